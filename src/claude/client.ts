@@ -1,0 +1,167 @@
+import Anthropic from '@anthropic-ai/sdk';
+import type { MessageParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
+import type { Logger } from '../ops/logger.js';
+import { anthropicLogger } from '../ops/logger.js';
+import { ClaudeError, toClaudeError } from './errors.js';
+
+/** One request to Claude, plain data: what the cache keys on and what a job queue could carry. */
+export interface ClaudeRequest {
+  model: string;
+  maxTokens: number;
+  system: TextBlockParam[];
+  messages: MessageParam[];
+}
+
+export interface ClaudeUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+}
+
+export interface ClaudeResult {
+  text: string;
+  stopReason: string | null;
+  usage: ClaudeUsage;
+  requestId: string | undefined;
+  /** Attempts made by us (the SDK's own retries inside one attempt are not counted here). */
+  attempts: number;
+}
+
+export interface ClaudeClientOptions {
+  apiKey: () => string;
+  baseUrl: string | undefined;
+  maxRetries: number;
+  firstTokenTimeoutMs: number;
+  timeoutMs: number;
+  log: Logger;
+  fetch?: typeof fetch;
+}
+
+export interface StreamOptions {
+  /** Receives each piece of text as it arrives. */
+  onText: (delta: string) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Streams answers from the Messages API. The SDK retries HTTP errors before the stream starts
+ * (maxRetries); a stream that breaks before any text arrived is retried here once, since the SDK
+ * does not retry a stream that fails midway. Text already shown is never repeated: after the
+ * first delta, a failure ends the answer with an error of kind 'interrupted' (or the mapped kind).
+ */
+export class ClaudeClient {
+  private sdk: Anthropic;
+  private currentKey: string;
+
+  constructor(private readonly opts: ClaudeClientOptions) {
+    this.currentKey = opts.apiKey();
+    this.sdk = this.build(this.currentKey);
+  }
+
+  private build(apiKey: string): Anthropic {
+    return new Anthropic({
+      apiKey,
+      baseURL: this.opts.baseUrl ?? null,
+      maxRetries: this.opts.maxRetries,
+      // The overall limit is enforced per answer below; this bounds a single HTTP attempt.
+      timeout: this.opts.timeoutMs,
+      logger: anthropicLogger(this.opts.log),
+      logLevel: 'warn',
+      ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}),
+    });
+  }
+
+  /** Picks up a rotated key (from *_FILE) for the calls that start from now on. */
+  private client(): Anthropic {
+    const key = this.opts.apiKey();
+    if (key !== this.currentKey) {
+      this.currentKey = key;
+      this.sdk = this.build(key);
+    }
+    return this.sdk;
+  }
+
+  async stream(req: ClaudeRequest, opts: StreamOptions): Promise<ClaudeResult> {
+    const maxAttempts = 2;
+    for (let attempt = 1; ; attempt++) {
+      let sawText = false;
+      try {
+        const result = await this.attempt(req, {
+          ...opts,
+          onText: (d) => {
+            sawText = true;
+            opts.onText(d);
+          },
+        });
+        return { ...result, attempts: attempt };
+      } catch (err) {
+        const e = toClaudeError(err);
+        if (opts.signal?.aborted) throw e;
+        if (!sawText && e.retryable && attempt < maxAttempts) {
+          this.opts.log.warn(
+            { kind: e.kind, requestId: e.requestId, attempt },
+            'claude stream failed before text; retrying',
+          );
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  private async attempt(req: ClaudeRequest, opts: StreamOptions): Promise<Omit<ClaudeResult, 'attempts'>> {
+    const controller = new AbortController();
+    let timedOut: ClaudeError | undefined;
+    const abortWith = (err: ClaudeError) => {
+      timedOut = err;
+      controller.abort();
+    };
+    const overall = setTimeout(
+      () => abortWith(new ClaudeError('timeout', `no complete answer within ${this.opts.timeoutMs} ms`)),
+      this.opts.timeoutMs,
+    );
+    let firstToken: NodeJS.Timeout | undefined = setTimeout(
+      () =>
+        abortWith(new ClaudeError('timeout', `no first token within ${this.opts.firstTokenTimeoutMs} ms`)),
+      this.opts.firstTokenTimeoutMs,
+    );
+    const onOuterAbort = () => controller.abort();
+    opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+    let text = '';
+    try {
+      const stream = this.client().messages.stream(
+        { model: req.model, max_tokens: req.maxTokens, system: req.system, messages: req.messages },
+        { signal: controller.signal },
+      );
+      stream.on('text', (delta) => {
+        if (firstToken) {
+          clearTimeout(firstToken);
+          firstToken = undefined;
+        }
+        text += delta;
+        opts.onText(delta);
+      });
+      const message = await stream.finalMessage();
+      const u = message.usage;
+      return {
+        text,
+        stopReason: message.stop_reason,
+        usage: {
+          inputTokens: u.input_tokens,
+          outputTokens: u.output_tokens,
+          cacheReadTokens: u.cache_read_input_tokens ?? 0,
+          cacheWriteTokens: u.cache_creation_input_tokens ?? 0,
+        },
+        requestId: stream.request_id ?? undefined,
+      };
+    } catch (err) {
+      if (timedOut) throw timedOut;
+      throw toClaudeError(err);
+    } finally {
+      clearTimeout(overall);
+      if (firstToken) clearTimeout(firstToken);
+      opts.signal?.removeEventListener('abort', onOuterAbort);
+    }
+  }
+}

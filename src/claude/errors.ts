@@ -1,0 +1,66 @@
+import Anthropic from '@anthropic-ai/sdk';
+
+/**
+ * What went wrong with a Claude call, in the few kinds a user can act on. Stable strings: they
+ * appear in logs and metrics.
+ */
+export type ClaudeErrorKind =
+  | 'rate_limited'
+  | 'overloaded'
+  | 'timeout'
+  | 'invalid_request'
+  | 'too_long'
+  | 'auth'
+  | 'unavailable'
+  | 'interrupted';
+
+/** A failed Claude call, mapped from the SDK's error classes at the boundary. */
+export class ClaudeError extends Error {
+  override name = 'ClaudeError';
+  constructor(
+    readonly kind: ClaudeErrorKind,
+    message: string,
+    readonly requestId?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** Worth another attempt when nothing has been shown to the user yet. */
+  get retryable(): boolean {
+    return this.kind === 'overloaded' || this.kind === 'unavailable' || this.kind === 'interrupted';
+  }
+}
+
+/** Maps anything thrown by the SDK (or our timers) to a ClaudeError. */
+export function toClaudeError(err: unknown): ClaudeError {
+  if (err instanceof ClaudeError) return err;
+  const requestId = err instanceof Anthropic.APIError ? (err.requestID ?? undefined) : undefined;
+  const wrap = (kind: ClaudeErrorKind, message: string) =>
+    new ClaudeError(kind, message, requestId, { cause: err });
+  if (err instanceof Anthropic.APIConnectionTimeoutError)
+    return wrap('timeout', 'Claude did not answer in time');
+  if (err instanceof Anthropic.RateLimitError) return wrap('rate_limited', 'Claude rate limit reached');
+  if (err instanceof Anthropic.OverloadedError) return wrap('overloaded', 'Claude is overloaded');
+  if (err instanceof Anthropic.AuthenticationError || err instanceof Anthropic.PermissionDeniedError) {
+    return wrap('auth', 'Claude rejected the API key');
+  }
+  if (err instanceof Anthropic.BadRequestError || err instanceof Anthropic.ContentTooLargeError) {
+    const text = err instanceof Error ? err.message : '';
+    return /too long|too large|maximum context/i.test(text) || err instanceof Anthropic.ContentTooLargeError
+      ? wrap('too_long', 'The conversation is too long for Claude')
+      : wrap('invalid_request', 'Claude could not process this request');
+  }
+  if (err instanceof Anthropic.NotFoundError)
+    return wrap('invalid_request', 'Claude does not know this model');
+  if (err instanceof Anthropic.InternalServerError) return wrap('unavailable', 'Claude is unavailable');
+  if (err instanceof Anthropic.APIConnectionError) return wrap('unavailable', 'Could not reach Claude');
+  if (err instanceof Anthropic.APIError) {
+    // An SSE `error` event mid-stream arrives as a plain APIError without status.
+    const type = (err as { type?: string }).type ?? (err.error as { error?: { type?: string } })?.error?.type;
+    if (type === 'overloaded_error') return wrap('overloaded', 'Claude is overloaded');
+    if (type === 'rate_limit_error') return wrap('rate_limited', 'Claude rate limit reached');
+    return wrap('interrupted', 'The answer from Claude broke off');
+  }
+  return wrap('interrupted', 'The answer from Claude broke off');
+}

@@ -1,0 +1,128 @@
+import type { ClaudeRequest } from '../claude/client.js';
+import { ClaudeError } from '../claude/errors.js';
+import { buildRequest } from '../claude/prompt.js';
+import type { Logger } from '../ops/logger.js';
+import type { AnswerSource, Traffic } from '../traffic/index.js';
+import { MessageTooLongError, trimToBudget } from './context.js';
+import { estimateTokens } from './tokens.js';
+import type { AnswerJob, ConversationMessage } from './types.js';
+import { ERROR_TEXT, messageTooLongText, withReference } from './user-messages.js';
+
+/** Where an answer is written. The Slack implementation streams; tests may collect. */
+export interface ReplySink {
+  /** Shows that work started, within a second of the event. */
+  thinking(status?: string): Promise<void>;
+  /** Adds text as Claude writes it; the sink paces its writes to Slack. */
+  append(delta: string): void;
+  /** The answer is complete. */
+  finish(): Promise<void>;
+  /** Ends with a friendly error; if some answer text was already shown, it is kept and noted. */
+  fail(text: string): Promise<void>;
+}
+
+export interface AnswerDeps {
+  loadConversation(job: AnswerJob): Promise<ConversationMessage[]>;
+  traffic: Traffic;
+  log: Logger;
+  botName: string;
+  model: string;
+  maxTokens: number;
+  contextTokens: number;
+  customPrompt: string | undefined;
+  now?: () => Date;
+}
+
+export interface AnswerOutcome {
+  ok: boolean;
+  source?: AnswerSource;
+  errorKind?: string;
+  request?: ClaudeRequest;
+}
+
+/**
+ * Answers one question: loads the conversation, fits it to the budget, asks Claude through the
+ * traffic path and streams the text to the sink. Never throws: every failure becomes a message.
+ */
+export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps): Promise<AnswerOutcome> {
+  const started = Date.now();
+  const ref = job.eventId;
+  const log = deps.log.child({ ref, channel: job.place.channelId, user: job.userId });
+  await sink.thinking().catch((err) => log.warn({ err }, 'could not show thinking status'));
+  let firstTextAt: number | undefined;
+  let request: ClaudeRequest | undefined;
+  try {
+    const conversation = await deps.loadConversation(job);
+    const system = {
+      botName: deps.botName,
+      today: (deps.now?.() ?? new Date()).toISOString().slice(0, 10),
+      where: job.place.kind,
+    } as const;
+    const probe = buildRequest({ ...common(deps), system, conversation: [], omitted: 0 });
+    const systemTokens = estimateTokens(probe.system.map((b) => b.text).join('\n'));
+    const budget = Math.max(500, deps.contextTokens - systemTokens);
+    const trimmed = trimToBudget(conversation, budget);
+    request = buildRequest({
+      ...common(deps),
+      system,
+      conversation: trimmed.messages,
+      omitted: trimmed.omitted,
+    });
+    const result = await deps.traffic.ask(
+      { teamId: job.place.teamId, channelId: job.place.channelId },
+      request,
+      (delta) => {
+        firstTextAt ??= Date.now();
+        sink.append(delta);
+      },
+      { onQueued: (ahead) => void sink.thinking(`is queued (${ahead} ahead)…`).catch(() => {}) },
+    );
+    await sink.finish();
+    const u = result.result?.usage;
+    log.info(
+      {
+        source: result.source,
+        ms: Date.now() - started,
+        firstTextMs: firstTextAt ? firstTextAt - started : undefined,
+        messages: trimmed.messages.length,
+        omitted: trimmed.omitted,
+        inputTokens: u?.inputTokens,
+        outputTokens: u?.outputTokens,
+        cacheReadTokens: u?.cacheReadTokens,
+        claudeRequestId: result.result?.requestId,
+        stopReason: result.result?.stopReason,
+      },
+      'answered',
+    );
+    return { ok: true, source: result.source, request };
+  } catch (err) {
+    let kind: string;
+    let text: string;
+    if (err instanceof MessageTooLongError) {
+      kind = 'message_too_long';
+      text = messageTooLongText(err.tokens, err.budget);
+    } else if (err instanceof ClaudeError) {
+      kind = err.kind;
+      text = ERROR_TEXT[err.kind];
+    } else if (isBottleneckDrop(err)) {
+      kind = 'busy';
+      text = ERROR_TEXT.busy;
+    } else {
+      kind = 'internal';
+      text = ERROR_TEXT.internal;
+    }
+    const claudeRef = err instanceof ClaudeError ? err.requestId : undefined;
+    log.warn({ err, kind, ms: Date.now() - started, claudeRequestId: claudeRef }, 'answer failed');
+    await sink
+      .fail(withReference(text, ref))
+      .catch((e) => log.error({ err: e }, 'could not post the error reply'));
+    return { ok: false, errorKind: kind, request };
+  }
+}
+
+function common(deps: AnswerDeps) {
+  return { model: deps.model, maxTokens: deps.maxTokens, customPrompt: deps.customPrompt };
+}
+
+function isBottleneckDrop(err: unknown): boolean {
+  return err instanceof Error && err.name === 'BottleneckError';
+}

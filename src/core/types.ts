@@ -1,0 +1,35 @@
+/**
+ * Plain types for what the bot does. Nothing here knows Slack or the Anthropic SDK, so the same
+ * job can be run from an event, a test, or (later) a shared job queue.
+ */
+
+/** Where a conversation lives. */
+export interface Place {
+  teamId: string;
+  channelId: string;
+  /** The thread the answer goes into (the message's own ts for a top-level message). */
+  threadTs: string;
+  kind: 'channel' | 'dm';
+}
+
+/** One question to answer: serialisable, so queued work can move between processes. */
+export interface AnswerJob {
+  /** Stable id of the Slack event (event_id), used for dedupe and in logs. */
+  eventId: string;
+  place: Place;
+  userId: string;
+  /** ts of the message that asked. */
+  messageTs: string;
+  /** True when the asking message is a top-level DM message: context is recent DM history. */
+  topLevelDm: boolean;
+}
+
+/** A message of the conversation, as context for Claude. */
+export interface ConversationMessage {
+  ts: string;
+  /** Display name of the author (resolved), or the bot's. */
+  author: string;
+  /** True for the bot's own earlier answers: they become assistant turns. */
+  fromBot: boolean;
+  text: string;
+}

@@ -1,0 +1,110 @@
+import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
+import pino, { type DestinationStream, type Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+/** Token shapes that must never reach a log line, whatever object they hide in. */
+const SECRET_PATTERNS = [/xox[abposr]-[A-Za-z0-9-]+/g, /xapp-[A-Za-z0-9-]+/g, /sk-ant-[A-Za-z0-9_-]+/g];
+
+/** Fields redacted by path before serialisation (pino's fast path). */
+const REDACT_PATHS = [
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  '*.headers["x-api-key"]',
+  'apiKey',
+  '*.apiKey',
+  'signingSecret',
+  '*.signingSecret',
+  'botToken',
+  '*.botToken',
+  'appToken',
+  '*.appToken',
+];
+
+/** Replaces every known secret value and token-shaped string in `text`. */
+export function scrubSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s) out = out.split(s).join('[redacted]');
+  for (const p of SECRET_PATTERNS) out = out.replace(p, '[redacted]');
+  return out;
+}
+
+export interface LoggerOptions {
+  level: string;
+  /** Exact secret values (tokens, keys) scrubbed from every line as a last line of defence. */
+  secrets?: readonly string[];
+  /** Where lines go (tests capture them); default stdout, pretty when stdout is a terminal. */
+  destination?: DestinationStream;
+  name?: string;
+}
+
+/** JSON logs by default, redacted at the logger so no caller can leak a secret by accident. */
+export function createLogger(opts: LoggerOptions): Logger {
+  const secrets = opts.secrets ?? [];
+  const options: pino.LoggerOptions = {
+    level: opts.level,
+    name: opts.name ?? 'slack-claude-bot',
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    hooks: { streamWrite: (line) => scrubSecrets(line, secrets) },
+    serializers: { err: pino.stdSerializers.err },
+  };
+  if (opts.destination) return pino(options, opts.destination);
+  if (process.stdout.isTTY && canPrettyPrint()) {
+    return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } });
+  }
+  return pino(options);
+}
+
+function canPrettyPrint(): boolean {
+  try {
+    import.meta.resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const BOLT_LEVELS: Record<string, LogLevel> = {
+  trace: LogLevel.DEBUG,
+  debug: LogLevel.DEBUG,
+  info: LogLevel.INFO,
+  warn: LogLevel.WARN,
+  error: LogLevel.ERROR,
+  fatal: LogLevel.ERROR,
+  silent: LogLevel.ERROR,
+};
+
+const join = (msg: unknown[]) =>
+  msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ');
+
+/** Bolt's Logger interface over pino, so Bolt's and the Slack SDK's lines share our format and redaction. */
+export function boltLogger(log: Logger): BoltLogger {
+  let child = log.child({ lib: 'bolt' });
+  return {
+    debug: (...msg) => child.debug(join(msg)),
+    info: (...msg) => child.info(join(msg)),
+    warn: (...msg) => child.warn(join(msg)),
+    error: (...msg) => child.error(join(msg)),
+    setLevel: () => {
+      // The level is ours (LOG_LEVEL); Bolt asks to set it on start and must not override it.
+    },
+    getLevel: () => BOLT_LEVELS[log.level] ?? LogLevel.INFO,
+    setName: (name) => {
+      child = log.child({ lib: name });
+    },
+  };
+}
+
+/** The Anthropic SDK's logger shape, over pino. */
+export function anthropicLogger(log: Logger) {
+  const child = log.child({ lib: 'anthropic' });
+  const fn =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (message: string, ...rest: unknown[]) =>
+      rest.length ? child[level]({ details: rest }, message) : child[level](message);
+  return { debug: fn('debug'), info: fn('info'), warn: fn('warn'), error: fn('error') };
+}

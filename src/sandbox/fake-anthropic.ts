@@ -1,0 +1,606 @@
+/**
+ * A fake Anthropic Messages API on loopback. Tests point the real SDK at it (`baseURL`) to script replies
+ * and failures byte-for-byte as the real API would send them; the sandbox uses it with the offline model so
+ * the bot runs end to end without an API key.
+ */
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import type Anthropic from '@anthropic-ai/sdk';
+import { type MessagesRequestBody, offlineReply, type RequestContentBlock } from './offline-model.js';
+
+export type { MessagesRequestBody, RequestContentBlock, RequestMessage } from './offline-model.js';
+
+/** How the fake answers one request. Every field is optional; `{}` streams the responder's text. */
+export interface FakeReply {
+  /** The answer text; when absent, the text comes from the responder (the offline model by default). */
+  text?: string;
+  /** Characters (code points) per `content_block_delta`. Default 20. */
+  chunkSize?: number;
+  /** Delay between deltas. Default 0. For non-streaming requests it is added to the response time. */
+  chunkDelayMs?: number;
+  /** Delay before the first delta, after headers and `message_start` have been sent. Default 0. */
+  firstTokenDelayMs?: number;
+  /** Delay before sending anything at all (time to headers). */
+  headersDelayMs?: number;
+  /** Answer with this HTTP error status and Anthropic's JSON error body instead of a message. */
+  status?: number;
+  /** The `error.message` of an error reply; a status-specific default otherwise. */
+  errorMessage?: string;
+  /** Extra response headers, e.g. `retry-after` or `anthropic-ratelimit-requests-remaining`. */
+  headers?: Record<string, string>;
+  /** Destroy the socket after this many characters of text (a connection reset mid-stream). */
+  breakAfterChars?: number;
+  /** After this many characters, send an SSE `error` event (overloaded_error) and end the stream. */
+  sseErrorAfterChars?: number;
+  /** After this many characters, send a `data:` line that is not valid JSON and end the stream. */
+  malformedAfterChars?: number;
+  /** `stop_reason` of the message. Default `end_turn`. */
+  stopReason?: 'end_turn' | 'max_tokens' | 'refusal';
+  /** Accept the request and never answer, until the client aborts or the fake is closed. */
+  hang?: boolean;
+}
+
+/** A request the fake received, in arrival order. */
+export interface RecordedRequest {
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: MessagesRequestBody;
+  /** `Date.now()` when the body had been read. */
+  at: number;
+}
+
+/** Decides the reply to a request when no scripted reply is queued. */
+export type Responder = (req: RecordedRequest) => FakeReply | Promise<FakeReply>;
+
+/** A running fake; see {@link startFakeAnthropic}. */
+export interface FakeAnthropic {
+  /** Base URL for the SDK's `baseURL`, e.g. `http://127.0.0.1:PORT`. */
+  url: string;
+  /** Every accepted `POST /v1/messages` request, in order (count_tokens requests are in `countRequests`). */
+  requests: RecordedRequest[];
+  /** Every accepted `POST /v1/messages/count_tokens` request, in order. */
+  countRequests: RecordedRequest[];
+  /** Queues scripted replies, used first and one per request, FIFO (an SDK retry consumes the next one). */
+  enqueue(...replies: FakeReply[]): void;
+  /** Replaces the responder used when the queue is empty. */
+  setResponder(r: Responder): void;
+  /** Resolves with a copy of `requests` once it holds at least `n` entries; rejects after `timeoutMs`. */
+  waitForRequests(n: number, timeoutMs?: number): Promise<RecordedRequest[]>;
+  /** Stops listening and destroys every open socket, hanging requests included. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link startFakeAnthropic}. */
+export interface StartFakeAnthropicOptions {
+  /** Default 0 (an ephemeral port). */
+  port?: number;
+  /** Default `127.0.0.1`. */
+  host?: string;
+  /** Default: the offline model. */
+  responder?: Responder;
+  /** Input token estimate per character of prompt text. Default 0.25 (about four characters a token). */
+  inputTokensPerChar?: number;
+}
+
+type ErrorType = Anthropic.ErrorType | 'request_too_large';
+
+/** An HTTP status turned into the `error.type` and default message the real API uses for it. */
+const STATUS_ERRORS: ReadonlyMap<number, { type: ErrorType; message: string }> = new Map([
+  [400, { type: 'invalid_request_error', message: 'Invalid request' }],
+  [401, { type: 'authentication_error', message: 'invalid x-api-key' }],
+  [402, { type: 'billing_error', message: 'Your credit balance is too low to access the Anthropic API.' }],
+  [
+    403,
+    {
+      type: 'permission_error',
+      message: 'Your API key does not have permission to use the specified resource.',
+    },
+  ],
+  [404, { type: 'not_found_error', message: 'Not found' }],
+  [413, { type: 'request_too_large', message: 'Request exceeds the maximum allowed number of bytes.' }],
+  [
+    429,
+    {
+      type: 'rate_limit_error',
+      message: 'Number of request tokens has exceeded your per-minute rate limit.',
+    },
+  ],
+  [500, { type: 'api_error', message: 'Internal server error' }],
+  [504, { type: 'timeout_error', message: 'Request timed out' }],
+  [529, { type: 'overloaded_error', message: 'Overloaded' }],
+]);
+
+const DEFAULT_CHUNK_SIZE = 20;
+const DEFAULT_WAIT_TIMEOUT_MS = 5_000;
+const DEFAULT_RESPONDER: Responder = (req) => ({ text: offlineReply(req.body) });
+
+/** A mid-stream failure to inject, chosen from the reply's `*AfterChars` fields. */
+type Fault = { kind: 'break' | 'sse-error' | 'malformed'; afterChars: number };
+
+interface Waiter {
+  n: number;
+  resolve: (requests: RecordedRequest[]) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Starts a fake Anthropic API server on loopback. Routes: `POST /v1/messages` (SSE when `stream: true`,
+ * a JSON Message otherwise) and `POST /v1/messages/count_tokens`; anything else is a 404 error.
+ * Bodies without `model`/`messages` (or `max_tokens` on /v1/messages) get a 400 and are not recorded.
+ * Credentials are recorded, not checked, except that the key `invalid-key` gets a 401.
+ */
+export async function startFakeAnthropic(opts: StartFakeAnthropicOptions = {}): Promise<FakeAnthropic> {
+  const tokensPerChar = opts.inputTokensPerChar ?? 0.25;
+  let responder = opts.responder ?? DEFAULT_RESPONDER;
+  const queue: FakeReply[] = [];
+  const requests: RecordedRequest[] = [];
+  const countRequests: RecordedRequest[] = [];
+  const waiters = new Set<Waiter>();
+  const sockets = new Set<Socket>();
+  // One controller per in-flight response: aborting it cancels that response's pending delays.
+  const inflight = new Set<AbortController>();
+  let sequence = 0;
+  let closing: Promise<void> | undefined;
+
+  const notifyWaiters = (): void => {
+    for (const waiter of waiters) {
+      if (requests.length < waiter.n) continue;
+      waiters.delete(waiter);
+      clearTimeout(waiter.timer);
+      waiter.resolve([...requests]);
+    }
+  };
+
+  const handleMessages = async (
+    recorded: RecordedRequest,
+    res: ServerResponse,
+    requestId: string,
+    signal: AbortSignal,
+  ): Promise<void> => {
+    const scripted = queue.shift();
+    const reply = scripted ?? (await responder(recorded));
+    if (reply.headersDelayMs) await delay(reply.headersDelayMs, undefined, { signal });
+    // Left open on purpose: the client's abort or close() ends it, which is the point of the scenario.
+    if (reply.hang) return;
+    if (reply.status !== undefined) {
+      sendError(res, requestId, reply.status, reply.errorMessage, reply.headers);
+      return;
+    }
+    const text =
+      reply.text ?? (scripted ? (await responder(recorded)).text : undefined) ?? offlineReply(recorded.body);
+    const plan: ReplyPlan = {
+      reply,
+      text,
+      requestId,
+      messageId: `msg_fake_${requestId.slice('req_fake_'.length)}`,
+      model: recorded.body.model,
+      inputTokens: estimateInputTokens(recorded.body, tokensPerChar),
+    };
+    if (recorded.body.stream === true) {
+      await streamMessage(res, plan, signal);
+    } else {
+      await sendMessage(res, plan, signal);
+    }
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const requestId = `req_fake_${++sequence}`;
+    const controller = new AbortController();
+    inflight.add(controller);
+    // 'close' also fires after a normal end; aborting then is harmless and keeps the bookkeeping in one place.
+    res.on('close', () => {
+      controller.abort();
+      inflight.delete(controller);
+    });
+    // A client that vanishes mid-request surfaces as stream errors; the 'close' handler already cleans up.
+    req.on('error', () => {});
+    res.on('error', () => {});
+    res.setHeader('request-id', requestId);
+
+    try {
+      const path = new URL(req.url ?? '/', 'http://fake').pathname;
+      const route =
+        req.method === 'POST' && path === '/v1/messages'
+          ? 'messages'
+          : req.method === 'POST' && path === '/v1/messages/count_tokens'
+            ? 'count'
+            : undefined;
+      if (!route) {
+        sendError(res, requestId, 404, `Not found: ${req.method} ${path}`);
+        return;
+      }
+
+      const raw = await readBody(req);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        sendError(res, requestId, 400, 'There was an error parsing the body of your request as JSON.');
+        return;
+      }
+      const invalid = validateBody(parsed, route === 'messages');
+      if (invalid !== undefined) {
+        sendError(res, requestId, 400, invalid);
+        return;
+      }
+      const recorded: RecordedRequest = {
+        path,
+        headers: { ...req.headers },
+        body: parsed as MessagesRequestBody,
+        at: Date.now(),
+      };
+      if (route === 'count') {
+        countRequests.push(recorded);
+      } else {
+        requests.push(recorded);
+        notifyWaiters();
+      }
+      if (apiKeyOf(req) === 'invalid-key') {
+        sendError(res, requestId, 401);
+        return;
+      }
+
+      if (route === 'count') {
+        const tokens: Anthropic.MessageTokensCount = {
+          input_tokens: estimateInputTokens(recorded.body, tokensPerChar),
+        };
+        sendJson(res, 200, tokens);
+        return;
+      }
+      await handleMessages(recorded, res, requestId, controller.signal);
+    } catch (err) {
+      // The client went away (or close() ran) while we were waiting: nobody is left to answer.
+      if (controller.signal.aborted) return;
+      if (!res.headersSent) {
+        sendError(res, requestId, 500, `Fake Anthropic responder failed: ${errorMessage(err)}`);
+      } else {
+        res.destroy();
+      }
+    }
+  };
+
+  const server = createServer((req, res) => {
+    void handle(req, res);
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  // Garbage on the wire from a test must not take the fake down with it.
+  server.on('clientError', (_err, socket) => socket.destroy());
+
+  server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${host}:${address.port}`,
+    requests,
+    countRequests,
+    enqueue(...replies: FakeReply[]): void {
+      queue.push(...replies);
+    },
+    setResponder(r: Responder): void {
+      responder = r;
+    },
+    waitForRequests(n: number, timeoutMs = DEFAULT_WAIT_TIMEOUT_MS): Promise<RecordedRequest[]> {
+      if (requests.length >= n) return Promise.resolve([...requests]);
+      if (closing) return Promise.reject(new Error('fake-anthropic: waitForRequests called after close()'));
+      return new Promise((resolve, reject) => {
+        const waiter: Waiter = {
+          n,
+          resolve,
+          reject,
+          timer: setTimeout(() => {
+            waiters.delete(waiter);
+            reject(
+              new Error(
+                `fake-anthropic: timed out after ${timeoutMs}ms waiting for ${n} /v1/messages request(s); ` +
+                  `received ${requests.length}`,
+              ),
+            );
+          }, timeoutMs),
+        };
+        waiters.add(waiter);
+      });
+    },
+    close(): Promise<void> {
+      closing ??= new Promise<void>((resolve) => {
+        for (const waiter of waiters) {
+          clearTimeout(waiter.timer);
+          waiter.reject(
+            new Error(
+              `fake-anthropic: closed while waiting for ${waiter.n} request(s); received ${requests.length}`,
+            ),
+          );
+        }
+        waiters.clear();
+        for (const controller of inflight) controller.abort();
+        server.close(() => resolve());
+        // server.close() alone waits for keep-alive and hanging sockets; destroying them makes it prompt.
+        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
+      });
+      return closing;
+    },
+  };
+}
+
+/** Everything needed to render one successful reply, streamed or not. */
+interface ReplyPlan {
+  reply: FakeReply;
+  text: string;
+  requestId: string;
+  messageId: string;
+  model: string;
+  inputTokens: number;
+}
+
+async function streamMessage(res: ServerResponse, plan: ReplyPlan, signal: AbortSignal): Promise<void> {
+  const { reply } = plan;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    ...reply.headers,
+  });
+  const write = (chunk: string): Promise<void> => writeFlushed(res, chunk, signal);
+  const event = (name: string, data: Anthropic.RawMessageStreamEvent | { type: 'ping' }): Promise<void> =>
+    write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+
+  const start = buildMessage(plan, '', null, 1);
+  await event('message_start', { type: 'message_start', message: { ...start, content: [] } });
+  await event('content_block_start', {
+    type: 'content_block_start',
+    index: 0,
+    content_block: { type: 'text', text: '', citations: null },
+  });
+  await event('ping', { type: 'ping' });
+
+  const chars = Array.from(plan.text);
+  const fault = pickFault(reply);
+  const limit = fault ? Math.min(fault.afterChars, chars.length) : chars.length;
+  const chunkSize = Math.max(1, reply.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  if (reply.firstTokenDelayMs) await delay(reply.firstTokenDelayMs, undefined, { signal });
+  for (let sent = 0; sent < limit; sent += chunkSize) {
+    if (sent > 0 && reply.chunkDelayMs) await delay(reply.chunkDelayMs, undefined, { signal });
+    await event('content_block_delta', {
+      type: 'content_block_delta',
+      index: 0,
+      delta: { type: 'text_delta', text: chars.slice(sent, Math.min(sent + chunkSize, limit)).join('') },
+    });
+  }
+
+  if (fault?.kind === 'break') {
+    // Every write above has been flushed to the kernel, so the client gets the partial text before the drop.
+    res.destroy();
+    return;
+  }
+  if (fault?.kind === 'sse-error') {
+    const body = errorBody('overloaded_error', 'Overloaded', plan.requestId);
+    await write(`event: error\ndata: ${JSON.stringify(body)}\n\n`);
+    res.end();
+    return;
+  }
+  if (fault?.kind === 'malformed') {
+    await write(
+      'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":\n\n',
+    );
+    res.end();
+    return;
+  }
+
+  const final = buildMessage(plan, plan.text, reply.stopReason ?? 'end_turn', outputTokens(plan.text));
+  await event('content_block_stop', { type: 'content_block_stop', index: 0 });
+  await event('message_delta', {
+    type: 'message_delta',
+    delta: {
+      stop_reason: final.stop_reason,
+      stop_sequence: null,
+      stop_details: final.stop_details,
+      container: null,
+    },
+    usage: {
+      input_tokens: final.usage.input_tokens,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+      output_tokens: final.usage.output_tokens,
+      output_tokens_details: null,
+      server_tool_use: null,
+    },
+  });
+  await event('message_stop', { type: 'message_stop' });
+  res.end();
+}
+
+async function sendMessage(res: ServerResponse, plan: ReplyPlan, signal: AbortSignal): Promise<void> {
+  const { reply } = plan;
+  const chars = Array.from(plan.text);
+  const fault = pickFault(reply);
+  // A non-streaming call takes as long as generating the whole answer would, so the delays still apply.
+  const chunks = Math.ceil(chars.length / Math.max(1, reply.chunkSize ?? DEFAULT_CHUNK_SIZE));
+  const generation = (reply.firstTokenDelayMs ?? 0) + (reply.chunkDelayMs ?? 0) * Math.max(0, chunks - 1);
+  if (generation > 0) await delay(generation, undefined, { signal });
+
+  // Without SSE there is no in-band error event; an overload during generation is a plain 529 instead.
+  if (fault?.kind === 'sse-error') {
+    sendError(res, plan.requestId, 529, undefined, reply.headers);
+    return;
+  }
+  const message = buildMessage(plan, plan.text, reply.stopReason ?? 'end_turn', outputTokens(plan.text));
+  const json = JSON.stringify(message);
+  if (fault) {
+    // Send a prefix of the body: cut by the socket for 'break', or declared complete for 'malformed'.
+    const cut = json.slice(0, Math.min(json.length - 1, json.indexOf('"text":') + 8 + fault.afterChars));
+    const headers = { 'content-type': 'application/json', ...reply.headers };
+    if (fault.kind === 'malformed') {
+      res.writeHead(200, { ...headers, 'content-length': Buffer.byteLength(cut) });
+      res.end(cut);
+      return;
+    }
+    res.writeHead(200, { ...headers, 'content-length': Buffer.byteLength(json) });
+    await writeFlushed(res, cut, signal);
+    res.destroy();
+    return;
+  }
+  sendJson(res, 200, message, reply.headers);
+}
+
+function buildMessage(
+  plan: ReplyPlan,
+  text: string,
+  stopReason: Anthropic.StopReason | null,
+  output: number,
+): Anthropic.Message {
+  return {
+    id: plan.messageId,
+    type: 'message',
+    role: 'assistant',
+    model: plan.model,
+    content: [{ type: 'text', text, citations: null }],
+    stop_reason: stopReason,
+    stop_sequence: null,
+    stop_details: stopReason === 'refusal' ? { type: 'refusal', category: null, explanation: null } : null,
+    container: null,
+    diagnostics: null,
+    usage: {
+      input_tokens: plan.inputTokens,
+      output_tokens: output,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+      cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+      inference_geo: null,
+      output_tokens_details: null,
+      server_tool_use: null,
+      service_tier: 'standard',
+      speed: null,
+    },
+  };
+}
+
+/** The earliest configured fault; on a tie a reset wins, since it is the harshest. */
+function pickFault(reply: FakeReply): Fault | undefined {
+  const faults: Fault[] = [];
+  if (reply.breakAfterChars !== undefined) faults.push({ kind: 'break', afterChars: reply.breakAfterChars });
+  if (reply.sseErrorAfterChars !== undefined)
+    faults.push({ kind: 'sse-error', afterChars: reply.sseErrorAfterChars });
+  if (reply.malformedAfterChars !== undefined)
+    faults.push({ kind: 'malformed', afterChars: reply.malformedAfterChars });
+  faults.sort((a, b) => a.afterChars - b.afterChars);
+  const first = faults[0];
+  return first ? { ...first, afterChars: Math.max(0, first.afterChars) } : undefined;
+}
+
+function sendError(
+  res: ServerResponse,
+  requestId: string,
+  status: number,
+  message?: string,
+  headers?: Record<string, string>,
+): void {
+  const known = STATUS_ERRORS.get(status);
+  const type: ErrorType = known?.type ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
+  const fallback = known?.message ?? (status >= 500 ? 'Internal server error' : 'Invalid request');
+  sendJson(res, status, errorBody(type, message ?? fallback, requestId), headers);
+}
+
+function errorBody(type: ErrorType, message: string, requestId: string) {
+  return { type: 'error', error: { type, message }, request_id: requestId } as const;
+}
+
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers?: Record<string, string>,
+): void {
+  if (res.destroyed || res.writableEnded) return;
+  const json = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(json),
+    ...headers,
+  });
+  res.end(json);
+}
+
+/**
+ * Writes and waits until Node has handed the chunk to the socket. Waiting per write gives backpressure for
+ * huge texts, and guarantees the partial text of an injected reset really went out before the reset.
+ */
+function writeFlushed(res: ServerResponse, chunk: string, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted || res.destroyed || res.writableEnded) {
+      reject(new Error('fake-anthropic: response already closed'));
+      return;
+    }
+    // A destroyed socket may never call back; the abort (fired on 'close') settles the promise instead.
+    const onAbort = (): void => reject(new Error('fake-anthropic: response closed while writing'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    res.write(chunk, (err) => {
+      signal.removeEventListener('abort', onAbort);
+      if (err) reject(err);
+      else resolve();
+    });
+  });
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Mirrors the real API's required-field checks, so a malformed request from the bot fails loudly. */
+function validateBody(body: unknown, needsMaxTokens: boolean): string | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return 'body: Input should be an object';
+  const record = body as Record<string, unknown>;
+  if (typeof record.model !== 'string' || record.model === '') return 'model: Field required';
+  if (!Array.isArray(record.messages)) return 'messages: Field required';
+  for (const [i, message] of record.messages.entries()) {
+    const m = message as Record<string, unknown> | null;
+    if (typeof m !== 'object' || m === null || typeof m.role !== 'string')
+      return `messages.${i}.role: Field required`;
+    if (typeof m.content !== 'string' && !Array.isArray(m.content))
+      return `messages.${i}.content: Field required`;
+  }
+  if (needsMaxTokens && (typeof record.max_tokens !== 'number' || !Number.isInteger(record.max_tokens))) {
+    return 'max_tokens: Field required';
+  }
+  return undefined;
+}
+
+function apiKeyOf(req: IncomingMessage): string | undefined {
+  const header = req.headers['x-api-key'];
+  if (typeof header === 'string') return header;
+  const auth = req.headers.authorization;
+  return auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
+}
+
+function estimateInputTokens(body: MessagesRequestBody, tokensPerChar: number): number {
+  let chars = blockChars(body.system);
+  for (const message of body.messages) chars += blockChars(message.content);
+  return Math.max(1, Math.ceil(chars * tokensPerChar));
+}
+
+function blockChars(content: string | RequestContentBlock[] | undefined): number {
+  if (typeof content === 'string') return content.length;
+  if (!Array.isArray(content)) return 0;
+  // Non-text blocks (images, tool results) still cost tokens; their JSON size is a crude but stable proxy.
+  return content.reduce(
+    (sum, b) => sum + (typeof b.text === 'string' ? b.text.length : JSON.stringify(b).length),
+    0,
+  );
+}
+
+function outputTokens(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4));
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

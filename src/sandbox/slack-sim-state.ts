@@ -1,0 +1,238 @@
+import type { SimConversation, SimEphemeral, SimMessage, SimStatus, SimUser } from './slack-sim-types.js';
+
+/** Identity of the simulated workspace and its one installed app. */
+export interface SimIdentity {
+  teamId: string;
+  teamName: string;
+  teamDomain: string;
+  botUserId: string;
+  botId: string;
+  botName: string;
+  appId: string;
+}
+
+/** Converts a Slack ts ('1732550400.000100') to integer microseconds so ts values compare numerically. */
+export function tsToMicros(ts: string): number {
+  const [sec = '0', frac = ''] = ts.split('.');
+  return Number(sec) * 1_000_000 + Number(frac.padEnd(6, '0').slice(0, 6));
+}
+
+/** Formats microseconds as a Slack ts. */
+export function microsToTs(us: number): string {
+  return `${Math.floor(us / 1_000_000)}.${String(us % 1_000_000).padStart(6, '0')}`;
+}
+
+/**
+ * All workspace state: people, conversations, messages and app-facing side state.
+ * Pure data plus invariants (thread counters, ordering); no I/O, so the sandbox page can read it directly.
+ */
+export class SimState {
+  readonly users = new Map<string, SimUser>();
+  readonly conversations = new Map<string, SimConversation>();
+  /** Every message of a channel (parents and replies), sorted by ts. */
+  readonly messagesByChannel = new Map<string, SimMessage[]>();
+  readonly ephemerals: SimEphemeral[] = [];
+  readonly statuses: SimStatus[] = [];
+  readonly suggestedPrompts = new Map<string, { title?: string; prompts: unknown[] }>();
+  readonly titles = new Map<string, string>();
+  readonly homeViews = new Map<string, unknown>();
+  private lastTsMicros = 0;
+
+  constructor(
+    readonly id: SimIdentity,
+    private readonly onChange: () => void,
+  ) {}
+
+  /** Signals a state change to listeners (the sandbox page, waitFor). */
+  changed(): void {
+    this.onChange();
+  }
+
+  /** A fresh ts, unique and strictly increasing even within one millisecond. */
+  nextTs(): string {
+    this.lastTsMicros = Math.max(Date.now() * 1000, this.lastTsMicros + 1);
+    return microsToTs(this.lastTsMicros);
+  }
+
+  addUser(u: Partial<SimUser> & { id: string; name: string }): SimUser {
+    const user: SimUser = { real_name: u.name, display_name: '', ...u };
+    this.users.set(user.id, user);
+    this.changed();
+    return user;
+  }
+
+  addConversation(c: Partial<SimConversation> & { id: string; name: string }): SimConversation {
+    const conv: SimConversation = {
+      is_channel: !c.is_im && !c.is_mpim,
+      is_private: Boolean(c.is_im || c.is_mpim),
+      is_im: false,
+      is_mpim: false,
+      members: [],
+      created: Math.floor(Date.now() / 1000),
+      ...c,
+    };
+    this.conversations.set(conv.id, conv);
+    if (!this.messagesByChannel.has(conv.id)) this.messagesByChannel.set(conv.id, []);
+    this.changed();
+    return conv;
+  }
+
+  /** The DM between the bot and a user, created when missing (Slack opens it on first use). */
+  imWith(userId: string): SimConversation {
+    for (const c of this.conversations.values()) {
+      if (c.is_im && c.user === userId) return c;
+    }
+    return this.addConversation({
+      id: `D${userId.slice(1)}`,
+      name: userId,
+      is_im: true,
+      is_channel: false,
+      is_private: true,
+      user: userId,
+      members: [userId, this.id.botUserId],
+    });
+  }
+
+  isBotMember(conv: SimConversation): boolean {
+    return conv.members.includes(this.id.botUserId);
+  }
+
+  /** Slack's `channel_type` of message events. */
+  channelType(conv: SimConversation): 'channel' | 'group' | 'im' | 'mpim' {
+    if (conv.is_im) return 'im';
+    if (conv.is_mpim) return 'mpim';
+    return conv.is_private ? 'group' : 'channel';
+  }
+
+  all(channel: string): SimMessage[] {
+    let list = this.messagesByChannel.get(channel);
+    if (!list) {
+      list = [];
+      this.messagesByChannel.set(channel, list);
+    }
+    return list;
+  }
+
+  find(channel: string, ts: string): SimMessage | undefined {
+    return this.messagesByChannel.get(channel)?.find((m) => m.ts === ts);
+  }
+
+  /** Top-level messages (thread parents included), oldest first. */
+  topLevel(channel: string): SimMessage[] {
+    return this.all(channel).filter((m) => !m.thread_ts || m.thread_ts === m.ts);
+  }
+
+  /** Parent then replies, oldest first; empty when the parent is unknown. */
+  thread(channel: string, threadTs: string): SimMessage[] {
+    const parent = this.find(channel, threadTs);
+    if (!parent) return [];
+    return [parent, ...this.all(channel).filter((m) => m.thread_ts === threadTs && m.ts !== threadTs)];
+  }
+
+  /**
+   * Stores a message in ts order and keeps the thread parent's counters in sync
+   * (reply_count, latest_reply, reply_users), as Slack does.
+   */
+  insert(m: SimMessage): SimMessage {
+    const list = this.all(m.channel);
+    const at = list.findIndex((x) => tsToMicros(x.ts) > tsToMicros(m.ts));
+    if (at === -1) list.push(m);
+    else list.splice(at, 0, m);
+    if (tsToMicros(m.ts) > this.lastTsMicros) this.lastTsMicros = tsToMicros(m.ts);
+    if (m.thread_ts && m.thread_ts !== m.ts) {
+      const parent = this.find(m.channel, m.thread_ts);
+      if (parent) {
+        m.parent_user_id = parent.user;
+        this.recountThread(parent);
+      }
+    }
+    this.changed();
+    return m;
+  }
+
+  /** Removes a message; a parent with replies becomes a tombstone like in Slack. */
+  remove(m: SimMessage): void {
+    const list = this.all(m.channel);
+    const isParentWithReplies = (m.reply_count ?? 0) > 0 && (!m.thread_ts || m.thread_ts === m.ts);
+    if (isParentWithReplies) {
+      m.subtype = 'tombstone';
+      m.text = 'This message was deleted.';
+      m.blocks = undefined;
+      m.user = 'USLACKBOT';
+      m.bot_id = undefined;
+      m.streaming = undefined;
+    } else {
+      const i = list.indexOf(m);
+      if (i !== -1) list.splice(i, 1);
+      if (m.thread_ts && m.thread_ts !== m.ts) {
+        const parent = this.find(m.channel, m.thread_ts);
+        if (parent) this.recountThread(parent);
+      }
+    }
+    this.changed();
+  }
+
+  private recountThread(parent: SimMessage): void {
+    const replies = this.all(parent.channel).filter((x) => x.thread_ts === parent.ts && x.ts !== parent.ts);
+    if (replies.length === 0) {
+      parent.reply_count = undefined;
+      parent.latest_reply = undefined;
+      parent.reply_users = undefined;
+      return;
+    }
+    parent.thread_ts = parent.ts;
+    parent.reply_count = replies.length;
+    parent.latest_reply = replies.at(-1)?.ts;
+    parent.reply_users = [...new Set(replies.map((r) => r.user ?? r.bot_id ?? ''))].filter(Boolean);
+  }
+
+  /** Current assistant status of a thread ('' when none). */
+  currentStatus(channel: string, threadTs: string): string {
+    for (let i = this.statuses.length - 1; i >= 0; i--) {
+      const s = this.statuses[i];
+      if (s && s.channel === channel && s.thread_ts === threadTs) return s.status;
+    }
+    return '';
+  }
+
+  setStatus(channel: string, threadTs: string, status: string): void {
+    this.statuses.push({ channel, thread_ts: threadTs, status, at: Date.now() });
+    this.changed();
+  }
+
+  /** Populates the default people and conversations described in SlackSimOptions.seed. */
+  seed(): void {
+    const bot = this.id.botUserId;
+    this.addUser({
+      id: 'U0ALICE',
+      name: 'alice',
+      real_name: 'Alice Chen',
+      display_name: 'alice',
+      tz: 'America/Los_Angeles',
+    });
+    this.addUser({
+      id: 'U0BOB',
+      name: 'bob',
+      real_name: 'Bob Martin',
+      display_name: 'bobm',
+      tz: 'Europe/London',
+    });
+    this.addUser({
+      id: 'U0CARLA',
+      name: 'carla',
+      real_name: 'Carla Díaz',
+      display_name: 'carla.d',
+      tz: 'Europe/Madrid',
+    });
+    const humans = ['U0ALICE', 'U0BOB', 'U0CARLA'];
+    this.addConversation({ id: 'C0GENERAL', name: 'general', members: [...humans, bot] });
+    this.addConversation({ id: 'C0RANDOM', name: 'random', members: [...humans] });
+    this.addConversation({
+      id: 'G0PRIVATE',
+      name: 'project-x',
+      is_private: true,
+      members: ['U0ALICE', 'U0BOB', bot],
+    });
+    this.imWith('U0ALICE');
+  }
+}

@@ -1,0 +1,360 @@
+import type { WebClient } from '@slack/web-api';
+import type { ReplySink } from '../core/answer.js';
+import { INTERRUPTED_NOTE } from '../core/user-messages.js';
+import type { Logger } from '../ops/logger.js';
+import { createStreamFormatter, markdownToMrkdwn } from './format.js';
+import { callOnce, slackErrorCode } from './web.js';
+
+/** Where a reply goes. */
+export interface ReplyTarget {
+  channel: string;
+  threadTs: string;
+  teamId: string;
+  /** The person being answered: chat streams outside DMs need the recipient. */
+  userId: string;
+}
+
+/**
+ * Shares chat.appendStream's rate tier between the streams of this process: each stream flushes
+ * at most every `60 s × active / perMinute` (never more than once a second), so a few parallel
+ * answers stay inside the tier instead of being throttled.
+ * @see https://docs.slack.dev/reference/methods/chat.appendStream
+ */
+export class StreamPacer {
+  private active = 0;
+  constructor(private readonly perMinute: number) {}
+  open(): () => void {
+    this.active++;
+    let closed = false;
+    return () => {
+      if (!closed) this.active--;
+      closed = true;
+    };
+  }
+  intervalMs(): number {
+    return Math.max(1000, Math.ceil((60_000 * Math.max(1, this.active)) / this.perMinute));
+  }
+}
+
+/** Characters per Slack message: markdown blocks and streams take 12,000; keep a margin. */
+export const MAX_PART_CHARS = 11_000;
+/** Slack renders chat.update of a markdown block; edits faster than this gain nothing. */
+const FALLBACK_UPDATE_MS = 1000;
+
+/** Errors that mean "this workspace or token cannot stream": use post + update instead. */
+const NO_STREAMING = new Set([
+  'unknown_method',
+  'not_allowed_token_type',
+  'missing_scope',
+  'method_deprecated',
+  'feature_not_enabled',
+  'not_supported',
+  'invalid_arguments',
+]);
+
+/** A stream or message that Slack ended or cannot continue: go on in a new message. */
+const STREAM_ENDED = new Set([
+  'message_not_in_streaming_state',
+  'streaming_state_conflict',
+  'message_not_found',
+]);
+
+interface Part {
+  ts?: string;
+  text: string;
+  streaming: boolean;
+}
+
+/**
+ * Writes one answer into a Slack thread as Claude produces it: chat streaming when available,
+ * otherwise a message edited about once a second. Long answers continue in new messages; a
+ * stream Slack ended early continues in a new message; no text is dropped.
+ */
+export class SlackReply implements ReplySink {
+  private formatter = createStreamFormatter();
+  private pending = '';
+  private part: Part | undefined;
+  private shownChars = 0;
+  private useStreaming = true;
+  private placeholderTs: string | undefined;
+  private statusShown = false;
+  private pump: Promise<void> | undefined;
+  private lastFlushAt = 0;
+  private closePacer: () => void;
+  private writeError: unknown;
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly target: ReplyTarget,
+    private readonly pacer: StreamPacer,
+    private readonly log: Logger,
+  ) {
+    this.closePacer = pacer.open();
+  }
+
+  /** Text visible in Slack so far (for tests and logs). */
+  get visibleChars(): number {
+    return this.shownChars;
+  }
+
+  async thinking(status = 'is thinking…'): Promise<void> {
+    if (this.part) return;
+    try {
+      await this.client.assistant.threads.setStatus({
+        channel_id: this.target.channel,
+        thread_ts: this.target.threadTs,
+        status,
+      });
+      this.statusShown = true;
+    } catch (err) {
+      if (this.placeholderTs || this.statusShown) return;
+      // No status in this conversation (older workspaces): a lightweight placeholder instead.
+      this.log.debug({ code: slackErrorCode(err) }, 'setStatus unavailable; posting a placeholder');
+      const r = await callOnce(() =>
+        this.client.chat.postMessage({
+          channel: this.target.channel,
+          thread_ts: this.target.threadTs,
+          text: '_Thinking…_',
+        }),
+      );
+      this.placeholderTs = r.ts;
+    }
+  }
+
+  append(delta: string): void {
+    this.pending += this.formatter.push(delta);
+    this.schedule();
+  }
+
+  async finish(): Promise<void> {
+    this.pending += this.formatter.end();
+    await this.drain(true);
+    if (this.shownChars === 0 && !this.part) {
+      await this.postWhole('_(Claude returned an empty answer.)_');
+    }
+    await this.endPart();
+    this.closePacer();
+    if (this.writeError) throw this.writeError;
+  }
+
+  async fail(text: string): Promise<void> {
+    this.pending += this.formatter.end();
+    await this.drain(true).catch(() => {});
+    this.closePacer();
+    if (this.part && this.shownChars > 0) {
+      // Keep what was shown and say it is incomplete, then the reason.
+      this.pending = `\n\n${INTERRUPTED_NOTE}`;
+      await this.drain(true).catch(() => {});
+      await this.endPart().catch(() => {});
+      await this.postWhole(text);
+      return;
+    }
+    await this.endPart().catch(() => {});
+    if (this.placeholderTs) {
+      await callOnce(() =>
+        this.client.chat.update({
+          channel: this.target.channel,
+          ts: this.placeholderTs as string,
+          text,
+          blocks: [],
+        }),
+      );
+      this.placeholderTs = undefined;
+      return;
+    }
+    await this.postWhole(text);
+  }
+
+  private schedule(): void {
+    if (this.pump || !this.pending) return;
+    this.pump = (async () => {
+      while (this.pending) {
+        const wait = this.lastFlushAt + this.intervalMs() - Date.now();
+        if (wait > 0 && this.part) await new Promise((r) => setTimeout(r, wait));
+        await this.flush();
+      }
+    })()
+      .catch((err) => {
+        this.writeError = err;
+        this.log.error({ err, code: slackErrorCode(err) }, 'could not write the answer to Slack');
+      })
+      .finally(() => {
+        this.pump = undefined;
+      });
+  }
+
+  private intervalMs(): number {
+    return this.useStreaming ? this.pacer.intervalMs() : FALLBACK_UPDATE_MS;
+  }
+
+  /** Waits for the writer; with `force`, writes what is left without pacing. */
+  private async drain(force: boolean): Promise<void> {
+    while (this.pump) await this.pump;
+    if (force && this.pending && !this.writeError) await this.flush();
+  }
+
+  /** Sends `pending`, splitting at part boundaries. */
+  private async flush(): Promise<void> {
+    this.lastFlushAt = Date.now();
+    while (this.pending) {
+      const used = this.part?.text.length ?? 0;
+      const room = MAX_PART_CHARS - used;
+      if (this.pending.length <= room) {
+        const chunk = this.pending;
+        this.pending = '';
+        await this.write(chunk);
+        return;
+      }
+      const [head, tail] = splitAt(this.part?.text ?? '', this.pending, room);
+      this.pending = tail;
+      if (head) await this.write(head);
+      await this.endPart();
+    }
+  }
+
+  private async write(chunk: string): Promise<void> {
+    if (this.useStreaming) {
+      try {
+        await this.writeStream(chunk);
+        return;
+      } catch (err) {
+        const code = slackErrorCode(err);
+        if (code && STREAM_ENDED.has(code) && this.part?.ts) {
+          this.log.info({ code }, 'stream ended by Slack; continuing in a new message');
+          this.part = undefined;
+          await this.writeStream(chunk);
+          return;
+        }
+        if (!this.part && code && NO_STREAMING.has(code)) {
+          this.log.info({ code }, 'chat streaming unavailable; using post and update');
+          this.useStreaming = false;
+        } else {
+          throw err;
+        }
+      }
+    }
+    await this.writeUpdate(chunk);
+  }
+
+  private async writeStream(chunk: string): Promise<void> {
+    if (!this.part) {
+      const r = await callOnce(() =>
+        this.client.chat.startStream({
+          channel: this.target.channel,
+          thread_ts: this.target.threadTs,
+          recipient_team_id: this.target.teamId,
+          recipient_user_id: this.target.userId,
+          markdown_text: chunk,
+        }),
+      );
+      this.part = { ts: r.ts, text: chunk, streaming: true };
+      this.shownChars += chunk.length;
+      await this.dropPlaceholder();
+      return;
+    }
+    const ts = this.part.ts as string;
+    await callOnce(() =>
+      this.client.chat.appendStream({ channel: this.target.channel, ts, markdown_text: chunk }),
+    );
+    this.part.text += chunk;
+    this.shownChars += chunk.length;
+  }
+
+  private async writeUpdate(chunk: string): Promise<void> {
+    const text = (this.part?.text ?? '') + chunk;
+    const body = { text: notificationText(text), blocks: [{ type: 'markdown', text }] };
+    if (this.part?.ts) {
+      await callOnce(() =>
+        this.client.chat.update({ channel: this.target.channel, ts: this.part?.ts as string, ...body }),
+      );
+    } else if (this.placeholderTs) {
+      const ts = this.placeholderTs;
+      this.placeholderTs = undefined;
+      await callOnce(() => this.client.chat.update({ channel: this.target.channel, ts, ...body }));
+      this.part = { ts, text: '', streaming: false };
+    } else {
+      const r = await callOnce(() =>
+        this.client.chat.postMessage({
+          channel: this.target.channel,
+          thread_ts: this.target.threadTs,
+          ...body,
+        }),
+      );
+      this.part = { ts: r.ts, text: '', streaming: false };
+    }
+    (this.part as Part).text = text;
+    this.shownChars += chunk.length;
+  }
+
+  private async endPart(): Promise<void> {
+    const part = this.part;
+    this.part = undefined;
+    if (!part?.streaming || !part.ts) return;
+    try {
+      await callOnce(() =>
+        this.client.chat.stopStream({ channel: this.target.channel, ts: part.ts as string }),
+      );
+    } catch (err) {
+      // Already stopped by Slack: the text it holds is final.
+      if (!STREAM_ENDED.has(slackErrorCode(err) ?? '')) throw err;
+    }
+  }
+
+  private async postWhole(text: string): Promise<void> {
+    await callOnce(() =>
+      this.client.chat.postMessage({
+        channel: this.target.channel,
+        thread_ts: this.target.threadTs,
+        text: notificationText(text),
+        blocks: [{ type: 'markdown', text }],
+      }),
+    );
+    await this.dropPlaceholder();
+  }
+
+  private async dropPlaceholder(): Promise<void> {
+    const ts = this.placeholderTs;
+    if (!ts) return;
+    this.placeholderTs = undefined;
+    await this.client.chat.delete({ channel: this.target.channel, ts }).catch(() => {});
+  }
+}
+
+/** The plain `text` of a message (notifications, screen readers): mrkdwn, within Slack's limit. */
+function notificationText(md: string): string {
+  const text = markdownToMrkdwn(md);
+  return text.length > 3000 ? `${text.slice(0, 2990)}…` : text;
+}
+
+const FENCE = /^\s*(`{3,}|~{3,})(.*)$/;
+
+/** The fence line left open at the end of `text`, if any. */
+export function openFence(text: string): string | undefined {
+  let open: string | undefined;
+  for (const line of text.split('\n')) {
+    const m = FENCE.exec(line);
+    if (!m) continue;
+    if (open === undefined) open = line.trim();
+    else if (line.trim().startsWith((FENCE.exec(open)?.[1] ?? '```').slice(0, 3))) open = undefined;
+  }
+  return open;
+}
+
+/**
+ * Splits `pending` so the head fits in `room` after `before`: at a line break if possible, else
+ * a space, else anywhere. An open code fence is closed in the head and reopened in the tail.
+ */
+export function splitAt(before: string, pending: string, room: number): [string, string] {
+  const limit = Math.max(0, room - 8);
+  let cut = pending.lastIndexOf('\n', limit);
+  if (cut < limit / 2) cut = pending.lastIndexOf(' ', limit);
+  if (cut <= 0) cut = limit;
+  let head = pending.slice(0, cut);
+  let tail = pending.slice(cut).replace(/^[ \n]/, '');
+  const fence = openFence(before + head);
+  if (fence) {
+    head += '\n```';
+    tail = `${fence}\n${tail}`;
+  }
+  return [head, tail];
+}

@@ -1,0 +1,69 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ErrorCode, type Logger as SlackLogger, type WebAPICallResult, WebClient } from '@slack/web-api';
+
+export interface WebClientSettings {
+  token: string;
+  apiUrl: string;
+  logger: SlackLogger;
+}
+
+/**
+ * WebClient for reads and idempotent writes: a few quick retries and a 10 s timeout instead of
+ * the SDK's defaults (10 retries over 30 minutes, no timeout).
+ */
+export function createReadClient(s: WebClientSettings): WebClient {
+  return new WebClient(s.token, {
+    slackApiUrl: s.apiUrl,
+    logger: s.logger,
+    timeout: 10_000,
+    maxRequestConcurrency: 20,
+    retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2000, randomize: true },
+  });
+}
+
+/**
+ * WebClient for posts: never retried blindly (a retry after a timeout can post twice). Rate
+ * limits come back as errors and `callOnce` waits and repeats, which is safe: a 429 posted nothing.
+ */
+export function createPostClient(s: WebClientSettings): WebClient {
+  return new WebClient(s.token, {
+    slackApiUrl: s.apiUrl,
+    logger: s.logger,
+    timeout: 15_000,
+    maxRequestConcurrency: 20,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+  });
+}
+
+/** Slack's error code (`channel_not_found`, `ratelimited`…) from a WebClient error, if any. */
+export function slackErrorCode(err: unknown): string | undefined {
+  const e = err as { code?: string; data?: { error?: string } };
+  if (e?.code === ErrorCode.PlatformError) return e.data?.error;
+  if (e?.code === ErrorCode.RateLimitedError) return 'ratelimited';
+  if (e?.code === ErrorCode.RequestError) return 'request_error';
+  if (e?.code === ErrorCode.HTTPError) return 'http_error';
+  return undefined;
+}
+
+/**
+ * Calls a method once, waiting out rate limits (Retry-After, at most `maxWaitMs` in all).
+ */
+export async function callOnce<T extends WebAPICallResult>(
+  fn: () => Promise<T>,
+  maxWaitMs = 30_000,
+): Promise<T> {
+  let waited = 0;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      const e = err as { code?: string; retryAfter?: number };
+      if (e?.code !== ErrorCode.RateLimitedError) throw err;
+      const ms = Math.max(1, e.retryAfter ?? 1) * 1000;
+      if (waited + ms > maxWaitMs) throw err;
+      waited += ms;
+      await sleep(ms);
+    }
+  }
+}

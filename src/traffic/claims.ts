@@ -1,0 +1,40 @@
+/**
+ * Exactly one reply per Slack event: a claim is an atomic lease on the event, taken before any
+ * work. Slack redelivers events whose ack was late; a redelivery finds the claim and is dropped.
+ * A lease (not a tombstone): if the process that took it dies, it expires and a later
+ * redelivery is answered.
+ */
+export interface ClaimStore {
+  /** True when this caller now owns the event. */
+  claim(key: string, ttlMs: number): Promise<boolean>;
+  /** Work finished: keep the claim (redeliveries stay dropped) for `ttlMs`. */
+  complete(key: string, ttlMs: number): Promise<void>;
+  /** Work abandoned before anything was posted: let a redelivery take it. */
+  release(key: string): Promise<void>;
+}
+
+/** One process: a Map with expiry. */
+export class MemoryClaims implements ClaimStore {
+  private leases = new Map<string, number>();
+
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const until = this.leases.get(key);
+    if (until !== undefined && until > now) return false;
+    this.leases.set(key, now + ttlMs);
+    if (this.leases.size > 10_000) this.sweep(now);
+    return true;
+  }
+
+  async complete(key: string, ttlMs: number): Promise<void> {
+    this.leases.set(key, Date.now() + ttlMs);
+  }
+
+  async release(key: string): Promise<void> {
+    this.leases.delete(key);
+  }
+
+  private sweep(now: number): void {
+    for (const [k, until] of this.leases) if (until <= now) this.leases.delete(k);
+  }
+}

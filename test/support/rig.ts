@@ -1,0 +1,82 @@
+import { Writable } from 'node:stream';
+import type { TestContext } from 'node:test';
+import { type Bot, createBot } from '../../src/app.js';
+import { parseConfig, secretValues } from '../../src/config.js';
+import { createLogger } from '../../src/ops/logger.js';
+import { type FakeAnthropic, startFakeAnthropic } from '../../src/sandbox/fake-anthropic.js';
+import { SlackSim } from '../../src/sandbox/slack-sim.js';
+
+/** Every log line written by any bot in this test process: the secret scan reads them. */
+export const allLogLines: string[] = [];
+
+export const TEST_ANTHROPIC_KEY = 'sk-ant-test-key-0123456789abcdef';
+
+export interface Rig {
+  sim: SlackSim;
+  claude: FakeAnthropic;
+  bot: Bot;
+  port: number | undefined;
+  logs: string[];
+  /** Log lines parsed as JSON. */
+  logEntries(): Array<Record<string, unknown>>;
+}
+
+export interface RigOptions {
+  env?: Record<string, string>;
+  socketMode?: boolean;
+  /** Reuse an existing simulated workspace (several bots on one Slack). */
+  sim?: SlackSim;
+}
+
+/**
+ * The real bot, built by createBot, against the simulated Slack and the fake Anthropic API on
+ * loopback. Everything is torn down after the test.
+ */
+export async function startRig(t: TestContext, opts: RigOptions = {}): Promise<Rig> {
+  const sim = opts.sim ?? (await SlackSim.start());
+  const claude = await startFakeAnthropic();
+  const env: Record<string, string> = {
+    SLACK_BOT_TOKEN: sim.botToken,
+    SLACK_SIGNING_SECRET: sim.signingSecret,
+    SLACK_API_URL: sim.apiUrl,
+    ANTHROPIC_API_KEY: TEST_ANTHROPIC_KEY,
+    ANTHROPIC_BASE_URL: claude.url,
+    PORT: '0',
+    LOG_LEVEL: 'debug',
+    CLAUDE_MAX_RETRIES: '0',
+    ...(opts.socketMode ? { SLACK_APP_TOKEN: sim.appToken } : {}),
+    ...opts.env,
+  };
+  const config = parseConfig(env);
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      const line = String(chunk);
+      logs.push(line);
+      allLogLines.push(line);
+      cb();
+    },
+  });
+  const logger = createLogger({ level: 'debug', secrets: secretValues(config), destination });
+  const bot = createBot(config, { logger });
+  const { port } = await bot.start();
+  if (!opts.socketMode) sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
+  t.after(async () => {
+    await bot.stop();
+    if (!opts.sim) await sim.close();
+    await claude.close();
+  });
+  return {
+    sim,
+    claude,
+    bot,
+    port,
+    logs,
+    logEntries: () => logs.map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+/** The text of a user turn / system prompt as sent to Claude. */
+export function requestText(body: { system?: unknown; messages?: unknown }): string {
+  return JSON.stringify({ system: body.system, messages: body.messages });
+}
