@@ -157,7 +157,8 @@ export function parseConfig(env: Env): Config {
   if (!result.success) {
     const issue = result.error.issues[0];
     const name = String(issue?.path[0] ?? 'config');
-    const message = issue?.code === 'invalid_type' && raw[name] === undefined ? 'required' : issue?.message;
+    const missing = issue?.code === 'invalid_type' && raw[name] === undefined;
+    const message = missing && !issue.message.startsWith('required') ? 'required' : issue?.message;
     throw new ConfigError(`${name}: ${message}`);
   }
   const c = result.data;

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
 import { type Bot, createBot } from '../../src/app.js';
@@ -65,6 +66,18 @@ export async function startRig(t: TestContext, opts: RigOptions = {}): Promise<R
     await bot.stop();
     if (!opts.sim) await sim.close();
     await claude.close();
+    // No secret in any log line of any test that uses the rig.
+    const secrets = [
+      TEST_ANTHROPIC_KEY,
+      sim.botToken,
+      sim.signingSecret,
+      sim.appToken,
+      ...Object.values(opts.env ?? {}),
+    ].filter((s) => /^(xox|xapp|sk-ant|sim-signing)/.test(s));
+    for (const line of logs) {
+      for (const s of secrets)
+        assert.ok(!line.includes(s), `a log line contains a secret: ${line.slice(0, 200)}`);
+    }
   });
   return {
     sim,
