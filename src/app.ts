@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { App, type CustomRoute } from '@slack/bolt';
 import type Keyv from 'keyv';
-import { ClaudeClient } from './claude/client.js';
+import { ClaudeClient, type ClaudeRequest, type StreamOptions } from './claude/client.js';
 import type { Config } from './config.js';
 import { secretValues } from './config.js';
 import { answer } from './core/answer.js';
@@ -15,10 +15,13 @@ import { register as registerAppHome } from './slack/listeners/app-home.js';
 import { register as registerMessages } from './slack/listeners/messages.js';
 import { SlackReply, StreamPacer } from './slack/reply.js';
 import { createPostClient, createReadClient, slackErrorCode } from './slack/web.js';
+import { createBreaker } from './traffic/breaker.js';
 import { createAnswerCache } from './traffic/cache.js';
-import { type ClaimStore, MemoryClaims } from './traffic/claims.js';
+import { type ClaimStore, MemoryClaims, RedisClaims } from './traffic/claims.js';
+import { RedisFlightLocks } from './traffic/flight-locks.js';
 import { Traffic } from './traffic/index.js';
-import { createLimiter } from './traffic/limiter.js';
+import { ClaudeQueue } from './traffic/queue.js';
+import { createRedis } from './traffic/redis.js';
 import { createStore } from './traffic/store.js';
 
 /** Replaceable parts, for tests and the sandbox. */
@@ -41,6 +44,8 @@ export interface Bot {
   /** Stops taking events, lets running answers finish within the grace period, closes clients. */
   stop(): Promise<void>;
   isReady(): boolean;
+  /** Claude calls waiting in the queue and running now (the sandbox panel shows them). */
+  queue(): { waiting: number; running: number };
 }
 
 /** How long a claimed event stays claimed: longer than Slack's last retry (+5 min). */
@@ -55,8 +60,8 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
   const webSettings = { token: config.slack.botToken, apiUrl: config.slack.apiUrl, logger: slackLog };
   const readClient = createReadClient(webSettings);
   const postClient = createPostClient(webSettings);
-  const store = overrides.store ?? createStore(config.redisUrl, log);
-  const claims = overrides.claims ?? new MemoryClaims();
+  const prefix = config.redisKeyPrefix;
+  const store = overrides.store ?? createStore(config.redisUrl, log, `${prefix}kv`);
   const directory = new UserDirectory(readClient);
   const pacer = new StreamPacer(config.bot.streamAppendsPerMinute);
   const jobs = new JobTracker();
@@ -65,6 +70,19 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
   let ready = false;
   let stopping = false;
 
+  const redis = config.redisUrl ? createRedis(config.redisUrl, log) : undefined;
+  const claims =
+    overrides.claims ?? (redis ? new RedisClaims(redis, `${prefix}claim:`, log) : new MemoryClaims());
+  const queue = new ClaudeQueue({
+    maxConcurrent: config.claude.maxConcurrent,
+    requestsPerMinute: config.claude.requestsPerMinute,
+    inputTokensPerMinute: config.claude.inputTokensPerMinute || undefined,
+    outputTokensPerMinute: config.claude.outputTokensPerMinute || undefined,
+    maxQueued: config.claude.maxQueued,
+    redis,
+    id: `${prefix}claude`,
+    log,
+  });
   const claude = new ClaudeClient({
     apiKey: overrides.anthropicKey ?? (() => config.anthropic.apiKey),
     baseUrl: config.anthropic.baseUrl,
@@ -72,12 +90,24 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     firstTokenTimeoutMs: config.claude.firstTokenTimeoutMs,
     timeoutMs: config.claude.timeoutMs,
     log,
+    onRateLimit: (info) => {
+      if (info.retryAfterMs !== undefined) void queue.backOff();
+      else if (info.requestsRemaining !== undefined) void queue.observeRemaining(info.requestsRemaining);
+    },
   });
-  const limiter = createLimiter({
-    maxConcurrent: config.claude.maxConcurrent,
-    requestsPerMinute: config.claude.requestsPerMinute,
+  const breaker = createBreaker((req: ClaudeRequest, opts: StreamOptions) => claude.stream(req, opts), {
+    // Our own first-token and overall timeouts fire first; this only catches a stuck call.
+    timeoutMs: config.claude.timeoutMs + 10_000,
+    resetTimeoutMs: config.claude.breakerResetMs,
+    log,
   });
-  const traffic = new Traffic({ claude, cache: createAnswerCache(store, config.cacheTtlSeconds), limiter });
+  const traffic = new Traffic({
+    call: breaker.call,
+    cache: createAnswerCache(store, config.cacheTtlSeconds),
+    queue,
+    locks: redis ? new RedisFlightLocks(redis, `${prefix}flight:`) : undefined,
+    flightWaitMs: config.claude.timeoutMs,
+  });
 
   const routes: CustomRoute[] = [
     {
@@ -229,6 +259,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     metrics,
     identity,
     isReady: () => ready && !stopping,
+    queue: () => ({ waiting: queue.queued, running: queue.running }),
     async start() {
       let auth: Awaited<ReturnType<typeof readClient.auth.test>>;
       try {
@@ -262,7 +293,9 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
       await app.stop().catch((err) => log.warn({ err }, 'error while stopping the receiver'));
       const finished = await jobs.idle(config.shutdownGraceMs);
       if (!finished) log.warn({ inflight: jobs.size }, 'grace period over; answers still running');
-      await limiter.stop({ dropWaitingJobs: false }).catch(() => {});
+      await queue.stop();
+      breaker.breaker.shutdown();
+      redis?.disconnect();
       await store.disconnect().catch(() => {});
       ready = false;
       log.info('stopped');

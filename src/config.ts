@@ -74,6 +74,10 @@ const schema = z.object({
   CLAUDE_MAX_CONCURRENT: int(5, 1, 1000),
   CLAUDE_REQUESTS_PER_MINUTE: int(50, 1, 100_000),
   CLAUDE_MAX_RETRIES: int(2, 0, 10),
+  CLAUDE_MAX_QUEUED: int(100, 1, 100_000),
+  CLAUDE_INPUT_TOKENS_PER_MINUTE: int(0, 0, 100_000_000),
+  CLAUDE_OUTPUT_TOKENS_PER_MINUTE: int(0, 0, 100_000_000),
+  CLAUDE_BREAKER_RESET_MS: int(30_000, 1000, 3_600_000),
   CLAUDE_FIRST_TOKEN_TIMEOUT_MS: int(60_000, 1000),
   CLAUDE_TIMEOUT_MS: int(300_000, 1000),
   CLAUDE_CONTEXT_TOKENS: int(60_000, 1000, 1_000_000),
@@ -87,6 +91,10 @@ const schema = z.object({
     .string()
     .refine((v) => /^rediss?:\/\/\S+$/.test(v), { message: 'expected redis://host:port or rediss://…' })
     .optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{1,64}$/, { message: 'expected letters, digits and : _ . - (at most 64)' })
+    .default('scb:'),
   PORT: int(3000, 0, 65535),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: int(25_000, 0, 600_000),
@@ -110,6 +118,13 @@ export interface Config {
     maxConcurrent: number;
     requestsPerMinute: number;
     maxRetries: number;
+    /** Most requests waiting in the queue (per process). */
+    maxQueued: number;
+    /** 0 = no limit. */
+    inputTokensPerMinute: number;
+    /** 0 = no limit. Reserved up front from max_tokens, as Anthropic counts it. */
+    outputTokensPerMinute: number;
+    breakerResetMs: number;
     firstTokenTimeoutMs: number;
     timeoutMs: number;
     contextTokens: number;
@@ -123,6 +138,8 @@ export interface Config {
   };
   cacheTtlSeconds: number;
   redisUrl: string | undefined;
+  /** Prefix of every Redis key, so several bots (or tests) can share one Redis. */
+  redisKeyPrefix: string;
   port: number;
   logLevel: RawConfig['LOG_LEVEL'];
   shutdownGraceMs: number;
@@ -184,6 +201,10 @@ export function parseConfig(env: Env): Config {
       maxConcurrent: c.CLAUDE_MAX_CONCURRENT,
       requestsPerMinute: c.CLAUDE_REQUESTS_PER_MINUTE,
       maxRetries: c.CLAUDE_MAX_RETRIES,
+      maxQueued: c.CLAUDE_MAX_QUEUED,
+      inputTokensPerMinute: c.CLAUDE_INPUT_TOKENS_PER_MINUTE,
+      outputTokensPerMinute: c.CLAUDE_OUTPUT_TOKENS_PER_MINUTE,
+      breakerResetMs: c.CLAUDE_BREAKER_RESET_MS,
       firstTokenTimeoutMs: c.CLAUDE_FIRST_TOKEN_TIMEOUT_MS,
       timeoutMs: c.CLAUDE_TIMEOUT_MS,
       contextTokens: c.CLAUDE_CONTEXT_TOKENS,
@@ -196,6 +217,7 @@ export function parseConfig(env: Env): Config {
     },
     cacheTtlSeconds: c.CACHE_TTL_SECONDS,
     redisUrl: c.REDIS_URL,
+    redisKeyPrefix: c.REDIS_KEY_PREFIX,
     port: c.PORT,
     logLevel: c.LOG_LEVEL,
     shutdownGraceMs: c.SHUTDOWN_GRACE_MS,

@@ -36,6 +36,26 @@ export interface ClaudeClientOptions {
   timeoutMs: number;
   log: Logger;
   fetch?: typeof fetch;
+  /** Told what Claude's rate-limit headers say, so the shared queue can slow down in time. */
+  onRateLimit?: (info: RateLimitInfo) => void;
+}
+
+/** What the anthropic-ratelimit-* and retry-after headers say. */
+export interface RateLimitInfo {
+  requestsRemaining?: number;
+  /** Set when Claude answered 429. */
+  retryAfterMs?: number;
+}
+
+function rateLimitInfo(headers: Headers | undefined, limited: boolean): RateLimitInfo | undefined {
+  if (!headers) return limited ? { retryAfterMs: 1000 } : undefined;
+  const num = (name: string) => {
+    const v = headers.get(name);
+    return v === null || v === '' || Number.isNaN(Number(v)) ? undefined : Number(v);
+  };
+  const info: RateLimitInfo = { requestsRemaining: num('anthropic-ratelimit-requests-remaining') };
+  if (limited) info.retryAfterMs = (num('retry-after') ?? 1) * 1000;
+  return info.requestsRemaining !== undefined || limited ? info : undefined;
 }
 
 export interface StreamOptions {
@@ -134,6 +154,10 @@ export class ClaudeClient {
         { model: req.model, max_tokens: req.maxTokens, system: req.system, messages: req.messages },
         { signal: controller.signal },
       );
+      stream.on('connect', () => {
+        const info = rateLimitInfo(stream.response?.headers, false);
+        if (info) this.opts.onRateLimit?.(info);
+      });
       stream.on('text', (delta) => {
         if (firstToken) {
           clearTimeout(firstToken);
@@ -157,6 +181,10 @@ export class ClaudeClient {
       };
     } catch (err) {
       if (timedOut) throw timedOut;
+      if (err instanceof Anthropic.RateLimitError) {
+        const info = rateLimitInfo(err.headers, true);
+        if (info) this.opts.onRateLimit?.(info);
+      }
       throw toClaudeError(err);
     } finally {
       clearTimeout(overall);

@@ -51,7 +51,8 @@ const escapeAttr = (s: string) => s.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(
 export function quoteMessage(m: ConversationMessage): string {
   // Closing tags inside the text could end the element early; neutralise them.
   const body = m.text.replace(/<\/?message\b/gi, (t) => t.replace('<', '‹'));
-  return `<message author="${escapeAttr(m.author)}" ts="${m.ts}">\n${body}\n</message>`;
+  // No timestamp: it would make every request unique and defeat the cache.
+  return `<message author="${escapeAttr(m.author)}">\n${body}\n</message>`;
 }
 
 /**

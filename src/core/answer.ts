@@ -3,6 +3,7 @@ import { ClaudeError } from '../claude/errors.js';
 import { buildRequest } from '../claude/prompt.js';
 import type { Logger } from '../ops/logger.js';
 import type { AnswerSource, Traffic } from '../traffic/index.js';
+import { QueueFullError } from '../traffic/queue.js';
 import { MessageTooLongError, trimToBudget } from './context.js';
 import { estimateTokens } from './tokens.js';
 import type { AnswerJob, ConversationMessage } from './types.js';
@@ -103,7 +104,7 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
     } else if (err instanceof ClaudeError) {
       kind = err.kind;
       text = ERROR_TEXT[err.kind];
-    } else if (isBottleneckDrop(err)) {
+    } else if (err instanceof QueueFullError) {
       kind = 'busy';
       text = ERROR_TEXT.busy;
     } else {
@@ -121,8 +122,4 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
 
 function common(deps: AnswerDeps) {
   return { model: deps.model, maxTokens: deps.maxTokens, customPrompt: deps.customPrompt };
-}
-
-function isBottleneckDrop(err: unknown): boolean {
-  return err instanceof Error && err.name === 'BottleneckError';
 }

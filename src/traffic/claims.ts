@@ -1,3 +1,7 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../ops/logger.js';
+import { redisReady } from './redis.js';
+
 /**
  * Exactly one reply per Slack event: a claim is an atomic lease on the event, taken before any
  * work. Slack redelivers events whose ack was late; a redelivery finds the claim and is dropped.
@@ -36,5 +40,43 @@ export class MemoryClaims implements ClaimStore {
 
   private sweep(now: number): void {
     for (const [k, until] of this.leases) if (until <= now) this.leases.delete(k);
+  }
+}
+
+/**
+ * Claims shared by every replica (SET NX PX). While Redis is unreachable, claims fall back to
+ * this process's memory: one replica still never answers twice; two replicas could, until Redis
+ * is back (logged by the connection).
+ */
+export class RedisClaims implements ClaimStore {
+  private local = new MemoryClaims();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly log: Logger,
+  ) {}
+
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    if (!(await this.local.claim(key, ttlMs))) return false;
+    if (!redisReady(this.redis)) return true;
+    try {
+      const ok = await this.redis.set(this.prefix + key, '1', 'PX', ttlMs, 'NX');
+      if (ok !== 'OK') await this.local.release(key);
+      return ok === 'OK';
+    } catch (err) {
+      this.log.debug({ err }, 'claim fell back to memory');
+      return true;
+    }
+  }
+
+  async complete(key: string, ttlMs: number): Promise<void> {
+    await this.local.complete(key, ttlMs);
+    if (redisReady(this.redis)) await this.redis.set(this.prefix + key, 'done', 'PX', ttlMs).catch(() => {});
+  }
+
+  async release(key: string): Promise<void> {
+    await this.local.release(key);
+    if (redisReady(this.redis)) await this.redis.del(this.prefix + key).catch(() => {});
   }
 }

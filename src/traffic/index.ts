@@ -1,7 +1,10 @@
-import type Bottleneck from 'bottleneck';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClaudeRequest, ClaudeResult } from '../claude/client.js';
 import { PROMPT_VERSION } from '../claude/prompt.js';
+import { estimateTokens } from '../core/tokens.js';
 import { type AnswerCache, answerKey } from './cache.js';
+import type { FlightLocks } from './flight-locks.js';
+import { type ClaudeQueue, PRIORITY } from './queue.js';
 import { SingleFlight } from './single-flight.js';
 
 /** Where an answer came from: a new Claude call, one already in flight, or the cache. */
@@ -13,22 +16,32 @@ export interface TrafficAnswer {
   result?: ClaudeResult;
 }
 
-export interface ClaudeStreamer {
-  stream(
-    req: ClaudeRequest,
-    opts: { onText: (d: string) => void; signal?: AbortSignal },
-  ): Promise<ClaudeResult>;
-}
+export type ClaudeCall = (
+  req: ClaudeRequest,
+  opts: { onText: (d: string) => void; signal?: AbortSignal },
+) => Promise<ClaudeResult>;
 
 export interface TrafficDeps {
-  claude: ClaudeStreamer;
+  /** The Claude call, already wrapped by the circuit breaker. */
+  call: ClaudeCall;
   cache: AnswerCache;
-  limiter: Bottleneck;
+  queue: ClaudeQueue;
+  /** Cross-replica single-flight (Redis); in-process single-flight always applies. */
+  locks?: FlightLocks;
+  /** How long a follower waits for another replica's answer before asking itself. */
+  flightWaitMs: number;
+  onEvent?: (event: 'cache_hit' | 'cache_miss' | 'joined') => void;
+}
+
+export interface AskOptions {
+  onQueued?: (ahead: number) => void;
+  signal?: AbortSignal;
+  priority?: number;
 }
 
 /**
- * The path of every Claude call: cache → single-flight → queue. Only complete answers (Claude
- * stopped on its own) are cached.
+ * The path of every Claude call: cache → single-flight → queue → breaker → Claude. Only complete
+ * answers (Claude stopped on its own) are cached; a cache hit never touches the queue.
  */
 export class Traffic {
   private flights = new SingleFlight<ClaudeResult>();
@@ -39,32 +52,70 @@ export class Traffic {
     scope: { teamId: string; channelId: string },
     req: ClaudeRequest,
     onText: (delta: string) => void,
-    opts: { onQueued?: (ahead: number) => void; signal?: AbortSignal } = {},
+    opts: AskOptions = {},
   ): Promise<TrafficAnswer> {
     const key = answerKey(scope, req, PROMPT_VERSION);
     const hit = await this.deps.cache.get(key);
     if (hit) {
+      this.deps.onEvent?.('cache_hit');
       onText(hit.text);
       return { text: hit.text, source: 'cache' };
     }
-    const { joined, result } = this.flights.run(
-      key,
-      async (emit) => {
-        const counts = this.deps.limiter.counts();
-        const ahead = counts.QUEUED + counts.RECEIVED;
-        if (ahead > 0) opts.onQueued?.(ahead);
-        const r = await this.deps.limiter.schedule(() =>
-          this.deps.claude.stream(req, { onText: emit, signal: opts.signal }),
-        );
-        if (r.stopReason === 'end_turn' || r.stopReason === 'stop_sequence') {
-          await this.deps.cache.set(key, { text: r.text, at: Date.now() });
-        }
-        return r;
-      },
-      onText,
-    );
+    this.deps.onEvent?.('cache_miss');
+    const { joined, result } = this.flights.run(key, (emit) => this.callOnce(key, req, emit, opts), onText);
+    if (joined) this.deps.onEvent?.('joined');
     const r = await result;
-    return { text: r.text, source: joined ? 'joined' : 'claude', result: r };
+    return { text: r.text, source: joined || r.requestId === 'shared' ? 'joined' : 'claude', result: r };
+  }
+
+  private async callOnce(
+    key: string,
+    req: ClaudeRequest,
+    emit: (d: string) => void,
+    opts: AskOptions,
+  ): Promise<ClaudeResult> {
+    const locks = this.deps.locks;
+    const lockMs = this.deps.flightWaitMs;
+    if (locks && !(await locks.acquire(key, lockMs))) {
+      const shared = await this.waitForPeer(key, locks, lockMs);
+      if (shared) {
+        emit(shared.text);
+        return {
+          text: shared.text,
+          stopReason: 'end_turn',
+          usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
+          requestId: 'shared',
+          attempts: 0,
+        };
+      }
+    }
+    try {
+      const ahead = this.deps.queue.queued;
+      if (ahead > 0) opts.onQueued?.(ahead);
+      const inputTokens = estimateTokens(JSON.stringify([req.system, req.messages]));
+      const r = await this.deps.queue.schedule(
+        { priority: opts.priority ?? PRIORITY.interactive, inputTokens, outputTokens: req.maxTokens },
+        () => this.deps.call(req, { onText: emit, signal: opts.signal }),
+      );
+      if (r.stopReason === 'end_turn' || r.stopReason === 'stop_sequence') {
+        await this.deps.cache.set(key, { text: r.text, at: Date.now() });
+      }
+      return r;
+    } finally {
+      await locks?.release(key);
+    }
+  }
+
+  /** Another replica is asking the same thing: wait for its answer in the shared cache. */
+  private async waitForPeer(key: string, locks: FlightLocks, maxMs: number) {
+    const deadline = Date.now() + maxMs;
+    while (Date.now() < deadline) {
+      await sleep(200);
+      const hit = await this.deps.cache.get(key);
+      if (hit) return hit;
+      if (!(await locks.held(key))) return this.deps.cache.get(key);
+    }
+    return undefined;
   }
 
   get inflight(): number {

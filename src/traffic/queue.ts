@@ -1,0 +1,255 @@
+import Bottleneck from 'bottleneck';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../ops/logger.js';
+import { redisReady } from './redis.js';
+
+/** Lower runs first (Bottleneck's 0–9). People waiting on an answer go before summary chunks. */
+export const PRIORITY = { interactive: 3, background: 7 } as const;
+
+export interface QueueOptions {
+  maxConcurrent: number;
+  requestsPerMinute: number;
+  /** Output tokens per minute, reserved up front from max_tokens as Anthropic counts them. */
+  outputTokensPerMinute?: number;
+  inputTokensPerMinute?: number;
+  /** Most requests waiting; beyond it new ones are refused (the user is told the bot is busy). */
+  maxQueued: number;
+  /** Shared limits across replicas when set. */
+  redis?: Redis;
+  /** Bottleneck id: replicas with the same id share limits. */
+  id: string;
+  log: Logger;
+}
+
+export interface QueueJob {
+  priority: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** The queue refused a job: it is full. */
+export class QueueFullError extends Error {
+  override name = 'QueueFullError';
+}
+
+/**
+ * Token-bucket settings: the bucket holds one minute of capacity and refills a little at a time
+ * (Anthropic's limits are token buckets, not fixed windows).
+ */
+function bucket(perMinute: number) {
+  const steps = Math.min(perMinute, 60);
+  return {
+    reservoir: perMinute,
+    reservoirIncreaseAmount: Math.max(1, Math.floor(perMinute / steps)),
+    reservoirIncreaseInterval: Math.floor(60_000 / steps),
+    reservoirIncreaseMaximum: perMinute,
+  };
+}
+
+/**
+ * Bottleneck 2.19.5 recognises the error "SETTINGS_KEY_NOT_FOUND" and re-creates its keys, but
+ * Redis 7 reports it as "ERR SETTINGS_KEY_NOT_FOUND", so after a flush or restart every job fails
+ * for ever. This connection normalises the message so Bottleneck's own recovery runs.
+ */
+class RecoveringConnection extends Bottleneck.IORedisConnection {
+  __scriptFn__(name: string): (...args: unknown[]) => unknown {
+    // biome-ignore lint/suspicious/noExplicitAny: Bottleneck's internal method is untyped.
+    const fn = (Bottleneck.IORedisConnection.prototype as any).__scriptFn__.call(this, name);
+    return (...args: unknown[]) => {
+      const cb = args[args.length - 1] as (err: Error | null, r: unknown) => void;
+      args[args.length - 1] = (err: Error | null, r: unknown) => {
+        if (err) {
+          for (const code of ['SETTINGS_KEY_NOT_FOUND', 'UNKNOWN_CLIENT']) {
+            if (err.message.includes(code)) err.message = code;
+          }
+        }
+        cb(err, r);
+      };
+      return fn(...args);
+    };
+  }
+}
+
+/** One Bottleneck per limit, local always, clustered too when Redis is configured. */
+class Limit {
+  readonly local: Bottleneck;
+  readonly shared: Bottleneck | undefined;
+
+  constructor(
+    settings: Bottleneck.ConstructorOptions,
+    id: string,
+    connection: Bottleneck.IORedisConnection | undefined,
+  ) {
+    this.local = new Bottleneck(settings);
+    this.shared = connection
+      ? new Bottleneck({
+          ...settings,
+          id,
+          datastore: 'ioredis',
+          connection,
+          heartbeatInterval: 1000,
+          timeout: 3_600_000,
+        })
+      : undefined;
+    this.shared?.on('error', () => {
+      // Surfaced through the failed schedule call; the connection logs Redis trouble once.
+    });
+  }
+
+  limiter(redis: Redis | undefined): Bottleneck {
+    return this.shared && redisReady(redis) ? this.shared : this.local;
+  }
+}
+
+/**
+ * The one queue in front of every Claude call. Concurrency and requests per minute, optional
+ * input/output tokens per minute, a bounded backlog and priorities. With Redis the limits are
+ * shared by all replicas; while Redis is away each replica falls back to its own local limits.
+ */
+export class ClaudeQueue {
+  private readonly requests: Limit;
+  private readonly outputTokens: Limit | undefined;
+  private readonly inputTokens: Limit | undefined;
+  private readonly connection: Bottleneck.IORedisConnection | undefined;
+  private waiting = 0;
+  private active = 0;
+
+  constructor(private readonly opts: QueueOptions) {
+    this.connection = opts.redis ? new RecoveringConnection({ client: opts.redis }) : undefined;
+    this.connection?.on('error', () => {});
+    this.requests = new Limit(
+      { maxConcurrent: opts.maxConcurrent, ...bucket(opts.requestsPerMinute) },
+      `${opts.id}:requests`,
+      this.connection,
+    );
+    this.outputTokens = opts.outputTokensPerMinute
+      ? new Limit(bucket(opts.outputTokensPerMinute), `${opts.id}:otpm`, this.connection)
+      : undefined;
+    this.inputTokens = opts.inputTokensPerMinute
+      ? new Limit(bucket(opts.inputTokensPerMinute), `${opts.id}:itpm`, this.connection)
+      : undefined;
+  }
+
+  /** Requests waiting for a slot (this process). */
+  get queued(): number {
+    return this.waiting;
+  }
+
+  /** Requests already ordered by priority inside the local request limiter. */
+  get prioritized(): number {
+    return this.requests.local.counts().QUEUED;
+  }
+
+  /** Claude calls running now (this process). */
+  get running(): number {
+    return this.active;
+  }
+
+  /** Runs `fn` when every limit allows it. Rejects with QueueFullError when the backlog is full. */
+  async schedule<T>(job: QueueJob, fn: () => Promise<T>): Promise<T> {
+    if (this.waiting >= this.opts.maxQueued) throw new QueueFullError('the Claude queue is full');
+    this.waiting++;
+    let started = false;
+    try {
+      await this.reserve(this.outputTokens, job.outputTokens, job.priority, this.opts.outputTokensPerMinute);
+      await this.reserve(this.inputTokens, job.inputTokens, job.priority, this.opts.inputTokensPerMinute);
+      const run = async () => {
+        started = true;
+        this.waiting--;
+        this.active++;
+        try {
+          return await fn();
+        } finally {
+          this.active--;
+        }
+      };
+      return await this.onLimiter(this.requests, { priority: job.priority }, run, () => started);
+    } finally {
+      if (!started) this.waiting--;
+    }
+  }
+
+  private async reserve(
+    limit: Limit | undefined,
+    weight: number,
+    priority: number,
+    capacity?: number,
+  ): Promise<void> {
+    if (!limit || !capacity) return;
+    const w = Math.max(1, Math.min(Math.ceil(weight), capacity));
+    await this.onLimiter(
+      limit,
+      { weight: w, priority },
+      async () => {},
+      () => false,
+    );
+  }
+
+  /**
+   * Schedules on the shared limiter, or the local one when Redis is away. A Redis failure before
+   * the job started moves it to the local limiter; once started, its own result stands.
+   */
+  private async onLimiter<T>(
+    limit: Limit,
+    options: Bottleneck.JobOptions,
+    fn: () => Promise<T>,
+    started: () => boolean,
+  ): Promise<T> {
+    const limiter = limit.limiter(this.opts.redis);
+    if (limiter === limit.local) return limiter.schedule(options, fn);
+    let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+    const wrapped = async () => {
+      try {
+        outcome = { ok: true, value: await fn() };
+      } catch (error) {
+        outcome = { ok: false, error };
+      }
+      if (!outcome.ok) throw outcome.error;
+      return outcome.value;
+    };
+    try {
+      return await limiter.schedule(options, wrapped);
+    } catch (err) {
+      if (outcome) {
+        if (outcome.ok) return outcome.value;
+        throw outcome.error;
+      }
+      if (started()) throw err;
+      this.opts.log.debug({ err }, 'shared queue unavailable; using the local limiter');
+      return limit.local.schedule(options, fn);
+    }
+  }
+
+  /**
+   * Claude said "slow down" (429 retry-after, or few requests remaining): empty the request
+   * bucket so it refills gradually, for every replica.
+   */
+  async backOff(): Promise<void> {
+    const limiter = this.requests.limiter(this.opts.redis);
+    await settle(limiter.updateSettings({ reservoir: 0 }));
+  }
+
+  /** Keeps the bucket no fuller than what Claude says is left (anthropic-ratelimit-requests-remaining). */
+  async observeRemaining(remaining: number): Promise<void> {
+    const limiter = this.requests.limiter(this.opts.redis);
+    const current = await limiter.currentReservoir().catch(() => null);
+    if (current !== null && remaining < current) {
+      await settle(limiter.updateSettings({ reservoir: remaining }));
+    }
+  }
+
+  async stop(): Promise<void> {
+    const all = [this.requests, this.outputTokens, this.inputTokens].filter((l): l is Limit => !!l);
+    await Promise.all(
+      all
+        .flatMap((l) => [l.local, l.shared].filter((b): b is Bottleneck => !!b))
+        .map((b) => b.stop({ dropWaitingJobs: false }).catch(() => {})),
+    );
+    await this.connection?.disconnect(false);
+  }
+}
+
+/** Bottleneck's updateSettings is async though typed as sync; wait for it and ignore failures. */
+async function settle(p: unknown): Promise<void> {
+  await Promise.resolve(p).catch(() => {});
+}

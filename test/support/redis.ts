@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+
+/** The shared Redis of these machines (CI starts it); a missing Redis fails the test. */
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A key prefix of its own for each test, so parallel test files never share Redis state. */
+export function uniquePrefix(): string {
+  return `test-${randomBytes(4).toString('hex')}:`;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/** A dedicated redis-server this test can stop and start (outage tests), on a free port. */
+export async function startPrivateRedis() {
+  const port = await freePort();
+  let proc: ReturnType<typeof spawn> | undefined;
+  const url = `redis://127.0.0.1:${port}`;
+  const up = async () => {
+    proc = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    for (let i = 0; i < 100; i++) {
+      try {
+        await probe.connect();
+        await probe.ping();
+        probe.disconnect();
+        return;
+      } catch {
+        probe.disconnect();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    throw new Error(`redis-server on ${port} did not start`);
+  };
+  const down = async () => {
+    if (!proc) return;
+    const p = proc;
+    proc = undefined;
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill('SIGKILL');
+    });
+  };
+  await up();
+  return { url, port, up, down };
+}
