@@ -74,6 +74,7 @@ test('Bottleneck keys flushed from Redis 7 mid-run: jobs keep running (recovery)
   const prefix = uniquePrefix();
   const redis = new Redis(REDIS_URL);
   const admin = new Redis(REDIS_URL);
+  await Promise.all([redis.ping(), admin.ping()]);
   const q = new ClaudeQueue({
     maxConcurrent: 2,
     requestsPerMinute: 1000,
