@@ -13,6 +13,7 @@ import { UserDirectory } from './slack/directory.js';
 import { type Identity, loadConversation } from './slack/history.js';
 import { register as registerAppHome } from './slack/listeners/app-home.js';
 import { register as registerMessages } from './slack/listeners/messages.js';
+import { register as registerSummarize } from './slack/listeners/summarize.js';
 import { SlackReply, StreamPacer } from './slack/reply.js';
 import { createPostClient, createReadClient, slackErrorCode } from './slack/web.js';
 import { createBreaker } from './traffic/breaker.js';
@@ -252,6 +253,17 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
       return true;
     },
   });
+  registerSummarize(app, {
+    log,
+    identity,
+    readClient,
+    postClient,
+    directory,
+    traffic,
+    store,
+    claude: config.claude,
+    track: (work) => void jobs.track(work),
+  });
 
   return {
     app,
@@ -271,6 +283,9 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
       identity.botUserId = auth.user_id ?? '';
       identity.botId = auth.bot_id;
       identity.botName = auth.user ?? identity.botName;
+      if (redis && !(await queue.ready(3000))) {
+        log.warn('redis not reachable at start; limits are per process until it is');
+      }
       const server = config.slack.appToken ? await app.start() : await app.start(config.port);
       ready = true;
       const address = (server as { address?: () => AddressInfo | string | null } | undefined)?.address?.();

@@ -32,7 +32,10 @@ export function createBreaker<A extends unknown[], R>(fn: (...args: A) => Promis
     opts.log.warn('claude circuit open: answering "unavailable" until a probe succeeds');
     opts.onStateChange?.('open');
   });
-  breaker.on('halfOpen', () => opts.onStateChange?.('half_open'));
+  breaker.on('halfOpen', () => {
+    opts.log.info('claude circuit half-open: the next request probes');
+    opts.onStateChange?.('half_open');
+  });
   breaker.on('close', () => {
     opts.log.info('claude circuit closed');
     opts.onStateChange?.('closed');

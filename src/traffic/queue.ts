@@ -34,15 +34,20 @@ export class QueueFullError extends Error {
 
 /**
  * Token-bucket settings: the bucket holds one minute of capacity and refills a little at a time
- * (Anthropic's limits are token buckets, not fixed windows).
+ * (Anthropic's limits are token buckets, not fixed windows). It refills at 97% of the limit:
+ * discrete refills that run in phase with the server's continuous refill would otherwise be
+ * answered with a 429 now and then, and each 429 costs far more than 3% of the capacity.
  */
+export const REFILL_SHARE = 0.97;
+
 function bucket(perMinute: number) {
-  const steps = Math.min(perMinute, 60);
+  const steps = Math.min(perMinute, 240);
   return {
     reservoir: perMinute,
-    reservoirIncreaseAmount: Math.max(1, Math.floor(perMinute / steps)),
+    reservoirIncreaseAmount: (perMinute * REFILL_SHARE) / steps,
     reservoirIncreaseInterval: Math.floor(60_000 / steps),
     reservoirIncreaseMaximum: perMinute,
+    heartbeatInterval: Math.min(250, Math.floor(60_000 / steps)),
   };
 }
 
@@ -143,6 +148,27 @@ export class ClaudeQueue {
   /** Claude calls running now (this process). */
   get running(): number {
     return this.active;
+  }
+
+  /** Waits (at most `timeoutMs`) until the shared limiters are connected; local ones need nothing. */
+  async ready(timeoutMs: number): Promise<boolean> {
+    const shared = [this.requests, this.outputTokens, this.inputTokens].flatMap((l) =>
+      l?.shared ? [l.shared] : [],
+    );
+    if (shared.length === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((r) => {
+      timer = setTimeout(() => r(false), timeoutMs);
+    });
+    const ok = await Promise.race([
+      Promise.all(shared.map((b) => b.ready())).then(
+        () => true,
+        () => false,
+      ),
+      timeout,
+    ]);
+    clearTimeout(timer);
+    return ok;
   }
 
   /** Runs `fn` when every limit allows it. Rejects with QueueFullError when the backlog is full. */

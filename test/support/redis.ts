@@ -36,6 +36,7 @@ export async function startPrivateRedis() {
       },
     );
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => {});
     for (let i = 0; i < 100; i++) {
       try {
         await probe.connect();

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import Keyv from 'keyv';
+import pino from 'pino';
+import { ClaudeClient } from '../../src/claude/client.js';
+import { startFakeAnthropic } from '../../src/sandbox/fake-anthropic.js';
+import { createAnswerCache } from '../../src/traffic/cache.js';
+import { Traffic } from '../../src/traffic/index.js';
+import { ClaudeQueue } from '../../src/traffic/queue.js';
+
+/**
+ * A fake Claude that enforces N requests per minute as a token bucket (capacity N, refilled
+ * continuously) and answers 429 with retry-after beyond it, like Anthropic does.
+ */
+test('a burst above the rate limit is queued, not rejected: every request answered, no 429, concurrency kept', async (t) => {
+  const perMinute = 600;
+  const burst = 720;
+  const maxConcurrent = 5;
+  const fake = await startFakeAnthropic();
+  t.after(() => fake.close());
+  let tokens = perMinute;
+  let last = Date.now();
+  let active = 0;
+  let peak = 0;
+  let limited = 0;
+  let served = 0;
+  const t0 = Date.now();
+  fake.setResponder(() => {
+    const now = Date.now();
+    tokens = Math.min(perMinute, tokens + ((now - last) * perMinute) / 60_000);
+    last = now;
+    if (tokens < 1) {
+      limited++;
+      return { status: 429, headers: { 'retry-after': '1' } };
+    }
+    tokens -= 1;
+    served++;
+    active++;
+    peak = Math.max(peak, active);
+    setTimeout(() => active--, 5);
+    return { text: 'ok', firstTokenDelayMs: 10 };
+  });
+  const log = pino({ level: 'silent' });
+  const queue = new ClaudeQueue({
+    maxConcurrent,
+    requestsPerMinute: perMinute,
+    maxQueued: 10_000,
+    id: 'rate',
+    log,
+  });
+  t.after(() => queue.stop());
+  const claude = new ClaudeClient({
+    apiKey: () => 'sk-ant-test',
+    baseUrl: fake.url,
+    maxRetries: 2,
+    firstTokenTimeoutMs: 30_000,
+    timeoutMs: 60_000,
+    log,
+    onRateLimit: (info) => {
+      if (info.retryAfterMs !== undefined) void queue.backOff();
+    },
+  });
+  const traffic = new Traffic({
+    call: (req, o) => claude.stream(req, o),
+    cache: createAnswerCache(new Keyv(), 0),
+    queue,
+    flightWaitMs: 1000,
+  });
+  const started = Date.now();
+  const results = await Promise.all(
+    Array.from({ length: burst }, (_, i) =>
+      traffic.ask(
+        { teamId: 'T', channelId: 'C' },
+        { model: 'm', maxTokens: 10, system: [], messages: [{ role: 'user', content: `q${i}` }] },
+        () => {},
+      ),
+    ),
+  );
+  const seconds = (Date.now() - started) / 1000;
+  assert.equal(results.filter((r) => r.text === 'ok').length, burst, 'every request answered');
+  assert.equal(limited, 0, 'no 429 from Claude');
+  assert.ok(peak <= maxConcurrent, `peak concurrency ${peak} ≤ ${maxConcurrent}`);
+  // The 120 requests beyond the bucket need 12 s of refill at 10/s: using the capacity, not idling.
+  assert.ok(seconds >= 11, `the limit was kept (${seconds.toFixed(1)} s)`);
+  t.diagnostic(`${burst} requests in ${seconds.toFixed(1)} s at ${perMinute}/min; peak concurrency ${peak}`);
+});
