@@ -23,8 +23,6 @@ test('a burst above the rate limit is queued, not rejected: every request answer
   let active = 0;
   let peak = 0;
   let limited = 0;
-  let served = 0;
-  const t0 = Date.now();
   fake.setResponder(() => {
     const now = Date.now();
     tokens = Math.min(perMinute, tokens + ((now - last) * perMinute) / 60_000);
@@ -34,7 +32,6 @@ test('a burst above the rate limit is queued, not rejected: every request answer
       return { status: 429, headers: { 'retry-after': '1' } };
     }
     tokens -= 1;
-    served++;
     active++;
     peak = Math.max(peak, active);
     setTimeout(() => active--, 5);
