@@ -7,8 +7,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
-# Run: production dependencies only, non-root, node as PID 1's direct child of nothing
-# (exec form) so SIGTERM reaches it and answers in flight can finish.
+# Run: production dependencies only, non-root, node itself as PID 1 (exec form, no shell or npm
+# in between) so SIGTERM reaches it and answers in flight can finish; main.ts handles the signal.
 FROM node:24-slim
 ENV NODE_ENV=production PORT=3000
 WORKDIR /app

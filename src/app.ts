@@ -1,28 +1,28 @@
-import type { AddressInfo } from 'node:net';
 import { App, type CustomRoute } from '@slack/bolt';
 import type Keyv from 'keyv';
 import { ClaudeClient, type ClaudeRequest, type StreamOptions } from './claude/client.js';
 import type { Config } from './config.js';
 import { secretValues } from './config.js';
-import { answer } from './core/answer.js';
-import type { AnswerJob } from './core/types.js';
-import { JobTracker } from './ops/jobs.js';
+import { countSlackCalls, countTraffic, measureClaude, TimedQueue, timeAcks } from './ops/instrument.js';
 import { boltLogger, createLogger, type Logger } from './ops/logger.js';
-import { createMetrics, type Metrics } from './ops/metrics.js';
+import { BREAKER_VALUE, createMetrics, type Metrics, watchQueue } from './ops/metrics.js';
+import { UsageBook, usageRecorder } from './ops/usage.js';
+import { AnswerRunner } from './slack/answer-runner.js';
 import { UserDirectory } from './slack/directory.js';
-import { type Identity, loadConversation } from './slack/history.js';
+import type { Identity } from './slack/history.js';
+import { GuardedHttpReceiver } from './slack/http-receiver.js';
 import { register as registerAppHome } from './slack/listeners/app-home.js';
 import { register as registerMessages } from './slack/listeners/messages.js';
 import { register as registerSummarize } from './slack/listeners/summarize.js';
-import { SlackReply, StreamPacer } from './slack/reply.js';
+import { register as registerUsageHome } from './slack/listeners/usage-home.js';
+import { StreamPacer } from './slack/reply.js';
 import { createPostClient, createReadClient, slackErrorCode } from './slack/web.js';
 import { createBreaker } from './traffic/breaker.js';
 import { createAnswerCache } from './traffic/cache.js';
 import { type ClaimStore, MemoryClaims, RedisClaims } from './traffic/claims.js';
 import { RedisFlightLocks } from './traffic/flight-locks.js';
 import { Traffic } from './traffic/index.js';
-import { ClaudeQueue } from './traffic/queue.js';
-import { createRedis } from './traffic/redis.js';
+import { createRedis, redisReady } from './traffic/redis.js';
 import { createStore } from './traffic/store.js';
 
 /** Replaceable parts, for tests and the sandbox. */
@@ -31,6 +31,8 @@ export interface BotOverrides {
   store?: Keyv;
   claims?: ClaimStore;
   now?: () => Date;
+  /** Claim and single-flight lease without renewal (tests of a process that dies mid-answer). */
+  claimLeaseMs?: number;
   /** Reads the current Anthropic key (rotation); default: the configured one. */
   anthropicKey?: () => string;
 }
@@ -44,48 +46,58 @@ export interface Bot {
   start(): Promise<{ port: number | undefined }>;
   /** Stops taking events, lets running answers finish within the grace period, closes clients. */
   stop(): Promise<void>;
+  /**
+   * Takes rotated secrets (re-read from *_FILE): new Claude calls use the new API key, the bot's
+   * Web API clients the new bot token. Nothing in flight is interrupted.
+   */
+  reloadSecrets(next: Config): void;
   isReady(): boolean;
   /** Claude calls waiting in the queue and running now (the sandbox panel shows them). */
   queue(): { waiting: number; running: number };
 }
 
-/** How long a claimed event stays claimed: longer than Slack's last retry (+5 min). */
-const CLAIM_LEASE_MS = 15 * 60 * 1000;
-const CLAIM_KEEP_MS = 6 * 60 * 60 * 1000;
-
 /** The composition root: builds every client from config and wires them. No module-level state. */
 export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
-  const log = overrides.logger ?? createLogger({ level: config.logLevel, secrets: secretValues(config) });
+  // Mutable: secrets rotated in later (reloadSecrets) are scrubbed from logs too.
+  const secrets = secretValues(config);
+  const log = overrides.logger ?? createLogger({ level: config.logLevel, secrets });
+  let anthropicKey = config.anthropic.apiKey;
   const metrics = createMetrics();
   const slackLog = boltLogger(log);
-  const webSettings = { token: config.slack.botToken, apiUrl: config.slack.apiUrl, logger: slackLog };
+  const webSettings = {
+    token: config.slack.botToken,
+    apiUrl: config.slack.apiUrl,
+    logger: slackLog,
+    observe: countSlackCalls(metrics),
+  };
   const readClient = createReadClient(webSettings);
   const postClient = createPostClient(webSettings);
   const prefix = config.redisKeyPrefix;
   const store = overrides.store ?? createStore(config.redisUrl, log, `${prefix}kv`);
   const directory = new UserDirectory(readClient);
   const pacer = new StreamPacer(config.bot.streamAppendsPerMinute);
-  const jobs = new JobTracker();
   const identity: Identity = { botUserId: '', botId: undefined, botName: 'Claude' };
-  const answeredThreads = new Map<string, number>();
   let ready = false;
   let stopping = false;
 
   const redis = config.redisUrl ? createRedis(config.redisUrl, log) : undefined;
-  const claims =
-    overrides.claims ?? (redis ? new RedisClaims(redis, `${prefix}claim:`, log) : new MemoryClaims());
-  const queue = new ClaudeQueue({
-    maxConcurrent: config.claude.maxConcurrent,
-    requestsPerMinute: config.claude.requestsPerMinute,
-    inputTokensPerMinute: config.claude.inputTokensPerMinute || undefined,
-    outputTokensPerMinute: config.claude.outputTokensPerMinute || undefined,
-    maxQueued: config.claude.maxQueued,
-    redis,
-    id: `${prefix}claude`,
-    log,
-  });
+  const claims = overrides.claims ?? (redis ? new RedisClaims(redis, prefix, log) : new MemoryClaims());
+  const queue = new TimedQueue(
+    {
+      maxConcurrent: config.claude.maxConcurrent,
+      requestsPerMinute: config.claude.requestsPerMinute,
+      inputTokensPerMinute: config.claude.inputTokensPerMinute || undefined,
+      outputTokensPerMinute: config.claude.outputTokensPerMinute || undefined,
+      maxQueued: config.claude.maxQueued,
+      redis,
+      id: `${prefix}claude`,
+      log,
+    },
+    (seconds) => metrics.queueWait.observe(seconds),
+  );
+  watchQueue(metrics, queue);
   const claude = new ClaudeClient({
-    apiKey: overrides.anthropicKey ?? (() => config.anthropic.apiKey),
+    apiKey: overrides.anthropicKey ?? (() => anthropicKey),
     baseUrl: config.anthropic.baseUrl,
     maxRetries: config.claude.maxRetries,
     firstTokenTimeoutMs: config.claude.firstTokenTimeoutMs,
@@ -96,11 +108,13 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
       else if (info.requestsRemaining !== undefined) void queue.observeRemaining(info.requestsRemaining);
     },
   });
-  const breaker = createBreaker((req: ClaudeRequest, opts: StreamOptions) => claude.stream(req, opts), {
+  const stream = (req: ClaudeRequest, opts: StreamOptions) => claude.stream(req, opts);
+  const breaker = createBreaker(measureClaude(metrics, config.claude.prices, stream), {
     // Our own first-token and overall timeouts fire first; this only catches a stuck call.
     timeoutMs: config.claude.timeoutMs + 10_000,
     resetTimeoutMs: config.claude.breakerResetMs,
     log,
+    onStateChange: (state) => metrics.breaker.set(BREAKER_VALUE[state]),
   });
   const traffic = new Traffic({
     call: breaker.call,
@@ -108,7 +122,10 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     queue,
     locks: redis ? new RedisFlightLocks(redis, `${prefix}flight:`) : undefined,
     flightWaitMs: config.claude.timeoutMs,
+    flightLeaseMs: overrides.claimLeaseMs,
+    onEvent: countTraffic(metrics),
   });
+  const usage = new UsageBook(redis, prefix);
 
   const routes: CustomRoute[] = [
     {
@@ -122,9 +139,12 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
       path: '/readyz',
       method: 'GET',
       handler: (_req, res) => {
-        const ok = ready && !stopping;
+        // Slack auth verified and listening, Redis reachable when configured, not shutting down.
+        const redisOk = !redis || redisReady(redis);
+        const ok = ready && !stopping && redisOk;
+        const status = ok ? 'ready' : stopping ? 'stopping' : !ready ? 'starting' : 'redis_unreachable';
         res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ status: ok ? 'ready' : stopping ? 'stopping' : 'starting' }));
+        res.end(JSON.stringify({ status }));
       },
     },
     {
@@ -143,6 +163,9 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     timeout: 10_000,
     retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2000 },
   };
+  const http = config.slack.appToken
+    ? undefined
+    : new GuardedHttpReceiver({ signingSecret: config.slack.signingSecret, routes, logger: slackLog });
   const app = config.slack.appToken
     ? new App({
         token: config.slack.botToken,
@@ -153,77 +176,29 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
         customRoutes: routes,
         installerOptions: { port: config.port, clientOptions: { slackApiUrl: config.slack.apiUrl } },
       })
-    : new App({
-        token: config.slack.botToken,
-        signingSecret: config.slack.signingSecret,
-        logger: slackLog,
-        clientOptions,
-        customRoutes: routes,
-        processBeforeResponse: false,
-      });
+    : new App({ token: config.slack.botToken, logger: slackLog, clientOptions, receiver: http?.receiver });
+
+  timeAcks(app, metrics);
 
   app.error(async (err) => {
     log.error({ err }, 'slack listener error');
   });
 
-  const threadKey = (team: string, channel: string, ts: string) => `${team}:${channel}:${ts}`;
-
-  async function run(job: AnswerJob): Promise<void> {
-    const claimKey = `claim:${job.place.teamId}:${job.place.channelId}:${job.messageTs}`;
-    if (!(await claims.claim(claimKey, CLAIM_LEASE_MS))) {
-      metrics.duplicates.inc();
-      log.info({ ref: job.eventId, channel: job.place.channelId }, 'duplicate event dropped');
-      return;
-    }
-    metrics.inflight.inc();
-    const started = Date.now();
-    const target = {
-      channel: job.place.channelId,
-      threadTs: job.place.threadTs,
-      teamId: job.place.teamId,
-      userId: job.userId,
-    };
-    const sink = new SlackReply(postClient, target, pacer, log.child({ ref: job.eventId }));
-    let firstText = true;
-    const timedSink = {
-      thinking: (s?: string) => sink.thinking(s),
-      append: (d: string) => {
-        if (firstText) metrics.firstText.observe((Date.now() - started) / 1000);
-        firstText = false;
-        sink.append(d);
-      },
-      finish: () => sink.finish(),
-      fail: (t: string) => sink.fail(t),
-    };
-    try {
-      const outcome = await answer(job, timedSink, {
-        loadConversation: (j) => loadConversation(readClient, directory, identity, j),
-        traffic,
-        log,
-        botName: identity.botName,
-        model: config.claude.model,
-        maxTokens: config.claude.maxTokens,
-        contextTokens: config.claude.contextTokens,
-        customPrompt: config.bot.systemPrompt,
-        now: overrides.now,
-      });
-      metrics.answers.inc({
-        outcome: outcome.ok ? 'ok' : (outcome.errorKind ?? 'error'),
-        source: outcome.source ?? 'none',
-      });
-      answeredThreads.set(threadKey(job.place.teamId, job.place.channelId, job.place.threadTs), Date.now());
-      if (answeredThreads.size > 20_000)
-        answeredThreads.delete(answeredThreads.keys().next().value as string);
-      await claims.complete(claimKey, CLAIM_KEEP_MS);
-    } catch (err) {
-      // Nothing could be written to Slack: let a redelivery try again.
-      log.error({ err, code: slackErrorCode(err), ref: job.eventId }, 'answer could not be delivered');
-      metrics.answers.inc({ outcome: 'undelivered', source: 'none' });
-      await claims.release(claimKey);
-    } finally {
-      metrics.inflight.dec();
-    }
-  }
+  const runner = new AnswerRunner({
+    config,
+    claims,
+    traffic,
+    postClient,
+    readClient,
+    directory,
+    identity,
+    pacer,
+    metrics,
+    log,
+    now: overrides.now,
+    leaseMs: overrides.claimLeaseMs,
+    onAnswered: usageRecorder(usage, config.claude.model, config.claude.prices, log, overrides.now),
+  });
 
   registerMessages(app, {
     identity,
@@ -236,9 +211,9 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
         log.warn({ ref: job.eventId }, 'event received while stopping; not answered here');
         return;
       }
-      void jobs.track(run(job));
+      runner.submit(job);
     },
-    hasAnsweredIn: (team, channel, ts) => answeredThreads.has(threadKey(team, channel, ts)),
+    hasAnsweredIn: (team, channel, ts) => runner.hasAnsweredIn(team, channel, ts),
   });
   registerAppHome(app, {
     log,
@@ -262,7 +237,14 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     traffic,
     store,
     claude: config.claude,
-    track: (work) => void jobs.track(work),
+    track: (work) => runner.track(work),
+  });
+  registerUsageHome(app, {
+    log,
+    usage,
+    postClient,
+    admins: new Set(config.bot.adminUserIds),
+    now: overrides.now,
   });
 
   return {
@@ -271,6 +253,20 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     metrics,
     identity,
     isReady: () => ready && !stopping,
+    reloadSecrets(next: Config) {
+      for (const v of secretValues(next)) if (!secrets.includes(v)) secrets.push(v);
+      const rotated = [];
+      if (next.anthropic.apiKey !== anthropicKey) {
+        anthropicKey = next.anthropic.apiKey;
+        rotated.push('ANTHROPIC_API_KEY');
+      }
+      if (next.slack.botToken !== readClient.token) {
+        // WebClient reads `token` on every call; it is typed readonly but meant to be replaceable.
+        for (const c of [readClient, postClient]) (c as { token?: string }).token = next.slack.botToken;
+        rotated.push('SLACK_BOT_TOKEN');
+      }
+      log.info({ rotated }, rotated.length ? 'secrets rotated' : 'secrets unchanged');
+    },
     queue: () => ({ waiting: queue.queued, running: queue.running }),
     async start() {
       let auth: Awaited<ReturnType<typeof readClient.auth.test>>;
@@ -286,10 +282,11 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
       if (redis && !(await queue.ready(3000))) {
         log.warn('redis not reachable at start; limits are per process until it is');
       }
-      const server = config.slack.appToken ? await app.start() : await app.start(config.port);
+      // Socket Mode serves health and metrics on PORT itself; HTTP mode listens through the guard.
+      let port: number | undefined;
+      if (http) port = await http.listen(config.port);
+      else await app.start();
       ready = true;
-      const address = (server as { address?: () => AddressInfo | string | null } | undefined)?.address?.();
-      const port = typeof address === 'object' && address ? address.port : undefined;
       log.info(
         {
           mode: config.slack.appToken ? 'socket' : 'http',
@@ -304,10 +301,12 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     async stop() {
       if (stopping) return;
       stopping = true;
-      log.info({ inflight: jobs.size }, 'stopping');
-      await app.stop().catch((err) => log.warn({ err }, 'error while stopping the receiver'));
-      const finished = await jobs.idle(config.shutdownGraceMs);
-      if (!finished) log.warn({ inflight: jobs.size }, 'grace period over; answers still running');
+      log.info({ inflight: runner.size }, 'stopping');
+      await (http ? http.close() : app.stop()).catch((err) =>
+        log.warn({ err }, 'error while stopping the receiver'),
+      );
+      const { finished, aborted } = await runner.drain(config.shutdownGraceMs);
+      if (aborted) log.warn({ finished, aborted }, 'grace period over; unfinished answers told to ask again');
       await queue.stop();
       breaker.breaker.shutdown();
       redis?.disconnect();

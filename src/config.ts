@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { type Price, parsePrices } from './ops/prices.js';
 
 /** A setting is missing or malformed. `message` is one line that names the variable. */
 export class ConfigError extends Error {
@@ -81,6 +82,21 @@ const schema = z.object({
   CLAUDE_FIRST_TOKEN_TIMEOUT_MS: int(60_000, 1000),
   CLAUDE_TIMEOUT_MS: int(300_000, 1000),
   CLAUDE_CONTEXT_TOKENS: int(60_000, 1000, 1_000_000),
+  CLAUDE_PRICES: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const r = parsePrices(v ?? '');
+      if (typeof r === 'string') {
+        ctx.addIssue({ code: 'custom', message: r });
+        return z.NEVER;
+      }
+      return r;
+    }),
+  ADMIN_USER_IDS: z
+    .string()
+    .regex(/^[\sA-Z0-9,]*$/, { message: 'expected Slack user ids separated by commas (U012ABC,U034DEF)' })
+    .optional(),
   SYSTEM_PROMPT: z.string().optional(),
   SYSTEM_PROMPT_FILE: z.string().optional(),
   ANSWER_THREAD_FOLLOWUPS: bool(false),
@@ -128,6 +144,8 @@ export interface Config {
     firstTokenTimeoutMs: number;
     timeoutMs: number;
     contextTokens: number;
+    /** USD per million tokens by model id (CLAUDE_PRICES); others use the built-in list prices. */
+    prices: Record<string, Price>;
   };
   bot: {
     /** Custom system prompt, or undefined for the built-in one. */
@@ -135,6 +153,8 @@ export interface Config {
     answerThreadFollowups: boolean;
     allowBotMessages: boolean;
     streamAppendsPerMinute: number;
+    /** Slack user ids that see everyone's usage on the Home tab. */
+    adminUserIds: string[];
   };
   cacheTtlSeconds: number;
   redisUrl: string | undefined;
@@ -208,12 +228,17 @@ export function parseConfig(env: Env): Config {
       firstTokenTimeoutMs: c.CLAUDE_FIRST_TOKEN_TIMEOUT_MS,
       timeoutMs: c.CLAUDE_TIMEOUT_MS,
       contextTokens: c.CLAUDE_CONTEXT_TOKENS,
+      prices: c.CLAUDE_PRICES,
     },
     bot: {
       systemPrompt: c.SYSTEM_PROMPT?.trim() || undefined,
       answerThreadFollowups: c.ANSWER_THREAD_FOLLOWUPS,
       allowBotMessages: c.ALLOW_BOT_MESSAGES,
       streamAppendsPerMinute: c.STREAM_APPENDS_PER_MINUTE,
+      adminUserIds: (c.ADMIN_USER_IDS ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
     },
     cacheTtlSeconds: c.CACHE_TTL_SECONDS,
     redisUrl: c.REDIS_URL,

@@ -1,37 +1,67 @@
+import { unwatchFile, watchFile } from 'node:fs';
 import { config as loadDotenv } from 'dotenv';
 import { createBot } from './app.js';
-import { ConfigError, parseConfig } from './config.js';
+import { ConfigError, parseConfig, SECRET_SETTINGS } from './config.js';
 
 loadDotenv({ quiet: true });
+
+function fail(prefix: string, message: string): never {
+  process.stderr.write(`${prefix}: ${message}\n`);
+  process.exit(1);
+}
 
 let config: ReturnType<typeof parseConfig>;
 try {
   config = parseConfig(process.env);
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
-  process.stderr.write(
-    `Configuration error: ${err.message}\nSee .env.example for every setting, or run \`npm run sandbox\` to try the bot without a Slack workspace.\n`,
+  fail(
+    'Configuration error',
+    `${err.message}\nSee .env.example for every setting, or run \`npm run sandbox\` to try the bot without a Slack workspace.`,
   );
-  process.exit(1);
 }
 
 const bot = createBot(config);
 
+/** Secrets given as files are re-read on SIGHUP and when a file changes (Kubernetes Secret updates). */
+function reloadSecrets(reason: string) {
+  try {
+    bot.reloadSecrets(parseConfig(process.env));
+  } catch (err) {
+    bot.log.error(
+      { reason, error: (err as Error).message },
+      'secrets not reloaded; keeping the current ones',
+    );
+  }
+}
+const secretFiles = SECRET_SETTINGS.map((name) => process.env[`${name}_FILE`]).filter(
+  (f): f is string => !!f,
+);
+for (const file of secretFiles) watchFile(file, { interval: 10_000 }, () => reloadSecrets('file changed'));
+process.on('SIGHUP', () => reloadSecrets('SIGHUP'));
+
 let stopping = false;
-async function shutdown(signal: string) {
+async function shutdown(signal: string, code = 0) {
   if (stopping) return;
   stopping = true;
   bot.log.info({ signal }, 'shutdown requested');
+  for (const file of secretFiles) unwatchFile(file);
   await bot.stop();
-  process.exit(0);
+  process.exit(code);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
+// A stray rejection is a bug, not a reason to drop every answer in flight: log it and go on.
 process.on('unhandledRejection', (err) => bot.log.error({ err }, 'unhandled rejection'));
+// After an uncaught exception the process state is unknown: finish what can be finished, then
+// exit 1 so the container runtime restarts it.
+process.on('uncaughtException', (err) => {
+  bot.log.fatal({ err }, 'uncaught exception; shutting down');
+  void shutdown('uncaughtException', 1);
+});
 
 try {
   await bot.start();
 } catch (err) {
-  process.stderr.write(`Start-up failed: ${(err as Error).message}\n`);
-  process.exit(1);
+  fail('Start-up failed', (err as Error).message);
 }

@@ -75,3 +75,48 @@ test('a token Slack rejects stops start-up naming SLACK_BOT_TOKEN; a good one st
   assert.equal(good.code, 0, good.stderr);
   assert.match(good.stdout, /"msg":"stopped"/);
 });
+
+test('SIGHUP re-reads secrets from *_FILE: new Claude calls use the rotated key, which never reaches the logs', async (t) => {
+  const { startFakeAnthropic } = await import('../src/sandbox/fake-anthropic.js');
+  const { startChild } = await import('./support/child.js');
+  const { waitForReplies } = await import('./support/visible.js');
+  const { writeFileSync } = await import('node:fs');
+  const sim = await SlackSim.start();
+  const claude = await startFakeAnthropic();
+  t.after(async () => {
+    await sim.close();
+    await claude.close();
+  });
+  const keyFile = join(mkdtempSync(join(tmpdir(), 'key-')), 'anthropic');
+  writeFileSync(keyFile, 'sk-ant-first-key-000000\n');
+  const bot = startChild('src/main.ts', {
+    SLACK_BOT_TOKEN: sim.botToken,
+    SLACK_SIGNING_SECRET: sim.signingSecret,
+    SLACK_API_URL: sim.apiUrl,
+    ANTHROPIC_API_KEY_FILE: keyFile,
+    ANTHROPIC_BASE_URL: claude.url,
+    PORT: '0',
+    LOG_LEVEL: 'debug',
+  });
+  t.after(() => bot.child.kill('SIGKILL'));
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${await bot.ready}/slack/events` });
+  const ask = async (text: string) => {
+    const { message } = await sim.post({
+      user: 'U0ALICE',
+      channel: 'C0GENERAL',
+      text: `<@${sim.botUserId}> ${text}`,
+    });
+    await waitForReplies(sim, 'C0GENERAL', message.ts);
+  };
+  await ask('one');
+  writeFileSync(keyFile, 'sk-ant-second-key-00000\n');
+  bot.child.kill('SIGHUP');
+  await sim.waitFor(() => /secrets rotated/.test(bot.output()) || undefined, {
+    what: 'the rotation log line',
+  });
+  await ask('two');
+  const auth = claude.requests.map((r) => String(r.headers.authorization ?? r.headers['x-api-key']));
+  assert.match(auth[0] ?? '', /sk-ant-first-key/);
+  assert.match(auth[1] ?? '', /sk-ant-second-key/);
+  assert.doesNotMatch(bot.output(), /sk-ant-(first|second)-key/);
+});

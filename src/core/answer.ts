@@ -1,4 +1,4 @@
-import type { ClaudeRequest } from '../claude/client.js';
+import type { ClaudeRequest, ClaudeUsage } from '../claude/client.js';
 import { ClaudeError } from '../claude/errors.js';
 import { buildRequest } from '../claude/prompt.js';
 import type { Logger } from '../ops/logger.js';
@@ -31,6 +31,8 @@ export interface AnswerDeps {
   contextTokens: number;
   customPrompt: string | undefined;
   now?: () => Date;
+  /** Aborted when the process shuts down before the answer finished. */
+  signal?: AbortSignal;
 }
 
 export interface AnswerOutcome {
@@ -38,6 +40,8 @@ export interface AnswerOutcome {
   source?: AnswerSource;
   errorKind?: string;
   request?: ClaudeRequest;
+  /** Tokens of the Claude call (none for cached or shared answers). */
+  usage?: ClaudeUsage;
 }
 
 /**
@@ -75,7 +79,10 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
         firstTextAt ??= Date.now();
         sink.append(delta);
       },
-      { onQueued: (ahead) => void sink.thinking(`is queued (${ahead} ahead)…`).catch(() => {}) },
+      {
+        onQueued: (ahead) => void sink.thinking(`is queued (${ahead} ahead of you)…`).catch(() => {}),
+        signal: deps.signal,
+      },
     );
     await sink.finish();
     const u = result.result?.usage;
@@ -94,11 +101,14 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
       },
       'answered',
     );
-    return { ok: true, source: result.source, request };
+    return { ok: true, source: result.source, request, usage: u };
   } catch (err) {
     let kind: string;
     let text: string;
-    if (err instanceof MessageTooLongError) {
+    if (deps.signal?.aborted) {
+      kind = 'restarting';
+      text = ERROR_TEXT.restarting;
+    } else if (err instanceof MessageTooLongError) {
       kind = 'message_too_long';
       text = messageTooLongText(err.tokens, err.budget);
     } else if (err instanceof ClaudeError) {

@@ -1,7 +1,7 @@
 import type { ClaudeErrorKind } from '../claude/errors.js';
 
 /** What people read when something goes wrong: short, plain, with what to do next. */
-export const ERROR_TEXT: Record<ClaudeErrorKind | 'busy' | 'internal', string> = {
+export const ERROR_TEXT: Record<ClaudeErrorKind | 'busy' | 'internal' | 'restarting', string> = {
   rate_limited:
     'Claude is getting more requests than this workspace’s plan allows right now. Please try again in a minute.',
   overloaded: 'Claude is overloaded at the moment. Please try again in a few minutes.',
@@ -14,6 +14,7 @@ export const ERROR_TEXT: Record<ClaudeErrorKind | 'busy' | 'internal', string> =
   interrupted: 'The answer was interrupted before it finished. Please ask again.',
   busy: 'I’m busy with other questions right now. Please try again in a minute.',
   internal: 'Something went wrong on my side. Please try again.',
+  restarting: 'I’m restarting and could not finish this answer. Please ask again in a moment.',
 };
 
 export function messageTooLongText(tokens: number, budget: number): string {

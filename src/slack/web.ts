@@ -1,10 +1,52 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ErrorCode, type Logger as SlackLogger, type WebAPICallResult, WebClient } from '@slack/web-api';
+import {
+  ErrorCode,
+  type Logger as SlackLogger,
+  type WebAPICallResult,
+  WebClient,
+  WebClientEvent,
+} from '@slack/web-api';
 
 export interface WebClientSettings {
   token: string;
   apiUrl: string;
   logger: SlackLogger;
+  /** Told of every call (method, ok or error) and every HTTP 429 (metrics). */
+  observe?: WebCallObserver;
+}
+
+export interface WebCallObserver {
+  call(method: string, ok: boolean): void;
+  rateLimited(method: string): void;
+}
+
+/** A WebClient that reports each call; the SDK's method helpers all go through apiCall. */
+class ObservedWebClient extends WebClient {
+  observer: WebCallObserver | undefined;
+
+  override async apiCall(method: string, options?: Record<string, unknown>): Promise<WebAPICallResult> {
+    try {
+      const r = await super.apiCall(method, options);
+      this.observer?.call(method, true);
+      return r;
+    } catch (err) {
+      this.observer?.call(method, false);
+      throw err;
+    }
+  }
+}
+
+function build(s: WebClientSettings, options: ConstructorParameters<typeof WebClient>[1]): WebClient {
+  const client = new ObservedWebClient(s.token, { slackApiUrl: s.apiUrl, logger: s.logger, ...options });
+  const observer = s.observe;
+  if (observer) {
+    client.observer = observer;
+    // Emitted for every 429, also those the SDK retries by itself.
+    client.on(WebClientEvent.RATE_LIMITED, (_sec: number, { url }: { url: string }) =>
+      observer.rateLimited(url.slice(url.lastIndexOf('/') + 1)),
+    );
+  }
+  return client;
 }
 
 /**
@@ -12,9 +54,7 @@ export interface WebClientSettings {
  * the SDK's defaults (10 retries over 30 minutes, no timeout).
  */
 export function createReadClient(s: WebClientSettings): WebClient {
-  return new WebClient(s.token, {
-    slackApiUrl: s.apiUrl,
-    logger: s.logger,
+  return build(s, {
     timeout: 10_000,
     maxRequestConcurrency: 20,
     retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2000, randomize: true },
@@ -26,9 +66,7 @@ export function createReadClient(s: WebClientSettings): WebClient {
  * limits come back as errors and `callOnce` waits and repeats, which is safe: a 429 posted nothing.
  */
 export function createPostClient(s: WebClientSettings): WebClient {
-  return new WebClient(s.token, {
-    slackApiUrl: s.apiUrl,
-    logger: s.logger,
+  return build(s, {
     timeout: 15_000,
     maxRequestConcurrency: 20,
     rejectRateLimitedCalls: true,

@@ -11,6 +11,8 @@ import { redisReady } from './redis.js';
 export interface ClaimStore {
   /** True when this caller now owns the event. */
   claim(key: string, ttlMs: number): Promise<boolean>;
+  /** Still working: keep the lease for another `ttlMs`. */
+  extend(key: string, ttlMs: number): Promise<void>;
   /** Work finished: keep the claim (redeliveries stay dropped) for `ttlMs`. */
   complete(key: string, ttlMs: number): Promise<void>;
   /** Work abandoned before anything was posted: let a redelivery take it. */
@@ -28,6 +30,10 @@ export class MemoryClaims implements ClaimStore {
     this.leases.set(key, now + ttlMs);
     if (this.leases.size > 10_000) this.sweep(now);
     return true;
+  }
+
+  async extend(key: string, ttlMs: number): Promise<void> {
+    this.leases.set(key, Date.now() + ttlMs);
   }
 
   async complete(key: string, ttlMs: number): Promise<void> {
@@ -68,6 +74,12 @@ export class RedisClaims implements ClaimStore {
       this.log.debug({ err }, 'claim fell back to memory');
       return true;
     }
+  }
+
+  async extend(key: string, ttlMs: number): Promise<void> {
+    await this.local.extend(key, ttlMs);
+    if (redisReady(this.redis))
+      await this.redis.set(this.prefix + key, '1', 'PX', ttlMs, 'XX').catch(() => {});
   }
 
   async complete(key: string, ttlMs: number): Promise<void> {

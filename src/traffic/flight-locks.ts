@@ -7,6 +7,8 @@ import { redisReady } from './redis.js';
  */
 export interface FlightLocks {
   acquire(key: string, ttlMs: number): Promise<boolean>;
+  /** Keeps a lock alive while its call runs (a lease: a dead replica's lock expires soon). */
+  extend(key: string, ttlMs: number): Promise<void>;
   held(key: string): Promise<boolean>;
   release(key: string): Promise<void>;
 }
@@ -21,6 +23,10 @@ export class RedisFlightLocks implements FlightLocks {
     if (!redisReady(this.redis)) return true;
     const ok = await this.redis.set(this.prefix + key, '1', 'PX', ttlMs, 'NX').catch(() => 'OK');
     return ok === 'OK';
+  }
+
+  async extend(key: string, ttlMs: number): Promise<void> {
+    if (redisReady(this.redis)) await this.redis.pexpire(this.prefix + key, ttlMs).catch(() => {});
   }
 
   async held(key: string): Promise<boolean> {

@@ -7,6 +7,9 @@ import type { FlightLocks } from './flight-locks.js';
 import { type ClaudeQueue, PRIORITY } from './queue.js';
 import { SingleFlight } from './single-flight.js';
 
+/** A replica's single-flight lock lives this long unless renewed: a dead replica's lock goes soon. */
+const FLIGHT_LEASE_MS = 10_000;
+
 /** Where an answer came from: a new Claude call, one already in flight, or the cache. */
 export type AnswerSource = 'claude' | 'joined' | 'cache';
 
@@ -30,6 +33,8 @@ export interface TrafficDeps {
   locks?: FlightLocks;
   /** How long a follower waits for another replica's answer before asking itself. */
   flightWaitMs: number;
+  /** Lease of a single-flight lock without renewal; default 10 s. */
+  flightLeaseMs?: number;
   onEvent?: (event: 'cache_hit' | 'cache_miss' | 'joined') => void;
 }
 
@@ -75,9 +80,9 @@ export class Traffic {
     opts: AskOptions,
   ): Promise<ClaudeResult> {
     const locks = this.deps.locks;
-    const lockMs = this.deps.flightWaitMs;
-    if (locks && !(await locks.acquire(key, lockMs))) {
-      const shared = await this.waitForPeer(key, locks, lockMs);
+    const lease = this.deps.flightLeaseMs ?? FLIGHT_LEASE_MS;
+    if (locks && !(await locks.acquire(key, lease))) {
+      const shared = await this.waitForPeer(key, locks, this.deps.flightWaitMs);
       if (shared) {
         emit(shared.text);
         return {
@@ -89,12 +94,18 @@ export class Traffic {
         };
       }
     }
+    const renew = locks ? setInterval(() => void locks.extend(key, lease), lease / 3) : undefined;
     try {
       const ahead = this.deps.queue.queued;
       if (ahead > 0) opts.onQueued?.(ahead);
       const inputTokens = estimateTokens(JSON.stringify([req.system, req.messages]));
       const r = await this.deps.queue.schedule(
-        { priority: opts.priority ?? PRIORITY.interactive, inputTokens, outputTokens: req.maxTokens },
+        {
+          priority: opts.priority ?? PRIORITY.interactive,
+          inputTokens,
+          outputTokens: req.maxTokens,
+          signal: opts.signal,
+        },
         () => this.deps.call(req, { onText: emit, signal: opts.signal }),
       );
       if (r.stopReason === 'end_turn' || r.stopReason === 'stop_sequence') {
@@ -102,6 +113,7 @@ export class Traffic {
       }
       return r;
     } finally {
+      clearInterval(renew);
       await locks?.release(key);
     }
   }

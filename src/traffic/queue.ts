@@ -25,6 +25,13 @@ export interface QueueJob {
   priority: number;
   inputTokens: number;
   outputTokens: number;
+  /** Aborting gives up the place in the queue (shutdown). */
+  signal?: AbortSignal;
+}
+
+/** The job was abandoned (its signal aborted) before it ran. */
+export class QueueAbortError extends Error {
+  override name = 'QueueAbortError';
 }
 
 /** The queue refused a job: it is full. */
@@ -180,6 +187,7 @@ export class ClaudeQueue {
       await this.reserve(this.outputTokens, job.outputTokens, job.priority, this.opts.outputTokensPerMinute);
       await this.reserve(this.inputTokens, job.inputTokens, job.priority, this.opts.inputTokensPerMinute);
       const run = async () => {
+        if (job.signal?.aborted) throw new QueueAbortError('abandoned while queued');
         started = true;
         this.waiting--;
         this.active++;
@@ -189,7 +197,11 @@ export class ClaudeQueue {
           this.active--;
         }
       };
-      return await this.onLimiter(this.requests, { priority: job.priority }, run, () => started);
+      const scheduled = this.onLimiter(this.requests, { priority: job.priority }, run, () => started);
+      if (!job.signal) return await scheduled;
+      // Leave the queue at once on abort; if the job starts anyway, `run` refuses it.
+      scheduled.catch(() => {});
+      return await Promise.race([scheduled, abortion(job.signal)]);
     } finally {
       if (!started) this.waiting--;
     }
@@ -278,4 +290,12 @@ export class ClaudeQueue {
 /** Bottleneck's updateSettings is async though typed as sync; wait for it and ignore failures. */
 async function settle(p: unknown): Promise<void> {
   await Promise.resolve(p).catch(() => {});
+}
+
+function abortion(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    const fail = () => reject(new QueueAbortError('abandoned while queued'));
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
 }

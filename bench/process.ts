@@ -1,0 +1,137 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { startFakeAnthropic } from '../src/sandbox/fake-anthropic.js';
+import { SlackSim } from '../src/sandbox/slack-sim.js';
+import { botEnv } from './setup.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+async function freePort(): Promise<number> {
+  const srv = createServer().listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** Resident memory of a process (Linux), in bytes. */
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return kb * 1024;
+}
+
+/**
+ * Starts `node <script>` as production does, and waits until it answers on `path` (any status
+ * for the bare app; 200 for the bot's /readyz). Returns the time from spawn to ready.
+ */
+async function spawnNode(script: string, env: Record<string, string>, path: string, needOk: boolean) {
+  const port = await freePort();
+  const started = performance.now();
+  const child: ChildProcess = spawn(process.execPath, [script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}${path}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${script} exited (${child.exitCode}) before it was ready`);
+    if (Date.now() > deadline) throw new Error(`${script} was not ready within 30 s`);
+    const res = await fetch(url).catch(() => undefined);
+    if (res && (!needOk || res.ok)) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const readyMs = performance.now() - started;
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+  };
+  return { port, pid: child.pid as number, readyMs, stop };
+}
+
+/** Queue depth and V8 heap in use, from the bot's own /metrics. */
+async function scrape(port: number): Promise<{ waiting: number; heapUsed: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} ([\\d.e+]+)`, 'm').exec(text)?.[1] ?? 0);
+  return { waiting: value('slackbot_claude_queue_waiting'), heapUsed: value('nodejs_heap_size_used_bytes') };
+}
+
+export interface ProcessResults {
+  bot: {
+    startMs: number;
+    idleRss: number;
+    queuedRss: number;
+    queued: number;
+    idleHeap: number;
+    queuedHeap: number;
+  };
+  bare: { startMs: number; idleRss: number };
+}
+
+/**
+ * Start-up time and memory of the built bot (`node dist/main.js`, as in the Docker image) and
+ * of a bare Bolt app, each in its own process. The bot is then given `queued` mentions while
+ * Claude never answers, so they wait in its queue.
+ */
+export async function measureProcesses(queued: number): Promise<ProcessResults> {
+  const sim = await SlackSim.start();
+  const claude = await startFakeAnthropic({ responder: () => ({ hang: true }) });
+  try {
+    const bare = await spawnNode('bench/bare-bolt.mjs', botEnv(sim, claude), '/', false);
+    // Let start-up garbage settle before reading memory, for both alike.
+    await new Promise((r) => setTimeout(r, 1000));
+    const bareIdle = rssOf(bare.pid);
+    await bare.stop();
+
+    const env = botEnv(sim, claude, {
+      CLAUDE_MAX_CONCURRENT: '5',
+      CLAUDE_MAX_QUEUED: String(queued * 2),
+      CLAUDE_REQUESTS_PER_MINUTE: '100000',
+      CLAUDE_FIRST_TOKEN_TIMEOUT_MS: '600000',
+      CLAUDE_TIMEOUT_MS: '600000',
+    });
+    const bot = await spawnNode('dist/main.js', env, '/readyz', true);
+    try {
+      await new Promise((r) => setTimeout(r, 1000));
+      const idleRss = rssOf(bot.pid);
+      const idleHeap = (await scrape(bot.port)).heapUsed;
+      sim.connectHttp({ eventsUrl: `http://127.0.0.1:${bot.port}/slack/events` });
+      for (let i = 0; i < queued; i += 50) {
+        await Promise.all(
+          Array.from({ length: Math.min(50, queued - i) }, (_, j) =>
+            sim.post({ user: 'U0ALICE', channel: 'C0GENERAL', text: `<@${sim.botUserId}> queued ${i + j}` }),
+          ),
+        );
+      }
+      let m = await scrape(bot.port);
+      const deadline = Date.now() + 30_000;
+      while (m.waiting < queued - 5 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        m = await scrape(bot.port);
+      }
+      const queuedRss = rssOf(bot.pid);
+      return {
+        bot: {
+          startMs: bot.readyMs,
+          idleRss,
+          queuedRss,
+          queued: m.waiting,
+          idleHeap,
+          queuedHeap: m.heapUsed,
+        },
+        bare: { startMs: bare.readyMs, idleRss: bareIdle },
+      };
+    } finally {
+      await bot.stop();
+    }
+  } finally {
+    await sim.close();
+    await claude.close();
+  }
+}

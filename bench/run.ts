@@ -1,0 +1,178 @@
+/**
+ * `npm run bench`: the real bot against the simulated Slack and the fake Claude on 127.0.0.1,
+ * each figure next to a baseline measured in the same run. Prints a markdown table.
+ *
+ * Settings (env): BENCH_SECONDS (steady ack load, default 30), BENCH_RATE (mentions/s, 100),
+ * BENCH_BURST (500), BENCH_SAMPLES (latency samples, 30), BENCH_CAPACITY_SECONDS (measured
+ * window, 30), BENCH_CAPACITY_WARMUP (35),
+ * BENCH_RPM (600), BENCH_QUEUED (1000), BENCH_REDIS_URL (redis://127.0.0.1:6379),
+ * BENCH_SKIP (comma-separated: ack, overhead, cache, capacity, capacity2, process).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { measureAcks } from './ack.js';
+import { measureCapacity } from './capacity.js';
+import { measureCache, measureOverhead } from './latency.js';
+import { measureProcesses } from './process.js';
+import { mb, ms, pct, type Row, ratio, signed, table } from './stats.js';
+
+function num(name: string, fallback: number): number {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+const o = {
+  seconds: num('BENCH_SECONDS', 30),
+  rate: num('BENCH_RATE', 100),
+  burst: num('BENCH_BURST', 500),
+  samples: num('BENCH_SAMPLES', 30),
+  capacitySeconds: num('BENCH_CAPACITY_SECONDS', 30),
+  capacityWarmup: num('BENCH_CAPACITY_WARMUP', 35),
+  rpm: num('BENCH_RPM', 600),
+  queued: num('BENCH_QUEUED', 1000),
+  redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  skip: new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean)),
+};
+
+const rows: Row[] = [];
+const began = Date.now();
+const step = (name: string) =>
+  process.stderr.write(`bench: ${name}… (${((Date.now() - began) / 1000).toFixed(0)} s)\n`);
+
+if (!o.skip.has('ack')) {
+  step('ack latency, bare Bolt app');
+  const bare = await measureAcks('bare', o);
+  step('ack latency, bot');
+  const bot = await measureAcks('bot', o);
+  for (const phase of ['steady', 'burst'] as const) {
+    const b = bot[phase];
+    const f = bare[phase];
+    const what = phase === 'steady' ? `${o.rate} mentions/s for ${o.seconds} s` : `burst of ${o.burst}`;
+    rows.push({
+      measure: `1. ack p50 / p99 / max, ${what} (Claude 2 s per answer)`,
+      bot: `${ms(b.p50)} / ${ms(b.p99)} / ${ms(b.max)}${b.failed ? `, ${b.failed} of ${b.events} not acked` : ''}`,
+      baseline: `bare Bolt: ${ms(f.p50)} / ${ms(f.p99)} / ${ms(f.max)}`,
+      compared: `p99 ${ratio(b.p99, f.p99)}`,
+      goal: 'p99 ≤ 1.2× bare and < 20 ms',
+    });
+  }
+}
+
+if (!o.skip.has('overhead')) {
+  step('overhead, echo app');
+  const echo = await measureOverhead('echo', o.samples);
+  step('overhead, bot');
+  const bot = await measureOverhead('bot', o.samples);
+  rows.push({
+    measure: '2a. event sent → Claude request received, p50 / p99',
+    bot: `${ms(bot.toClaude.p50)} / ${ms(bot.toClaude.p99)}`,
+    baseline: `echo app: ${ms(echo.toClaude.p50)} / ${ms(echo.toClaude.p99)}`,
+    compared: `${signed(ms, bot.toClaude.p50 - echo.toClaude.p50)} p50`,
+    goal: '< 15 ms p50',
+  });
+  rows.push({
+    measure: '2b. Claude first token → first text sent to Slack, p50 / p99',
+    bot: `${ms(bot.toSlack.p50)} / ${ms(bot.toSlack.p99)}`,
+    baseline: `echo app: ${ms(echo.toSlack.p50)} / ${ms(echo.toSlack.p99)}`,
+    compared: `${signed(ms, bot.toSlack.p50 - echo.toSlack.p50)} p50`,
+    goal: '< 250 ms p50',
+  });
+}
+
+if (!o.skip.has('capacity')) {
+  step(`capacity, one replica (${o.capacityWarmup} + ${o.capacitySeconds} s)`);
+  const one = await measureCapacity({
+    requestsPerMinute: o.rpm,
+    seconds: o.capacitySeconds,
+    warmupSeconds: o.capacityWarmup,
+    replicas: 1,
+    redisUrl: o.redisUrl,
+  });
+  rows.push({
+    measure: `3. Claude requests/min achieved, ${one.offeredPerMinute}/min offered, one replica`,
+    bot: `${one.achievedPerMinute.toFixed(0)}/min, ${one.limited} 429s`,
+    baseline: `limit ${o.rpm}/min`,
+    compared: pct(one.achievedPerMinute / o.rpm),
+    goal: '≥ 95%, 0 429s',
+  });
+}
+if (!o.skip.has('capacity2')) {
+  step(`capacity, two replicas sharing Redis (${o.capacityWarmup} + ${o.capacitySeconds} s)`);
+  const two = await measureCapacity({
+    requestsPerMinute: o.rpm,
+    seconds: o.capacitySeconds,
+    warmupSeconds: o.capacityWarmup,
+    replicas: 2,
+    redisUrl: o.redisUrl,
+  });
+  rows.push({
+    measure: `3. Claude requests/min achieved, ${two.offeredPerMinute}/min offered, two replicas (Redis)`,
+    bot: `${two.achievedPerMinute.toFixed(0)}/min, ${two.limited} 429s`,
+    baseline: `limit ${o.rpm}/min`,
+    compared: pct(two.achievedPerMinute / o.rpm),
+    goal: '≥ 95%, 0 429s',
+  });
+}
+
+if (!o.skip.has('cache')) {
+  step('cache and single-flight');
+  const c = await measureCache(o.samples, 20);
+  rows.push({
+    measure: '4. event → first text, cache hit vs miss, p50 / p99',
+    bot: `hit ${ms(c.hit.p50)} / ${ms(c.hit.p99)}`,
+    baseline: `miss ${ms(c.miss.p50)} / ${ms(c.miss.p99)}`,
+    compared: ratio(c.hit.p50, c.miss.p50),
+    goal: 'hit faster than miss',
+  });
+  rows.push({
+    measure: `4. single-flight: ${c.identical} identical questions at once`,
+    bot: `${c.claudeCalls} Claude call${c.claudeCalls === 1 ? '' : 's'}`,
+    baseline: `${c.identical} calls without it`,
+    compared: `${pct(1 - c.claudeCalls / c.identical)} joined`,
+    goal: '1 call',
+  });
+}
+
+/** The process phase runs dist/main.js, as the Docker image does: build it when it is stale. */
+function built(): boolean {
+  const main = 'dist/main.js';
+  const newest = (readdirSync('src', { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.ts'))
+    .reduce((t, f) => Math.max(t, statSync(`src/${f}`).mtimeMs), 0);
+  if (existsSync(main) && statSync(main).mtimeMs >= newest) return true;
+  if (process.env.BENCH_BUILD === '0') return existsSync(main);
+  step('building dist/ (npm run build)');
+  return spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' }).status === 0;
+}
+
+if (!o.skip.has('process') && built()) {
+  step(`memory and start-up (${o.queued} queued)`);
+  const p = await measureProcesses(o.queued);
+  rows.push({
+    measure: '5. RSS idle',
+    bot: `${mb(p.bot.idleRss)} (V8 heap in use ${mb(p.bot.idleHeap)})`,
+    baseline: `bare Bolt: ${mb(p.bare.idleRss)}`,
+    compared: signed(mb, p.bot.idleRss - p.bare.idleRss),
+    goal: '≤ 120 MB',
+  });
+  rows.push({
+    measure: `5. RSS with ${p.bot.queued} requests queued`,
+    bot: `${mb(p.bot.queuedRss)} (V8 heap in use ${mb(p.bot.queuedHeap)})`,
+    baseline: `idle: ${mb(p.bot.idleRss)}`,
+    compared: signed(mb, p.bot.queuedRss - p.bot.idleRss),
+    goal: '+1,000 queued ≤ 50 MB',
+  });
+  rows.push({
+    measure: '6. start-up: process spawned → ready (`node dist/main.js`)',
+    bot: ms(p.bot.startMs),
+    baseline: `bare Bolt: ${ms(p.bare.startMs)}`,
+    compared: signed(ms, p.bot.startMs - p.bare.startMs),
+    goal: '',
+  });
+}
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${mb(totalmem())} RAM, Node ${process.version}`;
+process.stdout.write(
+  `\nMachine: ${machine}. Total ${((Date.now() - began) / 1000).toFixed(0)} s.\n\n${table(rows)}\n`,
+);

@@ -1,0 +1,84 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { App, LogLevel } from '@slack/bolt';
+import { type Bot, createBot } from '../src/app.js';
+import { parseConfig } from '../src/config.js';
+import { createLogger } from '../src/ops/logger.js';
+import type { FakeAnthropic } from '../src/sandbox/fake-anthropic.js';
+import type { SlackSim } from '../src/sandbox/slack-sim.js';
+
+export const BENCH_KEY = 'sk-ant-bench-0123456789';
+
+/** The bot's environment against the simulated Slack and fake Claude (loopback only). */
+export function botEnv(sim: SlackSim, claude: FakeAnthropic, extra: Record<string, string> = {}) {
+  return {
+    SLACK_BOT_TOKEN: sim.botToken,
+    SLACK_SIGNING_SECRET: sim.signingSecret,
+    SLACK_API_URL: sim.apiUrl,
+    ANTHROPIC_API_KEY: BENCH_KEY,
+    ANTHROPIC_BASE_URL: claude.url,
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    CLAUDE_MAX_RETRIES: '2',
+    SHUTDOWN_GRACE_MS: '0',
+    ...extra,
+  };
+}
+
+/** The real bot (createBot), started and connected to the sim over HTTP. */
+export async function startBot(sim: SlackSim, claude: FakeAnthropic, extra: Record<string, string> = {}) {
+  const config = parseConfig(botEnv(sim, claude, extra));
+  const bot: Bot = createBot(config, { logger: createLogger({ level: 'silent' }) });
+  const { port } = await bot.start();
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
+  return { bot, port, stop: () => bot.stop() };
+}
+
+/** The floor: a Bolt app with the same receiver settings whose listeners do nothing. */
+export async function startBareApp(sim: SlackSim) {
+  const app = new App({
+    token: sim.botToken,
+    signingSecret: sim.signingSecret,
+    clientOptions: { slackApiUrl: sim.apiUrl },
+    processBeforeResponse: false,
+    logLevel: LogLevel.ERROR,
+  });
+  app.event('app_mention', async () => {});
+  app.message(async () => {});
+  const server = (await app.start(0)) as unknown as { address(): { port: number } };
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${server.address().port}/slack/events` });
+  return { stop: () => app.stop() };
+}
+
+/**
+ * The shortest possible pipeline: on a mention, stream from Claude at once (no claim, history,
+ * queue or cache) and post the first text with chat.postMessage. Its timings are the floor of
+ * "event → Claude request" and "first token → first text in Slack".
+ */
+export async function startEchoApp(sim: SlackSim, claude: FakeAnthropic) {
+  const app = new App({
+    token: sim.botToken,
+    signingSecret: sim.signingSecret,
+    clientOptions: { slackApiUrl: sim.apiUrl },
+    processBeforeResponse: false,
+    logLevel: LogLevel.ERROR,
+  });
+  const anthropic = new Anthropic({ apiKey: BENCH_KEY, baseURL: claude.url, maxRetries: 0 });
+  app.event('app_mention', async ({ event, client }) => {
+    const stream = anthropic.messages.stream({
+      model: 'claude-sonnet-5-5',
+      max_tokens: 256,
+      messages: [{ role: 'user', content: event.text }],
+    });
+    let posted = false;
+    stream.on('text', (delta) => {
+      if (posted) return;
+      posted = true;
+      void client.chat.postMessage({ channel: event.channel, thread_ts: event.ts, text: delta });
+    });
+    await stream.finalMessage().catch(() => {});
+  });
+  app.message(async () => {});
+  const server = (await app.start(0)) as unknown as { address(): { port: number } };
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${server.address().port}/slack/events` });
+  return { stop: () => app.stop() };
+}

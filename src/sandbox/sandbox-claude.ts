@@ -1,0 +1,136 @@
+import {
+  type FakeAnthropic,
+  type FakeReply,
+  type MessagesRequestBody,
+  startFakeAnthropic,
+} from './fake-anthropic.js';
+import { offlineReply } from './offline-model.js';
+
+/** Trouble the operator panel can switch on for every following Claude request. */
+export const CLAUDE_FAULTS = ['none', 'rate_limited', 'overloaded', 'timeout', 'broken_stream'] as const;
+export type ClaudeFault = (typeof CLAUDE_FAULTS)[number];
+
+/** One request as the panel shows it: what the bot sent to Claude, trimmed for reading. */
+export interface RequestView {
+  at: number;
+  model: string;
+  maxTokens: number | undefined;
+  /** System prompt text, cut to a readable length. */
+  system: string;
+  messages: Array<{ role: string; chars: number; preview: string }>;
+  /** About four characters a token, like the fake's own estimate. */
+  inputTokensEstimate: number;
+}
+
+/** The Claude side of the sandbox: the offline model behind the fake API, or the real API. */
+export interface SandboxClaude {
+  mode: 'offline' | 'api';
+  /** Base URL and key for the bot when offline; undefined when the real API is used. */
+  env: Record<string, string>;
+  fault(): ClaudeFault;
+  /** Switches a fault on for every following request ('none' = answer normally); offline mode only. */
+  setFault(f: ClaudeFault): void;
+  /** The latest requests, newest first; empty with the real API (they go straight to Anthropic). */
+  recentRequests(n: number): RequestView[];
+  close(): Promise<void>;
+}
+
+/** Streamed in small pieces with a pause, so answers visibly grow like Claude's do. */
+const PACE = { chunkSize: 12, chunkDelayMs: 35 } as const;
+
+function faultReply(f: ClaudeFault, text: string): FakeReply | undefined {
+  switch (f) {
+    case 'rate_limited':
+      return { status: 429, headers: { 'retry-after': '1' } };
+    case 'overloaded':
+      return { status: 529 };
+    case 'timeout':
+      return { hang: true };
+    case 'broken_stream':
+      return { text, ...PACE, breakAfterChars: 90 };
+    default:
+      return undefined;
+  }
+}
+
+const textOf = (content: unknown): string =>
+  typeof content === 'string'
+    ? content
+    : Array.isArray(content)
+      ? content.map((b: { text?: unknown }) => (typeof b.text === 'string' ? b.text : '')).join('\n')
+      : '';
+
+const cut = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+
+/**
+ * The bot wraps what people wrote in `<message author="…">` elements. Summaries read them (names
+ * and links); an ordinary answer restates the question, which reads better without the markup.
+ */
+function plainQuestion(body: MessagesRequestBody): MessagesRequestBody {
+  if (/summar/i.test(textOf(body.system))) return body;
+  const unwrap = (t: string) => t.replace(/<message\b[^>]*>\s*([\s\S]*?)\s*<\/message>/g, '$1');
+  return {
+    ...body,
+    messages: body.messages.map((m) => ({
+      ...m,
+      content:
+        typeof m.content === 'string'
+          ? unwrap(m.content)
+          : m.content.map((b) => (typeof b.text === 'string' ? { ...b, text: unwrap(b.text) } : b)),
+    })),
+  };
+}
+
+/** Starts the offline model (fake Messages API on loopback) unless the real API is configured. */
+export async function startSandboxClaude(useRealApi: boolean): Promise<SandboxClaude> {
+  if (useRealApi) {
+    return {
+      mode: 'api',
+      env: {},
+      fault: () => 'none',
+      setFault: () => {
+        throw new Error('faults can only be simulated with the offline model');
+      },
+      recentRequests: () => [],
+      close: async () => {},
+    };
+  }
+  let current: ClaudeFault = 'none';
+  const fake: FakeAnthropic = await startFakeAnthropic({
+    responder: (req) => {
+      const text = offlineReply(plainQuestion(req.body));
+      return faultReply(current, text) ?? { text, ...PACE };
+    },
+  });
+  return {
+    mode: 'offline',
+    // Any non-empty key works: the fake only rejects 'invalid-key'.
+    env: { ANTHROPIC_API_KEY: 'sandbox-offline-model', ANTHROPIC_BASE_URL: fake.url },
+    fault: () => current,
+    setFault(f) {
+      current = f;
+    },
+    recentRequests(n) {
+      return fake.requests
+        .slice(-n)
+        .reverse()
+        .map((r) => {
+          const system = textOf(r.body.system);
+          const messages = r.body.messages.map((m) => {
+            const t = textOf(m.content);
+            return { role: m.role, chars: t.length, preview: cut(t.replace(/\s+/g, ' '), 160) };
+          });
+          const chars = system.length + messages.reduce((s, m) => s + m.chars, 0);
+          return {
+            at: r.at,
+            model: r.body.model,
+            maxTokens: r.body.max_tokens,
+            system: cut(system, 600),
+            messages,
+            inputTokensEstimate: Math.ceil(chars / 4),
+          };
+        });
+    },
+    close: () => fake.close(),
+  };
+}

@@ -1,0 +1,269 @@
+// The sandbox page: keeps the workspace state from server-sent events, draws it, and turns clicks
+// and typing into POSTs that the server passes to the simulated Slack.
+import { renderPanel } from './panel.js';
+import { channelName, el, messageNode, promptsNode, userName, withDayDividers } from './view.js';
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  me: '',
+  channel: 'C0GENERAL',
+  thread: null,
+  highlight: null,
+  panelOpen: false,
+  notices: [],
+  toBottom: true,
+};
+let ws = null;
+let panel = null;
+
+async function send(path, body) {
+  const res = await fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const out = await res.json().catch(() => ({ error: `HTTP ${res.status}` }));
+  if (!res.ok) notice(out.error ?? `HTTP ${res.status}`);
+  else if (out.notice) notice(out.notice);
+  return out;
+}
+
+/** A Slackbot line only this page shows, for what Slack itself would tell the user. */
+function notice(text) {
+  ui.notices.push({ channel: ui.channel, text, ts: String(Date.now() / 1000) });
+  draw();
+}
+
+const isTopLevel = (m) => !m.thread_ts || m.thread_ts === m.ts;
+const conv = () => ws.conversations.find((c) => c.id === ui.channel);
+const myEphemerals = (thread) =>
+  ws.ephemerals.filter(
+    (e) => e.user === ui.me && e.channel === ui.channel && (thread ? e.thread_ts === thread : !e.thread_ts),
+  );
+
+function drawSidebar() {
+  const me = $('me');
+  if (!me.options.length) {
+    for (const u of ws.users.filter((x) => !x.isBot))
+      me.append(new Option(`${u.realName} (@${u.name})`, u.id));
+    me.value = ui.me;
+  }
+  const nav = $('channels');
+  nav.replaceChildren(el('div', 'nav-title', 'Channels'));
+  const entry = (id, label, extra) => {
+    const b = el('button', `nav-item${id === ui.channel ? ' active' : ''}`, label);
+    b.type = 'button';
+    b.dataset.channel = id;
+    if (extra) b.dataset.dm = '1';
+    nav.append(b);
+  };
+  for (const c of ws.conversations.filter((x) => !x.isIm))
+    entry(c.id, `${c.isPrivate ? '🔒' : '#'} ${c.name}`);
+  nav.append(el('div', 'nav-title', 'Direct messages'));
+  const bot = ws.users.find((u) => u.isBot);
+  const dm = ws.conversations.find((c) => c.isIm && c.user === ui.me);
+  entry(dm?.id ?? 'dm', `● ${bot?.realName ?? 'Claude'}`, true);
+}
+
+function threadNodes(list, thread) {
+  const inThread = (m) => (thread ? m.thread_ts === thread || m.ts === thread : isTopLevel(m));
+  const dm = conv()?.isIm;
+  const nodes = list.filter(inThread).map((m) => ({
+    ts: m.ts,
+    node: messageNode(ws, m, {
+      actions: !dm && !thread,
+      replies: !dm && !thread,
+      highlight: m.ts === ui.highlight,
+    }),
+  }));
+  // In the DM (agent view), each answer is shown under the message it answers, like Slack does.
+  if (dm && !thread) {
+    for (const m of list.filter((x) => !isTopLevel(x))) {
+      const node = messageNode(ws, m, { highlight: m.ts === ui.highlight });
+      node.classList.add('inline-reply');
+      nodes.push({ ts: m.ts, node, parent: m.thread_ts });
+    }
+  }
+  // Ephemerals come from the app; `user` on them is who sees them.
+  for (const e of myEphemerals(thread))
+    nodes.push({ ts: e.ts, node: messageNode(ws, { ...e, user: ws.botUserId }, { ephemeral: true }) });
+  if (!thread) {
+    for (const n of ui.notices.filter((x) => x.channel === ui.channel))
+      nodes.push({ ts: n.ts, node: messageNode(ws, { ts: n.ts, text: n.text }, { ephemeral: true }) });
+  }
+  const key = (n) => `${n.parent ?? n.ts}:${n.ts}`;
+  nodes.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  for (const p of ws.prompts.filter((x) => x.channel === ui.channel)) {
+    const at = nodes.findIndex((n) => n.ts === p.thread_ts);
+    if (at !== -1) nodes.splice(at + 1, 0, { node: promptsNode(p) });
+  }
+  const status = Object.entries(ws.statuses).filter(([k]) => k.startsWith(`${ui.channel}:`));
+  for (const [k, text] of status) {
+    if (thread ? k === `${ui.channel}:${thread}` : dm) {
+      nodes.push({ node: el('div', 'status', `${userName(ws, ws.botUserId)} ${text}`) });
+    }
+  }
+  return nodes;
+}
+
+function fill(root, nodes, keepScroll) {
+  const atBottom = root.scrollHeight - root.scrollTop - root.clientHeight < 40;
+  root.replaceChildren(...withDayDividers(nodes));
+  const target = ui.highlight && root.querySelector(`[data-ts="${ui.highlight}"]`);
+  if (target) target.scrollIntoView({ block: 'center' });
+  else if (atBottom || !keepScroll || ui.toBottom) root.scrollTop = root.scrollHeight;
+}
+
+let lastChannel = null;
+let lastThread = null;
+function draw() {
+  if (!ws) return;
+  drawSidebar();
+  const c = conv();
+  const title = c ? (c.isIm ? userName(ws, ws.botUserId) : `${c.isPrivate ? '🔒' : '#'} ${c.name}`) : '';
+  $('channel-title').textContent = title;
+  $('channel-sub').textContent = c?.isIm
+    ? 'Your direct messages with the bot (its Messages tab)'
+    : 'Mention @claude for an answer in the thread · /summarize [200 | 3h | 2d | thread link | public | help]';
+  $('composer-text').placeholder = c?.isIm
+    ? 'Message Claude'
+    : `Message ${title} — try @claude or /summarize`;
+  fill($('messages'), threadNodes(ws.messages[ui.channel] ?? [], null), lastChannel === ui.channel);
+  lastChannel = ui.channel;
+  $('thread').hidden = !ui.thread;
+  if (ui.thread) {
+    $('thread-title').textContent = `Thread in ${c?.isIm ? 'DM' : `#${channelName(ws, ui.channel)}`}`;
+    fill(
+      $('thread-messages'),
+      threadNodes(ws.messages[ui.channel] ?? [], ui.thread),
+      lastThread === ui.thread,
+    );
+  }
+  lastThread = ui.thread;
+}
+
+function drawBanner() {
+  if (!panel) return;
+  const banner = $('banner-model');
+  banner.textContent = panel.model.label;
+  $('banner').className = `banner ${panel.model.mode}`;
+  if (ui.panelOpen) renderPanel($('panel-body'), panel, send);
+}
+
+async function openChannel(id, isDm) {
+  ui.thread = null;
+  ui.highlight = null;
+  ui.toBottom = true;
+  if (isDm) {
+    const out = await send('/api/open-dm', { user: ui.me });
+    if (out.channel) ui.channel = out.channel;
+  } else ui.channel = id;
+  draw();
+}
+
+/** Permalinks (…/archives/C123/p1732550400000100?thread_ts=…) open the message here. */
+function openPermalink(href) {
+  const m = /\/archives\/([A-Z0-9]+)\/p(\d{7,})(?:\?(.*))?$/.exec(href);
+  if (!m || !ws.messages[m[1]]) return false;
+  const ts = `${m[2].slice(0, -6)}.${m[2].slice(-6)}`;
+  const threadTs = new URLSearchParams(m[3] ?? '').get('thread_ts');
+  const msg = ws.messages[m[1]].find((x) => x.ts === ts);
+  ui.channel = m[1];
+  ui.thread = threadTs ?? (msg?.reply_count ? ts : null);
+  ui.highlight = ts;
+  draw();
+  return true;
+}
+
+document.addEventListener('click', async (ev) => {
+  const t = ev.target.closest('a, button');
+  if (!t) return;
+  if (t.tagName === 'A') {
+    if (openPermalink(t.href)) ev.preventDefault();
+    return;
+  }
+  const d = t.dataset;
+  if (d.channel) await openChannel(d.channel, d.dm === '1');
+  else if (d.openThread) {
+    ui.thread = d.openThread;
+    ui.highlight = null;
+    draw();
+  } else if (d.shortcut) {
+    // Slack answers a shortcut on a thread in that thread: open it to show the summary there.
+    const msg = ws.messages[ui.channel]?.find((m) => m.ts === d.shortcut);
+    if (msg?.reply_count || (msg?.thread_ts && msg.thread_ts !== msg.ts)) ui.thread = msg.thread_ts ?? msg.ts;
+    draw();
+    await send('/api/shortcut', { user: ui.me, channel: ui.channel, ts: d.shortcut });
+  } else if (d.prompt) await send('/api/message', { user: ui.me, channel: ui.channel, text: d.prompt });
+  else if (d.actionId) {
+    const row = t.closest('.message');
+    const stored = row && !row.classList.contains('ephemeral') ? row.dataset.ts : undefined;
+    await send('/api/action', {
+      user: ui.me,
+      channel: ui.channel,
+      actionId: d.actionId,
+      value: d.value,
+      messageTs: stored,
+    });
+  }
+});
+
+function composer(formId, textId, thread) {
+  const form = $(formId);
+  const text = $(textId);
+  const submit = async () => {
+    const value = text.value.trim();
+    if (!value) return;
+    text.value = '';
+    ui.highlight = null;
+    const threadTs = thread();
+    const out = await send('/api/message', { user: ui.me, channel: ui.channel, text: value, threadTs });
+    // What you sent (or Slack's answer to a command) is at the bottom: show it.
+    ui.toBottom = true;
+    draw();
+    // A mention starts a thread: open it, so the answer is seen streaming in.
+    if (out.ts && !threadTs && !conv()?.isIm && /@claude\b/i.test(value)) {
+      ui.thread = out.ts;
+      draw();
+    }
+  };
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    submit();
+  });
+  text.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter' && !ev.shiftKey) {
+      ev.preventDefault();
+      submit();
+    }
+  });
+}
+
+composer('composer', 'composer-text', () => undefined);
+composer('thread-composer', 'thread-text', () => ui.thread);
+$('close-thread').addEventListener('click', () => {
+  ui.thread = null;
+  draw();
+});
+$('me').addEventListener('change', async (ev) => {
+  ui.me = ev.target.value;
+  if (conv()?.isIm) await openChannel(null, true);
+  else draw();
+});
+$('panel-toggle').addEventListener('click', () => {
+  ui.panelOpen = !ui.panelOpen;
+  $('panel').hidden = !ui.panelOpen;
+  drawBanner();
+});
+
+const events = new EventSource('/api/events');
+events.addEventListener('workspace', (ev) => {
+  ws = JSON.parse(ev.data);
+  if (!ui.me) ui.me = ws.users.find((u) => !u.isBot)?.id ?? '';
+  draw();
+  document.body.dataset.ready = '1';
+});
+events.addEventListener('panel', (ev) => {
+  panel = JSON.parse(ev.data);
+  drawBanner();
+});

@@ -1,0 +1,102 @@
+// The operator panel: simulate trouble, watch the queue and cache, read what was sent to Claude,
+// and every setting (read-only, secrets masked by the server).
+import { el } from './view.js';
+
+const FAULTS = [
+  ['none', 'Normal'],
+  ['rate_limited', 'Claude 429 (rate limited)'],
+  ['overloaded', 'Claude 529 (overloaded)'],
+  ['timeout', 'Claude timeout (no answer)'],
+  ['broken_stream', 'Broken stream (cut midway)'],
+];
+
+/** Which request details the reader opened, so the refresh every second keeps them open. */
+const openRequests = new Set();
+
+function section(title) {
+  const s = el('section', 'panel-section');
+  s.append(el('h3', '', title));
+  return s;
+}
+
+function stat(label, value) {
+  const row = el('div', 'stat');
+  row.append(el('span', '', label), el('strong', '', String(value)));
+  return row;
+}
+
+/** Redraws the panel into `root`; `send(path, body)` posts an action. */
+export function renderPanel(root, panel, send) {
+  root.replaceChildren();
+  const claude = section('Simulate trouble');
+  const offline = panel.model.mode === 'offline';
+  for (const [value, label] of FAULTS) {
+    const row = el('label', 'fault');
+    const input = el('input');
+    input.type = 'radio';
+    input.name = 'claude-fault';
+    input.value = value;
+    input.checked = panel.fault === value;
+    input.disabled = !offline;
+    input.addEventListener('change', () => send('/api/fault', { claude: value }));
+    row.append(input, document.createTextNode(` ${label}`));
+    claude.append(row);
+  }
+  if (!offline) claude.append(el('p', 'note', 'Claude faults are simulated with the offline model only.'));
+  const slack = el('button', 'panel-button', 'Slack 429 on the next 3 writes of each chat method');
+  slack.type = 'button';
+  slack.addEventListener('click', () => send('/api/fault', { slack: 'rate_limit' }));
+  claude.append(slack);
+
+  const traffic = section('Traffic');
+  traffic.append(
+    stat('Claude calls waiting in the queue', panel.queue.waiting),
+    stat('Claude calls running', panel.queue.running),
+    stat('Answers being written', panel.answers.inflight),
+    stat('Answers served from the cache', panel.answers.cacheHits),
+  );
+  for (const [outcome, n] of Object.entries(panel.answers.byOutcome))
+    traffic.append(stat(`Answers: ${outcome}`, n));
+
+  const requests = section('Last requests sent to Claude');
+  if (!panel.requests.length) {
+    requests.append(
+      el(
+        'p',
+        'note',
+        offline
+          ? 'None yet: mention @claude or open the DM.'
+          : 'Sent straight to the Anthropic API (not recorded).',
+      ),
+    );
+  }
+  for (const r of panel.requests) {
+    const d = el('details', 'request');
+    d.open = openRequests.has(r.at);
+    d.addEventListener('toggle', () => (d.open ? openRequests.add(r.at) : openRequests.delete(r.at)));
+    const time = new Date(r.at).toLocaleTimeString();
+    d.append(
+      el('summary', '', `${time} · ${r.model} · ~${r.inputTokensEstimate} input tokens · max ${r.maxTokens}`),
+    );
+    d.append(el('div', 'label', 'System prompt'), el('pre', 'system', r.system));
+    d.append(el('div', 'label', `Messages (${r.messages.length})`));
+    for (const m of r.messages)
+      d.append(el('div', 'request-message', `${m.role} · ${m.chars} chars: ${m.preview}`));
+    requests.append(d);
+  }
+
+  const calls = section('Recent Slack API calls');
+  for (const c of [...panel.slackCalls].reverse()) {
+    calls.append(el('div', `call ${c.ok ? 'ok' : 'failed'}`, `${c.method}${c.ok ? '' : ` → ${c.error}`}`));
+  }
+
+  const settings = section('Settings (read-only)');
+  const table = el('table', 'settings');
+  for (const [name, value] of panel.settings) {
+    const tr = el('tr');
+    tr.append(el('td', '', name), el('td', '', value));
+    table.append(tr);
+  }
+  settings.append(table);
+  root.append(claude, traffic, requests, calls, settings);
+}

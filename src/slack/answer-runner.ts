@@ -1,0 +1,178 @@
+import type { WebClient } from '@slack/web-api';
+import type { Config } from '../config.js';
+import { type AnswerOutcome, answer } from '../core/answer.js';
+import type { AnswerJob } from '../core/types.js';
+import type { Logger } from '../ops/logger.js';
+import type { Metrics } from '../ops/metrics.js';
+import type { ClaimStore } from '../traffic/claims.js';
+import type { Traffic } from '../traffic/index.js';
+import type { UserDirectory } from './directory.js';
+import { type Identity, loadConversation } from './history.js';
+import { SlackReply, type StreamPacer } from './reply.js';
+import { slackErrorCode } from './web.js';
+
+export interface RunnerDeps {
+  config: Config;
+  claims: ClaimStore;
+  traffic: Traffic;
+  postClient: WebClient;
+  readClient: WebClient;
+  directory: UserDirectory;
+  identity: Identity;
+  pacer: StreamPacer;
+  metrics: Metrics;
+  log: Logger;
+  now?: () => Date;
+  /** How long a claim lasts without renewal: a dead process's events are answered again after it. */
+  leaseMs?: number;
+  /** Told of every answer written (usage summary). */
+  onAnswered?: (job: AnswerJob, outcome: AnswerOutcome) => void;
+}
+
+/** After an answer, redeliveries of its event stay dropped for this long (Slack retries within minutes). */
+const CLAIM_KEEP_MS = 6 * 60 * 60 * 1000;
+const DEFAULT_LEASE_MS = 30_000;
+
+/**
+ * Runs answers in the background after their event was acknowledged: claims the event (exactly
+ * one reply, even across replicas), keeps the claim alive while working, and on shutdown lets
+ * answers finish, then tells the rest to ask again.
+ */
+export class AnswerRunner {
+  private running = new Map<Promise<void>, AbortController>();
+  private answeredThreads = new Map<string, number>();
+
+  constructor(private readonly deps: RunnerDeps) {}
+
+  get size(): number {
+    return this.running.size;
+  }
+
+  hasAnsweredIn(team: string, channel: string, threadTs: string): boolean {
+    return this.answeredThreads.has(`${team}:${channel}:${threadTs}`);
+  }
+
+  /** Other background work (summaries) that shutdown should wait for. */
+  track(work: Promise<unknown>): void {
+    const p = work.then(
+      () => {},
+      (err) => this.deps.log.error({ err }, 'background work failed'),
+    );
+    this.running.set(p, new AbortController());
+    void p.finally(() => this.running.delete(p));
+  }
+
+  submit(job: AnswerJob): void {
+    const controller = new AbortController();
+    const p = this.run(job, controller.signal).catch((err) => {
+      this.deps.log.error({ err, ref: job.eventId }, 'answer job failed');
+    });
+    this.running.set(p, controller);
+    void p.finally(() => this.running.delete(p));
+  }
+
+  /**
+   * Waits up to `graceMs` for running answers; then aborts the rest, which end with a "restarting,
+   * please ask again" note, and waits for those notes to be posted.
+   */
+  async drain(graceMs: number): Promise<{ finished: number; aborted: number }> {
+    const total = this.running.size;
+    const done = await settleWithin([...this.running.keys()], graceMs);
+    if (done) return { finished: total, aborted: 0 };
+    const left = [...this.running.entries()];
+    for (const [, controller] of left) controller.abort();
+    await settleWithin(
+      left.map(([p]) => p),
+      10_000,
+    );
+    return { finished: total - left.length, aborted: left.length };
+  }
+
+  private async run(job: AnswerJob, signal: AbortSignal): Promise<void> {
+    const { claims, metrics, log } = this.deps;
+    const leaseMs = this.deps.leaseMs ?? DEFAULT_LEASE_MS;
+    const claimKey = `claim:${job.place.teamId}:${job.place.channelId}:${job.messageTs}`;
+    if (!(await claims.claim(claimKey, leaseMs))) {
+      metrics.duplicates.inc();
+      log.info({ ref: job.eventId, channel: job.place.channelId }, 'duplicate event dropped');
+      return;
+    }
+    // Renew the lease while working, so a long answer is not taken over by a redelivery.
+    const renew = setInterval(() => void claims.extend(claimKey, leaseMs).catch(() => {}), leaseMs / 3);
+    metrics.inflight.inc();
+    const started = Date.now();
+    const sink = new SlackReply(
+      this.deps.postClient,
+      {
+        channel: job.place.channelId,
+        threadTs: job.place.threadTs,
+        teamId: job.place.teamId,
+        userId: job.userId,
+      },
+      this.deps.pacer,
+      log.child({ ref: job.eventId }),
+    );
+    let firstText = true;
+    try {
+      const c = this.deps.config;
+      const outcome = await answer(
+        job,
+        {
+          thinking: (s) => sink.thinking(s),
+          append: (d) => {
+            if (firstText) metrics.firstText.observe((Date.now() - started) / 1000);
+            firstText = false;
+            sink.append(d);
+          },
+          finish: () => sink.finish(),
+          fail: (t) => sink.fail(t),
+        },
+        {
+          loadConversation: (j) =>
+            loadConversation(this.deps.readClient, this.deps.directory, this.deps.identity, j),
+          traffic: this.deps.traffic,
+          log,
+          botName: this.deps.identity.botName,
+          model: c.claude.model,
+          maxTokens: c.claude.maxTokens,
+          contextTokens: c.claude.contextTokens,
+          customPrompt: c.bot.systemPrompt,
+          now: this.deps.now,
+          signal,
+        },
+      );
+      metrics.answers.inc({
+        outcome: outcome.ok ? 'ok' : (outcome.errorKind ?? 'error'),
+        source: outcome.source ?? 'none',
+      });
+      this.deps.onAnswered?.(job, outcome);
+      this.rememberThread(job);
+      await claims.complete(claimKey, CLAIM_KEEP_MS);
+    } catch (err) {
+      // Nothing could be written to Slack: let a redelivery try again.
+      log.error({ err, code: slackErrorCode(err), ref: job.eventId }, 'answer could not be delivered');
+      metrics.answers.inc({ outcome: 'undelivered', source: 'none' });
+      await claims.release(claimKey);
+    } finally {
+      clearInterval(renew);
+      metrics.inflight.dec();
+    }
+  }
+
+  private rememberThread(job: AnswerJob): void {
+    this.answeredThreads.set(`${job.place.teamId}:${job.place.channelId}:${job.place.threadTs}`, Date.now());
+    if (this.answeredThreads.size > 20_000) {
+      this.answeredThreads.delete(this.answeredThreads.keys().next().value as string);
+    }
+  }
+}
+
+async function settleWithin(promises: Promise<unknown>[], ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((r) => {
+    timer = setTimeout(() => r(false), ms);
+  });
+  const ok = await Promise.race([Promise.allSettled(promises).then(() => true as const), timeout]);
+  clearTimeout(timer);
+  return ok;
+}

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { test } from 'node:test';
+
+/** `npm run bench` in a tiny configuration: every phase runs and the table comes out. */
+test('the benchmark runs end to end and prints its table', async () => {
+  // The process phase needs dist/ (CI builds before testing); never build here, it is slow.
+  const withProcess = existsSync('dist/main.js');
+  const env = {
+    ...process.env,
+    BENCH_SECONDS: '1',
+    BENCH_RATE: '20',
+    BENCH_BURST: '20',
+    BENCH_SAMPLES: '3',
+    BENCH_CAPACITY_SECONDS: '1',
+    BENCH_CAPACITY_WARMUP: '1',
+    BENCH_QUEUED: '20',
+    BENCH_BUILD: '0',
+    ...(withProcess ? {} : { BENCH_SKIP: 'process' }),
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts'], { env });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  child.stderr.on('data', (d) => {
+    err += d;
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 0, `bench failed:\n${err}`);
+  assert.match(out, /^Machine: \d+ × .+, Node v\d+/m);
+  assert.match(out, /\| measure \| bot \| baseline \| bot vs baseline \| goal \|/);
+  const rows = out.split('\n').filter((l) => /^\| \d[a-z]?\. /.test(l));
+  const expected = withProcess ? 11 : 8;
+  assert.equal(rows.length, expected, out);
+  for (const row of rows) assert.doesNotMatch(row, /NaN|undefined/, row);
+  assert.match(out, /single-flight: 20 identical questions at once \| 1 Claude call \|/);
+  assert.match(out, /two replicas \(Redis\) \| \d+\/min, 0 429s/);
+});

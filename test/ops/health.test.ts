@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { test } from 'node:test';
+import { startPrivateRedis, uniquePrefix } from '../support/redis.js';
+import { startRig } from '../support/rig.js';
+
+async function get(port: number | undefined, path: string) {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`);
+  return { status: res.status, body: (await res.json()) as { status: string } };
+}
+
+/** Polls until `check` holds (Redis state changes are seen by ioredis within about a second). */
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 8000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('/healthz and /readyz answer 200 once Slack accepted the token and the bot listens', async (t) => {
+  const { port } = await startRig(t);
+  assert.deepEqual(await get(port, '/healthz'), { status: 200, body: { status: 'ok' } });
+  assert.deepEqual(await get(port, '/readyz'), { status: 200, body: { status: 'ready' } });
+});
+
+test('/readyz is 503 while the configured Redis is unreachable, and 200 again when it is back', async (t) => {
+  const redis = await startPrivateRedis();
+  t.after(() => redis.down());
+  const { port } = await startRig(t, { env: { REDIS_URL: redis.url, REDIS_KEY_PREFIX: uniquePrefix() } });
+  assert.equal((await get(port, '/readyz')).status, 200);
+  await redis.down();
+  await until('503', async () => (await get(port, '/readyz')).status === 503);
+  assert.deepEqual(await get(port, '/readyz'), { status: 503, body: { status: 'redis_unreachable' } });
+  // Alive all the same: a liveness probe must not restart the bot for a Redis outage.
+  assert.equal((await get(port, '/healthz')).status, 200);
+  await redis.up();
+  await until('200 again', async () => (await get(port, '/readyz')).status === 200);
+});
+
+async function freePort(): Promise<number> {
+  const srv = createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => srv.once('listening', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+test('in Socket Mode the same routes are served on PORT', async (t) => {
+  const port = await freePort();
+  const { sim } = await startRig(t, { socketMode: true, env: { PORT: String(port) } });
+  await sim.waitFor(() => sim.socketCount > 0);
+  assert.equal((await get(port, '/readyz')).status, 200);
+  const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+  assert.match(await metrics.text(), /slackbot_claude_queue_waiting 0/);
+});

@@ -1,0 +1,49 @@
+import { mkdirSync } from 'node:fs';
+import type { TestContext } from 'node:test';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+/** Debian's chromium package; .ci/run installs it when missing. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Screenshots of the browser tests (git-ignored), for a person to look at. */
+export const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
+
+/** Headless Chromium; the caller closes it (see launchBrowser). */
+export function startBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** Headless Chromium, closed after the test. */
+export async function launchBrowser(t: TestContext): Promise<Browser> {
+  const browser = await startBrowser();
+  t.after(() => browser.close());
+  return browser;
+}
+
+/** A page of the given browser at a desktop size, with page errors collected. */
+export async function openPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="1"]');
+  return { page, errors };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const path = new URL(name, ARTIFACTS).pathname;
+  await page.screenshot({ path });
+  return path;
+}

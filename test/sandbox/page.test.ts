@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { ERROR_TEXT } from '../../src/core/user-messages.js';
+import { OFFLINE_MODEL_NOTE } from '../../src/sandbox/offline-model.js';
+import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox.js';
+import { openPage, screenshot, startBrowser } from './browser.js';
+
+const HAS_SUMMARIZE = existsSync(new URL('../../src/slack/listeners/summarize.ts', import.meta.url));
+const WAIT = { timeout: 15_000 };
+
+let sandbox: Sandbox;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+
+// One sandbox and one page for the whole file: the steps build on each other like a person's visit.
+before(async () => {
+  sandbox = await startSandbox({ env: { LOG_LEVEL: 'silent' }, port: 0 });
+  browser = await startBrowser();
+  ({ page, errors } = await openPage(browser, sandbox.url));
+});
+after(async () => {
+  await browser?.close();
+  await sandbox?.close();
+});
+
+const thread = () => page.locator('#thread-messages');
+// Messages the bot posted in the conversation (its ephemerals are only for the person who asked).
+const botIn = (root: string) =>
+  page.locator(`${root} .message:not(.ephemeral)`, { has: page.locator('.badge') });
+
+test('says which model answers and shows a day of #general with threads', async () => {
+  assert.match(
+    String(await page.locator('#banner-model').textContent()),
+    /Offline demo model — set ANTHROPIC_API_KEY/,
+  );
+  const channel = page.locator('#messages');
+  await channel.getByText('Release notes draft is up for review').waitFor();
+  assert.equal(await page.locator('#channel-title').textContent(), '# general');
+  assert.ok((await page.locator('#messages .replies').count()) >= 4, 'seeded threads show reply counts');
+  await page.locator('#messages .replies').first().click();
+  await thread().getByText('Fix in PR #482').waitFor();
+  await page.locator('#close-thread').click();
+});
+
+test('a mention streams its answer live into the thread, formatted', async () => {
+  await page.fill('#composer-text', '@claude what should we check before the code freeze?');
+  await page.press('#composer-text', 'Enter');
+  await page.locator('#thread').waitFor({ state: 'visible' });
+  // Seen while it is still being written, then finished.
+  await thread().locator('.message.streaming').waitFor(WAIT);
+  const answer = botIn('#thread-messages').filter({ hasText: OFFLINE_MODEL_NOTE });
+  await answer.locator('pre').waitFor(WAIT);
+  await thread()
+    .locator('.message.streaming')
+    .waitFor({ state: 'detached', ...WAIT });
+  assert.equal(await answer.locator('strong').first().textContent(), 'a short formatting demo');
+  assert.match(String(await answer.locator('pre').textContent()), /keywords = \[/);
+  assert.equal(await answer.locator('ul li').count(), 3);
+  // In Slack: a mention of the bot, and the answer in that message's thread.
+  const asked = sandbox.sim.messages('C0GENERAL').find((m) => m.text.includes('code freeze?'));
+  assert.ok(asked, 'the question is in #general');
+  assert.ok(asked.text.startsWith(`<@${sandbox.sim.botUserId}> `), 'typed @claude became a mention');
+  const replies = sandbox.sim.thread('C0GENERAL', asked.ts).filter((m) => m.user === sandbox.sim.botUserId);
+  assert.equal(replies.length, 1);
+  await screenshot(page, 'mention-thread.png');
+});
+
+test('message text is shown, never run as HTML', async () => {
+  sandbox.sim.seedMessage({
+    channel: 'C0GENERAL',
+    user: 'U0BOB',
+    text: 'try <img src=x onerror="window.__xss=1"> and **this** `<b>code</b>`',
+  });
+  const row = page.locator('#messages .message', { hasText: 'onerror' });
+  await row.waitFor();
+  assert.equal(await row.locator('img').count(), 0);
+  assert.equal(await row.locator('b').count(), 0);
+  assert.equal(await row.locator('strong').textContent(), 'this');
+  assert.equal(await row.locator('code').textContent(), '<b>code</b>');
+  assert.equal(await page.evaluate('typeof window.__xss'), 'undefined');
+});
+
+test('/summarize shows a private summary whose links open the sources', {
+  skip: HAS_SUMMARIZE ? false : 'src/slack/listeners/summarize.ts is not there yet',
+}, async () => {
+  await page.locator('[data-channel="C0GENERAL"]').click();
+  await page.fill('#composer-text', '/summarize');
+  await page.press('#composer-text', 'Enter');
+  const summary = page.locator('#messages .message.ephemeral', { hasText: 'Summary of' });
+  await summary.locator('.block-button').waitFor(WAIT);
+  assert.match(String(await summary.textContent()), /Only visible to you/);
+  assert.equal(await botIn('#messages').filter({ hasText: 'Summary of' }).count(), 0, 'private until shared');
+  await screenshot(page, 'summarize.png');
+  const source = summary.locator('a[href*="/archives/C0GENERAL/p"]').first();
+  await source.click();
+  await page.locator('.message.highlight').waitFor();
+  await page.locator('[data-channel="C0GENERAL"]').click();
+  await summary.getByRole('button', { name: 'Share in channel' }).click();
+  await botIn('#messages').filter({ hasText: 'Summary of' }).waitFor(WAIT);
+});
+
+test('the "Summarize thread" action on a message gives a private summary of its thread', {
+  skip: HAS_SUMMARIZE ? false : 'src/slack/listeners/summarize.ts is not there yet',
+}, async () => {
+  const parent = page.locator('#messages .message', { hasText: 'Quick poll for the CSV export' });
+  await parent.hover();
+  await parent.locator('.summarize-thread').click();
+  const summary = page.locator('#thread-messages .message.ephemeral', { hasText: 'Summary of a thread' });
+  await summary.locator('.block-button').waitFor(WAIT);
+  assert.match(String(await summary.textContent()), /semicolon/i, 'the summary is of that thread');
+  await screenshot(page, 'summarize-thread.png');
+});
+
+test('the DM greets with suggested prompts, and a prompt gets an answer', async () => {
+  await page.locator('[data-dm="1"]').click();
+  await page.locator('#messages').getByText('Hi! I’m').waitFor(WAIT);
+  assert.equal(await page.locator('#channel-title').textContent(), 'claude');
+  const prompts = page.locator('#messages .prompt');
+  assert.equal(await prompts.count(), 3);
+  await prompts.first().click();
+  const answer = page.locator('#messages .inline-reply', { hasText: OFFLINE_MODEL_NOTE });
+  await answer.locator('pre').waitFor(WAIT);
+  await page.locator('#messages .message.streaming').waitFor({ state: 'detached', ...WAIT });
+  await screenshot(page, 'dm-greeting.png');
+});
+
+test('the operator panel masks secrets, shows requests, and simulates a 529', async () => {
+  await page.locator('#panel-toggle').click();
+  const panel = page.locator('#panel');
+  await panel.locator('.request summary').first().click();
+  await panel.getByText('System prompt').first().waitFor();
+  const token = panel.locator('tr', { hasText: 'slack.botToken' });
+  assert.equal(await token.locator('td').nth(1).textContent(), '•••••• (set)');
+  assert.ok(!(await page.content()).includes(sandbox.sim.botToken), 'no token on the page');
+  await panel.getByLabel('Claude 529 (overloaded)').check();
+  await page.waitForFunction('document.querySelector(\'input[value="overloaded"]\').checked');
+  await page.locator('[data-channel="C0GENERAL"]').click();
+  await page.fill('#composer-text', '@claude are we on track?');
+  await page.press('#composer-text', 'Enter');
+  await thread().getByText(ERROR_TEXT.overloaded).waitFor({ timeout: 30_000 });
+  assert.equal(sandbox.claude.fault(), 'overloaded');
+  await screenshot(page, 'panel-overloaded.png');
+  await panel.getByLabel('Normal').check();
+});
+
+test('no script errors on the page', () => {
+  assert.deepEqual(errors, []);
+});

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type TestContext, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { ERROR_TEXT } from '../../src/core/user-messages.js';
+import { startFakeAnthropic } from '../../src/sandbox/fake-anthropic.js';
+import { launchBrowser, openPage, screenshot } from './browser.js';
+
+const MAIN = fileURLToPath(new URL('../../src/sandbox/main.ts', import.meta.url));
+const TSX = import.meta.resolve('tsx');
+
+interface Running {
+  proc: ChildProcess;
+  url: string;
+  /** Milliseconds from spawn to the printed URL. */
+  urlMs: number;
+  startedAt: number;
+  output: () => string;
+}
+
+/**
+ * What `npm run sandbox` runs (tsx on src/sandbox/main.ts), as node itself so signals reach it,
+ * in an empty temporary directory with exactly `env` as the environment.
+ */
+async function runSandbox(t: TestContext, env: Record<string, string>, files: Record<string, string> = {}) {
+  const cwd = mkdtempSync(join(tmpdir(), 'sandbox-main-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(cwd, name), text);
+  const startedAt = performance.now();
+  const proc = spawn(process.execPath, ['--import', TSX, MAIN, '--port', '0'], { cwd, env, stdio: 'pipe' });
+  let out = '';
+  proc.stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  proc.stderr.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  const exited = once(proc, 'exit');
+  t.after(async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGKILL');
+      await exited;
+    }
+    rmSync(cwd, { recursive: true, force: true });
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const check = () => {
+      const m = /Sandbox ready in \d+ ms: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (m?.[1]) resolve(m[1]);
+    };
+    proc.stdout.on('data', check);
+    proc.once('exit', (code) => reject(new Error(`sandbox exited (${code}) before it was ready:\n${out}`)));
+  });
+  return { proc, url, urlMs: performance.now() - startedAt, startedAt, output: () => out } satisfies Running;
+}
+
+async function stop(run: Running): Promise<number | null> {
+  const exited = once(run.proc, 'exit');
+  run.proc.kill('SIGTERM');
+  const [code] = await exited;
+  return code as number | null;
+}
+
+test('with an empty environment and no .env it serves the page with the offline model, and stops on SIGTERM', async (t) => {
+  const run = await runSandbox(t, {});
+  const page = await fetch(run.url);
+  const readyMs = performance.now() - run.startedAt;
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /<title>Claude for Slack · sandbox<\/title>/);
+  const state = (await (await fetch(new URL('api/state', run.url))).json()) as {
+    workspace: { messages: Record<string, unknown[]> };
+    panel: { model: { mode: string; label: string } };
+  };
+  assert.equal(state.panel.model.mode, 'offline');
+  assert.ok((state.workspace.messages.C0GENERAL?.length ?? 0) > 20, 'a day of #general is seeded');
+  assert.match(run.output(), /Offline demo model — set ANTHROPIC_API_KEY to use Claude/);
+  t.diagnostic(`url printed after ${Math.round(run.urlMs)} ms; page served after ${Math.round(readyMs)} ms`);
+  assert.equal(await stop(run), 0);
+});
+
+test('Slack settings in a .env never reach the sandbox: it runs against the simulated Slack', async (t) => {
+  // A Socket Mode token and an unreachable API URL: used, they would make start-up fail.
+  const dotenv =
+    'SLACK_BOT_TOKEN=xoxb-real-workspace\nSLACK_APP_TOKEN=xapp-real\nSLACK_API_URL=http://127.0.0.1:9/api/\n';
+  const run = await runSandbox(t, {}, { '.env': dotenv });
+  const state = (await (await fetch(new URL('api/state', run.url))).json()) as {
+    panel: { settings: Array<[string, string]> };
+  };
+  const setting = (name: string) => state.panel.settings.find(([k]) => k === name)?.[1];
+  assert.match(setting('slack.apiUrl') ?? '', /^http:\/\/127\.0\.0\.1:\d+\/api\/$/);
+  assert.notEqual(setting('slack.apiUrl'), 'http://127.0.0.1:9/api/');
+  assert.equal(setting('slack.appToken'), '(unset)');
+  assert.equal(await stop(run), 0);
+});
+
+test('with a rejected ANTHROPIC_API_KEY the page shows the friendly error in the thread, and keeps running', async (t) => {
+  const claude = await startFakeAnthropic();
+  t.after(() => claude.close());
+  const run = await runSandbox(t, { ANTHROPIC_API_KEY: 'invalid-key', ANTHROPIC_BASE_URL: claude.url });
+  const browser = await launchBrowser(t);
+  const { page, errors } = await openPage(browser, run.url);
+  t.diagnostic(`page ready in the browser ${Math.round(performance.now() - run.startedAt)} ms after spawn`);
+  assert.equal(await page.locator('#banner-model').textContent(), 'Claude API · claude-sonnet-5-5');
+  await page.fill('#composer-text', '@claude hello?');
+  await page.press('#composer-text', 'Enter');
+  await page.locator('#thread-messages').getByText(ERROR_TEXT.auth).waitFor({ timeout: 15_000 });
+  assert.ok(claude.requests.length >= 1, 'the real client called the API');
+  assert.equal(claude.requests[0]?.headers.authorization, 'Bearer invalid-key');
+  await screenshot(page, 'invalid-key.png');
+  assert.ok(!(await page.content()).includes('invalid-key'), 'the key is masked on the page');
+  assert.equal((await fetch(new URL('api/state', run.url))).status, 200, 'still serving');
+  assert.equal(run.proc.exitCode, null);
+  assert.deepEqual(errors, []);
+  assert.equal(await stop(run), 0);
+});

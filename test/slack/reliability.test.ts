@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Redis } from 'ioredis';
+import { startFakeAnthropic } from '../../src/sandbox/fake-anthropic.js';
+import { SlackSim } from '../../src/sandbox/slack-sim.js';
+import { startChild } from '../support/child.js';
+import { REDIS_URL, uniquePrefix } from '../support/redis.js';
+import { startRig, TEST_ANTHROPIC_KEY } from '../support/rig.js';
+import { botReplies, visibleText, waitForReplies } from '../support/visible.js';
+
+const mentionEvent = (ts: string, text: string) => ({
+  type: 'app_mention',
+  channel: 'C0GENERAL',
+  user: 'U0ALICE',
+  text,
+  ts,
+  event_ts: ts,
+});
+
+test('an event replayed 4 times, also while the first is still answering, gets exactly one answer', async (t) => {
+  const { sim, claude } = await startRig(t);
+  claude.enqueue({ text: 'One answer, slowly.', chunkSize: 2, chunkDelayMs: 30 });
+  const m = sim.seedMessage({ channel: 'C0GENERAL', user: 'U0ALICE', text: `<@${sim.botUserId}> hi` });
+  const event = mentionEvent(m.ts, m.text);
+  await sim.deliver(event, { eventId: 'Ev0REPLAY' });
+  await claude.waitForRequests(1);
+  for (let n = 1; n <= 3; n++)
+    await sim.deliver(event, { eventId: 'Ev0REPLAY', retryNum: n, retryReason: 'http_timeout' });
+  await waitForReplies(sim, 'C0GENERAL', m.ts);
+  await sim.deliver(event, { eventId: 'Ev0REPLAY', retryNum: 3, retryReason: 'http_timeout' });
+  const other = await sim.post({ user: 'U0BOB', channel: 'C0GENERAL', text: `<@${sim.botUserId}> later` });
+  await waitForReplies(sim, 'C0GENERAL', other.message.ts);
+  assert.equal(botReplies(sim, 'C0GENERAL', m.ts).length, 1);
+  assert.equal(claude.requests.length, 2);
+});
+
+test('two replicas on one Redis receiving the same event answer it once', async (t) => {
+  const env = { REDIS_URL, REDIS_KEY_PREFIX: uniquePrefix() };
+  const a = await startRig(t, { env });
+  const b = await startRig(t, { env, sim: a.sim });
+  a.claude.enqueue({ text: 'From one replica.', chunkSize: 2, chunkDelayMs: 20 });
+  b.claude.enqueue({ text: 'From the other replica.' });
+  const sim = a.sim;
+  const m = sim.seedMessage({
+    channel: 'C0GENERAL',
+    user: 'U0ALICE',
+    text: `<@${sim.botUserId}> once please`,
+  });
+  const event = mentionEvent(m.ts, m.text);
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${a.port}/slack/events` });
+  await sim.deliver(event, { eventId: 'Ev0TWO' });
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${b.port}/slack/events` });
+  await sim.deliver(event, { eventId: 'Ev0TWO', retryNum: 1, retryReason: 'http_timeout' });
+  const [reply] = await waitForReplies(sim, 'C0GENERAL', m.ts);
+  // The second replica saw the event and dropped it.
+  await sim.waitFor(() => b.logs.some((l) => l.includes('duplicate event dropped')), {
+    what: 'replica B drops it',
+  });
+  assert.equal(visibleText(reply!), 'From one replica.');
+  assert.equal(a.claude.requests.length + b.claude.requests.length, 1);
+  assert.equal(botReplies(sim, 'C0GENERAL', m.ts).length, 1);
+});
+
+test('a replica killed mid-answer: the redelivered event is answered by another one', async (t) => {
+  const prefix = uniquePrefix();
+  const sim = await SlackSim.start();
+  const claude = await startFakeAnthropic();
+  t.after(async () => {
+    await sim.close();
+    await claude.close();
+  });
+  claude.enqueue({ hang: true }, { text: 'Answered after the crash.' });
+  const env = {
+    SLACK_BOT_TOKEN: sim.botToken,
+    SLACK_SIGNING_SECRET: sim.signingSecret,
+    SLACK_API_URL: sim.apiUrl,
+    ANTHROPIC_API_KEY: TEST_ANTHROPIC_KEY,
+    ANTHROPIC_BASE_URL: claude.url,
+    REDIS_URL,
+    REDIS_KEY_PREFIX: prefix,
+    PORT: '0',
+    CLAIM_LEASE_MS: '1500',
+  };
+  const doomed = startChild('test/support/child-bot.ts', env);
+  const port = await doomed.ready;
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
+  const m = sim.seedMessage({
+    channel: 'C0GENERAL',
+    user: 'U0ALICE',
+    text: `<@${sim.botUserId}> survive this`,
+  });
+  const event = mentionEvent(m.ts, m.text);
+  await sim.deliver(event, { eventId: 'Ev0KILL' });
+  await claude.waitForRequests(1);
+  doomed.child.kill('SIGKILL');
+  await doomed.exited;
+  await startRig(t, { env: { REDIS_URL, REDIS_KEY_PREFIX: prefix, ANTHROPIC_BASE_URL: claude.url }, sim });
+  // Slack's next retry comes minutes later; by then the dead replica's lease has run out.
+  const redis = new Redis(REDIS_URL);
+  t.after(() => redis.disconnect());
+  await waitUntil(async () => (await redis.exists(`${prefix}claim:T0SIM:C0GENERAL:${m.ts}`)) === 0, 5000);
+  await sim.deliver(event, { eventId: 'Ev0KILL', retryNum: 1, retryReason: 'http_timeout' });
+  const replies = await waitForReplies(sim, 'C0GENERAL', m.ts);
+  assert.equal(replies.length, 1);
+  assert.equal(visibleText(replies[0]!), 'Answered after the crash.');
+});
+
+/** Polls an outside condition (here: a key expiring in Redis) until it holds. */
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('30% injected Claude errors over 100 questions: every person gets an answer or a clear message', async (t) => {
+  const { sim, claude } = await startRig(t, {
+    env: { CLAUDE_REQUESTS_PER_MINUTE: '6000', CLAUDE_MAX_CONCURRENT: '10', CACHE_TTL_SECONDS: '0' },
+  });
+  let n = 0;
+  const faults = [{ status: 500 }, { status: 529 }, { text: 'partial answer text', breakAfterChars: 8 }];
+  claude.setResponder(() => {
+    n++;
+    return n % 10 < 3 ? (faults[n % 3] as object) : { text: `Answer ${n}.` };
+  });
+  const posts = await Promise.all(
+    Array.from({ length: 100 }, (_, i) =>
+      sim.post({
+        user: i % 2 ? 'U0ALICE' : 'U0BOB',
+        channel: 'C0GENERAL',
+        text: `<@${sim.botUserId}> question ${i}`,
+      }),
+    ),
+  );
+  let answered = 0;
+  let explained = 0;
+  for (const p of posts) {
+    const replies = await sim.waitFor(
+      () => {
+        const r = botReplies(sim, 'C0GENERAL', p.message.ts).filter((m) => !m.streaming);
+        const text = r.map(visibleText).join('\n');
+        return /Answer \d+\.|Reference:/.test(text) ? text : undefined;
+      },
+      { what: `a reply to ${p.message.text}`, timeoutMs: 30_000 },
+    );
+    if (/Reference:/.test(replies)) explained++;
+    else answered++;
+  }
+  t.diagnostic(
+    `${answered} answered, ${explained} told what went wrong, ${claude.requests.length} Claude requests`,
+  );
+  assert.equal(answered + explained, 100, 'no silent drop');
+  assert.ok(answered >= 60, `most questions answered (${answered})`);
+});
+
+test('SIGTERM mid-stream: the answer ends with a note, queued questions are told, the process exits 0 within the grace period', async (t) => {
+  const sim = await SlackSim.start();
+  const claude = await startFakeAnthropic();
+  t.after(async () => {
+    await sim.close();
+    await claude.close();
+  });
+  claude.setResponder(() => ({ text: 'A long, slow answer. '.repeat(40), chunkSize: 10, chunkDelayMs: 100 }));
+  const bot = startChild('src/main.ts', {
+    SLACK_BOT_TOKEN: sim.botToken,
+    SLACK_SIGNING_SECRET: sim.signingSecret,
+    SLACK_API_URL: sim.apiUrl,
+    ANTHROPIC_API_KEY: TEST_ANTHROPIC_KEY,
+    ANTHROPIC_BASE_URL: claude.url,
+    PORT: '0',
+    SHUTDOWN_GRACE_MS: '1000',
+    CLAUDE_MAX_CONCURRENT: '1',
+  });
+  const port = await bot.ready;
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
+  const running = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> tell me a story`,
+  });
+  const queued = await sim.post({ user: 'U0BOB', channel: 'C0GENERAL', text: `<@${sim.botUserId}> and me?` });
+  await sim.waitFor(
+    () => botReplies(sim, 'C0GENERAL', running.message.ts).some((m) => visibleText(m).length > 0),
+    {
+      what: 'the first streamed text',
+    },
+  );
+  const signalled = Date.now();
+  bot.child.kill('SIGTERM');
+  assert.equal(await bot.exited, 0, bot.output());
+  const ms = Date.now() - signalled;
+  assert.ok(ms < 8000, `exited ${ms} ms after SIGTERM`);
+  const story = botReplies(sim, 'C0GENERAL', running.message.ts);
+  assert.ok(
+    story.every((m) => !m.streaming),
+    'no stream left open',
+  );
+  const storyText = story.map(visibleText).join('\n');
+  assert.match(storyText, /A long, slow answer/);
+  assert.match(storyText, /interrupted/);
+  assert.match(storyText, /restarting.*ask again/);
+  assert.match(
+    botReplies(sim, 'C0GENERAL', queued.message.ts).map(visibleText).join('\n'),
+    /restarting.*ask again/,
+  );
+  assert.equal(claude.requests.length, 1, 'the queued question never reached Claude');
+});

@@ -1,0 +1,38 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/** The real `src/main.ts` (or another entry) in a process of its own, for kill and signal tests. */
+export function startChild(entry: string, env: Record<string, string>) {
+  const file = fileURLToPath(new URL(`../../${entry}`, import.meta.url));
+  const child = spawn(process.execPath, ['--import', tsx, file], {
+    cwd: mkdtempSync(join(tmpdir(), 'child-')),
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const ready = new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      const m = /"port":(\d+)[^\n]*"msg":"ready"/.exec(stdout);
+      if (m) resolve(Number(m[1]));
+    });
+    void exited.then((code) => reject(new Error(`child exited (${code}) before ready: ${stderr || stdout}`)));
+  });
+  return {
+    child,
+    ready,
+    exited,
+    output: () => stdout + stderr,
+  };
+}
