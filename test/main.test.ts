@@ -27,8 +27,13 @@ function runMain(env: Record<string, string>, untilLine?: RegExp) {
   child.stderr.on('data', (d) => {
     stderr += d;
   });
+  // Never outlive the test, whatever it waits for.
+  const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.on('exit', (code) => {
+      clearTimeout(guard);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -89,7 +94,7 @@ test('SIGHUP re-reads secrets from *_FILE: new Claude calls use the rotated key,
   });
   const keyFile = join(mkdtempSync(join(tmpdir(), 'key-')), 'anthropic');
   writeFileSync(keyFile, 'sk-ant-first-key-000000\n');
-  const bot = startChild('src/main.ts', {
+  const bot = startChild(t, 'src/main.ts', {
     SLACK_BOT_TOKEN: sim.botToken,
     SLACK_SIGNING_SECRET: sim.signingSecret,
     SLACK_API_URL: sim.apiUrl,
@@ -98,7 +103,6 @@ test('SIGHUP re-reads secrets from *_FILE: new Claude calls use the rotated key,
     PORT: '0',
     LOG_LEVEL: 'debug',
   });
-  t.after(() => bot.child.kill('SIGKILL'));
   sim.connectHttp({ eventsUrl: `http://127.0.0.1:${await bot.ready}/slack/events` });
   const ask = async (text: string) => {
     const { message } = await sim.post({

@@ -81,7 +81,7 @@ test('a replica killed mid-answer: the redelivered event is answered by another 
     PORT: '0',
     CLAIM_LEASE_MS: '1500',
   };
-  const doomed = startChild('test/support/child-bot.ts', env);
+  const doomed = startChild(t, 'test/support/child-bot.ts', env);
   const port = await doomed.ready;
   sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
   const m = sim.seedMessage({
@@ -162,7 +162,7 @@ test('SIGTERM mid-stream: the answer ends with a note, queued questions are told
     await claude.close();
   });
   claude.setResponder(() => ({ text: 'A long, slow answer. '.repeat(40), chunkSize: 10, chunkDelayMs: 100 }));
-  const bot = startChild('src/main.ts', {
+  const bot = startChild(t, 'src/main.ts', {
     SLACK_BOT_TOKEN: sim.botToken,
     SLACK_SIGNING_SECRET: sim.signingSecret,
     SLACK_API_URL: sim.apiUrl,

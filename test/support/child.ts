@@ -3,12 +3,16 @@ import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
-/** The real `src/main.ts` (or another entry) in a process of its own, for kill and signal tests. */
-export function startChild(entry: string, env: Record<string, string>) {
+/**
+ * The real `src/main.ts` (or another entry) in a process of its own, for kill and signal tests.
+ * Killed after the test whatever happens, so a failed assertion never leaves it running.
+ */
+export function startChild(t: TestContext, entry: string, env: Record<string, string>) {
   const file = fileURLToPath(new URL(`../../${entry}`, import.meta.url));
   const child = spawn(process.execPath, ['--import', tsx, file], {
     cwd: mkdtempSync(join(tmpdir(), 'child-')),
@@ -21,6 +25,9 @@ export function startChild(entry: string, env: Record<string, string>) {
     stderr += d;
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   const ready = new Promise<number>((resolve, reject) => {
     child.stdout.on('data', (d) => {
       stdout += d;
