@@ -25,10 +25,10 @@ function rssOf(pid: number): number {
 }
 
 /**
- * Starts `node <script>` as production does, and waits until it answers on `path` (any status
+ * Starts `node <script>` (dist/main.js or the bare app) as production does, and waits until it answers on `path` (any status
  * for the bare app; 200 for the bot's /readyz). Returns the time from spawn to ready.
  */
-async function spawnNode(script: string, env: Record<string, string>, path: string, needOk: boolean) {
+export async function spawnNode(script: string, env: Record<string, string>, path: string, needOk: boolean) {
   const port = await freePort();
   const started = performance.now();
   const child: ChildProcess = spawn(process.execPath, [script], {

@@ -33,22 +33,6 @@ export async function startBot(sim: SlackSim, claude: FakeAnthropic, extra: Reco
   return { bot, port, stop: () => bot.stop() };
 }
 
-/** The floor: a Bolt app with the same receiver settings whose listeners do nothing. */
-export async function startBareApp(sim: SlackSim) {
-  const app = new App({
-    token: sim.botToken,
-    signingSecret: sim.signingSecret,
-    clientOptions: { slackApiUrl: sim.apiUrl },
-    processBeforeResponse: false,
-    logLevel: LogLevel.ERROR,
-  });
-  app.event('app_mention', async () => {});
-  app.message(async () => {});
-  const server = (await app.start(0)) as unknown as { address(): { port: number } };
-  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${server.address().port}/slack/events` });
-  return { stop: () => app.stop() };
-}
-
 /**
  * The shortest possible pipeline: on a mention, stream from Claude at once (no claim, history,
  * queue or cache) and post the first text with chat.postMessage. Its timings are the floor of

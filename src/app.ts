@@ -7,6 +7,7 @@ import { countSlackCalls, countTraffic, measureClaude, TimedQueue, timeAcks } fr
 import { boltLogger, createLogger, type Logger } from './ops/logger.js';
 import { BREAKER_VALUE, createMetrics, type Metrics, watchQueue } from './ops/metrics.js';
 import { UsageBook, usageRecorder } from './ops/usage.js';
+import { AccessPolicy, accessGate } from './slack/access.js';
 import { AnswerRunner } from './slack/answer-runner.js';
 import { UserDirectory } from './slack/directory.js';
 import type { Identity } from './slack/history.js';
@@ -20,6 +21,7 @@ import { createPostClient, createReadClient, slackErrorCode } from './slack/web.
 import { createBreaker } from './traffic/breaker.js';
 import { createAnswerCache } from './traffic/cache.js';
 import { type ClaimStore, MemoryClaims, RedisClaims } from './traffic/claims.js';
+import { createEgress } from './traffic/egress.js';
 import { RedisFlightLocks } from './traffic/flight-locks.js';
 import { Traffic } from './traffic/index.js';
 import { createRedis, redisReady } from './traffic/redis.js';
@@ -64,7 +66,10 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
   let anthropicKey = config.anthropic.apiKey;
   const metrics = createMetrics();
   const slackLog = boltLogger(log);
+  // HTTPS_PROXY / NO_PROXY: every Slack and Anthropic request goes through this fetch.
+  const egress = createEgress(config.proxy);
   const webSettings = {
+    fetch: egress.fetch,
     token: config.slack.botToken,
     apiUrl: config.slack.apiUrl,
     logger: slackLog,
@@ -99,7 +104,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
   const claude = new ClaudeClient({
     apiKey: overrides.anthropicKey ?? (() => anthropicKey),
     baseUrl: config.anthropic.baseUrl,
-    maxRetries: config.claude.maxRetries,
+    fetch: egress.fetch,
     firstTokenTimeoutMs: config.claude.firstTokenTimeoutMs,
     timeoutMs: config.claude.timeoutMs,
     log,
@@ -122,6 +127,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     queue,
     locks: redis ? new RedisFlightLocks(redis, `${prefix}flight:`) : undefined,
     flightWaitMs: config.claude.timeoutMs,
+    maxRetries: config.claude.maxRetries,
     flightLeaseMs: overrides.claimLeaseMs,
     onEvent: countTraffic(metrics),
   });
@@ -159,6 +165,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
   ];
 
   const clientOptions = {
+    ...(egress.fetch ? { fetch: egress.fetch } : {}),
     slackApiUrl: config.slack.apiUrl,
     timeout: 10_000,
     retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2000 },
@@ -174,11 +181,18 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
         logger: slackLog,
         clientOptions,
         customRoutes: routes,
-        installerOptions: { port: config.port, clientOptions: { slackApiUrl: config.slack.apiUrl } },
+        installerOptions: {
+          port: config.port,
+          clientOptions: {
+            slackApiUrl: config.slack.apiUrl,
+            ...(egress.fetch ? { fetch: egress.fetch } : {}),
+          },
+        },
       })
     : new App({ token: config.slack.botToken, logger: slackLog, clientOptions, receiver: http?.receiver });
 
   timeAcks(app, metrics);
+  const access = new AccessPolicy(config.access, readClient, log);
 
   app.error(async (err) => {
     log.error({ err }, 'slack listener error');
@@ -197,6 +211,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     log,
     now: overrides.now,
     leaseMs: overrides.claimLeaseMs,
+    store,
     onAnswered: usageRecorder(usage, config.claude.model, config.claude.prices, log, overrides.now),
   });
 
@@ -214,6 +229,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
       runner.submit(job);
     },
     hasAnsweredIn: (team, channel, ts) => runner.hasAnsweredIn(team, channel, ts),
+    admit: accessGate(access, { claims, postClient, log }),
   });
   registerAppHome(app, {
     log,
@@ -238,6 +254,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     store,
     claude: config.claude,
     track: (work) => runner.track(work),
+    access,
   });
   registerUsageHome(app, {
     log,
@@ -311,6 +328,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
       breaker.breaker.shutdown();
       redis?.disconnect();
       await store.disconnect().catch(() => {});
+      await egress.close().catch(() => {});
       ready = false;
       log.info('stopped');
     },

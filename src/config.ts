@@ -51,6 +51,23 @@ const httpUrl = z
   .string()
   .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: 'expected an http(s) URL' });
 
+/** A comma-separated list of Slack ids (`T012ABC,T034DEF`); unset or empty = no restriction. */
+const idList = (what: string, example: string) =>
+  z
+    .string()
+    .regex(/^[\sA-Z0-9,]*$/, { message: `expected Slack ${what} separated by commas (${example})` })
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
+
+const proxyUrl = z
+  .string()
+  .refine((v) => /^https?:\/\/[^\s/]+\/?$/.test(v), { message: 'expected http://host:port (or https://…)' });
+
 const secret = (prefix: string | undefined, what: string) =>
   z
     .string({ error: `required (${what})` })
@@ -114,6 +131,16 @@ const schema = z.object({
   PORT: int(3000, 0, 65535),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: int(25_000, 0, 600_000),
+  APP_ENV: z
+    .enum(['development', 'production'], { error: 'expected development or production' })
+    .default('production'),
+  ALLOWED_TEAM_IDS: idList('team ids', 'T012ABC,T034DEF'),
+  ALLOWED_CHANNEL_IDS: idList('channel ids', 'C012ABC,G034DEF'),
+  ALLOWED_USER_IDS: idList('user ids', 'U012ABC,W034DEF'),
+  EXCLUDE_EXTERNAL_CHANNELS: bool(false),
+  HTTPS_PROXY: proxyUrl.optional(),
+  HTTP_PROXY: proxyUrl.optional(),
+  NO_PROXY: z.string().optional(),
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -163,6 +190,18 @@ export interface Config {
   port: number;
   logLevel: RawConfig['LOG_LEVEL'];
   shutdownGraceMs: number;
+  /** production refuses settings meant for debugging (LOG_LEVEL=trace). */
+  appEnv: RawConfig['APP_ENV'];
+  /** Who may use the bot; an empty list does not restrict. */
+  access: {
+    teamIds: string[];
+    channelIds: string[];
+    userIds: string[];
+    /** Refuse Slack Connect channels (members from other organizations). */
+    excludeExternal: boolean;
+  };
+  /** Egress proxy for Slack and Anthropic traffic (HTTPS_PROXY for https URLs, HTTP_PROXY for http). */
+  proxy: { https: string | undefined; http: string | undefined; noProxy: string | undefined };
 }
 
 type Env = Record<string, string | undefined>;
@@ -190,6 +229,8 @@ export function parseConfig(env: Env): Config {
   const raw = readSecretFiles(
     Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === '' ? undefined : v])),
   );
+  // Proxy variables are conventionally also spelled in lower case (curl, undici, Node).
+  for (const name of ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY']) raw[name] ??= raw[name.toLowerCase()];
   const result = schema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -202,6 +243,11 @@ export function parseConfig(env: Env): Config {
   if (!c.SLACK_APP_TOKEN && !c.SLACK_SIGNING_SECRET) {
     throw new ConfigError(
       'SLACK_SIGNING_SECRET: required in HTTP mode (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode',
+    );
+  }
+  if (c.APP_ENV === 'production' && c.LOG_LEVEL === 'trace') {
+    throw new ConfigError(
+      'LOG_LEVEL: trace logs request bodies and is refused when APP_ENV=production (use debug, or APP_ENV=development)',
     );
   }
   if (c.SLACK_SIGNING_SECRET && PLACEHOLDERS.has(c.SLACK_SIGNING_SECRET)) {
@@ -246,12 +292,24 @@ export function parseConfig(env: Env): Config {
     port: c.PORT,
     logLevel: c.LOG_LEVEL,
     shutdownGraceMs: c.SHUTDOWN_GRACE_MS,
+    appEnv: c.APP_ENV,
+    access: {
+      teamIds: c.ALLOWED_TEAM_IDS,
+      channelIds: c.ALLOWED_CHANNEL_IDS,
+      userIds: c.ALLOWED_USER_IDS,
+      excludeExternal: c.EXCLUDE_EXTERNAL_CHANNELS,
+    },
+    proxy: { https: c.HTTPS_PROXY, http: c.HTTP_PROXY, noProxy: c.NO_PROXY },
   };
 }
 
 /** The values that must never be logged or shown; the logger and error texts scrub them. */
 export function secretValues(config: Config): string[] {
-  return [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.anthropic.apiKey]
-    .concat(config.redisUrl && /:[^@/]+@/.test(config.redisUrl) ? [config.redisUrl] : [])
-    .filter((v): v is string => typeof v === 'string' && v.length >= 8);
+  return (
+    [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.anthropic.apiKey]
+      .concat(config.redisUrl && /:[^@/]+@/.test(config.redisUrl) ? [config.redisUrl] : [])
+      // A proxy URL with credentials (http://user:password@proxy:3128) is a secret too.
+      .concat([config.proxy.https, config.proxy.http].filter((u): u is string => !!u && /:[^@/]+@/.test(u)))
+      .filter((v): v is string => typeof v === 'string' && v.length >= 8)
+  );
 }

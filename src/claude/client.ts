@@ -31,7 +31,6 @@ export interface ClaudeResult {
 export interface ClaudeClientOptions {
   apiKey: () => string;
   baseUrl: string | undefined;
-  maxRetries: number;
   firstTokenTimeoutMs: number;
   timeoutMs: number;
   log: Logger;
@@ -65,10 +64,9 @@ export interface StreamOptions {
 }
 
 /**
- * Streams answers from the Messages API. The SDK retries HTTP errors before the stream starts
- * (maxRetries); a stream that breaks before any text arrived is retried here once, since the SDK
- * does not retry a stream that fails midway. Text already shown is never repeated: after the
- * first delta, a failure ends the answer with an error of kind 'interrupted' (or the mapped kind).
+ * Streams answers from the Messages API, one attempt per call, with a time-to-first-token and an
+ * overall limit. Failures are mapped to ClaudeError; rate-limit headers are reported so the shared
+ * queue can slow down.
  */
 export class ClaudeClient {
   private sdk: Anthropic;
@@ -83,7 +81,9 @@ export class ClaudeClient {
     return new Anthropic({
       apiKey,
       baseURL: this.opts.baseUrl ?? null,
-      maxRetries: this.opts.maxRetries,
+      // Retries go back through the shared queue (src/traffic), so they respect the limits and
+      // retry-after for every replica instead of each request retrying on its own.
+      maxRetries: 0,
       // The overall limit is enforced per answer below; this bounds a single HTTP attempt.
       timeout: this.opts.timeoutMs,
       logger: anthropicLogger(this.opts.log),
@@ -102,32 +102,9 @@ export class ClaudeClient {
     return this.sdk;
   }
 
+  /** One attempt: retries are the caller's, through the shared queue. */
   async stream(req: ClaudeRequest, opts: StreamOptions): Promise<ClaudeResult> {
-    const maxAttempts = 2;
-    for (let attempt = 1; ; attempt++) {
-      let sawText = false;
-      try {
-        const result = await this.attempt(req, {
-          ...opts,
-          onText: (d) => {
-            sawText = true;
-            opts.onText(d);
-          },
-        });
-        return { ...result, attempts: attempt };
-      } catch (err) {
-        const e = toClaudeError(err);
-        if (opts.signal?.aborted) throw e;
-        if (!sawText && e.retryable && attempt < maxAttempts) {
-          this.opts.log.warn(
-            { kind: e.kind, requestId: e.requestId, attempt },
-            'claude stream failed before text; retrying',
-          );
-          continue;
-        }
-        throw e;
-      }
-    }
+    return { ...(await this.attempt(req, opts)), attempts: 1 };
   }
 
   private async attempt(req: ClaudeRequest, opts: StreamOptions): Promise<Omit<ClaudeResult, 'attempts'>> {

@@ -28,8 +28,11 @@ export class ClaudeError extends Error {
 
   /** Worth another attempt when nothing has been shown to the user yet. */
   get retryable(): boolean {
-    return this.kind === 'overloaded' || this.kind === 'unavailable' || this.kind === 'interrupted';
+    return ['rate_limited', 'overloaded', 'unavailable', 'interrupted'].includes(this.kind);
   }
+
+  /** What Claude asked us to wait before trying again (retry-after), if it said. */
+  retryAfterMs?: number;
 }
 
 /** Maps anything thrown by the SDK (or our timers) to a ClaudeError. */
@@ -40,8 +43,15 @@ export function toClaudeError(err: unknown): ClaudeError {
     new ClaudeError(kind, message, requestId, { cause: err });
   if (err instanceof Anthropic.APIConnectionTimeoutError)
     return wrap('timeout', 'Claude did not answer in time');
-  if (err instanceof Anthropic.RateLimitError) return wrap('rate_limited', 'Claude rate limit reached');
-  if (err instanceof Anthropic.OverloadedError) return wrap('overloaded', 'Claude is overloaded');
+  if (err instanceof Anthropic.RateLimitError || err instanceof Anthropic.OverloadedError) {
+    const e =
+      err instanceof Anthropic.RateLimitError
+        ? wrap('rate_limited', 'Claude rate limit reached')
+        : wrap('overloaded', 'Claude is overloaded');
+    const after = Number(err.headers?.get('retry-after'));
+    if (Number.isFinite(after) && after >= 0) e.retryAfterMs = after * 1000;
+    return e;
+  }
   if (err instanceof Anthropic.AuthenticationError || err instanceof Anthropic.PermissionDeniedError) {
     return wrap('auth', 'Claude rejected the API key');
   }

@@ -45,6 +45,10 @@ export interface BuildRequestInput {
   omitted: number;
 }
 
+/** Lone UTF-16 surrogates (broken clients, cut emoji) become U+FFFD: the API takes valid Unicode only. */
+const wellFormed = (s: string) =>
+  s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+
 const escapeAttr = (s: string) => s.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Wraps a person's message so its content reads as quoted data (a defence against injection). */
@@ -68,7 +72,7 @@ export function buildRequest(input: BuildRequestInput): ClaudeRequest {
   const turns: { role: 'user' | 'assistant'; parts: string[] }[] = [];
   input.conversation.forEach((m, i) => {
     const role = m.fromBot ? 'assistant' : 'user';
-    const part = m.fromBot ? m.text : quoteMessage(m);
+    const part = wellFormed(m.fromBot ? m.text : quoteMessage(m));
     const parts =
       i === 1 && input.omitted > 0 ? [`[${input.omitted} earlier messages omitted]`, part] : [part];
     const last = turns[turns.length - 1];

@@ -7,7 +7,7 @@ import { QueueFullError } from '../traffic/queue.js';
 import { MessageTooLongError, trimToBudget } from './context.js';
 import { estimateTokens } from './tokens.js';
 import type { AnswerJob, ConversationMessage } from './types.js';
-import { ERROR_TEXT, messageTooLongText, withReference } from './user-messages.js';
+import { BLANK_TEXT, ERROR_TEXT, messageTooLongText, withReference } from './user-messages.js';
 
 /** Where an answer is written. The Slack implementation streams; tests may collect. */
 export interface ReplySink {
@@ -52,11 +52,24 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
   const started = Date.now();
   const ref = job.eventId;
   const log = deps.log.child({ ref, channel: job.place.channelId, user: job.userId });
+  if (job.blank) {
+    // Nothing to ask Claude: a prompt costs no call and no history read.
+    sink.append(BLANK_TEXT[job.blank]);
+    await sink.finish().catch((err) => log.warn({ err }, 'could not post the prompt'));
+    log.info({ blank: job.blank }, 'answered a message without a question');
+    return { ok: false, errorKind: 'no_question' };
+  }
   await sink.thinking().catch((err) => log.warn({ err }, 'could not show thinking status'));
   let firstTextAt: number | undefined;
   let request: ClaudeRequest | undefined;
   try {
     const conversation = await deps.loadConversation(job);
+    if (!conversation.some((m) => !m.fromBot)) {
+      // Nobody's words survived (the message was deleted, or only mentions and markup): ask.
+      sink.append(BLANK_TEXT.mention);
+      await sink.finish();
+      return { ok: false, errorKind: 'no_question' };
+    }
     const system = {
       botName: deps.botName,
       today: (deps.now?.() ?? new Date()).toISOString().slice(0, 10),

@@ -66,6 +66,20 @@ export function usageText(command = '/summarize'): string {
   ].join('\n');
 }
 
+/**
+ * Echoes a person's token safely in mrkdwn: at most 80 characters, `&<>` escaped so no Slack
+ * command (`<!channel>`) forms, and U+200B after `@` so `@here` stays text.
+ */
+function quoted(raw: string): string {
+  return Array.from(raw)
+    .slice(0, 80)
+    .join('')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/@/g, '@\u200B');
+}
+
 /** Parses the text after the command. Never throws: anything unexpected becomes `error`. */
 export function parseSummarizeArgs(text: unknown): SummarizeArgs {
   if (typeof text !== 'string') return { kind: 'summarize', window: defaultWindow(), public: false };
@@ -110,7 +124,7 @@ export function parseSummarizeArgs(text: unknown): SummarizeArgs {
       problem = setWindow(durationWindow(n, unit));
     } else {
       const link = parseLink(raw);
-      if (!link) return { kind: 'error', message: `I did not understand “${raw.slice(0, 80)}”.` };
+      if (!link) return { kind: 'error', message: `I did not understand “${quoted(raw)}”.` };
       problem = setWindow(link);
     }
     if (problem) return { kind: 'error', message: problem };

@@ -22,6 +22,11 @@ export interface AnswerJob {
   messageTs: string;
   /** True when the asking message is a top-level DM message: context is recent DM history. */
   topLevelDm: boolean;
+  /**
+   * Set when the message has nothing for Claude to answer: only a mention or whitespace (`mention`),
+   * or only files, which the bot cannot read yet (`file`). Answered with a short prompt, no Claude call.
+   */
+  blank?: 'mention' | 'file';
 }
 
 /** A message of the conversation, as context for Claude. */

@@ -26,5 +26,11 @@ export function withReference(text: string, ref: string): string {
   return `:warning: ${text}\n_Reference: ${ref}_`;
 }
 
+/** The reply to a message with nothing to answer (see AnswerJob.blank). */
+export const BLANK_TEXT: Record<'mention' | 'file', string> = {
+  mention: 'What can I help with? Ask your question in the same message as the mention.',
+  file: 'I can’t open files yet. Tell me in words what you would like to know.',
+};
+
 /** Appended to an answer that broke off after some text was shown. */
 export const INTERRUPTED_NOTE = '_…the answer was interrupted here. Please ask again for the rest._';

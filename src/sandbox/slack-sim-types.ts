@@ -74,6 +74,8 @@ export interface SimConversation {
   is_im: boolean;
   is_mpim: boolean;
   is_archived?: boolean;
+  /** A Slack Connect channel: members from other organizations. */
+  is_ext_shared?: boolean;
   /** For IMs: the human on the other side. */
   user?: string;
   members: string[];

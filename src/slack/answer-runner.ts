@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import type Keyv from 'keyv';
 import type { Config } from '../config.js';
 import { type AnswerOutcome, answer } from '../core/answer.js';
 import type { AnswerJob } from '../core/types.js';
@@ -23,6 +24,8 @@ export interface RunnerDeps {
   metrics: Metrics;
   log: Logger;
   now?: () => Date;
+  /** Shared memory of answered threads (Redis with REDIS_URL), for un-mentioned follow-ups. */
+  store?: Keyv;
   /** How long a claim lasts without renewal: a dead process's events are answered again after it. */
   leaseMs?: number;
   /** Told of every answer written (usage summary). */
@@ -32,6 +35,8 @@ export interface RunnerDeps {
 /** After an answer, redeliveries of its event stay dropped for this long (Slack retries within minutes). */
 const CLAIM_KEEP_MS = 6 * 60 * 60 * 1000;
 const DEFAULT_LEASE_MS = 30_000;
+/** Follow-ups are answered in threads the bot answered in during the last week. */
+const ANSWERED_THREAD_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 /**
  * Runs answers in the background after their event was acknowledged: claims the event (exactly
@@ -48,8 +53,11 @@ export class AnswerRunner {
     return this.running.size;
   }
 
-  hasAnsweredIn(team: string, channel: string, threadTs: string): boolean {
-    return this.answeredThreads.has(`${team}:${channel}:${threadTs}`);
+  /** Whether the bot answered in this thread (this process, or any replica through the store). */
+  async hasAnsweredIn(team: string, channel: string, threadTs: string): Promise<boolean> {
+    const key = `${team}:${channel}:${threadTs}`;
+    if (this.answeredThreads.has(key)) return true;
+    return Boolean(await this.deps.store?.get(`thread:${key}`).catch(() => undefined));
   }
 
   /** Other background work (summaries) that shutdown should wait for. */
@@ -160,7 +168,9 @@ export class AnswerRunner {
   }
 
   private rememberThread(job: AnswerJob): void {
-    this.answeredThreads.set(`${job.place.teamId}:${job.place.channelId}:${job.place.threadTs}`, Date.now());
+    const key = `${job.place.teamId}:${job.place.channelId}:${job.place.threadTs}`;
+    this.answeredThreads.set(key, Date.now());
+    void this.deps.store?.set(`thread:${key}`, 1, ANSWERED_THREAD_TTL_MS).catch(() => {});
     if (this.answeredThreads.size > 20_000) {
       this.answeredThreads.delete(this.answeredThreads.keys().next().value as string);
     }

@@ -13,6 +13,8 @@ export interface WebClientSettings {
   logger: SlackLogger;
   /** Told of every call (method, ok or error) and every HTTP 429 (metrics). */
   observe?: WebCallObserver;
+  /** The fetch to send requests with (the egress proxy); default the global one. */
+  fetch?: typeof fetch;
 }
 
 export interface WebCallObserver {
@@ -37,7 +39,12 @@ class ObservedWebClient extends WebClient {
 }
 
 function build(s: WebClientSettings, options: ConstructorParameters<typeof WebClient>[1]): WebClient {
-  const client = new ObservedWebClient(s.token, { slackApiUrl: s.apiUrl, logger: s.logger, ...options });
+  const client = new ObservedWebClient(s.token, {
+    slackApiUrl: s.apiUrl,
+    logger: s.logger,
+    ...(s.fetch ? { fetch: s.fetch } : {}),
+    ...options,
+  });
   const observer = s.observe;
   if (observer) {
     client.observer = observer;

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClaudeRequest, ClaudeResult } from '../claude/client.js';
+import { ClaudeError } from '../claude/errors.js';
 import { PROMPT_VERSION } from '../claude/prompt.js';
 import { estimateTokens } from '../core/tokens.js';
 import { type AnswerCache, answerKey } from './cache.js';
@@ -33,6 +34,8 @@ export interface TrafficDeps {
   locks?: FlightLocks;
   /** How long a follower waits for another replica's answer before asking itself. */
   flightWaitMs: number;
+  /** Attempts after the first for retryable failures (CLAUDE_MAX_RETRIES). */
+  maxRetries: number;
   /** Lease of a single-flight lock without renewal; default 10 s. */
   flightLeaseMs?: number;
   onEvent?: (event: 'cache_hit' | 'cache_miss' | 'joined') => void;
@@ -98,16 +101,7 @@ export class Traffic {
     try {
       const ahead = this.deps.queue.queued;
       if (ahead > 0) opts.onQueued?.(ahead);
-      const inputTokens = estimateTokens(JSON.stringify([req.system, req.messages]));
-      const r = await this.deps.queue.schedule(
-        {
-          priority: opts.priority ?? PRIORITY.interactive,
-          inputTokens,
-          outputTokens: req.maxTokens,
-          signal: opts.signal,
-        },
-        () => this.deps.call(req, { onText: emit, signal: opts.signal }),
-      );
+      const r = await this.attempts(req, emit, opts);
       if (r.stopReason === 'end_turn' || r.stopReason === 'stop_sequence') {
         await this.deps.cache.set(key, { text: r.text, at: Date.now() });
       }
@@ -115,6 +109,48 @@ export class Traffic {
     } finally {
       clearInterval(renew);
       await locks?.release(key);
+    }
+  }
+
+  /**
+   * Up to 1 + maxRetries attempts, each through the queue: 429, 529, 5xx, connection errors and
+   * streams that broke before any text are tried again after a short backoff (or retry-after);
+   * once text was shown, a failure ends the answer.
+   */
+  private async attempts(
+    req: ClaudeRequest,
+    emit: (d: string) => void,
+    opts: AskOptions,
+  ): Promise<ClaudeResult> {
+    const inputTokens = estimateTokens(JSON.stringify([req.system, req.messages]));
+    for (let attempt = 1; ; attempt++) {
+      let sawText = false;
+      try {
+        const r = await this.deps.queue.schedule(
+          {
+            priority: opts.priority ?? PRIORITY.interactive,
+            inputTokens,
+            outputTokens: req.maxTokens,
+            signal: opts.signal,
+          },
+          () =>
+            this.deps.call(req, {
+              onText: (d) => {
+                sawText = true;
+                emit(d);
+              },
+              signal: opts.signal,
+            }),
+        );
+        return { ...r, attempts: attempt };
+      } catch (err) {
+        const retry = err instanceof ClaudeError && err.retryable && !sawText && !opts.signal?.aborted;
+        if (!retry || attempt > this.deps.maxRetries) throw err;
+        const backoff = Math.min(8000, 500 * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2);
+        await sleep(Math.min(err.retryAfterMs ?? backoff, 30_000), undefined, { signal: opts.signal }).catch(
+          () => {},
+        );
+      }
     }
   }
 

@@ -45,16 +45,21 @@ export class QueueFullError extends Error {
  * discrete refills that run in phase with the server's continuous refill would otherwise be
  * answered with a 429 now and then, and each 429 costs far more than 3% of the capacity.
  */
-export const REFILL_SHARE = 0.97;
+export const REFILL_SHARE = 0.98;
 
-function bucket(perMinute: number) {
-  const steps = Math.min(perMinute, 240);
+/**
+ * Bottleneck adds a refill on the first heartbeat after each interval and restarts the interval
+ * from then, so every late heartbeat loses a little capacity: refill every 2 s and look often
+ * (the loss is about heartbeat / (2 × interval)).
+ */
+function bucket(perMinute: number, heartbeatMs: number) {
+  const steps = Math.min(perMinute, 30);
   return {
     reservoir: perMinute,
     reservoirIncreaseAmount: (perMinute * REFILL_SHARE) / steps,
     reservoirIncreaseInterval: Math.floor(60_000 / steps),
     reservoirIncreaseMaximum: perMinute,
-    heartbeatInterval: Math.min(250, Math.floor(60_000 / steps)),
+    heartbeatInterval: heartbeatMs,
   };
 }
 
@@ -88,20 +93,14 @@ class Limit {
   readonly shared: Bottleneck | undefined;
 
   constructor(
-    settings: Bottleneck.ConstructorOptions,
+    settings: (heartbeatMs: number) => Bottleneck.ConstructorOptions,
     id: string,
     connection: Bottleneck.IORedisConnection | undefined,
   ) {
-    this.local = new Bottleneck(settings);
+    this.local = new Bottleneck(settings(50));
+    // Each shared heartbeat is a Redis round trip: a little less often.
     this.shared = connection
-      ? new Bottleneck({
-          ...settings,
-          id,
-          datastore: 'ioredis',
-          connection,
-          heartbeatInterval: 1000,
-          timeout: 3_600_000,
-        })
+      ? new Bottleneck({ ...settings(100), id, datastore: 'ioredis', connection, timeout: 3_600_000 })
       : undefined;
     this.shared?.on('error', () => {
       // Surfaced through the failed schedule call; the connection logs Redis trouble once.
@@ -130,15 +129,19 @@ export class ClaudeQueue {
     this.connection = opts.redis ? new RecoveringConnection({ client: opts.redis }) : undefined;
     this.connection?.on('error', () => {});
     this.requests = new Limit(
-      { maxConcurrent: opts.maxConcurrent, ...bucket(opts.requestsPerMinute) },
+      (hb) => ({ maxConcurrent: opts.maxConcurrent, ...bucket(opts.requestsPerMinute, hb) }),
       `${opts.id}:requests`,
       this.connection,
     );
     this.outputTokens = opts.outputTokensPerMinute
-      ? new Limit(bucket(opts.outputTokensPerMinute), `${opts.id}:otpm`, this.connection)
+      ? new Limit(
+          (hb) => bucket(opts.outputTokensPerMinute as number, hb),
+          `${opts.id}:otpm`,
+          this.connection,
+        )
       : undefined;
     this.inputTokens = opts.inputTokensPerMinute
-      ? new Limit(bucket(opts.inputTokensPerMinute), `${opts.id}:itpm`, this.connection)
+      ? new Limit((hb) => bucket(opts.inputTokensPerMinute as number, hb), `${opts.id}:itpm`, this.connection)
       : undefined;
   }
 
@@ -259,20 +262,25 @@ export class ClaudeQueue {
   }
 
   /**
-   * Claude said "slow down" (429 retry-after, or few requests remaining): empty the request
-   * bucket so it refills gradually, for every replica.
+   * Claude said "slow down" (429 retry-after): empty the request bucket so it refills gradually,
+   * for every replica. (Not updateSettings: in Bottleneck 2.19.5 it stops the local refill timer.)
    */
   async backOff(): Promise<void> {
-    const limiter = this.requests.limiter(this.opts.redis);
-    await settle(limiter.updateSettings({ reservoir: 0 }));
+    await this.lowerTo(0);
   }
 
   /** Keeps the bucket no fuller than what Claude says is left (anthropic-ratelimit-requests-remaining). */
   async observeRemaining(remaining: number): Promise<void> {
+    await this.lowerTo(remaining);
+  }
+
+  private async lowerTo(level: number): Promise<void> {
     const limiter = this.requests.limiter(this.opts.redis);
-    const current = await limiter.currentReservoir().catch(() => null);
-    if (current !== null && remaining < current) {
-      await settle(limiter.updateSettings({ reservoir: remaining }));
+    try {
+      const current = await limiter.currentReservoir();
+      if (current !== null && current > level) await limiter.incrementReservoir(level - current);
+    } catch {
+      // Best effort: a Redis hiccup here only means we do not slow down this time.
     }
   }
 
@@ -285,11 +293,6 @@ export class ClaudeQueue {
     );
     await this.connection?.disconnect(false);
   }
-}
-
-/** Bottleneck's updateSettings is async though typed as sync; wait for it and ignore failures. */
-async function settle(p: unknown): Promise<void> {
-  await Promise.resolve(p).catch(() => {});
 }
 
 function abortion(signal: AbortSignal): Promise<never> {

@@ -5,8 +5,8 @@ import { test } from 'node:test';
 
 /** `npm run bench` in a tiny configuration: every phase runs and the table comes out. */
 test('the benchmark runs end to end and prints its table', async () => {
-  // The process phase needs dist/ (CI builds before testing); never build here, it is slow.
-  const withProcess = existsSync('dist/main.js');
+  // Ack, memory and start-up run dist/main.js (CI builds before testing); never build here, it is slow.
+  const withDist = existsSync('dist/main.js');
   const env = {
     ...process.env,
     BENCH_SECONDS: '1',
@@ -17,7 +17,7 @@ test('the benchmark runs end to end and prints its table', async () => {
     BENCH_CAPACITY_WARMUP: '1',
     BENCH_QUEUED: '20',
     BENCH_BUILD: '0',
-    ...(withProcess ? {} : { BENCH_SKIP: 'process' }),
+    ...(withDist ? {} : { BENCH_SKIP: 'ack,process' }),
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts'], { env });
   let out = '';
@@ -33,7 +33,7 @@ test('the benchmark runs end to end and prints its table', async () => {
   assert.match(out, /^Machine: \d+ × .+, Node v\d+/m);
   assert.match(out, /\| measure \| bot \| baseline \| bot vs baseline \| goal \|/);
   const rows = out.split('\n').filter((l) => /^\| \d[a-z]?\. /.test(l));
-  const expected = withProcess ? 11 : 8;
+  const expected = withDist ? 12 : 6;
   assert.equal(rows.length, expected, out);
   for (const row of rows) assert.doesNotMatch(row, /NaN|undefined/, row);
   assert.match(out, /single-flight: 20 identical questions at once \| 1 Claude call \|/);

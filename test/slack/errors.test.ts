@@ -79,7 +79,7 @@ for (const fault of ['breakAfterChars', 'sseErrorAfterChars'] as const) {
 }
 
 test('a stream that breaks before any text is retried once, and the user sees only the answer', async (t) => {
-  const { sim, claude } = await startRig(t);
+  const { sim, claude } = await startRig(t, { env: { CLAUDE_MAX_RETRIES: '1' } });
   claude.enqueue({ text: 'never shown', breakAfterChars: 0 }, { text: 'Second time lucky.' });
   const { message } = await sim.post({
     user: 'U0ALICE',
@@ -112,4 +112,25 @@ test('a single message too large for the context budget gets a clear reply and n
   );
   assert.match(visibleText(reply), /shorten it/);
   assert.equal(claude.requests.length, 0);
+});
+
+test('a 429 is retried through the queue after retry-after, within CLAUDE_MAX_RETRIES', async (t) => {
+  const { sim, claude } = await startRig(t, { env: { CLAUDE_MAX_RETRIES: '2' } });
+  claude.enqueue(
+    { status: 429, headers: { 'retry-after': '0' } },
+    { status: 529 },
+    { status: 529 },
+    { text: 'never reached' },
+  );
+  const { message } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> busy?`,
+  });
+  const reply = await sim.waitFor(
+    () => botReplies(sim, 'C0GENERAL', message.ts).find((m) => /Reference:/.test(visibleText(m))),
+    { what: 'the overloaded message after the retries', timeoutMs: 15_000 },
+  );
+  assert.match(visibleText(reply), /overloaded/);
+  assert.equal(claude.requests.length, 3, 'one attempt plus two retries, no more');
 });

@@ -45,6 +45,7 @@ export async function startRig(t: TestContext, opts: RigOptions = {}): Promise<R
     PORT: '0',
     LOG_LEVEL: 'debug',
     CLAUDE_MAX_RETRIES: '0',
+    SHUTDOWN_GRACE_MS: '3000',
     ...(opts.socketMode ? { SLACK_APP_TOKEN: sim.appToken } : {}),
     ...opts.env,
   };

@@ -49,7 +49,6 @@ test('a burst above the rate limit is queued, not rejected: every request answer
   const claude = new ClaudeClient({
     apiKey: () => 'sk-ant-test',
     baseUrl: fake.url,
-    maxRetries: 2,
     firstTokenTimeoutMs: 30_000,
     timeoutMs: 60_000,
     log,
@@ -62,6 +61,7 @@ test('a burst above the rate limit is queued, not rejected: every request answer
     cache: createAnswerCache(new Keyv(), 0),
     queue,
     flightWaitMs: 1000,
+    maxRetries: 2,
   });
   const started = Date.now();
   const results = await Promise.all(

@@ -11,7 +11,9 @@ export interface MessageListenerDeps {
   /** Starts an answer in the background (the event is already acknowledged). */
   submit(job: AnswerJob): void;
   /** Threads this bot has answered in, for un-mentioned follow-ups. */
-  hasAnsweredIn(teamId: string, channel: string, threadTs: string): boolean;
+  hasAnsweredIn(teamId: string, channel: string, threadTs: string): Promise<boolean>;
+  /** Allow-lists: false when the bot is not enabled there (the person has been told). Unset: all. */
+  admit?(job: AnswerJob): Promise<boolean>;
 }
 
 interface MessageEvent extends SlackMessage {
@@ -19,7 +21,28 @@ interface MessageEvent extends SlackMessage {
   channel_type?: string;
   ts: string;
   event_ts?: string;
+  files?: unknown[];
 }
+
+/** Characters that carry no question: whitespace, zero-width and control characters. */
+const NOTHING = /[\s\p{Cc}\u200b-\u200d\u2060\ufeff]/gu;
+
+/** Why a message has nothing to answer (see AnswerJob.blank), or undefined when it has. */
+function blankOf(e: MessageEvent, me: Identity): AnswerJob['blank'] {
+  const text = typeof e.text === 'string' ? e.text : '';
+  const words = text.replace(new RegExp(`<@${me.botUserId}(?:\\|[^>]*)?>`, 'g'), '').replace(NOTHING, '');
+  if (words) return undefined;
+  if (Array.isArray(e.files) && e.files.length > 0) return 'file';
+  // A bare mention inside a thread asks about the thread: answered with the thread as context.
+  return !e.thread_ts || e.thread_ts === e.ts ? 'mention' : undefined;
+}
+
+/** Events with fields missing or of the wrong type (never from Slack, but cheap to refuse). */
+const malformed = (e: MessageEvent) =>
+  typeof e.channel !== 'string' ||
+  typeof e.ts !== 'string' ||
+  (e.text !== undefined && typeof e.text !== 'string') ||
+  (typeof e.user !== 'string' && typeof e.bot_id !== 'string');
 
 /** Subtypes that carry a person's new text; edits, deletions, joins, topics… are ignored. */
 const NEW_TEXT_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast', 'me_message']);
@@ -34,40 +57,51 @@ function fromOtherBot(e: SlackMessage): boolean {
  */
 export function register(app: App, deps: MessageListenerDeps): void {
   const { identity: me } = deps;
+  const submit = async (job: AnswerJob) => {
+    if (!deps.admit || (await deps.admit(job))) deps.submit(job);
+  };
 
   app.event('app_mention', async ({ event, body }) => {
     const e = event as unknown as MessageEvent;
     if (isOwnMessage(e, me) || (fromOtherBot(e) && !deps.allowBotMessages)) return;
-    if (!NEW_TEXT_SUBTYPES.has(e.subtype)) return;
+    if (!NEW_TEXT_SUBTYPES.has(e.subtype) || malformed(e)) return;
     const teamId = (body as { team_id?: string }).team_id ?? '';
-    deps.submit(jobFor(body, e, teamId, 'channel'));
+    await submit(jobFor(body, e, teamId, 'channel', me));
   });
 
   app.event('message', async ({ event, body }) => {
     const e = event as unknown as MessageEvent;
-    if (!NEW_TEXT_SUBTYPES.has(e.subtype) || (!e.user && !e.bot_id)) return;
+    if (!NEW_TEXT_SUBTYPES.has(e.subtype) || (!e.user && !e.bot_id) || malformed(e)) return;
     if (isOwnMessage(e, me)) return;
     if (fromOtherBot(e) && !deps.allowBotMessages) return;
     const teamId = (body as { team_id?: string }).team_id ?? '';
     if (e.channel_type === 'im') {
-      deps.submit(jobFor(body, e, teamId, 'dm'));
+      await submit(jobFor(body, e, teamId, 'dm', me));
       return;
     }
     // In channels a mention arrives as app_mention too; that listener answers it.
     if ((e.text ?? '').includes(`<@${me.botUserId}`)) return;
     if (!deps.answerThreadFollowups || !e.thread_ts || e.thread_ts === e.ts) return;
-    if (!deps.hasAnsweredIn(teamId, e.channel, e.thread_ts)) return;
-    deps.submit(jobFor(body, e, teamId, 'channel'));
+    if (!(await deps.hasAnsweredIn(teamId, e.channel, e.thread_ts))) return;
+    await submit(jobFor(body, e, teamId, 'channel', me));
   });
 }
 
-function jobFor(body: unknown, e: MessageEvent, teamId: string, kind: 'channel' | 'dm'): AnswerJob {
+function jobFor(
+  body: unknown,
+  e: MessageEvent,
+  teamId: string,
+  kind: 'channel' | 'dm',
+  me: Identity,
+): AnswerJob {
   const eventId = (body as { event_id?: string }).event_id ?? `${e.channel}-${e.ts}`;
+  const blank = blankOf(e, me);
   return {
     eventId,
     place: { teamId, channelId: e.channel, threadTs: e.thread_ts ?? e.ts, kind },
     userId: e.user ?? e.bot_id ?? 'unknown',
     messageTs: e.ts,
     topLevelDm: kind === 'dm' && !e.thread_ts,
+    ...(blank ? { blank } : {}),
   };
 }

@@ -15,6 +15,7 @@ import { coverageOf, coverageText } from '../../core/summarize-plan.js';
 import type { Logger } from '../../ops/logger.js';
 import type { AnswerSource, Traffic } from '../../traffic/index.js';
 import { PRIORITY } from '../../traffic/queue.js';
+import { type AccessPolicy, NOT_ENABLED_TEXT } from '../access.js';
 import {
   DEFAULT_LIMITS,
   type HistoryLimits,
@@ -47,6 +48,8 @@ export interface SummarizeListenerDeps {
   claude: { model: string; maxTokens: number; contextTokens: number };
   /** Runs work after the ack, so shutdown can wait for it. */
   track(work: Promise<unknown>): void;
+  /** Allow-lists (where it is asked and the channel of a linked thread); unset: everyone. */
+  access?: AccessPolicy;
   limits?: HistoryLimits;
   now?: () => Date;
 }
@@ -65,6 +68,9 @@ interface SummaryJob {
   /** Responses go into this thread (the shortcut's thread, where the person is looking). */
   threadTs?: string;
 }
+
+/** Allow-list checks happen before the ack, which Slack wants within 3 seconds. */
+const ACCESS_CHECK_MS = 1500;
 
 /** Names Slack gives conversations without a readable name in command payloads. */
 const where = (name: string | undefined) =>
@@ -92,6 +98,16 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
       });
       return;
     }
+    const linked = args.window.kind === 'thread' ? [args.window.channelId] : [];
+    const denial = await deps.access?.checkAll(
+      { teamId: command.team_id, userId: command.user_id },
+      [command.channel_id, ...linked],
+      ACCESS_CHECK_MS,
+    );
+    if (denial) {
+      await ack({ response_type: 'ephemeral', text: NOT_ENABLED_TEXT[denial] });
+      return;
+    }
     const place = where(command.channel_name);
     const what = args.window.kind === 'thread' ? 'this thread' : `${args.window.label} in ${place}`;
     await ack({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Summarizing ${what}…` });
@@ -114,6 +130,15 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
       await ack();
       const s = shortcut as MessageShortcut;
       const ts = (s.message.thread_ts as string | undefined) ?? s.message.ts;
+      const denial = await deps.access?.checkAll(
+        { teamId: s.team?.id ?? s.user.team_id ?? '', userId: s.user.id },
+        [s.channel.id],
+        ACCESS_CHECK_MS,
+      );
+      if (denial) {
+        deps.track(respond({ response_type: 'ephemeral', text: NOT_ENABLED_TEXT[denial] }));
+        return;
+      }
       const job: SummaryJob = {
         ref: `sum-${randomUUID().slice(0, 8)}`,
         teamId: s.team?.id ?? s.user.team_id ?? '',
