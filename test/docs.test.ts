@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+
+const read = (f: string) => readFileSync(new URL(`../${f}`, import.meta.url), 'utf8');
+
+/** Every setting the schema knows, from src/config.ts. */
+function settings(): string[] {
+  const schema = read('src/config.ts');
+  const start = schema.indexOf('const schema = z.object({');
+  const body = schema.slice(start, schema.indexOf('\n});\n', start));
+  return [...body.matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1] as string);
+}
+
+test('every setting is documented in .env.example and in the README settings table', () => {
+  const names = settings();
+  assert.ok(names.length > 30);
+  const env = read('.env.example');
+  const readme = read('README.md');
+  for (const name of names) {
+    assert.match(env, new RegExp(`^#?\\s*${name}=`, 'm'), `${name} in .env.example`);
+    assert.ok(readme.includes(`| \`${name}\``), `${name} in the README settings table`);
+  }
+});
+
+test('.env.example parses: every line is a comment, blank, or NAME=value for a known setting', () => {
+  const names = new Set(settings());
+  for (const line of read('.env.example').split('\n')) {
+    if (!line.trim() || line.startsWith('#')) continue;
+    const name = line.split('=')[0] as string;
+    assert.ok(names.has(name), `${name} is a setting the bot reads`);
+  }
+});
+
+test('the manifest subscribes to what the code listens to, and the shortcut and command exist', () => {
+  const manifest = read('manifest.yml');
+  for (const e of ['app_mention', 'app_home_opened', 'message.channels', 'message.groups', 'message.im']) {
+    assert.match(manifest, new RegExp(`- ${e.replace('.', '\\.')}\\b`), e);
+  }
+  assert.match(manifest, /callback_id: summarize_thread/);
+  assert.match(manifest, /command: \/summarize/);
+  assert.match(read('src/slack/listeners/summarize.ts'), /summarize_thread/);
+});
