@@ -26,6 +26,7 @@ import { RedisFlightLocks } from './traffic/flight-locks.js';
 import { Traffic } from './traffic/index.js';
 import { createRedis, redisReady } from './traffic/redis.js';
 import { createStore } from './traffic/store.js';
+import { UserBudget } from './traffic/user-budget.js';
 
 /** Replaceable parts, for tests and the sandbox. */
 export interface BotOverrides {
@@ -212,6 +213,15 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     now: overrides.now,
     leaseMs: overrides.claimLeaseMs,
     store,
+    budget: new UserBudget(
+      {
+        maxConcurrent: config.claude.userMaxConcurrent,
+        requestsPerHour: config.claude.userRequestsPerHour,
+        tokensPerDay: config.claude.userTokensPerDay,
+      },
+      redis,
+      `${prefix}budget:`,
+    ),
     onAnswered: usageRecorder(usage, config.claude.model, config.claude.prices, log, overrides.now),
   });
 

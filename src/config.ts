@@ -96,6 +96,9 @@ const schema = z.object({
   CLAUDE_INPUT_TOKENS_PER_MINUTE: int(0, 0, 100_000_000),
   CLAUDE_OUTPUT_TOKENS_PER_MINUTE: int(0, 0, 100_000_000),
   CLAUDE_BREAKER_RESET_MS: int(30_000, 1000, 3_600_000),
+  USER_MAX_CONCURRENT: int(3, 0, 1000),
+  USER_REQUESTS_PER_HOUR: int(0, 0, 1_000_000),
+  USER_TOKENS_PER_DAY: int(0, 0, 1_000_000_000),
   CLAUDE_FIRST_TOKEN_TIMEOUT_MS: int(60_000, 1000),
   CLAUDE_TIMEOUT_MS: int(300_000, 1000),
   CLAUDE_CONTEXT_TOKENS: int(60_000, 1000, 1_000_000),
@@ -168,6 +171,10 @@ export interface Config {
     /** 0 = no limit. Reserved up front from max_tokens, as Anthropic counts it. */
     outputTokensPerMinute: number;
     breakerResetMs: number;
+    /** Per-person limits; 0 = off. */
+    userMaxConcurrent: number;
+    userRequestsPerHour: number;
+    userTokensPerDay: number;
     firstTokenTimeoutMs: number;
     timeoutMs: number;
     contextTokens: number;
@@ -271,6 +278,9 @@ export function parseConfig(env: Env): Config {
       inputTokensPerMinute: c.CLAUDE_INPUT_TOKENS_PER_MINUTE,
       outputTokensPerMinute: c.CLAUDE_OUTPUT_TOKENS_PER_MINUTE,
       breakerResetMs: c.CLAUDE_BREAKER_RESET_MS,
+      userMaxConcurrent: c.USER_MAX_CONCURRENT,
+      userRequestsPerHour: c.USER_REQUESTS_PER_HOUR,
+      userTokensPerDay: c.USER_TOKENS_PER_DAY,
       firstTokenTimeoutMs: c.CLAUDE_FIRST_TOKEN_TIMEOUT_MS,
       timeoutMs: c.CLAUDE_TIMEOUT_MS,
       contextTokens: c.CLAUDE_CONTEXT_TOKENS,

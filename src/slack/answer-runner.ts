@@ -7,6 +7,7 @@ import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { ClaimStore } from '../traffic/claims.js';
 import type { Traffic } from '../traffic/index.js';
+import type { UserBudget } from '../traffic/user-budget.js';
 import type { UserDirectory } from './directory.js';
 import { type Identity, loadConversation } from './history.js';
 import { SlackReply, type StreamPacer } from './reply.js';
@@ -28,6 +29,8 @@ export interface RunnerDeps {
   store?: Keyv;
   /** How long a claim lasts without renewal: a dead process's events are answered again after it. */
   leaseMs?: number;
+  /** Per-person fairness and budgets; absent = no per-person limits. */
+  budget?: UserBudget;
   /** Told of every answer written (usage summary). */
   onAnswered?: (job: AnswerJob, outcome: AnswerOutcome) => void;
 }
@@ -121,6 +124,17 @@ export class AnswerRunner {
       log.child({ ref: job.eventId }),
     );
     let firstText = true;
+    const admitted =
+      job.blank || !this.deps.budget ? undefined : await this.deps.budget.begin(job.place.teamId, job.userId);
+    if (admitted && !admitted.ok) {
+      log.info({ ref: job.eventId, user: job.userId }, 'per-person limit reached');
+      await sink.fail(`:hourglass: ${admitted.message}`).catch(() => {});
+      metrics.answers.inc({ outcome: 'user_limit', source: 'none' });
+      clearInterval(renew);
+      metrics.inflight.dec();
+      await claims.complete(claimKey, CLAIM_KEEP_MS);
+      return;
+    }
     try {
       const c = this.deps.config;
       const outcome = await answer(
@@ -154,6 +168,12 @@ export class AnswerRunner {
         source: outcome.source ?? 'none',
       });
       this.deps.onAnswered?.(job, outcome);
+      if (outcome.usage) {
+        const u = outcome.usage;
+        void this.deps.budget
+          ?.spend(job.place.teamId, job.userId, u.inputTokens + u.outputTokens)
+          .catch(() => {});
+      }
       this.rememberThread(job);
       await claims.complete(claimKey, CLAIM_KEEP_MS);
     } catch (err) {
@@ -164,6 +184,7 @@ export class AnswerRunner {
     } finally {
       clearInterval(renew);
       metrics.inflight.dec();
+      if (admitted?.ok) admitted.release();
     }
   }
 
