@@ -1,4 +1,4 @@
-import { EnvHttpProxyAgent, fetch as undiciFetch } from 'undici';
+import type { EnvHttpProxyAgent } from 'undici';
 import type { Config } from '../config.js';
 
 /** How the bot reaches Slack and Anthropic: directly, or through the configured proxy. */
@@ -19,16 +19,29 @@ export interface Egress {
  */
 export function createEgress(proxy: Config['proxy']): Egress {
   if (!proxy.https && !proxy.http) return { fetch: undefined, close: async () => {} };
-  const dispatcher = new EnvHttpProxyAgent({
-    httpProxy: proxy.http ?? '',
-    httpsProxy: proxy.https ?? '',
-    noProxy: proxy.noProxy ?? '',
-  });
-  const viaProxy = (input: Parameters<typeof undiciFetch>[0], init?: Parameters<typeof undiciFetch>[1]) =>
-    undiciFetch(input, { ...init, dispatcher });
+  // undici is loaded on first use only: without a proxy the bot never pays for a second copy.
+  let loaded: Promise<{ agent: EnvHttpProxyAgent; fetch: typeof import('undici').fetch }> | undefined;
+  const load = () => {
+    loaded ??= import('undici').then((u) => ({
+      agent: new u.EnvHttpProxyAgent({
+        httpProxy: proxy.http ?? '',
+        httpsProxy: proxy.https ?? '',
+        noProxy: proxy.noProxy ?? '',
+      }),
+      fetch: u.fetch,
+    }));
+    return loaded;
+  };
+  const viaProxy = async (input: unknown, init?: Record<string, unknown>) => {
+    const u = await load();
+    // biome-ignore lint/suspicious/noExplicitAny: undici's fetch takes the same WHATWG arguments as the global one.
+    return u.fetch(input as any, { ...init, dispatcher: u.agent });
+  };
   return {
     // undici's fetch is the WHATWG fetch the SDKs expect; only its type declarations differ from the DOM lib's.
     fetch: viaProxy as unknown as typeof fetch,
-    close: () => dispatcher.close(),
+    close: async () => {
+      if (loaded) await (await loaded).agent.close();
+    },
   };
 }

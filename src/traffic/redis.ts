@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../ops/logger.js';
 
 /**
@@ -7,7 +8,9 @@ import type { Logger } from '../ops/logger.js';
  * so callers fall back at once; it reconnects every second by itself.
  */
 export function createRedis(url: string, log: Logger, name = 'main'): Redis {
-  const client = new Redis(url, {
+  // Loaded only when REDIS_URL is set: a single process without Redis saves its memory.
+  const { Redis: RedisClient } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+  const client = new RedisClient(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 1000,

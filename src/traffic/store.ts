@@ -1,4 +1,5 @@
-import KeyvRedis from '@keyv/redis';
+import { createRequire } from 'node:module';
+import type KeyvRedisType from '@keyv/redis';
 import Keyv from 'keyv';
 import type { Logger } from '../ops/logger.js';
 
@@ -9,6 +10,9 @@ import type { Logger } from '../ops/logger.js';
  */
 export function createStore(redisUrl: string | undefined, log: Logger, namespace = 'scb'): Keyv {
   if (!redisUrl) return new Keyv({ namespace });
+  // Loaded only when REDIS_URL is set: a single process without Redis saves its memory.
+  const KeyvRedis = (createRequire(import.meta.url)('@keyv/redis') as { default: typeof KeyvRedisType })
+    .default;
   const adapter = new KeyvRedis(
     { url: redisUrl, disableOfflineQueue: true, socket: { reconnectStrategy: () => 1000 } },
     { connectionTimeout: 500, namespace, throwOnConnectError: false, throwOnErrors: false },
