@@ -1,23 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, parseConfig, secretValues } from '../src/config.js';
+import { parseConfig, secretValues } from '../src/config.js';
+import { baseEnv, configErrorOf } from './support/config.js';
 
-const base = {
-  SLACK_BOT_TOKEN: 'xoxb-1-abc',
-  SLACK_SIGNING_SECRET: 'secret-for-tests',
-  ANTHROPIC_API_KEY: 'sk-ant-test',
-};
-
-function errorOf(env: Record<string, string | undefined>): string {
-  try {
-    parseConfig(env);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`);
-    assert.ok(!err.message.includes('\n'), 'the error is one line');
-    return err.message;
-  }
-  assert.fail('expected a configuration error');
-}
+const base = baseEnv;
+const errorOf = configErrorOf;
 
 test('allow-lists, APP_ENV and the proxy are off by default', () => {
   const c = parseConfig(base);

@@ -3,24 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, parseConfig } from '../src/config.js';
+import { parseConfig } from '../src/config.js';
+import { baseEnv, configErrorOf } from './support/config.js';
 
-const base = {
-  SLACK_BOT_TOKEN: 'xoxb-1-abc',
-  SLACK_SIGNING_SECRET: 'secret-for-tests',
-  ANTHROPIC_API_KEY: 'sk-ant-test',
-};
-
-function errorOf(env: Record<string, string | undefined>): string {
-  try {
-    parseConfig(env);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`);
-    assert.ok(!err.message.includes('\n'), 'the error is one line');
-    return err.message;
-  }
-  assert.fail('expected a configuration error');
-}
+const base = baseEnv;
+const errorOf = configErrorOf;
 
 test('defaults follow the documented contract', () => {
   const c = parseConfig(base);
