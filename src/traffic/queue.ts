@@ -54,11 +54,15 @@ export const REFILL_SHARE = 0.98;
  */
 function bucket(perMinute: number, heartbeatMs: number) {
   const steps = Math.min(perMinute, 30);
+  const amount = (perMinute * REFILL_SHARE) / steps;
+  // A refill lands whole at each tick while Claude's bucket fills continuously, so just after a
+  // tick ours can be up to one refill ahead: hold that much back from the capacity.
+  const capacity = Math.max(1, perMinute - amount);
   return {
-    reservoir: perMinute,
-    reservoirIncreaseAmount: (perMinute * REFILL_SHARE) / steps,
+    reservoir: capacity,
+    reservoirIncreaseAmount: amount,
     reservoirIncreaseInterval: Math.floor(60_000 / steps),
-    reservoirIncreaseMaximum: perMinute,
+    reservoirIncreaseMaximum: capacity,
     heartbeatInterval: heartbeatMs,
   };
 }
