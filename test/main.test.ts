@@ -1,44 +1,24 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type TestContext, test } from 'node:test';
+import { startFakeAnthropic } from '../src/sandbox/fake-anthropic.js';
 import { SlackSim } from '../src/sandbox/slack-sim.js';
+import { startChild } from './support/child.js';
+import { botEnv } from './support/rig.js';
+import { waitForReplies } from './support/visible.js';
 
-const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-
-/** Runs `src/main.ts` in a clean directory (no .env) with only `env`. */
-function runMain(env: Record<string, string>, untilLine?: RegExp) {
-  const child = spawn(process.execPath, ['--import', tsx, main], {
-    cwd: mkdtempSync(join(tmpdir(), 'main-')),
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-    if (untilLine?.test(stdout)) child.kill('SIGTERM');
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  // Never outlive the test, whatever it waits for.
-  const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    child.on('exit', (code) => {
-      clearTimeout(guard);
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** Runs `src/main.ts` in a clean directory (no .env) with only `env`; SIGTERM once `untilLine` is printed. */
+async function runMain(t: TestContext, env: Record<string, string>, untilLine?: RegExp) {
+  const bot = startChild(t, 'src/main.ts', env);
+  if (untilLine) bot.child.stdout.on('data', () => untilLine.test(bot.stdout()) && bot.child.kill('SIGTERM'));
+  const code = await bot.exited;
+  return { code, stdout: bot.stdout(), stderr: bot.stderr() };
 }
 
-test('start-up without settings fails with one line naming the variable, and points to the sandbox', async () => {
-  const r = await runMain({});
+test('start-up without settings fails with one line naming the variable, and points to the sandbox', async (t) => {
+  const r = await runMain(t, {});
   assert.equal(r.code, 1);
   const lines = r.stderr.trim().split('\n');
   assert.equal(
@@ -48,8 +28,8 @@ test('start-up without settings fails with one line naming the variable, and poi
   assert.match(lines[1] ?? '', /npm run sandbox/);
 });
 
-test('a malformed setting stops start-up with a clear line', async () => {
-  const r = await runMain({
+test('a malformed setting stops start-up with a clear line', async (t) => {
+  const r = await runMain(t, {
     SLACK_BOT_TOKEN: 'xoxb-1',
     SLACK_SIGNING_SECRET: 's3cret-value',
     ANTHROPIC_API_KEY: 'sk-ant-x',
@@ -72,20 +52,16 @@ test('a token Slack rejects stops start-up naming SLACK_BOT_TOKEN; a good one st
     ANTHROPIC_API_KEY: 'sk-ant-x',
     PORT: '0',
   };
-  const bad = await runMain(env);
+  const bad = await runMain(t, env);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /SLACK_BOT_TOKEN: Slack did not accept the token \(invalid_auth\)/);
   assert.doesNotMatch(bad.stderr + bad.stdout, /xoxb-wrong-token/);
-  const good = await runMain({ ...env, SLACK_BOT_TOKEN: sim.botToken }, /"msg":"ready"/);
+  const good = await runMain(t, { ...env, SLACK_BOT_TOKEN: sim.botToken }, /"msg":"ready"/);
   assert.equal(good.code, 0, good.stderr);
   assert.match(good.stdout, /"msg":"stopped"/);
 });
 
 test('SIGHUP re-reads secrets from *_FILE: new Claude calls use the rotated key, which never reaches the logs', async (t) => {
-  const { startFakeAnthropic } = await import('../src/sandbox/fake-anthropic.js');
-  const { startChild } = await import('./support/child.js');
-  const { waitForReplies } = await import('./support/visible.js');
-  const { writeFileSync } = await import('node:fs');
   const sim = await SlackSim.start();
   const claude = await startFakeAnthropic();
   t.after(async () => {
@@ -94,13 +70,11 @@ test('SIGHUP re-reads secrets from *_FILE: new Claude calls use the rotated key,
   });
   const keyFile = join(mkdtempSync(join(tmpdir(), 'key-')), 'anthropic');
   writeFileSync(keyFile, 'sk-ant-first-key-000000\n');
+  // The key comes from the file only.
+  const { ANTHROPIC_API_KEY: _inline, ...connection } = botEnv(sim, claude);
   const bot = startChild(t, 'src/main.ts', {
-    SLACK_BOT_TOKEN: sim.botToken,
-    SLACK_SIGNING_SECRET: sim.signingSecret,
-    SLACK_API_URL: sim.apiUrl,
+    ...connection,
     ANTHROPIC_API_KEY_FILE: keyFile,
-    ANTHROPIC_BASE_URL: claude.url,
-    PORT: '0',
     LOG_LEVEL: 'debug',
   });
   sim.connectHttp({ eventsUrl: `http://127.0.0.1:${await bot.ready}/slack/events` });

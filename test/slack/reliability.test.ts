@@ -5,7 +5,7 @@ import { startFakeAnthropic } from '../../src/sandbox/fake-anthropic.js';
 import { SlackSim } from '../../src/sandbox/slack-sim.js';
 import { startChild } from '../support/child.js';
 import { REDIS_URL, uniquePrefix } from '../support/redis.js';
-import { startRig, TEST_ANTHROPIC_KEY } from '../support/rig.js';
+import { botEnv, startRig } from '../support/rig.js';
 import { botReplies, visibleText, waitForReplies } from '../support/visible.js';
 
 const mentionEvent = (ts: string, text: string) => ({
@@ -71,14 +71,9 @@ test('a replica killed mid-answer: the redelivered event is answered by another 
   });
   claude.enqueue({ hang: true }, { text: 'Answered after the crash.' });
   const env = {
-    SLACK_BOT_TOKEN: sim.botToken,
-    SLACK_SIGNING_SECRET: sim.signingSecret,
-    SLACK_API_URL: sim.apiUrl,
-    ANTHROPIC_API_KEY: TEST_ANTHROPIC_KEY,
-    ANTHROPIC_BASE_URL: claude.url,
+    ...botEnv(sim, claude),
     REDIS_URL,
     REDIS_KEY_PREFIX: prefix,
-    PORT: '0',
     CLAIM_LEASE_MS: '1500',
   };
   const doomed = startChild(t, 'test/support/child-bot.ts', env);
@@ -163,12 +158,7 @@ test('SIGTERM mid-stream: the answer ends with a note, queued questions are told
   });
   claude.setResponder(() => ({ text: 'A long, slow answer. '.repeat(40), chunkSize: 10, chunkDelayMs: 100 }));
   const bot = startChild(t, 'src/main.ts', {
-    SLACK_BOT_TOKEN: sim.botToken,
-    SLACK_SIGNING_SECRET: sim.signingSecret,
-    SLACK_API_URL: sim.apiUrl,
-    ANTHROPIC_API_KEY: TEST_ANTHROPIC_KEY,
-    ANTHROPIC_BASE_URL: claude.url,
-    PORT: '0',
+    ...botEnv(sim, claude),
     SHUTDOWN_GRACE_MS: '1000',
     CLAUDE_MAX_CONCURRENT: '1',
   });

@@ -36,10 +36,14 @@ export function startChild(t: TestContext, entry: string, env: Record<string, st
     });
     void exited.then((code) => reject(new Error(`child exited (${code}) before ready: ${stderr || stdout}`)));
   });
+  // A child expected to fail at start-up is never waited on for ready.
+  ready.catch(() => {});
   return {
     child,
     ready,
     exited,
+    stdout: () => stdout,
+    stderr: () => stderr,
     output: () => stdout + stderr,
   };
 }

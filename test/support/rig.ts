@@ -12,6 +12,18 @@ export const allLogLines: string[] = [];
 
 export const TEST_ANTHROPIC_KEY = 'sk-ant-test-key-0123456789abcdef';
 
+/** The settings that point a bot at the simulated Slack and the fake Claude, on a free port. */
+export function botEnv(sim: SlackSim, claude: FakeAnthropic): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: sim.botToken,
+    SLACK_SIGNING_SECRET: sim.signingSecret,
+    SLACK_API_URL: sim.apiUrl,
+    ANTHROPIC_API_KEY: TEST_ANTHROPIC_KEY,
+    ANTHROPIC_BASE_URL: claude.url,
+    PORT: '0',
+  };
+}
+
 export interface Rig {
   sim: SlackSim;
   claude: FakeAnthropic;
@@ -37,12 +49,7 @@ export async function startRig(t: TestContext, opts: RigOptions = {}): Promise<R
   const sim = opts.sim ?? (await SlackSim.start());
   const claude = await startFakeAnthropic();
   const env: Record<string, string> = {
-    SLACK_BOT_TOKEN: sim.botToken,
-    SLACK_SIGNING_SECRET: sim.signingSecret,
-    SLACK_API_URL: sim.apiUrl,
-    ANTHROPIC_API_KEY: TEST_ANTHROPIC_KEY,
-    ANTHROPIC_BASE_URL: claude.url,
-    PORT: '0',
+    ...botEnv(sim, claude),
     LOG_LEVEL: 'debug',
     CLAUDE_MAX_RETRIES: '0',
     SHUTDOWN_GRACE_MS: '3000',
