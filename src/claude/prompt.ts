@@ -34,6 +34,11 @@ function fixedRules(input: SystemPromptInput): string {
   ].join('\n');
 }
 
+/** The whole system prompt: the persona (custom or built in) and the rules that always apply. */
+export function systemText(customPrompt: string | undefined, input: SystemPromptInput): string {
+  return `${customPrompt ?? defaultSystemPrompt(input)}\n\n${fixedRules(input)}`;
+}
+
 export interface BuildRequestInput {
   model: string;
   maxTokens: number;
@@ -65,9 +70,12 @@ export function quoteMessage(m: ConversationMessage): string {
  * (system prompt and everything before the latest turn) so follow-ups are cheaper.
  */
 export function buildRequest(input: BuildRequestInput): ClaudeRequest {
-  const base = input.customPrompt ?? defaultSystemPrompt(input.system);
   const system: TextBlockParam[] = [
-    { type: 'text', text: `${base}\n\n${fixedRules(input.system)}`, cache_control: { type: 'ephemeral' } },
+    {
+      type: 'text',
+      text: systemText(input.customPrompt, input.system),
+      cache_control: { type: 'ephemeral' },
+    },
   ];
   const turns: { role: 'user' | 'assistant'; parts: string[] }[] = [];
   input.conversation.forEach((m, i) => {

@@ -1,6 +1,6 @@
 import type { ClaudeRequest, ClaudeUsage } from '../claude/client.js';
 import { ClaudeError } from '../claude/errors.js';
-import { buildRequest } from '../claude/prompt.js';
+import { buildRequest, systemText } from '../claude/prompt.js';
 import type { Logger } from '../ops/logger.js';
 import type { AnswerSource, Traffic } from '../traffic/index.js';
 import { QueueFullError } from '../traffic/queue.js';
@@ -75,8 +75,7 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
       today: (deps.now?.() ?? new Date()).toISOString().slice(0, 10),
       where: job.place.kind,
     } as const;
-    const probe = buildRequest({ ...common(deps), system, conversation: [], omitted: 0 });
-    const systemTokens = estimateTokens(probe.system.map((b) => b.text).join('\n'));
+    const systemTokens = estimateTokens(systemText(deps.customPrompt, system));
     const budget = Math.max(500, deps.contextTokens - systemTokens);
     const trimmed = trimToBudget(conversation, budget);
     request = buildRequest({

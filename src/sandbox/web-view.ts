@@ -5,23 +5,17 @@
 import type { Bot } from '../app.js';
 import { type Config, secretValues } from '../config.js';
 import type { RequestView, SandboxClaude } from './sandbox-claude.js';
-import type { SimEphemeral, SlackSim } from './slack-sim.js';
+import type { SimEphemeral, SimMessage, SlackSim } from './slack-sim.js';
 
-/** A message as the page draws it. */
-export interface MessageView {
-  ts: string;
-  user?: string;
-  text: string;
-  thread_ts?: string;
-  blocks?: unknown[];
-  subtype?: string;
-  reply_count?: number;
-  latest_reply?: string;
-  streaming?: boolean;
+/** A message as the page draws it: the simulated message's fields, with two flags for the page. */
+export type MessageView = Pick<
+  SimMessage,
+  'ts' | 'user' | 'text' | 'thread_ts' | 'blocks' | 'subtype' | 'reply_count' | 'latest_reply' | 'streaming'
+> & {
   /** Written with chat.startStream: `text` is Markdown. */
   streamed?: boolean;
   edited?: boolean;
-}
+};
 
 /** The workspace part of the page's state. */
 export interface WorkspaceView {
