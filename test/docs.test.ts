@@ -37,6 +37,10 @@ test('the manifest subscribes to what the code listens to, and the shortcut and 
   for (const e of ['app_mention', 'app_home_opened', 'message.channels', 'message.groups', 'message.im']) {
     assert.match(manifest, new RegExp(`- ${e.replace('.', '\\.')}\\b`), e);
   }
+  // conversations.info (linked threads, Slack Connect detection) needs the read scopes.
+  for (const scope of ['channels:read', 'groups:read', 'chat:write', 'users:read', 'commands']) {
+    assert.match(manifest, new RegExp(`- ${scope}\\b`), scope);
+  }
   assert.match(manifest, /callback_id: summarize_thread/);
   assert.match(manifest, /command: \/summarize/);
   assert.match(read('src/slack/listeners/summarize.ts'), /summarize_thread/);
