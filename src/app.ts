@@ -1,17 +1,19 @@
-import { App, type CustomRoute } from '@slack/bolt';
+import { App } from '@slack/bolt';
 import type Keyv from 'keyv';
 import { ClaudeClient, type ClaudeRequest, type StreamOptions } from './claude/client.js';
 import type { Config } from './config.js';
 import { secretValues } from './config.js';
-import { countSlackCalls, countTraffic, measureClaude, TimedQueue, timeAcks } from './ops/instrument.js';
+import { countSlackCalls, countTraffic, measureClaude, TimedQueue } from './ops/instrument.js';
 import { boltLogger, createLogger, type Logger } from './ops/logger.js';
 import { BREAKER_VALUE, createMetrics, type Metrics, watchQueue } from './ops/metrics.js';
 import { UsageBook, usageRecorder } from './ops/usage.js';
 import { AccessPolicy, accessGate } from './slack/access.js';
 import { AnswerRunner } from './slack/answer-runner.js';
 import { UserDirectory } from './slack/directory.js';
+import { ForwardedReceiver } from './slack/forwarded-receiver.js';
+import { createFront, type EngineLink, type EngineStatus, readyLine } from './slack/front.js';
+import { startFrontThread } from './slack/front-thread.js';
 import type { Identity } from './slack/history.js';
-import { GuardedHttpReceiver } from './slack/http-receiver.js';
 import { register as registerAppHome } from './slack/listeners/app-home.js';
 import { register as registerMessages } from './slack/listeners/messages.js';
 import { register as registerSummarize } from './slack/listeners/summarize.js';
@@ -38,29 +40,102 @@ export interface BotOverrides {
   claimLeaseMs?: number;
   /** Reads the current Anthropic key (rotation); default: the configured one. */
   anthropicKey?: () => string;
+  /** Runs the front (receiving and acks) in a worker thread of its own (src/main.ts does). */
+  frontThread?: boolean;
+  /** Told when the front's thread dies: the bot hears nothing more from Slack. */
+  onFrontFailure?: (err: Error) => void;
 }
 
-export interface Bot {
+/** Everything that does the work behind the front: Bolt's listeners, Claude, the queue, Redis. */
+export interface Engine {
   readonly app: App;
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly identity: Identity;
-  /** Connects to Slack (auth.test), then listens. Resolves with the HTTP port. */
-  start(): Promise<{ port: number | undefined }>;
-  /** Stops taking events, lets running answers finish within the grace period, closes clients. */
+  /** Runs Bolt for one request handed on by the front (see EngineLink.deliver). */
+  dispatch: EngineLink['deliver'];
+  status(): EngineStatus;
+  /** Connects to Slack (auth.test) and Redis; from then on it takes work. */
+  start(): Promise<void>;
+  /** Stops taking work, lets running answers finish within the grace period, closes clients. */
   stop(): Promise<void>;
   /**
    * Takes rotated secrets (re-read from *_FILE): new Claude calls use the new API key, the bot's
    * Web API clients the new bot token. Nothing in flight is interrupted.
    */
   reloadSecrets(next: Config): void;
-  isReady(): boolean;
   /** Claude calls waiting in the queue and running now (the sandbox panel shows them). */
   queue(): { waiting: number; running: number };
 }
 
-/** The composition root: builds every client from config and wires them. No module-level state. */
+export interface Bot extends Omit<Engine, 'dispatch' | 'status' | 'start'> {
+  /** Connects to Slack (auth.test), then listens. Resolves with the HTTP port. */
+  start(): Promise<{ port: number | undefined }>;
+  isReady(): boolean;
+}
+
+/**
+ * The bot: the front (receiving, acks, health routes) handing requests to the engine. With
+ * `frontThread` (src/main.ts) the front runs in a worker thread of its own, so acks stay fast
+ * while the engine is busy; tests and the sandbox keep both in one thread.
+ */
 export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
+  const engine = createEngine(config, overrides);
+  const { log, metrics } = engine;
+  const link: EngineLink = {
+    deliver: engine.dispatch,
+    health: () => ({ ...engine.status(), alive: true }),
+    metrics: async () => ({
+      contentType: metrics.registry.contentType,
+      text: await metrics.registry.metrics(),
+    }),
+    acked: (type, seconds) => metrics.ack.observe({ type }, seconds),
+  };
+  const egress = overrides.frontThread ? undefined : createEgress(config.proxy);
+  const front = overrides.frontThread
+    ? startFrontThread(
+        {
+          config: {
+            port: config.port,
+            slack: {
+              signingSecret: config.slack.signingSecret,
+              appToken: config.slack.appToken,
+              apiUrl: config.slack.apiUrl,
+            },
+          },
+          logLevel: config.logLevel,
+          proxy: config.proxy,
+        },
+        { link, log, onFailure: overrides.onFrontFailure ?? ((err) => log.fatal({ err }, 'front failed')) },
+      )
+    : createFront(config, { link, logger: boltLogger(log), fetch: egress?.fetch });
+  let stopped = false;
+  return {
+    app: engine.app,
+    log,
+    metrics,
+    identity: engine.identity,
+    reloadSecrets: engine.reloadSecrets,
+    queue: engine.queue,
+    isReady: () => engine.status().ready,
+    async start() {
+      await engine.start();
+      const port = await front.start();
+      log.info(readyLine(config, port, engine.identity.botName), 'ready');
+      return { port };
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await front.stop().catch((err) => log.warn({ err }, 'error while stopping the receiver'));
+      await engine.stop();
+      await egress?.close().catch(() => {});
+    },
+  };
+}
+
+/** The composition root: builds every client from config and wires them. No module-level state. */
+export function createEngine(config: Config, overrides: BotOverrides = {}): Engine {
   // Mutable: secrets rotated in later (reloadSecrets) are scrubbed from logs too.
   const secrets = secretValues(config);
   const log = overrides.logger ?? createLogger({ level: config.logLevel, secrets });
@@ -134,65 +209,14 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
   });
   const usage = new UsageBook(redis, prefix);
 
-  const routes: CustomRoute[] = [
-    {
-      path: '/healthz',
-      method: 'GET',
-      handler: (_req, res) => {
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-      },
-    },
-    {
-      path: '/readyz',
-      method: 'GET',
-      handler: (_req, res) => {
-        // Slack auth verified and listening, Redis reachable when configured, not shutting down.
-        const redisOk = !redis || redisReady(redis);
-        const ok = ready && !stopping && redisOk;
-        const status = ok ? 'ready' : stopping ? 'stopping' : !ready ? 'starting' : 'redis_unreachable';
-        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ status }));
-      },
-    },
-    {
-      path: '/metrics',
-      method: 'GET',
-      handler: async (_req, res) => {
-        res
-          .writeHead(200, { 'content-type': metrics.registry.contentType })
-          .end(await metrics.registry.metrics());
-      },
-    },
-  ];
-
   const clientOptions = {
     ...(egress.fetch ? { fetch: egress.fetch } : {}),
     slackApiUrl: config.slack.apiUrl,
     timeout: 10_000,
     retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2000 },
   };
-  const http = config.slack.appToken
-    ? undefined
-    : new GuardedHttpReceiver({ signingSecret: config.slack.signingSecret, routes, logger: slackLog });
-  const app = config.slack.appToken
-    ? new App({
-        token: config.slack.botToken,
-        appToken: config.slack.appToken,
-        socketMode: true,
-        logger: slackLog,
-        clientOptions,
-        customRoutes: routes,
-        installerOptions: {
-          port: config.port,
-          clientOptions: {
-            slackApiUrl: config.slack.apiUrl,
-            ...(egress.fetch ? { fetch: egress.fetch } : {}),
-          },
-        },
-      })
-    : new App({ token: config.slack.botToken, logger: slackLog, clientOptions, receiver: http?.receiver });
-
-  timeAcks(app, metrics);
+  const receiver = new ForwardedReceiver();
+  const app = new App({ token: config.slack.botToken, logger: slackLog, clientOptions, receiver });
   const access = new AccessPolicy(config.access, readClient, log);
 
   app.error(async (err) => {
@@ -279,7 +303,8 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     log,
     metrics,
     identity,
-    isReady: () => ready && !stopping,
+    dispatch: (request, ack) => receiver.dispatch(request, ack),
+    status: () => ({ ready: ready && !stopping, redisOk: !redis || redisReady(redis) }),
     reloadSecrets(next: Config) {
       for (const v of secretValues(next)) if (!secrets.includes(v)) secrets.push(v);
       const rotated = [];
@@ -309,29 +334,12 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
       if (redis && !(await queue.ready(3000))) {
         log.warn('redis not reachable at start; limits are per process until it is');
       }
-      // Socket Mode serves health and metrics on PORT itself; HTTP mode listens through the guard.
-      let port: number | undefined;
-      if (http) port = await http.listen(config.port);
-      else await app.start();
       ready = true;
-      log.info(
-        {
-          mode: config.slack.appToken ? 'socket' : 'http',
-          port,
-          bot: identity.botName,
-          model: config.claude.model,
-        },
-        'ready',
-      );
-      return { port };
     },
     async stop() {
       if (stopping) return;
       stopping = true;
       log.info({ inflight: runner.size }, 'stopping');
-      await (http ? http.close() : app.stop()).catch((err) =>
-        log.warn({ err }, 'error while stopping the receiver'),
-      );
       const { finished, aborted } = await runner.drain(config.shutdownGraceMs);
       if (aborted) log.warn({ finished, aborted }, 'grace period over; unfinished answers told to ask again');
       await queue.stop();

@@ -1,4 +1,5 @@
 import { unwatchFile, watchFile } from 'node:fs';
+import { constants, setPriority } from 'node:os';
 import { config as loadDotenv } from 'dotenv';
 import { createBot } from './app.js';
 import { ConfigError, parseConfig, SECRET_SETTINGS } from './config.js';
@@ -21,7 +22,15 @@ try {
   );
 }
 
-const bot = createBot(config);
+// Slack's requests are received and acknowledged in a thread of their own (src/slack/front.ts),
+// so acks stay fast while this thread writes answers.
+const bot = createBot(config, {
+  frontThread: true,
+  onFrontFailure: (err) => {
+    bot.log.fatal({ err }, 'the thread receiving Slack requests failed; shutting down');
+    void shutdown('front failure', 1);
+  },
+});
 
 /** Secrets given as files are re-read on SIGHUP and when a file changes (Kubernetes Secret updates). */
 function reloadSecrets(reason: string) {
@@ -62,6 +71,12 @@ process.on('uncaughtException', (err) => {
 
 try {
   await bot.start();
+  // When CPU is short, acks (and health probes) go first: this thread, which writes answers,
+  // yields to the front's thread (started above at normal priority). On Linux the nice value
+  // is per thread; where it cannot be changed, nothing else changes.
+  try {
+    setPriority(0, constants.priority.PRIORITY_BELOW_NORMAL);
+  } catch {}
 } catch (err) {
   fail('Start-up failed', (err as Error).message);
 }

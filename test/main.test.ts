@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
@@ -97,4 +97,39 @@ test('SIGHUP re-reads secrets from *_FILE: new Claude calls use the rotated key,
   assert.match(auth[0] ?? '', /sk-ant-first-key/);
   assert.match(auth[1] ?? '', /sk-ant-second-key/);
   assert.doesNotMatch(bot.output(), /sk-ant-(first|second)-key/);
+});
+
+test('the real process acks in a thread of its own: a mention is answered, its ack counted in /metrics, and the answering thread yields CPU to acks', async (t) => {
+  const sim = await SlackSim.start();
+  const claude = await startFakeAnthropic();
+  t.after(async () => {
+    await sim.close();
+    await claude.close();
+  });
+  const bot = startChild(t, 'src/main.ts', botEnv(sim, claude));
+  const port = await bot.ready;
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
+  const { message, deliveries } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> hello from the main test`,
+  });
+  assert.deepEqual(
+    deliveries.map((d) => d.status),
+    [200, 200],
+  );
+  const replies = await waitForReplies(sim, 'C0GENERAL', message.ts);
+  assert.ok(replies.length > 0);
+  assert.equal(claude.requests.length, 1);
+  // Acks are counted where they happen (the front's thread) and shown with the rest.
+  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  assert.match(metrics, /^slackbot_ack_seconds_count\{type="event"\} 2$/m);
+  assert.match(metrics, /^slackbot_answers_total\{outcome="ok",source="claude"\} 1$/m);
+  // Linux keeps a nice value per thread (field 19 of /proc/<pid>/task/<tid>/stat): the main
+  // thread, which writes answers, runs below the front's.
+  const pid = bot.child.pid as number;
+  const nice = (tid: number) =>
+    Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]);
+  assert.equal(nice(pid), 10);
+  assert.ok(readdirSync(`/proc/${pid}/task`).some((tid) => nice(Number(tid)) === 0));
 });

@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import type { ClaudeRequest, ClaudeResult, StreamOptions } from '../claude/client.js';
 import { toClaudeError } from '../claude/errors.js';
 import { ClaudeQueue, type QueueJob, type QueueOptions } from '../traffic/queue.js';
@@ -59,33 +58,6 @@ export class TimedQueue extends ClaudeQueue {
       return fn();
     });
   }
-}
-
-/** What a Slack request is, for the ack histogram's label. */
-function requestType(body: unknown): string {
-  const b = body as { type?: string; command?: string };
-  if (b?.command) return 'command';
-  if (b?.type === 'event_callback') return 'event';
-  return b?.type ? 'interaction' : 'other';
-}
-
-/**
- * Times every ack, in HTTP and Socket Mode alike: from the receiver handing the request to Bolt
- * (body read and signature checked) until `ack()` has answered. One timer read per request.
- */
-export function timeAcks(app: App, metrics: Metrics): void {
-  const process = app.processEvent.bind(app);
-  app.processEvent = (event) => {
-    const started = performance.now();
-    const ack = event.ack;
-    return process({
-      ...event,
-      ack: async (response) => {
-        await ack(response);
-        metrics.ack.observe({ type: requestType(event.body) }, (performance.now() - started) / 1000);
-      },
-    });
-  };
 }
 
 /** Traffic's events (cache hit or miss, single-flight join) as counters. */

@@ -11,7 +11,7 @@ import {
   humanPost,
   slashCommand,
 } from './slack-sim-actions.js';
-import { Deliverer, type DeliveryOptions } from './slack-sim-delivery.js';
+import { Deliverer, type DeliveryOptions, type HttpTransport } from './slack-sim-delivery.js';
 import { FaultBook, type HttpHooks, handleRequest } from './slack-sim-http.js';
 import { blockAction, messageShortcut } from './slack-sim-interactions.js';
 import { ResponseUrls } from './slack-sim-response.js';
@@ -241,9 +241,13 @@ export class SlackSim extends EventEmitter {
 
   // ---- delivery ----
 
-  /** Sends events, commands and interactions to this URL (signed) while no socket is connected. */
-  connectHttp(opts: { eventsUrl: string }): void {
+  /**
+   * Sends events, commands and interactions to this URL (signed) while no socket is connected;
+   * through `transport` when given (see HttpTransport).
+   */
+  connectHttp(opts: { eventsUrl: string; transport?: HttpTransport }): void {
     this.deliverer.eventsUrl = opts.eventsUrl;
+    this.deliverer.transport = opts.transport;
   }
 
   post(m: {
