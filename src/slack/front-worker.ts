@@ -50,7 +50,10 @@ const link: EngineLink = {
       post({ t: 'request', id, request, acked: false });
     });
   },
-  health: () => ({ ...status, alive: Date.now() - heardAt < (data.unresponsiveAfterMs ?? UNRESPONSIVE_AFTER_MS) }),
+  health: () => ({
+    ...status,
+    alive: Date.now() - heardAt < (data.unresponsiveAfterMs ?? UNRESPONSIVE_AFTER_MS),
+  }),
   metrics() {
     const id = ++seq;
     return new Promise((resolve, reject) => {
