@@ -2,7 +2,8 @@
  * `npm run bench`: the real bot against the simulated Slack and the fake Claude on 127.0.0.1,
  * each figure next to a baseline measured in the same run. Prints a markdown table.
  *
- * Settings (env): BENCH_SECONDS (steady ack load, default 30), BENCH_RATE (mentions/s, 100),
+ * Settings (env): BENCH_SECONDS (steady ack load, default 30, after BENCH_ACK_WARMUP s, 5),
+ * BENCH_RATE (mentions/s, 100),
  * BENCH_BURST (500), BENCH_SAMPLES (latency samples, 30), BENCH_CAPACITY_SECONDS (measured
  * window, 20), BENCH_CAPACITY_WARMUP (35), BENCH_BUILD (0: use dist/ as it is),
  * BENCH_RPM (600), BENCH_QUEUED (1000), BENCH_REDIS_URL (redis://127.0.0.1:6379),
@@ -24,6 +25,7 @@ function num(name: string, fallback: number): number {
 
 const o = {
   seconds: num('BENCH_SECONDS', 30),
+  warmupSeconds: num('BENCH_ACK_WARMUP', 5),
   rate: num('BENCH_RATE', 100),
   burst: num('BENCH_BURST', 500),
   samples: num('BENCH_SAMPLES', 30),
