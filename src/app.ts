@@ -29,6 +29,7 @@ import { Traffic } from './traffic/index.js';
 import { createRedis, redisReady } from './traffic/redis.js';
 import { createStore } from './traffic/store.js';
 import { UserBudget } from './traffic/user-budget.js';
+import { WaitingRoom } from './traffic/waiting-room.js';
 
 /** Replaceable parts, for tests and the sandbox. */
 export interface BotOverrides {
@@ -176,7 +177,21 @@ export function createEngine(config: Config, overrides: BotOverrides = {}): Engi
     },
     (seconds) => metrics.queueWait.observe(seconds),
   );
-  watchQueue(metrics, queue);
+  // People's questions wait here, as plain jobs, until they can go on to the Claude queue; twice
+  // the concurrency is let through so the next answers are ready when a slot frees.
+  const room = new WaitingRoom({
+    slots: config.claude.maxConcurrent * 2,
+    maxWaiting: config.claude.maxQueued,
+  });
+  const waiting = {
+    get queued() {
+      return queue.queued + room.waiting;
+    },
+    get running() {
+      return queue.running;
+    },
+  };
+  watchQueue(metrics, waiting);
   const claude = new ClaudeClient({
     apiKey: overrides.anthropicKey ?? (() => anthropicKey),
     baseUrl: config.anthropic.baseUrl,
@@ -237,6 +252,7 @@ export function createEngine(config: Config, overrides: BotOverrides = {}): Engi
     now: overrides.now,
     leaseMs: overrides.claimLeaseMs,
     store,
+    room,
     budget: new UserBudget(
       {
         maxConcurrent: config.claude.userMaxConcurrent,
@@ -319,7 +335,7 @@ export function createEngine(config: Config, overrides: BotOverrides = {}): Engi
       }
       log.info({ rotated }, rotated.length ? 'secrets rotated' : 'secrets unchanged');
     },
-    queue: () => ({ waiting: queue.queued, running: queue.running }),
+    queue: () => ({ waiting: waiting.queued, running: waiting.running }),
     async start() {
       let auth: Awaited<ReturnType<typeof readClient.auth.test>>;
       try {

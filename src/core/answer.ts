@@ -33,6 +33,11 @@ export interface AnswerDeps {
   now?: () => Date;
   /** Aborted when the process shuts down before the answer finished. */
   signal?: AbortSignal;
+  /**
+   * Waits for this answer's turn before any work is done for it (see WaitingRoom); resolves with
+   * the function that ends the turn.
+   */
+  waitTurn?(opts: { onQueued: (ahead: number) => void; signal?: AbortSignal }): Promise<() => void>;
 }
 
 export interface AnswerOutcome {
@@ -51,18 +56,22 @@ export interface AnswerOutcome {
 export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps): Promise<AnswerOutcome> {
   const started = Date.now();
   const ref = job.eventId;
-  const log = deps.log.child({ ref, channel: job.place.channelId, user: job.userId });
+  // Bindings on each line, not a child logger: many answers wait long and most log twice at most.
+  const at = { ref, channel: job.place.channelId, user: job.userId };
+  const log = deps.log;
   if (job.blank) {
     // Nothing to ask Claude: a prompt costs no call and no history read.
     sink.append(BLANK_TEXT[job.blank]);
-    await sink.finish().catch((err) => log.warn({ err }, 'could not post the prompt'));
-    log.info({ blank: job.blank }, 'answered a message without a question');
+    await sink.finish().catch((err) => log.warn({ ...at, err }, 'could not post the prompt'));
+    log.info({ ...at, blank: job.blank }, 'answered a message without a question');
     return { ok: false, errorKind: 'no_question' };
   }
-  await sink.thinking().catch((err) => log.warn({ err }, 'could not show thinking status'));
+  await sink.thinking().catch((err) => log.warn({ ...at, err }, 'could not show thinking status'));
   let firstTextAt: number | undefined;
   let request: ClaudeRequest | undefined;
+  let endTurn: (() => void) | undefined;
   try {
+    endTurn = await deps.waitTurn?.({ onQueued: queuedStatus(sink), signal: deps.signal });
     const conversation = await deps.loadConversation(job);
     if (!conversation.some((m) => !m.fromBot)) {
       // Nobody's words survived (the message was deleted, or only mentions and markup): ask.
@@ -92,7 +101,7 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
         sink.append(delta);
       },
       {
-        onQueued: (ahead) => void sink.thinking(`is queued (${ahead} ahead of you)…`).catch(() => {}),
+        onQueued: queuedStatus(sink),
         signal: deps.signal,
       },
     );
@@ -100,6 +109,7 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
     const u = result.result?.usage;
     log.info(
       {
+        ...at,
         source: result.source,
         ms: Date.now() - started,
         firstTextMs: firstTextAt ? firstTextAt - started : undefined,
@@ -134,12 +144,22 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
       text = ERROR_TEXT.internal;
     }
     const claudeRef = err instanceof ClaudeError ? err.requestId : undefined;
-    log.warn({ err, kind, ms: Date.now() - started, claudeRequestId: claudeRef }, 'answer failed');
+    log.warn({ ...at, err, kind, ms: Date.now() - started, claudeRequestId: claudeRef }, 'answer failed');
     await sink
       .fail(withReference(text, ref))
-      .catch((e) => log.error({ err: e }, 'could not post the error reply'));
+      .catch((e) => log.error({ ...at, err: e }, 'could not post the error reply'));
     return { ok: false, errorKind: kind, request };
+  } finally {
+    endTurn?.();
   }
+}
+
+/** Tells the person how many questions are ahead of theirs. */
+function queuedStatus(sink: ReplySink) {
+  return (ahead: number) =>
+    void sink
+      .thinking(ahead > 0 ? `is queued (${ahead} ahead of you)…` : 'is queued, next in line…')
+      .catch(() => {});
 }
 
 function common(deps: AnswerDeps) {

@@ -127,7 +127,7 @@ export const BREAKER_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
 export function watchQueue(metrics: Metrics, queue: { readonly queued: number; readonly running: number }) {
   new Gauge({
     name: 'slackbot_claude_queue_waiting',
-    help: 'Claude calls waiting in the queue (this process)',
+    help: 'Questions and summary parts waiting for Claude (this process)',
     registers: [metrics.registry],
     collect() {
       this.set(queue.queued);

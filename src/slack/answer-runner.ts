@@ -8,6 +8,7 @@ import type { Metrics } from '../ops/metrics.js';
 import type { ClaimStore } from '../traffic/claims.js';
 import type { Traffic } from '../traffic/index.js';
 import type { UserBudget } from '../traffic/user-budget.js';
+import type { WaitingRoom } from '../traffic/waiting-room.js';
 import type { UserDirectory } from './directory.js';
 import { type Identity, loadConversation } from './history.js';
 import { SlackReply, type StreamPacer } from './reply.js';
@@ -29,6 +30,8 @@ export interface RunnerDeps {
   store?: Keyv;
   /** How long a claim lasts without renewal: a dead process's events are answered again after it. */
   leaseMs?: number;
+  /** Where questions wait for their turn before any work is done for them. */
+  room?: WaitingRoom;
   /** Per-person fairness and budgets; absent = no per-person limits. */
   budget?: UserBudget;
   /** Told of every answer written (usage summary). */
@@ -121,7 +124,8 @@ export class AnswerRunner {
         userId: job.userId,
       },
       this.deps.pacer,
-      log.child({ ref: job.eventId }),
+      log,
+      job.eventId,
     );
     let firstText = true;
     const admitted =
@@ -161,6 +165,7 @@ export class AnswerRunner {
           customPrompt: c.bot.systemPrompt,
           now: this.deps.now,
           signal,
+          ...(this.deps.room ? { waitTurn: (o) => (this.deps.room as WaitingRoom).enter(o) } : {}),
         },
       );
       metrics.answers.inc({

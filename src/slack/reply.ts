@@ -80,7 +80,8 @@ export class SlackReply implements ReplySink {
   private statusShown = false;
   private pump: Promise<void> | undefined;
   private lastFlushAt = 0;
-  private closePacer: () => void;
+  /** Set once text is written: only answers writing count against the shared append budget. */
+  private closePacer: (() => void) | undefined;
   private writeError: unknown;
 
   constructor(
@@ -88,9 +89,9 @@ export class SlackReply implements ReplySink {
     private readonly target: ReplyTarget,
     private readonly pacer: StreamPacer,
     private readonly log: Logger,
-  ) {
-    this.closePacer = pacer.open();
-  }
+    /** Put on this reply's log lines (the event's reference). */
+    private readonly ref: string,
+  ) {}
 
   /** Text visible in Slack so far (for tests and logs). */
   get visibleChars(): number {
@@ -109,7 +110,10 @@ export class SlackReply implements ReplySink {
     } catch (err) {
       if (this.placeholderTs || this.statusShown) return;
       // No status in this conversation (older workspaces): a lightweight placeholder instead.
-      this.log.debug({ code: slackErrorCode(err) }, 'setStatus unavailable; posting a placeholder');
+      this.log.debug(
+        { ref: this.ref, code: slackErrorCode(err) },
+        'setStatus unavailable; posting a placeholder',
+      );
       const r = await callOnce(() =>
         this.client.chat.postMessage({
           channel: this.target.channel,
@@ -122,6 +126,7 @@ export class SlackReply implements ReplySink {
   }
 
   append(delta: string): void {
+    this.closePacer ??= this.pacer.open();
     this.pending += this.formatter.push(delta);
     this.schedule();
   }
@@ -133,14 +138,14 @@ export class SlackReply implements ReplySink {
       await this.postWhole('_(Claude returned an empty answer.)_');
     }
     await this.endPart();
-    this.closePacer();
+    this.closePacer?.();
     if (this.writeError) throw this.writeError;
   }
 
   async fail(text: string): Promise<void> {
     this.pending += this.formatter.end();
     await this.drain(true).catch(() => {});
-    this.closePacer();
+    this.closePacer?.();
     if (this.part && this.shownChars > 0) {
       // Keep what was shown and say it is incomplete, then the reason.
       this.pending = `\n\n${INTERRUPTED_NOTE}`;
@@ -176,7 +181,10 @@ export class SlackReply implements ReplySink {
     })()
       .catch((err) => {
         this.writeError = err;
-        this.log.error({ err, code: slackErrorCode(err) }, 'could not write the answer to Slack');
+        this.log.error(
+          { ref: this.ref, err, code: slackErrorCode(err) },
+          'could not write the answer to Slack',
+        );
       })
       .finally(() => {
         this.pump = undefined;
@@ -220,13 +228,13 @@ export class SlackReply implements ReplySink {
       } catch (err) {
         const code = slackErrorCode(err);
         if (code && STREAM_ENDED.has(code) && this.part?.ts) {
-          this.log.info({ code }, 'stream ended by Slack; continuing in a new message');
+          this.log.info({ ref: this.ref, code }, 'stream ended by Slack; continuing in a new message');
           this.part = undefined;
           await this.writeStream(chunk);
           return;
         }
         if (!this.part && code && NO_STREAMING.has(code)) {
-          this.log.info({ code }, 'chat streaming unavailable; using post and update');
+          this.log.info({ ref: this.ref, code }, 'chat streaming unavailable; using post and update');
           this.useStreaming = false;
         } else {
           throw err;
