@@ -35,7 +35,7 @@ export interface AnswerDeps {
   signal?: AbortSignal;
   /**
    * Waits for this answer's turn before any work is done for it (see WaitingRoom); resolves with
-   * the function that ends the turn.
+   * the function that ends the turn (called once Claude's part is done).
    */
   waitTurn?(opts: { onQueued: (ahead: number) => void; signal?: AbortSignal }): Promise<() => void>;
 }
@@ -105,6 +105,8 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
         signal: deps.signal,
       },
     );
+    // Claude is done with it: writing the rest to Slack needs no turn, so the next may start.
+    endTurn?.();
     await sink.finish();
     const u = result.result?.usage;
     log.info(

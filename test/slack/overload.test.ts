@@ -112,3 +112,21 @@ test('questions waiting their turn do not slow the answer being written: it stre
   assert.ok(appends >= 3, `the answer was written in ${appends} appends while others waited`);
   for (const q of waiting) await waitForReplies(sim, 'C0GENERAL', q.message.ts);
 });
+
+test('an answer still being written to Slack does not hold up the next questions: its turn ends when Claude is done', async (t) => {
+  // Two answers past the door; writing to Slack is paced (one append a second per stream).
+  const { sim, claude } = await startRig(t, {
+    env: { CLAUDE_MAX_CONCURRENT: '1', STREAM_APPENDS_PER_MINUTE: '60' },
+  });
+  claude.setResponder(() => ({ text: 'word '.repeat(40), chunkSize: 10 }));
+  const asked = [];
+  for (let n = 1; n <= 4; n++) {
+    asked.push(
+      await sim.post({ user: 'U0ALICE', channel: 'C0GENERAL', text: `<@${sim.botUserId}> question ${n}` }),
+    );
+  }
+  for (const q of asked) await waitForReplies(sim, 'C0GENERAL', q.message.ts);
+  const firstStop = sim.callsTo('chat.stopStream')[0]?.at ?? 0;
+  const lastAsked = claude.requests[3]?.at ?? Number.POSITIVE_INFINITY;
+  assert.ok(lastAsked < firstStop, 'all four went to Claude while the first answer was still being written');
+});
