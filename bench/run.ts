@@ -165,14 +165,14 @@ if (!o.skip.has('process') && hasDist) {
   const p = await measureProcesses(o.queued);
   rows.push({
     measure: '5. RSS idle',
-    bot: `${mb(p.bot.idleRss)} (V8 heap in use ${mb(p.bot.idleHeap)})`,
+    bot: `${mb(p.bot.idleRss)} (main thread's V8 heap ${mb(p.bot.idleHeap)})`,
     baseline: `bare Bolt: ${mb(p.bare.idleRss)}`,
     compared: signed(mb, p.bot.idleRss - p.bare.idleRss),
     goal: '≤ 120 MB',
   });
   rows.push({
     measure: `5. RSS with ${p.bot.queued} requests queued`,
-    bot: `${mb(p.bot.queuedRss)} (V8 heap in use ${mb(p.bot.queuedHeap)})`,
+    bot: `${mb(p.bot.queuedRss)} (main thread's V8 heap ${mb(p.bot.queuedHeap)})`,
     baseline: `idle: ${mb(p.bot.idleRss)}`,
     compared: signed(mb, p.bot.queuedRss - p.bot.idleRss),
     goal: '+1,000 queued ≤ 50 MB',
