@@ -52,7 +52,8 @@ export interface AskOptions {
  * answers (Claude stopped on its own) are cached; a cache hit never touches the queue.
  */
 export class Traffic {
-  private flights = new SingleFlight<ClaudeResult>();
+  /** One call per key at a time; `result` is absent when another replica's answer was taken. */
+  private flights = new SingleFlight<{ text: string; result?: ClaudeResult }>();
 
   constructor(private readonly deps: TrafficDeps) {}
 
@@ -72,8 +73,12 @@ export class Traffic {
     this.deps.onEvent?.('cache_miss');
     const { joined, result } = this.flights.run(key, (emit) => this.callOnce(key, req, emit, opts), onText);
     if (joined) this.deps.onEvent?.('joined');
-    const r = await result;
-    return { text: r.text, source: joined || r.requestId === 'shared' ? 'joined' : 'claude', result: r };
+    const flight = await result;
+    return {
+      text: flight.text,
+      source: joined || !flight.result ? 'joined' : 'claude',
+      ...(flight.result ? { result: flight.result } : {}),
+    };
   }
 
   private async callOnce(
@@ -81,20 +86,14 @@ export class Traffic {
     req: ClaudeRequest,
     emit: (d: string) => void,
     opts: AskOptions,
-  ): Promise<ClaudeResult> {
+  ): Promise<{ text: string; result?: ClaudeResult }> {
     const locks = this.deps.locks;
     const lease = this.deps.flightLeaseMs ?? FLIGHT_LEASE_MS;
     if (locks && !(await locks.acquire(key, lease))) {
       const shared = await this.waitForPeer(key, locks, this.deps.flightWaitMs);
       if (shared) {
         emit(shared.text);
-        return {
-          text: shared.text,
-          stopReason: 'end_turn',
-          usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
-          requestId: 'shared',
-          attempts: 0,
-        };
+        return { text: shared.text };
       }
     }
     const renew = locks ? setInterval(() => void locks.extend(key, lease), lease / 3) : undefined;
@@ -105,7 +104,7 @@ export class Traffic {
       if (r.stopReason === 'end_turn' || r.stopReason === 'stop_sequence') {
         await this.deps.cache.set(key, { text: r.text, at: Date.now() });
       }
-      return r;
+      return { text: r.text, result: r };
     } finally {
       clearInterval(renew);
       await locks?.release(key);

@@ -142,3 +142,38 @@ test('Redis outage: the bot keeps answering, and uses Redis again when it is bac
     `outage logged once per connection, not per request (${warnings.length})`,
   );
 });
+
+test('single-flight across replicas: the same question reaching two bots on one Redis costs one Claude call, and both threads get the answer', async (t) => {
+  const env = { REDIS_URL, REDIS_KEY_PREFIX: uniquePrefix() };
+  // One workspace seen by two replicas (a sim each, same team and channel).
+  const simA = await SlackSim.start({ teamId: 'T0SHARED' });
+  const simB = await SlackSim.start({ teamId: 'T0SHARED' });
+  t.after(async () => {
+    await simA.close();
+    await simB.close();
+  });
+  const a = await startRig(t, { env, sim: simA });
+  const b = await startRig(t, { env, sim: simB });
+  const slow = () => ({ text: 'One answer for both.', firstTokenDelayMs: 400 });
+  a.claude.setResponder(slow);
+  b.claude.setResponder(slow);
+  const [ra, rb] = await Promise.all([
+    ask(a, 'C0GENERAL', 'what is our refund policy?'),
+    ask(b, 'C0GENERAL', 'what is our refund policy?'),
+  ]);
+  assert.equal(a.claude.requests.length + b.claude.requests.length, 1, 'one Claude call between them');
+  assert.deepEqual([ra, rb], ['One answer for both.', 'One answer for both.']);
+  // Counted once each answer is complete (just after its text shows).
+  const sources = async (rig: typeof a) =>
+    [
+      ...(await rig.bot.metrics.registry.metrics()).matchAll(
+        /^slackbot_answers_total\{outcome="ok",source="(\w+)"\} 1$/gm,
+      ),
+    ].map((m) => m[1]);
+  let counted: string[] = [];
+  for (let i = 0; i < 100 && counted.length < 2; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 20));
+    counted = [...(await sources(a)), ...(await sources(b))].sort() as string[];
+  }
+  assert.deepEqual(counted, ['claude', 'joined'], 'the replica that waited counts its answer as joined');
+});
