@@ -41,7 +41,7 @@ export interface AckResult {
   steady: ReturnType<typeof summary> & { events: number; failed: number };
   /** CPU used by the app's process during the steady phase, as a share of one core. */
   cpu: number;
-  /** The bot's own ack histogram (request handed to Bolt → acked): p50 and p99 bucket bounds, ms. */
+  /** The bot's own ack histogram (request verified → acked): p50 and p99 bucket bounds, ms. */
   inside?: { p50: number; p99: number };
   burst: ReturnType<typeof summary> & { events: number; failed: number };
 }
@@ -52,7 +52,7 @@ function collect(results: Timed[]) {
 }
 
 /**
- * Ack latency as Slack sees it (the sim's delivery round trip): mentions at `rate`/s for
+ * Ack latency as Slack sees it (each request's round trip, timed by the replaying thread): mentions at `rate`/s for
  * `seconds`, then `burst` at once, while Claude takes about 2 s per answer. `target` is the bot
  * or a bare Bolt app that only acks (the floor).
  */
@@ -131,8 +131,8 @@ export async function measureAcks(target: 'bot' | 'bare', o: AckOptions): Promis
 }
 
 /**
- * The bot's own view (slackbot_ack_seconds, both phases): the sim measures the round trip from
- * the load generator's process, which is busy serving the bot's Web API calls too.
+ * The bot's own view (slackbot_ack_seconds, both phases): from the request read and verified to
+ * the ack written, without the time the request waited to be read.
  */
 async function ackBuckets(port: number): Promise<{ p50: number; p99: number }> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();

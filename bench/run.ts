@@ -76,7 +76,8 @@ if (!o.skip.has('ack') && hasDist) {
   }
   if (bot.inside) {
     rows.push({
-      measure: '1. ack inside the bot (request handed to Bolt → acked), both phases, p50 / p99',
+      measure:
+        '1. ack inside the bot (request verified → acked, in the receiving thread), both phases, p50 / p99',
       bot: `≤ ${ms(bot.inside.p50)} / ≤ ${ms(bot.inside.p99)} (histogram buckets)`,
       baseline: '',
       compared: '',
