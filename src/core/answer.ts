@@ -66,12 +66,13 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
     log.info({ ...at, blank: job.blank }, 'answered a message without a question');
     return { ok: false, errorKind: 'no_question' };
   }
-  await sink.thinking().catch((err) => log.warn({ ...at, err }, 'could not show thinking status'));
   let firstTextAt: number | undefined;
   let request: ClaudeRequest | undefined;
   let endTurn: (() => void) | undefined;
   try {
+    // A question that must wait is told its place at once; "is thinking…" comes with its turn.
     endTurn = await deps.waitTurn?.({ onQueued: queuedStatus(sink), signal: deps.signal });
+    await sink.thinking().catch((err) => log.warn({ ...at, err }, 'could not show thinking status'));
     const conversation = await deps.loadConversation(job);
     if (!conversation.some((m) => !m.fromBot)) {
       // Nobody's words survived (the message was deleted, or only mentions and markup): ask.

@@ -58,6 +58,12 @@ test('questions beyond the running ones wait their turn: told their place, read 
     asked.some((text) => text.includes('question 3, in three lines please')),
     'the third question was asked as edited while it waited',
   );
+  // Once its turn came, the status said so.
+  const thirdStatuses = sim
+    .statuses()
+    .filter((s) => s.thread_ts === third.message.ts)
+    .map((s) => s.status);
+  assert.deepEqual(thirdStatuses.slice(0, 2), ['is queued, next in line…', 'is thinking…']);
   for (const q of [first, second, third, fourth]) {
     assert.match(
       visibleText(botReplies(sim, 'C0GENERAL', q.message.ts)[0] ?? q.message),
