@@ -109,7 +109,11 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
         },
         { link, log, onFailure: overrides.onFrontFailure ?? ((err) => log.fatal({ err }, 'front failed')) },
       )
-    : createFront(config, { link, logger: boltLogger(log), fetch: egress?.fetch });
+    : createFront(config, {
+        link,
+        logger: boltLogger(log),
+        ...(egress ? { dispatcher: egress.dispatcher } : {}),
+      });
   let stopped = false;
   return {
     app: engine.app,

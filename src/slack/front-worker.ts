@@ -69,7 +69,7 @@ const link: EngineLink = {
 };
 
 const egress = createEgress(data.proxy);
-const front = createFront(data.config, { link, logger, fetch: egress.fetch });
+const front = createFront(data.config, { link, logger, dispatcher: egress.dispatcher });
 
 port.on('message', (m: ToFront) => {
   switch (m.t) {

@@ -1,5 +1,6 @@
 import type { AckFn, Logger as BoltLogger, ReceiverEvent } from '@slack/bolt';
 import { SocketModeResponseAck } from '@slack/bolt/dist/receivers/SocketModeResponseAck.js';
+import type { Dispatcher } from 'undici';
 import type { Config } from '../config.js';
 import { type Route, SlackHttpServer } from './http-receiver.js';
 
@@ -70,8 +71,8 @@ export function createFront(
   deps: {
     link: EngineLink;
     logger: BoltLogger;
-    /** Egress proxy (HTTPS_PROXY) for Socket Mode's connection requests. */
-    fetch?: typeof fetch;
+    /** The egress proxy (HTTPS_PROXY) for Socket Mode: its connection requests and the WebSocket. */
+    dispatcher?: () => Promise<Dispatcher | undefined>;
   },
 ): Front {
   const { link, logger } = deps;
@@ -151,10 +152,13 @@ export function createFront(
   async function connectSocket(appToken: string): Promise<void> {
     // Loaded only in Socket Mode.
     const { SocketModeClient } = await import('@slack/socket-mode');
+    // With a dispatcher, apps.connections.open and the WebSocket both go through the proxy.
+    const dispatcher = await deps.dispatcher?.();
     const client = new SocketModeClient({
       appToken,
       logger,
-      clientOptions: { slackApiUrl: config.slack.apiUrl, ...(deps.fetch ? { fetch: deps.fetch } : {}) },
+      clientOptions: { slackApiUrl: config.slack.apiUrl },
+      ...(dispatcher ? { dispatcher } : {}),
     });
     client.on(
       'slack_event',

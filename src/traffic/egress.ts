@@ -1,10 +1,12 @@
-import type { EnvHttpProxyAgent } from 'undici';
+import type { Dispatcher, EnvHttpProxyAgent } from 'undici';
 import type { Config } from '../config.js';
 
 /** How the bot reaches Slack and Anthropic: directly, or through the configured proxy. */
 export interface Egress {
   /** A fetch that goes through the proxy (NO_PROXY hosts directly); undefined = the global fetch. */
   fetch: typeof fetch | undefined;
+  /** undici's dispatcher for the proxy, for clients that take one (Socket Mode's WebSocket); undefined = direct. */
+  dispatcher(): Promise<Dispatcher | undefined>;
   /** Closes the proxy connections. */
   close(): Promise<void>;
 }
@@ -18,7 +20,8 @@ export interface Egress {
  * @see https://github.com/nodejs/undici/blob/main/docs/docs/api/EnvHttpProxyAgent.md
  */
 export function createEgress(proxy: Config['proxy']): Egress {
-  if (!proxy.https && !proxy.http) return { fetch: undefined, close: async () => {} };
+  if (!proxy.https && !proxy.http)
+    return { fetch: undefined, dispatcher: async () => undefined, close: async () => {} };
   // undici is loaded on first use only: without a proxy the bot never pays for a second copy.
   let loaded: Promise<{ agent: EnvHttpProxyAgent; fetch: typeof import('undici').fetch }> | undefined;
   const load = () => {
@@ -40,6 +43,7 @@ export function createEgress(proxy: Config['proxy']): Egress {
   return {
     // undici's fetch is the WHATWG fetch the SDKs expect; only its type declarations differ from the DOM lib's.
     fetch: viaProxy as unknown as typeof fetch,
+    dispatcher: async () => (await load()).agent,
     close: async () => {
       if (loaded) await (await loaded).agent.close();
     },

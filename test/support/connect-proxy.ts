@@ -7,6 +7,8 @@ export interface TestProxy {
   url: string;
   /** `host:port` of every CONNECT tunnel and forwarded plain-HTTP request, in order. */
   targets: string[];
+  /** `host:port` of every forwarded WebSocket upgrade (plain HTTP, absolute-form), in order. */
+  upgrades: string[];
   close(): Promise<void>;
 }
 
@@ -17,6 +19,7 @@ export interface TestProxy {
  */
 export async function startTestProxy(opts: { refuse?: (host: string) => boolean } = {}): Promise<TestProxy> {
   const targets: string[] = [];
+  const upgrades: string[] = [];
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const target = new URL(req.url ?? '');
@@ -45,11 +48,28 @@ export async function startTestProxy(opts: { refuse?: (host: string) => boolean 
     upstream.on('error', () => client.destroy());
     client.on('error', () => upstream.destroy());
   });
+  // A WebSocket to a plain-HTTP address: the upgrade request comes in absolute form.
+  server.on('upgrade', (req, client: Socket, head: Buffer) => {
+    const target = new URL(req.url ?? '');
+    upgrades.push(target.host);
+    const upstream = connect(Number(target.port || 80), target.hostname, () => {
+      const lines = [`${req.method} ${target.pathname}${target.search} HTTP/1.1`];
+      for (let i = 0; i < req.rawHeaders.length; i += 2)
+        lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+      upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+      upstream.write(head);
+      upstream.pipe(client).pipe(upstream);
+    });
+    sockets.add(upstream);
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     targets,
+    upgrades,
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

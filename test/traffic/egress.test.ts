@@ -59,3 +59,20 @@ test('https URLs are tunnelled (CONNECT) through HTTPS_PROXY; NO_PROXY suffixes 
     'no proxy: global fetch',
   );
 });
+
+test('in Socket Mode the connection request and the WebSocket itself go through the proxy', async (t) => {
+  const proxy = await startTestProxy();
+  t.after(() => proxy.close());
+  const { sim, claude } = await startRig(t, { socketMode: true, env: { HTTP_PROXY: proxy.url } });
+  await sim.waitFor(() => sim.socketCount > 0 || undefined, { what: 'a socket connection' });
+  const { message } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> over a proxied socket?`,
+  });
+  await waitForReplies(sim, 'C0GENERAL', message.ts);
+  assert.equal(claude.requests.length, 1);
+  const simHost = hostOf(sim.apiUrl);
+  assert.ok(proxy.targets.includes(simHost), 'apps.connections.open through the proxy');
+  assert.equal(proxy.upgrades.length, 1, 'the WebSocket was opened through the proxy');
+});
