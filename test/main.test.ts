@@ -125,6 +125,20 @@ test('the real process acks in a thread of its own: a mention is answered, its a
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   assert.match(metrics, /^slackbot_ack_seconds_count\{type="event"\} 2$/m);
   assert.match(metrics, /^slackbot_answers_total\{outcome="ok",source="claude"\} 1$/m);
+  // The receiving thread's warnings reach the one log stream: a forged request is refused and said.
+  const forged = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)),
+      'x-slack-signature': 'v0=forged',
+    },
+    body: '{"type":"event_callback"}',
+  });
+  assert.equal(forged.status, 401);
+  await sim.waitFor(() => /"thread":"front".*Failed to verify the request/.test(bot.stdout()) || undefined, {
+    what: 'the front thread warning in the log',
+  });
   // Linux keeps a nice value per thread (field 19 of /proc/<pid>/task/<tid>/stat): the main
   // thread, which writes answers, runs below the front's.
   const pid = bot.child.pid as number;

@@ -14,7 +14,17 @@ const data = workerData as FrontWorkerData;
 const post = (message: FromFront) => port.postMessage(message);
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-const minLevel = Math.max(0, LEVELS.indexOf(data.logLevel as (typeof LEVELS)[number]));
+/** LOG_LEVEL as the lowest of Bolt's four levels sent on: trace counts as debug, fatal as error. */
+const MIN_LEVEL: Record<string, number> = {
+  trace: 0,
+  debug: 0,
+  info: 1,
+  warn: 2,
+  error: 3,
+  fatal: 3,
+  silent: 4,
+};
+const minLevel = MIN_LEVEL[data.logLevel] ?? 1;
 /** Bolt's logger interface, writing through the main thread's logger (one log stream, scrubbed). */
 const logger: BoltLogger = Object.assign(
   Object.fromEntries(
