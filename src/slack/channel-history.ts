@@ -6,6 +6,7 @@ import { type Identity, isOwnMessage, plainText, type SlackMessage } from './his
 /** The fields of a history message this module reads, beyond the thread-answer ones. */
 interface HistoryMessage extends SlackMessage {
   reply_count?: number;
+  latest_reply?: string;
   files?: Array<{ name?: string; title?: string }>;
   bot_profile?: { name?: string };
   metadata?: { event_type?: string };
@@ -71,7 +72,13 @@ export async function readChannelHistory(
     const { replies, cut } = await threadReplies(deps.client, channel, window.ts, limits.maxMessages, true);
     return { messages: await toSummary(deps, channel, replies), truncated: cut };
   }
-  const { parents, cut } = await topLevel(deps.client, channel, window, limits.maxMessages);
+  const { parents: inWindow, cut } = await topLevel(deps.client, channel, window, limits.maxMessages);
+  // Threads started before the window but answered in it belong to it too (only those replies).
+  const earlier =
+    window.kind === 'since' && !cut ? await earlierThreads(deps.client, channel, window.oldest) : [];
+  const since = window.kind === 'since' ? window.oldest : undefined;
+  const isEarlier = new Set(earlier.map((m) => m.ts));
+  const parents = [...inWindow, ...earlier];
   let truncated = cut;
   let room = limits.maxMessages - parents.length;
   const threaded = parents.filter((m) => (m.reply_count ?? 0) > 0 && m.ts);
@@ -83,7 +90,8 @@ export async function readChannelHistory(
   const worker = async () => {
     while (next < fetchable.length && room > 0) {
       const parent = fetchable[next++] as HistoryMessage;
-      const r = await threadReplies(deps.client, channel, parent.ts as string, room, false);
+      const oldest = isEarlier.has(parent.ts) ? since : undefined;
+      const r = await threadReplies(deps.client, channel, parent.ts as string, room, false, oldest);
       room -= r.replies.length;
       if (r.cut) truncated = true;
       repliesOf.set(parent.ts as string, r.replies);
@@ -138,6 +146,26 @@ async function topLevel(
   return { parents, cut: Boolean(cursor) && window.kind !== 'count' && parents.length >= max };
 }
 
+/**
+ * Parents from the page of history just before the window whose latest reply falls inside it,
+ * newest first: one extra history call finds threads still going on.
+ */
+async function earlierThreads(client: WebClient, channel: string, oldest: string): Promise<HistoryMessage[]> {
+  const r = await client.conversations.history({
+    channel,
+    latest: oldest,
+    limit: PAGE,
+    include_all_metadata: true,
+  });
+  return ((r.messages ?? []) as HistoryMessage[]).filter(
+    (m) =>
+      m.ts &&
+      (!m.thread_ts || m.thread_ts === m.ts) &&
+      (m.reply_count ?? 0) > 0 &&
+      Number(m.latest_reply ?? 0) > Number(oldest),
+  );
+}
+
 /** Nobody: lets `keep` judge a message without the own-summary rule (applied later). */
 const NO_ONE: Identity = { botUserId: '\0', botId: undefined, botName: '' };
 
@@ -147,6 +175,8 @@ async function threadReplies(
   ts: string,
   max: number,
   withParent: boolean,
+  /** Only replies after this ts (a thread started before the window). */
+  oldest?: string,
 ): Promise<{ replies: HistoryMessage[]; cut: boolean }> {
   const out: HistoryMessage[] = [];
   let cursor: string | undefined;
@@ -158,6 +188,7 @@ async function threadReplies(
       limit: PAGE,
       cursor,
       include_all_metadata: true,
+      ...(oldest ? { oldest } : {}),
     });
     const page = (r.messages ?? []) as HistoryMessage[];
     // Slack repeats the parent at the top of every page.

@@ -243,7 +243,8 @@ test('a 2,000-message channel: paginated, map-reduce, every message reaches Clau
       `${sim.calls.length} Slack API calls ${JSON.stringify(Object.fromEntries(byMethod))}, ${wallMs} ms`,
   );
   const pages = Math.ceil(sim.messages('C0GENERAL').length / 200);
-  assert.equal(byMethod.get('conversations.history'), pages, '200 per page');
+  // 200 per page, and one page before the window for threads still answered in it.
+  assert.equal(byMethod.get('conversations.history'), pages + 1, '200 per page, one look-back');
   assert.equal(byMethod.get('conversations.replies'), 80, 'one per thread');
   assert.ok((byMethod.get('users.info') ?? 0) <= 3, 'names cached');
 });
@@ -404,4 +405,56 @@ test('a published summary is not summarized again by the next /summarize', async
   assert.match(contextOf(summary), /^:mag: 1 message from 1 person/);
   // History is unchanged without the summary posts: the same request, served from the cache.
   assert.equal(claude.requests.length, 1);
+});
+
+test('a thread started before the window but answered in it is summarized with its parent and its new replies only', async (t) => {
+  const { sim, claude } = await startRig(t);
+  const now = Math.floor(Date.now() / 1000);
+  const at = (secondsAgo: number) => `${now - secondsAgo}.000100`;
+  const twoDays = 2 * 24 * 3600;
+  const ongoing = sim.seedMessage({
+    channel: 'C0GENERAL',
+    user: 'U0ALICE',
+    text: 'Which database do we pick for the ledger?',
+    ts: at(twoDays),
+  });
+  sim.seedMessage({
+    channel: 'C0GENERAL',
+    user: 'U0BOB',
+    text: 'Old idea: MySQL.',
+    thread_ts: ongoing.ts,
+    ts: at(twoDays - 60),
+  });
+  sim.seedMessage({
+    channel: 'C0GENERAL',
+    user: 'U0CARLA',
+    text: 'Decided today: Postgres, with Carla owning the migration.',
+    thread_ts: ongoing.ts,
+    ts: at(3600),
+  });
+  const finished = sim.seedMessage({
+    channel: 'C0GENERAL',
+    user: 'U0BOB',
+    text: 'Lunch order for Tuesday?',
+    ts: at(twoDays + 600),
+  });
+  sim.seedMessage({
+    channel: 'C0GENERAL',
+    user: 'U0ALICE',
+    text: 'Pizza.',
+    thread_ts: finished.ts,
+    ts: at(twoDays + 500),
+  });
+  sim.seedMessage({ channel: 'C0GENERAL', user: 'U0BOB', text: 'Standup moved to 10:00.', ts: at(1800) });
+
+  await sim.slashCommand({ user: 'U0ALICE', channel: 'C0GENERAL', command: '/summarize', text: '24h' });
+  const summary = await waitForSummary(sim, 'U0ALICE');
+  assert.equal(claude.requests.length, 1);
+  const sent = requestText(claude.requests[0]?.body ?? {});
+  assert.match(sent, /Decided today: Postgres/, 'the new reply is read');
+  assert.match(sent, /Which database do we pick/, 'with its parent for context');
+  assert.match(sent, /Standup moved/);
+  assert.doesNotMatch(sent, /Old idea: MySQL/, 'replies before the window stay out');
+  assert.doesNotMatch(sent, /Lunch order|Pizza/, 'a thread with no new replies stays out');
+  assert.ok(markdownOf(summary).length > 0);
 });
