@@ -3,10 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
-import { startFakeAnthropic } from '../src/sandbox/fake-anthropic.js';
 import { SlackSim } from '../src/sandbox/slack-sim.js';
 import { startChild } from './support/child.js';
-import { botEnv } from './support/rig.js';
+import { botEnv, startFakes } from './support/rig.js';
 import { waitForReplies } from './support/visible.js';
 
 /** Runs `src/main.ts` in a clean directory (no .env) with only `env`; SIGTERM once `untilLine` is printed. */
@@ -62,12 +61,7 @@ test('a token Slack rejects stops start-up naming SLACK_BOT_TOKEN; a good one st
 });
 
 test('SIGHUP re-reads secrets from *_FILE: new Claude calls use the rotated key, which never reaches the logs', async (t) => {
-  const sim = await SlackSim.start();
-  const claude = await startFakeAnthropic();
-  t.after(async () => {
-    await sim.close();
-    await claude.close();
-  });
+  const { sim, claude } = await startFakes(t);
   const keyFile = join(mkdtempSync(join(tmpdir(), 'key-')), 'anthropic');
   writeFileSync(keyFile, 'sk-ant-first-key-000000\n');
   // The key comes from the file only.
@@ -100,12 +94,7 @@ test('SIGHUP re-reads secrets from *_FILE: new Claude calls use the rotated key,
 });
 
 test('the real process acks in a thread of its own: a mention is answered, its ack counted in /metrics, and the answering thread yields CPU to acks', async (t) => {
-  const sim = await SlackSim.start();
-  const claude = await startFakeAnthropic();
-  t.after(async () => {
-    await sim.close();
-    await claude.close();
-  });
+  const { sim, claude } = await startFakes(t);
   const bot = startChild(t, 'src/main.ts', botEnv(sim, claude));
   const port = await bot.ready;
   sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });

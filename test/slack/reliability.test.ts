@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Redis } from 'ioredis';
-import { startFakeAnthropic } from '../../src/sandbox/fake-anthropic.js';
-import { SlackSim } from '../../src/sandbox/slack-sim.js';
 import { startChild } from '../support/child.js';
 import { REDIS_URL, uniquePrefix } from '../support/redis.js';
-import { botEnv, startRig } from '../support/rig.js';
+import { botEnv, startFakes, startRig } from '../support/rig.js';
 import { botReplies, visibleText, waitForReplies } from '../support/visible.js';
 
 const mentionEvent = (ts: string, text: string) => ({
@@ -63,12 +61,7 @@ test('two replicas on one Redis receiving the same event answer it once', async 
 
 test('a replica killed mid-answer: the redelivered event is answered by another one', async (t) => {
   const prefix = uniquePrefix();
-  const sim = await SlackSim.start();
-  const claude = await startFakeAnthropic();
-  t.after(async () => {
-    await sim.close();
-    await claude.close();
-  });
+  const { sim, claude } = await startFakes(t);
   claude.enqueue({ hang: true }, { text: 'Answered after the crash.' });
   const env = {
     ...botEnv(sim, claude),
@@ -150,12 +143,7 @@ test('30% injected Claude errors over 100 questions: every person gets an answer
 });
 
 test('SIGTERM mid-stream: the answer ends with a note, queued questions are told, the process exits 0 within the grace period', async (t) => {
-  const sim = await SlackSim.start();
-  const claude = await startFakeAnthropic();
-  t.after(async () => {
-    await sim.close();
-    await claude.close();
-  });
+  const { sim, claude } = await startFakes(t);
   claude.setResponder(() => ({ text: 'A long, slow answer. '.repeat(40), chunkSize: 10, chunkDelayMs: 100 }));
   const bot = startChild(t, 'src/main.ts', {
     ...botEnv(sim, claude),

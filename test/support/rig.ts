@@ -12,6 +12,17 @@ export const allLogLines: string[] = [];
 
 export const TEST_ANTHROPIC_KEY = 'sk-ant-test-key-0123456789abcdef';
 
+/** The simulated Slack and the fake Claude on loopback, closed after the test (for bots run as processes). */
+export async function startFakes(t: TestContext): Promise<{ sim: SlackSim; claude: FakeAnthropic }> {
+  const sim = await SlackSim.start();
+  const claude = await startFakeAnthropic();
+  t.after(async () => {
+    await sim.close();
+    await claude.close();
+  });
+  return { sim, claude };
+}
+
 /** The settings that point a bot at the simulated Slack and the fake Claude, on a free port. */
 export function botEnv(sim: SlackSim, claude: FakeAnthropic): Record<string, string> {
   return {
