@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
@@ -135,4 +137,18 @@ test('the real process acks in a thread of its own: a mention is answered, its a
     Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]);
   assert.equal(nice(pid), 10);
   assert.ok(readdirSync(`/proc/${pid}/task`).some((tid) => nice(Number(tid)) === 0));
+});
+
+test('a PORT already in use stops start-up with one line naming PORT', async (t) => {
+  const { sim, claude } = await startFakes(t);
+  const taken = createServer().listen(0, '127.0.0.1');
+  await once(taken, 'listening');
+  t.after(() => taken.close());
+  const port = (taken.address() as AddressInfo).port;
+  const r = await runMain(t, { ...botEnv(sim, claude), PORT: String(port) });
+  assert.equal(r.code, 1);
+  assert.match(
+    r.stderr,
+    new RegExp(`^Start-up failed: PORT: ${port} is already in use by another program\\n$`),
+  );
 });

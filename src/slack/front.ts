@@ -181,7 +181,13 @@ export function createFront(
 
   return {
     async start() {
-      const port = await http.listen(config.port);
+      const port = await http.listen(config.port).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'EADDRINUSE')
+          throw new Error(`PORT: ${config.port} is already in use by another program`);
+        if (err.code === 'EACCES')
+          throw new Error(`PORT: ${config.port} needs privileges this process does not have`);
+        throw err;
+      });
       if (config.slack.appToken) await connectSocket(config.slack.appToken);
       return port;
     },
