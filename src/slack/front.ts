@@ -124,6 +124,9 @@ export function createFront(
   const handle = async (event: ReceiverEvent): Promise<void> => {
     const started = performance.now();
     const type = requestType(event.body);
+    // An engine silent for long will not answer: leave the request unacknowledged (HTTP 500, or
+    // no envelope ack) so Slack sends it again, perhaps to another replica, instead of losing it.
+    if (!link.health().alive) throw new Error('the engine is not responding; Slack will retry this request');
     const ack: AckFn<unknown> = async (response) => {
       await event.ack(response);
       link.acked(type, (performance.now() - started) / 1000);

@@ -151,20 +151,45 @@ test('a slash command is answered with what the listener acknowledges; forged re
   assert.equal(delivered.length, 1);
 });
 
-test('/healthz and /readyz fail while the main thread has stopped answering, and recover when it does', async (t) => {
+test('while the main thread has stopped answering, health fails and events are left for Slack to retry; both recover', async (t) => {
   // The main thread reports every second; silent for 1.5 s counts as stuck here (30 s by default).
-  const base = await startFront(t, {}, 1500);
+  const delivered: Forwarded[] = [];
+  const base = await startFront(
+    t,
+    {
+      deliver: async (request) => {
+        delivered.push(request);
+      },
+    },
+    1500,
+  );
   const send = sender(t);
   assert.equal((await send(`${base}/healthz`)).status, 200);
-  const during = [send(`${base}/healthz`, {}, 3000), send(`${base}/readyz`, {}, 3000)];
+  const body = JSON.stringify({
+    type: 'event_callback',
+    team_id: 'T1',
+    event_id: 'Ev2',
+    event: { type: 'app_mention' },
+  });
+  const during = [
+    send(`${base}/healthz`, {}, 3000),
+    send(`${base}/readyz`, {}, 3000),
+    send(`${base}/slack/events`, { method: 'POST', headers: signed(body), body }, 3000),
+  ];
   blockThisThread(3500);
-  const [healthz, readyz] = await Promise.all(during);
+  const [healthz, readyz, event] = await Promise.all(during);
   assert.deepEqual([healthz?.status, JSON.parse(healthz?.body ?? '{}').status], [503, 'engine_unresponsive']);
   assert.deepEqual([readyz?.status, JSON.parse(readyz?.body ?? '{}').status], [503, 'engine_unresponsive']);
+  assert.equal(event?.status, 500, 'not acknowledged: Slack retries it');
   let again = 0;
   for (let i = 0; i < 50 && again !== 200; i++) {
     if (i > 0) await new Promise((r) => setTimeout(r, 100));
     again = (await send(`${base}/healthz`)).status;
   }
   assert.equal(again, 200);
+  assert.equal(delivered.length, 0, 'the refused event was not handed on');
+  // Slack's retry, once the engine answers again, is taken.
+  const retry = await send(`${base}/slack/events`, { method: 'POST', headers: signed(body), body });
+  assert.equal(retry.status, 200);
+  await until('the retry handed on', () => delivered.length === 1);
 });
