@@ -1,4 +1,5 @@
-import { App } from '@slack/bolt';
+import { createRequire } from 'node:module';
+import type { App as BoltApp } from '@slack/bolt';
 import type Keyv from 'keyv';
 import { ClaudeClient, type ClaudeRequest, type StreamOptions } from './claude/client.js';
 import type { Config } from './config.js';
@@ -30,6 +31,13 @@ import { createRedis, redisReady } from './traffic/redis.js';
 import { createStore } from './traffic/store.js';
 import { UserBudget } from './traffic/user-budget.js';
 import { WaitingRoom } from './traffic/waiting-room.js';
+
+// Bolt's App module alone: the package's index also loads the Express and AWS Lambda receivers
+// (express and more, about 4 MB of memory) that this bot never uses.
+const { default: App } = createRequire(import.meta.url)('@slack/bolt/dist/App.js') as {
+  default: typeof BoltApp;
+};
+type App = BoltApp;
 
 /** Replaceable parts, for tests and the sandbox. */
 export interface BotOverrides {
