@@ -41,7 +41,7 @@ export interface FrontWorkerData {
 }
 
 /** The main thread tells the front how the engine is this often; silence means it is stuck. */
-export const STATUS_EVERY_MS = 1000;
+const STATUS_EVERY_MS = 1000;
 /** /healthz fails when the main thread has not been heard from for this long. */
 export const UNRESPONSIVE_AFTER_MS = 30_000;
 

@@ -47,7 +47,7 @@ export function readyLine(config: Config, port: number | undefined, botName: str
 }
 
 /** What a Slack request is, for the ack histogram's label. */
-export function requestType(body: unknown): string {
+function requestType(body: unknown): string {
   const b = body as { type?: string; command?: string };
   if (b?.command) return 'command';
   if (b?.type === 'event_callback') return 'event';
