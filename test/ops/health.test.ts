@@ -3,19 +3,11 @@ import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { startPrivateRedis, uniquePrefix } from '../support/redis.js';
 import { startRig } from '../support/rig.js';
+import { until } from '../support/until.js';
 
 async function get(port: number | undefined, path: string) {
   const res = await fetch(`http://127.0.0.1:${port}${path}`);
   return { status: res.status, body: (await res.json()) as { status: string } };
-}
-
-/** Polls until `check` holds (Redis state changes are seen by ioredis within about a second). */
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 test('/healthz and /readyz answer 200 once Slack accepted the token and the bot listens', async (t) => {

@@ -5,6 +5,7 @@ import { createLogger } from '../../src/ops/logger.js';
 import { slackSignature } from '../../src/sandbox/slack-sim.js';
 import type { EngineLink, Forwarded } from '../../src/slack/front.js';
 import { startFrontThread } from '../../src/slack/front-thread.js';
+import { until } from '../support/until.js';
 
 const SECRET = 'front-thread-test-signing-secret';
 
@@ -56,14 +57,6 @@ function sender(t: TestContext) {
       worker.on('message', onMessage);
       worker.postMessage({ id, url, init, delayMs });
     });
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 async function startFront(t: TestContext, link: Partial<EngineLink>, unresponsiveAfterMs?: number) {
@@ -123,9 +116,9 @@ test('with the front in its own thread, events are acknowledged while the main t
   assert.equal(healthz?.status, 200);
   assert.ok((healthz?.at ?? Infinity) < freeAt, 'health answered while the main thread was blocked');
   assert.equal(readyz?.status, 200);
-  await until('the event handed on', () => delivered.length === 1);
+  await until('the event handed on', () => delivered.length === 1, { timeoutMs: 5000, everyMs: 10 });
   assert.equal((delivered[0]?.body.event as { text?: string } | undefined)?.text, '<@UBOT> hi');
-  await until('the ack timed', () => acked.includes('event'));
+  await until('the ack timed', () => acked.includes('event'), { timeoutMs: 5000, everyMs: 10 });
 });
 
 test('a slash command is answered with what the listener acknowledges; forged requests never reach the engine', async (t) => {
@@ -181,15 +174,13 @@ test('while the main thread has stopped answering, health fails and events are l
   assert.deepEqual([healthz?.status, JSON.parse(healthz?.body ?? '{}').status], [503, 'engine_unresponsive']);
   assert.deepEqual([readyz?.status, JSON.parse(readyz?.body ?? '{}').status], [503, 'engine_unresponsive']);
   assert.equal(event?.status, 500, 'not acknowledged: Slack retries it');
-  let again = 0;
-  for (let i = 0; i < 50 && again !== 200; i++) {
-    if (i > 0) await new Promise((r) => setTimeout(r, 100));
-    again = (await send(`${base}/healthz`)).status;
-  }
-  assert.equal(again, 200);
+  await until('/healthz 200 again', async () => (await send(`${base}/healthz`)).status === 200, {
+    timeoutMs: 5000,
+    everyMs: 100,
+  });
   assert.equal(delivered.length, 0, 'the refused event was not handed on');
   // Slack's retry, once the engine answers again, is taken.
   const retry = await send(`${base}/slack/events`, { method: 'POST', headers: signed(body), body });
   assert.equal(retry.status, 200);
-  await until('the retry handed on', () => delivered.length === 1);
+  await until('the retry handed on', () => delivered.length === 1, { timeoutMs: 5000, everyMs: 10 });
 });

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { SlackSim } from '../../src/sandbox/slack-sim.js';
 import { REDIS_URL, startPrivateRedis, uniquePrefix } from '../support/redis.js';
 import { startRig } from '../support/rig.js';
+import { until } from '../support/until.js';
 import { visibleText, waitForReplies } from '../support/visible.js';
 
 const ask = async (
@@ -171,9 +172,13 @@ test('single-flight across replicas: the same question reaching two bots on one 
       ),
     ].map((m) => m[1]);
   let counted: string[] = [];
-  for (let i = 0; i < 100 && counted.length < 2; i++) {
-    if (i > 0) await new Promise((r) => setTimeout(r, 20));
-    counted = [...(await sources(a)), ...(await sources(b))].sort() as string[];
-  }
+  await until(
+    'both answers counted',
+    async () => {
+      counted = [...(await sources(a)), ...(await sources(b))].sort() as string[];
+      return counted.length >= 2;
+    },
+    { timeoutMs: 2000, everyMs: 20 },
+  );
   assert.deepEqual(counted, ['claude', 'joined'], 'the replica that waited counts its answer as joined');
 });
