@@ -25,11 +25,11 @@ export type ToFront =
 export type FromFront =
   | { t: 'started'; port: number }
   | { t: 'failed'; message: string }
-  | { t: 'request'; id: number; request: Forwarded; acked: boolean }
+  /** `id` when the engine's listener acknowledges it (commands, interactions); events come acked. */
+  | { t: 'request'; request: Forwarded; id?: number }
   | { t: 'acked'; type: string; seconds: number }
   | { t: 'metrics'; id: number }
-  | { t: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
-  | { t: 'stopped' };
+  | { t: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string };
 
 /** What the worker is given at start. */
 export interface FrontWorkerData {
@@ -69,14 +69,14 @@ export function startFrontThread(
   const onMessage = (m: FromFront) => {
     switch (m.t) {
       case 'request': {
-        const ack: AckFn<unknown> | undefined = m.acked
-          ? undefined
-          : async (response) => send({ t: 'ack', id: m.id, response });
+        const { id } = m;
+        const ack: AckFn<unknown> | undefined =
+          id === undefined ? undefined : async (response) => send({ t: 'ack', id, response });
         link.deliver(m.request, ack).then(
-          () => m.id && send({ t: 'done', id: m.id }),
+          () => id !== undefined && send({ t: 'done', id }),
           (err: Error) => {
             log.error({ err }, 'slack request failed');
-            if (m.id) send({ t: 'done', id: m.id, error: err.message });
+            if (id !== undefined) send({ t: 'done', id, error: err.message });
           },
         );
         return;

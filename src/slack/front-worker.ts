@@ -51,13 +51,13 @@ const metricsWaiting = new Map<number, (m: Extract<ToFront, { t: 'metrics' }>) =
 const link: EngineLink = {
   deliver(request, ack) {
     if (!ack) {
-      post({ t: 'request', id: 0, request, acked: true });
+      post({ t: 'request', request });
       return Promise.resolve();
     }
     const id = ++seq;
     return new Promise<void>((resolve, reject) => {
       pending.set(id, { ack, settle: (error) => (error ? reject(new Error(error)) : resolve()) });
-      post({ t: 'request', id, request, acked: false });
+      post({ t: 'request', request, id });
     });
   },
   health: () => ({
@@ -112,10 +112,7 @@ port.on('message', (m: ToFront) => {
         .stop()
         .catch((err: Error) => logger.warn(`error while stopping the receiver: ${err.message}`))
         .then(() => egress.close())
-        .finally(() => {
-          post({ t: 'stopped' });
-          process.exit(0);
-        });
+        .finally(() => process.exit(0));
       return;
   }
 });
