@@ -141,6 +141,7 @@ export class AnswerRunner {
     }
     try {
       const c = this.deps.config;
+      const room = this.deps.room;
       const outcome = await answer(
         job,
         {
@@ -165,7 +166,7 @@ export class AnswerRunner {
           customPrompt: c.bot.systemPrompt,
           now: this.deps.now,
           signal,
-          ...(this.deps.room ? { waitTurn: (o) => (this.deps.room as WaitingRoom).enter(o) } : {}),
+          ...(room ? { waitTurn: (o) => room.enter(o) } : {}),
         },
       );
       metrics.answers.inc({
