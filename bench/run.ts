@@ -149,7 +149,7 @@ if (!o.skip.has('process') && hasDist) {
     goal: '+1,000 queued ≤ 50 MB',
   });
   rows.push({
-    measure: '6. start-up: process spawned → ready (`node dist/main.js`)',
+    measure: '6. start-up: process spawned → ready (as the Docker image starts it)',
     bot: ms(p.bot.startMs),
     baseline: `bare Bolt: ${ms(p.bare.startMs)}`,
     compared: signed(ms, p.bot.startMs - p.bare.startMs),

@@ -45,3 +45,11 @@ test('the manifest subscribes to what the code listens to, and the shortcut and 
   assert.match(manifest, /command: \/summarize/);
   assert.match(read('src/slack/listeners/summarize.ts'), /summarize_thread/);
 });
+
+test('the Docker image starts the bot with the same node command as `npm start` (the bench measures that one)', () => {
+  const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start;
+  const cmd = /^CMD (\[.*\])$/m.exec(read('Dockerfile'))?.[1];
+  assert.ok(cmd, 'the Dockerfile has an exec-form CMD');
+  assert.deepEqual(JSON.parse(cmd), start.split(/\s+/));
+  assert.match(start, /^node .*dist\/main\.js$/);
+});
