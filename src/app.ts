@@ -243,7 +243,15 @@ export function createEngine(config: Config, overrides: BotOverrides = {}): Engi
     retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2000 },
   };
   const receiver = new ForwardedReceiver();
-  const app = new App({ token: config.slack.botToken, logger: slackLog, clientOptions, receiver });
+  // convoStore: false turns off Bolt's in-process conversation store, which nothing here reads and
+  // which would cost every event a lookup that fails with a new Error.
+  const app = new App({
+    token: config.slack.botToken,
+    logger: slackLog,
+    clientOptions,
+    receiver,
+    convoStore: false,
+  });
   const access = new AccessPolicy(config.access, readClient, log);
 
   app.error(async (err) => {
