@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type { App as BoltApp } from '@slack/bolt';
 import type Keyv from 'keyv';
 import { ClaudeClient, type ClaudeRequest, type StreamOptions } from './claude/client.js';
@@ -10,6 +9,7 @@ import { BREAKER_VALUE, createMetrics, type Metrics, watchQueue } from './ops/me
 import { UsageBook, usageRecorder } from './ops/usage.js';
 import { AccessPolicy, accessGate } from './slack/access.js';
 import { AnswerRunner } from './slack/answer-runner.js';
+import { loadBoltApp } from './slack/bolt-app.js';
 import { UserDirectory } from './slack/directory.js';
 import { ForwardedReceiver } from './slack/forwarded-receiver.js';
 import { createFront, type EngineLink, type EngineStatus, readyLine } from './slack/front.js';
@@ -32,11 +32,7 @@ import { createStore } from './traffic/store.js';
 import { UserBudget } from './traffic/user-budget.js';
 import { WaitingRoom } from './traffic/waiting-room.js';
 
-// Bolt's App module alone: the package's index also loads the Express and AWS Lambda receivers
-// (express and more, about 4 MB of memory) that this bot never uses.
-const { default: App } = createRequire(import.meta.url)('@slack/bolt/dist/App.js') as {
-  default: typeof BoltApp;
-};
+const App = loadBoltApp();
 type App = BoltApp;
 
 /** Replaceable parts, for tests and the sandbox. */
