@@ -7,6 +7,7 @@ import { startFakeAnthropic } from '../../src/sandbox/fake-anthropic.js';
 import { createAnswerCache } from '../../src/traffic/cache.js';
 import { Traffic } from '../../src/traffic/index.js';
 import { ClaudeQueue } from '../../src/traffic/queue.js';
+import { until } from '../support/until.js';
 
 /**
  * A fake Claude that enforces N requests per minute as a token bucket (capacity N, refilled
@@ -80,4 +81,33 @@ test('a burst above the rate limit is queued, not rejected: every request answer
   // The 120 requests beyond the bucket need 12 s of refill at 10/s: using the capacity, not idling.
   assert.ok(seconds >= 11, `the limit was kept (${seconds.toFixed(1)} s)`);
   t.diagnostic(`${burst} requests in ${seconds.toFixed(1)} s at ${perMinute}/min; peak concurrency ${peak}`);
+});
+
+test('stopping while requests wait for the bucket to refill lets them run first', async () => {
+  // 30/min: the bucket holds 29, so the 30th request waits for the first refill (2 s).
+  const queue = new ClaudeQueue({
+    maxConcurrent: 50,
+    requestsPerMinute: 30,
+    maxQueued: 100,
+    id: 'stop',
+    log: pino({ level: 'silent' }),
+  });
+  let ran = 0;
+  const jobs = Array.from({ length: 30 }, () =>
+    queue.schedule({ priority: 3, inputTokens: 10, outputTokens: 10 }, async () => {
+      ran++;
+    }),
+  );
+  await until('the bucket is empty and one request waits', () => ran === 29 && queue.prioritized === 1);
+  const stopped = queue.stop();
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    Promise.all([stopped, ...jobs]).then(() => 'stopped'),
+    new Promise((r) => {
+      timer = setTimeout(() => r('still stopping after 10 s'), 10_000);
+    }),
+  ]);
+  clearTimeout(timer);
+  assert.equal(outcome, 'stopped');
+  assert.equal(ran, 30);
 });
