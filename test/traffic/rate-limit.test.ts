@@ -111,3 +111,39 @@ test('stopping while requests wait for the bucket to refill lets them run first'
   assert.equal(outcome, 'stopped');
   assert.equal(ran, 30);
 });
+
+test('after the event loop stalls, the queue lets through every refill that fell due, not one', async () => {
+  // 600/min: the bucket holds 580 and gets 19.6 every 2 s, so a 5 s stall makes at least two due.
+  const queue = new ClaudeQueue({
+    maxConcurrent: 100,
+    requestsPerMinute: 600,
+    maxQueued: 1000,
+    id: 'stall',
+    log: pino({ level: 'silent' }),
+  });
+  let ran = 0;
+  const jobs = Array.from({ length: 660 }, () =>
+    queue.schedule({ priority: 3, inputTokens: 1, outputTokens: 1 }, async () => {
+      ran++;
+    }),
+  );
+  await until('the bucket is empty', () => ran >= 580);
+  let last = -1;
+  const settled = () => {
+    const still = ran === last;
+    last = ran;
+    return still;
+  };
+  await until('no released request is still starting', settled, { everyMs: 300 });
+  const before = ran;
+  const stalledUntil = Date.now() + 5_000;
+  while (Date.now() < stalledUntil) {
+    // A long synchronous task: no timer runs meanwhile.
+  }
+  // Within a second after the stall (the next refill is 2 s away), two refills' worth have run.
+  await until('the refills due are applied', () => ran - before >= 39, { timeoutMs: 1_000 });
+  const left = ran;
+  await queue.stop();
+  await Promise.all(jobs);
+  assert.equal(ran, 660, `${left} ran before stop; stop let the rest run`);
+});
