@@ -98,12 +98,12 @@ class RecoveringConnection extends Bottleneck.IORedisConnection {
  * refill due since the start, so a late tick only delays refills. (Bottleneck's Redis refill
  * already counts whole intervals.)
  */
-function refillByClock(limiter: Bottleneck, s: Bottleneck.ConstructorOptions, everyMs: number): () => void {
-  const {
-    reservoirIncreaseAmount: amount,
-    reservoirIncreaseInterval: interval,
-    reservoirIncreaseMaximum: max,
-  } = s;
+function refillByClock(
+  limiter: Bottleneck,
+  refill: { amount?: number | null; interval?: number | null; max?: number | null },
+  everyMs: number,
+): () => void {
+  const { amount, interval, max } = refill;
   if (!amount || !interval || max === undefined || max === null) return () => {};
   const started = Date.now();
   let added = 0;
@@ -139,15 +139,14 @@ class Limit {
     id: string,
     connection: Bottleneck.IORedisConnection | undefined,
   ) {
-    const local = settings(50);
     const {
-      reservoirIncreaseAmount: _amount,
-      reservoirIncreaseInterval: _interval,
-      reservoirIncreaseMaximum: _max,
+      reservoirIncreaseAmount: amount,
+      reservoirIncreaseInterval: interval,
+      reservoirIncreaseMaximum: max,
       ...withoutRefill
-    } = local;
+    } = settings(50);
     this.local = new Bottleneck(withoutRefill);
-    this.stopRefill = refillByClock(this.local, local, 50);
+    this.stopRefill = refillByClock(this.local, { amount, interval, max }, 50);
     // Each shared heartbeat is a Redis round trip: a little less often.
     this.shared = connection
       ? new Bottleneck({ ...settings(100), id, datastore: 'ioredis', connection, timeout: 3_600_000 })
