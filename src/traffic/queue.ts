@@ -41,9 +41,9 @@ export class QueueFullError extends Error {
 
 /**
  * Token-bucket settings: the bucket holds one minute of capacity and refills a little at a time
- * (Anthropic's limits are token buckets, not fixed windows). It refills at 97% of the limit:
+ * (Anthropic's limits are token buckets, not fixed windows). It refills at 98% of the limit:
  * discrete refills that run in phase with the server's continuous refill would otherwise be
- * answered with a 429 now and then, and each 429 costs far more than 3% of the capacity.
+ * answered with a 429 now and then, and each 429 costs far more than 2% of the capacity.
  */
 export const REFILL_SHARE = 0.98;
 
