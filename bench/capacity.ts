@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { startFakeAnthropic } from '../src/sandbox/fake-anthropic.js';
 import { SlackSim } from '../src/sandbox/slack-sim.js';
-import { startBot } from './setup.js';
+import { spawnNode } from './process.js';
+import { botEnv } from './setup.js';
 import { until } from './stats.js';
 
 export interface CapacityOptions {
@@ -52,19 +53,22 @@ export async function measureCapacity(o: CapacityOptions): Promise<CapacityResul
   const shared: Record<string, string> =
     o.replicas === 2 ? { REDIS_URL: o.redisUrl, REDIS_KEY_PREFIX: prefix } : {};
   const sims = await Promise.all(Array.from({ length: o.replicas }, () => SlackSim.start()));
+  // Each replica is the built bot in a process of its own, as in production: sharing this
+  // process with the simulated Slack and Claude, it would be paced by their work, not its limit.
   const bots = [];
   for (const sim of sims) {
-    bots.push(
-      await startBot(sim, claude, {
-        CLAUDE_REQUESTS_PER_MINUTE: String(rpm),
-        CLAUDE_MAX_CONCURRENT: '20',
-        // Ten seconds of work: enough to keep the limiter busy; beyond it people are told "busy".
-        CLAUDE_MAX_QUEUED: String(Math.max(20, Math.round(rpm / 6))),
-        CACHE_TTL_SECONDS: '0',
-        STREAM_APPENDS_PER_MINUTE: '10000',
-        ...shared,
-      }),
-    );
+    const env = botEnv(sim, claude, {
+      CLAUDE_REQUESTS_PER_MINUTE: String(rpm),
+      CLAUDE_MAX_CONCURRENT: '20',
+      // Ten seconds of work: enough to keep the limiter busy; beyond it people are told "busy".
+      CLAUDE_MAX_QUEUED: String(Math.max(20, Math.round(rpm / 6))),
+      CACHE_TTL_SECONDS: '0',
+      STREAM_APPENDS_PER_MINUTE: '10000',
+      ...shared,
+    });
+    const bot = await spawnNode('dist/main.js', env, '/readyz', true);
+    bots.push(bot);
+    sim.connectHttp({ eventsUrl: `http://127.0.0.1:${bot.port}/slack/events` });
   }
   try {
     let n = 0;

@@ -42,7 +42,7 @@ const began = Date.now();
 const step = (name: string) =>
   process.stderr.write(`bench: ${name}… (${((Date.now() - began) / 1000).toFixed(0)} s)\n`);
 
-/** Ack, memory and start-up run dist/main.js, as the Docker image does: build it when stale. */
+/** Ack, capacity, memory and start-up run dist/main.js, as the Docker image does: build it when stale. */
 function built(): boolean {
   const main = 'dist/main.js';
   const newest = (readdirSync('src', { recursive: true }) as string[])
@@ -54,7 +54,7 @@ function built(): boolean {
   return spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' }).status === 0;
 }
 
-const hasDist = o.skip.has('ack') && o.skip.has('process') ? false : built();
+const hasDist = ['ack', 'capacity', 'capacity2', 'process'].every((k) => o.skip.has(k)) ? false : built();
 
 if (!o.skip.has('overhead')) {
   step('overhead, echo app');
@@ -77,7 +77,7 @@ if (!o.skip.has('overhead')) {
   });
 }
 
-if (!o.skip.has('capacity')) {
+if (!o.skip.has('capacity') && hasDist) {
   step(`capacity, one replica (${o.capacityWarmup} + ${o.capacitySeconds} s)`);
   const one = await measureCapacity({
     requestsPerMinute: o.rpm,
@@ -94,7 +94,7 @@ if (!o.skip.has('capacity')) {
     goal: '≥ 95%, 0 429s',
   });
 }
-if (!o.skip.has('capacity2')) {
+if (!o.skip.has('capacity2') && hasDist) {
   step(`capacity, two replicas sharing Redis (${o.capacityWarmup} + ${o.capacitySeconds} s)`);
   const two = await measureCapacity({
     requestsPerMinute: o.rpm,
