@@ -22,6 +22,15 @@ export function microsToTs(us: number): string {
   return `${Math.floor(us / 1_000_000)}.${String(us % 1_000_000).padStart(6, '0')}`;
 }
 
+const threadKey = (channel: string, threadTs: string) => `${channel}/${threadTs}`;
+
+/** Puts `m` in ts order, searching from the end: new messages almost always go last. */
+function insertSorted(list: SimMessage[], m: SimMessage, micros: number): void {
+  let at = list.length;
+  while (at > 0 && tsToMicros((list[at - 1] as SimMessage).ts) > micros) at--;
+  list.splice(at, 0, m);
+}
+
 /**
  * All workspace state: people, conversations, messages and app-facing side state.
  * Pure data plus invariants (thread counters, ordering); no I/O, so the sandbox page can read it directly.
@@ -31,8 +40,14 @@ export class SimState {
   readonly conversations = new Map<string, SimConversation>();
   /** Every message of a channel (parents and replies), sorted by ts. */
   readonly messagesByChannel = new Map<string, SimMessage[]>();
+  /** Per channel, each message by its ts (lookups stay O(1) in a channel of thousands). */
+  private readonly byTs = new Map<string, Map<string, SimMessage>>();
+  /** Each thread's replies (parent excluded), sorted by ts; keyed by threadKey. */
+  private readonly replies = new Map<string, SimMessage[]>();
   readonly ephemerals: SimEphemeral[] = [];
   readonly statuses: SimStatus[] = [];
+  /** Each thread's latest status, keyed by threadKey. */
+  private readonly latestStatus = new Map<string, string>();
   readonly suggestedPrompts = new Map<string, { title?: string; prompts: unknown[] }>();
   readonly titles = new Map<string, string>();
   readonly homeViews = new Map<string, unknown>();
@@ -114,7 +129,7 @@ export class SimState {
   }
 
   find(channel: string, ts: string): SimMessage | undefined {
-    return this.messagesByChannel.get(channel)?.find((m) => m.ts === ts);
+    return this.byTs.get(channel)?.get(ts);
   }
 
   /** Top-level messages (thread parents included), oldest first. */
@@ -126,7 +141,7 @@ export class SimState {
   thread(channel: string, threadTs: string): SimMessage[] {
     const parent = this.find(channel, threadTs);
     if (!parent) return [];
-    return [parent, ...this.all(channel).filter((m) => m.thread_ts === threadTs && m.ts !== threadTs)];
+    return [parent, ...(this.replies.get(threadKey(channel, threadTs)) ?? [])];
   }
 
   /**
@@ -134,12 +149,23 @@ export class SimState {
    * (reply_count, latest_reply, reply_users), as Slack does.
    */
   insert(m: SimMessage): SimMessage {
-    const list = this.all(m.channel);
-    const at = list.findIndex((x) => tsToMicros(x.ts) > tsToMicros(m.ts));
-    if (at === -1) list.push(m);
-    else list.splice(at, 0, m);
-    if (tsToMicros(m.ts) > this.lastTsMicros) this.lastTsMicros = tsToMicros(m.ts);
+    const micros = tsToMicros(m.ts);
+    insertSorted(this.all(m.channel), m, micros);
+    let index = this.byTs.get(m.channel);
+    if (!index) {
+      index = new Map();
+      this.byTs.set(m.channel, index);
+    }
+    index.set(m.ts, m);
+    if (micros > this.lastTsMicros) this.lastTsMicros = micros;
     if (m.thread_ts && m.thread_ts !== m.ts) {
+      const key = threadKey(m.channel, m.thread_ts);
+      let replies = this.replies.get(key);
+      if (!replies) {
+        replies = [];
+        this.replies.set(key, replies);
+      }
+      insertSorted(replies, m, micros);
       const parent = this.find(m.channel, m.thread_ts);
       if (parent) {
         m.parent_user_id = parent.user;
@@ -164,7 +190,11 @@ export class SimState {
     } else {
       const i = list.indexOf(m);
       if (i !== -1) list.splice(i, 1);
+      if (this.byTs.get(m.channel)?.get(m.ts) === m) this.byTs.get(m.channel)?.delete(m.ts);
       if (m.thread_ts && m.thread_ts !== m.ts) {
+        const replies = this.replies.get(threadKey(m.channel, m.thread_ts));
+        const r = replies?.indexOf(m) ?? -1;
+        if (r !== -1) replies?.splice(r, 1);
         const parent = this.find(m.channel, m.thread_ts);
         if (parent) this.recountThread(parent);
       }
@@ -173,7 +203,7 @@ export class SimState {
   }
 
   private recountThread(parent: SimMessage): void {
-    const replies = this.all(parent.channel).filter((x) => x.thread_ts === parent.ts && x.ts !== parent.ts);
+    const replies = this.replies.get(threadKey(parent.channel, parent.ts)) ?? [];
     if (replies.length === 0) {
       parent.reply_count = undefined;
       parent.latest_reply = undefined;
@@ -188,15 +218,12 @@ export class SimState {
 
   /** Current assistant status of a thread ('' when none). */
   currentStatus(channel: string, threadTs: string): string {
-    for (let i = this.statuses.length - 1; i >= 0; i--) {
-      const s = this.statuses[i];
-      if (s && s.channel === channel && s.thread_ts === threadTs) return s.status;
-    }
-    return '';
+    return this.latestStatus.get(threadKey(channel, threadTs)) ?? '';
   }
 
   setStatus(channel: string, threadTs: string, status: string): void {
     this.statuses.push({ channel, thread_ts: threadTs, status, at: Date.now() });
+    this.latestStatus.set(threadKey(channel, threadTs), status);
     this.changed();
   }
 
