@@ -153,6 +153,14 @@ test('single-flight across replicas: the same question reaching two bots on one 
     await simA.close();
     await simB.close();
   });
+  // Two sims are one workspace here: keep their message ts apart, as Slack's are (each sim takes
+  // its ts from the clock, so two posts in the same millisecond would be one message).
+  simB.seedMessage({
+    channel: 'C0RANDOM',
+    user: 'U0BOB',
+    text: 'clock',
+    ts: `${Math.floor(Date.now() / 1000) + 3600}.000000`,
+  });
   const a = await startRig(t, { env, sim: simA });
   const b = await startRig(t, { env, sim: simB });
   const slow = () => ({ text: 'One answer for both.', firstTokenDelayMs: 400 });
