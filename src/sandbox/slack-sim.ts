@@ -268,6 +268,17 @@ export class SlackSim extends EventEmitter {
     return humanDelete(this.deps, channel, ts);
   }
 
+  /**
+   * Slack ends a streaming message by itself (as after its stream times out): its text is final
+   * and later appends or stops get message_not_in_streaming_state.
+   */
+  endStream(channel: string, ts: string): void {
+    const m = this.state.find(channel, ts);
+    if (!m?.streaming) throw new Error(`no streaming message ${channel}/${ts}`);
+    m.streaming = false;
+    this.state.changed();
+  }
+
   joinChannel(user: string, channel: string): Promise<DeliveryResult[]> {
     return humanJoin(this.deps, user, channel);
   }

@@ -79,6 +79,10 @@ export class SlackReply implements ReplySink {
   private placeholderTs: string | undefined;
   private statusShown = false;
   private pump: Promise<void> | undefined;
+  /** Set by finish(): the writer stops pacing and leaves the rest to it. */
+  private finishing = false;
+  /** Ends the writer's pacing wait early. */
+  private wake: (() => void) | undefined;
   private lastFlushAt = 0;
   /** Set once text is written: only answers writing count against the shared append budget. */
   private closePacer: (() => void) | undefined;
@@ -133,6 +137,21 @@ export class SlackReply implements ReplySink {
 
   async finish(): Promise<void> {
     this.pending += this.formatter.end();
+    // The writer stops at its next turn (a write in progress completes); what is left then goes
+    // with chat.stopStream when it fits the streaming message: one call instead of an append and
+    // a stop, and no wait for the append pacing, which stopStream does not count against.
+    this.finishing = true;
+    this.wake?.();
+    await this.drain(false);
+    if (
+      this.part?.streaming &&
+      !this.writeError &&
+      this.pending.length <= MAX_PART_CHARS - this.part.text.length
+    ) {
+      const tail = this.pending;
+      this.pending = '';
+      await this.endPart(tail);
+    }
     await this.drain(true);
     if (this.shownChars === 0 && !this.part) {
       await this.postWhole('_(Claude returned an empty answer.)_');
@@ -173,9 +192,10 @@ export class SlackReply implements ReplySink {
   private schedule(): void {
     if (this.pump || !this.pending) return;
     this.pump = (async () => {
-      while (this.pending) {
+      while (this.pending && !this.finishing) {
         const wait = this.lastFlushAt + this.intervalMs() - Date.now();
-        if (wait > 0 && this.part) await new Promise((r) => setTimeout(r, wait));
+        if (wait > 0 && this.part) await this.pause(wait);
+        if (this.finishing) break;
         await this.flush();
       }
     })()
@@ -189,6 +209,20 @@ export class SlackReply implements ReplySink {
       .finally(() => {
         this.pump = undefined;
       });
+  }
+
+  /** Waits `ms`, or less when finish() calls `wake`. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    }).finally(() => {
+      this.wake = undefined;
+    });
   }
 
   private intervalMs(): number {
@@ -294,17 +328,30 @@ export class SlackReply implements ReplySink {
     this.shownChars += chunk.length;
   }
 
-  private async endPart(): Promise<void> {
+  /** Ends the current message; a streaming one can take a last piece of text (`tail`) with it. */
+  private async endPart(tail = ''): Promise<void> {
     const part = this.part;
     this.part = undefined;
     if (!part?.streaming || !part.ts) return;
     try {
       await callOnce(() =>
-        this.client.chat.stopStream({ channel: this.target.channel, ts: part.ts as string }),
+        this.client.chat.stopStream({
+          channel: this.target.channel,
+          ts: part.ts as string,
+          ...(tail ? { markdown_text: tail } : {}),
+        }),
       );
+      part.text += tail;
+      this.shownChars += tail.length;
     } catch (err) {
-      // Already stopped by Slack: the text it holds is final.
+      // Already stopped by Slack: the text it holds is final, and the tail goes in a new message.
       if (!STREAM_ENDED.has(slackErrorCode(err) ?? '')) throw err;
+      if (tail) {
+        this.log.info({ ref: this.ref }, 'stream ended by Slack; continuing in a new message');
+        this.pending = tail + this.pending;
+        await this.flush();
+        await this.endPart();
+      }
     }
   }
 

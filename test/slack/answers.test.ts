@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { SimMessage } from '../../src/sandbox/slack-sim.js';
 import { requestText, startRig } from '../support/rig.js';
 import { botReplies, visibleText, waitForReplies } from '../support/visible.js';
 
@@ -132,6 +133,45 @@ test('without chat streaming the answer is posted and edited, and reads the same
   assert.match(reply!.text, /<https:\/\/example\.com\|link>/, 'the notification text is Slack mrkdwn');
   assert.equal(sim.callsTo('chat.postMessage').filter((c) => c.ok).length, 1);
   assert.equal(botReplies(sim, 'C0GENERAL', message.ts).length, 1, 'one message, edited in place');
+});
+
+test('the last text of an answer goes with chat.stopStream, without another append', async (t) => {
+  const { sim, claude } = await startRig(t);
+  // Three pieces within a second: appends are paced a second apart, so only the first is written
+  // before Claude is done.
+  claude.enqueue({ text: 'First part. Second part. Third part.', chunkSize: 12, chunkDelayMs: 100 });
+  const { message } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> hi`,
+  });
+  const [reply] = await waitForReplies(sim, 'C0GENERAL', message.ts);
+  assert.equal(visibleText(reply as SimMessage), 'First part. Second part. Third part.');
+  assert.deepEqual(
+    sim.calls.filter((c) => c.method.startsWith('chat.')).map((c) => c.method),
+    ['chat.startStream', 'chat.stopStream'],
+  );
+  assert.equal(sim.callsTo('chat.stopStream')[0]?.args.markdown_text, 'Second part. Third part.');
+});
+
+test('a stream Slack ended before the last text: the rest continues in a new message', async (t) => {
+  const { sim, claude } = await startRig(t);
+  claude.enqueue({ text: 'Before the cut. After the cut.', chunkSize: 16, chunkDelayMs: 400 });
+  const { message } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> hi`,
+  });
+  const [first] = await sim.waitFor(() => {
+    const r = botReplies(sim, 'C0GENERAL', message.ts);
+    return r.length ? r : undefined;
+  });
+  sim.endStream('C0GENERAL', (first as SimMessage).ts);
+  const replies = await waitForReplies(sim, 'C0GENERAL', message.ts, 2);
+  assert.deepEqual(
+    replies.map((r) => visibleText(r)),
+    ['Before the cut. ', 'After the cut.'],
+  );
 });
 
 test('a long answer continues in follow-up messages without losing text', async (t) => {
