@@ -86,7 +86,10 @@ const join = (msg: unknown[]) =>
 export function boltLogger(log: Logger): BoltLogger {
   let child = log.child({ lib: 'bolt' });
   return {
-    debug: (...msg) => child.debug(join(msg)),
+    // The Web API client logs every request and response at debug: skip the work when it is off.
+    debug: (...msg) => {
+      if (child.isLevelEnabled('debug')) child.debug(join(msg));
+    },
     info: (...msg) => child.info(join(msg)),
     warn: (...msg) => child.warn(join(msg)),
     error: (...msg) => child.error(join(msg)),
