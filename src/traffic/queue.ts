@@ -12,7 +12,10 @@ export interface QueueOptions {
   /** Output tokens per minute, reserved up front from max_tokens as Anthropic counts them. */
   outputTokensPerMinute?: number;
   inputTokensPerMinute?: number;
-  /** Most requests waiting; beyond it new ones are refused (the user is told the bot is busy). */
+  /**
+   * Most requests waiting beyond the slots free now; past it new ones are refused (the user is
+   * told the bot is busy).
+   */
   maxQueued: number;
   /** Shared limits across replicas when set. */
   redis?: Redis;
@@ -232,7 +235,10 @@ export class ClaudeQueue {
 
   /** Runs `fn` when every limit allows it. Rejects with QueueFullError when the backlog is full. */
   async schedule<T>(job: QueueJob, fn: () => Promise<T>): Promise<T> {
-    if (this.waiting >= this.opts.maxQueued) throw new QueueFullError('the Claude queue is full');
+    // Bottleneck starts a job a few ticks after it is submitted: those that free slots will take
+    // at once are not a backlog, even if a burst arrives before they have started.
+    const freeSlots = Math.max(0, this.opts.maxConcurrent - this.active);
+    if (this.waiting - freeSlots >= this.opts.maxQueued) throw new QueueFullError('the Claude queue is full');
     this.waiting++;
     let started = false;
     try {

@@ -147,3 +147,35 @@ test('after the event loop stalls, the queue lets through every refill that fell
   await Promise.all(jobs);
   assert.equal(ran, 660, `${left} ran before stop; stop let the rest run`);
 });
+
+test('requests that arrive together while slots are free are not refused as a full queue', async () => {
+  // One slot and room for one waiting: the first runs, the second waits, only a third is refused,
+  // even when all three arrive before the first has started.
+  const queue = new ClaudeQueue({
+    maxConcurrent: 1,
+    requestsPerMinute: 1000,
+    maxQueued: 1,
+    id: 'together',
+    log: pino({ level: 'silent' }),
+  });
+  let release: () => void = () => {};
+  const held = new Promise<void>((r) => {
+    release = r;
+  });
+  const job = { priority: 3, inputTokens: 10, outputTokens: 10 };
+  const outcomes = [1, 2, 3].map((n) =>
+    queue.schedule(job, async () => {
+      await held;
+      return n;
+    }),
+  );
+  const settled = Promise.allSettled(outcomes);
+  await until('the first is running', () => queue.running === 1);
+  release();
+  const results = await settled;
+  assert.deepEqual(
+    results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).name)),
+    [1, 2, 'QueueFullError'],
+  );
+  await queue.stop();
+});
