@@ -6,8 +6,16 @@ import { ClaudeClient } from '../../src/claude/client.js';
 import { startFakeAnthropic } from '../../src/sandbox/fake-anthropic.js';
 import { createAnswerCache } from '../../src/traffic/cache.js';
 import { Traffic } from '../../src/traffic/index.js';
-import { ClaudeQueue } from '../../src/traffic/queue.js';
+import { ClaudeQueue, type QueueOptions } from '../../src/traffic/queue.js';
 import { until } from '../support/until.js';
+
+/** A queue with these limits and no Redis, logging nothing. */
+function localQueue(
+  id: string,
+  limits: Pick<QueueOptions, 'maxConcurrent' | 'requestsPerMinute' | 'maxQueued'>,
+) {
+  return new ClaudeQueue({ ...limits, id, log: pino({ level: 'silent' }) });
+}
 
 /**
  * A fake Claude that enforces N requests per minute as a token bucket (capacity N, refilled
@@ -85,13 +93,7 @@ test('a burst above the rate limit is queued, not rejected: every request answer
 
 test('stopping while requests wait for the bucket to refill lets them run first', async () => {
   // 30/min: the bucket holds 29, so the 30th request waits for the first refill (2 s).
-  const queue = new ClaudeQueue({
-    maxConcurrent: 50,
-    requestsPerMinute: 30,
-    maxQueued: 100,
-    id: 'stop',
-    log: pino({ level: 'silent' }),
-  });
+  const queue = localQueue('stop', { maxConcurrent: 50, requestsPerMinute: 30, maxQueued: 100 });
   let ran = 0;
   const jobs = Array.from({ length: 30 }, () =>
     queue.schedule({ priority: 3, inputTokens: 10, outputTokens: 10 }, async () => {
@@ -114,13 +116,7 @@ test('stopping while requests wait for the bucket to refill lets them run first'
 
 test('after the event loop stalls, the queue lets through every refill that fell due, not one', async () => {
   // 600/min: the bucket holds 580 and gets 19.6 every 2 s, so a 5 s stall makes at least two due.
-  const queue = new ClaudeQueue({
-    maxConcurrent: 100,
-    requestsPerMinute: 600,
-    maxQueued: 1000,
-    id: 'stall',
-    log: pino({ level: 'silent' }),
-  });
+  const queue = localQueue('stall', { maxConcurrent: 100, requestsPerMinute: 600, maxQueued: 1000 });
   let ran = 0;
   const jobs = Array.from({ length: 660 }, () =>
     queue.schedule({ priority: 3, inputTokens: 1, outputTokens: 1 }, async () => {
@@ -151,13 +147,7 @@ test('after the event loop stalls, the queue lets through every refill that fell
 test('requests that arrive together while slots are free are not refused as a full queue', async () => {
   // One slot and room for one waiting: the first runs, the second waits, only a third is refused,
   // even when all three arrive before the first has started.
-  const queue = new ClaudeQueue({
-    maxConcurrent: 1,
-    requestsPerMinute: 1000,
-    maxQueued: 1,
-    id: 'together',
-    log: pino({ level: 'silent' }),
-  });
+  const queue = localQueue('together', { maxConcurrent: 1, requestsPerMinute: 1000, maxQueued: 1 });
   let release: () => void = () => {};
   const held = new Promise<void>((r) => {
     release = r;
