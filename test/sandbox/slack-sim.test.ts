@@ -90,7 +90,12 @@ test('postMessage, update and replies keep thread counters', async (t) => {
 test('history seeded out of order reads in ts order; deleting replies keeps the thread right', async (t) => {
   const sim = await startSim(t);
   const client = clientFor(sim);
-  const parent = sim.seedMessage({ channel: 'C0GENERAL', user: 'U0ALICE', text: 'p', ts: '1700000000.000100' });
+  const parent = sim.seedMessage({
+    channel: 'C0GENERAL',
+    user: 'U0ALICE',
+    text: 'p',
+    ts: '1700000000.000100',
+  });
   for (const [ts, text] of [
     ['1700000000.000400', 'r3'],
     ['1700000000.000200', 'r1'],
@@ -99,7 +104,9 @@ test('history seeded out of order reads in ts order; deleting replies keeps the 
     sim.seedMessage({ channel: 'C0GENERAL', user: 'U0BOB', text, ts, thread_ts: parent.ts });
   }
   const texts = async () =>
-    (await client.conversations.replies({ channel: 'C0GENERAL', ts: parent.ts })).messages?.map((m) => m.text);
+    (await client.conversations.replies({ channel: 'C0GENERAL', ts: parent.ts })).messages?.map(
+      (m) => m.text,
+    );
   assert.deepEqual(await texts(), ['p', 'r1', 'r2', 'r3']);
   assert.equal(sim.message('C0GENERAL', parent.ts)?.latest_reply, '1700000000.000400');
   await sim.deleteMessage('C0GENERAL', '1700000000.000400');
