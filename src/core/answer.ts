@@ -22,7 +22,8 @@ export interface ReplySink {
 }
 
 export interface AnswerDeps {
-  loadConversation(job: AnswerJob): Promise<ConversationMessage[]>;
+  /** `waited`: the question waited its turn, so it is read as it stands now. */
+  loadConversation(job: AnswerJob, opts: { waited: boolean }): Promise<ConversationMessage[]>;
   traffic: Traffic;
   log: Logger;
   botName: string;
@@ -71,9 +72,15 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
   let endTurn: (() => void) | undefined;
   try {
     // A question that must wait is told its place at once; "is thinking…" comes with its turn.
-    endTurn = await deps.waitTurn?.({ onQueued: queuedStatus(sink), signal: deps.signal });
+    let waited = false;
+    const told = queuedStatus(sink);
+    const onQueued = (ahead: number) => {
+      waited = true;
+      told(ahead);
+    };
+    endTurn = await deps.waitTurn?.({ onQueued, signal: deps.signal });
     await sink.thinking().catch((err) => log.warn({ ...at, err }, 'could not show thinking status'));
-    const conversation = await deps.loadConversation(job);
+    const conversation = await deps.loadConversation(job, { waited });
     if (!conversation.some((m) => !m.fromBot)) {
       // Nobody's words survived (the message was deleted, or only mentions and markup): ask.
       sink.append(BLANK_TEXT.mention);

@@ -23,10 +23,25 @@ export interface AnswerJob {
   /** True when the asking message is a top-level DM message: context is recent DM history. */
   topLevelDm: boolean;
   /**
+   * The asking message as its event carried it, when it starts a thread in a channel: then it is
+   * the whole thread, and a question that did not wait needs no history read.
+   */
+  asked?: AskedMessage;
+  /**
    * Set when the message has nothing for Claude to answer: only a mention or whitespace (`mention`),
    * or only files, which the bot cannot read yet (`file`). Answered with a short prompt, no Claude call.
    */
   blank?: 'mention' | 'file';
+}
+
+/** A Slack message's fields the conversation is built from. */
+export interface AskedMessage {
+  ts: string;
+  user?: string;
+  bot_id?: string;
+  username?: string;
+  text?: string;
+  subtype?: string;
 }
 
 /** A message of the conversation, as context for Claude. */

@@ -155,8 +155,8 @@ export class AnswerRunner {
           fail: (t) => sink.fail(t),
         },
         {
-          loadConversation: (j) =>
-            loadConversation(this.deps.readClient, this.deps.directory, this.deps.identity, j),
+          loadConversation: (j, o) =>
+            loadConversation(this.deps.readClient, this.deps.directory, this.deps.identity, j, o),
           traffic: this.deps.traffic,
           log,
           botName: this.deps.identity.botName,

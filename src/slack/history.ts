@@ -31,16 +31,25 @@ export function isOwnMessage(m: SlackMessage, me: Identity): boolean {
   return m.user === me.botUserId || (me.botId !== undefined && m.bot_id === me.botId);
 }
 
-/** Loads the conversation an answer needs, oldest first, as plain messages. */
+/**
+ * Loads the conversation an answer needs, oldest first, as plain messages. `waited`: the question
+ * waited its turn, so what the event carried may be out of date.
+ */
 export async function loadConversation(
   client: WebClient,
   directory: UserDirectory,
   me: Identity,
   job: AnswerJob,
+  opts: { waited?: boolean } = {},
 ): Promise<ConversationMessage[]> {
-  const raw = job.topLevelDm
-    ? await dmHistory(client, job.place.channelId, job.messageTs)
-    : await threadReplies(client, job.place.channelId, job.place.threadTs);
+  // A question that starts a thread is the whole thread: read as the event carried it, unless it
+  // waited its turn (then it is read as it stands now, edited or deleted meanwhile).
+  const raw =
+    job.asked && !opts.waited
+      ? [job.asked]
+      : job.topLevelDm
+        ? await dmHistory(client, job.place.channelId, job.messageTs)
+        : await threadReplies(client, job.place.channelId, job.place.threadTs);
   const out: ConversationMessage[] = [];
   for (const m of raw) {
     if (!m.ts || !TEXT_SUBTYPES.has(m.subtype)) continue;

@@ -23,6 +23,7 @@ test('a top-level mention is answered in its own thread, streamed, after a think
   assert.equal(claude.requests.length, 1);
   assert.ok(sim.callsTo('chat.startStream').length === 1, 'answer streamed with chat.startStream');
   assert.equal(sim.callsTo('chat.stopStream').length, 1);
+  assert.equal(sim.callsTo('conversations.replies').length, 0, 'the mention is the whole thread: no read');
   const status = sim.statuses().find((s) => s.thread_ts === message.ts);
   assert.equal(status?.status, 'is thinking…');
   // The question reached Claude without the bot's own mention markup.

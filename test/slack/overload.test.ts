@@ -28,14 +28,17 @@ test('questions beyond the running ones wait their turn: told their place, read 
   const first = await ask(1);
   const second = await ask(2);
   await claude.waitForRequests(1);
-  await sim.waitFor(() => readsOf(second.message.ts) === 1 || undefined, { what: 'the second thread read' });
-  const third = await ask(3);
-  const fourth = await ask(4);
   const status = (ts: string) =>
     sim
       .statuses()
       .filter((s) => s.thread_ts === ts)
       .at(-1)?.status;
+  // "is thinking…" comes with a question's turn.
+  const thinking = (ts: string) =>
+    sim.statuses().some((s) => s.thread_ts === ts && s.status === 'is thinking…');
+  await sim.waitFor(() => thinking(second.message.ts) || undefined, { what: 'the second past the door' });
+  const third = await ask(3);
+  const fourth = await ask(4);
   await sim.waitFor(() => /is queued, next in line/.test(status(third.message.ts) ?? '') || undefined, {
     what: 'the third told it is next',
   });
@@ -55,6 +58,12 @@ test('questions beyond the running ones wait their turn: told their place, read 
   for (const q of [first, second, third, fourth]) await waitForReplies(sim, 'C0GENERAL', q.message.ts);
   const asked = claude.requests.map((r) => requestText(r.body));
   assert.equal(asked.length, 4, 'one Claude call per question');
+  // A question that starts a thread and did not wait is read from its event; one that waited
+  // is read again when its turn comes.
+  assert.deepEqual(
+    [first, second, third, fourth].map((q) => readsOf(q.message.ts)),
+    [0, 0, 1, 1],
+  );
   assert.ok(
     asked.some((text) => text.includes('question 3, in three lines please')),
     'the third question was asked as edited while it waited',

@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import type { AnswerJob } from '../../core/types.js';
+import type { AnswerJob, AskedMessage } from '../../core/types.js';
 import type { Logger } from '../../ops/logger.js';
 import { type Identity, isOwnMessage, type SlackMessage } from '../history.js';
 
@@ -102,6 +102,13 @@ function jobFor(
     userId: e.user ?? e.bot_id ?? 'unknown',
     messageTs: e.ts,
     topLevelDm: kind === 'dm' && !e.thread_ts,
+    ...(kind === 'channel' && !e.thread_ts ? { asked: askedMessage(e) } : {}),
     ...(blank ? { blank } : {}),
   };
+}
+
+/** The fields of the event's message that the conversation is built from. */
+function askedMessage(e: MessageEvent): AskedMessage {
+  const { ts, user, bot_id, username, text, subtype } = e;
+  return { ts, user, bot_id, username, text, subtype };
 }
