@@ -69,7 +69,8 @@ export async function measureAcks(target: 'bot' | 'bare', o: AckOptions): Promis
   });
   // In a process of its own (built bot or bare app), so the load generator does not share its CPU.
   const env = botEnv(sim, claude, {
-    CLAUDE_MAX_CONCURRENT: '200',
+    // Room for every answer at once (100/s × about 2.1 s), so none waits and gets a queued status.
+    CLAUDE_MAX_CONCURRENT: '300',
     CLAUDE_REQUESTS_PER_MINUTE: '100000',
     CLAUDE_MAX_QUEUED: '100000',
     STREAM_APPENDS_PER_MINUTE: '10000',
