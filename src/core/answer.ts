@@ -11,7 +11,10 @@ import { BLANK_TEXT, ERROR_TEXT, messageTooLongText, withReference } from './use
 
 /** Where an answer is written. The Slack implementation streams; tests may collect. */
 export interface ReplySink {
-  /** Shows that work started, within a second of the event. */
+  /**
+   * Shows that work started (or the place in line), within a second of the event. Need not be
+   * awaited: the sink writes no answer text before its status calls are done.
+   */
   thinking(status?: string): Promise<void>;
   /** Adds text as Claude writes it; the sink paces its writes to Slack. */
   append(delta: string): void;
@@ -79,7 +82,8 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
       told(ahead);
     };
     endTurn = await deps.waitTurn?.({ onQueued, signal: deps.signal });
-    await sink.thinking().catch((err) => log.warn({ ...at, err }, 'could not show thinking status'));
+    // Shown while the conversation is read and Claude is asked: the sink writes nothing before it.
+    void sink.thinking().catch((err) => log.warn({ ...at, err }, 'could not show thinking status'));
     const conversation = await deps.loadConversation(job, { waited });
     if (!conversation.some((m) => !m.fromBot)) {
       // Nobody's words survived (the message was deleted, or only mentions and markup): ask.

@@ -78,6 +78,10 @@ export class SlackReply implements ReplySink {
   private useStreaming = true;
   private placeholderTs: string | undefined;
   private statusShown = false;
+  /** The status calls so far (see thinking). */
+  private statusCalls: Promise<void> = Promise.resolve();
+  /** Set once the answer ends: a status asked for after that is not shown. */
+  private closing = false;
   private pump: Promise<void> | undefined;
   /** Set by finish(): the writer stops pacing and leaves the rest to it. */
   private finishing = false;
@@ -102,8 +106,18 @@ export class SlackReply implements ReplySink {
     return this.shownChars;
   }
 
-  async thinking(status = 'is thinking…'): Promise<void> {
-    if (this.part) return;
+  /**
+   * Shows a status in the thread. Status calls go out in order, and nothing is written to the
+   * thread before they are done, so a late one never lands on an answer already showing.
+   */
+  thinking(status = 'is thinking…'): Promise<void> {
+    const shown = this.statusCalls.then(() => this.showStatus(status));
+    this.statusCalls = shown.catch(() => {});
+    return shown;
+  }
+
+  private async showStatus(status: string): Promise<void> {
+    if (this.part || this.closing) return;
     try {
       await this.client.assistant.threads.setStatus({
         channel_id: this.target.channel,
@@ -136,6 +150,8 @@ export class SlackReply implements ReplySink {
   }
 
   async finish(): Promise<void> {
+    this.closing = true;
+    await this.statusCalls;
     this.pending += this.formatter.end();
     // The writer stops at its next turn (a write in progress completes); what is left then goes
     // with chat.stopStream when it fits the streaming message: one call instead of an append and
@@ -162,6 +178,8 @@ export class SlackReply implements ReplySink {
   }
 
   async fail(text: string): Promise<void> {
+    this.closing = true;
+    await this.statusCalls;
     this.pending += this.formatter.end();
     await this.drain(true).catch(() => {});
     this.closePacer?.();
@@ -237,6 +255,7 @@ export class SlackReply implements ReplySink {
 
   /** Sends `pending`, splitting at part boundaries. */
   private async flush(): Promise<void> {
+    await this.statusCalls;
     this.lastFlushAt = Date.now();
     while (this.pending) {
       const used = this.part?.text.length ?? 0;

@@ -32,6 +32,34 @@ test('a top-level mention is answered in its own thread, streamed, after a think
   assert.doesNotMatch(sent, new RegExp(`<@${sim.botUserId}>`));
 });
 
+test('Claude is asked while the thinking status is on its way; the answer is written only after it', async (t) => {
+  const { sim, claude } = await startRig(t);
+  claude.enqueue({ text: 'Quick answer.' });
+  // Slack takes a second to answer the status call.
+  sim.failNext('assistant.threads.setStatus', { delayMs: 1000 });
+  const { message } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> hi`,
+  });
+  const [reply] = await waitForReplies(sim, 'C0GENERAL', message.ts);
+  assert.equal(visibleText(reply as SimMessage), 'Quick answer.');
+  const status = sim.callsTo('assistant.threads.setStatus')[0];
+  const asked = claude.requests[0];
+  const started = sim.callsTo('chat.startStream')[0];
+  assert.ok(status && asked && started);
+  assert.ok(asked.at < status.at + 1000, 'Claude was asked before Slack answered the status call');
+  assert.ok(started.at >= status.at + 1000, 'the answer was written after the status call was done');
+  assert.deepEqual(
+    sim
+      .statuses()
+      .filter((s) => s.thread_ts === message.ts)
+      .map((s) => s.status),
+    ['is thinking…', ''],
+    'the status was set, then cleared by the answer',
+  );
+});
+
 test('a mention inside a thread sends the whole thread, with names, and the bot’s earlier answers as assistant turns', async (t) => {
   const { sim, claude } = await startRig(t);
   const parent = sim.seedMessage({
