@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { Redis } from 'ioredis';
 import { startChild } from '../support/child.js';
 import { REDIS_URL, uniquePrefix } from '../support/redis.js';
-import { botEnv, startFakes, startRig } from '../support/rig.js';
+import { botEnv, requestText, startFakes, startRig } from '../support/rig.js';
 import { botReplies, visibleText, waitForReplies } from '../support/visible.js';
 
 const mentionEvent = (ts: string, text: string) => ({
@@ -152,12 +152,16 @@ test('SIGTERM mid-stream: the answer ends with a note, queued questions are told
   });
   const port = await bot.ready;
   sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
-  const running = await sim.post({
+  const story = await sim.post({
     user: 'U0ALICE',
     channel: 'C0GENERAL',
     text: `<@${sim.botUserId}> tell me a story`,
   });
-  const queued = await sim.post({ user: 'U0BOB', channel: 'C0GENERAL', text: `<@${sim.botUserId}> and me?` });
+  const other = await sim.post({ user: 'U0BOB', channel: 'C0GENERAL', text: `<@${sim.botUserId}> and me?` });
+  // One Claude call at a time: whichever question reaches Claude first runs, the other waits.
+  const [first] = await claude.waitForRequests(1);
+  const storyFirst = requestText(first?.body ?? {}).includes('tell me a story');
+  const [running, queued] = storyFirst ? [story, other] : [other, story];
   await sim.waitFor(
     () => botReplies(sim, 'C0GENERAL', running.message.ts).some((m) => visibleText(m).length > 0),
     {
@@ -169,12 +173,12 @@ test('SIGTERM mid-stream: the answer ends with a note, queued questions are told
   assert.equal(await bot.exited, 0, bot.output());
   const ms = Date.now() - signalled;
   assert.ok(ms < 8000, `exited ${ms} ms after SIGTERM`);
-  const story = botReplies(sim, 'C0GENERAL', running.message.ts);
+  const answer = botReplies(sim, 'C0GENERAL', running.message.ts);
   assert.ok(
-    story.every((m) => !m.streaming),
+    answer.every((m) => !m.streaming),
     'no stream left open',
   );
-  const storyText = story.map(visibleText).join('\n');
+  const storyText = answer.map(visibleText).join('\n');
   assert.match(storyText, /A long, slow answer/);
   assert.match(storyText, /interrupted/);
   assert.match(storyText, /restarting.*ask again/);
