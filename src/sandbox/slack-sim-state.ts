@@ -24,6 +24,22 @@ export function microsToTs(us: number): string {
 
 const threadKey = (channel: string, threadTs: string) => `${channel}/${threadTs}`;
 
+/** The value under `key`, made and stored first when missing. */
+function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
+}
+
+/** Takes `m` out of `list` when it is there. */
+function without(list: SimMessage[] | undefined, m: SimMessage): void {
+  const i = list?.indexOf(m) ?? -1;
+  if (i !== -1) list?.splice(i, 1);
+}
+
 /** Puts `m` in ts order, searching from the end: new messages almost always go last. */
 function insertSorted(list: SimMessage[], m: SimMessage, micros: number): void {
   let at = list.length;
@@ -120,12 +136,7 @@ export class SimState {
   }
 
   all(channel: string): SimMessage[] {
-    let list = this.messagesByChannel.get(channel);
-    if (!list) {
-      list = [];
-      this.messagesByChannel.set(channel, list);
-    }
-    return list;
+    return entry(this.messagesByChannel, channel, () => []);
   }
 
   find(channel: string, ts: string): SimMessage | undefined {
@@ -151,21 +162,14 @@ export class SimState {
   insert(m: SimMessage): SimMessage {
     const micros = tsToMicros(m.ts);
     insertSorted(this.all(m.channel), m, micros);
-    let index = this.byTs.get(m.channel);
-    if (!index) {
-      index = new Map();
-      this.byTs.set(m.channel, index);
-    }
-    index.set(m.ts, m);
+    entry(this.byTs, m.channel, () => new Map()).set(m.ts, m);
     if (micros > this.lastTsMicros) this.lastTsMicros = micros;
     if (m.thread_ts && m.thread_ts !== m.ts) {
-      const key = threadKey(m.channel, m.thread_ts);
-      let replies = this.replies.get(key);
-      if (!replies) {
-        replies = [];
-        this.replies.set(key, replies);
-      }
-      insertSorted(replies, m, micros);
+      insertSorted(
+        entry(this.replies, threadKey(m.channel, m.thread_ts), () => []),
+        m,
+        micros,
+      );
       const parent = this.find(m.channel, m.thread_ts);
       if (parent) {
         m.parent_user_id = parent.user;
@@ -188,13 +192,11 @@ export class SimState {
       m.bot_id = undefined;
       m.streaming = undefined;
     } else {
-      const i = list.indexOf(m);
-      if (i !== -1) list.splice(i, 1);
-      if (this.byTs.get(m.channel)?.get(m.ts) === m) this.byTs.get(m.channel)?.delete(m.ts);
+      without(list, m);
+      const index = this.byTs.get(m.channel);
+      if (index?.get(m.ts) === m) index.delete(m.ts);
       if (m.thread_ts && m.thread_ts !== m.ts) {
-        const replies = this.replies.get(threadKey(m.channel, m.thread_ts));
-        const r = replies?.indexOf(m) ?? -1;
-        if (r !== -1) replies?.splice(r, 1);
+        without(this.replies.get(threadKey(m.channel, m.thread_ts)), m);
         const parent = this.find(m.channel, m.thread_ts);
         if (parent) this.recountThread(parent);
       }
