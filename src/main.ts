@@ -1,3 +1,4 @@
+import './node-check.js';
 import { unwatchFile, watchFile } from 'node:fs';
 import { constants, setPriority } from 'node:os';
 import { config as loadDotenv } from 'dotenv';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { MIN_NODE } from '../src/node-check.js';
 
 const read = (f: string) => readFileSync(new URL(`../${f}`, import.meta.url), 'utf8');
 
@@ -52,4 +53,13 @@ test('the Docker image starts the bot with the same node command as `npm start` 
   assert.ok(cmd, 'the Dockerfile has an exec-form CMD');
   assert.deepEqual(JSON.parse(cmd), start.split(/\s+/));
   assert.match(start, /^node .*dist\/main\.js$/);
+});
+
+test("package.json's engines names the Node.js version the start-up check asks for", () => {
+  const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node;
+  assert.equal(engines, `>=${MIN_NODE.replace(/\.0$/, '')}`);
+  assert.match(
+    read('README.md'),
+    new RegExp(`Node\\.js ${MIN_NODE.replace(/\.0$/, '').replace('.', '\\.')} or newer`),
+  );
 });

@@ -29,6 +29,17 @@ test('start-up without settings fails with one line naming the variable, and poi
   assert.match(lines[1] ?? '', /npm run sandbox/);
 });
 
+test('on a Node.js older than the dependencies need, start-up stops with one line naming the version needed', async (t) => {
+  // Posing as Node 22.12: undici (Socket Mode, the proxy) needs 22.19 and would fail with a TypeError.
+  const pose = "Object.defineProperty(process.versions,'node',{value:'22.12.0'})";
+  const r = await runMain(t, { NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(pose)}` });
+  assert.equal(r.code, 1);
+  assert.equal(
+    r.stderr.trim(),
+    'Node.js 22.19.0 or newer is needed; this is 22.12.0. The Docker image uses Node 24.',
+  );
+});
+
 test('a malformed setting stops start-up with a clear line', async (t) => {
   const r = await runMain(t, {
     SLACK_BOT_TOKEN: 'xoxb-1',

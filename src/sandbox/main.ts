@@ -3,6 +3,7 @@
  * Needs no settings: without ANTHROPIC_API_KEY an offline demo model answers. Options:
  * `--port N` for the page (default 3030; 0 picks a free port).
  */
+import '../node-check.js';
 import { parseArgs } from 'node:util';
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError } from '../config.js';
