@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { constants, getPriority, setPriority } from 'node:os';
 import { startFakeAnthropic } from '../src/sandbox/fake-anthropic.js';
 import { SlackSim } from '../src/sandbox/slack-sim.js';
@@ -52,11 +52,29 @@ function collect(results: Timed[]) {
 }
 
 /**
- * Ack latency as Slack sees it (each request's round trip, timed by the replaying thread): mentions at `rate`/s for
- * `seconds`, then `burst` at once, while Claude takes about 2 s per answer. `target` is the bot
- * or a bare Bolt app that only acks (the floor).
+ * Every thread of a process at the lowest CPU priority (Linux: the nice value is per thread, and
+ * os.setPriority takes a thread id). Threads started later inherit it from their creator.
  */
-export async function measureAcks(target: 'bot' | 'bare', o: AckOptions): Promise<AckResult> {
+function lowestPriority(pid: number): void {
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      setPriority(Number(tid), constants.priority.PRIORITY_LOW);
+    } catch {}
+  }
+}
+
+/**
+ * What is measured: the bot; a bare Bolt app that only acks (the floor); or that bare app while
+ * the bot, in a process of its own with every thread at the lowest CPU priority, answers the same
+ * mentions beside it: the floor under the CPU load the answers put on the same cores.
+ */
+export type AckTarget = 'bot' | 'bare' | 'bare-beside-bot';
+
+/**
+ * Ack latency as Slack sees it (each request's round trip, timed by the replaying thread): mentions at `rate`/s for
+ * `seconds`, then `burst` at once, while Claude takes about 2 s per answer.
+ */
+export async function measureAcks(target: AckTarget, o: AckOptions): Promise<AckResult> {
   const sim = await SlackSim.start();
   // About 2 s per answer: 0.5 s to the first token, then 10 deltas 150 ms apart.
   const claude = await startFakeAnthropic({
@@ -79,6 +97,18 @@ export async function measureAcks(target: 'bot' | 'bare', o: AckOptions): Promis
     target === 'bot'
       ? await spawnNode('dist/main.js', env, '/readyz', true)
       : await spawnNode('bench/bare-bolt.mjs', env, '/', false);
+  // Sent each request after the timed app has acked it; never timed.
+  const beside =
+    target === 'bare-beside-bot' ? await spawnNode('dist/main.js', env, '/readyz', true) : undefined;
+  if (beside) lowestPriority(beside.pid);
+  const alsoBeside = (groups: Recorded[][]) =>
+    beside
+      ? groups.map((g) =>
+          g.flatMap((r) => [r, { ...r, url: `http://127.0.0.1:${beside.port}/slack/events` }]),
+        )
+      : groups;
+  const timedOnly = (results: Timed[][]) =>
+    beside ? results.map((g) => g.filter((_, i) => i % 2 === 0)) : results;
   const eventsUrl = `http://127.0.0.1:${app.port}/slack/events`;
   // The questions are posted to the sim first (recorded, not sent), then replayed from a thread
   // of their own, so only the app's delays are timed; anything else the sim sends goes as usual.
@@ -109,12 +139,14 @@ export async function measureAcks(target: 'bot' | 'bare', o: AckOptions): Promis
   lowerPriority();
   try {
     // Warm-up at the same rate first (connections, JIT, streams building up), not timed.
-    await sender.replay(warmup, o.rate);
+    await sender.replay(alsoBeside(warmup), o.rate);
+    // Again: the bot raises its main thread to nice 10 once started, and has started threads since.
+    if (beside) lowestPriority(beside.pid);
     const cpuBefore = cpuSeconds(app.pid);
     const measuredFrom = Date.now();
-    const steadyResults = (await sender.replay(steady, o.rate)).flat();
+    const steadyResults = timedOnly(await sender.replay(alsoBeside(steady), o.rate)).flat();
     const cpu = (cpuSeconds(app.pid) - cpuBefore) / ((Date.now() - measuredFrom) / 1000);
-    const burstResults = (await sender.replay(burst, Number.POSITIVE_INFINITY)).flat();
+    const burstResults = timedOnly(await sender.replay(alsoBeside(burst), Number.POSITIVE_INFINITY)).flat();
     const inside = target === 'bot' ? await ackBuckets(app.port) : undefined;
     return {
       steady: collect(steadyResults),
@@ -126,6 +158,7 @@ export async function measureAcks(target: 'bot' | 'bare', o: AckOptions): Promis
     restorePriority(priority);
     await sender.close();
     await app.stop();
+    await beside?.stop();
     await sim.close();
     await claude.close();
   }
