@@ -75,7 +75,8 @@ export interface Engine {
 
 export interface Bot extends Omit<Engine, 'dispatch' | 'status' | 'start'> {
   /** Connects to Slack (auth.test), then listens. Resolves with the HTTP port. */
-  start(): Promise<{ port: number | undefined }>;
+  /** `frontThreadId`: the OS thread receiving Slack's requests, when it has one of its own (Linux). */
+  start(): Promise<{ port: number | undefined; frontThreadId?: number }>;
   isReady(): boolean;
 }
 
@@ -97,7 +98,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     acked: (type, seconds) => metrics.ack.observe({ type }, seconds),
   };
   const egress = overrides.frontThread ? undefined : createEgress(config.proxy);
-  const front = overrides.frontThread
+  const threaded = overrides.frontThread
     ? startFrontThread(
         {
           config: {
@@ -113,11 +114,14 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
         },
         { link, log, onFailure: overrides.onFrontFailure ?? ((err) => log.fatal({ err }, 'front failed')) },
       )
-    : createFront(config, {
-        link,
-        logger: boltLogger(log),
-        ...(egress ? { dispatcher: egress.dispatcher } : {}),
-      });
+    : undefined;
+  const front =
+    threaded ??
+    createFront(config, {
+      link,
+      logger: boltLogger(log),
+      ...(egress ? { dispatcher: egress.dispatcher } : {}),
+    });
   let stopped = false;
   return {
     app: engine.app,
@@ -131,7 +135,8 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
       await engine.start();
       const port = await front.start();
       log.info(readyLine(config, port, engine.identity.botName), 'ready');
-      return { port };
+      const frontThreadId = threaded?.threadId();
+      return { port, ...(frontThreadId === undefined ? {} : { frontThreadId }) };
     },
     async stop() {
       if (stopped) return;

@@ -1,9 +1,9 @@
 import './node-check.js';
 import { unwatchFile, watchFile } from 'node:fs';
-import { constants, setPriority } from 'node:os';
 import { config as loadDotenv } from 'dotenv';
 import { createBot } from './app.js';
 import { ConfigError, parseConfig, SECRET_SETTINGS } from './config.js';
+import { yieldCpuTo } from './ops/priority.js';
 
 loadDotenv({ quiet: true });
 
@@ -71,13 +71,9 @@ process.on('uncaughtException', (err) => {
 });
 
 try {
-  await bot.start();
-  // When CPU is short, acks (and health probes) go first: this thread, which writes answers,
-  // yields to the front's thread (started above at normal priority). On Linux the nice value
-  // is per thread; where it cannot be changed, nothing else changes.
-  try {
-    setPriority(0, constants.priority.PRIORITY_BELOW_NORMAL);
-  } catch {}
+  const { frontThreadId } = await bot.start();
+  // When CPU is short, acks and health probes go first.
+  yieldCpuTo(frontThreadId);
 } catch (err) {
   fail('Start-up failed', (err as Error).message);
 }

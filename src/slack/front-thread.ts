@@ -23,13 +23,20 @@ export type ToFront =
 
 /** Front → main thread. */
 export type FromFront =
-  | { t: 'started'; port: number }
+  /** `threadId`: the worker's id in the OS, where it can be read (Linux). */
+  | { t: 'started'; port: number; threadId?: number }
   | { t: 'failed'; message: string }
   /** `id` when the engine's listener acknowledges it (commands, interactions); events come acked. */
   | { t: 'request'; request: Forwarded; id?: number }
   | { t: 'acked'; type: string; seconds: number }
   | { t: 'metrics'; id: number }
   | { t: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string };
+
+/** The front in its thread: also tells which OS thread that is, for scheduling priorities. */
+export interface ThreadedFront extends Front {
+  /** The worker's thread id in the OS once started, where it can be read (Linux). */
+  threadId(): number | undefined;
+}
 
 /** What the worker is given at start. */
 export interface FrontWorkerData {
@@ -52,12 +59,13 @@ export const UNRESPONSIVE_AFTER_MS = 30_000;
 export function startFrontThread(
   workerData: FrontWorkerData,
   deps: { link: EngineLink; log: Logger; onFailure: (err: Error) => void },
-): Front {
+): ThreadedFront {
   const { link, log } = deps;
   // Under tsx (tests) the source is .ts, built it is .js; the worker inherits execArgv (--import tsx).
   const file = new URL(`./front-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
   let worker: Worker | undefined;
   let stopping = false;
+  let threadId: number | undefined;
   const send = (message: ToFront) => worker?.postMessage(message);
   // Sent every STATUS_EVERY_MS, changed or not: it doubles as the main thread's heartbeat.
   const report = () => {
@@ -98,13 +106,17 @@ export function startFrontThread(
   };
 
   return {
+    threadId: () => threadId,
     async start() {
       const w = new Worker(file, { workerData });
       worker = w;
       w.on('message', onMessage);
       const started = new Promise<number>((resolve, reject) => {
         w.on('message', (m: FromFront) => {
-          if (m.t === 'started') resolve(m.port);
+          if (m.t === 'started') {
+            threadId = m.threadId;
+            resolve(m.port);
+          }
           if (m.t === 'failed') reject(new Error(m.message));
         });
         w.once('exit', (code) => reject(new Error(`the front thread ended (${code}) before it listened`)));

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AckFn, Logger as BoltLogger } from '@slack/bolt';
+import { osThreadId } from '../ops/priority.js';
 import { createEgress } from '../traffic/egress.js';
 import { createFront, type EngineLink, type EngineStatus } from './front.js';
 import { type FromFront, type FrontWorkerData, type ToFront, UNRESPONSIVE_AFTER_MS } from './front-thread.js';
@@ -103,7 +104,10 @@ port.on('message', (m: ToFront) => {
       return;
     case 'start':
       front.start().then(
-        (listening) => post({ t: 'started', port: listening }),
+        (listening) => {
+          const threadId = osThreadId();
+          post({ t: 'started', port: listening, ...(threadId === undefined ? {} : { threadId }) });
+        },
         (err: Error) => post({ t: 'failed', message: err.message }),
       );
       return;
