@@ -1,5 +1,6 @@
 import { type FakeAnthropic, startFakeAnthropic } from '../src/sandbox/fake-anthropic.js';
 import { SlackSim } from '../src/sandbox/slack-sim.js';
+import type { HttpTransport } from '../src/sandbox/slack-sim-delivery.js';
 import { startBot, startEchoApp } from './setup.js';
 import { summary } from './stats.js';
 
@@ -7,7 +8,7 @@ import { summary } from './stats.js';
 const FIRST_TOKEN_MS = 100;
 
 interface Sample {
-  /** Event sent by Slack → Claude request received by the fake. */
+  /** The app_mention event sent by Slack → Claude request received by the fake. */
   toClaude: number;
   /** Claude's first token → first text sent to Slack. */
   toSlack: number;
@@ -18,8 +19,31 @@ interface Sample {
 /** Methods that carry the first text of an answer into a thread. */
 const FIRST_TEXT = new Set(['chat.startStream', 'chat.postMessage']);
 
+/**
+ * The sim's HTTP delivery, noting when each event was sent: a mention reaches the app as two
+ * events, `message` and then, once that is acked, `app_mention`, and only the second one asks.
+ */
+function timedDelivery(): { transport: HttpTransport; sentAt: (type: string, ts: string) => number } {
+  const sent = new Map<string, number>();
+  return {
+    transport: async (url, req) => {
+      const { event } = JSON.parse(req.body) as { event?: { type?: string; ts?: string } };
+      const at = Date.now();
+      if (event?.type && event.ts) sent.set(`${event.type} ${event.ts}`, at);
+      const res = await fetch(url, { method: 'POST', headers: req.headers, body: req.body });
+      return { status: res.status, body: await res.text(), ackMs: Date.now() - at };
+    },
+    sentAt: (type, ts) => sent.get(`${type} ${ts}`) ?? Number.NaN,
+  };
+}
+
 /** Asks one question and times it from the sim's call log and the fake's request log. */
-async function askTimed(sim: SlackSim, claude: FakeAnthropic, text: string): Promise<Sample> {
+async function askTimed(
+  sim: SlackSim,
+  claude: FakeAnthropic,
+  text: string,
+  delivery: ReturnType<typeof timedDelivery>,
+): Promise<Sample> {
   const sentAt = Date.now();
   const { message } = await sim.post({
     user: 'U0ALICE',
@@ -34,7 +58,7 @@ async function askTimed(sim: SlackSim, claude: FakeAnthropic, text: string): Pro
     { timeoutMs: 10_000, what: `first text for "${text}"` },
   );
   const req = claude.requests.find((r) => r.at >= sentAt && JSON.stringify(r.body.messages).includes(text));
-  const toClaude = req ? req.at - sentAt : Number.NaN;
+  const toClaude = req ? req.at - delivery.sentAt('app_mention', message.ts) : Number.NaN;
   const firstToken = req ? req.at + FIRST_TOKEN_MS : Number.NaN;
   return { toClaude, toSlack: call.at - firstToken, total: call.at - sentAt };
 }
@@ -56,11 +80,14 @@ export async function measureOverhead(target: 'bot' | 'echo', samples: number): 
     responder: () => ({ text: 'A short answer for timing.', firstTokenDelayMs: FIRST_TOKEN_MS }),
   });
   const app = target === 'bot' ? await startBot(sim, claude) : await startEchoApp(sim, claude);
+  const delivery = timedDelivery();
+  sim.connectHttp({ eventsUrl: app.eventsUrl, transport: delivery.transport });
   try {
     const out: Sample[] = [];
     // The first question warms up connections and caches (users.info): not counted.
-    await askTimed(sim, claude, `warm-up ${target}`);
-    for (let i = 0; i < samples; i++) out.push(await askTimed(sim, claude, `overhead ${target} ${i}`));
+    await askTimed(sim, claude, `warm-up ${target}`, delivery);
+    for (let i = 0; i < samples; i++)
+      out.push(await askTimed(sim, claude, `overhead ${target} ${i}`, delivery));
     return summarise(out);
   } finally {
     await app.stop();
@@ -85,14 +112,16 @@ export async function measureCache(samples: number, identical: number): Promise<
   const claude = await startFakeAnthropic({
     responder: () => ({ text: 'A cached answer.', firstTokenDelayMs: FIRST_TOKEN_MS }),
   });
-  const { stop } = await startBot(sim, claude);
+  const { stop, eventsUrl } = await startBot(sim, claude);
+  const delivery = timedDelivery();
+  sim.connectHttp({ eventsUrl, transport: delivery.transport });
   try {
-    await askTimed(sim, claude, 'warm-up cache');
+    await askTimed(sim, claude, 'warm-up cache', delivery);
     const miss: number[] = [];
     const hit: number[] = [];
     for (let i = 0; i < samples; i++) {
-      miss.push((await askTimed(sim, claude, `cached question ${i}`)).total);
-      hit.push((await askTimed(sim, claude, `cached question ${i}`)).total);
+      miss.push((await askTimed(sim, claude, `cached question ${i}`, delivery)).total);
+      hit.push((await askTimed(sim, claude, `cached question ${i}`, delivery)).total);
     }
     claude.setResponder(() => ({ text: 'One answer for all.', firstTokenDelayMs: 1000 }));
     const before = claude.requests.length;

@@ -62,7 +62,7 @@ if (!o.skip.has('overhead')) {
   step('overhead, bot');
   const bot = await measureOverhead('bot', o.samples);
   rows.push({
-    measure: '2a. event sent → Claude request received, p50 / p99',
+    measure: '2a. app_mention event sent → Claude request received, p50 / p99',
     bot: `${ms(bot.toClaude.p50)} / ${ms(bot.toClaude.p99)}`,
     baseline: `echo app: ${ms(echo.toClaude.p50)} / ${ms(echo.toClaude.p99)}`,
     compared: `${signed(ms, bot.toClaude.p50 - echo.toClaude.p50)} p50`,

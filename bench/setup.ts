@@ -29,8 +29,9 @@ export async function startBot(sim: SlackSim, claude: FakeAnthropic, extra: Reco
   const config = parseConfig(botEnv(sim, claude, extra));
   const bot: Bot = createBot(config, { logger: createLogger({ level: 'silent' }) });
   const { port } = await bot.start();
-  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
-  return { bot, port, stop: () => bot.stop() };
+  const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
+  sim.connectHttp({ eventsUrl });
+  return { bot, port, eventsUrl, stop: () => bot.stop() };
 }
 
 /**
@@ -63,6 +64,7 @@ export async function startEchoApp(sim: SlackSim, claude: FakeAnthropic) {
   });
   app.message(async () => {});
   const server = (await app.start(0)) as unknown as { address(): { port: number } };
-  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${server.address().port}/slack/events` });
-  return { stop: () => app.stop() };
+  const eventsUrl = `http://127.0.0.1:${server.address().port}/slack/events`;
+  sim.connectHttp({ eventsUrl });
+  return { eventsUrl, stop: () => app.stop() };
 }
