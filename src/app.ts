@@ -74,8 +74,10 @@ export interface Engine {
 }
 
 export interface Bot extends Omit<Engine, 'dispatch' | 'status' | 'start'> {
-  /** Connects to Slack (auth.test), then listens. Resolves with the HTTP port. */
-  /** `frontThreadId`: the OS thread receiving Slack's requests, when it has one of its own (Linux). */
+  /**
+   * Connects to Slack (auth.test), then listens. Resolves with the HTTP port and, when the front
+   * has a thread of its own, that thread's id in the OS (Linux).
+   */
   start(): Promise<{ port: number | undefined; frontThreadId?: number }>;
   isReady(): boolean;
 }

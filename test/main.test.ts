@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,6 +112,45 @@ test('SIGHUP re-reads secrets from *_FILE: new Claude calls use the rotated key,
   assert.match(auth[0] ?? '', /sk-ant-first-key/);
   assert.match(auth[1] ?? '', /sk-ant-second-key/);
   assert.doesNotMatch(bot.output(), /sk-ant-(first|second)-key/);
+});
+
+test('a Secret updated the way Kubernetes does it (the ..data link swapped) is used without a restart or signal', async (t) => {
+  const { sim, claude } = await startFakes(t);
+  // The kubelet's layout: <dir>/anthropic-api-key -> ..data/anthropic-api-key, ..data -> ..<version>.
+  const dir = mkdtempSync(join(tmpdir(), 'secret-'));
+  const version = (name: string, key: string) => {
+    mkdirSync(join(dir, name));
+    writeFileSync(join(dir, name, 'anthropic-api-key'), key);
+    symlinkSync(name, join(dir, '..data_tmp'));
+    renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
+  };
+  version('..v1', 'sk-ant-first-key-000000');
+  symlinkSync('..data/anthropic-api-key', join(dir, 'anthropic-api-key'));
+  const { ANTHROPIC_API_KEY: _inline, ...connection } = botEnv(sim, claude);
+  const bot = startChild(t, 'src/main.ts', {
+    ...connection,
+    ANTHROPIC_API_KEY_FILE: join(dir, 'anthropic-api-key'),
+  });
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${await bot.ready}/slack/events` });
+  const ask = async (text: string) => {
+    const { message } = await sim.post({
+      user: 'U0ALICE',
+      channel: 'C0GENERAL',
+      text: `<@${sim.botUserId}> ${text}`,
+    });
+    await waitForReplies(sim, 'C0GENERAL', message.ts);
+  };
+  await ask('one');
+  version('..v2', 'sk-ant-second-key-00000');
+  // The files are checked every 10 s.
+  await sim.waitFor(() => /secrets rotated/.test(bot.output()) || undefined, {
+    what: 'the rotation log line',
+    timeoutMs: 20_000,
+  });
+  await ask('two');
+  const auth = claude.requests.map((r) => String(r.headers.authorization ?? r.headers['x-api-key']));
+  assert.match(auth[0] ?? '', /sk-ant-first-key/);
+  assert.match(auth[1] ?? '', /sk-ant-second-key/);
 });
 
 test('the real process acks in a thread of its own: a mention is answered, its ack counted in /metrics, and the answering thread yields CPU to acks', async (t) => {
