@@ -81,41 +81,48 @@ test('a token Slack rejects stops start-up naming SLACK_BOT_TOKEN; a good one st
   assert.match(good.stdout, /"msg":"stopped"/);
 });
 
-test('SIGHUP re-reads secrets from *_FILE: new Claude calls use the rotated key, which never reaches the logs', async (t) => {
+/** The real process with its Anthropic key in `keyFile` only; `ask` mentions it and waits for the answer. */
+async function startWithKeyFile(t: TestContext, keyFile: string, env: Record<string, string> = {}) {
   const { sim, claude } = await startFakes(t);
+  const { ANTHROPIC_API_KEY: _inline, ...connection } = botEnv(sim, claude);
+  const bot = startChild(t, 'src/main.ts', { ...connection, ANTHROPIC_API_KEY_FILE: keyFile, ...env });
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${await bot.ready}/slack/events` });
+  return {
+    bot,
+    ask: async (text: string) => {
+      const { message } = await sim.post({
+        user: 'U0ALICE',
+        channel: 'C0GENERAL',
+        text: `<@${sim.botUserId}> ${text}`,
+      });
+      await waitForReplies(sim, 'C0GENERAL', message.ts);
+    },
+    rotated: (timeoutMs?: number) =>
+      sim.waitFor(() => /secrets rotated/.test(bot.output()) || undefined, {
+        what: 'the rotation log line',
+        ...(timeoutMs ? { timeoutMs } : {}),
+      }),
+    /** The key each Claude call was sent with, in order. */
+    keysUsed: () => claude.requests.map((r) => String(r.headers.authorization ?? r.headers['x-api-key'])),
+  };
+}
+
+test('SIGHUP re-reads secrets from *_FILE: new Claude calls use the rotated key, which never reaches the logs', async (t) => {
   const keyFile = join(mkdtempSync(join(tmpdir(), 'key-')), 'anthropic');
   writeFileSync(keyFile, 'sk-ant-first-key-000000\n');
-  // The key comes from the file only.
-  const { ANTHROPIC_API_KEY: _inline, ...connection } = botEnv(sim, claude);
-  const bot = startChild(t, 'src/main.ts', {
-    ...connection,
-    ANTHROPIC_API_KEY_FILE: keyFile,
-    LOG_LEVEL: 'debug',
-  });
-  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${await bot.ready}/slack/events` });
-  const ask = async (text: string) => {
-    const { message } = await sim.post({
-      user: 'U0ALICE',
-      channel: 'C0GENERAL',
-      text: `<@${sim.botUserId}> ${text}`,
-    });
-    await waitForReplies(sim, 'C0GENERAL', message.ts);
-  };
+  const { bot, ask, rotated, keysUsed } = await startWithKeyFile(t, keyFile, { LOG_LEVEL: 'debug' });
   await ask('one');
   writeFileSync(keyFile, 'sk-ant-second-key-00000\n');
   bot.child.kill('SIGHUP');
-  await sim.waitFor(() => /secrets rotated/.test(bot.output()) || undefined, {
-    what: 'the rotation log line',
-  });
+  await rotated();
   await ask('two');
-  const auth = claude.requests.map((r) => String(r.headers.authorization ?? r.headers['x-api-key']));
-  assert.match(auth[0] ?? '', /sk-ant-first-key/);
-  assert.match(auth[1] ?? '', /sk-ant-second-key/);
+  const [first, second] = keysUsed();
+  assert.match(first ?? '', /sk-ant-first-key/);
+  assert.match(second ?? '', /sk-ant-second-key/);
   assert.doesNotMatch(bot.output(), /sk-ant-(first|second)-key/);
 });
 
 test('a Secret updated the way Kubernetes does it (the ..data link swapped) is used without a restart or signal', async (t) => {
-  const { sim, claude } = await startFakes(t);
   // The kubelet's layout: <dir>/anthropic-api-key -> ..data/anthropic-api-key, ..data -> ..<version>.
   const dir = mkdtempSync(join(tmpdir(), 'secret-'));
   const version = (name: string, key: string) => {
@@ -126,31 +133,15 @@ test('a Secret updated the way Kubernetes does it (the ..data link swapped) is u
   };
   version('..v1', 'sk-ant-first-key-000000');
   symlinkSync('..data/anthropic-api-key', join(dir, 'anthropic-api-key'));
-  const { ANTHROPIC_API_KEY: _inline, ...connection } = botEnv(sim, claude);
-  const bot = startChild(t, 'src/main.ts', {
-    ...connection,
-    ANTHROPIC_API_KEY_FILE: join(dir, 'anthropic-api-key'),
-  });
-  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${await bot.ready}/slack/events` });
-  const ask = async (text: string) => {
-    const { message } = await sim.post({
-      user: 'U0ALICE',
-      channel: 'C0GENERAL',
-      text: `<@${sim.botUserId}> ${text}`,
-    });
-    await waitForReplies(sim, 'C0GENERAL', message.ts);
-  };
+  const { ask, rotated, keysUsed } = await startWithKeyFile(t, join(dir, 'anthropic-api-key'));
   await ask('one');
   version('..v2', 'sk-ant-second-key-00000');
   // The files are checked every 10 s.
-  await sim.waitFor(() => /secrets rotated/.test(bot.output()) || undefined, {
-    what: 'the rotation log line',
-    timeoutMs: 20_000,
-  });
+  await rotated(20_000);
   await ask('two');
-  const auth = claude.requests.map((r) => String(r.headers.authorization ?? r.headers['x-api-key']));
-  assert.match(auth[0] ?? '', /sk-ant-first-key/);
-  assert.match(auth[1] ?? '', /sk-ant-second-key/);
+  const [first, second] = keysUsed();
+  assert.match(first ?? '', /sk-ant-first-key/);
+  assert.match(second ?? '', /sk-ant-second-key/);
 });
 
 test('the real process acks in a thread of its own: a mention is answered, its ack counted in /metrics, and the answering thread yields CPU to acks', async (t) => {
