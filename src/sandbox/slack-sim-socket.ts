@@ -24,7 +24,11 @@ export class SocketHub {
   private readonly tickets = new Set<string>();
   private readonly pending = new Map<string, PendingAck>();
   private readonly pingTimers = new Map<WebSocket, NodeJS.Timeout>();
+  /** Connections gone quiet (silenceAll): open underneath, no longer used or counted. */
+  private readonly silent = new Set<WebSocket>();
   private nextSocket = 0;
+  /** Connections opened so far (a reconnect opens one more). */
+  opened = 0;
 
   constructor(
     private readonly appId: string,
@@ -57,6 +61,7 @@ export class SocketHub {
 
   private onConnection(ws: WebSocket): void {
     this.sockets.add(ws);
+    this.opened++;
     ws.on('message', (data) => this.onMessage(data.toString()));
     ws.on('close', () => this.drop(ws));
     ws.on('error', () => this.drop(ws));
@@ -147,6 +152,23 @@ export class SocketHub {
   }
 
   /**
+   * Every connection goes quiet without closing, as a half-open link does: no more pings, and
+   * nothing the client sends is read, so its pings get no pong. Nothing more is delivered over
+   * them; the client has to notice by itself and open a new connection.
+   */
+  silenceAll(): void {
+    for (const ws of this.sockets) {
+      clearInterval(this.pingTimers.get(ws));
+      this.pingTimers.delete(ws);
+      // ws keeps the TCP socket private; pausing it stops all reading.
+      (ws as unknown as { _socket?: Duplex })._socket?.pause();
+      this.silent.add(ws);
+    }
+    this.sockets.clear();
+    this.onChange();
+  }
+
+  /**
    * Closes sockets with a proper close handshake (a client that is itself disconnecting would otherwise
    * keep a 30 s handshake timer alive) and resolves pending deliveries so nothing keeps the process alive.
    */
@@ -158,6 +180,8 @@ export class SocketHub {
     }
     for (const t of this.pingTimers.values()) clearInterval(t);
     this.pingTimers.clear();
+    for (const ws of this.silent) ws.terminate();
+    this.silent.clear();
     await Promise.all(
       [...this.sockets].map(
         (ws) =>

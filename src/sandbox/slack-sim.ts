@@ -221,6 +221,11 @@ export class SlackSim extends EventEmitter {
     return this.sockets.acks;
   }
 
+  /** Socket Mode connections opened so far, closed ones included (a reconnect opens one more). */
+  get socketsOpened(): number {
+    return this.sockets.opened;
+  }
+
   /** Open Socket Mode connections. */
   get socketCount(): number {
     return this.sockets.connected;
@@ -319,6 +324,11 @@ export class SlackSim extends EventEmitter {
   /** Drops every Socket Mode connection abruptly (clients with auto-reconnect come back). */
   disconnectSockets(): void {
     this.sockets.disconnectAll();
+  }
+
+  /** Every Socket Mode connection goes quiet without closing (a half-open link); see SocketHub.silenceAll. */
+  silenceSockets(): void {
+    this.sockets.silenceAll();
   }
 
   /** Sends Slack's `disconnect` message (reason refresh_requested by default); clients reconnect. */

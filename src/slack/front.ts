@@ -3,6 +3,7 @@ import { SocketModeResponseAck } from '@slack/bolt/dist/receivers/SocketModeResp
 import type { Dispatcher } from 'undici';
 import type { Config } from '../config.js';
 import { type Route, SlackHttpServer } from './http-receiver.js';
+import type { SocketConnections } from './socket-connections.js';
 
 /** A Slack request as it crosses to the engine: plain data (it may cross a thread). */
 export interface Forwarded {
@@ -150,36 +151,40 @@ export function createFront(
     logger,
     handle,
   });
-  let socket: { disconnect(): Promise<void> } | undefined;
+  let socket: SocketConnections | undefined;
 
   async function connectSocket(appToken: string): Promise<void> {
     // Loaded only in Socket Mode.
-    const { SocketModeClient } = await import('@slack/socket-mode');
+    const { SocketConnections } = await import('./socket-connections.js');
     // With a dispatcher, apps.connections.open and the WebSocket both go through the proxy.
     const dispatcher = await deps.dispatcher?.();
-    const client = new SocketModeClient({
-      appToken,
-      logger,
-      clientOptions: { slackApiUrl: config.slack.apiUrl },
-      ...(dispatcher ? { dispatcher } : {}),
-    });
-    client.on(
-      'slack_event',
-      async (args: { ack: AckFn<unknown>; body: Record<string, unknown> } & Record<string, unknown>) => {
-        const event: ReceiverEvent = {
-          body: args.body,
-          ack: new SocketModeResponseAck({ logger, socketModeClientAck: args.ack }).bind(),
-          retryNum: args.retry_num as number | undefined,
-          retryReason: args.retry_reason as string | undefined,
-          customProperties: {},
-        };
-        await handle(event).catch((err) =>
-          logger.error(`Socket Mode request failed: ${(err as Error).message}`),
-        );
+    const connections = new SocketConnections(
+      {
+        appToken,
+        logger,
+        clientOptions: { slackApiUrl: config.slack.apiUrl },
+        ...(dispatcher ? { dispatcher } : {}),
       },
+      logger,
+      (client) =>
+        client.on(
+          'slack_event',
+          async (args: { ack: AckFn<unknown>; body: Record<string, unknown> } & Record<string, unknown>) => {
+            const event: ReceiverEvent = {
+              body: args.body,
+              ack: new SocketModeResponseAck({ logger, socketModeClientAck: args.ack }).bind(),
+              retryNum: args.retry_num as number | undefined,
+              retryReason: args.retry_reason as string | undefined,
+              customProperties: {},
+            };
+            await handle(event).catch((err) =>
+              logger.error(`Socket Mode request failed: ${(err as Error).message}`),
+            );
+          },
+        ),
     );
-    await client.start();
-    socket = client;
+    await connections.start();
+    socket = connections;
   }
 
   return {
@@ -196,7 +201,7 @@ export function createFront(
     },
     async stop() {
       stopping = true;
-      await socket?.disconnect();
+      await socket?.stop();
       await http.close();
     },
   };

@@ -38,3 +38,54 @@ test('Socket Mode in the real process: the WebSocket lives in the receiving thre
   assert.equal(await bot.exited, 0);
   await sim.waitFor(() => sim.socketCount === 0 || undefined, { what: 'the socket closed on shutdown' });
 });
+
+test('Socket Mode: when Slack asks for a new connection (refresh_requested), the old one keeps receiving until the new one is open', async (t) => {
+  const { sim, claude } = await startRig(t, { socketMode: true });
+  await sim.waitFor(() => sim.socketCount > 0 || undefined, { what: 'a socket connection' });
+  claude.enqueue({ text: 'Answered during the hand-over.' });
+  // Sent right after Slack's request, over the only connection there is: the old one.
+  sim.requestSocketReconnect();
+  const { message, deliveries } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> hi during the hand-over`,
+  });
+  assert.deepEqual(
+    deliveries.map((d) => d.status),
+    [200, 200],
+  );
+  const [reply] = await waitForReplies(sim, 'C0GENERAL', message.ts);
+  assert.equal(visibleText(reply!), 'Answered during the hand-over.');
+  await sim.waitFor(() => (sim.socketsOpened === 2 && sim.socketCount === 1) || undefined, {
+    what: 'the new connection open and the old one closed',
+  });
+  claude.requests.length = 0;
+  await mentionOverSocket(sim, claude, 'Hello over the new socket.');
+});
+
+test('Socket Mode: while Slack refuses new connections the bot keeps trying, and answers once one opens', async (t) => {
+  const { sim, claude } = await startRig(t, { socketMode: true });
+  await sim.waitFor(() => sim.socketCount > 0 || undefined, { what: 'a socket connection' });
+  sim.failNext('apps.connections.open', { error: 'internal_error', times: 2 });
+  sim.disconnectSockets();
+  // Tried at once, then after 1 s and 2 s.
+  await sim.waitFor(() => sim.socketCount > 0 || undefined, {
+    what: 'a connection after two refusals',
+    timeoutMs: 15_000,
+  });
+  assert.equal(sim.calls.filter((c) => c.method === 'apps.connections.open' && !c.ok).length, 2);
+  await mentionOverSocket(sim, claude, 'Hello after the refusals.');
+});
+
+test('Socket Mode: a connection that goes quiet without closing (no pings, no pongs) is noticed and replaced, and the next mention is answered', async (t) => {
+  const { sim, claude } = await startRig(t, { socketMode: true });
+  await sim.waitFor(() => sim.socketCount > 0 || undefined, { what: 'a socket connection' });
+  sim.silenceSockets();
+  // The client pings every 5 s and gives up on a link whose pongs stop for 5 s.
+  await sim.waitFor(() => sim.socketCount > 0 || undefined, {
+    what: 'a new connection in place of the silent one',
+    timeoutMs: 30_000,
+  });
+  assert.equal(sim.socketsOpened, 2);
+  await mentionOverSocket(sim, claude, 'Hello after a silent link.');
+});
