@@ -98,6 +98,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
       text: await metrics.registry.metrics(),
     }),
     acked: (type, seconds) => metrics.ack.observe({ type }, seconds),
+    socket: (event) => metrics.socketConnections.inc({ event }),
   };
   const egress = overrides.frontThread ? undefined : createEgress(config.proxy);
   const threaded = overrides.frontThread

@@ -25,6 +25,12 @@ export function createMetrics() {
       buckets: ACK_BUCKETS,
       registers,
     }),
+    socketConnections: new Counter({
+      name: 'slackbot_socket_connections_total',
+      help: 'Socket Mode connections: opened, handed_over (Slack asked for a new one), lost (closed by themselves), failed (attempts)',
+      labelNames: ['event'] as const,
+      registers,
+    }),
     duplicates: new Counter({
       name: 'slackbot_duplicate_events_total',
       help: 'Slack redeliveries dropped because the event was already claimed',

@@ -4,6 +4,7 @@ import type { AckFn } from '@slack/bolt';
 import type { Config } from '../config.js';
 import type { Logger } from '../ops/logger.js';
 import type { EngineLink, EngineStatus, Forwarded, Front, FrontConfig } from './front.js';
+import type { SocketEvent } from './socket-connections.js';
 
 /**
  * The front (src/slack/front.ts) in a worker thread of its own: Slack's requests are received,
@@ -29,6 +30,7 @@ export type FromFront =
   /** `id` when the engine's listener acknowledges it (commands, interactions); events come acked. */
   | { t: 'request'; request: Forwarded; id?: number }
   | { t: 'acked'; type: string; seconds: number }
+  | { t: 'socket'; event: SocketEvent }
   | { t: 'metrics'; id: number }
   | { t: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string };
 
@@ -91,6 +93,8 @@ export function startFrontThread(
       }
       case 'acked':
         return link.acked(m.type, m.seconds);
+      case 'socket':
+        return link.socket(m.event);
       case 'metrics':
         link.metrics().then(
           ({ contentType, text }) => send({ t: 'metrics', id: m.id, contentType, text }),

@@ -77,6 +77,7 @@ const link: EngineLink = {
     });
   },
   acked: (type, seconds) => post({ t: 'acked', type, seconds }),
+  socket: (event) => post({ t: 'socket', event }),
 };
 
 const egress = createEgress(data.proxy);

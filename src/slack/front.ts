@@ -3,7 +3,7 @@ import { SocketModeResponseAck } from '@slack/bolt/dist/receivers/SocketModeResp
 import type { Dispatcher } from 'undici';
 import type { Config } from '../config.js';
 import { type Route, SlackHttpServer } from './http-receiver.js';
-import type { SocketConnections } from './socket-connections.js';
+import type { SocketConnections, SocketEvent } from './socket-connections.js';
 
 /** A Slack request as it crosses to the engine: plain data (it may cross a thread). */
 export interface Forwarded {
@@ -33,6 +33,8 @@ export interface EngineLink {
   metrics(): Promise<{ contentType: string; text: string }>;
   /** One request acknowledged: its kind (event, command, interaction) and how long it took. */
   acked(type: string, seconds: number): void;
+  /** Something happened to a Socket Mode connection. */
+  socket(event: SocketEvent): void;
 }
 
 export interface Front {
@@ -182,6 +184,7 @@ export function createFront(
             );
           },
         ),
+      (event) => link.socket(event),
     );
     await connections.start();
     socket = connections;

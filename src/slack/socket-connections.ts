@@ -1,6 +1,9 @@
 import type { Logger as BoltLogger } from '@slack/bolt';
 import { SocketModeClient, type SocketModeOptions } from '@slack/socket-mode';
 
+/** What happens to connections, for the metrics: opened, replaced at Slack's request, lost, or an attempt that failed. */
+export type SocketEvent = 'opened' | 'handed_over' | 'lost' | 'failed';
+
 /** The longest wait between attempts to open a connection while Slack cannot be reached. */
 const MAX_RETRY_MS = 30_000;
 /** A connection that closes sooner than this after opening counts as a failed attempt. */
@@ -57,6 +60,7 @@ export class SocketConnections {
     private readonly logger: BoltLogger,
     /** Attaches the event listeners to each new client. */
     private readonly listen: (client: SocketModeClient) => void,
+    private readonly observe: (event: SocketEvent) => void = () => {},
   ) {}
 
   /** Opens the first connection; fails if it cannot be opened. */
@@ -85,7 +89,8 @@ export class SocketConnections {
     client.on('disconnected', () => {
       // One that never opened is the failed attempt open() reports.
       if (openedAt === undefined) return;
-      this.live.delete(client);
+      // Closed by itself, not after a hand-over or on stop.
+      if (this.live.delete(client) && !this.stopping) this.observe('lost');
       this.retiring.delete(client);
       // Slack closing a connection soon after opening it is a failure too: wait before the next.
       this.failures = Date.now() - openedAt < SHORT_LIVED_MS ? this.failures + 1 : 0;
@@ -102,6 +107,7 @@ export class SocketConnections {
       return;
     }
     this.live.add(client);
+    this.observe('opened');
     // The replacement is up: connections Slack asked to go can close now.
     for (const old of this.retiring) void old.disconnect().catch(() => {});
   }
@@ -115,6 +121,7 @@ export class SocketConnections {
     );
     this.live.delete(client);
     this.retiring.add(client);
+    this.observe('handed_over');
     this.ensure();
     return true;
   }
@@ -127,6 +134,7 @@ export class SocketConnections {
       this.retryTimer = undefined;
       this.open().catch((err: Error) => {
         this.failures++;
+        this.observe('failed');
         this.logger.warn(`Could not open a Socket Mode connection (${err?.message ?? err}); trying again`);
         this.ensure();
       });

@@ -65,6 +65,7 @@ async function startFront(t: TestContext, link: Partial<EngineLink>, unresponsiv
     health: () => ({ ready: true, redisOk: true, alive: true }),
     metrics: async () => ({ contentType: 'text/plain', text: 'test_metric 1\n' }),
     acked: () => {},
+    socket: () => {},
     ...link,
   };
   const front = startFrontThread(

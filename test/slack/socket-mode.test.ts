@@ -40,7 +40,7 @@ test('Socket Mode in the real process: the WebSocket lives in the receiving thre
 });
 
 test('Socket Mode: when Slack asks for a new connection (refresh_requested), the old one keeps receiving until the new one is open', async (t) => {
-  const { sim, claude } = await startRig(t, { socketMode: true });
+  const { sim, claude, bot } = await startRig(t, { socketMode: true });
   await sim.waitFor(() => sim.socketCount > 0 || undefined, { what: 'a socket connection' });
   claude.enqueue({ text: 'Answered during the hand-over.' });
   // Sent right after Slack's request, over the only connection there is: the old one.
@@ -61,10 +61,13 @@ test('Socket Mode: when Slack asks for a new connection (refresh_requested), the
   });
   claude.requests.length = 0;
   await mentionOverSocket(sim, claude, 'Hello over the new socket.');
+  const metrics = await bot.metrics.registry.getSingleMetricAsString('slackbot_socket_connections_total');
+  assert.match(metrics, /\{event="opened"\} 2$/m);
+  assert.match(metrics, /\{event="handed_over"\} 1$/m);
 });
 
 test('Socket Mode: while Slack refuses new connections the bot keeps trying, and answers once one opens', async (t) => {
-  const { sim, claude } = await startRig(t, { socketMode: true });
+  const { sim, claude, bot } = await startRig(t, { socketMode: true });
   await sim.waitFor(() => sim.socketCount > 0 || undefined, { what: 'a socket connection' });
   sim.failNext('apps.connections.open', { error: 'internal_error', times: 2 });
   sim.disconnectSockets();
@@ -75,6 +78,9 @@ test('Socket Mode: while Slack refuses new connections the bot keeps trying, and
   });
   assert.equal(sim.calls.filter((c) => c.method === 'apps.connections.open' && !c.ok).length, 2);
   await mentionOverSocket(sim, claude, 'Hello after the refusals.');
+  const metrics = await bot.metrics.registry.getSingleMetricAsString('slackbot_socket_connections_total');
+  assert.match(metrics, /\{event="lost"\} 1$/m);
+  assert.match(metrics, /\{event="failed"\} 2$/m);
 });
 
 test('Socket Mode: a connection that goes quiet without closing (no pings, no pongs) is noticed and replaced, and the next mention is answered', async (t) => {
