@@ -76,11 +76,6 @@ export class SocketConnections {
     await Promise.all([...this.live, ...this.retiring].map((c) => c.disconnect().catch(() => {})));
   }
 
-  /** Connections open or closing now (for tests and logs). */
-  get size(): number {
-    return this.live.size + this.retiring.size;
-  }
-
   private async open(): Promise<void> {
     this.opening = true;
     const client = new HandOverClient(this.options, (c, reason) => this.asked(c, reason));
@@ -89,11 +84,12 @@ export class SocketConnections {
     client.on('disconnected', () => {
       // One that never opened is the failed attempt open() reports.
       if (openedAt === undefined) return;
-      // Closed by itself, not after a hand-over or on stop.
-      if (this.live.delete(client) && !this.stopping) this.observe('lost');
       this.retiring.delete(client);
-      // Slack closing a connection soon after opening it is a failure too: wait before the next.
-      this.failures = Date.now() - openedAt < SHORT_LIVED_MS ? this.failures + 1 : 0;
+      // Closed by itself (not after a hand-over): replaced, after a wait if it lived only briefly.
+      if (this.live.delete(client) && !this.stopping) {
+        this.observe('lost');
+        this.failures = Date.now() - openedAt < SHORT_LIVED_MS ? this.failures + 1 : 0;
+      }
       this.ensure();
     });
     try {
