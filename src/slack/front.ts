@@ -37,6 +37,16 @@ export interface EngineLink {
   socket(event: SocketEvent): void;
 }
 
+/** Slack's answers to apps.connections.open that mean the app-level token itself is wrong. */
+const REJECTED_TOKEN = new Set([
+  'invalid_auth',
+  'not_authed',
+  'token_revoked',
+  'token_expired',
+  'account_inactive',
+  'not_allowed_token_type',
+]);
+
 export interface Front {
   /** Listens, and connects to Slack in Socket Mode. Resolves with the HTTP port. */
   start(): Promise<number>;
@@ -186,7 +196,12 @@ export function createFront(
         ),
       (event) => link.socket(event),
     );
-    await connections.start();
+    await connections.start().catch((err: Error & { data?: { error?: string } }) => {
+      const code = err.data?.error;
+      if (code && REJECTED_TOKEN.has(code))
+        throw new Error(`SLACK_APP_TOKEN: Slack did not accept the app-level token (${code})`);
+      throw new Error(`Socket Mode: could not connect to Slack (${code ?? err.message})`);
+    });
     socket = connections;
   }
 

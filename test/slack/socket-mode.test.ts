@@ -95,3 +95,17 @@ test('Socket Mode: a connection that goes quiet without closing (no pings, no po
   assert.equal(sim.socketsOpened, 2);
   await mentionOverSocket(sim, claude, 'Hello after a silent link.');
 });
+
+test('Socket Mode: an app-level token Slack rejects stops start-up with one line naming SLACK_APP_TOKEN, and the token is not shown', async (t) => {
+  const { sim, claude } = await startFakes(t);
+  const bot = startChild(t, 'src/main.ts', {
+    ...botEnv(sim, claude),
+    SLACK_APP_TOKEN: 'xapp-1-wrong-token-000',
+  });
+  assert.equal(await bot.exited, 1);
+  assert.equal(
+    bot.stderr().trim(),
+    'Start-up failed: SLACK_APP_TOKEN: Slack did not accept the app-level token (invalid_auth)',
+  );
+  assert.doesNotMatch(bot.stdout() + bot.stderr(), /wrong-token/);
+});
