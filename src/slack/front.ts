@@ -90,6 +90,7 @@ export function createFront(
 ): Front {
   const { link, logger } = deps;
   let stopping = false;
+  let socket: SocketConnections | undefined;
 
   const routes: Route[] = [
     {
@@ -103,9 +104,11 @@ export function createFront(
     {
       path: '/readyz',
       handler: (_req, res) => {
-        // Slack auth verified and listening, Redis reachable when configured, not shutting down.
+        // Slack auth verified and listening (in Socket Mode: a connection open), Redis reachable
+        // when configured, not shutting down.
         const { ready, redisOk, alive } = link.health();
-        const ok = alive && ready && !stopping && redisOk;
+        const socketOk = !config.slack.appToken || (socket?.connected() ?? false);
+        const ok = alive && ready && !stopping && redisOk && socketOk;
         const status = ok
           ? 'ready'
           : stopping
@@ -114,7 +117,9 @@ export function createFront(
               ? 'engine_unresponsive'
               : !ready
                 ? 'starting'
-                : 'redis_unreachable';
+                : !socketOk
+                  ? 'socket_disconnected'
+                  : 'redis_unreachable';
         res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ status }));
       },
@@ -163,8 +168,6 @@ export function createFront(
     logger,
     handle,
   });
-  let socket: SocketConnections | undefined;
-
   async function connectSocket(appToken: string): Promise<void> {
     // Loaded only in Socket Mode.
     const { SocketConnections } = await import('./socket-connections.js');

@@ -69,6 +69,11 @@ export class SocketConnections {
     await this.open();
   }
 
+  /** Whether a connection is open to receive events (one Slack asked to go still receives). */
+  connected(): boolean {
+    return this.live.size + this.retiring.size > 0;
+  }
+
   /** Closes every connection and opens no more. */
   async stop(): Promise<void> {
     this.stopping = true;

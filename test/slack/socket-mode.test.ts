@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FakeAnthropic } from '../../src/sandbox/fake-anthropic.js';
 import type { SlackSim } from '../../src/sandbox/slack-sim.js';
 import { startChild } from '../support/child.js';
@@ -67,10 +68,16 @@ test('Socket Mode: when Slack asks for a new connection (refresh_requested), the
 });
 
 test('Socket Mode: while Slack refuses new connections the bot keeps trying, and answers once one opens', async (t) => {
-  const { sim, claude, bot } = await startRig(t, { socketMode: true });
+  const { sim, claude, bot, port } = await startRig(t, { socketMode: true });
   await sim.waitFor(() => sim.socketCount > 0 || undefined, { what: 'a socket connection' });
+  const readyz = async () =>
+    (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as { status: string };
+  assert.deepEqual(await readyz(), { status: 'ready' });
   sim.failNext('apps.connections.open', { error: 'internal_error', times: 2 });
   sim.disconnectSockets();
+  // Not ready while no connection is open: events cannot reach this replica.
+  for (let i = 0; i < 100 && (await readyz()).status === 'ready'; i++) await sleep(20);
+  assert.deepEqual(await readyz(), { status: 'socket_disconnected' });
   // Tried at once, then after 1 s and 2 s.
   await sim.waitFor(() => sim.socketCount > 0 || undefined, {
     what: 'a connection after two refusals',
@@ -78,6 +85,7 @@ test('Socket Mode: while Slack refuses new connections the bot keeps trying, and
   });
   assert.equal(sim.calls.filter((c) => c.method === 'apps.connections.open' && !c.ok).length, 2);
   await mentionOverSocket(sim, claude, 'Hello after the refusals.');
+  assert.deepEqual(await readyz(), { status: 'ready' });
   const metrics = await bot.metrics.registry.getSingleMetricAsString('slackbot_socket_connections_total');
   assert.match(metrics, /\{event="lost"\} 1$/m);
   assert.match(metrics, /\{event="failed"\} 2$/m);
