@@ -117,6 +117,8 @@ export class SocketConnections {
   private asked(client: HandOverClient, reason: string): boolean {
     // Over Slack's limit on connections: this one goes and no other is opened for it.
     if (reason === 'too_many_websockets' || this.stopping) return false;
+    // Asked again (a warning after refresh_requested): already being replaced.
+    if (this.retiring.has(client)) return true;
     this.logger.info(
       `Slack asked for a new Socket Mode connection (${reason}); opening it before closing this one`,
     );

@@ -44,8 +44,10 @@ test('Socket Mode: when Slack asks for a new connection (refresh_requested), the
   const { sim, claude, bot } = await startRig(t, { socketMode: true });
   await sim.waitFor(() => sim.socketCount > 0 || undefined, { what: 'a socket connection' });
   claude.enqueue({ text: 'Answered during the hand-over.' });
-  // Sent right after Slack's request, over the only connection there is: the old one.
+  // Sent right after Slack's requests (a warning may follow refresh_requested), over the only
+  // connection there is: the old one.
   sim.requestSocketReconnect();
+  sim.requestSocketReconnect('warning');
   const { message, deliveries } = await sim.post({
     user: 'U0ALICE',
     channel: 'C0GENERAL',
