@@ -30,11 +30,14 @@ test('Socket Mode: a mention arrives over the WebSocket, is acknowledged and ans
   await mentionOverSocket(sim, claude, 'Hello over a socket.');
 });
 
-test('Socket Mode in the real process: the WebSocket lives in the receiving thread, and a mention is answered', async (t) => {
+test('Socket Mode in the real process: the WebSocket lives in the receiving thread, a mention is answered, and the connection is counted', async (t) => {
   const { sim, claude } = await startFakes(t);
   const bot = startChild(t, 'src/main.ts', { ...botEnv(sim, claude), SLACK_APP_TOKEN: sim.appToken });
-  await bot.ready;
+  const port = await bot.ready;
   await mentionOverSocket(sim, claude, 'Hello from the real process.');
+  // The receiving thread's connection events reach the metrics the main thread serves.
+  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  assert.match(metrics, /^slackbot_socket_connections_total\{event="opened"\} 1$/m);
   bot.child.kill('SIGTERM');
   assert.equal(await bot.exited, 0);
   await sim.waitFor(() => sim.socketCount === 0 || undefined, { what: 'the socket closed on shutdown' });
