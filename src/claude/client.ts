@@ -123,6 +123,7 @@ export class ClaudeClient {
         abortWith(new ClaudeError('timeout', `no first token within ${this.opts.firstTokenTimeoutMs} ms`)),
       this.opts.firstTokenTimeoutMs,
     );
+    let silence: NodeJS.Timeout | undefined;
     const onOuterAbort = () => controller.abort();
     opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
     let text = '';
@@ -135,13 +136,33 @@ export class ClaudeClient {
         const info = rateLimitInfo(stream.response?.headers, false);
         if (info) this.opts.onRateLimit?.(info);
       });
+      // Once the answer has started, a stream that goes silent for as long as the first token may
+      // take is given up, with what was shown kept, rather than left hanging until the overall limit.
+      const armSilence = () => {
+        clearTimeout(silence);
+        silence = setTimeout(
+          () =>
+            abortWith(
+              new ClaudeError(
+                'timeout',
+                `nothing from Claude for ${this.opts.firstTokenTimeoutMs} ms mid-answer`,
+              ),
+            ),
+          this.opts.firstTokenTimeoutMs,
+        );
+      };
       stream.on('text', (delta) => {
         if (firstToken) {
           clearTimeout(firstToken);
           firstToken = undefined;
         }
         text += delta;
+        armSilence();
         opts.onText(delta);
+      });
+      // Any event (Anthropic's pings included) shows the stream is alive.
+      stream.on('streamEvent', () => {
+        if (text) armSilence();
       });
       const message = await stream.finalMessage();
       const u = message.usage;
@@ -165,6 +186,7 @@ export class ClaudeClient {
       throw toClaudeError(err);
     } finally {
       clearTimeout(overall);
+      clearTimeout(silence);
       if (firstToken) clearTimeout(firstToken);
       opts.signal?.removeEventListener('abort', onOuterAbort);
     }

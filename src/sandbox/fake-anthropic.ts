@@ -36,6 +36,8 @@ export interface FakeReply {
   sseErrorAfterChars?: number;
   /** After this many characters, send a `data:` line that is not valid JSON and end the stream. */
   malformedAfterChars?: number;
+  /** After this many characters, send nothing more and keep the connection open (a stalled stream). */
+  stallAfterChars?: number;
   /** `stop_reason` of the message. Default `end_turn`. */
   stopReason?: 'end_turn' | 'max_tokens' | 'refusal';
   /** Accept the request and never answer, until the client aborts or the fake is closed. */
@@ -117,7 +119,7 @@ const DEFAULT_WAIT_TIMEOUT_MS = 5_000;
 const DEFAULT_RESPONDER: Responder = (req) => ({ text: offlineReply(req.body) });
 
 /** A mid-stream failure to inject, chosen from the reply's `*AfterChars` fields. */
-type Fault = { kind: 'break' | 'sse-error' | 'malformed'; afterChars: number };
+type Fault = { kind: 'break' | 'sse-error' | 'malformed' | 'stall'; afterChars: number };
 
 interface Waiter {
   n: number;
@@ -379,6 +381,16 @@ async function streamMessage(res: ServerResponse, plan: ReplyPlan, signal: Abort
     res.destroy();
     return;
   }
+  if (fault?.kind === 'stall') {
+    // Silent until the client gives up or the fake is closed.
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) return resolve();
+      signal.addEventListener('abort', () => resolve(), { once: true });
+      res.once('close', () => resolve());
+    });
+    res.destroy();
+    return;
+  }
   if (fault?.kind === 'sse-error') {
     const body = errorBody('overloaded_error', 'Overloaded', plan.requestId);
     await write(`event: error\ndata: ${JSON.stringify(body)}\n\n`);
@@ -426,6 +438,16 @@ async function sendMessage(res: ServerResponse, plan: ReplyPlan, signal: AbortSi
   if (generation > 0) await delay(generation, undefined, { signal });
 
   // Without SSE there is no in-band error event; an overload during generation is a plain 529 instead.
+  if (fault?.kind === 'stall') {
+    // Silent until the client gives up or the fake is closed.
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) return resolve();
+      signal.addEventListener('abort', () => resolve(), { once: true });
+      res.once('close', () => resolve());
+    });
+    res.destroy();
+    return;
+  }
   if (fault?.kind === 'sse-error') {
     sendError(res, plan.requestId, 529, undefined, reply.headers);
     return;
@@ -489,6 +511,7 @@ function pickFault(reply: FakeReply): Fault | undefined {
     faults.push({ kind: 'sse-error', afterChars: reply.sseErrorAfterChars });
   if (reply.malformedAfterChars !== undefined)
     faults.push({ kind: 'malformed', afterChars: reply.malformedAfterChars });
+  if (reply.stallAfterChars !== undefined) faults.push({ kind: 'stall', afterChars: reply.stallAfterChars });
   faults.sort((a, b) => a.afterChars - b.afterChars);
   const first = faults[0];
   return first ? { ...first, afterChars: Math.max(0, first.afterChars) } : undefined;

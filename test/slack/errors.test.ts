@@ -78,6 +78,31 @@ for (const fault of ['breakAfterChars', 'sseErrorAfterChars'] as const) {
   });
 }
 
+test('a stream that goes silent midway ends within the first-token limit, not the overall one, keeping the text shown', async (t) => {
+  const { sim, claude } = await startRig(t, {
+    env: { CLAUDE_FIRST_TOKEN_TIMEOUT_MS: '1000', CLAUDE_TIMEOUT_MS: '600000' },
+  });
+  const text = 'The first part of the answer arrives. '.repeat(5);
+  claude.enqueue({ text, chunkSize: 10, stallAfterChars: 60 });
+  const { message } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> explain slowly`,
+  });
+  const replies = await sim.waitFor(
+    () => {
+      const r = botReplies(sim, 'C0GENERAL', message.ts);
+      return r.length >= 2 && r.every((m) => !m.streaming) ? r : undefined;
+    },
+    { what: 'partial answer and error notice', timeoutMs: 10_000 },
+  );
+  const partial = visibleText(replies[0]!);
+  assert.ok(partial.startsWith('The first part of the answer'), 'shown text kept');
+  assert.match(partial, /interrupted/);
+  assert.match(visibleText(replies[1]!), /Reference:/);
+  assert.equal(claude.requests.length, 1);
+});
+
 test('a stream that breaks before any text is retried once, and the user sees only the answer', async (t) => {
   const { sim, claude } = await startRig(t, { env: { CLAUDE_MAX_RETRIES: '1' } });
   claude.enqueue({ text: 'never shown', breakAfterChars: 0 }, { text: 'Second time lucky.' });
