@@ -13,6 +13,7 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SlackSim } from '../src/sandbox/slack-sim.js';
 import { startChild } from './support/child.js';
 import { botEnv, startFakes } from './support/rig.js';
@@ -161,8 +162,13 @@ test('the real process acks in a thread of its own: a mention is answered, its a
   const replies = await waitForReplies(sim, 'C0GENERAL', message.ts);
   assert.ok(replies.length > 0);
   assert.equal(claude.requests.length, 1);
-  // Acks are counted where they happen (the front's thread) and shown with the rest.
-  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  // Acks are counted where they happen (the front's thread) and shown with the rest. The answer
+  // is counted once its last Slack call has returned, a moment after the reply shows.
+  let metrics = '';
+  for (let i = 0; i < 200 && !/^slackbot_answers_total\{/m.test(metrics); i++) {
+    if (i > 0) await sleep(25);
+    metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  }
   assert.match(metrics, /^slackbot_ack_seconds_count\{type="event"\} 2$/m);
   assert.match(metrics, /^slackbot_answers_total\{outcome="ok",source="claude"\} 1$/m);
   // The receiving thread's warnings reach the one log stream: a forged request is refused and said.
