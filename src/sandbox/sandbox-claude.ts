@@ -7,7 +7,14 @@ import {
 import { offlineReply } from './offline-model.js';
 
 /** Trouble the operator panel can switch on for every following Claude request. */
-export const CLAUDE_FAULTS = ['none', 'rate_limited', 'overloaded', 'timeout', 'broken_stream'] as const;
+export const CLAUDE_FAULTS = [
+  'none',
+  'rate_limited',
+  'overloaded',
+  'timeout',
+  'broken_stream',
+  'stalled_stream',
+] as const;
 export type ClaudeFault = (typeof CLAUDE_FAULTS)[number];
 
 /** One request as the panel shows it: what the bot sent to Claude, trimmed for reading. */
@@ -48,6 +55,8 @@ function faultReply(f: ClaudeFault, text: string): FakeReply | undefined {
       return { hang: true };
     case 'broken_stream':
       return { text, ...PACE, breakAfterChars: 90 };
+    case 'stalled_stream':
+      return { text, ...PACE, stallAfterChars: 90 };
     default:
       return undefined;
   }

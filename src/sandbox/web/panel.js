@@ -8,6 +8,7 @@ const FAULTS = [
   ['overloaded', 'Claude 529 (overloaded)'],
   ['timeout', 'Claude timeout (no answer)'],
   ['broken_stream', 'Broken stream (cut midway)'],
+  ['stalled_stream', 'Stalled stream (goes silent midway)'],
 ];
 
 /** Which request details the reader opened, so the refresh every second keeps them open. */
