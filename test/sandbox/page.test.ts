@@ -118,7 +118,9 @@ test('the DM greets with suggested prompts, and a prompt gets an answer', async 
   await page.locator('[data-dm="1"]').click();
   await page.locator('#messages').getByText('Hi! I’m').waitFor(WAIT);
   assert.equal(await page.locator('#channel-title').textContent(), 'claude');
+  // The prompts are set by a call of their own, a moment after the greeting shows.
   const prompts = page.locator('#messages .prompt');
+  await prompts.nth(2).waitFor(WAIT);
   assert.equal(await prompts.count(), 3);
   await prompts.first().click();
   const answer = page.locator('#messages .inline-reply', { hasText: OFFLINE_MODEL_NOTE });
