@@ -118,12 +118,16 @@ export class ClaudeClient {
       () => abortWith(new ClaudeError('timeout', `no complete answer within ${this.opts.timeoutMs} ms`)),
       this.opts.timeoutMs,
     );
-    let firstToken: NodeJS.Timeout | undefined = setTimeout(
-      () =>
-        abortWith(new ClaudeError('timeout', `no first token within ${this.opts.firstTokenTimeoutMs} ms`)),
-      this.opts.firstTokenTimeoutMs,
-    );
-    let silence: NodeJS.Timeout | undefined;
+    // Claude must start within firstTokenTimeoutMs and, once started, never go silent that long:
+    // a stalled answer is given up with what was shown kept, not left hanging until `overall`.
+    const quietMs = this.opts.firstTokenTimeoutMs;
+    let quiet: NodeJS.Timeout | undefined;
+    const expectWithin = (what: string) => {
+      clearTimeout(quiet);
+      quiet = setTimeout(() => abortWith(new ClaudeError('timeout', what)), quietMs);
+    };
+    expectWithin(`no first token within ${quietMs} ms`);
+    const midAnswer = `nothing from Claude for ${quietMs} ms mid-answer`;
     const onOuterAbort = () => controller.abort();
     opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
     let text = '';
@@ -136,33 +140,14 @@ export class ClaudeClient {
         const info = rateLimitInfo(stream.response?.headers, false);
         if (info) this.opts.onRateLimit?.(info);
       });
-      // Once the answer has started, a stream that goes silent for as long as the first token may
-      // take is given up, with what was shown kept, rather than left hanging until the overall limit.
-      const armSilence = () => {
-        clearTimeout(silence);
-        silence = setTimeout(
-          () =>
-            abortWith(
-              new ClaudeError(
-                'timeout',
-                `nothing from Claude for ${this.opts.firstTokenTimeoutMs} ms mid-answer`,
-              ),
-            ),
-          this.opts.firstTokenTimeoutMs,
-        );
-      };
       stream.on('text', (delta) => {
-        if (firstToken) {
-          clearTimeout(firstToken);
-          firstToken = undefined;
-        }
         text += delta;
-        armSilence();
+        expectWithin(midAnswer);
         opts.onText(delta);
       });
-      // Any event (Anthropic's pings included) shows the stream is alive.
+      // Once the answer has started, any event (Anthropic's pings included) shows it is alive.
       stream.on('streamEvent', () => {
-        if (text) armSilence();
+        if (text) expectWithin(midAnswer);
       });
       const message = await stream.finalMessage();
       const u = message.usage;
@@ -186,8 +171,7 @@ export class ClaudeClient {
       throw toClaudeError(err);
     } finally {
       clearTimeout(overall);
-      clearTimeout(silence);
-      if (firstToken) clearTimeout(firstToken);
+      clearTimeout(quiet);
       opts.signal?.removeEventListener('abort', onOuterAbort);
     }
   }
