@@ -381,7 +381,8 @@ async function streamMessage(res: ServerResponse, plan: ReplyPlan, signal: Abort
     res.destroy();
     return;
   }
-  if (fault?.kind === 'stall') return stallUntilClosed(res, signal);
+  // Left open, as `hang` leaves a request: the client's abort or close() ends it.
+  if (fault?.kind === 'stall') return;
   if (fault?.kind === 'sse-error') {
     const body = errorBody('overloaded_error', 'Overloaded', plan.requestId);
     await write(`event: error\ndata: ${JSON.stringify(body)}\n\n`);
@@ -428,7 +429,7 @@ async function sendMessage(res: ServerResponse, plan: ReplyPlan, signal: AbortSi
   const generation = (reply.firstTokenDelayMs ?? 0) + (reply.chunkDelayMs ?? 0) * Math.max(0, chunks - 1);
   if (generation > 0) await delay(generation, undefined, { signal });
 
-  if (fault?.kind === 'stall') return stallUntilClosed(res, signal);
+  if (fault?.kind === 'stall') return;
   // Without SSE there is no in-band error event; an overload during generation is a plain 529 instead.
   if (fault?.kind === 'sse-error') {
     sendError(res, plan.requestId, 529, undefined, reply.headers);
@@ -486,16 +487,6 @@ function buildMessage(
 }
 
 /** The earliest configured fault; on a tie a reset wins, since it is the harshest. */
-/** Sends nothing more, keeping the connection open, until the client gives up or the fake is closed. */
-async function stallUntilClosed(res: ServerResponse, signal: AbortSignal): Promise<void> {
-  await new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    signal.addEventListener('abort', () => resolve(), { once: true });
-    res.once('close', () => resolve());
-  });
-  res.destroy();
-}
-
 function pickFault(reply: FakeReply): Fault | undefined {
   const faults: Fault[] = [];
   if (reply.breakAfterChars !== undefined) faults.push({ kind: 'break', afterChars: reply.breakAfterChars });
