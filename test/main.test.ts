@@ -13,10 +13,10 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { SlackSim } from '../src/sandbox/slack-sim.js';
 import { startChild } from './support/child.js';
 import { botEnv, startFakes } from './support/rig.js';
+import { until } from './support/until.js';
 import { waitForReplies } from './support/visible.js';
 
 /** Runs `src/main.ts` in a clean directory (no .env) with only `env`; SIGTERM once `untilLine` is printed. */
@@ -165,10 +165,14 @@ test('the real process acks in a thread of its own: a mention is answered, its a
   // Acks are counted where they happen (the front's thread) and shown with the rest. The answer
   // is counted once its last Slack call has returned, a moment after the reply shows.
   let metrics = '';
-  for (let i = 0; i < 200 && !/^slackbot_answers_total\{/m.test(metrics); i++) {
-    if (i > 0) await sleep(25);
-    metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  }
+  await until(
+    'the answer counted in /metrics',
+    async () => {
+      metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      return /^slackbot_answers_total\{/m.test(metrics);
+    },
+    { timeoutMs: 5000, everyMs: 25 },
+  );
   assert.match(metrics, /^slackbot_ack_seconds_count\{type="event"\} 2$/m);
   assert.match(metrics, /^slackbot_answers_total\{outcome="ok",source="claude"\} 1$/m);
   // The receiving thread's warnings reach the one log stream: a forged request is refused and said.

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { FakeAnthropic } from '../../src/sandbox/fake-anthropic.js';
 import type { SlackSim } from '../../src/sandbox/slack-sim.js';
 import { startChild } from '../support/child.js';
 import { botEnv, startFakes, startRig } from '../support/rig.js';
+import { until } from '../support/until.js';
 import { visibleText, waitForReplies } from '../support/visible.js';
 
 /** Once a socket is open: a mention goes over it, every envelope is acked, and the answer shows. */
@@ -81,7 +81,10 @@ test('Socket Mode: while Slack refuses new connections the bot keeps trying, and
   sim.failNext('apps.connections.open', { error: 'internal_error', times: 2 });
   sim.disconnectSockets();
   // Not ready while no connection is open: events cannot reach this replica.
-  for (let i = 0; i < 100 && (await readyz()).status === 'ready'; i++) await sleep(20);
+  await until('/readyz no longer ready', async () => (await readyz()).status !== 'ready', {
+    timeoutMs: 2000,
+    everyMs: 20,
+  });
   assert.deepEqual(await readyz(), { status: 'socket_disconnected' });
   // Tried at once, then after 1 s and 2 s.
   await sim.waitFor(() => sim.socketCount > 0 || undefined, {
