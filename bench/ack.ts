@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { constants, getPriority, setPriority } from 'node:os';
+import { setThreadPriorities } from '../src/ops/priority.js';
 import { startFakeAnthropic } from '../src/sandbox/fake-anthropic.js';
 import { SlackSim } from '../src/sandbox/slack-sim.js';
 import { spawnNode } from './process.js';
@@ -52,18 +53,6 @@ function collect(results: Timed[]) {
 }
 
 /**
- * Every thread of a process at the lowest CPU priority (Linux: the nice value is per thread, and
- * os.setPriority takes a thread id). Threads started later inherit it from their creator.
- */
-function lowestPriority(pid: number): void {
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      setPriority(Number(tid), constants.priority.PRIORITY_LOW);
-    } catch {}
-  }
-}
-
-/**
  * What is measured: the bot; a bare Bolt app that only acks (the floor); or that bare app while
  * the bot, in a process of its own with every thread at the lowest CPU priority, answers the same
  * mentions beside it: the floor under the CPU load the answers put on the same cores.
@@ -100,7 +89,8 @@ export async function measureAcks(target: AckTarget, o: AckOptions): Promise<Ack
   // Sent each request after the timed app has acked it; never timed.
   const beside =
     target === 'bare-beside-bot' ? await spawnNode('dist/main.js', env, '/readyz', true) : undefined;
-  if (beside) lowestPriority(beside.pid);
+  // Every thread at the lowest CPU priority (Linux: per thread; later threads inherit it).
+  if (beside) setThreadPriorities(beside.pid, constants.priority.PRIORITY_LOW);
   const alsoBeside = (groups: Recorded[][]) =>
     beside
       ? groups.map((g) =>
@@ -141,7 +131,8 @@ export async function measureAcks(target: AckTarget, o: AckOptions): Promise<Ack
     // Warm-up at the same rate first (connections, JIT, streams building up), not timed.
     await sender.replay(alsoBeside(warmup), o.rate);
     // Again: the bot raises its main thread to nice 10 once started, and has started threads since.
-    if (beside) lowestPriority(beside.pid);
+    // Every thread at the lowest CPU priority (Linux: per thread; later threads inherit it).
+    if (beside) setThreadPriorities(beside.pid, constants.priority.PRIORITY_LOW);
     const cpuBefore = cpuSeconds(app.pid);
     const measuredFrom = Date.now();
     const steadyResults = timedOnly(await sender.replay(alsoBeside(steady), o.rate)).flat();

@@ -12,25 +12,38 @@ export function osThreadId(): number | undefined {
 }
 
 /**
+ * Sets the priority of every thread of process `pid` ('self' for this one) but `keep`. Linux
+ * keeps a nice value per thread and os.setPriority takes a thread id. Threads started later
+ * inherit their creator's priority. Returns false without /proc (nothing was changed); a thread
+ * whose priority cannot be changed is left as it is.
+ */
+export function setThreadPriorities(pid: number | 'self', priority: number, keep?: number): boolean {
+  let threads: number[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    return false;
+  }
+  for (const tid of threads) {
+    if (tid === keep) continue;
+    try {
+      setPriority(tid, priority);
+    } catch {}
+  }
+  return true;
+}
+
+/**
  * When CPU is short, acks and health probes go first: every thread of this process but `keep`
  * (the one receiving Slack's requests) drops below normal priority. That is the main thread
  * writing answers and also V8's collector threads, which otherwise compete with the receiving
- * thread at normal priority. Threads started later inherit their creator's priority.
- * Linux keeps a nice value per thread and os.setPriority takes a thread id; without /proc
- * (or `keep`) only the calling thread is lowered, and where that fails nothing changes.
+ * thread at normal priority. Without /proc (or `keep`) only the calling thread is lowered, and
+ * where that fails nothing changes.
  */
 export function yieldCpuTo(keep: number | undefined): void {
-  let threads: number[] = [0];
-  if (keep !== undefined) {
-    try {
-      threads = readdirSync('/proc/self/task')
-        .map(Number)
-        .filter((tid) => tid !== keep);
-    } catch {}
-  }
-  for (const tid of threads) {
-    try {
-      setPriority(tid, constants.priority.PRIORITY_BELOW_NORMAL);
-    } catch {}
-  }
+  const below = constants.priority.PRIORITY_BELOW_NORMAL;
+  if (keep !== undefined && setThreadPriorities('self', below, keep)) return;
+  try {
+    setPriority(0, below);
+  } catch {}
 }
