@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { constants, getPriority, setPriority } from 'node:os';
-import { setThreadPriorities } from '../src/ops/priority.js';
-import { startFakeAnthropic } from '../src/sandbox/fake-anthropic.js';
-import { SlackSim } from '../src/sandbox/slack-sim.js';
+import { startFakeAnthropic } from '../sandbox/claude/fake-anthropic.js';
+import { SlackSim } from '../sandbox/slack/sim.js';
+import { setThreadPriorities } from '../src/platform/priority.js';
 import { spawnNode } from './process.js';
 import { type Recorded, recorder, startReplayer, type Timed } from './sender.js';
 import { botEnv } from './setup.js';

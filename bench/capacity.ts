@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
-import { startFakeAnthropic } from '../src/sandbox/fake-anthropic.js';
-import { SlackSim } from '../src/sandbox/slack-sim.js';
+import { startFakeAnthropic } from '../sandbox/claude/fake-anthropic.js';
+import { SlackSim } from '../sandbox/slack/sim.js';
 import { spawnNode } from './process.js';
 import { botEnv } from './setup.js';
 import { until } from './stats.js';

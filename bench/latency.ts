@@ -1,6 +1,6 @@
-import { type FakeAnthropic, startFakeAnthropic } from '../src/sandbox/fake-anthropic.js';
-import { SlackSim } from '../src/sandbox/slack-sim.js';
-import type { HttpTransport } from '../src/sandbox/slack-sim-delivery.js';
+import { type FakeAnthropic, startFakeAnthropic } from '../sandbox/claude/fake-anthropic.js';
+import type { HttpTransport } from '../sandbox/slack/delivery.js';
+import { SlackSim } from '../sandbox/slack/sim.js';
 import { startBot, startEchoApp } from './setup.js';
 import { summary } from './stats.js';
 

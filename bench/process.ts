@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { startFakeAnthropic } from '../src/sandbox/fake-anthropic.js';
-import { SlackSim } from '../src/sandbox/slack-sim.js';
+import { startFakeAnthropic } from '../sandbox/claude/fake-anthropic.js';
+import { SlackSim } from '../sandbox/slack/sim.js';
 import { botEnv } from './setup.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

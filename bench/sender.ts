@@ -5,7 +5,7 @@
  */
 import { Agent, request } from 'node:http';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
-import type { HttpTransport } from '../src/sandbox/slack-sim-delivery.js';
+import type { HttpTransport } from '../sandbox/slack/delivery.js';
 
 /** One request as the sim would have sent it. */
 export interface Recorded {

@@ -1,10 +1,10 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { App, LogLevel } from '@slack/bolt';
-import { type Bot, createBot } from '../src/app.js';
-import { parseConfig } from '../src/config.js';
-import { createLogger } from '../src/ops/logger.js';
-import type { FakeAnthropic } from '../src/sandbox/fake-anthropic.js';
-import type { SlackSim } from '../src/sandbox/slack-sim.js';
+import type { FakeAnthropic } from '../sandbox/claude/fake-anthropic.js';
+import type { SlackSim } from '../sandbox/slack/sim.js';
+import { type Bot, createBot } from '../src/bot.js';
+import { parseConfig } from '../src/config/config.js';
+import { createLogger } from '../src/platform/logger.js';
 
 export const BENCH_KEY = 'sk-ant-bench-0123456789';
 

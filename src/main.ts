@@ -1,9 +1,9 @@
-import './node-check.js';
+import './platform/node-check.js';
 import { unwatchFile, watchFile } from 'node:fs';
 import { config as loadDotenv } from 'dotenv';
-import { createBot } from './app.js';
-import { ConfigError, parseConfig, SECRET_SETTINGS } from './config.js';
-import { yieldCpuTo } from './ops/priority.js';
+import { createBot } from './bot.js';
+import { ConfigError, parseConfig, SECRET_SETTINGS } from './config/config.js';
+import { yieldCpuTo } from './platform/priority.js';
 
 loadDotenv({ quiet: true });
 
@@ -23,7 +23,7 @@ try {
   );
 }
 
-// Slack's requests are received and acknowledged in a thread of their own (src/slack/front.ts),
+// Slack's requests are received and acknowledged in a thread of their own (src/slack/receive/front.ts),
 // so acks stay fast while this thread writes answers.
 const bot = createBot(config, {
   frontThread: true,

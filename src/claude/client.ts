@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
-import type { Logger } from '../ops/logger.js';
-import { anthropicLogger } from '../ops/logger.js';
+import type { Logger } from '../platform/logger.js';
+import { anthropicLogger } from '../platform/logger.js';
 import { ClaudeError, toClaudeError } from './errors.js';
 
 /** One request to Claude, plain data: what the cache keys on and what a job queue could carry. */
@@ -81,7 +81,7 @@ export class ClaudeClient {
     return new Anthropic({
       apiKey,
       baseURL: this.opts.baseUrl ?? null,
-      // Retries go back through the shared queue (src/traffic), so they respect the limits and
+      // Retries go back through the shared queue (src/limits), so they respect the limits and
       // retry-after for every replica instead of each request retrying on its own.
       maxRetries: 0,
       // The overall limit is enforced per answer below; this bounds a single HTTP attempt.

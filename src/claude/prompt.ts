@@ -1,6 +1,15 @@
 import type { MessageParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
-import type { ConversationMessage } from '../core/types.js';
 import type { ClaudeRequest } from './client.js';
+
+/** A message of the conversation, as context for Claude. */
+export interface ConversationMessage {
+  ts: string;
+  /** Display name of the author (resolved), or the bot's. */
+  author: string;
+  /** True for the bot's own earlier answers: they become assistant turns. */
+  fromBot: boolean;
+  text: string;
+}
 
 /** Bump when prompts change: it is part of every cache key, so old answers are not served. */
 export const PROMPT_VERSION = 'p1';

@@ -1,8 +1,8 @@
 import type { WebClient } from '@slack/web-api';
-import type { Config } from '../config.js';
-import type { AnswerJob } from '../core/types.js';
-import type { Logger } from '../ops/logger.js';
-import type { ClaimStore } from '../traffic/claims.js';
+import type { Config } from '../config/config.js';
+import type { ClaimStore } from '../limits/claims.js';
+import type { Logger } from '../platform/logger.js';
+import type { AnswerJob } from './job.js';
 import { callOnce, slackErrorCode } from './web.js';
 
 /** Why the bot is not enabled for a request. */

@@ -6,6 +6,7 @@ import {
   WebClient,
   WebClientEvent,
 } from '@slack/web-api';
+import type { Metrics } from '../platform/metrics.js';
 
 export interface WebClientSettings {
   token: string;
@@ -57,15 +58,22 @@ function build(s: WebClientSettings, options: ConstructorParameters<typeof WebCl
 }
 
 /**
- * WebClient for reads and idempotent writes: a few quick retries and a 10 s timeout instead of
- * the SDK's defaults (10 retries over 30 minutes, no timeout).
+ * Reads and idempotent writes: a few quick retries and a 10 s timeout instead of the SDK's
+ * defaults (10 retries over 30 minutes, no timeout).
  */
+const READ_OPTIONS = {
+  timeout: 10_000,
+  retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2000, randomize: true },
+};
+
+/** WebClient for reads and idempotent writes (READ_OPTIONS). */
 export function createReadClient(s: WebClientSettings): WebClient {
-  return build(s, {
-    timeout: 10_000,
-    maxRequestConcurrency: 20,
-    retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2000, randomize: true },
-  });
+  return build(s, { ...READ_OPTIONS, maxRequestConcurrency: 20 });
+}
+
+/** The options of the client Bolt gives listeners (`client`, `say`): the read client's settings. */
+export function boltClientOptions(s: Pick<WebClientSettings, 'apiUrl' | 'fetch'>) {
+  return { ...(s.fetch ? { fetch: s.fetch } : {}), slackApiUrl: s.apiUrl, ...READ_OPTIONS };
 }
 
 /**
@@ -111,4 +119,12 @@ export async function callOnce<T extends WebAPICallResult>(
       await sleep(ms);
     }
   }
+}
+
+/** Slack Web API calls and 429s by method, for the WebClients the bot builds. */
+export function countSlackCalls(metrics: Metrics) {
+  return {
+    call: (method: string, ok: boolean) => metrics.slackCalls.inc({ method, outcome: ok ? 'ok' : 'error' }),
+    rateLimited: (method: string) => metrics.slackRateLimited.inc({ method }),
+  };
 }

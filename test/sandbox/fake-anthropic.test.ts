@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
-import { type FakeAnthropic, startFakeAnthropic } from '../../src/sandbox/fake-anthropic.js';
+import { type FakeAnthropic, startFakeAnthropic } from '../../sandbox/claude/fake-anthropic.js';
 import {
   type MessagesRequestBody,
   OFFLINE_MODEL_NOTE,
   offlineReply,
-} from '../../src/sandbox/offline-model.js';
+} from '../../sandbox/claude/offline-model.js';
 
 const MODEL = 'claude-test-model';
 const TEXT =

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ERROR_TEXT } from '../../src/core/user-messages.js';
-import { OFFLINE_MODEL_NOTE } from '../../src/sandbox/offline-model.js';
-import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox.js';
+import { OFFLINE_MODEL_NOTE } from '../../sandbox/claude/offline-model.js';
+import { type Sandbox, startSandbox } from '../../sandbox/sandbox.js';
+import { ERROR_TEXT } from '../../src/slack/write/error-text.js';
 import { openPage, screenshot, startBrowser } from './browser.js';
 
-const HAS_SUMMARIZE = existsSync(new URL('../../src/slack/listeners/summarize.ts', import.meta.url));
 const WAIT = { timeout: 15_000 };
 
 let sandbox: Sandbox;
@@ -83,9 +81,7 @@ test('message text is shown, never run as HTML', async () => {
   assert.equal(await page.evaluate('typeof window.__xss'), 'undefined');
 });
 
-test('/summarize shows a private summary whose links open the sources', {
-  skip: HAS_SUMMARIZE ? false : 'src/slack/listeners/summarize.ts is not there yet',
-}, async () => {
+test('/summarize shows a private summary whose links open the sources', async () => {
   await page.locator('[data-channel="C0GENERAL"]').click();
   await page.fill('#composer-text', '/summarize');
   await page.press('#composer-text', 'Enter');
@@ -102,9 +98,7 @@ test('/summarize shows a private summary whose links open the sources', {
   await botIn('#messages').filter({ hasText: 'Summary of' }).waitFor(WAIT);
 });
 
-test('the "Summarize thread" action on a message gives a private summary of its thread', {
-  skip: HAS_SUMMARIZE ? false : 'src/slack/listeners/summarize.ts is not there yet',
-}, async () => {
+test('the "Summarize thread" action on a message gives a private summary of its thread', async () => {
   const parent = page.locator('#messages .message', { hasText: 'Quick poll for the CSV export' });
   await parent.hover();
   await parent.locator('.summarize-thread').click();

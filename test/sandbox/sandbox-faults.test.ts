@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startSandbox } from '../../src/sandbox/sandbox.js';
+import { startSandbox } from '../../sandbox/sandbox.js';
 import { botReplies, visibleText } from '../support/visible.js';
 
 test('the sandbox can stall Claude mid-answer: the text shown is kept and marked interrupted after CLAUDE_FIRST_TOKEN_TIMEOUT_MS', async (t) => {

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ERROR_TEXT } from '../../src/core/user-messages.js';
-import { startFakeAnthropic } from '../../src/sandbox/fake-anthropic.js';
+import { startFakeAnthropic } from '../../sandbox/claude/fake-anthropic.js';
+import { ERROR_TEXT } from '../../src/slack/write/error-text.js';
 import { launchBrowser, openPage, screenshot } from './browser.js';
 
-const MAIN = fileURLToPath(new URL('../../src/sandbox/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../sandbox/main.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 
 interface Running {
@@ -23,7 +23,7 @@ interface Running {
 }
 
 /**
- * What `npm run sandbox` runs (tsx on src/sandbox/main.ts), as node itself so signals reach it,
+ * What `npm run sandbox` runs (tsx on sandbox/main.ts), as node itself so signals reach it,
  * in an empty temporary directory with exactly `env` as the environment.
  */
 async function runSandbox(t: TestContext, env: Record<string, string>, files: Record<string, string> = {}) {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import { ErrorCode, WebClient } from '@slack/web-api';
-import { SlackSim } from '../../src/sandbox/slack-sim.js';
+import { SlackSim } from '../../sandbox/slack/sim.js';
 
 interface TestContextLike {
   after: (fn: () => Promise<void>) => void;

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
-import { type Bot, createBot } from '../../src/app.js';
-import { parseConfig, secretValues } from '../../src/config.js';
-import { createLogger } from '../../src/ops/logger.js';
-import { type FakeAnthropic, startFakeAnthropic } from '../../src/sandbox/fake-anthropic.js';
-import { SlackSim } from '../../src/sandbox/slack-sim.js';
+import { type FakeAnthropic, startFakeAnthropic } from '../../sandbox/claude/fake-anthropic.js';
+import { SlackSim } from '../../sandbox/slack/sim.js';
+import { type Bot, createBot } from '../../src/bot.js';
+import { parseConfig, secretValues } from '../../src/config/config.js';
+import { createLogger } from '../../src/platform/logger.js';
 
 /** Every log line written by any bot in this test process: the secret scan reads them. */
 export const allLogLines: string[] = [];

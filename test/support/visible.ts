@@ -1,4 +1,4 @@
-import type { SimMessage, SlackSim } from '../../src/sandbox/slack-sim.js';
+import type { SimMessage, SlackSim } from '../../sandbox/slack/sim.js';
 
 /** What a person sees of a message: the markdown block when there is one, else the text. */
 export function visibleText(m: SimMessage): string {

@@ -1,0 +1,144 @@
+/**
+ * What a person does on the sandbox page, turned into what Slack would send the app: messages
+ * (with `@name` typed as a mention), slash commands, the "Summarize thread" shortcut, button
+ * clicks, opening the bot's Messages tab. Everything goes through the simulated Slack.
+ */
+import { CLAUDE_FAULTS, type ClaudeFault, type SandboxClaude } from '../claude/sandbox-claude.js';
+import type { DeliveryResult, SlackSim } from '../slack/sim.js';
+
+/** Commands the app declares in manifest.yml; Slack refuses any other one before the app sees it. */
+export const KNOWN_COMMANDS = new Set(['/summarize']);
+/** The message shortcut's callback_id in manifest.yml. */
+export const SUMMARIZE_SHORTCUT = 'summarize_thread';
+
+/** Slack methods the "Slack rate limit" button throttles: the ones an answer is written with. */
+const WRITE_METHODS = [
+  'chat.postMessage',
+  'chat.update',
+  'chat.startStream',
+  'chat.appendStream',
+  'chat.stopStream',
+];
+
+/** A request the page may not make: answered with 400 and this text. */
+export class BadAction extends Error {}
+
+/** What the page shows after an action: Slack's own notice when the app did not answer in time. */
+export interface ActionOutcome {
+  ok: true;
+  ts?: string;
+  channel?: string;
+  /** Slack's "only visible to you" text when delivery failed (e.g. "/summarize failed with the error …"). */
+  notice?: string;
+}
+
+function str(body: Record<string, unknown>, key: string, required = true): string {
+  const v = body[key];
+  if (typeof v === 'string' && v !== '') return v;
+  if (required) throw new BadAction(`${key} is required`);
+  return '';
+}
+
+/** `@claude`, `@alice` (name or display name, any case) become Slack mentions `<@U…>`. */
+export function withMentions(sim: SlackSim, text: string): string {
+  const byName = new Map<string, string>();
+  for (const u of sim.users()) {
+    for (const n of [u.name, u.display_name, u.real_name.split(' ')[0] ?? '']) {
+      if (n) byName.set(n.toLowerCase(), u.id);
+    }
+  }
+  return text.replace(/(^|[\s(])@([\w.-]+)/g, (whole, before: string, name: string) => {
+    const id = byName.get(name.toLowerCase()) ?? byName.get(name.toLowerCase().replace(/[.-]+$/, ''));
+    return id ? `${before}<@${id}>` : whole;
+  });
+}
+
+function failureNotice(what: string, r: DeliveryResult): string | undefined {
+  if (r.status === 200) return undefined;
+  const reason = r.status === 0 ? 'operation_timeout' : 'dispatch_failed';
+  return `${what} failed with the error "${reason}"`;
+}
+
+function person(sim: SlackSim, body: Record<string, unknown>): string {
+  const user = str(body, 'user');
+  const u = sim.state.users.get(user);
+  if (!u || u.is_bot) throw new BadAction(`unknown person ${user}`);
+  return user;
+}
+
+function conversation(sim: SlackSim, body: Record<string, unknown>): string {
+  const channel = str(body, 'channel');
+  if (!sim.state.conversations.has(channel)) throw new BadAction(`unknown conversation ${channel}`);
+  return channel;
+}
+
+/** A message or a slash command typed in the composer. */
+export async function sendMessage(sim: SlackSim, body: Record<string, unknown>): Promise<ActionOutcome> {
+  const user = person(sim, body);
+  const channel = conversation(sim, body);
+  const text = str(body, 'text').trim();
+  const threadTs = str(body, 'threadTs', false) || undefined;
+  const command = /^(\/\S+)(?:\s+([\s\S]*))?$/.exec(text);
+  if (command) {
+    const name = (command[1] ?? '').toLowerCase();
+    if (!KNOWN_COMMANDS.has(name)) {
+      return { ok: true, notice: `${name} is not a valid command. In the sandbox, try /summarize.` };
+    }
+    const r = await sim.slashCommand({ user, channel, command: name, text: command[2]?.trim() ?? '' });
+    return { ok: true, channel, notice: failureNotice(name, r) };
+  }
+  const { message } = await sim.post({
+    user,
+    channel,
+    text: withMentions(sim, text),
+    ...(threadTs ? { thread_ts: threadTs } : {}),
+  });
+  return { ok: true, channel, ts: message.ts };
+}
+
+/** The "Summarize thread" message shortcut. */
+export async function runShortcut(sim: SlackSim, body: Record<string, unknown>): Promise<ActionOutcome> {
+  const user = person(sim, body);
+  const channel = conversation(sim, body);
+  const messageTs = str(body, 'ts');
+  if (!sim.message(channel, messageTs)) throw new BadAction(`no message ${messageTs}`);
+  const r = await sim.messageShortcut({ user, channel, messageTs, callbackId: SUMMARIZE_SHORTCUT });
+  return { ok: true, channel, notice: failureNotice('Summarize thread', r) };
+}
+
+/** A button in a message or an ephemeral message (Share, …). */
+export async function clickButton(sim: SlackSim, body: Record<string, unknown>): Promise<ActionOutcome> {
+  const user = person(sim, body);
+  const channel = conversation(sim, body);
+  const messageTs = str(body, 'messageTs', false) || undefined;
+  const r = await sim.blockAction({
+    user,
+    channel,
+    actionId: str(body, 'actionId'),
+    value: str(body, 'value', false),
+    ...(messageTs ? { messageTs } : {}),
+  });
+  return { ok: true, channel, notice: failureNotice('This action', r) };
+}
+
+/** Opening the bot's Messages tab: the DM, and `app_home_opened` (the greeting, the first time). */
+export async function openDm(sim: SlackSim, body: Record<string, unknown>): Promise<ActionOutcome> {
+  const user = person(sim, body);
+  const im = sim.state.imWith(user);
+  await sim.openAppHome(user, 'messages');
+  return { ok: true, channel: im.id };
+}
+
+/** The panel's trouble switches: a Claude fault for every request, or Slack 429s on the next writes. */
+export function setFault(sim: SlackSim, claude: SandboxClaude, body: Record<string, unknown>): ActionOutcome {
+  if (body.claude !== undefined) {
+    const f = body.claude as ClaudeFault;
+    if (!CLAUDE_FAULTS.includes(f)) throw new BadAction(`unknown Claude fault ${String(body.claude)}`);
+    if (claude.mode !== 'offline') throw new BadAction('Claude faults need the offline model');
+    claude.setFault(f);
+  }
+  if (body.slack === 'rate_limit') {
+    for (const method of WRITE_METHODS) sim.failNext(method, { status: 429, retryAfter: 1, times: 3 });
+  }
+  return { ok: true };
+}

@@ -1,0 +1,155 @@
+/**
+ * What the sandbox page reads: the simulated workspace as plain JSON, and the operator panel
+ * (model in use, queue, cache, last Claude requests, settings with secrets masked).
+ */
+import type { Bot } from '../../src/bot.js';
+import { type Config, secretValues } from '../../src/config/config.js';
+import type { RequestView, SandboxClaude } from '../claude/sandbox-claude.js';
+import type { SimEphemeral, SimMessage, SlackSim } from '../slack/sim.js';
+
+/** A message as the page draws it: the simulated message's fields, with two flags for the page. */
+export type MessageView = Pick<
+  SimMessage,
+  'ts' | 'user' | 'text' | 'thread_ts' | 'blocks' | 'subtype' | 'reply_count' | 'latest_reply' | 'streaming'
+> & {
+  /** Written with chat.startStream: `text` is Markdown. */
+  streamed?: boolean;
+  edited?: boolean;
+};
+
+/** The workspace part of the page's state. */
+export interface WorkspaceView {
+  team: string;
+  botUserId: string;
+  users: Array<{ id: string; name: string; realName: string; isBot: boolean }>;
+  conversations: Array<{ id: string; name: string; isPrivate: boolean; isIm: boolean; user?: string }>;
+  messages: Record<string, MessageView[]>;
+  ephemerals: SimEphemeral[];
+  /** Current assistant status by `channel:thread_ts` (only non-empty ones). */
+  statuses: Record<string, string>;
+  prompts: Array<{ channel: string; thread_ts: string; title?: string; prompts: unknown[] }>;
+}
+
+/** The operator panel's part of the page's state. */
+export interface PanelView {
+  model: { mode: 'offline' | 'api'; label: string; id: string };
+  fault: string;
+  queue: { waiting: number; running: number };
+  answers: { inflight: number; cacheHits: number; byOutcome: Record<string, number> };
+  requests: RequestView[];
+  slackCalls: Array<{ method: string; ok: boolean; error?: string; at: number }>;
+  settings: Array<[string, string]>;
+}
+
+/** Shown on the page and in the terminal so nobody mistakes the offline model for Claude. */
+export function modelLabel(claude: SandboxClaude, config: Config): string {
+  return claude.mode === 'offline'
+    ? 'Offline demo model — set ANTHROPIC_API_KEY to use Claude'
+    : `Claude API · ${config.claude.model}`;
+}
+
+export function workspaceView(sim: SlackSim): WorkspaceView {
+  const state = sim.state;
+  const conversations = sim.conversations();
+  const statuses: Record<string, string> = {};
+  for (const s of state.statuses) {
+    const key = `${s.channel}:${s.thread_ts}`;
+    if (s.status) statuses[key] = s.status;
+    else delete statuses[key];
+  }
+  return {
+    team: sim.team.name,
+    botUserId: sim.botUserId,
+    users: sim.users().map((u) => ({
+      id: u.id,
+      name: u.display_name || u.name,
+      realName: u.real_name,
+      isBot: Boolean(u.is_bot),
+    })),
+    conversations: conversations.map((c) => ({
+      id: c.id,
+      name: c.name,
+      isPrivate: c.is_private,
+      isIm: c.is_im,
+      ...(c.user ? { user: c.user } : {}),
+    })),
+    messages: Object.fromEntries(
+      conversations.map((c) => [
+        c.id,
+        state.all(c.id).map((m) => ({
+          ts: m.ts,
+          user: m.user,
+          text: m.text,
+          thread_ts: m.thread_ts,
+          blocks: m.blocks,
+          subtype: m.subtype,
+          reply_count: m.reply_count,
+          latest_reply: m.latest_reply,
+          streaming: m.streaming,
+          streamed: m.chunks_text !== undefined,
+          edited: Boolean(m.edited),
+        })),
+      ]),
+    ),
+    ephemerals: [...state.ephemerals],
+    statuses,
+    prompts: sim.suggestedPrompts(),
+  };
+}
+
+/** Every setting as `group.name = value`, secrets replaced by a mask. */
+export function maskedSettings(config: Config): Array<[string, string]> {
+  const secrets = new Set(secretValues(config));
+  const out: Array<[string, string]> = [];
+  const walk = (prefix: string, value: unknown) => {
+    if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) walk(prefix ? `${prefix}.${k}` : k, v);
+      return;
+    }
+    const text = value === undefined ? '(unset)' : String(value);
+    const secret = secrets.has(text) || /token|secret|apiKey|redisUrl/i.test(prefix);
+    out.push([prefix, secret && value !== undefined && text !== '' ? '•••••• (set)' : text]);
+  };
+  walk('', config);
+  return out;
+}
+
+async function counterValues(
+  metric: Bot['metrics']['answers'],
+): Promise<Array<{ value: number; labels: Record<string, string | number> }>> {
+  return (await metric.get()).values;
+}
+
+export async function panelView(
+  sim: SlackSim,
+  bot: Bot,
+  claude: SandboxClaude,
+  config: Config,
+): Promise<PanelView> {
+  const byOutcome: Record<string, number> = {};
+  let cacheHits = 0;
+  for (const v of await counterValues(bot.metrics.answers)) {
+    const outcome = String(v.labels.outcome);
+    byOutcome[outcome] = (byOutcome[outcome] ?? 0) + v.value;
+    if (v.labels.source === 'cache') cacheHits += v.value;
+  }
+  const inflight = (await bot.metrics.inflight.get()).values[0]?.value ?? 0;
+  return {
+    model: {
+      mode: claude.mode,
+      label: modelLabel(claude, config),
+      id: claude.mode === 'offline' ? 'offline demo model' : config.claude.model,
+    },
+    fault: claude.fault(),
+    queue: bot.queue(),
+    answers: { inflight, cacheHits, byOutcome },
+    requests: claude.recentRequests(5),
+    slackCalls: sim.calls.slice(-12).map((c) => ({
+      method: c.method,
+      ok: c.ok,
+      at: c.at,
+      ...(c.error ? { error: c.error } : {}),
+    })),
+    settings: maskedSettings(config),
+  };
+}

@@ -1,0 +1,80 @@
+import { type Bot, createBot } from '../src/bot.js';
+import { type Config, parseConfig } from '../src/config/config.js';
+import { type SandboxClaude, startSandboxClaude } from './claude/sandbox-claude.js';
+import { startWebServer, type WebServer } from './page/server.js';
+import { seedHistory } from './slack/seed-history.js';
+import { SlackSim } from './slack/sim.js';
+
+/** A running sandbox: simulated Slack, Claude (offline or real), the real bot and the page. */
+export interface Sandbox {
+  /** The page, e.g. http://127.0.0.1:3030/ */
+  url: string;
+  sim: SlackSim;
+  bot: Bot;
+  claude: SandboxClaude;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export interface SandboxOptions {
+  /** The environment (after .env): Claude settings and bot behaviour come from here. */
+  env: Record<string, string | undefined>;
+  /** Port of the page; 0 = any free port. */
+  port: number;
+}
+
+/**
+ * Settings that would connect the sandbox to something real besides Claude: a workspace's
+ * tokens and URL (a developer's .env usually has them) or a shared Redis. The sim replaces them.
+ */
+const NOT_FROM_ENV = /^(SLACK_|REDIS_URL|PORT$)/;
+
+/** Whether the real Claude API is used: a key (or key file) is set. */
+export function usesRealClaude(env: Record<string, string | undefined>): boolean {
+  return Boolean(env.ANTHROPIC_API_KEY || env.ANTHROPIC_API_KEY_FILE);
+}
+
+/**
+ * Starts everything on 127.0.0.1. The bot is built by createBot from the same schema as
+ * production and gets its events signed over HTTP from the simulated Slack. Throws ConfigError
+ * for a malformed setting in `env`.
+ */
+export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
+  const cleanups: Array<() => Promise<void>> = [];
+  const closeAll = async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => {});
+  };
+  try {
+    const sim = await SlackSim.start();
+    cleanups.push(() => sim.close());
+    seedHistory(sim);
+    const claude = await startSandboxClaude(usesRealClaude(opts.env));
+    cleanups.push(() => claude.close());
+
+    const env = Object.fromEntries(Object.entries(opts.env).filter(([k]) => !NOT_FROM_ENV.test(k)));
+    const config = parseConfig({
+      LOG_LEVEL: 'warn',
+      // Ctrl-C should not wait long for answers still streaming into a page nobody watches.
+      SHUTDOWN_GRACE_MS: '2000',
+      // Short enough that the "timeout" fault of the panel shows its message within seconds.
+      ...(claude.mode === 'offline' ? { CLAUDE_FIRST_TOKEN_TIMEOUT_MS: '8000' } : {}),
+      ...env,
+      ...claude.env,
+      SLACK_BOT_TOKEN: sim.botToken,
+      SLACK_SIGNING_SECRET: sim.signingSecret,
+      SLACK_API_URL: sim.apiUrl,
+      PORT: '0',
+    });
+    const bot = createBot(config);
+    const { port: botPort } = await bot.start();
+    cleanups.push(() => bot.stop());
+    sim.connectHttp({ eventsUrl: `http://127.0.0.1:${botPort}/slack/events` });
+
+    const web: WebServer = await startWebServer({ sim, bot, claude, config, port: opts.port });
+    cleanups.push(() => web.close());
+    return { url: web.url, sim, bot, claude, config, close: closeAll };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

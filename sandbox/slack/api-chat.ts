@@ -1,0 +1,258 @@
+import type { ApiHandler } from './api.js';
+import {
+  type ApiContext,
+  apiMessage,
+  fail,
+  isError,
+  jsonArg,
+  resolveConversation,
+  strArg,
+} from './shapes.js';
+import type { ApiResult, SimConversation, SimMessage } from './types.js';
+
+/** Slack truncates message text beyond this many characters instead of failing. */
+export const MAX_TEXT_CHARS = 40_000;
+/** Slack's limit for markdown text in one request (markdown blocks, stream chunks). */
+export const MAX_MARKDOWN_CHARS = 12_000;
+const MAX_BLOCKS = 50;
+
+/** Parses and validates `blocks` like chat.postMessage does. */
+export function readBlocks(args: Record<string, unknown>): { blocks?: unknown[]; error?: ApiResult } {
+  const parsed = jsonArg(args, 'blocks');
+  if (parsed.invalid) return { error: fail('invalid_blocks_format') };
+  if (parsed.value === undefined) return {};
+  if (!Array.isArray(parsed.value)) return { error: fail('invalid_blocks_format') };
+  const blocks: unknown[] = parsed.value;
+  if (blocks.length > MAX_BLOCKS) return { error: fail('invalid_blocks') };
+  let markdownChars = 0;
+  for (const b of blocks) {
+    if (typeof b !== 'object' || b === null || typeof (b as { type?: unknown }).type !== 'string') {
+      return {
+        error: fail('invalid_blocks', {
+          response_metadata: { messages: ['[ERROR] missing required field: type'] },
+        }),
+      };
+    }
+    const block = b as { type: string; text?: unknown };
+    if (block.type === 'markdown' && typeof block.text === 'string') markdownChars += block.text.length;
+  }
+  if (markdownChars > MAX_MARKDOWN_CHARS) return { error: fail('msg_too_long') };
+  return { blocks };
+}
+
+/** The thread a reply goes to: a reply's own thread when given a reply ts; undefined when unknown. */
+export function threadParentTs(
+  ctx: ApiContext,
+  channel: string,
+  threadTs: string | undefined,
+): string | undefined {
+  if (!threadTs) return undefined;
+  const target = ctx.state.find(channel, threadTs);
+  if (!target) return undefined;
+  return target.thread_ts ?? target.ts;
+}
+
+/** Resolves a writable conversation (bot member, not archived). */
+export function writableConversation(ctx: ApiContext, ref: string | undefined): SimConversation | ApiResult {
+  const conv = resolveConversation(ctx, ref, { needMember: true, allowUserId: true });
+  if (isError(conv)) return conv;
+  if (conv.is_archived) return fail('is_archived');
+  return conv;
+}
+
+/** Stores a new bot message and clears the thread's assistant status, which Slack does on reply. */
+export function storeBotMessage(ctx: ApiContext, m: Omit<SimMessage, 'ts' | 'user' | 'bot_id'>): SimMessage {
+  const { state } = ctx;
+  const msg = state.insert({ ...m, ts: state.nextTs(), user: state.id.botUserId, bot_id: state.id.botId });
+  if (msg.thread_ts && state.currentStatus(msg.channel, msg.thread_ts) !== '') {
+    state.setStatus(msg.channel, msg.thread_ts, '');
+  }
+  return msg;
+}
+
+/** Finds a message the bot may modify (its own, in a conversation it can see). */
+function ownMessage(
+  ctx: ApiContext,
+  args: Record<string, unknown>,
+  denied: string,
+  tsKey = 'ts',
+): SimMessage | ApiResult {
+  const conv = resolveConversation(ctx, strArg(args, 'channel'), { needMember: false });
+  if (isError(conv)) return conv;
+  const m = ctx.state.find(conv.id, strArg(args, tsKey) ?? '');
+  if (!m || m.subtype === 'tombstone') return fail('message_not_found');
+  if (m.user !== ctx.state.id.botUserId) return fail(denied);
+  return m;
+}
+
+const threadKey = (channel: string, ts: string): string => `${channel}:${ts}`;
+
+/** chat.* (except streaming), reactions.*, assistant.threads.* and views.publish. */
+export const chatHandlers: Record<string, ApiHandler> = {
+  'chat.postMessage': (ctx, args) => {
+    const conv = writableConversation(ctx, strArg(args, 'channel'));
+    if (isError(conv)) return conv;
+    const { blocks, error } = readBlocks(args);
+    if (error) return error;
+    const text = strArg(args, 'text') ?? '';
+    if (!text && !blocks?.length) return fail('no_text');
+    const metadata = jsonArg(args, 'metadata');
+    if (metadata.invalid) return fail('invalid_metadata_format');
+    const msg = storeBotMessage(ctx, {
+      channel: conv.id,
+      text: text.slice(0, MAX_TEXT_CHARS),
+      ...(blocks ? { blocks } : {}),
+      ...(threadParentTs(ctx, conv.id, strArg(args, 'thread_ts'))
+        ? { thread_ts: threadParentTs(ctx, conv.id, strArg(args, 'thread_ts')) }
+        : {}),
+      ...(metadata.value !== undefined ? { metadata: metadata.value } : {}),
+    });
+    return { ok: true, channel: conv.id, ts: msg.ts, message: apiMessage(ctx, msg) };
+  },
+
+  'chat.update': (ctx, args) => {
+    const m = ownMessage(ctx, args, 'cant_update_message');
+    if (isError(m)) return m;
+    const { blocks, error } = readBlocks(args);
+    if (error) return error;
+    const text = strArg(args, 'text');
+    if (text === undefined && blocks === undefined) return fail('no_text');
+    if (text !== undefined) m.text = text.slice(0, MAX_TEXT_CHARS);
+    if (blocks !== undefined) m.blocks = blocks;
+    const metadata = jsonArg(args, 'metadata');
+    if (metadata.value !== undefined) m.metadata = metadata.value;
+    m.edited = { user: ctx.state.id.botUserId, ts: ctx.state.nextTs() };
+    ctx.state.changed();
+    return { ok: true, channel: m.channel, ts: m.ts, text: m.text, message: apiMessage(ctx, m) };
+  },
+
+  'chat.delete': (ctx, args) => {
+    const m = ownMessage(ctx, args, 'cant_delete_message');
+    if (isError(m)) return m;
+    ctx.state.remove(m);
+    return { ok: true, channel: m.channel, ts: m.ts };
+  },
+
+  'chat.postEphemeral': (ctx, args) => {
+    const conv = writableConversation(ctx, strArg(args, 'channel'));
+    if (isError(conv)) return conv;
+    const user = strArg(args, 'user') ?? '';
+    if (!ctx.state.users.has(user)) return fail('user_not_found');
+    if (!conv.members.includes(user)) return fail('user_not_in_channel');
+    const { blocks, error } = readBlocks(args);
+    if (error) return error;
+    const text = strArg(args, 'text') ?? '';
+    if (!text && !blocks?.length) return fail('no_text');
+    const ts = ctx.state.nextTs();
+    const threadTs = strArg(args, 'thread_ts');
+    ctx.state.ephemerals.push({
+      channel: conv.id,
+      user,
+      text,
+      ts,
+      via: 'postEphemeral',
+      ...(blocks ? { blocks } : {}),
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+    });
+    ctx.state.changed();
+    return { ok: true, message_ts: ts };
+  },
+
+  'chat.getPermalink': (ctx, args) => {
+    const conv = resolveConversation(ctx, strArg(args, 'channel'), { needMember: false });
+    if (isError(conv)) return conv;
+    const m = ctx.state.find(conv.id, strArg(args, 'message_ts') ?? '');
+    if (!m) return fail('message_not_found');
+    let permalink = `${ctx.team.url}archives/${conv.id}/p${m.ts.replace('.', '')}`;
+    if (m.thread_ts && m.thread_ts !== m.ts) permalink += `?thread_ts=${m.thread_ts}&cid=${conv.id}`;
+    return { ok: true, channel: conv.id, permalink };
+  },
+
+  'reactions.add': (ctx, args) => {
+    const conv = resolveConversation(ctx, strArg(args, 'channel'), { needMember: true });
+    if (isError(conv)) return conv;
+    const m = ctx.state.find(conv.id, strArg(args, 'timestamp') ?? '');
+    if (!m) return fail('message_not_found');
+    const name = (strArg(args, 'name') ?? '').replace(/^:|:$/g, '');
+    if (!name) return fail('invalid_name');
+    const me = ctx.state.id.botUserId;
+    m.reactions ??= [];
+    let r = m.reactions.find((x) => x.name === name);
+    if (r?.users.includes(me)) return fail('already_reacted');
+    if (!r) {
+      r = { name, users: [], count: 0 };
+      m.reactions.push(r);
+    }
+    r.users.push(me);
+    r.count = r.users.length;
+    ctx.state.changed();
+    return { ok: true };
+  },
+
+  'reactions.remove': (ctx, args) => {
+    const conv = resolveConversation(ctx, strArg(args, 'channel'), { needMember: true });
+    if (isError(conv)) return conv;
+    const m = ctx.state.find(conv.id, strArg(args, 'timestamp') ?? '');
+    if (!m) return fail('message_not_found');
+    const name = (strArg(args, 'name') ?? '').replace(/^:|:$/g, '');
+    const me = ctx.state.id.botUserId;
+    const r = m.reactions?.find((x) => x.name === name);
+    if (!r?.users.includes(me)) return fail('no_reaction');
+    r.users = r.users.filter((u) => u !== me);
+    r.count = r.users.length;
+    if (r.count === 0) m.reactions = m.reactions?.filter((x) => x !== r);
+    ctx.state.changed();
+    return { ok: true };
+  },
+
+  'assistant.threads.setStatus': (ctx, args) => {
+    const conv = resolveConversation(ctx, strArg(args, 'channel_id'), { needMember: true });
+    if (isError(conv)) return conv;
+    const threadTs = strArg(args, 'thread_ts');
+    const status = strArg(args, 'status');
+    if (!threadTs || status === undefined) return fail('invalid_arguments');
+    ctx.state.setStatus(conv.id, threadTs, status);
+    return { ok: true };
+  },
+
+  'assistant.threads.setSuggestedPrompts': (ctx, args) => {
+    const conv = resolveConversation(ctx, strArg(args, 'channel_id'), { needMember: true });
+    if (isError(conv)) return conv;
+    const threadTs = strArg(args, 'thread_ts');
+    const prompts = jsonArg(args, 'prompts');
+    if (!threadTs || !Array.isArray(prompts.value) || prompts.value.length > 4)
+      return fail('invalid_arguments');
+    const title = strArg(args, 'title');
+    ctx.state.suggestedPrompts.set(threadKey(conv.id, threadTs), {
+      prompts: prompts.value,
+      ...(title ? { title } : {}),
+    });
+    ctx.state.changed();
+    return { ok: true };
+  },
+
+  'assistant.threads.setTitle': (ctx, args) => {
+    const conv = resolveConversation(ctx, strArg(args, 'channel_id'), { needMember: true });
+    if (isError(conv)) return conv;
+    const threadTs = strArg(args, 'thread_ts');
+    const title = strArg(args, 'title');
+    if (!threadTs || title === undefined) return fail('invalid_arguments');
+    ctx.state.titles.set(threadKey(conv.id, threadTs), title);
+    ctx.state.changed();
+    return { ok: true };
+  },
+
+  'views.publish': (ctx, args) => {
+    const userId = strArg(args, 'user_id') ?? '';
+    if (!ctx.state.users.has(userId)) return fail('user_not_found');
+    const view = jsonArg(args, 'view');
+    if (view.invalid || typeof view.value !== 'object' || view.value === null)
+      return fail('invalid_arguments');
+    const stored = { ...(view.value as Record<string, unknown>) };
+    if (stored.type !== 'home') return fail('invalid_arguments');
+    ctx.state.homeViews.set(userId, stored);
+    ctx.state.changed();
+    const id = `V${userId.slice(1)}`;
+    return { ok: true, view: { id, team_id: ctx.team.id, ...stored, hash: `${Date.now()}.sim` } };
+  },
+};

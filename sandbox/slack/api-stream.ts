@@ -1,0 +1,145 @@
+import type { ApiHandler } from './api.js';
+import {
+  MAX_MARKDOWN_CHARS,
+  readBlocks,
+  storeBotMessage,
+  threadParentTs,
+  writableConversation,
+} from './api-chat.js';
+import {
+  type ApiContext,
+  apiMessage,
+  fail,
+  isError,
+  jsonArg,
+  resolveConversation,
+  strArg,
+} from './shapes.js';
+import type { ApiResult, SimMessage } from './types.js';
+
+/** Markdown text plus any other chunks (task_update, plan_update, blocks) of one stream request. */
+interface StreamInput {
+  markdown: string;
+  others: unknown[];
+  given: boolean;
+}
+
+/** Reads `markdown_text` and `chunks`; Slack limits markdown per request, not per stream. */
+function readStreamInput(args: Record<string, unknown>): StreamInput | ApiResult {
+  let markdown = strArg(args, 'markdown_text') ?? '';
+  if (markdown.length > MAX_MARKDOWN_CHARS) return fail('msg_too_long');
+  const others: unknown[] = [];
+  const chunks = jsonArg(args, 'chunks');
+  if (chunks.invalid || (chunks.value !== undefined && !Array.isArray(chunks.value)))
+    return fail('invalid_chunks');
+  const list: unknown[] = Array.isArray(chunks.value) ? chunks.value : [];
+  for (const c of list) {
+    if (typeof c !== 'object' || c === null) return fail('invalid_chunks');
+    const chunk = c as { type?: unknown; text?: unknown };
+    if (chunk.type === 'markdown_text') {
+      if (typeof chunk.text !== 'string') return fail('invalid_chunks');
+      if (chunk.text.length > MAX_MARKDOWN_CHARS) return fail('msg_too_long');
+      markdown += chunk.text;
+    } else if (typeof chunk.type === 'string') {
+      others.push(c);
+    } else {
+      return fail('invalid_chunks');
+    }
+  }
+  return { markdown, others, given: args.markdown_text !== undefined || list.length > 0 };
+}
+
+function isInput(v: StreamInput | ApiResult): v is StreamInput {
+  return !('ok' in v);
+}
+
+/** The bot's message named by channel+ts, still streaming; Slack ends streams after a fixed lifetime. */
+function streamingMessage(ctx: ApiContext, args: Record<string, unknown>): SimMessage | ApiResult {
+  const conv = resolveConversation(ctx, strArg(args, 'channel'), { needMember: true });
+  if (isError(conv)) return conv;
+  const m = ctx.state.find(conv.id, strArg(args, 'ts') ?? '');
+  if (!m) return fail('message_not_found');
+  if (m.user !== ctx.state.id.botUserId) return fail('cant_update_message');
+  if (
+    m.streaming &&
+    m.stream_started_at !== undefined &&
+    Date.now() - m.stream_started_at > ctx.streamLifetimeMs
+  ) {
+    m.streaming = false;
+    ctx.state.changed();
+  }
+  if (!m.streaming) return fail('message_not_in_streaming_state');
+  return m;
+}
+
+function appendTo(m: SimMessage, input: StreamInput): void {
+  m.chunks_text = (m.chunks_text ?? '') + input.markdown;
+  m.text = m.chunks_text;
+  if (input.others.length > 0) m.chunks = [...(m.chunks ?? []), ...input.others];
+}
+
+/** chat.startStream / appendStream / stopStream. */
+export const streamHandlers: Record<string, ApiHandler> = {
+  'chat.startStream': (ctx, args) => {
+    const conv = writableConversation(ctx, strArg(args, 'channel'));
+    if (isError(conv)) return conv;
+    const rawThreadTs = strArg(args, 'thread_ts');
+    if (!rawThreadTs) {
+      return fail('invalid_arguments', {
+        response_metadata: { messages: ['[ERROR] missing required field: thread_ts'] },
+      });
+    }
+    if (!conv.is_im) {
+      if (!strArg(args, 'recipient_team_id')) return fail('missing_recipient_team_id');
+      if (!strArg(args, 'recipient_user_id')) return fail('missing_recipient_user_id');
+    }
+    const recipient = strArg(args, 'recipient_user_id');
+    if (recipient && !ctx.state.users.has(recipient)) return fail('user_not_found');
+    const input = readStreamInput(args);
+    if (!isInput(input)) return input;
+    const threadTs = threadParentTs(ctx, conv.id, rawThreadTs);
+    if (!threadTs) return fail('thread_not_found');
+    const msg = storeBotMessage(ctx, {
+      channel: conv.id,
+      thread_ts: threadTs,
+      text: input.markdown,
+      chunks_text: input.markdown,
+      streaming: true,
+      stream_started_at: Date.now(),
+      ...(input.others.length > 0 ? { chunks: input.others } : {}),
+    });
+    return { ok: true, channel: conv.id, ts: msg.ts };
+  },
+
+  'chat.appendStream': (ctx, args) => {
+    const m = streamingMessage(ctx, args);
+    if (isError(m)) return m;
+    const input = readStreamInput(args);
+    if (!isInput(input)) return input;
+    if (!input.given) {
+      return fail('invalid_arguments', {
+        response_metadata: { messages: ['[ERROR] either markdown_text or chunks is required'] },
+      });
+    }
+    appendTo(m, input);
+    ctx.state.changed();
+    return { ok: true, channel: m.channel, ts: m.ts };
+  },
+
+  'chat.stopStream': (ctx, args) => {
+    const m = streamingMessage(ctx, args);
+    if (isError(m)) return m;
+    const input = readStreamInput(args);
+    if (!isInput(input)) return input;
+    const { blocks, error } = readBlocks(args);
+    if (error) return error;
+    const metadata = jsonArg(args, 'metadata');
+    if (metadata.invalid) return fail('invalid_metadata_format');
+    appendTo(m, input);
+    if (blocks) m.blocks = blocks;
+    if (metadata.value !== undefined) m.metadata = metadata.value;
+    m.streaming = false;
+    ctx.state.changed();
+    return { ok: true, channel: m.channel, ts: m.ts, message: apiMessage(ctx, m) };
+  },
+};

@@ -1,0 +1,155 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
+import { apiHandlers, appTokenMethods } from './api.js';
+import type { ResponseUrls } from './response.js';
+import type { ApiContext } from './shapes.js';
+import type { ApiResult, SimCall, SimFault } from './types.js';
+
+/** Scripted failures: one-shot faults per method and permanently disabled methods. */
+export class FaultBook {
+  private readonly queued = new Map<string, SimFault[]>();
+  readonly disabled = new Set<string>();
+
+  failNext(method: string, fault: SimFault): void {
+    const list = this.queued.get(method) ?? [];
+    list.push({ ...fault, times: fault.times ?? 1 });
+    this.queued.set(method, list);
+  }
+
+  /** Consumes one use of the first queued fault for a method. */
+  take(method: string): SimFault | undefined {
+    const list = this.queued.get(method);
+    const fault = list?.[0];
+    if (!list || !fault) return undefined;
+    fault.times = (fault.times ?? 1) - 1;
+    if (fault.times <= 0) list.shift();
+    return fault;
+  }
+
+  reset(): void {
+    this.queued.clear();
+    this.disabled.clear();
+  }
+}
+
+/** What the request handler needs from the sim. */
+export interface HttpHooks {
+  ctx: ApiContext;
+  botToken: string;
+  appToken: string;
+  faults: FaultBook;
+  responseUrls: ResponseUrls;
+  record(call: SimCall): void;
+  /** Waits, but gives up silently when the sim closes (the connection is destroyed then). */
+  sleep(ms: number): Promise<void>;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    req.on('data', (c: Buffer) => parts.push(c));
+    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(text);
+}
+
+/** Decodes a Web API request the way Slack accepts them: query string, form body or JSON body. */
+function parseArgs(req: IncomingMessage, url: URL, body: string): Record<string, unknown> | undefined {
+  const args: Record<string, unknown> = Object.fromEntries(url.searchParams);
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim();
+  if (!body) return args;
+  if (type === 'application/json') {
+    try {
+      const parsed: unknown = JSON.parse(body);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+      return { ...args, ...(parsed as Record<string, unknown>) };
+    } catch {
+      return undefined;
+    }
+  }
+  for (const [k, v] of Object.entries(parseQuery(body))) args[k] = Array.isArray(v) ? v[v.length - 1] : v;
+  return args;
+}
+
+/** Slack's token rules: missing → not_authed, the other known token → not_allowed_token_type. */
+function checkToken(h: HttpHooks, method: string, token: string | undefined): string | undefined {
+  if (!token) return 'not_authed';
+  const wanted = appTokenMethods.has(method) ? h.appToken : h.botToken;
+  if (token === wanted) return undefined;
+  if (token === h.appToken || token === h.botToken) return 'not_allowed_token_type';
+  return 'invalid_auth';
+}
+
+async function handleApi(h: HttpHooks, method: string, req: IncomingMessage, res: ServerResponse, url: URL) {
+  const body = await readBody(req);
+  const parsed = parseArgs(req, url, body);
+  const at = Date.now();
+  const args = parsed ?? {};
+  const auth = req.headers.authorization;
+  const token = auth?.startsWith('Bearer ')
+    ? auth.slice(7)
+    : typeof args.token === 'string'
+      ? args.token
+      : undefined;
+  delete args.token;
+  const answer = (status: number, result: ApiResult, headers: Record<string, string> = {}) => {
+    h.record({ method, args, at, ok: result.ok, ...(result.error ? { error: result.error } : {}) });
+    sendJson(res, status, result, headers);
+  };
+  if (parsed === undefined) return answer(200, { ok: false, error: 'invalid_json' });
+  const handler = apiHandlers[method];
+  if (!handler || h.faults.disabled.has(method)) return answer(200, { ok: false, error: 'unknown_method' });
+  const authError = checkToken(h, method, token);
+  if (authError) return answer(200, { ok: false, error: authError });
+  const fault = h.faults.take(method);
+  if (fault?.delayMs) await h.sleep(fault.delayMs);
+  if (fault?.status === 429) {
+    const retryAfter = String(fault.retryAfter ?? 1);
+    return answer(429, { ok: false, error: fault.error ?? 'ratelimited' }, { 'retry-after': retryAfter });
+  }
+  if (fault?.status && fault.status !== 200) {
+    return answer(fault.status, { ok: false, error: fault.error ?? 'internal_error' });
+  }
+  if (fault?.error) return answer(200, { ok: false, error: fault.error });
+  let result: ApiResult;
+  try {
+    result = handler(h.ctx, args);
+  } catch (err) {
+    result = { ok: false, error: 'internal_error', detail: String(err) };
+  }
+  answer(200, result);
+}
+
+/** Routes every HTTP request the sim serves: /api/<method> and /response/<id>. */
+export function handleRequest(h: HttpHooks, req: IncomingMessage, res: ServerResponse): void {
+  const url = new URL(req.url ?? '/', 'http://sim');
+  const done = (p: Promise<void>) =>
+    p.catch((err: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { ok: false, error: 'internal_error', detail: String(err) });
+    });
+  if (url.pathname.startsWith('/api/')) {
+    done(handleApi(h, decodeURIComponent(url.pathname.slice(5)), req, res, url));
+    return;
+  }
+  if (url.pathname.startsWith('/response/') && req.method === 'POST') {
+    done(
+      readBody(req).then((body) => {
+        const out = h.responseUrls.handle(url.pathname.slice('/response/'.length), body);
+        sendJson(res, out.status, out.body);
+      }),
+    );
+    return;
+  }
+  sendJson(res, 404, { ok: false, error: 'not_found' });
+}

@@ -1,0 +1,378 @@
+import { EventEmitter } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  type ActionDeps,
+  appHomeOpened,
+  deliverEvent,
+  humanDelete,
+  humanEdit,
+  humanJoin,
+  humanPost,
+  slashCommand,
+} from './actions.js';
+import { Deliverer, type DeliveryOptions, type HttpTransport } from './delivery.js';
+import { FaultBook, type HttpHooks, handleRequest } from './http.js';
+import { blockAction, messageShortcut } from './interactions.js';
+import { ResponseUrls } from './response.js';
+import type { ApiContext } from './shapes.js';
+import { SocketHub } from './socket.js';
+import { SimState } from './state.js';
+import type {
+  DeliveryResult,
+  SimAck,
+  SimCall,
+  SimConversation,
+  SimEphemeral,
+  SimFault,
+  SimMessage,
+  SimStatus,
+  SimUser,
+  SlackSimOptions,
+} from './types.js';
+import { waitForCondition } from './wait.js';
+
+export { slackSignature } from './delivery.js';
+export type * from './types.js';
+
+/**
+ * One simulated Slack workspace with one installed app (the bot under test).
+ * Serves the Web API over real HTTP, delivers events signed over HTTP or over Socket Mode, and keeps
+ * every piece of state inspectable. Emits 'change' on any state change and 'call' (SimCall) per API call.
+ */
+export class SlackSim extends EventEmitter {
+  readonly apiUrl: string;
+  readonly url: string;
+  readonly team: { id: string; name: string; domain: string; url: string };
+  readonly botUserId: string;
+  readonly botToken: string;
+  readonly appToken: string;
+  readonly signingSecret: string;
+  /** Every Web API call answered, oldest first (tokens removed from args). */
+  calls: SimCall[] = [];
+  /** The raw workspace state, for the sandbox page and advanced assertions. */
+  readonly state: SimState;
+  private readonly faults = new FaultBook();
+  private readonly sockets: SocketHub;
+  private readonly deliverer: Deliverer;
+  private readonly deps: ActionDeps;
+  private readonly hooks: HttpHooks;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly waiters = new Set<(err: Error) => void>();
+
+  private constructor(
+    private readonly server: Server,
+    port: number,
+    opts: SlackSimOptions,
+  ) {
+    super();
+    // Every waitFor adds listeners; many concurrent waits are normal in tests.
+    this.setMaxListeners(0);
+    this.url = `http://127.0.0.1:${port}`;
+    this.apiUrl = `${this.url}/api/`;
+    this.team = {
+      id: opts.teamId ?? 'T0SIM',
+      name: opts.teamName ?? 'Sandbox',
+      domain: opts.teamDomain ?? 'sandbox',
+      url: `${this.url}/`,
+    };
+    this.botUserId = opts.botUserId ?? 'U0BOT';
+    this.botToken = opts.botToken ?? 'xoxb-sim-token';
+    this.appToken = opts.appToken ?? 'xapp-sim-token';
+    this.signingSecret = opts.signingSecret ?? 'sim-signing-secret';
+    const botId = opts.botId ?? 'B0BOT';
+    const botName = opts.botName ?? 'claude';
+    const appId = 'A0SIM';
+    this.state = new SimState(
+      {
+        teamId: this.team.id,
+        teamName: this.team.name,
+        teamDomain: this.team.domain,
+        botUserId: this.botUserId,
+        botId,
+        botName,
+        appId,
+      },
+      () => this.emit('change'),
+    );
+    this.state.addUser({
+      id: this.botUserId,
+      name: botName,
+      real_name: botName,
+      display_name: botName,
+      is_bot: true,
+      bot_id: botId,
+    });
+    if (opts.seed ?? true) this.state.seed();
+    const ackTimeoutMs = opts.ackTimeoutMs ?? 3000;
+    this.sockets = new SocketHub(appId, ackTimeoutMs, () => this.emit('change'));
+    this.deliverer = new Deliverer(this.signingSecret, this.sockets, ackTimeoutMs);
+    const ctx: ApiContext = {
+      state: this.state,
+      team: this.team,
+      streamLifetimeMs: opts.streamLifetimeMs ?? 5 * 60 * 1000,
+      openSocketUrl: () => this.sockets.issueUrl(this.url),
+    };
+    const responseUrls = new ResponseUrls(ctx, this.url);
+    this.deps = { state: this.state, deliverer: this.deliverer, responseUrls };
+    this.hooks = {
+      ctx,
+      botToken: this.botToken,
+      appToken: this.appToken,
+      faults: this.faults,
+      responseUrls,
+      record: (call) => {
+        this.calls.push(call);
+        this.emit('call', call);
+      },
+      sleep: (ms) =>
+        new Promise((resolve) => {
+          const t = setTimeout(() => {
+            this.timers.delete(t);
+            resolve();
+          }, ms);
+          this.timers.add(t);
+        }),
+    };
+  }
+
+  /** Starts the sim on 127.0.0.1 (port 0 = any free port). */
+  static async start(opts: SlackSimOptions & { port?: number } = {}): Promise<SlackSim> {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    const sim = new SlackSim(server, (server.address() as AddressInfo).port, opts);
+    server.on('request', (req, res) => handleRequest(sim.hooks, req, res));
+    server.on('upgrade', (req, socket, head: Buffer) => sim.sockets.handleUpgrade(req, socket, head));
+    return sim;
+  }
+
+  // ---- inspection ----
+
+  /** Calls made to one method, oldest first. */
+  callsTo(method: string): SimCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  addUser(u: Partial<SimUser> & { id: string; name: string }): SimUser {
+    return this.state.addUser(u);
+  }
+
+  addConversation(c: Partial<SimConversation> & { id: string; name: string }): SimConversation {
+    return this.state.addConversation(c);
+  }
+
+  users(): SimUser[] {
+    return [...this.state.users.values()];
+  }
+
+  conversations(): SimConversation[] {
+    return [...this.state.conversations.values()];
+  }
+
+  /** Top-level messages of a channel, oldest first. */
+  messages(channel: string): SimMessage[] {
+    return this.state.topLevel(channel);
+  }
+
+  /** Parent and replies, oldest first. */
+  thread(channel: string, threadTs: string): SimMessage[] {
+    return this.state.thread(channel, threadTs);
+  }
+
+  message(channel: string, ts: string): SimMessage | undefined {
+    return this.state.find(channel, ts);
+  }
+
+  ephemerals(filter: { channel?: string; user?: string } = {}): SimEphemeral[] {
+    return this.state.ephemerals.filter(
+      (e) => (!filter.channel || e.channel === filter.channel) && (!filter.user || e.user === filter.user),
+    );
+  }
+
+  /** assistant.threads.setStatus history (a bot reply in the thread records a clearing '' entry). */
+  statuses(): SimStatus[] {
+    return [...this.state.statuses];
+  }
+
+  suggestedPrompts(): Array<{ channel: string; thread_ts: string; title?: string; prompts: unknown[] }> {
+    return [...this.state.suggestedPrompts].map(([key, v]) => {
+      const [channel = '', thread_ts = ''] = key.split(':');
+      return { channel, thread_ts, ...v };
+    });
+  }
+
+  threadTitles(): Array<{ channel: string; thread_ts: string; title: string }> {
+    return [...this.state.titles].map(([key, title]) => {
+      const [channel = '', thread_ts = ''] = key.split(':');
+      return { channel, thread_ts, title };
+    });
+  }
+
+  /** Published App Home views by user id. */
+  homeViews(): Record<string, unknown> {
+    return Object.fromEntries(this.state.homeViews);
+  }
+
+  /** Socket Mode acks received, oldest first. */
+  get acks(): SimAck[] {
+    return this.sockets.acks;
+  }
+
+  /** Socket Mode connections opened so far, closed ones included (a reconnect opens one more). */
+  get socketsOpened(): number {
+    return this.sockets.opened;
+  }
+
+  /** Open Socket Mode connections. */
+  get socketCount(): number {
+    return this.sockets.connected;
+  }
+
+  /** Adds history without delivering any event. */
+  seedMessage(m: {
+    channel: string;
+    user: string;
+    text: string;
+    thread_ts?: string;
+    ts?: string;
+    bot_id?: string;
+    subtype?: string;
+  }): SimMessage {
+    return this.state.insert({ ...m, ts: m.ts ?? this.state.nextTs() });
+  }
+
+  // ---- delivery ----
+
+  /**
+   * Sends events, commands and interactions to this URL (signed) while no socket is connected;
+   * through `transport` when given (see HttpTransport).
+   */
+  connectHttp(opts: { eventsUrl: string; transport?: HttpTransport }): void {
+    this.deliverer.eventsUrl = opts.eventsUrl;
+    this.deliverer.transport = opts.transport;
+  }
+
+  post(m: {
+    user: string;
+    channel: string;
+    text: string;
+    thread_ts?: string;
+    files?: unknown[];
+  }): Promise<{ message: SimMessage; deliveries: DeliveryResult[] }> {
+    return humanPost(this.deps, m);
+  }
+
+  editMessage(channel: string, ts: string, text: string): Promise<DeliveryResult[]> {
+    return humanEdit(this.deps, channel, ts, text);
+  }
+
+  deleteMessage(channel: string, ts: string): Promise<DeliveryResult[]> {
+    return humanDelete(this.deps, channel, ts);
+  }
+
+  /**
+   * Slack ends a streaming message by itself (as after its stream times out): its text is final
+   * and later appends or stops get message_not_in_streaming_state.
+   */
+  endStream(channel: string, ts: string): void {
+    const m = this.state.find(channel, ts);
+    if (!m?.streaming) throw new Error(`no streaming message ${channel}/${ts}`);
+    m.streaming = false;
+    this.state.changed();
+  }
+
+  joinChannel(user: string, channel: string): Promise<DeliveryResult[]> {
+    return humanJoin(this.deps, user, channel);
+  }
+
+  openAppHome(user: string, tab: 'messages' | 'home' = 'home'): Promise<DeliveryResult[]> {
+    return appHomeOpened(this.deps, user, tab);
+  }
+
+  /** Delivers a raw event; options allow replays (same eventId), retries and forged or stale signatures. */
+  deliver(event: Record<string, unknown>, opts: DeliveryOptions = {}): Promise<DeliveryResult> {
+    return deliverEvent(this.deps, event, opts);
+  }
+
+  slashCommand(c: { user: string; channel: string; command: string; text: string }): Promise<DeliveryResult> {
+    return slashCommand(this.deps, c);
+  }
+
+  messageShortcut(s: {
+    user: string;
+    channel: string;
+    messageTs: string;
+    callbackId: string;
+  }): Promise<DeliveryResult> {
+    return messageShortcut(this.deps, s);
+  }
+
+  blockAction(a: {
+    user: string;
+    channel: string;
+    actionId: string;
+    value: string;
+    messageTs?: string;
+    responseUrl?: string;
+  }): Promise<DeliveryResult> {
+    return blockAction(this.deps, a);
+  }
+
+  /** Drops every Socket Mode connection abruptly (clients with auto-reconnect come back). */
+  disconnectSockets(): void {
+    this.sockets.disconnectAll();
+  }
+
+  /** Every Socket Mode connection goes quiet without closing (a half-open link); see SocketHub.silenceAll. */
+  silenceSockets(): void {
+    this.sockets.silenceAll();
+  }
+
+  /** Sends Slack's `disconnect` message (reason refresh_requested by default); clients reconnect. */
+  requestSocketReconnect(reason = 'refresh_requested'): void {
+    this.sockets.requestReconnect(reason);
+  }
+
+  // ---- faults and waiting ----
+
+  /** The next `times` (default 1) calls to method fail as described. */
+  failNext(method: string, fault: SimFault): void {
+    this.faults.failNext(method, fault);
+  }
+
+  /** The method answers unknown_method until reset(). */
+  disableMethod(method: string): void {
+    this.faults.disabled.add(method);
+  }
+
+  /**
+   * Resolves with the predicate's first value other than undefined/false/null, re-checking after every
+   * state change and API call; rejects after timeoutMs (default 5000) with recent calls for context.
+   */
+  waitFor<T>(
+    predicate: () => T | undefined | false | null,
+    opts: { timeoutMs?: number; what?: string } = {},
+  ): Promise<T> {
+    return waitForCondition(this, () => this.calls, this.waiters, predicate, opts);
+  }
+
+  /** Clears recorded calls, queued faults and disabled methods; workspace state stays. */
+  reset(): void {
+    this.calls = [];
+    this.faults.reset();
+  }
+
+  /** Stops serving: closes sockets, aborts in-flight deliveries, rejects pending waits, closes the server. */
+  async close(): Promise<void> {
+    for (const abort of [...this.waiters]) abort(new Error('SlackSim closed'));
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await this.sockets.close();
+    this.deliverer.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

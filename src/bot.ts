@@ -1,0 +1,133 @@
+import type { App } from '@slack/bolt';
+import type Keyv from 'keyv';
+import type { Config } from './config/config.js';
+import { install as installAnswers } from './features/answers/index.js';
+import { install as installHome } from './features/home/index.js';
+import { install as installSummaries } from './features/summaries/index.js';
+import type { ClaimStore } from './limits/claims.js';
+import { createLimits } from './limits/index.js';
+import { createPlatform } from './platform/index.js';
+import type { Logger } from './platform/logger.js';
+import type { Metrics } from './platform/metrics.js';
+import { AccessPolicy } from './slack/access.js';
+import { createSlack } from './slack/index.js';
+import type { Identity } from './slack/read/history.js';
+import { type EngineLink, readyLine } from './slack/receive/front.js';
+import { createReceiving } from './slack/receive/index.js';
+
+/** Replaceable parts, for tests and the sandbox. */
+export interface BotOverrides {
+  logger?: Logger;
+  store?: Keyv;
+  claims?: ClaimStore;
+  now?: () => Date;
+  /** Claim and single-flight lease without renewal (tests of a process that dies mid-answer). */
+  claimLeaseMs?: number;
+  /** Reads the current Anthropic key (rotation); default: the configured one. */
+  anthropicKey?: () => string;
+  /** Runs the front (receiving and acks) in a worker thread of its own (src/main.ts does). */
+  frontThread?: boolean;
+  /** Told when the front's thread dies: the bot hears nothing more from Slack. */
+  onFrontFailure?: (err: Error) => void;
+}
+
+export interface Bot {
+  readonly app: App;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly identity: Identity;
+  /** Connects to Slack (auth.test) and Redis, then listens; resolves with the port and front thread id. */
+  start(): Promise<{ port: number | undefined; frontThreadId?: number }>;
+  /** Stops taking work, lets running answers finish within the grace period, closes clients. */
+  stop(): Promise<void>;
+  /** Takes rotated secrets (re-read from *_FILE): the API key and bot token; nothing in flight stops. */
+  reloadSecrets(next: Config): void;
+  /** Claude calls waiting and running now (the sandbox panel shows them). */
+  queue(): { waiting: number; running: number };
+  isReady(): boolean;
+}
+
+/** The composition root: platform → limits → Slack → features → lifecycle. No module-level state. */
+export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
+  const platform = createPlatform(config, overrides);
+  const { log, metrics } = platform;
+  let apiKey = config.anthropic.apiKey;
+  const limits = createLimits(config, platform, {
+    apiKey: overrides.anthropicKey ?? (() => apiKey),
+    claims: overrides.claims,
+    claimLeaseMs: overrides.claimLeaseMs,
+    now: overrides.now,
+  });
+  const slack = createSlack(config, platform);
+  const access = new AccessPolicy(config.access, slack.readClient, log);
+  let ready = false;
+  let stopping = false;
+
+  const deps = { config, platform, limits, slack, access, now: overrides.now };
+  const answers = installAnswers(slack.app, {
+    ...deps,
+    claimLeaseMs: overrides.claimLeaseMs,
+    stopping: () => stopping,
+  });
+  installSummaries(slack.app, { ...deps, track: (work) => answers.track(work) });
+  installHome(slack.app, deps);
+
+  const link: EngineLink = {
+    deliver: (request, ack) => slack.receiver.dispatch(request, ack),
+    health: () => ({ ready: ready && !stopping, redisOk: platform.redisOk(), alive: true }),
+    metrics: async () => ({
+      contentType: metrics.registry.contentType,
+      text: await metrics.registry.metrics(),
+    }),
+    acked: (type, seconds) => metrics.ack.observe({ type }, seconds),
+    socket: (event) => metrics.socketConnections.inc({ event }),
+  };
+  const front = createReceiving(config, {
+    link,
+    log,
+    thread: overrides.frontThread,
+    onFailure: overrides.onFrontFailure,
+  });
+
+  return {
+    app: slack.app,
+    log,
+    metrics,
+    identity: slack.identity,
+    queue: limits.load,
+    isReady: () => ready && !stopping,
+    reloadSecrets(next) {
+      platform.addSecrets(next);
+      const rotated = [];
+      if (next.anthropic.apiKey !== apiKey) {
+        apiKey = next.anthropic.apiKey;
+        rotated.push('ANTHROPIC_API_KEY');
+      }
+      if (slack.rotateToken(next.slack.botToken)) rotated.push('SLACK_BOT_TOKEN');
+      log.info({ rotated }, rotated.length ? 'secrets rotated' : 'secrets unchanged');
+    },
+    async start() {
+      await slack.connect();
+      if (platform.redis && !(await limits.ready(3000))) {
+        log.warn('redis not reachable at start; limits are per process until it is');
+      }
+      ready = true;
+      const port = await front.start();
+      log.info(readyLine(config, port, slack.identity.botName), 'ready');
+      const frontThreadId = front.threadId();
+      return { port, ...(frontThreadId === undefined ? {} : { frontThreadId }) };
+    },
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      await front.stop().catch((err) => log.warn({ err }, 'error while stopping the receiver'));
+      log.info({ inflight: answers.size }, 'stopping');
+      const { finished, aborted } = await answers.drain(config.shutdownGraceMs);
+      if (aborted) log.warn({ finished, aborted }, 'grace period over; unfinished answers told to ask again');
+      await limits.stop();
+      await platform.close();
+      ready = false;
+      log.info('stopped');
+    },
+  };
+}

@@ -1,0 +1,160 @@
+import type { ClaudeRequest, ClaudeUsage } from '../../claude/client.js';
+import { ClaudeError } from '../../claude/errors.js';
+import { buildRequest, type ConversationMessage, systemText } from '../../claude/prompt.js';
+import { estimateTokens } from '../../claude/tokens.js';
+import type { AnswerSource, Traffic } from '../../limits/traffic.js';
+import type { Logger } from '../../platform/logger.js';
+import type { AnswerJob } from '../../slack/job.js';
+import { ERROR_TEXT, failureOf, withReference } from '../../slack/write/error-text.js';
+import type { ReplySink } from '../../slack/write/reply.js';
+import { MessageTooLongError, trimToBudget } from './context.js';
+import { BLANK_TEXT, messageTooLongText } from './texts.js';
+
+export interface AnswerDeps {
+  /** `waited`: the question waited its turn, so it is read as it stands now. */
+  loadConversation(job: AnswerJob, opts: { waited: boolean }): Promise<ConversationMessage[]>;
+  traffic: Traffic;
+  log: Logger;
+  botName: string;
+  model: string;
+  maxTokens: number;
+  contextTokens: number;
+  customPrompt: string | undefined;
+  now?: () => Date;
+  /** Aborted when the process shuts down before the answer finished. */
+  signal?: AbortSignal;
+  /**
+   * Waits for this answer's turn before any work is done for it (see WaitingRoom); resolves with
+   * the function that ends the turn (called once Claude's part is done).
+   */
+  waitTurn?(opts: { onQueued: (ahead: number) => void; signal?: AbortSignal }): Promise<() => void>;
+}
+
+export interface AnswerOutcome {
+  ok: boolean;
+  source?: AnswerSource;
+  errorKind?: string;
+  request?: ClaudeRequest;
+  /** Tokens of the Claude call (none for cached or shared answers). */
+  usage?: ClaudeUsage;
+}
+
+/**
+ * Answers one question: loads the conversation, fits it to the budget, asks Claude through the
+ * traffic path and streams the text to the sink. Never throws: every failure becomes a message.
+ */
+export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps): Promise<AnswerOutcome> {
+  const started = Date.now();
+  const ref = job.eventId;
+  // Bindings on each line, not a child logger: many answers wait long and most log twice at most.
+  const at = { ref, channel: job.place.channelId, user: job.userId };
+  const log = deps.log;
+  if (job.blank) {
+    // Nothing to ask Claude: a prompt costs no call and no history read.
+    sink.append(BLANK_TEXT[job.blank]);
+    await sink.finish().catch((err) => log.warn({ ...at, err }, 'could not post the prompt'));
+    log.info({ ...at, blank: job.blank }, 'answered a message without a question');
+    return { ok: false, errorKind: 'no_question' };
+  }
+  let firstTextAt: number | undefined;
+  let request: ClaudeRequest | undefined;
+  let endTurn: (() => void) | undefined;
+  try {
+    // A question that must wait is told its place at once; "is thinking…" comes with its turn.
+    let waited = false;
+    const told = queuedStatus(sink);
+    const onQueued = (ahead: number) => {
+      waited = true;
+      told(ahead);
+    };
+    endTurn = await deps.waitTurn?.({ onQueued, signal: deps.signal });
+    // Shown while the conversation is read and Claude is asked: the sink writes nothing before it.
+    void sink.thinking().catch((err) => log.warn({ ...at, err }, 'could not show thinking status'));
+    const conversation = await deps.loadConversation(job, { waited });
+    if (!conversation.some((m) => !m.fromBot)) {
+      // Nobody's words survived (the message was deleted, or only mentions and markup): ask.
+      sink.append(BLANK_TEXT.mention);
+      await sink.finish();
+      return { ok: false, errorKind: 'no_question' };
+    }
+    const system = {
+      botName: deps.botName,
+      today: (deps.now?.() ?? new Date()).toISOString().slice(0, 10),
+      where: job.place.kind,
+    } as const;
+    const systemTokens = estimateTokens(systemText(deps.customPrompt, system));
+    const budget = Math.max(500, deps.contextTokens - systemTokens);
+    const trimmed = trimToBudget(conversation, budget);
+    request = buildRequest({
+      ...common(deps),
+      system,
+      conversation: trimmed.messages,
+      omitted: trimmed.omitted,
+    });
+    const result = await deps.traffic.ask(
+      { teamId: job.place.teamId, channelId: job.place.channelId },
+      request,
+      (delta) => {
+        firstTextAt ??= Date.now();
+        sink.append(delta);
+      },
+      {
+        onQueued: queuedStatus(sink),
+        signal: deps.signal,
+      },
+    );
+    // Claude is done with it: writing the rest to Slack needs no turn, so the next may start.
+    endTurn?.();
+    await sink.finish();
+    const u = result.result?.usage;
+    log.info(
+      {
+        ...at,
+        source: result.source,
+        ms: Date.now() - started,
+        firstTextMs: firstTextAt ? firstTextAt - started : undefined,
+        messages: trimmed.messages.length,
+        omitted: trimmed.omitted,
+        inputTokens: u?.inputTokens,
+        outputTokens: u?.outputTokens,
+        cacheReadTokens: u?.cacheReadTokens,
+        claudeRequestId: result.result?.requestId,
+        stopReason: result.result?.stopReason,
+      },
+      'answered',
+    );
+    return { ok: true, source: result.source, request, usage: u };
+  } catch (err) {
+    let kind: string;
+    let text: string;
+    if (deps.signal?.aborted) {
+      kind = 'restarting';
+      text = ERROR_TEXT.restarting;
+    } else if (err instanceof MessageTooLongError) {
+      kind = 'message_too_long';
+      text = messageTooLongText(err.tokens, err.budget);
+    } else {
+      ({ kind, text } = failureOf(err));
+    }
+    const claudeRef = err instanceof ClaudeError ? err.requestId : undefined;
+    log.warn({ ...at, err, kind, ms: Date.now() - started, claudeRequestId: claudeRef }, 'answer failed');
+    await sink
+      .fail(withReference(text, ref))
+      .catch((e) => log.error({ ...at, err: e }, 'could not post the error reply'));
+    return { ok: false, errorKind: kind, request };
+  } finally {
+    endTurn?.();
+  }
+}
+
+/** Tells the person how many questions are ahead of theirs. */
+function queuedStatus(sink: ReplySink) {
+  return (ahead: number) =>
+    void sink
+      .thinking(ahead > 0 ? `is queued (${ahead} ahead of you)…` : 'is queued, next in line…')
+      .catch(() => {});
+}
+
+function common(deps: AnswerDeps) {
+  return { model: deps.model, maxTokens: deps.maxTokens, customPrompt: deps.customPrompt };
+}

@@ -1,0 +1,57 @@
+import type { App } from '@slack/bolt';
+import { accessGate } from '../../slack/access.js';
+import type { FeatureDeps } from '../deps.js';
+import { register } from './listener.js';
+import { AnswerRunner } from './runner.js';
+
+/**
+ * Answers: a mention in a channel or a DM becomes a job, answered in its thread with the thread as
+ * context. Returns the runner, which shutdown drains and other features' work can be tracked by.
+ */
+export function install(
+  app: App,
+  deps: FeatureDeps & {
+    /** Claim lease without renewal (tests of a process that dies mid-answer). */
+    claimLeaseMs?: number;
+    /** True once shutdown began: new questions are left to another replica or Slack's retry. */
+    stopping(): boolean;
+  },
+): AnswerRunner {
+  const { config, platform, limits, slack } = deps;
+  const { log, metrics } = platform;
+  const runner = new AnswerRunner({
+    config,
+    claims: limits.claims,
+    traffic: limits.traffic,
+    postClient: slack.postClient,
+    readClient: slack.readClient,
+    directory: slack.directory,
+    identity: slack.identity,
+    pacer: slack.pacer,
+    metrics,
+    log,
+    now: deps.now,
+    leaseMs: deps.claimLeaseMs,
+    store: platform.store,
+    room: limits.room,
+    budget: limits.budget,
+    onAnswered: limits.recordUsage,
+  });
+  register(app, {
+    identity: slack.identity,
+    log,
+    answerThreadFollowups: config.bot.answerThreadFollowups,
+    allowBotMessages: config.bot.allowBotMessages,
+    submit: (job) => {
+      metrics.events.inc({ kind: job.place.kind === 'dm' ? 'dm' : 'mention' });
+      if (deps.stopping()) {
+        log.warn({ ref: job.eventId }, 'event received while stopping; not answered here');
+        return;
+      }
+      runner.submit(job);
+    },
+    hasAnsweredIn: (team, channel, ts) => runner.hasAnsweredIn(team, channel, ts),
+    admit: accessGate(deps.access, { claims: limits.claims, postClient: slack.postClient, log }),
+  });
+  return runner;
+}

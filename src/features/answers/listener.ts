@@ -1,0 +1,117 @@
+import type { App } from '@slack/bolt';
+import type { Logger } from '../../platform/logger.js';
+import type { AnswerJob, AskedMessage } from '../../slack/job.js';
+import { type Identity, isOwnMessage, type SlackMessage, TEXT_SUBTYPES } from '../../slack/read/history.js';
+
+export interface MessageListenerDeps {
+  identity: Identity;
+  log: Logger;
+  answerThreadFollowups: boolean;
+  allowBotMessages: boolean;
+  /** Starts an answer in the background (the event is already acknowledged). */
+  submit(job: AnswerJob): void;
+  /** Threads this bot has answered in, for un-mentioned follow-ups. */
+  hasAnsweredIn(teamId: string, channel: string, threadTs: string): Promise<boolean>;
+  /** Allow-lists: false when the bot is not enabled there (the person has been told). Unset: all. */
+  admit?(job: AnswerJob): Promise<boolean>;
+}
+
+interface MessageEvent extends SlackMessage {
+  channel: string;
+  channel_type?: string;
+  ts: string;
+  event_ts?: string;
+  files?: unknown[];
+}
+
+/** Characters that carry no question: whitespace, zero-width and control characters. */
+const NOTHING = /[\s\p{Cc}\u200b-\u200d\u2060\ufeff]/gu;
+
+/** Why a message has nothing to answer (see AnswerJob.blank), or undefined when it has. */
+function blankOf(e: MessageEvent, me: Identity): AnswerJob['blank'] {
+  const text = typeof e.text === 'string' ? e.text : '';
+  const words = text.replace(new RegExp(`<@${me.botUserId}(?:\\|[^>]*)?>`, 'g'), '').replace(NOTHING, '');
+  if (words) return undefined;
+  if (Array.isArray(e.files) && e.files.length > 0) return 'file';
+  // A bare mention inside a thread asks about the thread: answered with the thread as context.
+  return !e.thread_ts || e.thread_ts === e.ts ? 'mention' : undefined;
+}
+
+/** Events with fields missing or of the wrong type (never from Slack, but cheap to refuse). */
+const malformed = (e: MessageEvent) =>
+  typeof e.channel !== 'string' ||
+  typeof e.ts !== 'string' ||
+  (e.text !== undefined && typeof e.text !== 'string') ||
+  (typeof e.user !== 'string' && typeof e.bot_id !== 'string');
+
+/**
+ * Subtypes that carry a person's new text; edits, deletions, joins, topics… are ignored, and other
+ * apps' messages (bot_message) are decided on their own (fromOtherBot).
+ */
+const NEW_TEXT_SUBTYPES = new Set([...TEXT_SUBTYPES].filter((s) => s !== 'bot_message'));
+
+function fromOtherBot(e: SlackMessage): boolean {
+  return e.bot_id !== undefined || e.subtype === 'bot_message';
+}
+
+/**
+ * `@bot` in channels (app_mention), every DM message (message.im), and, when enabled, follow-ups
+ * in threads the bot already answered in (message.channels / message.groups).
+ */
+export function register(app: App, deps: MessageListenerDeps): void {
+  const { identity: me } = deps;
+  const submit = async (job: AnswerJob) => {
+    if (!deps.admit || (await deps.admit(job))) deps.submit(job);
+  };
+
+  app.event('app_mention', async ({ event, body }) => {
+    const e = event as unknown as MessageEvent;
+    if (isOwnMessage(e, me) || (fromOtherBot(e) && !deps.allowBotMessages)) return;
+    if (!NEW_TEXT_SUBTYPES.has(e.subtype) || malformed(e)) return;
+    const teamId = (body as { team_id?: string }).team_id ?? '';
+    await submit(jobFor(body, e, teamId, 'channel', me));
+  });
+
+  app.event('message', async ({ event, body }) => {
+    const e = event as unknown as MessageEvent;
+    if (!NEW_TEXT_SUBTYPES.has(e.subtype) || (!e.user && !e.bot_id) || malformed(e)) return;
+    if (isOwnMessage(e, me)) return;
+    if (fromOtherBot(e) && !deps.allowBotMessages) return;
+    const teamId = (body as { team_id?: string }).team_id ?? '';
+    if (e.channel_type === 'im') {
+      await submit(jobFor(body, e, teamId, 'dm', me));
+      return;
+    }
+    // In channels a mention arrives as app_mention too; that listener answers it.
+    if ((e.text ?? '').includes(`<@${me.botUserId}`)) return;
+    if (!deps.answerThreadFollowups || !e.thread_ts || e.thread_ts === e.ts) return;
+    if (!(await deps.hasAnsweredIn(teamId, e.channel, e.thread_ts))) return;
+    await submit(jobFor(body, e, teamId, 'channel', me));
+  });
+}
+
+function jobFor(
+  body: unknown,
+  e: MessageEvent,
+  teamId: string,
+  kind: 'channel' | 'dm',
+  me: Identity,
+): AnswerJob {
+  const eventId = (body as { event_id?: string }).event_id ?? `${e.channel}-${e.ts}`;
+  const blank = blankOf(e, me);
+  return {
+    eventId,
+    place: { teamId, channelId: e.channel, threadTs: e.thread_ts ?? e.ts, kind },
+    userId: e.user ?? e.bot_id ?? 'unknown',
+    messageTs: e.ts,
+    topLevelDm: kind === 'dm' && !e.thread_ts,
+    ...(kind === 'channel' && !e.thread_ts ? { asked: askedMessage(e) } : {}),
+    ...(blank ? { blank } : {}),
+  };
+}
+
+/** The fields of the event's message that the conversation is built from. */
+function askedMessage(e: MessageEvent): AskedMessage {
+  const { ts, user, bot_id, username, text, subtype } = e;
+  return { ts, user, bot_id, username, text, subtype };
+}

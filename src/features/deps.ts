@@ -1,0 +1,16 @@
+import type { Config } from '../config/config.js';
+import type { Limits } from '../limits/index.js';
+import type { Platform } from '../platform/index.js';
+import type { AccessPolicy } from '../slack/access.js';
+import type { Slack } from '../slack/index.js';
+
+/** What every feature's install(app, deps) is given: the layers below it, already built. */
+export interface FeatureDeps {
+  config: Config;
+  platform: Platform;
+  limits: Limits;
+  slack: Slack;
+  /** Who may use the bot (allow-lists, shared channels). */
+  access: AccessPolicy;
+  now?: () => Date;
+}

@@ -1,0 +1,30 @@
+import type { App } from '@slack/bolt';
+import type { FeatureDeps } from '../deps.js';
+import { register as registerGreeting } from './greeting.js';
+import { register as registerUsage } from './usage.js';
+
+/** The app's Home: a one-time greeting with prompts in its Messages tab, usage and cost on its Home tab. */
+export function install(app: App, deps: FeatureDeps): void {
+  const { platform, slack } = deps;
+  const { log, store } = platform;
+  registerGreeting(app, {
+    log,
+    get botName() {
+      return slack.identity.botName;
+    },
+    postClient: slack.postClient,
+    firstGreeting: async (user) => {
+      const key = `greeted:${user}`;
+      if (await store.get(key).catch(() => undefined)) return false;
+      await store.set(key, true).catch(() => undefined);
+      return true;
+    },
+  });
+  registerUsage(app, {
+    log,
+    usage: deps.limits.usage,
+    postClient: slack.postClient,
+    admins: new Set(deps.config.bot.adminUserIds),
+    now: deps.now,
+  });
+}

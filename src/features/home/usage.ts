@@ -1,0 +1,89 @@
+import type { App, types } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { UsageBook, UsageDay, UsageTotals } from '../../limits/usage.js';
+import type { Logger } from '../../platform/logger.js';
+
+export interface UsageHomeDeps {
+  log: Logger;
+  usage: UsageBook;
+  postClient: WebClient;
+  /** People who see everyone's usage; others see only their own. */
+  admins: ReadonlySet<string>;
+  now?: () => Date;
+}
+
+/** Rows per list: a section's text holds 3,000 characters. */
+const MAX_ROWS = 15;
+
+const num = (n: number) => n.toLocaleString('en-US');
+const usd = (n: number) => `$${n < 10 ? n.toFixed(4) : n.toFixed(2)}`;
+
+function line(label: string, t: UsageTotals): string {
+  const requests = `${num(t.requests)} request${t.requests === 1 ? '' : 's'}`;
+  return `${label}: ${requests} · ${num(t.inputTokens)} tokens in, ${num(t.outputTokens)} out · ${usd(t.costUsd)}`;
+}
+
+function section(text: string): types.SectionBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text } };
+}
+
+function list(title: string, rows: Map<string, UsageTotals>, label: (id: string) => string) {
+  const sorted = [...rows].sort((a, b) => b[1].costUsd - a[1].costUsd || b[1].requests - a[1].requests);
+  const shown = sorted.slice(0, MAX_ROWS).map(([id, t]) => `• ${line(label(id), t)}`);
+  if (sorted.length > MAX_ROWS) shown.push(`…and ${sorted.length - MAX_ROWS} more`);
+  return section(`*${title}*\n${shown.length ? shown.join('\n') : 'Nothing yet today.'}`);
+}
+
+/** The Home tab: today's requests, tokens and estimated cost per channel and per person. */
+export function usageView(day: UsageDay | undefined, viewer: string, admin: boolean): types.HomeView {
+  const header: types.HeaderBlock = {
+    type: 'header',
+    text: { type: 'plain_text', text: `Usage today (${day?.day ?? '?'}, UTC)` },
+  };
+  if (!day) {
+    return {
+      type: 'home',
+      blocks: [header, section('Usage is unavailable right now.')],
+    };
+  }
+  const note: types.ContextBlock = {
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: 'Cost is an estimate from list prices per model. Cached and shared answers count as requests without tokens.',
+      },
+    ],
+  };
+  if (!admin) {
+    const mine = day.users.get(viewer) ?? { requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+    return {
+      type: 'home',
+      blocks: [header, section(line('You', mine)), note],
+    };
+  }
+  return {
+    type: 'home',
+    blocks: [
+      header,
+      section(line('*All*', day.total)),
+      list('By channel', day.channels, (id) => `<#${id}>`),
+      list('By person', day.users, (id) => `<@${id}>`),
+      note,
+    ],
+  };
+}
+
+/** Opening the bot's Home tab publishes the usage view (all of it for admins). */
+export function register(app: App, deps: UsageHomeDeps): void {
+  app.event('app_home_opened', async ({ event }) => {
+    if (event.tab !== 'home') return;
+    const user = event.user;
+    const day = await deps.usage.read(deps.now?.() ?? new Date()).catch((err) => {
+      deps.log.warn({ err }, 'usage unavailable');
+      return undefined;
+    });
+    const view = usageView(day, user, deps.admins.has(user));
+    await deps.postClient.views.publish({ user_id: user, view });
+  });
+}

@@ -1,0 +1,23 @@
+import type { App } from '@slack/bolt';
+import type { FeatureDeps } from '../deps.js';
+import { register } from './listener.js';
+
+/**
+ * Summaries: `/summarize` and the "Summarize thread" shortcut, every point linked to its source.
+ * `track` hands each summary's work to whatever shutdown waits for.
+ */
+export function install(app: App, deps: FeatureDeps & { track(work: Promise<unknown>): void }): void {
+  const { config, platform, limits, slack } = deps;
+  register(app, {
+    log: platform.log,
+    identity: slack.identity,
+    readClient: slack.readClient,
+    postClient: slack.postClient,
+    directory: slack.directory,
+    traffic: limits.traffic,
+    store: platform.store,
+    claude: config.claude,
+    track: deps.track,
+    access: deps.access,
+  });
+}

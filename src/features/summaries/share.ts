@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import type { BlockAction, RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type Keyv from 'keyv';
+import type { Logger } from '../../platform/logger.js';
+import type { UserDirectory } from '../../slack/read/directory.js';
+import { callOnce, slackErrorCode } from '../../slack/web.js';
+import { ERROR_TEXT } from '../../slack/write/error-text.js';
+import { SUMMARY_EVENT_TYPE } from './read-channel.js';
+import { publicParent, publicReply, readErrorText } from './texts.js';
+
+/** A private summary kept for its Share button. */
+export interface SavedSummary {
+  teamId: string;
+  /** The conversation it was shown in, the only place it may be posted. */
+  channelId: string;
+  userId: string;
+  title: string;
+  /** Formatted for Slack already. */
+  markdown: string;
+  coverage: string;
+}
+
+const TTL_MS = 24 * 60 * 60 * 1000;
+const key = (id: string) => `summary-share:${id}`;
+
+/**
+ * Public summaries: posted as a short message with the summary in its thread, either at once
+ * (`public`) or later from the Share button of a private one. Saved summaries live in the shared
+ * store, so any replica can handle the click.
+ */
+export class SummaryPublisher {
+  constructor(
+    private readonly deps: {
+      postClient: WebClient;
+      store: Keyv;
+      directory: UserDirectory;
+      log: Logger;
+      botName: () => string;
+    },
+  ) {}
+
+  /** Posts in `channel`: the parent (title, who asked, coverage), then the summary as its reply. */
+  async post(s: Omit<SavedSummary, 'teamId'>): Promise<void> {
+    const { postClient } = this.deps;
+    const requester = await this.deps.directory.name(s.userId);
+    const metadata = { event_type: SUMMARY_EVENT_TYPE, event_payload: {} };
+    const parent = await callOnce(() =>
+      postClient.chat.postMessage({
+        channel: s.channelId,
+        ...publicParent(s.title, requester, s.coverage),
+        metadata,
+      }),
+    );
+    await callOnce(() =>
+      postClient.chat.postMessage({
+        channel: s.channelId,
+        thread_ts: parent.ts as string,
+        ...publicReply(s.markdown),
+        metadata,
+        unfurl_links: false,
+        unfurl_media: false,
+      }),
+    );
+  }
+
+  /** Keeps a private summary for sharing; resolves with its id, or undefined if the store failed. */
+  async save(s: SavedSummary): Promise<string | undefined> {
+    const id = randomUUID();
+    return this.deps.store.set(key(id), s, TTL_MS).then(
+      () => id,
+      () => undefined,
+    );
+  }
+
+  /** The Share button: only the person who asked, only in the conversation it was made for. */
+  async share(body: BlockAction, id: string, respond: RespondFn): Promise<void> {
+    const { store, log } = this.deps;
+    const saved = (await store.get(key(id)).catch(() => undefined)) as SavedSummary | undefined;
+    const reply = (text: string) =>
+      respond({ response_type: 'ephemeral', replace_original: false, text }).catch(() => {});
+    if (!saved)
+      return void (await reply('This summary has expired. Run `/summarize` again to share a new one.'));
+    if (saved.channelId !== body.channel?.id || saved.userId !== body.user.id)
+      return void (await reply(
+        'Only the person who asked for this summary can share it, in its own conversation.',
+      ));
+    // Taken before posting, so a double click cannot post twice.
+    await store.delete(key(id)).catch(() => {});
+    try {
+      await this.post(saved);
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: true,
+        text: ':white_check_mark: Shared in the channel.',
+      });
+    } catch (err) {
+      log.warn({ err, code: slackErrorCode(err) }, 'summary could not be shared');
+      await store.set(key(id), saved, TTL_MS).catch(() => {});
+      await reply(readErrorText(slackErrorCode(err), this.deps.botName()) ?? ERROR_TEXT.internal);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import { MAX_PART_CHARS } from '../../slack/limits.js';
+import { slackErrorCode } from '../../slack/web.js';
+import { failureOf, withReference } from '../../slack/write/error-text.js';
+import { neutralizeMentions, notificationText, splitMarkdown } from '../../slack/write/format.js';
+import { type Coverage, coverageText, utcTime } from './plan.js';
+
+/** action_id of the "Share in channel" button. */
+export const SHARE_ACTION_ID = 'summary_share';
+
+type Block = Record<string, unknown>;
+
+/** Escapes text for mrkdwn and defuses mass mentions (names and labels come from users). */
+export function mrkdwnText(text: string): string {
+  return neutralizeMentions(text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+}
+
+/** Coverage with Slack date tokens: each reader sees the times in their own time zone. */
+export function coverageMrkdwn(c: Coverage): string {
+  const time = (ts: string) => `<!date^${Math.floor(Number(ts))}^{date_short_pretty} {time}|${utcTime(ts)}>`;
+  return `:mag: ${coverageText(c, time)}`;
+}
+
+/** The summary as one markdown block: formatted text, clipped to what one message can carry. */
+export function clipMarkdown(formatted: string): string {
+  if (formatted.length <= MAX_PART_CHARS) return formatted;
+  const head = splitMarkdown(formatted, MAX_PART_CHARS)[0] ?? '';
+  return `${head}\n\n_…the summary was too long for one message and was cut here._`;
+}
+
+/** Blocks of a summary: title, text, coverage, and a share button for the private version. */
+export function summaryBlocks(opts: {
+  title: string;
+  markdown: string;
+  coverage: string;
+  shareId?: string;
+}): { text: string; blocks: Block[] } {
+  const blocks: Block[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: `*${mrkdwnText(opts.title)}*` } },
+    { type: 'markdown', text: opts.markdown },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: opts.coverage }] },
+  ];
+  if (opts.shareId) {
+    blocks.push({
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: SHARE_ACTION_ID,
+          text: { type: 'plain_text', text: 'Share in channel' },
+          value: opts.shareId,
+        },
+      ],
+    });
+  }
+  return { text: neutralizeMentions(opts.title), blocks };
+}
+
+/** The public post: a short parent (title, who asked, coverage) with the summary in its thread. */
+export function publicParent(title: string, requester: string, coverage: string) {
+  const text = `:memo: ${mrkdwnText(title)}, asked for by ${mrkdwnText(requester)}. The summary is in the thread.`;
+  return {
+    text: neutralizeMentions(`${title}, asked for by ${requester}`),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: coverage }] },
+    ],
+  };
+}
+
+/** The summary as the thread reply of a public post; `text` is the notification fallback. */
+export function publicReply(markdown: string): { text: string; blocks: Block[] } {
+  return {
+    text: notificationText(markdown),
+    blocks: [{ type: 'markdown', text: markdown }],
+  };
+}
+
+/** Plain words for Slack errors met while reading history; undefined for unexpected ones. */
+export function readErrorText(code: string | undefined, botName: string): string | undefined {
+  switch (code) {
+    case 'not_in_channel':
+      return `I’m not a member of this channel, so I can’t read it. Add me with \`/invite @${botName}\` and try again.`;
+    case 'channel_not_found':
+      return `I can’t read this conversation. I can only summarize channels I’ve been added to (\`/invite @${botName}\`); direct messages and group DMs between other people stay private to them.`;
+    case 'thread_not_found':
+    case 'message_not_found':
+      return 'I could not find that thread. Check the link: it has to point to a message in a channel I’m a member of.';
+    case 'ratelimited':
+      return 'Slack is limiting how fast I can read history right now. Please try again in a minute.';
+    default:
+      return undefined;
+  }
+}
+
+/** A summary of another conversation that is not a public channel is never shown elsewhere. */
+export const FOREIGN_PRIVATE_TEXT =
+  'That link points to a private conversation. Run `/summarize` with the link inside that conversation, so the summary stays where the messages are.';
+
+/** What the person who asked reads when a summary fails: access problems plainly, others with a reference. */
+export function failureText(err: unknown, ref: string, botName: string): string {
+  const known = readErrorText(slackErrorCode(err), botName);
+  if (known) return known;
+  return withReference(failureOf(err).text, ref);
+}

@@ -1,0 +1,94 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../platform/logger.js';
+import { redisReady } from '../platform/redis.js';
+
+/**
+ * Exactly one reply per Slack event: a claim is an atomic lease on the event, taken before any
+ * work. Slack redelivers events whose ack was late; a redelivery finds the claim and is dropped.
+ * A lease (not a tombstone): if the process that took it dies, it expires and a later
+ * redelivery is answered.
+ */
+export interface ClaimStore {
+  /** True when this caller now owns the event. */
+  claim(key: string, ttlMs: number): Promise<boolean>;
+  /** Still working: keep the lease for another `ttlMs`. */
+  extend(key: string, ttlMs: number): Promise<void>;
+  /** Work finished: keep the claim (redeliveries stay dropped) for `ttlMs`. */
+  complete(key: string, ttlMs: number): Promise<void>;
+  /** Work abandoned before anything was posted: let a redelivery take it. */
+  release(key: string): Promise<void>;
+}
+
+/** One process: a Map with expiry. */
+export class MemoryClaims implements ClaimStore {
+  private leases = new Map<string, number>();
+
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const until = this.leases.get(key);
+    if (until !== undefined && until > now) return false;
+    this.leases.set(key, now + ttlMs);
+    if (this.leases.size > 10_000) this.sweep(now);
+    return true;
+  }
+
+  async extend(key: string, ttlMs: number): Promise<void> {
+    this.leases.set(key, Date.now() + ttlMs);
+  }
+
+  async complete(key: string, ttlMs: number): Promise<void> {
+    this.leases.set(key, Date.now() + ttlMs);
+  }
+
+  async release(key: string): Promise<void> {
+    this.leases.delete(key);
+  }
+
+  private sweep(now: number): void {
+    for (const [k, until] of this.leases) if (until <= now) this.leases.delete(k);
+  }
+}
+
+/**
+ * Claims shared by every replica (SET NX PX). While Redis is unreachable, claims fall back to
+ * this process's memory: one replica still never answers twice; two replicas could, until Redis
+ * is back (logged by the connection).
+ */
+export class RedisClaims implements ClaimStore {
+  private local = new MemoryClaims();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly log: Logger,
+  ) {}
+
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    if (!(await this.local.claim(key, ttlMs))) return false;
+    if (!redisReady(this.redis)) return true;
+    try {
+      const ok = await this.redis.set(this.prefix + key, '1', 'PX', ttlMs, 'NX');
+      if (ok !== 'OK') await this.local.release(key);
+      return ok === 'OK';
+    } catch (err) {
+      this.log.debug({ err }, 'claim fell back to memory');
+      return true;
+    }
+  }
+
+  async extend(key: string, ttlMs: number): Promise<void> {
+    await this.local.extend(key, ttlMs);
+    if (redisReady(this.redis))
+      await this.redis.set(this.prefix + key, '1', 'PX', ttlMs, 'XX').catch(() => {});
+  }
+
+  async complete(key: string, ttlMs: number): Promise<void> {
+    await this.local.complete(key, ttlMs);
+    if (redisReady(this.redis)) await this.redis.set(this.prefix + key, 'done', 'PX', ttlMs).catch(() => {});
+  }
+
+  async release(key: string): Promise<void> {
+    await this.local.release(key);
+    if (redisReady(this.redis)) await this.redis.del(this.prefix + key).catch(() => {});
+  }
+}

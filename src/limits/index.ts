@@ -1,0 +1,122 @@
+import { ClaudeClient } from '../claude/client.js';
+import { measureClaude } from '../claude/instrument.js';
+import type { Config } from '../config/config.js';
+import type { Platform } from '../platform/index.js';
+import { BREAKER_VALUE, watchQueue } from '../platform/metrics.js';
+import { createBreaker } from './breaker.js';
+import { createAnswerCache } from './cache.js';
+import { type ClaimStore, MemoryClaims, RedisClaims } from './claims.js';
+import { RedisFlightLocks } from './flight-locks.js';
+import { ClaudeQueue } from './queue.js';
+import { countTraffic, Traffic } from './traffic.js';
+import { UsageBook, usageRecorder } from './usage.js';
+import { UserBudget } from './user-budget.js';
+import { WaitingRoom } from './waiting-room.js';
+
+export interface LimitsOptions {
+  /** Reads the current Anthropic key, so a rotated key is used by the next call. */
+  apiKey: () => string;
+  claims?: ClaimStore;
+  /** Claim and single-flight lease without renewal (tests of a process that dies mid-answer). */
+  claimLeaseMs?: number;
+  now?: () => Date;
+}
+
+/**
+ * The path of every Claude call: cache → single-flight → queue (concurrency, RPM/TPM, priorities)
+ * → breaker → the client; with the waiting room before it, per-person budgets, exactly-once
+ * claims and the usage book beside it. Shared through Redis when REDIS_URL is set.
+ */
+export function createLimits(config: Config, platform: Platform, opts: LimitsOptions) {
+  const { log, metrics, redis, store } = platform;
+  const prefix = config.redisKeyPrefix;
+  const claims = opts.claims ?? (redis ? new RedisClaims(redis, prefix, log) : new MemoryClaims());
+  const queue = new ClaudeQueue({
+    maxConcurrent: config.claude.maxConcurrent,
+    requestsPerMinute: config.claude.requestsPerMinute,
+    inputTokensPerMinute: config.claude.inputTokensPerMinute || undefined,
+    outputTokensPerMinute: config.claude.outputTokensPerMinute || undefined,
+    maxQueued: config.claude.maxQueued,
+    redis,
+    id: `${prefix}claude`,
+    log,
+    onWait: (seconds) => metrics.queueWait.observe(seconds),
+  });
+  // People's questions wait here, as plain jobs, until they can go on to the Claude queue; twice
+  // the concurrency is let through so the next answers are ready when a slot frees.
+  const room = new WaitingRoom({
+    slots: config.claude.maxConcurrent * 2,
+    maxWaiting: config.claude.maxQueued,
+  });
+  const waiting = {
+    get queued() {
+      return queue.queued + room.waiting;
+    },
+    get running() {
+      return queue.running;
+    },
+  };
+  watchQueue(metrics, waiting);
+  const claude = new ClaudeClient({
+    apiKey: opts.apiKey,
+    baseUrl: config.anthropic.baseUrl,
+    fetch: platform.egress.fetch,
+    firstTokenTimeoutMs: config.claude.firstTokenTimeoutMs,
+    timeoutMs: config.claude.timeoutMs,
+    log,
+    // Anthropic's live rate-limit figures steer the queue's reservoir.
+    onRateLimit: (info) => {
+      if (info.retryAfterMs !== undefined) void queue.backOff();
+      else if (info.requestsRemaining !== undefined) void queue.observeRemaining(info.requestsRemaining);
+    },
+  });
+  const breaker = createBreaker(
+    measureClaude(metrics, config.claude.prices, (req, o) => claude.stream(req, o)),
+    {
+      // Our own first-token and overall timeouts fire first; this only catches a stuck call.
+      timeoutMs: config.claude.timeoutMs + 10_000,
+      resetTimeoutMs: config.claude.breakerResetMs,
+      log,
+      onStateChange: (state) => metrics.breaker.set(BREAKER_VALUE[state]),
+    },
+  );
+  const traffic = new Traffic({
+    call: breaker.call,
+    cache: createAnswerCache(store, config.cacheTtlSeconds),
+    queue,
+    locks: redis ? new RedisFlightLocks(redis, `${prefix}flight:`) : undefined,
+    flightWaitMs: config.claude.timeoutMs,
+    maxRetries: config.claude.maxRetries,
+    flightLeaseMs: opts.claimLeaseMs,
+    onEvent: countTraffic(metrics),
+  });
+  const usage = new UsageBook(redis, prefix);
+  const budget = new UserBudget(
+    {
+      maxConcurrent: config.claude.userMaxConcurrent,
+      requestsPerHour: config.claude.userRequestsPerHour,
+      tokensPerDay: config.claude.userTokensPerDay,
+    },
+    redis,
+    `${prefix}budget:`,
+  );
+  return {
+    claims,
+    queue,
+    room,
+    traffic,
+    usage,
+    budget,
+    recordUsage: usageRecorder(usage, config.claude.model, config.claude.prices, log, opts.now),
+    /** Claude calls waiting (the queue and the waiting room) and running now. */
+    load: () => ({ waiting: waiting.queued, running: waiting.running }),
+    /** True once the shared limits answer (Redis), or at once without Redis. */
+    ready: (ms: number) => queue.ready(ms),
+    async stop() {
+      await queue.stop();
+      breaker.breaker.shutdown();
+    },
+  };
+}
+
+export type Limits = ReturnType<typeof createLimits>;

@@ -1,0 +1,145 @@
+import type { Redis } from 'ioredis';
+import type { ClaudeUsage } from '../claude/client.js';
+import { costOf, type Price, priceOf } from '../claude/prices.js';
+import type { Logger } from '../platform/logger.js';
+
+/** What one channel or person used in a day. */
+export interface UsageTotals {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+/** One UTC day of usage, by channel and by person. */
+export interface UsageDay {
+  day: string;
+  total: UsageTotals;
+  channels: Map<string, UsageTotals>;
+  users: Map<string, UsageTotals>;
+}
+
+/** One answered request: who, where, and what it cost (nothing for cached or shared answers). */
+export interface UsageRecord {
+  at: Date;
+  channel: string;
+  user: string;
+  usage: ClaudeUsage | undefined;
+  costUsd: number;
+}
+
+/** Cost is counted in millionths of a dollar so Redis can add it atomically as an integer. */
+const MICRO = 1_000_000;
+/** Days kept in Redis (the view shows today; a few days help whoever looks at the keys). */
+const KEEP_SECONDS = 8 * 24 * 3600;
+
+export const utcDay = (d: Date) => d.toISOString().slice(0, 10);
+
+function fields(r: UsageRecord): Record<string, number> {
+  const u = r.usage;
+  const input = u ? u.inputTokens + u.cacheReadTokens + u.cacheWriteTokens : 0;
+  const values = { req: 1, in: input, out: u?.outputTokens ?? 0, usd: Math.round(r.costUsd * MICRO) };
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(values)) {
+    out[`c|${r.channel}|${k}`] = v;
+    out[`u|${r.user}|${k}`] = v;
+  }
+  return out;
+}
+
+function toDay(day: string, flat: Record<string, number>): UsageDay {
+  const result: UsageDay = {
+    day,
+    total: { requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 },
+    channels: new Map(),
+    users: new Map(),
+  };
+  for (const [field, value] of Object.entries(flat)) {
+    const [scope, id = '', k] = field.split('|');
+    const map = scope === 'c' ? result.channels : result.users;
+    const t = map.get(id) ?? { requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+    map.set(id, t);
+    const add = (name: keyof UsageTotals, n: number) => {
+      t[name] += n;
+      if (scope === 'c') result.total[name] += n;
+    };
+    if (k === 'req') add('requests', value);
+    else if (k === 'in') add('inputTokens', value);
+    else if (k === 'out') add('outputTokens', value);
+    else if (k === 'usd') add('costUsd', value / MICRO);
+  }
+  return result;
+}
+
+/**
+ * Today's usage per channel and per person, for the admins' Home tab. In memory (this process)
+ * without Redis; with Redis one hash per UTC day shared by every replica (HINCRBY is atomic).
+ */
+/** Who asked and where: the fields of an answered question that usage is kept by. */
+export interface AnsweredJob {
+  userId: string;
+  place: { channelId: string };
+}
+
+export class UsageBook {
+  private readonly memory = new Map<string, Map<string, number>>();
+
+  constructor(
+    private readonly redis?: Redis,
+    private readonly prefix = 'scb:',
+  ) {}
+
+  async record(r: UsageRecord): Promise<void> {
+    const day = utcDay(r.at);
+    const values = fields(r);
+    if (this.redis) {
+      const key = `${this.prefix}usage:${day}`;
+      const multi = this.redis.multi();
+      for (const [f, v] of Object.entries(values)) if (v) multi.hincrby(key, f, v);
+      await multi.expire(key, KEEP_SECONDS).exec();
+      return;
+    }
+    const map = this.memory.get(day) ?? new Map<string, number>();
+    this.memory.set(day, map);
+    for (const [f, v] of Object.entries(values)) map.set(f, (map.get(f) ?? 0) + v);
+    // Only today (and yesterday, around midnight) matters here.
+    for (const d of this.memory.keys())
+      if (d < utcDay(new Date(r.at.getTime() - 86_400_000))) this.memory.delete(d);
+  }
+
+  /** The usage of one UTC day. Rejects when Redis is configured and unreachable. */
+  async read(at: Date): Promise<UsageDay> {
+    const day = utcDay(at);
+    if (this.redis) {
+      const raw = await this.redis.hgetall(`${this.prefix}usage:${day}`);
+      return toDay(day, Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)])));
+    }
+    return toDay(day, Object.fromEntries(this.memory.get(day) ?? []));
+  }
+}
+
+/**
+ * Records each finished answer in the book (never throws: usage is best effort), with its cost
+ * estimated from the configured prices.
+ */
+export function usageRecorder(
+  book: UsageBook,
+  model: string,
+  prices: Readonly<Record<string, Price>>,
+  log: Logger,
+  now: () => Date = () => new Date(),
+) {
+  return (job: AnsweredJob, outcome: { ok: boolean; source?: string; usage?: ClaudeUsage }) => {
+    if (!outcome.ok) return;
+    // A joined answer carries the usage of the call it shared: counted once, for who asked first.
+    const usage = outcome.source === 'claude' ? outcome.usage : undefined;
+    const record: UsageRecord = {
+      at: now(),
+      channel: job.place.channelId,
+      user: job.userId,
+      usage,
+      costUsd: usage ? costOf(usage, priceOf(model, prices)) : 0,
+    };
+    book.record(record).catch((err) => log.debug({ err }, 'usage not recorded'));
+  };
+}

@@ -1,0 +1,116 @@
+import type { Redis } from 'ioredis';
+import { redisReady } from '../platform/redis.js';
+
+/** Per-person limits; 0 turns one off. */
+export interface BudgetLimits {
+  /** Questions of one person being answered at once (per process). */
+  maxConcurrent: number;
+  /** Questions per person per clock hour (UTC), shared by replicas with Redis. */
+  requestsPerHour: number;
+  /** Claude tokens (input + output) per person per UTC day, shared by replicas with Redis. */
+  tokensPerDay: number;
+}
+
+export type BudgetDecision = { ok: true; release: () => void } | { ok: false; message: string };
+
+const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+
+/**
+ * Fairness and cost: one person cannot take every Claude slot or the whole budget. Counters live
+ * in Redis when configured (shared by replicas), otherwise in memory; a Redis error never blocks
+ * an answer (the limit is skipped for that request).
+ */
+export class UserBudget {
+  private running = new Map<string, number>();
+  private memory = new Map<string, { value: number; until: number }>();
+
+  constructor(
+    private readonly limits: BudgetLimits,
+    private readonly redis: Redis | undefined,
+    private readonly prefix: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Admits a question, or says why not and when the limit resets. */
+  async begin(teamId: string, userId: string): Promise<BudgetDecision> {
+    const who = `${teamId}:${userId}`;
+    const now = this.now();
+    const { maxConcurrent, requestsPerHour, tokensPerDay } = this.limits;
+    const active = this.running.get(who) ?? 0;
+    if (maxConcurrent > 0 && active >= maxConcurrent) {
+      return {
+        ok: false,
+        message: `You already have ${active} question${active === 1 ? '' : 's'} being answered. Please ask again when ${active === 1 ? 'it is' : 'they are'} done.`,
+      };
+    }
+    const dayEnd = Math.ceil((now + 1) / 86_400_000) * 86_400_000;
+    if (tokensPerDay > 0) {
+      const used = await this.read(`tokens:${who}:${Math.floor(now / 86_400_000)}`);
+      if (used >= tokensPerDay) {
+        return {
+          ok: false,
+          message: `You have used today’s budget of ${tokensPerDay.toLocaleString('en-US')} tokens. It resets at ${hhmm(dayEnd)} UTC.`,
+        };
+      }
+    }
+    if (requestsPerHour > 0) {
+      const hour = Math.floor(now / 3_600_000);
+      const count = await this.increment(`requests:${who}:${hour}`, 1, 3_600_000);
+      if (count > requestsPerHour) {
+        return {
+          ok: false,
+          message: `You have reached your limit of ${requestsPerHour} questions per hour. It resets at ${hhmm((hour + 1) * 3_600_000)} UTC.`,
+        };
+      }
+    }
+    this.running.set(who, active + 1);
+    let released = false;
+    return {
+      ok: true,
+      release: () => {
+        if (released) return;
+        released = true;
+        const n = (this.running.get(who) ?? 1) - 1;
+        if (n > 0) this.running.set(who, n);
+        else this.running.delete(who);
+      },
+    };
+  }
+
+  /** Counts what an answer cost against the person's daily budget. */
+  async spend(teamId: string, userId: string, tokens: number): Promise<void> {
+    if (this.limits.tokensPerDay <= 0 || tokens <= 0) return;
+    const day = Math.floor(this.now() / 86_400_000);
+    await this.increment(`tokens:${teamId}:${userId}:${day}`, tokens, 86_400_000);
+  }
+
+  private async read(key: string): Promise<number> {
+    if (redisReady(this.redis)) {
+      const v = await this.redis.get(this.prefix + key).catch(() => null);
+      return Number(v ?? 0);
+    }
+    const m = this.memory.get(key);
+    return m && m.until > this.now() ? m.value : 0;
+  }
+
+  private async increment(key: string, by: number, ttlMs: number): Promise<number> {
+    if (redisReady(this.redis)) {
+      try {
+        const [[, value]] = (await this.redis
+          .multi()
+          .incrby(this.prefix + key, by)
+          .pexpire(this.prefix + key, ttlMs)
+          .exec()) as [[unknown, number]];
+        return Number(value);
+      } catch {
+        return 0;
+      }
+    }
+    const now = this.now();
+    const m = this.memory.get(key);
+    const value = (m && m.until > now ? m.value : 0) + by;
+    this.memory.set(key, { value, until: m && m.until > now ? m.until : now + ttlMs });
+    if (this.memory.size > 50_000) this.memory.clear();
+    return value;
+  }
+}

@@ -1,0 +1,48 @@
+import type { Redis } from 'ioredis';
+import type Keyv from 'keyv';
+import { type Config, secretValues } from '../config/config.js';
+import { createEgress, type Egress } from './egress.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { createRedis, redisReady } from './redis.js';
+import { createStore } from './store.js';
+
+/** What every layer above uses: logs, metrics, the way out (proxy), the store and Redis. */
+export interface Platform {
+  log: Logger;
+  metrics: Metrics;
+  /** HTTPS_PROXY / NO_PROXY: every Slack and Anthropic request goes through its fetch. */
+  egress: Egress;
+  /** Key-value store: Redis with REDIS_URL, else memory. */
+  store: Keyv;
+  redis: Redis | undefined;
+  /** Values scrubbed from every log line; secrets rotated in later are added (see addSecrets). */
+  addSecrets(next: Config): void;
+  redisOk(): boolean;
+  close(): Promise<void>;
+}
+
+export function createPlatform(config: Config, given: { logger?: Logger; store?: Keyv } = {}): Platform {
+  // Mutable: secrets rotated in later are scrubbed from logs too.
+  const secrets = secretValues(config);
+  const log = given.logger ?? createLogger({ level: config.logLevel, secrets });
+  const egress = createEgress(config.proxy);
+  const store = given.store ?? createStore(config.redisUrl, log, `${config.redisKeyPrefix}kv`);
+  const redis = config.redisUrl ? createRedis(config.redisUrl, log) : undefined;
+  return {
+    log,
+    metrics: createMetrics(),
+    egress,
+    store,
+    redis,
+    addSecrets(next) {
+      for (const v of secretValues(next)) if (!secrets.includes(v)) secrets.push(v);
+    },
+    redisOk: () => !redis || redisReady(redis),
+    async close() {
+      redis?.disconnect();
+      await store.disconnect().catch(() => {});
+      await egress.close().catch(() => {});
+    },
+  };
+}

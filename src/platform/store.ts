@@ -1,0 +1,33 @@
+import { createRequire } from 'node:module';
+import type KeyvRedisType from '@keyv/redis';
+import Keyv from 'keyv';
+import type { Logger } from './logger.js';
+
+/**
+ * The shared key-value store: in memory for one process, Redis with REDIS_URL. Keyv's defaults
+ * hang every call while Redis is down; these options fail fast (~500 ms) and reconnect by
+ * themselves, so a Redis outage degrades to cache misses instead of stuck answers.
+ */
+export function createStore(redisUrl: string | undefined, log: Logger, namespace = 'scb'): Keyv {
+  if (!redisUrl) return new Keyv({ namespace });
+  // Loaded only when REDIS_URL is set: a single process without Redis saves its memory.
+  const KeyvRedis = (createRequire(import.meta.url)('@keyv/redis') as { default: typeof KeyvRedisType })
+    .default;
+  const adapter = new KeyvRedis(
+    { url: redisUrl, disableOfflineQueue: true, socket: { reconnectStrategy: () => 1000 } },
+    { connectionTimeout: 500, namespace, throwOnConnectError: false, throwOnErrors: false },
+  );
+  let down = false;
+  const keyv = new Keyv({ store: adapter, namespace, throwOnErrors: false });
+  const onError = (err: unknown) => {
+    if (!down) log.warn({ err }, 'redis unavailable; cache falls back to misses until it returns');
+    down = true;
+  };
+  adapter.on('error', onError);
+  keyv.on('error', onError);
+  adapter.client.on?.('ready', () => {
+    if (down) log.info('redis reachable again');
+    down = false;
+  });
+  return keyv;
+}

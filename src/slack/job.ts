@@ -1,0 +1,45 @@
+/**
+ * A question from Slack as plain data: who asked, where, what. Serialisable, so the same job can
+ * be run from an event, a test, or a shared job queue; nothing here knows Bolt.
+ */
+
+/** Where a conversation lives. */
+export interface Place {
+  teamId: string;
+  channelId: string;
+  /** The thread the answer goes into (the message's own ts for a top-level message). */
+  threadTs: string;
+  kind: 'channel' | 'dm';
+}
+
+/** One question to answer: serialisable, so queued work can move between processes. */
+export interface AnswerJob {
+  /** Stable id of the Slack event (event_id), used for dedupe and in logs. */
+  eventId: string;
+  place: Place;
+  userId: string;
+  /** ts of the message that asked. */
+  messageTs: string;
+  /** True when the asking message is a top-level DM message: context is recent DM history. */
+  topLevelDm: boolean;
+  /**
+   * The asking message as its event carried it, when it starts a thread in a channel: then it is
+   * the whole thread, and a question that did not wait needs no history read.
+   */
+  asked?: AskedMessage;
+  /**
+   * Set when the message has nothing for Claude to answer: only a mention or whitespace (`mention`),
+   * or only files, which the bot cannot read yet (`file`). Answered with a short prompt, no Claude call.
+   */
+  blank?: 'mention' | 'file';
+}
+
+/** A Slack message's fields the conversation is built from. */
+export interface AskedMessage {
+  ts: string;
+  user?: string;
+  bot_id?: string;
+  username?: string;
+  text?: string;
+  subtype?: string;
+}

@@ -1,0 +1,18 @@
+/**
+ * Slack's limits on what the bot writes, one constant each. Every writer uses these; the simulated
+ * Slack (sandbox/slack) enforces the platform's own values.
+ */
+
+/**
+ * Characters per message part: a markdown block, and each chat stream call, take 12,000; a margin
+ * is kept for the notes the bot adds (continued, interrupted).
+ * @see https://docs.slack.dev/reference/block-kit/blocks/markdown-block
+ */
+export const MAX_PART_CHARS = 11_000;
+
+/**
+ * The plain `text` of a message beside its blocks (notifications, screen readers): Slack shows
+ * section text up to 3,000 characters.
+ * @see https://docs.slack.dev/reference/block-kit/blocks/section-block
+ */
+export const MAX_NOTIFICATION_CHARS = 3000;

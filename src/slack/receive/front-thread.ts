@@ -1,0 +1,150 @@
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import type { AckFn } from '@slack/bolt';
+import type { Config } from '../../config/config.js';
+import type { Logger } from '../../platform/logger.js';
+import type { EngineLink, EngineStatus, Forwarded, Front, FrontConfig } from './front.js';
+import type { SocketEvent } from './socket-connections.js';
+
+/**
+ * The front (src/slack/receive/front.ts) in a worker thread of its own: Slack's requests are received,
+ * verified and acknowledged there, on an event loop that does nothing else, while answers are
+ * written on the main thread. The threads speak in plain messages; a request crosses as the
+ * Forwarded data the front made of it.
+ */
+
+/** Main thread → front. */
+export type ToFront =
+  | { t: 'start' }
+  | { t: 'stop' }
+  | { t: 'status'; status: EngineStatus }
+  | { t: 'ack'; id: number; response: unknown }
+  | { t: 'done'; id: number; error?: string }
+  | { t: 'metrics'; id: number; contentType?: string; text?: string; error?: string };
+
+/** Front → main thread. */
+export type FromFront =
+  /** `threadId`: the worker's id in the OS, where it can be read (Linux). */
+  | { t: 'started'; port: number; threadId?: number }
+  | { t: 'failed'; message: string }
+  /** `id` when the engine's listener acknowledges it (commands, interactions); events come acked. */
+  | { t: 'request'; request: Forwarded; id?: number }
+  | { t: 'acked'; type: string; seconds: number }
+  | { t: 'socket'; event: SocketEvent }
+  | { t: 'metrics'; id: number }
+  | { t: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string };
+
+/** The front in its thread: also tells which OS thread that is, for scheduling priorities. */
+export interface ThreadedFront extends Front {
+  /** The worker's thread id in the OS once started, where it can be read (Linux). */
+  threadId(): number | undefined;
+}
+
+/** What the worker is given at start. */
+export interface FrontWorkerData {
+  config: FrontConfig;
+  logLevel: string;
+  proxy: Config['proxy'];
+  /** /healthz fails after this long without word from the main thread (default 30 s). */
+  unresponsiveAfterMs?: number;
+}
+
+/** The main thread tells the front how the engine is this often; silence means it is stuck. */
+const STATUS_EVERY_MS = 1000;
+/** /healthz fails when the main thread has not been heard from for this long. */
+export const UNRESPONSIVE_AFTER_MS = 30_000;
+
+/**
+ * Starts the front's worker and serves it from this thread's engine (`link`). `onFailure` is
+ * told when the worker dies: without it the bot hears nothing more from Slack.
+ */
+export function startFrontThread(
+  workerData: FrontWorkerData,
+  deps: { link: EngineLink; log: Logger; onFailure: (err: Error) => void },
+): ThreadedFront {
+  const { link, log } = deps;
+  // Under tsx (tests) the source is .ts, built it is .js; the worker inherits execArgv (--import tsx).
+  const file = new URL(`./front-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+  let worker: Worker | undefined;
+  let stopping = false;
+  let threadId: number | undefined;
+  const send = (message: ToFront) => worker?.postMessage(message);
+  // Sent every STATUS_EVERY_MS, changed or not: it doubles as the main thread's heartbeat.
+  const report = () => {
+    const { ready, redisOk } = link.health();
+    send({ t: 'status', status: { ready, redisOk } });
+  };
+  let heartbeat: NodeJS.Timeout | undefined;
+
+  const onMessage = (m: FromFront) => {
+    switch (m.t) {
+      case 'request': {
+        const { id } = m;
+        const ack: AckFn<unknown> | undefined =
+          id === undefined ? undefined : async (response) => send({ t: 'ack', id, response });
+        link.deliver(m.request, ack).then(
+          () => id !== undefined && send({ t: 'done', id }),
+          (err: Error) => {
+            log.error({ err }, 'slack request failed');
+            if (id !== undefined) send({ t: 'done', id, error: err.message });
+          },
+        );
+        return;
+      }
+      case 'acked':
+        return link.acked(m.type, m.seconds);
+      case 'socket':
+        return link.socket(m.event);
+      case 'metrics':
+        link.metrics().then(
+          ({ contentType, text }) => send({ t: 'metrics', id: m.id, contentType, text }),
+          (err: Error) => send({ t: 'metrics', id: m.id, error: err.message }),
+        );
+        return;
+      case 'log':
+        log[m.level]({ thread: 'front' }, m.message);
+        return;
+      default:
+        return;
+    }
+  };
+
+  return {
+    threadId: () => threadId,
+    async start() {
+      const w = new Worker(file, { workerData });
+      worker = w;
+      w.on('message', onMessage);
+      const started = new Promise<number>((resolve, reject) => {
+        w.on('message', (m: FromFront) => {
+          if (m.t === 'started') {
+            threadId = m.threadId;
+            resolve(m.port);
+          }
+          if (m.t === 'failed') reject(new Error(m.message));
+        });
+        w.once('exit', (code) => reject(new Error(`the front thread ended (${code}) before it listened`)));
+      });
+      w.on('error', (err) => {
+        log.fatal({ err }, 'front thread crashed');
+      });
+      w.on('exit', (code) => {
+        clearInterval(heartbeat);
+        if (!stopping) deps.onFailure(new Error(`the front thread ended (${code})`));
+      });
+      report();
+      heartbeat = setInterval(report, STATUS_EVERY_MS);
+      heartbeat.unref();
+      send({ t: 'start' });
+      return started;
+    },
+    async stop() {
+      if (stopping || !worker) return;
+      stopping = true;
+      clearInterval(heartbeat);
+      const ended = once(worker, 'exit');
+      send({ t: 'stop' });
+      await ended;
+    },
+  };
+}

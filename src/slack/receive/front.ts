@@ -1,0 +1,229 @@
+import type { AckFn, Logger as BoltLogger, ReceiverEvent } from '@slack/bolt';
+import { SocketModeResponseAck } from '@slack/bolt/dist/receivers/SocketModeResponseAck.js';
+import type { Dispatcher } from 'undici';
+import type { Config } from '../../config/config.js';
+import { type Route, SlackHttpServer } from './http-receiver.js';
+import type { SocketConnections, SocketEvent } from './socket-connections.js';
+
+/** A Slack request as it crosses to the engine: plain data (it may cross a thread). */
+export interface Forwarded {
+  body: Record<string, unknown>;
+  retryNum?: number;
+  retryReason?: string;
+}
+
+/** What /readyz reports of the engine. */
+export interface EngineStatus {
+  /** Slack accepted the token and the engine takes work. */
+  ready: boolean;
+  /** Redis reachable (true when none is configured). */
+  redisOk: boolean;
+}
+
+/** How the front reaches the engine: direct calls in one thread, or messages between threads. */
+export interface EngineLink {
+  /**
+   * Hands a request to the engine. `ack` is absent when the front already acknowledged it
+   * (events); otherwise the engine's listener answers through it (commands, interactions).
+   */
+  deliver(request: Forwarded, ack: AckFn<unknown> | undefined): Promise<void>;
+  /** The engine's state; `alive` is false when it stopped answering at all. */
+  health(): EngineStatus & { alive: boolean };
+  /** Everything /metrics shows, in Prometheus' text format. */
+  metrics(): Promise<{ contentType: string; text: string }>;
+  /** One request acknowledged: its kind (event, command, interaction) and how long it took. */
+  acked(type: string, seconds: number): void;
+  /** Something happened to a Socket Mode connection. */
+  socket(event: SocketEvent): void;
+}
+
+/** Slack's answers to apps.connections.open that mean the app-level token itself is wrong. */
+const REJECTED_TOKEN = new Set([
+  'invalid_auth',
+  'not_authed',
+  'token_revoked',
+  'token_expired',
+  'account_inactive',
+  'not_allowed_token_type',
+]);
+
+export interface Front {
+  /** Listens, and connects to Slack in Socket Mode. Resolves with the HTTP port. */
+  start(): Promise<number>;
+  /** Stops taking requests; /readyz says "stopping" from now on. */
+  stop(): Promise<void>;
+}
+
+/** What the `ready` log line says, once the front listens. */
+export function readyLine(config: Config, port: number | undefined, botName: string) {
+  return { mode: config.slack.appToken ? 'socket' : 'http', port, bot: botName, model: config.claude.model };
+}
+
+/** What a Slack request is, for the ack histogram's label. */
+function requestType(body: unknown): string {
+  const b = body as { type?: string; command?: string };
+  if (b?.command) return 'command';
+  if (b?.type === 'event_callback') return 'event';
+  return b?.type ? 'interaction' : 'other';
+}
+
+/** The Slack settings the front needs; the rest of the config stays with the engine. */
+export type FrontConfig = Pick<Config, 'port'> & {
+  slack: Pick<Config['slack'], 'signingSecret' | 'appToken' | 'apiUrl'>;
+};
+
+/**
+ * The receiving side: takes Slack's requests (HTTP behind the guard, or Socket Mode), checks
+ * signatures, acknowledges events at once and hands them on; serves /healthz, /readyz and
+ * /metrics on PORT. It does no answer work and loads neither Bolt's App nor the Web API client,
+ * so it is small enough to run in a thread of its own (src/slack/receive/front-thread.ts), where acks
+ * stay fast however busy the engine is.
+ */
+export function createFront(
+  config: FrontConfig,
+  deps: {
+    link: EngineLink;
+    logger: BoltLogger;
+    /** The egress proxy (HTTPS_PROXY) for Socket Mode: its connection requests and the WebSocket. */
+    dispatcher?: () => Promise<Dispatcher | undefined>;
+  },
+): Front {
+  const { link, logger } = deps;
+  let stopping = false;
+  let socket: SocketConnections | undefined;
+
+  const routes: Route[] = [
+    {
+      path: '/healthz',
+      handler: (_req, res) => {
+        const alive = link.health().alive;
+        res.writeHead(alive ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: alive ? 'ok' : 'engine_unresponsive' }));
+      },
+    },
+    {
+      path: '/readyz',
+      handler: (_req, res) => {
+        // Slack auth verified and listening (in Socket Mode: a connection open), Redis reachable
+        // when configured, not shutting down.
+        const { ready, redisOk, alive } = link.health();
+        const socketOk = !config.slack.appToken || (socket?.connected() ?? false);
+        const ok = alive && ready && !stopping && redisOk && socketOk;
+        const status = ok
+          ? 'ready'
+          : stopping
+            ? 'stopping'
+            : !alive
+              ? 'engine_unresponsive'
+              : !ready
+                ? 'starting'
+                : !socketOk
+                  ? 'socket_disconnected'
+                  : 'redis_unreachable';
+        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status }));
+      },
+    },
+    {
+      path: '/metrics',
+      handler: async (_req, res) => {
+        try {
+          const { contentType, text } = await link.metrics();
+          res.writeHead(200, { 'content-type': contentType }).end(text);
+        } catch (err) {
+          logger.warn(`metrics not available: ${(err as Error).message}`);
+          res.writeHead(503).end();
+        }
+      },
+    },
+  ];
+
+  /** Bolt's receivers hand requests to an App; this one times the ack and hands them on. */
+  const handle = async (event: ReceiverEvent): Promise<void> => {
+    const started = performance.now();
+    const type = requestType(event.body);
+    // An engine silent for long will not answer: leave the request unacknowledged (HTTP 500, or
+    // no envelope ack) so Slack sends it again, perhaps to another replica, instead of losing it.
+    if (!link.health().alive) throw new Error('the engine is not responding; Slack will retry this request');
+    const ack: AckFn<unknown> = async (response) => {
+      await event.ack(response);
+      link.acked(type, (performance.now() - started) / 1000);
+    };
+    const request: Forwarded = {
+      body: event.body,
+      ...(event.retryNum !== undefined ? { retryNum: event.retryNum } : {}),
+      ...(event.retryReason !== undefined ? { retryReason: event.retryReason } : {}),
+    };
+    if (type !== 'event') return link.deliver(request, ack);
+    // Bolt acks events before any listener runs anyway: do it here, then hand the event on.
+    await ack();
+    link
+      .deliver(request, undefined)
+      .catch((err) => logger.error(`event not handed on: ${(err as Error).message}`));
+  };
+
+  const http = new SlackHttpServer({
+    signingSecret: config.slack.appToken ? undefined : config.slack.signingSecret,
+    routes,
+    logger,
+    handle,
+  });
+  async function connectSocket(appToken: string): Promise<void> {
+    // Loaded only in Socket Mode.
+    const { SocketConnections } = await import('./socket-connections.js');
+    // With a dispatcher, apps.connections.open and the WebSocket both go through the proxy.
+    const dispatcher = await deps.dispatcher?.();
+    const connections = new SocketConnections(
+      {
+        appToken,
+        logger,
+        clientOptions: { slackApiUrl: config.slack.apiUrl },
+        ...(dispatcher ? { dispatcher } : {}),
+      },
+      logger,
+      (client) =>
+        client.on(
+          'slack_event',
+          async (args: { ack: AckFn<unknown>; body: Record<string, unknown> } & Record<string, unknown>) => {
+            const event: ReceiverEvent = {
+              body: args.body,
+              ack: new SocketModeResponseAck({ logger, socketModeClientAck: args.ack }).bind(),
+              retryNum: args.retry_num as number | undefined,
+              retryReason: args.retry_reason as string | undefined,
+              customProperties: {},
+            };
+            await handle(event).catch((err) =>
+              logger.error(`Socket Mode request failed: ${(err as Error).message}`),
+            );
+          },
+        ),
+      (event) => link.socket(event),
+    );
+    await connections.start().catch((err: Error & { data?: { error?: string } }) => {
+      const code = err.data?.error;
+      if (code && REJECTED_TOKEN.has(code))
+        throw new Error(`SLACK_APP_TOKEN: Slack did not accept the app-level token (${code})`);
+      throw new Error(`Socket Mode: could not connect to Slack (${code ?? err.message})`);
+    });
+    socket = connections;
+  }
+
+  return {
+    async start() {
+      const port = await http.listen(config.port).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'EADDRINUSE')
+          throw new Error(`PORT: ${config.port} is already in use by another program`);
+        if (err.code === 'EACCES')
+          throw new Error(`PORT: ${config.port} needs privileges this process does not have`);
+        throw err;
+      });
+      if (config.slack.appToken) await connectSocket(config.slack.appToken);
+      return port;
+    },
+    async stop() {
+      stopping = true;
+      await socket?.stop();
+      await http.close();
+    },
+  };
+}

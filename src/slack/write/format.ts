@@ -1,0 +1,393 @@
+/**
+ * Turns Claude's Markdown into what Slack shows well: Markdown for `markdown_text` / markdown blocks
+ * (Slack renders it, except tables), mrkdwn for `text` and section blocks, and message-sized parts.
+ * Every path defuses mass mentions: model output must never ping a whole channel.
+ */
+import { MAX_NOTIFICATION_CHARS } from '../limits.js';
+import {
+  closesFence,
+  type Fence,
+  fenceAfter,
+  fixCjkEmphasis,
+  formatPipeLines,
+  inlineCut,
+  isPipeLine,
+  openFence,
+  ZWSP,
+} from './format-table.js';
+
+const MASS_WORDS = ['channel', 'here', 'everyone', 'group'];
+// One regex, one pass: with no replacement feeding another, a stream can be cut anywhere no match
+// can span and still give the same result. `<`/`>` are excluded inside tokens so they cannot nest.
+// Slack's own `<!…>` commands become text; any other `<!` (HTML `<!DOCTYPE>`, `<!--`, a stray one)
+// gets U+200B after the `<`, which keeps code samples intact but can never form a command.
+const MENTION =
+  /<!((?:here|channel|everyone|group|subteam|date)(?![\w-])[^<>\n]*)>|<!|<([a-z][a-z0-9+.-]*:[^|<>\n]*)\|([^<>\n]*)>|(?<![\w.+-])@(channel|here|everyone)\b|\[@(?!\u200B)/gi;
+// A fragment at the end of a stream chunk that more text could still turn into a MENTION match.
+const OPEN_TOKEN = /^<(?:![^<>\n]*|[a-z][a-z0-9+.-]*(?::[^|<>\n]*(?:\|[^<>\n]*)?)?)?$/i;
+/** Incremental formatter for streamed replies; concatenated outputs equal `formatMarkdownForSlack(input)`. */
+export interface StreamFormatter {
+  /** Takes the next delta and returns the text that is final and safe to send now. */
+  push(delta: string): string;
+  /** Returns everything still held back; the formatter is then ready for a new stream. */
+  end(): string;
+}
+
+/** An `@` followed by U+200B reads the same but Slack cannot parse it as a mention. */
+const defuse = (text: string): string => text.replace(/@(?!\u200B)/g, `@${ZWSP}`);
+
+/**
+ * Makes mass mentions harmless everywhere (code included): Slack commands (`<!here>`,
+ * `<!channel|…>`, `<!subteam^S1|@team>`, `<!date^…|label>`) become readable text such as `@here` or
+ * `@team`, with U+200B after the `@`; other `<!…>` get U+200B after the `<`; plain
+ * `@here`/`@channel`/`@everyone` and `@`-labels of links (`<url|@here>`, `[@channel](url)`) get U+200B
+ * after the `@`. User and channel mentions (`<@U123>`, `<#C1>`) are kept.
+ */
+export function neutralizeMentions(text: string): string {
+  const replace = (match: string, ...groups: Array<string | number | undefined>): string => {
+    const [command, url, label, word, offset] = groups;
+    if (typeof command === 'string') {
+      const readable = defuse(describeCommand(command));
+      // Removing `<`/`>` must not let the text join what precedes it into a new mention.
+      const before = text.charAt(Number(offset) - 1);
+      return before === '<' || before === '@' ? ZWSP + readable : readable;
+    }
+    if (typeof url === 'string') return `<${url}|${defuse(String(label ?? ''))}>`;
+    if (typeof word === 'string') return `@${ZWSP}${word}`;
+    return match === '<!' ? `<${ZWSP}!` : `${match}${ZWSP}`;
+  };
+  return text.replace(MENTION, replace);
+}
+
+function describeCommand(command: string): string {
+  const bar = command.indexOf('|');
+  // Slack's own fallback label (e.g. "@team", a formatted date) is the most readable text.
+  if (bar !== -1 && bar < command.length - 1) return command.slice(bar + 1);
+  const name = (bar === -1 ? command : command.slice(0, bar)).split('^')[0]?.trim() ?? '';
+  if (name.toLowerCase() === 'subteam') return '@team';
+  return MASS_WORDS.includes(name.toLowerCase()) ? `@${name}` : name;
+}
+
+/**
+ * Markdown for Slack's `markdown_text` and markdown blocks: mentions neutralised, tables turned into
+ * aligned code blocks, and U+200B between emphasis markers and adjacent CJK characters outside code
+ * (Slack otherwise shows the asterisks of `**重要**です` literally).
+ */
+export function formatMarkdownForSlack(md: string): string {
+  const formatter = createStreamFormatter();
+  return formatter.push(md) + formatter.end();
+}
+
+/**
+ * The `formatMarkdownForSlack` transformation for a stream of deltas. It holds back only what later
+ * text could still change: table rows until the table ends, a partial line that may become a table
+ * row or code fence, an unfinished mention token, trailing emphasis markers or an unclosed code span.
+ */
+export function createStreamFormatter(): StreamFormatter {
+  const mentions = mentionStream();
+  const lines = lineStream();
+  return {
+    push: (delta) => lines.push(mentions.push(delta)),
+    end: () => lines.push(mentions.end()) + lines.end(),
+  };
+}
+
+function mentionStream(): StreamFormatter {
+  let held = '';
+  let previous = ''; // last character sent: MENTION's look-behind needs it
+  const take = (count: number): string => {
+    const piece = held.slice(0, count);
+    held = held.slice(count);
+    if (piece === '') return '';
+    // `previous` never starts a match (such a tail would have been held), so it comes back unchanged.
+    const out = neutralizeMentions(previous + piece).slice(previous.length);
+    previous = piece.slice(-1);
+    return out;
+  };
+  return {
+    push(delta) {
+      held += delta;
+      return take(mentionCut(held));
+    },
+    end() {
+      const out = take(held.length);
+      previous = '';
+      return out;
+    },
+  };
+}
+
+/** Length of the prefix of `text` that no later text can change the neutralisation of. */
+function mentionCut(text: string): number {
+  let cut = text.length;
+  let lt = text.indexOf('<', text.lastIndexOf('\n') + 1);
+  while (lt !== -1) {
+    if (OPEN_TOKEN.test(text.slice(lt))) {
+      cut = lt;
+      break;
+    }
+    lt = text.indexOf('<', lt + 1);
+  }
+  for (;;) {
+    const head = text.slice(0, cut);
+    const at = /@([a-z]*)$/i.exec(head);
+    if (at && MASS_WORDS.some((word) => word.startsWith((at[1] ?? '').toLowerCase()))) {
+      cut = at.index;
+    } else if (head.endsWith('[') || /[\uD800-\uDBFF]$/.test(head)) {
+      cut--; // `[` may become `[@`; never split a surrogate pair
+    } else {
+      return cut;
+    }
+  }
+}
+
+function lineStream(): StreamFormatter {
+  let fence: Fence | null = null;
+  let line = ''; // the current line so far
+  let sent = 0; // output characters of the current line already returned
+  let table: string[] = [];
+  let tableEndsLine = true;
+
+  const flushTable = (): string => {
+    if (table.length === 0) return '';
+    // Stripping markers from cells can rebuild a mention (`@**here**`), so neutralise again.
+    const out = neutralizeMentions(formatPipeLines(table, fixCjkEmphasis).join('\n'));
+    table = [];
+    return tableEndsLine ? `${out}\n` : out;
+  };
+  const finishLine = (newline: boolean): string => {
+    const text = line;
+    const done = sent;
+    const eol = newline ? '\n' : '';
+    line = '';
+    sent = 0;
+    if (fence) {
+      if (closesFence(text, fence)) fence = null;
+      return text.slice(done) + eol;
+    }
+    if (isPipeLine(text)) {
+      table.push(text);
+      tableEndsLine = newline;
+      return newline ? '' : flushTable();
+    }
+    const before = flushTable();
+    const opened = openFence(text);
+    if (opened) fence = opened;
+    return before + (opened ? text : fixCjkEmphasis(text)).slice(done) + eol;
+  };
+  const partial = (): string => {
+    if (fence) {
+      // Code passes through unchanged, whether or not this line turns out to close the fence.
+      const out = line.slice(sent);
+      sent = line.length;
+      return out;
+    }
+    // Undecided: blank so far, a table row, or (part of) a fence line.
+    if (/^[ \t]*(?:\||`{3,}|~{3,}|`*$|~*$)/.test(line)) return '';
+    const fixed = fixCjkEmphasis(line.slice(0, inlineCut(line)));
+    const out = flushTable() + fixed.slice(sent);
+    sent = Math.max(sent, fixed.length);
+    return out;
+  };
+  return {
+    push(text) {
+      let out = '';
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+        line += text.slice(start, nl);
+        out += finishLine(true);
+        start = nl + 1;
+      }
+      line += text.slice(start);
+      return out + partial();
+    },
+    end() {
+      const out = (line === '' ? '' : finishLine(false)) + flushTable();
+      fence = null;
+      return out;
+    },
+  };
+}
+
+/**
+ * Slack mrkdwn (for `text` and section blocks): `*bold*`, `_italic_`, `~strike~`, `<url|label>`,
+ * `*headings*`, `•`/`◦` bullets, `───` rules, tables and fences as plain ``` blocks, `&<>` escaped
+ * outside code while Slack tokens (`<@U1>`, `<#C1|x>`, `<https://…|x>`) stay intact; mentions defused.
+ */
+export function markdownToMrkdwn(md: string): string {
+  const out: string[] = [];
+  let fence: Fence | null = null;
+  let table: string[] = [];
+  const flushTable = (): void => {
+    out.push(...formatPipeLines(table, mrkdwnLine));
+    table = [];
+  };
+  for (const line of neutralizeMentions(md).split('\n')) {
+    const indent = /^[ \t]*/.exec(line)?.[0] ?? '';
+    if (fence) {
+      const closed = closesFence(line, fence);
+      if (closed) fence = null;
+      out.push(closed ? `${indent}\`\`\`` : line);
+    } else if (isPipeLine(line)) {
+      table.push(line);
+    } else {
+      flushTable();
+      fence = openFence(line);
+      // Slack has no syntax highlighting and would show the language tag as code.
+      out.push(fence ? `${indent}\`\`\`` : mrkdwnLine(line));
+    }
+  }
+  flushTable();
+  return neutralizeMentions(out.join('\n'));
+}
+
+function mrkdwnLine(line: string): string {
+  const quote = /^[ \t]*(?:>[ \t]?)+/.exec(line);
+  // Slack quotes do not nest; one `> ` keeps the text quoted.
+  if (quote) return `> ${mrkdwnLine(line.slice(quote[0].length))}`.trimEnd();
+  if (/^[ \t]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/.test(line)) return '───';
+  const heading = /^[ \t]{0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/.exec(line);
+  if (heading) {
+    // mrkdwn cannot nest bold, so bold inside a heading just joins the heading's own.
+    const text = mrkdwnInline(heading[1] ?? '', '');
+    return text ? `*${text}*` : '';
+  }
+  const item = /^([ \t]*)[-*+][ \t]+(?:\[([ xX])\][ \t]+)?(.*)$/.exec(line);
+  if (item) {
+    const [, indent = '', task, rest = ''] = item;
+    const box = task === undefined ? '' : task === ' ' ? '☐ ' : '☑ ';
+    return `${indent}${indent.length >= 2 ? '◦' : '•'} ${box}${mrkdwnInline(rest, '*')}`;
+  }
+  return mrkdwnInline(line, '*');
+}
+
+// Code spans, Slack tokens, Markdown links/images, backslash escapes and bare URLs: kept out of the
+// escaping and emphasis rewriting below.
+const PROTECTED =
+  /(?<!`)(`+)(?!`)[^\n]*?(?<!`)\1(?!`)|<(?:[@#!][^<>\s|]*|(?:https?|mailto):[^<>\s|]*)(?:\|[^<>\n]*)?>|!?\[([^\]\n]*)\]\(\s*([^()\s]+(?:\([^()\s]*\)[^()\s]*)*)(?:\s+"[^"\n]*")?\s*\)|\\([\\`*_{}[\]()#+\-.!~|<>&])|\b(https?:\/\/[^\s<>]*[^\s<>*_~.,;:!?)\]'"])/g;
+
+const escapeText = (text: string): string =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+function mrkdwnInline(text: string, bold: string): string {
+  const kept: string[] = [];
+  // Private-use characters stand in for protected pieces; Claude does not emit them.
+  const keep = (piece: string): string => `\uE000${kept.push(piece) - 1}\uE001`;
+  let out = text.replace(/[\uE000-\uE002]/g, '');
+  out = out.replace(
+    PROTECTED,
+    (match: string, _ticks?: string, label?: string, url?: string, escaped?: string, bare?: string) => {
+      if (escaped !== undefined) return keep(escapeText(escaped));
+      if (bare !== undefined) return keep(escapeText(bare));
+      if (url === undefined) return keep(match);
+      const name = escapeText(label ?? '')
+        .replace(/(\*\*|__|~~|`)(.+?)\1/g, '$2')
+        .trim();
+      if (!/^[a-z][a-z0-9+.-]*:/i.test(url)) return keep(name || escapeText(url));
+      const target = url.replace(/[<>|]/g, encodeURIComponent);
+      return keep(name && name !== url ? `<${target}|${name}>` : `<${target}>`);
+    },
+  );
+  out = escapeText(out)
+    .replace(/\*\*\*(?=\S)(.+?)(?<=\S)\*\*\*/g, '\uE002_$1_\uE002')
+    .replace(/\*\*(?=\S)(.+?)(?<=\S)\*\*|(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)/g, '\uE002$1$2\uE002')
+    .replace(/(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])/g, '_$1_')
+    .replace(/~~(?=\S)(.+?)(?<=\S)~~/g, '~$1~')
+    .replace(/\uE002/g, bold);
+  return out.replace(/\uE000(\d+)\uE001/g, (_, index: string) => kept[Number(index)] ?? '');
+}
+
+/** The plain `text` of a message (notifications, screen readers): mrkdwn, within Slack's limit. */
+export function notificationText(md: string): string {
+  const text = markdownToMrkdwn(md);
+  return text.length > MAX_NOTIFICATION_CHARS ? `${text.slice(0, MAX_NOTIFICATION_CHARS - 10)}…` : text;
+}
+
+/**
+ * Splits text into parts of at most `maxChars`, preferring paragraph breaks, then line breaks, then
+ * spaces, else a hard cut; only whitespace at a split point is dropped. A split inside a fenced code
+ * block closes the fence and reopens it (same marker and language) in the next part; those lines
+ * count toward `maxChars`. Whitespace-only input gives no parts.
+ */
+export function splitMarkdown(md: string, maxChars: number): string[] {
+  if (!Number.isInteger(maxChars) || maxChars < 1)
+    throw new RangeError('maxChars must be a positive integer');
+  const parts: string[] = [];
+  let rest = md;
+  let fence: Fence | null = null; // open at the start of `rest`
+  while (rest.trim() !== '') {
+    const reopen = fence ? `${fence.open}\n` : '';
+    if (reopen.length + rest.length <= maxChars) {
+      parts.push(reopen + rest);
+      break;
+    }
+    const cut = cutPart(rest, maxChars, fence, reopen);
+    if (cut.part) parts.push(cut.part);
+    rest = rest.slice(cut.next);
+    fence = cut.fence;
+  }
+  return parts;
+}
+
+/**
+ * Splits `text` where it would overflow a message that already holds `before` and has room for
+ * `room` more characters, the way splitMarkdown splits: `head` fits the room (closing a code block
+ * left open), `tail` starts the next message (reopening it). For writers that fill a message bit by bit.
+ */
+export function splitAtRoom(before: string, text: string, room: number): { head: string; tail: string } {
+  const cut = cutPart(text, Math.max(1, room), fenceAfter(before, null), '');
+  return { head: cut.part, tail: (cut.fence ? `${cut.fence.open}\n` : '') + text.slice(cut.next) };
+}
+
+/**
+ * One part of at most `maxChars`: `reopen` (the fence line open before it) and as much of `rest`
+ * as fits, closing a fence left open. `next` is where the rest starts; `fence` is open there.
+ * An empty `part` means leading indentation too wide for any part, dropped rather than sent blank.
+ */
+function cutPart(
+  rest: string,
+  maxChars: number,
+  fence: Fence | null,
+  reopen: string,
+): { part: string; next: number; fence: Fence | null } {
+  for (let reserve = 0; ; ) {
+    // Should the fences not leave room for one character, fall back to unfenced parts.
+    const fenced = maxChars - reopen.length - reserve >= 1;
+    const head = fenced ? reopen : '';
+    const { end, next } = chooseCut(rest, fenced ? maxChars - head.length - reserve : maxChars);
+    if (end === 0) return { part: '', next, fence };
+    const chunk = rest.slice(0, end);
+    const after = fenceAfter(chunk, fence);
+    const tail = after && fenced ? `\n${after.marker}` : '';
+    if (head.length + chunk.length + tail.length <= maxChars)
+      return { part: head + chunk + tail, next, fence: after };
+    reserve = Math.max(reserve + 1, tail.length);
+  }
+}
+
+/** Where to end a part (`end`) and where the next one starts (`next`, past the dropped whitespace). */
+function chooseCut(text: string, budget: number): { end: number; next: number } {
+  const window = text.slice(0, budget + 1); // whitespace right after the budget can still be dropped
+  const separators: Array<[RegExp, number]> = [
+    [/\n[^\S\n]*\n/g, 0.5],
+    [/\n/g, 0.5],
+    [/[ \t]+/g, 0.3],
+    [/\s/g, 0],
+  ];
+  const firstText = text.search(/\S/); // a part must not be whitespace only
+  for (const [separator, minShare] of separators) {
+    const found = [...window.matchAll(separator)]
+      .map((m) => m.index)
+      .filter((at) => at <= budget && at >= budget * minShare && at > firstText)
+      .pop();
+    if (found === undefined) continue;
+    const end = text.slice(0, found).trimEnd().length;
+    const gap = /^\s*/.exec(text.slice(end))?.[0] ?? '';
+    // Drop whitespace up to the last line break only: the next line keeps its indentation.
+    const lastBreak = gap.lastIndexOf('\n');
+    return { end, next: end + (lastBreak === -1 ? gap.length : lastBreak + 1) };
+  }
+  const end = budget > 1 && /[\uD800-\uDBFF]/.test(text.charAt(budget - 1)) ? budget - 1 : budget;
+  // A hard cut inside leading whitespace would make a blank part: drop that whitespace instead.
+  return firstText >= end ? { end: 0, next: firstText } : { end, next: end };
+}

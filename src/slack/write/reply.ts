@@ -1,0 +1,408 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../../platform/logger.js';
+import { MAX_PART_CHARS } from '../limits.js';
+import { callOnce, slackErrorCode } from '../web.js';
+import { INTERRUPTED_NOTE } from './error-text.js';
+import { createStreamFormatter, notificationText, splitAtRoom } from './format.js';
+
+/** Where an answer is written. The Slack implementation streams; tests may collect. */
+export interface ReplySink {
+  /**
+   * Shows that work started (or the place in line), within a second of the event. Need not be
+   * awaited: the sink writes no answer text before its status calls are done.
+   */
+  thinking(status?: string): Promise<void>;
+  /** Adds text as Claude writes it; the sink paces its writes to Slack. */
+  append(delta: string): void;
+  /** The answer is complete. */
+  finish(): Promise<void>;
+  /** Ends with a friendly error; if some answer text was already shown, it is kept and noted. */
+  fail(text: string): Promise<void>;
+}
+
+/** Where a reply goes. */
+export interface ReplyTarget {
+  channel: string;
+  threadTs: string;
+  teamId: string;
+  /** The person being answered: chat streams outside DMs need the recipient. */
+  userId: string;
+}
+
+/**
+ * Shares chat.appendStream's rate tier between the streams of this process: each stream flushes
+ * at most every `60 s × active / perMinute` (never more than once a second), so a few parallel
+ * answers stay inside the tier instead of being throttled.
+ * @see https://docs.slack.dev/reference/methods/chat.appendStream
+ */
+export class StreamPacer {
+  private active = 0;
+  constructor(private readonly perMinute: number) {}
+  open(): () => void {
+    this.active++;
+    let closed = false;
+    return () => {
+      if (!closed) this.active--;
+      closed = true;
+    };
+  }
+  intervalMs(): number {
+    return Math.max(1000, Math.ceil((60_000 * Math.max(1, this.active)) / this.perMinute));
+  }
+}
+
+/** Slack renders chat.update of a markdown block; edits faster than this gain nothing. */
+const FALLBACK_UPDATE_MS = 1000;
+
+/** Errors that mean "this workspace or token cannot stream": use post + update instead. */
+const NO_STREAMING = new Set([
+  'unknown_method',
+  'not_allowed_token_type',
+  'missing_scope',
+  'method_deprecated',
+  'feature_not_enabled',
+  'not_supported',
+  'invalid_arguments',
+]);
+
+/** A stream or message that Slack ended or cannot continue: go on in a new message. */
+const STREAM_ENDED = new Set([
+  'message_not_in_streaming_state',
+  'streaming_state_conflict',
+  'message_not_found',
+]);
+
+interface Part {
+  ts?: string;
+  text: string;
+  streaming: boolean;
+}
+
+/**
+ * Writes one answer into a Slack thread as Claude produces it: chat streaming when available,
+ * otherwise a message edited about once a second. Long answers continue in new messages; a
+ * stream Slack ended early continues in a new message; no text is dropped.
+ */
+export class SlackReply implements ReplySink {
+  private formatter = createStreamFormatter();
+  private pending = '';
+  private part: Part | undefined;
+  private shownChars = 0;
+  private useStreaming = true;
+  private placeholderTs: string | undefined;
+  private statusShown = false;
+  /** The status calls so far (see thinking). */
+  private statusCalls: Promise<void> = Promise.resolve();
+  /** Set once the answer ends: a status asked for after that is not shown. */
+  private closing = false;
+  private pump: Promise<void> | undefined;
+  /** Set by finish(): the writer stops pacing and leaves the rest to it. */
+  private finishing = false;
+  /** Ends the writer's pacing wait early. */
+  private wake: (() => void) | undefined;
+  private lastFlushAt = 0;
+  /** Set once text is written: only answers writing count against the shared append budget. */
+  private closePacer: (() => void) | undefined;
+  private writeError: unknown;
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly target: ReplyTarget,
+    private readonly pacer: StreamPacer,
+    private readonly log: Logger,
+    /** Put on this reply's log lines (the event's reference). */
+    private readonly ref: string,
+  ) {}
+
+  /** Text visible in Slack so far (for tests and logs). */
+  get visibleChars(): number {
+    return this.shownChars;
+  }
+
+  /**
+   * Shows a status in the thread. Status calls go out in order, and nothing is written to the
+   * thread before they are done, so a late one never lands on an answer already showing.
+   */
+  thinking(status = 'is thinking…'): Promise<void> {
+    const shown = this.statusCalls.then(() => this.showStatus(status));
+    this.statusCalls = shown.catch(() => {});
+    return shown;
+  }
+
+  private async showStatus(status: string): Promise<void> {
+    if (this.part || this.closing) return;
+    try {
+      await this.client.assistant.threads.setStatus({
+        channel_id: this.target.channel,
+        thread_ts: this.target.threadTs,
+        status,
+      });
+      this.statusShown = true;
+    } catch (err) {
+      if (this.placeholderTs || this.statusShown) return;
+      // No status in this conversation (older workspaces): a lightweight placeholder instead.
+      this.log.debug(
+        { ref: this.ref, code: slackErrorCode(err) },
+        'setStatus unavailable; posting a placeholder',
+      );
+      const r = await callOnce(() =>
+        this.client.chat.postMessage({
+          channel: this.target.channel,
+          thread_ts: this.target.threadTs,
+          text: '_Thinking…_',
+        }),
+      );
+      this.placeholderTs = r.ts;
+    }
+  }
+
+  append(delta: string): void {
+    this.closePacer ??= this.pacer.open();
+    this.pending += this.formatter.push(delta);
+    this.schedule();
+  }
+
+  async finish(): Promise<void> {
+    this.closing = true;
+    await this.statusCalls;
+    this.pending += this.formatter.end();
+    // The writer stops at its next turn (a write in progress completes); what is left then goes
+    // with chat.stopStream when it fits the streaming message: one call instead of an append and
+    // a stop, and no wait for the append pacing, which stopStream does not count against.
+    this.finishing = true;
+    this.wake?.();
+    await this.drain(false);
+    if (
+      this.part?.streaming &&
+      !this.writeError &&
+      this.pending.length <= MAX_PART_CHARS - this.part.text.length
+    ) {
+      const tail = this.pending;
+      this.pending = '';
+      await this.endPart(tail);
+    }
+    await this.drain(true);
+    if (this.shownChars === 0 && !this.part) {
+      await this.postWhole('_(Claude returned an empty answer.)_');
+    }
+    await this.endPart();
+    this.closePacer?.();
+    if (this.writeError) throw this.writeError;
+  }
+
+  async fail(text: string): Promise<void> {
+    this.closing = true;
+    await this.statusCalls;
+    this.pending += this.formatter.end();
+    await this.drain(true).catch(() => {});
+    this.closePacer?.();
+    if (this.part && this.shownChars > 0) {
+      // Keep what was shown and say it is incomplete, then the reason.
+      this.pending = `\n\n${INTERRUPTED_NOTE}`;
+      await this.drain(true).catch(() => {});
+      await this.endPart().catch(() => {});
+      await this.postWhole(text);
+      return;
+    }
+    await this.endPart().catch(() => {});
+    if (this.placeholderTs) {
+      await callOnce(() =>
+        this.client.chat.update({
+          channel: this.target.channel,
+          ts: this.placeholderTs as string,
+          text,
+          blocks: [],
+        }),
+      );
+      this.placeholderTs = undefined;
+      return;
+    }
+    await this.postWhole(text);
+  }
+
+  private schedule(): void {
+    if (this.pump || !this.pending) return;
+    this.pump = (async () => {
+      while (this.pending && !this.finishing) {
+        const wait = this.lastFlushAt + this.intervalMs() - Date.now();
+        if (wait > 0 && this.part) await this.pause(wait);
+        if (this.finishing) break;
+        await this.flush();
+      }
+    })()
+      .catch((err) => {
+        this.writeError = err;
+        this.log.error(
+          { ref: this.ref, err, code: slackErrorCode(err) },
+          'could not write the answer to Slack',
+        );
+      })
+      .finally(() => {
+        this.pump = undefined;
+      });
+  }
+
+  /** Waits `ms`, or less when finish() calls `wake`. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    }).finally(() => {
+      this.wake = undefined;
+    });
+  }
+
+  private intervalMs(): number {
+    return this.useStreaming ? this.pacer.intervalMs() : FALLBACK_UPDATE_MS;
+  }
+
+  /** Waits for the writer; with `force`, writes what is left without pacing. */
+  private async drain(force: boolean): Promise<void> {
+    while (this.pump) await this.pump;
+    if (force && this.pending && !this.writeError) await this.flush();
+  }
+
+  /** Sends `pending`, splitting at part boundaries. */
+  private async flush(): Promise<void> {
+    await this.statusCalls;
+    this.lastFlushAt = Date.now();
+    while (this.pending) {
+      const used = this.part?.text.length ?? 0;
+      const room = MAX_PART_CHARS - used;
+      if (this.pending.length <= room) {
+        const chunk = this.pending;
+        this.pending = '';
+        await this.write(chunk);
+        return;
+      }
+      const { head, tail } = splitAtRoom(this.part?.text ?? '', this.pending, room);
+      this.pending = tail;
+      if (head) await this.write(head);
+      await this.endPart();
+    }
+  }
+
+  private async write(chunk: string): Promise<void> {
+    if (this.useStreaming) {
+      try {
+        await this.writeStream(chunk);
+        return;
+      } catch (err) {
+        const code = slackErrorCode(err);
+        if (code && STREAM_ENDED.has(code) && this.part?.ts) {
+          this.log.info({ ref: this.ref, code }, 'stream ended by Slack; continuing in a new message');
+          this.part = undefined;
+          await this.writeStream(chunk);
+          return;
+        }
+        if (!this.part && code && NO_STREAMING.has(code)) {
+          this.log.info({ ref: this.ref, code }, 'chat streaming unavailable; using post and update');
+          this.useStreaming = false;
+        } else {
+          throw err;
+        }
+      }
+    }
+    await this.writeUpdate(chunk);
+  }
+
+  private async writeStream(chunk: string): Promise<void> {
+    if (!this.part) {
+      const r = await callOnce(() =>
+        this.client.chat.startStream({
+          channel: this.target.channel,
+          thread_ts: this.target.threadTs,
+          recipient_team_id: this.target.teamId,
+          recipient_user_id: this.target.userId,
+          markdown_text: chunk,
+        }),
+      );
+      this.part = { ts: r.ts, text: chunk, streaming: true };
+      this.shownChars += chunk.length;
+      await this.dropPlaceholder();
+      return;
+    }
+    const ts = this.part.ts as string;
+    await callOnce(() =>
+      this.client.chat.appendStream({ channel: this.target.channel, ts, markdown_text: chunk }),
+    );
+    this.part.text += chunk;
+    this.shownChars += chunk.length;
+  }
+
+  private async writeUpdate(chunk: string): Promise<void> {
+    const text = (this.part?.text ?? '') + chunk;
+    const body = { text: notificationText(text), blocks: [{ type: 'markdown', text }] };
+    if (this.part?.ts) {
+      await callOnce(() =>
+        this.client.chat.update({ channel: this.target.channel, ts: this.part?.ts as string, ...body }),
+      );
+    } else if (this.placeholderTs) {
+      const ts = this.placeholderTs;
+      this.placeholderTs = undefined;
+      await callOnce(() => this.client.chat.update({ channel: this.target.channel, ts, ...body }));
+      this.part = { ts, text: '', streaming: false };
+    } else {
+      const r = await callOnce(() =>
+        this.client.chat.postMessage({
+          channel: this.target.channel,
+          thread_ts: this.target.threadTs,
+          ...body,
+        }),
+      );
+      this.part = { ts: r.ts, text: '', streaming: false };
+    }
+    (this.part as Part).text = text;
+    this.shownChars += chunk.length;
+  }
+
+  /** Ends the current message; a streaming one can take a last piece of text (`tail`) with it. */
+  private async endPart(tail = ''): Promise<void> {
+    const part = this.part;
+    this.part = undefined;
+    if (!part?.streaming || !part.ts) return;
+    try {
+      await callOnce(() =>
+        this.client.chat.stopStream({
+          channel: this.target.channel,
+          ts: part.ts as string,
+          ...(tail ? { markdown_text: tail } : {}),
+        }),
+      );
+      part.text += tail;
+      this.shownChars += tail.length;
+    } catch (err) {
+      // Already stopped by Slack: the text it holds is final, and the tail goes in a new message.
+      if (!STREAM_ENDED.has(slackErrorCode(err) ?? '')) throw err;
+      if (tail) {
+        this.log.info({ ref: this.ref }, 'stream ended by Slack; continuing in a new message');
+        this.pending = tail + this.pending;
+        await this.flush();
+        await this.endPart();
+      }
+    }
+  }
+
+  private async postWhole(text: string): Promise<void> {
+    await callOnce(() =>
+      this.client.chat.postMessage({
+        channel: this.target.channel,
+        thread_ts: this.target.threadTs,
+        text: notificationText(text),
+        blocks: [{ type: 'markdown', text }],
+      }),
+    );
+    await this.dropPlaceholder();
+  }
+
+  private async dropPlaceholder(): Promise<void> {
+    const ts = this.placeholderTs;
+    if (!ts) return;
+    this.placeholderTs = undefined;
+    await this.client.chat.delete({ channel: this.target.channel, ts }).catch(() => {});
+  }
+}

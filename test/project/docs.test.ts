@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { MIN_NODE } from '../../src/platform/node-check.js';
+
+const read = (f: string) => readFileSync(new URL(`../../${f}`, import.meta.url), 'utf8');
+
+/** Every setting the schema knows, from src/config/config.ts. */
+function settings(): string[] {
+  const schema = read('src/config/config.ts');
+  const start = schema.indexOf('const schema = z.object({');
+  const body = schema.slice(start, schema.indexOf('\n});\n', start));
+  return [...body.matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1] as string);
+}
+
+test('every setting is documented in .env.example and in the README settings table', () => {
+  const names = settings();
+  assert.ok(names.length > 30);
+  const env = read('.env.example');
+  const readme = read('README.md');
+  for (const name of names) {
+    assert.match(env, new RegExp(`^#?\\s*${name}=`, 'm'), `${name} in .env.example`);
+    assert.ok(readme.includes(`| \`${name}\``), `${name} in the README settings table`);
+  }
+});
+
+test('.env.example parses: every line is a comment, blank, or NAME=value for a known setting', () => {
+  const names = new Set(settings());
+  for (const line of read('.env.example').split('\n')) {
+    if (!line.trim() || line.startsWith('#')) continue;
+    const name = line.split('=')[0] as string;
+    assert.ok(names.has(name), `${name} is a setting the bot reads`);
+  }
+});
+
+test('the manifest subscribes to what the code listens to, and the shortcut and command exist', () => {
+  const manifest = read('manifest.yml');
+  for (const e of ['app_mention', 'app_home_opened', 'message.channels', 'message.groups', 'message.im']) {
+    assert.match(manifest, new RegExp(`- ${e.replace('.', '\\.')}\\b`), e);
+  }
+  // conversations.info (linked threads, Slack Connect detection) needs the read scopes.
+  for (const scope of ['channels:read', 'groups:read', 'chat:write', 'users:read', 'commands']) {
+    assert.match(manifest, new RegExp(`- ${scope}\\b`), scope);
+  }
+  assert.match(manifest, /callback_id: summarize_thread/);
+  assert.match(manifest, /command: \/summarize/);
+  assert.match(read('src/features/summaries/listener.ts'), /summarize_thread/);
+});
+
+test('the Docker image starts the bot with the same node command as `npm start` (the bench measures that one)', () => {
+  const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start;
+  const cmd = /^CMD (\[.*\])$/m.exec(read('Dockerfile'))?.[1];
+  assert.ok(cmd, 'the Dockerfile has an exec-form CMD');
+  assert.deepEqual(JSON.parse(cmd), start.split(/\s+/));
+  assert.match(start, /^node .*dist\/main\.js$/);
+});
+
+test("package.json's engines names the Node.js version the start-up check asks for", () => {
+  const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node;
+  assert.equal(engines, `>=${MIN_NODE.replace(/\.0$/, '')}`);
+  assert.match(
+    read('README.md'),
+    new RegExp(`Node\\.js ${MIN_NODE.replace(/\.0$/, '').replace('.', '\\.')} or newer`),
+  );
+});

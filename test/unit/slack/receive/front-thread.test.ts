@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict';
+import { type TestContext, test } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { slackSignature } from '../../../../sandbox/slack/sim.js';
+import { createLogger } from '../../../../src/platform/logger.js';
+import type { EngineLink, Forwarded } from '../../../../src/slack/receive/front.js';
+import { startFrontThread } from '../../../../src/slack/receive/front-thread.js';
+import { until } from '../../../support/until.js';
+
+const SECRET = 'front-thread-test-signing-secret';
+
+/** Blocks this (the main) thread entirely, as a long synchronous piece of answer work would. */
+function blockThisThread(ms: number): number {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  return Date.now();
+}
+
+function signed(body: string, contentType = 'application/json') {
+  const ts = Math.floor(Date.now() / 1000);
+  return {
+    'content-type': contentType,
+    'x-slack-request-timestamp': String(ts),
+    'x-slack-signature': slackSignature(SECRET, ts, body),
+  };
+}
+
+interface Answer {
+  status: number;
+  body: string;
+  at: number;
+}
+
+/**
+ * Sends requests from a worker thread, so they go out and are answered while this thread is
+ * blocked; answers carry the wall-clock time they arrived.
+ */
+function sender(t: TestContext) {
+  const worker = new Worker(
+    `const { parentPort } = require('node:worker_threads');
+     parentPort.on('message', async ({ id, url, init, delayMs }) => {
+       await new Promise((r) => setTimeout(r, delayMs ?? 0));
+       const res = await fetch(url, init);
+       parentPort.postMessage({ id, status: res.status, body: await res.text(), at: Date.now() });
+     });`,
+    { eval: true },
+  );
+  t.after(() => worker.terminate());
+  let seq = 0;
+  return (url: string, init: RequestInit & { headers?: Record<string, string> } = {}, delayMs = 0) =>
+    new Promise<Answer>((resolve) => {
+      const id = ++seq;
+      const onMessage = (m: Answer & { id: number }) => {
+        if (m.id !== id) return;
+        worker.off('message', onMessage);
+        resolve(m);
+      };
+      worker.on('message', onMessage);
+      worker.postMessage({ id, url, init, delayMs });
+    });
+}
+
+async function startFront(t: TestContext, link: Partial<EngineLink>, unresponsiveAfterMs?: number) {
+  const full: EngineLink = {
+    deliver: async () => {},
+    health: () => ({ ready: true, redisOk: true, alive: true }),
+    metrics: async () => ({ contentType: 'text/plain', text: 'test_metric 1\n' }),
+    acked: () => {},
+    socket: () => {},
+    ...link,
+  };
+  const front = startFrontThread(
+    {
+      config: {
+        port: 0,
+        slack: { signingSecret: SECRET, appToken: undefined, apiUrl: 'http://127.0.0.1:9/api/' },
+      },
+      logLevel: 'error',
+      proxy: { https: undefined, http: undefined, noProxy: undefined },
+      ...(unresponsiveAfterMs ? { unresponsiveAfterMs } : {}),
+    },
+    {
+      link: full,
+      log: createLogger({ level: 'silent' }),
+      onFailure: (err) => assert.fail(`front thread failed: ${err.message}`),
+    },
+  );
+  const port = await front.start();
+  t.after(() => front.stop());
+  return `http://127.0.0.1:${port}`;
+}
+
+test('with the front in its own thread, events are acknowledged while the main thread is blocked, and reach it once it is free', async (t) => {
+  const delivered: Forwarded[] = [];
+  const acked: string[] = [];
+  const base = await startFront(t, {
+    deliver: async (request) => {
+      delivered.push(request);
+    },
+    acked: (type) => acked.push(type),
+  });
+  const send = sender(t);
+  const body = JSON.stringify({
+    type: 'event_callback',
+    team_id: 'T1',
+    event_id: 'Ev1',
+    event: { type: 'app_mention', user: 'U1', channel: 'C1', ts: '1.1', text: '<@UBOT> hi' },
+  });
+  const answers = [
+    send(`${base}/slack/events`, { method: 'POST', headers: signed(body), body }, 100),
+    send(`${base}/healthz`, {}, 150),
+    send(`${base}/readyz`, {}, 150),
+  ];
+  const freeAt = blockThisThread(2000);
+  const [event, healthz, readyz] = await Promise.all(answers);
+  assert.equal(event?.status, 200);
+  assert.ok((event?.at ?? Infinity) < freeAt, 'the event was acknowledged before the main thread was free');
+  assert.equal(healthz?.status, 200);
+  assert.ok((healthz?.at ?? Infinity) < freeAt, 'health answered while the main thread was blocked');
+  assert.equal(readyz?.status, 200);
+  await until('the event handed on', () => delivered.length === 1, { timeoutMs: 5000, everyMs: 10 });
+  assert.equal((delivered[0]?.body.event as { text?: string } | undefined)?.text, '<@UBOT> hi');
+  await until('the ack timed', () => acked.includes('event'), { timeoutMs: 5000, everyMs: 10 });
+});
+
+test('a slash command is answered with what the listener acknowledges; forged requests never reach the engine', async (t) => {
+  const delivered: Forwarded[] = [];
+  const base = await startFront(t, {
+    deliver: async (request, ack) => {
+      delivered.push(request);
+      await ack?.({ response_type: 'ephemeral', text: `summary of ${request.body.text}` });
+    },
+  });
+  const send = sender(t);
+  const body = 'command=%2Fsummarize&text=50&user_id=U1&channel_id=C1&team_id=T1';
+  const form = 'application/x-www-form-urlencoded';
+  const answer = await send(`${base}/slack/events`, { method: 'POST', headers: signed(body, form), body });
+  assert.equal(answer.status, 200);
+  assert.deepEqual(JSON.parse(answer.body), { response_type: 'ephemeral', text: 'summary of 50' });
+  const forged = await send(`${base}/slack/events`, {
+    method: 'POST',
+    headers: { ...signed(body, form), 'x-slack-signature': 'v0=0000' },
+    body,
+  });
+  assert.equal(forged.status, 401);
+  assert.equal(delivered.length, 1);
+});
+
+test('while the main thread has stopped answering, health fails and events are left for Slack to retry; both recover', async (t) => {
+  // The main thread reports every second; silent for 1.5 s counts as stuck here (30 s by default).
+  const delivered: Forwarded[] = [];
+  const base = await startFront(
+    t,
+    {
+      deliver: async (request) => {
+        delivered.push(request);
+      },
+    },
+    1500,
+  );
+  const send = sender(t);
+  assert.equal((await send(`${base}/healthz`)).status, 200);
+  const body = JSON.stringify({
+    type: 'event_callback',
+    team_id: 'T1',
+    event_id: 'Ev2',
+    event: { type: 'app_mention' },
+  });
+  const during = [
+    send(`${base}/healthz`, {}, 3000),
+    send(`${base}/readyz`, {}, 3000),
+    send(`${base}/slack/events`, { method: 'POST', headers: signed(body), body }, 3000),
+  ];
+  blockThisThread(3500);
+  const [healthz, readyz, event] = await Promise.all(during);
+  assert.deepEqual([healthz?.status, JSON.parse(healthz?.body ?? '{}').status], [503, 'engine_unresponsive']);
+  assert.deepEqual([readyz?.status, JSON.parse(readyz?.body ?? '{}').status], [503, 'engine_unresponsive']);
+  assert.equal(event?.status, 500, 'not acknowledged: Slack retries it');
+  await until('/healthz 200 again', async () => (await send(`${base}/healthz`)).status === 200, {
+    timeoutMs: 5000,
+    everyMs: 100,
+  });
+  assert.equal(delivered.length, 0, 'the refused event was not handed on');
+  // Slack's retry, once the engine answers again, is taken.
+  const retry = await send(`${base}/slack/events`, { method: 'POST', headers: signed(body), body });
+  assert.equal(retry.status, 200);
+  await until('the retry handed on', () => delivered.length === 1, { timeoutMs: 5000, everyMs: 10 });
+});

@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import {
+  createStreamFormatter,
+  formatMarkdownForSlack,
+  markdownToMrkdwn,
+  splitMarkdown,
+} from '../../../../src/slack/write/format.js';
+
+/**
+ * Properties of the Markdown → Slack conversion over generated input: it never throws, never lets
+ * a mass mention through, streams to the same result however the text is cut, and splits within
+ * the limit. Inputs are built from the pieces that matter (mention syntax, Markdown markers, tables,
+ * fences, surrogates) mixed with arbitrary text.
+ */
+
+/** A Slack command that pings many people, or a plain mass mention Slack would parse. */
+const MASS_MENTION =
+  /<!(?:channel|here|everyone|group|subteam\^)|(?<![\w.+-])@(?:channel|here|everyone)(?![\w-])/i;
+
+const PIECES = [
+  '<!channel>',
+  '<!here>',
+  '<!everyone>',
+  '<!here|here>',
+  '<!channel|@channel>',
+  '<!subteam^S0TEAM|@team>',
+  '<!subteam^S0TEAM>',
+  '<!group>',
+  '<!date^1700000000^{date}|today>',
+  '<!',
+  '<',
+  '>',
+  '!',
+  '@',
+  '|',
+  '^',
+  '@channel',
+  '@here',
+  '@everyone',
+  '@ChAnNeL',
+  'channel',
+  'here',
+  'everyone',
+  'subteam',
+  '[',
+  ']',
+  '(',
+  ')',
+  '[@here](https://x.test)',
+  '<https://x.test|@channel>',
+  '<mailto:a@b.test|@here>',
+  '<@U0BOB>',
+  '<#C0GEN|general>',
+  '*',
+  '**',
+  '_',
+  '__',
+  '~~',
+  '`',
+  '```',
+  '```js',
+  '~~~',
+  '\n',
+  '\n\n',
+  ' ',
+  '  ',
+  '\t',
+  '| a | b |',
+  '|---|---|',
+  '| @here | <!channel> |',
+  '# ',
+  '- ',
+  '> ',
+  '1. ',
+  '---',
+  'https://example.test/a_b*c',
+  '&',
+  '&amp;',
+  '&lt;',
+  '重要',
+  '**重要**です',
+  '😀',
+  '👩‍💻',
+  '\uD83D',
+  '\uDE00',
+  '\u200B',
+  '\\',
+  '\\*',
+  'text',
+  'word ',
+];
+
+const markdown = fc
+  .array(
+    fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom(...PIECES) },
+      { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
+    ),
+    {
+      maxLength: 60,
+    },
+  )
+  .map((parts) => parts.join(''));
+
+const RUNS = { numRuns: 400 };
+
+test('the mass-mention detector used below catches every form', () => {
+  for (const m of [
+    '<!channel>',
+    '<!here|here>',
+    '<!EVERYONE>',
+    '<!subteam^S1|@t>',
+    '@here',
+    'hi @channel!',
+    '(@everyone)',
+  ])
+    assert.match(m, MASS_MENTION, m);
+  for (const m of [`@\u200Bhere`, 'mail@here.test', '&lt;!channel&gt;', '@hereafter'])
+    assert.doesNotMatch(m, MASS_MENTION, m);
+});
+
+test('formatMarkdownForSlack never throws and never emits a mass mention', () => {
+  fc.assert(
+    fc.property(markdown, (md) => {
+      const out = formatMarkdownForSlack(md);
+      assert.doesNotMatch(out, MASS_MENTION, JSON.stringify({ md, out }));
+    }),
+    RUNS,
+  );
+});
+
+test('the stream formatter gives the same text however the stream is cut, and no mass mention', () => {
+  fc.assert(
+    fc.property(markdown, fc.array(fc.nat(), { maxLength: 12 }), (md, cuts) => {
+      const points = [...new Set(cuts.map((c) => c % (md.length + 1)))].sort((a, b) => a - b);
+      const f = createStreamFormatter();
+      let out = '';
+      let from = 0;
+      for (const at of [...points, md.length]) {
+        out += f.push(md.slice(from, at));
+        from = at;
+      }
+      out += f.end();
+      assert.equal(out, formatMarkdownForSlack(md));
+      assert.doesNotMatch(out, MASS_MENTION);
+    }),
+    RUNS,
+  );
+});
+
+test('markdownToMrkdwn never throws and never emits a mass mention', () => {
+  fc.assert(
+    fc.property(markdown, (md) => {
+      const out = markdownToMrkdwn(md);
+      assert.doesNotMatch(out, MASS_MENTION, JSON.stringify({ md, out }));
+    }),
+    RUNS,
+  );
+});
+
+test('splitMarkdown keeps every part within the limit, drops only whitespace, never a blank part', () => {
+  fc.assert(
+    fc.property(markdown, fc.integer({ min: 1, max: 60 }), (md, max) => {
+      const parts = splitMarkdown(md, max);
+      for (const p of parts) {
+        assert.ok(p.length <= max, `part of ${p.length} > ${max}`);
+        assert.notEqual(p.trim(), '', 'no whitespace-only part');
+      }
+      // Nothing but whitespace and the fence lines added at split points may differ.
+      const words = (s: string) => s.replace(/\s+/g, '');
+      const joined = words(parts.join(''));
+      if (!/```|~~~/.test(md)) assert.equal(joined, words(md));
+    }),
+    RUNS,
+  );
+});
+
+test('a formatted answer split at the Slack markdown limit stays safe in every part', () => {
+  fc.assert(
+    fc.property(fc.array(markdown, { minLength: 1, maxLength: 40 }), (chunks) => {
+      const parts = splitMarkdown(formatMarkdownForSlack(chunks.join('\n')), 500);
+      for (const p of parts) {
+        assert.ok(p.length <= 500);
+        assert.doesNotMatch(p, MASS_MENTION);
+      }
+    }),
+    { numRuns: 100 },
+  );
+});
