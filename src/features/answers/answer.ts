@@ -8,7 +8,7 @@ import type { AnswerJob } from '../../slack/job.js';
 import { ERROR_TEXT, failureOf, withReference } from '../../slack/write/error-text.js';
 import type { ReplySink } from '../../slack/write/reply.js';
 import { MessageTooLongError, trimToBudget } from './context.js';
-import { BLANK_TEXT, messageTooLongText } from './texts.js';
+import { BLANK_TEXT, messageTooLongText, stopNote } from './texts.js';
 
 export interface AnswerDeps {
   /** `waited`: the question waited its turn, so it is read as it stands now. */
@@ -103,6 +103,8 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
         signal: deps.signal,
       },
     );
+    const note = stopNote(result.result?.stopReason, job.place.kind);
+    if (note) sink.append(`\n\n${note}`);
     // Claude is done with it: writing the rest to Slack needs no turn, so the next may start.
     endTurn?.();
     await sink.finish();

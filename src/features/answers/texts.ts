@@ -10,3 +10,17 @@ export const BLANK_TEXT: Record<'mention' | 'file', string> = {
 export function messageTooLongText(tokens: number, budget: number): string {
   return `Your message is too long for me to read (about ${tokens.toLocaleString('en-US')} tokens; I can take about ${budget.toLocaleString('en-US')}). Please shorten it or split it into parts.`;
 }
+
+/**
+ * Said under an answer Claude stopped early: at the length limit (CLAUDE_MAX_TOKENS), with how to
+ * get the rest, or by declining (stop reason `refusal`).
+ * @see https://docs.anthropic.com/en/api/handling-stop-reasons
+ */
+export function stopNote(stopReason: string | null | undefined, where: 'channel' | 'dm'): string | undefined {
+  if (stopReason === 'max_tokens') {
+    const how = where === 'dm' ? 'Reply “continue”' : 'Mention me with “continue” in this thread';
+    return `_…the answer reached the length limit here. ${how} for the rest._`;
+  }
+  if (stopReason === 'refusal') return '_Claude declined to continue this answer._';
+  return undefined;
+}

@@ -231,7 +231,7 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
               priority: PRIORITY.background,
             });
             sources.push(a.source);
-            return a.text;
+            return { text: a.text, cut: a.result?.stopReason === 'max_tokens' };
           },
           onProgress: ({ done, total }) => {
             if (done === 0) {
