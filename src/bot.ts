@@ -108,6 +108,8 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     },
     async start() {
       await slack.connect();
+      const claudeWarning = await limits.checkClaude();
+      if (claudeWarning) log.warn(claudeWarning);
       if (platform.redis && !(await limits.ready(3000))) {
         log.warn('redis not reachable at start; limits are per process until it is');
       }

@@ -8,6 +8,8 @@ export interface ApiContext {
   streamLifetimeMs: number;
   /** Issues a one-time ticket and returns the ws:// URL the Socket Mode client should open. */
   openSocketUrl(): string;
+  /** The app is declared as an agent (manifest features.agent_view), not a legacy assistant. */
+  agentView: boolean;
 }
 
 /** A Slack error answer (`{ok:false, error}` with HTTP 200). */

@@ -116,6 +116,10 @@ export interface SlackSimOptions {
   streamLifetimeMs?: number;
   /** How long delivery waits for the app's ack (default 3000 ms, like Slack). */
   ackTimeoutMs?: number;
+  /** Declared as an agent (features.agent_view); default: as manifest.yml says. */
+  agentView?: boolean;
+  /** The bot token's scopes; default: those manifest.yml requests (the app installed from it). */
+  scopes?: readonly string[];
 }
 
 /** What the app answered when the sim delivered something to it. */

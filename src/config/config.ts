@@ -16,6 +16,11 @@ export const SECRET_SETTINGS = [
   'REDIS_URL',
 ] as const;
 
+/** Whether a value is one of those shipped in .env.example (the sandbox treats them as unset). */
+export function isPlaceholder(value: string | undefined): boolean {
+  return value !== undefined && PLACEHOLDERS.has(value);
+}
+
 /** Values shipped in .env.example: starting with them would only fail later, and less clearly. */
 const PLACEHOLDERS = new Set([
   'xoxb-your-bot-token',
@@ -257,13 +262,16 @@ export function parseConfig(env: Env): Config {
       'LOG_LEVEL: trace logs request bodies and is refused when APP_ENV=production (use debug, or APP_ENV=development)',
     );
   }
-  if (c.SLACK_SIGNING_SECRET && PLACEHOLDERS.has(c.SLACK_SIGNING_SECRET)) {
-    throw new ConfigError('SLACK_SIGNING_SECRET: still has the placeholder value from .env.example');
+  // Socket Mode does not use the signing secret: its placeholder, left in .env, is no error there.
+  if (!c.SLACK_APP_TOKEN && c.SLACK_SIGNING_SECRET && PLACEHOLDERS.has(c.SLACK_SIGNING_SECRET)) {
+    throw new ConfigError(
+      'SLACK_SIGNING_SECRET: still has the placeholder value from .env.example (HTTP mode needs the real one; for Socket Mode set SLACK_APP_TOKEN)',
+    );
   }
   return {
     slack: {
       botToken: c.SLACK_BOT_TOKEN,
-      signingSecret: c.SLACK_SIGNING_SECRET ?? '',
+      signingSecret: c.SLACK_APP_TOKEN ? '' : (c.SLACK_SIGNING_SECRET ?? ''),
       appToken: c.SLACK_APP_TOKEN,
       apiUrl: c.SLACK_API_URL.endsWith('/') ? c.SLACK_API_URL : `${c.SLACK_API_URL}/`,
     },

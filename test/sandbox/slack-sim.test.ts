@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import { ErrorCode, WebClient } from '@slack/web-api';
+import { manifestScopes } from '../../sandbox/slack/scopes.js';
 import { SlackSim } from '../../sandbox/slack/sim.js';
+import type { SlackSimOptions } from '../../sandbox/slack/types.js';
 
 interface TestContextLike {
   after: (fn: () => Promise<void>) => void;
@@ -25,8 +27,8 @@ function defer(t: TestContextLike, fn: () => Promise<unknown>): void {
   list.push(fn);
 }
 
-async function startSim(t: TestContextLike): Promise<SlackSim> {
-  const sim = await SlackSim.start();
+async function startSim(t: TestContextLike, opts: SlackSimOptions = {}): Promise<SlackSim> {
+  const sim = await SlackSim.start(opts);
   defer(t, () => sim.close());
   return sim;
 }
@@ -396,7 +398,8 @@ test('Socket Mode: a refresh_requested disconnect makes the client reconnect; re
 });
 
 test('app home, reactions, edits and joins reach a Bolt app over HTTP', async (t) => {
-  const sim = await startSim(t);
+  // This app reacts too: an app whose manifest asks for reactions:write.
+  const sim = await startSim(t, { scopes: [...manifestScopes(), 'reactions:write'] });
   const app = await startHttpApp(t, sim);
   app.event('app_home_opened', async ({ event, client }) => {
     await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: [] } });
