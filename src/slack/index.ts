@@ -4,6 +4,7 @@ import type { Platform } from '../platform/index.js';
 import { boltLogger } from '../platform/logger.js';
 import { UserDirectory } from './read/directory.js';
 import type { Identity } from './read/history.js';
+import { Readers } from './read/readers.js';
 import { loadBoltApp } from './receive/bolt-app.js';
 import { ForwardedReceiver } from './receive/forwarded-receiver.js';
 import {
@@ -46,13 +47,15 @@ export function createSlack(config: Config, platform: Platform) {
   app.error(async (err) => {
     log.error({ err }, 'slack listener error');
   });
+  const directory = new UserDirectory(readClient);
   const identity: Identity = { botUserId: '', botId: undefined, botName: 'Claude' };
   return {
     app,
     receiver,
     readClient,
     postClient,
-    directory: new UserDirectory(readClient),
+    directory,
+    readers: new Readers(directory, readClient, log),
     pacer: new StreamPacer(config.bot.streamAppendsPerMinute),
     identity,
     /** Asks Slack who the bot is (auth.test); a token Slack refuses stops start-up with one line. */
