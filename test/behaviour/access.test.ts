@@ -137,6 +137,15 @@ test('a guest summarizes a linked thread only in a conversation they are in; ful
   assert.equal(sim.callsTo('users.conversations').length, 3, 'Mia’s two pages');
   assert.equal(claude.requests.length, 1, 'Mia’s summary came from the cache of Alice’s');
   assert.equal(sim.callsTo('users.info').filter((c) => c.args.user === 'U0GUEST').length, 1);
+
+  // When Slack cannot say which channels a guest is in: refused, saying why, still no Claude call.
+  sim.addUser({ id: 'U0GIL', name: 'gil', is_ultra_restricted: true });
+  sim.failNext('users.conversations', { error: 'fatal_error' });
+  await summarize('U0GIL');
+  await sim.waitFor(() => sim.ephemerals({ user: 'U0GIL' }).find((e) => /could not check/.test(e.text)), {
+    what: 'could-not-check note',
+  });
+  assert.equal(claude.requests.length, 1);
 });
 
 test('shared channel: ALLOWED_TEAM_IDS checks the person’s own workspace, not only the sender', async (t) => {
@@ -149,12 +158,25 @@ test('shared channel: ALLOWED_TEAM_IDS checks the person’s own workspace, not 
     members: ['U0ALICE', 'U0EXT', sim.botUserId],
   });
   const mention = `<@${sim.botUserId}>`;
-  const { deliveries } = await sim.post({ user: 'U0EXT', channel: 'C0SHARED', text: `${mention} hi` });
+  const { deliveries, message: ext } = await sim.post({
+    user: 'U0EXT',
+    channel: 'C0SHARED',
+    text: `${mention} hi`,
+  });
   assert.equal(deliveries.length, 2, 'delivered: the event comes from an allowed workspace');
   const note = await sim.waitFor(() => sim.ephemerals({ user: 'U0EXT' })[0], { what: 'note' });
   assert.equal(note.text, 'I’m not enabled for people from your organization.');
   await sim.slashCommand({ user: 'U0EXT', channel: 'C0SHARED', command: '/summarize', text: '' });
   assert.equal(sim.ephemerals({ user: 'U0EXT' }).at(-1)?.text, note.text, '/summarize refused too');
+  // The shortcut names the person's workspace in user.team_id.
+  await sim.messageShortcut({
+    user: 'U0EXT',
+    channel: 'C0SHARED',
+    messageTs: ext.ts,
+    callbackId: 'summarize_thread',
+  });
+  await sim.waitFor(() => sim.ephemerals({ user: 'U0EXT' })[2], { what: 'shortcut note' });
+  assert.equal(sim.ephemerals({ user: 'U0EXT' })[2]?.text, note.text);
   const { message } = await sim.post({ user: 'U0ALICE', channel: 'C0SHARED', text: `${mention} hello` });
   await waitForReplies(sim, 'C0SHARED', message.ts);
   assert.equal(claude.requests.length, 1, 'only the allowed person reached Claude');
