@@ -59,7 +59,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     now: overrides.now,
   });
   const slack = createSlack(config, platform);
-  const access = new AccessPolicy(config.access, slack.readClient, log);
+  const access = new AccessPolicy(config.access, slack.readClient, slack.directory, log);
   let ready = false;
   let stopping = false;
 

@@ -3,14 +3,21 @@ import type { Config } from '../config/config.js';
 import type { ClaimStore } from '../limits/claims.js';
 import type { Logger } from '../platform/logger.js';
 import type { AnswerJob } from './job.js';
+import type { UserDirectory } from './read/directory.js';
 import { callOnce, slackErrorCode } from './web.js';
 
 /** Why the bot is not enabled for a request. */
-export type Denial = 'team' | 'channel' | 'user' | 'external' | 'unverified';
+export type Denial = 'team' | 'organization' | 'channel' | 'user' | 'external' | 'unverified';
 
 /** Who asks where: what the allow-lists look at. */
 export interface AccessRequest {
+  /** The workspace that sent the request (the receiving one, in a shared channel). */
   teamId: string;
+  /**
+   * The person's own workspace: `user_team` on events, `user.team_id` in shortcuts. Unset (slash
+   * commands carry none): asked of users.info when ALLOWED_TEAM_IDS is set.
+   */
+  userTeamId?: string;
   channelId: string;
   userId: string;
   /** DMs are governed by the team and user lists, not by ALLOWED_CHANNEL_IDS. */
@@ -20,11 +27,12 @@ export interface AccessRequest {
 /** What the person is told, privately, instead of an answer. */
 export const NOT_ENABLED_TEXT: Record<Denial, string> = {
   team: 'I’m not enabled in this workspace.',
+  organization: 'I’m not enabled for people from your organization.',
   channel: 'I’m not enabled in this channel.',
   user: 'I’m not enabled for you. Ask whoever runs this bot if you need it.',
   external: 'I’m not enabled in channels shared with other organizations.',
   unverified:
-    'I could not check whether this channel is shared with other organizations, so I’m not answering here. Please try again later.',
+    'I could not check with Slack whether I’m enabled here for you, so I’m not answering. Please try again later.',
 };
 
 /** How long whether a channel is shared with other organizations is remembered. */
@@ -45,6 +53,7 @@ export class AccessPolicy {
   constructor(
     private readonly settings: Config['access'],
     private readonly client: Pick<WebClient, 'conversations'>,
+    private readonly people: Pick<UserDirectory, 'person'>,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {
@@ -61,6 +70,12 @@ export class AccessPolicy {
   /** Undefined when the bot may answer; otherwise why not. Never throws. */
   async check(req: AccessRequest): Promise<Denial | undefined> {
     if (this.teams.size && !this.teams.has(req.teamId)) return 'team';
+    if (this.teams.size) {
+      // In a shared channel the sender's workspace is allowed but the person may come from another.
+      const home = req.userTeamId ?? (await this.people.person(req.userId))?.teamId;
+      if (home === undefined) return 'unverified';
+      if (!this.teams.has(home)) return 'organization';
+    }
     if (!req.dm && this.channels.size && !this.channels.has(req.channelId)) return 'channel';
     if (this.users.size && !this.users.has(req.userId)) return 'user';
     if (this.settings.excludeExternal && !req.dm) {
@@ -140,17 +155,19 @@ export function accessGate(
   if (!policy.restricted) return undefined;
   return async (job) => {
     const { place } = job;
+    const userTeamId = job.userTeamId ?? place.teamId;
     // Bounded: the read client waits out Slack rate limits, which could hold a question for minutes.
     const denial =
       place.kind === 'dm'
         ? await policy.check({
             teamId: place.teamId,
+            userTeamId,
             channelId: place.channelId,
             userId: job.userId,
             dm: true,
           })
         : await policy.checkAll(
-            { teamId: place.teamId, userId: job.userId },
+            { teamId: place.teamId, userTeamId, userId: job.userId },
             [place.channelId],
             GATE_CHECK_MS,
           );

@@ -5,6 +5,7 @@ import type { Platform } from '../platform/index.js';
 import { boltLogger } from '../platform/logger.js';
 import { UserDirectory } from './read/directory.js';
 import type { Identity } from './read/history.js';
+import { Readers } from './read/readers.js';
 import { loadBoltApp } from './receive/bolt-app.js';
 import { ForwardedReceiver } from './receive/forwarded-receiver.js';
 import { BOT_SCOPES, missingScopes } from './scopes.js';
@@ -56,12 +57,14 @@ export function createSlack(config: Config, platform: Platform) {
   app.error(async (err) => {
     log.error({ err }, 'slack listener error');
   });
+  const directory = new UserDirectory(readClient);
   return {
     app,
     receiver,
     readClient,
     postClient,
-    directory: new UserDirectory(readClient),
+    directory,
+    readers: new Readers(directory, readClient, log),
     pacer: new StreamPacer(config.bot.streamAppendsPerMinute),
     identity,
     /**

@@ -14,6 +14,7 @@ export function install(app: App, deps: FeatureDeps & { track(work: Promise<unkn
     readClient: slack.readClient,
     postClient: slack.postClient,
     directory: slack.directory,
+    readers: slack.readers,
     traffic: limits.traffic,
     store: platform.store,
     claude: config.claude,

@@ -15,6 +15,7 @@ import type { Logger } from '../../platform/logger.js';
 import { type AccessPolicy, NOT_ENABLED_TEXT } from '../../slack/access.js';
 import type { UserDirectory } from '../../slack/read/directory.js';
 import type { Identity } from '../../slack/read/history.js';
+import type { Readers } from '../../slack/read/readers.js';
 import { slackErrorCode } from '../../slack/web.js';
 import { formatMarkdownForSlack } from '../../slack/write/format.js';
 import { parseSummarizeArgs, type SummaryWindow, usageText } from './args.js';
@@ -32,8 +33,10 @@ import {
   coverageMrkdwn,
   FOREIGN_PRIVATE_TEXT,
   failureText,
+  NOT_YOURS_TEXT,
   SHARE_ACTION_ID,
   summaryBlocks,
+  UNCHECKED_READER_TEXT,
 } from './texts.js';
 
 export interface SummarizeListenerDeps {
@@ -42,6 +45,8 @@ export interface SummarizeListenerDeps {
   readClient: WebClient;
   postClient: WebClient;
   directory: UserDirectory;
+  /** Whether the person may read a linked conversation (guests: only their own). */
+  readers: Pick<Readers, 'canRead'>;
   traffic: Traffic;
   /** Keeps private summaries for the Share button (shared by replicas when Redis is set). */
   store: Keyv;
@@ -131,7 +136,11 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
       const s = shortcut as MessageShortcut;
       const ts = (s.message.thread_ts as string | undefined) ?? s.message.ts;
       const denial = await deps.access?.checkAll(
-        { teamId: s.team?.id ?? s.user.team_id ?? '', userId: s.user.id },
+        {
+          teamId: s.team?.id ?? s.user.team_id ?? '',
+          ...(s.user.team_id ? { userTeamId: s.user.team_id } : {}),
+          userId: s.user.id,
+        },
         [s.channel.id],
         ACCESS_CHECK_MS,
       );
@@ -195,6 +204,12 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
         const c = info.channel;
         if (!c || c.is_private || c.is_im || c.is_mpim)
           return void (await say({ text: FOREIGN_PRIVATE_TEXT }));
+        // A link to elsewhere is honoured only where the person could read it in Slack.
+        const readable = await deps.readers.canRead(job.userId, source);
+        if (!readable) {
+          log.info({ source, readable }, 'linked conversation not readable by the person');
+          return void (await say({ text: readable === false ? NOT_YOURS_TEXT : UNCHECKED_READER_TEXT }));
+        }
         place = `#${c.name}`;
       }
       const label = w.kind === 'thread' ? `a thread in ${place}` : `${w.label} in ${place}`;

@@ -96,6 +96,14 @@ export function readErrorText(code: string | undefined, botName: string): string
 export const FOREIGN_PRIVATE_TEXT =
   'That link points to a private conversation. Run `/summarize` with the link inside that conversation, so the summary stays where the messages are.';
 
+/** A guest's link to a conversation they are not a member of (guests read only their own). */
+export const NOT_YOURS_TEXT =
+  'That link points to a conversation you are not a member of, so I can’t summarize it for you. Run `/summarize` there once you have joined it.';
+
+/** Slack did not say whether the person may read the linked conversation. */
+export const UNCHECKED_READER_TEXT =
+  'I could not check with Slack whether you can read that conversation, so I did not summarize it. Please try again later.';
+
 /** What the person who asked reads when a summary fails: access problems plainly, others with a reference. */
 export function failureText(err: unknown, ref: string, botName: string): string {
   const known = readErrorText(slackErrorCode(err), botName);
