@@ -49,7 +49,8 @@ const isReply = (m: SlackMessage, threadTs: string) => Boolean(m.ts) && m.ts !==
  *    (`has_more`) is not followed: it is narrowed and read again. Windows go back until the replies
  *    read fill `tokenBudget`, meet the first page, or the reads are spent; the last read, if nothing
  *    was read whole yet, is the question alone.
- * What lies between the first page and the windows is counted (from `reply_count`), not read.
+ * What lies between the first page and the windows is counted from `reply_count`, not read (replies
+ * written after the question, if any, are in that count too).
  */
 export async function readThreadEnd(
   client: WebClient,
