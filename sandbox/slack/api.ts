@@ -16,6 +16,9 @@ import {
 import { tsToMicros } from './state.js';
 import type { ApiResult, SimConversation, SimMessage } from './types.js';
 
+/** conversations.replies: default and most messages a page, the repeated parent included. */
+const MAX_REPLIES_PAGE = 1000;
+
 /** A Web API method implementation. */
 export type ApiHandler = (ctx: ApiContext, args: Record<string, unknown>) => ApiResult;
 
@@ -136,6 +139,13 @@ const readHandlers: Record<string, ApiHandler> = {
     };
   },
 
+  /**
+   * A thread as Slack serves it (https://docs.slack.dev/reference/methods/conversations.replies and
+   * LIBRARY-FACTS "Slack in the field"): oldest first; `limit` defaults to and is capped at 1,000;
+   * the parent is repeated at the top of every page and counts toward the limit; `oldest` / `latest`
+   * (with `inclusive`) select a window of replies; further pages only through `next_cursor`. The
+   * parent carries `reply_count` and `latest_reply` (kept by SimState).
+   */
   'conversations.replies': (ctx, args) => {
     const conv = resolveConversation(ctx, strArg(args, 'channel'), { needMember: true });
     if (isError(conv)) return conv;
@@ -147,8 +157,7 @@ const readHandlers: Record<string, ApiHandler> = {
     const [parent, ...allReplies] = ctx.state.thread(conv.id, parentTs);
     if (!parent) return fail('thread_not_found');
     const replies = allReplies.filter((m) => inWindow(args, m));
-    const limit = pageSize(args, 1000, 1000);
-    // Slack repeats the parent at the top of every page; it counts toward the limit.
+    const limit = pageSize(args, MAX_REPLIES_PAGE, MAX_REPLIES_PAGE);
     const perPage = Math.max(1, limit - 1);
     const offset = offsetOf(args);
     if (typeof offset !== 'number') return offset;

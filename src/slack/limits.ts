@@ -1,6 +1,6 @@
 /**
- * Slack's limits on what the bot writes, one constant each. Every writer uses these; the simulated
- * Slack (sandbox/slack) enforces the platform's own values.
+ * Slack's limits on what the bot writes and reads, one constant each. Every writer and reader uses
+ * these; the simulated Slack (sandbox/slack) enforces the platform's own values.
  */
 
 /**
@@ -16,3 +16,10 @@ export const MAX_PART_CHARS = 11_000;
  * @see https://docs.slack.dev/reference/block-kit/blocks/section-block
  */
 export const MAX_NOTIFICATION_CHARS = 3000;
+
+/**
+ * Messages per conversations.replies page, the thread's parent included (Slack repeats it at the
+ * top of every page): both the default and the maximum are 1,000.
+ * @see https://docs.slack.dev/reference/methods/conversations.replies
+ */
+export const MAX_REPLIES_PER_PAGE = 1000;
