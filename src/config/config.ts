@@ -127,6 +127,7 @@ const schema = z.object({
   ANSWER_THREAD_FOLLOWUPS: bool(false),
   ALLOW_BOT_MESSAGES: bool(false),
   STREAM_APPENDS_PER_MINUTE: int(90, 1, 10_000),
+  SUMMARIES_MAX_CONCURRENT: int(2, 1, 100),
   CACHE_TTL_SECONDS: int(600, 0, 30 * 24 * 3600),
   REDIS_URL: z
     .string()
@@ -192,6 +193,8 @@ export interface Config {
     answerThreadFollowups: boolean;
     allowBotMessages: boolean;
     streamAppendsPerMinute: number;
+    /** Summaries worked on at once per process; the rest wait their turn. */
+    summariesMaxConcurrent: number;
     /** Slack user ids that see everyone's usage on the Home tab. */
     adminUserIds: string[];
   };
@@ -299,6 +302,7 @@ export function parseConfig(env: Env): Config {
       answerThreadFollowups: c.ANSWER_THREAD_FOLLOWUPS,
       allowBotMessages: c.ALLOW_BOT_MESSAGES,
       streamAppendsPerMinute: c.STREAM_APPENDS_PER_MINUTE,
+      summariesMaxConcurrent: c.SUMMARIES_MAX_CONCURRENT,
       adminUserIds: (c.ADMIN_USER_IDS ?? '')
         .split(',')
         .map((s) => s.trim())

@@ -11,6 +11,8 @@ import type { WebClient } from '@slack/web-api';
 import type Keyv from 'keyv';
 import { PRIORITY } from '../../limits/queue.js';
 import type { AnswerSource, Traffic } from '../../limits/traffic.js';
+import type { UserBudget } from '../../limits/user-budget.js';
+import type { WaitingRoom } from '../../limits/waiting-room.js';
 import type { Logger } from '../../platform/logger.js';
 import { type AccessPolicy, NOT_ENABLED_TEXT } from '../../slack/access.js';
 import type { UserDirectory } from '../../slack/read/directory.js';
@@ -53,6 +55,10 @@ export interface SummarizeListenerDeps {
   claude: { model: string; maxTokens: number; contextTokens: number };
   /** Runs work after the ack, so shutdown can wait for it. */
   track(work: Promise<unknown>): void;
+  /** Per-person limits (USER_*): a summary counts like a question. */
+  budget?: UserBudget;
+  /** Summaries at once per process (SUMMARIES_MAX_CONCURRENT); the rest wait here. */
+  room?: WaitingRoom;
   /** Allow-lists (where it is asked and the channel of a linked thread); unset: everyone. */
   access?: AccessPolicy;
   limits?: HistoryLimits;
@@ -195,7 +201,20 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
       );
       return queue;
     };
+    const admitted = await deps.budget?.begin(job.teamId, job.userId);
+    if (admitted && !admitted.ok) {
+      log.info('per-person limit reached');
+      return void (await say({ text: `:hourglass: ${admitted.message}` }));
+    }
+    let leave: (() => void) | undefined;
+    let tokens = 0;
     try {
+      leave = await deps.room?.enter({
+        onQueued: (ahead) =>
+          void say({
+            text: `:hourglass_flowing_sand: Other summaries are being written; yours starts ${ahead === 0 ? 'next' : `after ${ahead} more`}…`,
+          }),
+      });
       const w = job.window;
       const source = w.kind === 'thread' ? w.channelId : job.channelId;
       let place = where(job.channelName);
@@ -246,6 +265,8 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
               priority: PRIORITY.background,
             });
             sources.push(a.source);
+            const u = a.source === 'claude' ? a.result?.usage : undefined;
+            tokens += u ? u.inputTokens + u.outputTokens : 0;
             return { text: a.text, cut: a.result?.stopReason === 'max_tokens' };
           },
           onProgress: ({ done, total }) => {
@@ -295,6 +316,10 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
       const code = slackErrorCode(err);
       log.warn({ err, code, ms: Date.now() - started }, 'summary failed');
       await say({ text: failureText(err, job.ref, deps.identity.botName) });
+    } finally {
+      leave?.();
+      if (admitted?.ok) admitted.release();
+      if (tokens) void deps.budget?.spend(job.teamId, job.userId, tokens).catch(() => {});
     }
   }
 }
