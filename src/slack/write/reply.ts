@@ -1,9 +1,15 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../platform/logger.js';
-import { MAX_PART_CHARS } from '../limits.js';
+import { MAX_PART_CHARS, MAX_STREAM_BYTES } from '../limits.js';
 import { callOnce, slackErrorCode } from '../web.js';
 import { INTERRUPTED_NOTE } from './error-text.js';
-import { createStreamFormatter, notificationText, splitAtRoom } from './format.js';
+import {
+  createStreamFormatter,
+  notificationText,
+  type PartRoom,
+  prefixWithin,
+  splitAtRoom,
+} from './format.js';
 
 /** Where an answer is written. The Slack implementation streams; tests may collect. */
 export interface ReplySink {
@@ -172,11 +178,7 @@ export class SlackReply implements ReplySink {
     this.finishing = true;
     this.wake?.();
     await this.drain(false);
-    if (
-      this.part?.streaming &&
-      !this.writeError &&
-      this.pending.length <= MAX_PART_CHARS - this.part.text.length
-    ) {
+    if (this.part?.streaming && !this.writeError && this.fits(this.pending)) {
       const tail = this.pending;
       this.pending = '';
       await this.endPart(tail);
@@ -271,9 +273,8 @@ export class SlackReply implements ReplySink {
     await this.statusCalls;
     this.lastFlushAt = Date.now();
     while (this.pending) {
-      const used = this.part?.text.length ?? 0;
-      const room = MAX_PART_CHARS - used;
-      if (this.pending.length <= room) {
+      const room = this.room();
+      if (this.fits(this.pending, room)) {
         const chunk = this.pending;
         this.pending = '';
         await this.write(chunk);
@@ -284,6 +285,18 @@ export class SlackReply implements ReplySink {
       if (head) await this.write(head);
       await this.endPart();
     }
+  }
+
+  /** What the current message (or the next one) can still take. */
+  private room(): PartRoom {
+    const text = this.part?.text ?? '';
+    // Slack caps a streamed message in bytes too; a posted one only in characters.
+    const bytes = (this.part?.streaming ?? this.useStreaming) ? MAX_STREAM_BYTES : Number.POSITIVE_INFINITY;
+    return { chars: MAX_PART_CHARS - text.length, bytes: bytes - Buffer.byteLength(text) };
+  }
+
+  private fits(text: string, room = this.room()): boolean {
+    return prefixWithin(text, room) === text.length;
   }
 
   private async write(chunk: string): Promise<void> {

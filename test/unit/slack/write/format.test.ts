@@ -351,6 +351,13 @@ describe('splitMarkdown', () => {
     assert.deepEqual(splitMarkdown('abc😀de', 4), ['abc', '😀de']);
   });
 
+  it('measures in UTF-8 bytes as well when given a byte limit', () => {
+    assert.deepEqual(splitMarkdown('字字字字 字字字', 100, 12), ['字字字字', '字字字']);
+    assert.deepEqual(splitMarkdown('😀😀😀😀😀', 100, 10), ['😀😀', '😀😀', '😀']);
+    assert.deepEqual(splitMarkdown('```\n字字\n字字\n```', 100, 14), ['```\n字字\n```', '```\n字字\n```']);
+    assert.throws(() => splitMarkdown('x', 10, 3), RangeError);
+  });
+
   it('never makes a blank part out of indentation wider than the limit', () => {
     assert.deepEqual(splitMarkdown(`a\n${' '.repeat(10)}b`, 5), ['a', 'b']);
   });
