@@ -3,13 +3,9 @@ import type { Logger } from '../../platform/logger.js';
 import { MAX_PART_CHARS, MAX_STREAM_BYTES } from '../limits.js';
 import { callOnce, slackErrorCode } from '../web.js';
 import { INTERRUPTED_NOTE } from './error-text.js';
-import {
-  createStreamFormatter,
-  notificationText,
-  type PartRoom,
-  prefixWithin,
-  splitAtRoom,
-} from './format.js';
+import { createStreamFormatter, notificationText } from './format.js';
+import { type PartRoom, prefixWithin, splitAtRoom } from './split.js';
+import type { StreamPacer } from './stream-pacer.js';
 
 /** Where an answer is written. The Slack implementation streams; tests may collect. */
 export interface ReplySink {
@@ -33,28 +29,6 @@ export interface ReplyTarget {
   teamId: string;
   /** The person being answered: chat streams outside DMs need the recipient. */
   userId: string;
-}
-
-/**
- * Shares chat.appendStream's rate tier between the streams of this process: each stream flushes
- * at most every `60 s × active / perMinute` (never more than once a second), so a few parallel
- * answers stay inside the tier instead of being throttled.
- * @see https://docs.slack.dev/reference/methods/chat.appendStream
- */
-export class StreamPacer {
-  private active = 0;
-  constructor(private readonly perMinute: number) {}
-  open(): () => void {
-    this.active++;
-    let closed = false;
-    return () => {
-      if (!closed) this.active--;
-      closed = true;
-    };
-  }
-  intervalMs(): number {
-    return Math.max(1000, Math.ceil((60_000 * Math.max(1, this.active)) / this.perMinute));
-  }
 }
 
 /** Slack renders chat.update of a markdown block; edits faster than this gain nothing. */

@@ -5,8 +5,8 @@ import {
   createStreamFormatter,
   formatMarkdownForSlack,
   markdownToMrkdwn,
-  splitMarkdown,
 } from '../../../../src/slack/write/format.js';
+import { splitMarkdown } from '../../../../src/slack/write/split.js';
 
 /**
  * Properties of the Markdown → Slack conversion over generated input: it never throws, never lets

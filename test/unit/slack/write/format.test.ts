@@ -5,8 +5,8 @@ import {
   formatMarkdownForSlack,
   markdownToMrkdwn,
   neutralizeMentions,
-  splitMarkdown,
 } from '../../../../src/slack/write/format.js';
+import { splitMarkdown } from '../../../../src/slack/write/split.js';
 
 const Z = '\u200B';
 const FENCE = '```';
