@@ -52,6 +52,12 @@ const STREAM_ENDED = new Set([
   'message_not_found',
 ]);
 
+/**
+ * The message cannot take this text: Slack's byte cap on a streamed message varies a little (see
+ * MAX_STREAM_BYTES), so should it refuse text within the margin, the text goes in a new message.
+ */
+const FULL = 'msg_too_long';
+
 interface Part {
   ts?: string;
   text: string;
@@ -280,8 +286,10 @@ export class SlackReply implements ReplySink {
         return;
       } catch (err) {
         const code = slackErrorCode(err);
-        if (code && STREAM_ENDED.has(code) && this.part?.ts) {
-          this.log.info({ ref: this.ref, code }, 'stream ended by Slack; continuing in a new message');
+        if (code && (STREAM_ENDED.has(code) || code === FULL) && this.part?.ts) {
+          this.log.info({ ref: this.ref, code }, 'stream ended or full; continuing in a new message');
+          // A full message still streams: stop it.
+          if (code === FULL) await this.endPart();
           this.part = undefined;
           await this.writeStream(chunk);
           return;
@@ -363,8 +371,15 @@ export class SlackReply implements ReplySink {
       part.text += tail;
       this.shownChars += tail.length;
     } catch (err) {
-      // Already stopped by Slack: the text it holds is final, and the tail goes in a new message.
-      if (!STREAM_ENDED.has(slackErrorCode(err) ?? '')) throw err;
+      const code = slackErrorCode(err) ?? '';
+      // Full: stopped without the tail. Already stopped by Slack: the text it holds is final.
+      // Either way the tail goes in a new message.
+      if (code === FULL && tail) {
+        this.part = part;
+        await this.endPart();
+      } else if (!STREAM_ENDED.has(code)) {
+        throw err;
+      }
       if (tail) {
         this.log.info({ ref: this.ref }, 'stream ended by Slack; continuing in a new message');
         this.pending = tail + this.pending;
