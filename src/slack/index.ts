@@ -16,7 +16,7 @@ import {
   createReadClient,
   slackErrorCode,
 } from './web.js';
-import { StreamPacer } from './write/reply.js';
+import { StreamPacer } from './write/stream-pacer.js';
 
 const App = loadBoltApp();
 

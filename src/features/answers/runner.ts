@@ -11,7 +11,8 @@ import type { AnswerJob } from '../../slack/job.js';
 import type { UserDirectory } from '../../slack/read/directory.js';
 import { type Identity, loadConversation } from '../../slack/read/history.js';
 import { slackErrorCode } from '../../slack/web.js';
-import { SlackReply, type StreamPacer } from '../../slack/write/reply.js';
+import { SlackReply } from '../../slack/write/reply.js';
+import type { StreamPacer } from '../../slack/write/stream-pacer.js';
 import { type AnswerOutcome, answer } from './answer.js';
 
 export interface RunnerDeps {

@@ -1,7 +1,8 @@
 import { MAX_PART_CHARS } from '../../slack/limits.js';
 import { slackErrorCode } from '../../slack/web.js';
 import { failureOf, withReference } from '../../slack/write/error-text.js';
-import { neutralizeMentions, notificationText, splitMarkdown } from '../../slack/write/format.js';
+import { neutralizeMentions, notificationText } from '../../slack/write/format.js';
+import { splitMarkdown } from '../../slack/write/split.js';
 import { type Coverage, coverageText, utcTime } from './plan.js';
 
 /** action_id of the "Share in channel" button. */
