@@ -16,6 +16,7 @@ export function install(app: App, deps: FeatureDeps & { track(work: Promise<unkn
     directory: slack.directory,
     traffic: limits.traffic,
     store: platform.store,
+    claims: limits.claims,
     claude: config.claude,
     track: deps.track,
     access: deps.access,
