@@ -1,21 +1,24 @@
 import type { WebClient } from '@slack/web-api';
+import { BoundedMap } from '../../platform/bounded-map.js';
 
 /**
  * Display names on demand (users.info), cached: never users.list, which starves Tier quotas in
  * large workspaces.
  */
 export class UserDirectory {
-  private names = new Map<string, { name: string; until: number }>();
+  private readonly names: BoundedMap<string, string>;
 
   constructor(
-    private readonly client: WebClient,
-    private readonly ttlMs = 60 * 60 * 1000,
-    private readonly max = 5000,
-  ) {}
+    private readonly client: Pick<WebClient, 'users'>,
+    ttlMs = 60 * 60 * 1000,
+    max = 5000,
+  ) {
+    this.names = new BoundedMap({ max, ttlMs });
+  }
 
   async name(userId: string): Promise<string> {
     const hit = this.names.get(userId);
-    if (hit && hit.until > Date.now()) return hit.name;
+    if (hit !== undefined) return hit;
     let name = userId;
     try {
       const r = await this.client.users.info({ user: userId });
@@ -24,8 +27,7 @@ export class UserDirectory {
     } catch {
       // An unknown or deactivated user still reads as their id.
     }
-    if (this.names.size >= this.max) this.names.delete(this.names.keys().next().value as string);
-    this.names.set(userId, { name, until: Date.now() + this.ttlMs });
+    this.names.set(userId, name);
     return name;
   }
 }
