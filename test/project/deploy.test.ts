@@ -39,11 +39,21 @@ test('Kubernetes: settings the bot reads, secrets from the mounted Secret, probe
   );
   assert.ok(terminationS * 1000 > graceMs, 'Kubernetes waits longer than the bot lets answers finish');
 
+  // Slack's events on PORT (the Service); probes and scraping on OPS_PORT, which no Service exposes.
   const port = env.get('PORT');
-  assert.equal(one(deployment, /containerPort: (\d+)/, 'containerPort'), port);
-  assert.equal(one(deployment, /prometheus\.io\/port: "(\d+)"/, 'prometheus.io/port'), port);
-  assert.match(deployment, /readinessProbe:\s+httpGet: \{ path: \/readyz/);
-  assert.match(deployment, /livenessProbe:\s+httpGet: \{ path: \/healthz/);
+  const opsPort = env.get('OPS_PORT');
+  assert.ok(opsPort && opsPort !== port, 'OPS_PORT is set, apart from PORT');
+  assert.equal(one(deployment, /\{ name: http, containerPort: (\d+) \}/, 'the http containerPort'), port);
+  assert.equal(one(deployment, /\{ name: ops, containerPort: (\d+) \}/, 'the ops containerPort'), opsPort);
+  assert.equal(one(deployment, /prometheus\.io\/port: "(\d+)"/, 'prometheus.io/port'), opsPort);
+  assert.match(deployment, /readinessProbe:\s+httpGet: \{ path: \/readyz, port: ops \}/);
+  assert.match(deployment, /livenessProbe:\s+httpGet: \{ path: \/healthz, port: ops \}/);
+  const service = read('deploy/kubernetes/service.yaml');
+  assert.deepEqual(
+    [...service.matchAll(/targetPort: (\w+)/g)].map((m) => m[1]),
+    ['http'],
+    'the Service exposes the events port only',
+  );
 
   const mount = one(deployment, /mountPath: (\S+),/, 'the Secret mountPath');
   const keys = new Set(
@@ -92,8 +102,11 @@ test('docker compose: settings the bot reads, secrets declared, grace period lon
   }
 });
 
-test("the Docker image's health check asks /healthz on PORT", () => {
-  assert.match(read('Dockerfile'), /^HEALTHCHECK [^\n]*\\\n[^\n]*process\.env\.PORT[^\n]*\/healthz/m);
+test("the Docker image's health check asks /healthz on OPS_PORT, else PORT", () => {
+  assert.match(
+    read('Dockerfile'),
+    /^HEALTHCHECK [^\n]*\\\n[^\n]*process\.env\.OPS_PORT\|\|process\.env\.PORT[^\n]*\/healthz/m,
+  );
 });
 
 test('Kubernetes: Redis asks for the password in the Secret, the bot’s URL carries it, only the bot may connect', () => {
