@@ -36,8 +36,8 @@ export interface Bot {
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly identity: Identity;
-  /** Connects to Slack (auth.test) and Redis, then listens; resolves with the port and front thread id. */
-  start(): Promise<{ port: number | undefined; frontThreadId?: number }>;
+  /** Connects to Slack (auth.test) and Redis, then listens; resolves with the port(s) and front thread id. */
+  start(): Promise<{ port: number | undefined; opsPort?: number; frontThreadId?: number }>;
   /** Stops taking work, lets running answers finish within the grace period, closes clients. */
   stop(): Promise<void>;
   /** Takes rotated secrets (re-read from *_FILE): the API key and bot token; nothing in flight stops. */
@@ -114,10 +114,10 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
         log.warn('redis not reachable at start; limits are per process until it is');
       }
       ready = true;
-      const port = await front.start();
-      log.info(readyLine(config, port, slack.identity.botName), 'ready');
+      const listening = await front.start();
+      log.info(readyLine(config, listening, slack.identity.botName), 'ready');
       const frontThreadId = front.threadId();
-      return { port, ...(frontThreadId === undefined ? {} : { frontThreadId }) };
+      return { ...listening, ...(frontThreadId === undefined ? {} : { frontThreadId }) };
     },
     async stop() {
       if (stopping) return;

@@ -138,6 +138,8 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9:_.-]{1,64}$/, { message: 'expected letters, digits and : _ . - (at most 64)' })
     .default('scb:'),
   PORT: int(3000, 0, 65535),
+  /** -1 (unset): health and metrics share PORT with Slack's requests. */
+  OPS_PORT: int(-1, 0, 65535),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: int(25_000, 0, 600_000),
   APP_ENV: z
@@ -203,6 +205,8 @@ export interface Config {
   /** Prefix of every Redis key, so several bots (or tests) can share one Redis. */
   redisKeyPrefix: string;
   port: number;
+  /** Own port for /healthz, /readyz and /metrics; PORT then serves only /slack/events. */
+  opsPort: number | undefined;
   logLevel: RawConfig['LOG_LEVEL'];
   shutdownGraceMs: number;
   /** production refuses settings meant for debugging (LOG_LEVEL=trace). */
@@ -312,6 +316,7 @@ export function parseConfig(env: Env): Config {
     redisUrl: c.REDIS_URL,
     redisKeyPrefix: c.REDIS_KEY_PREFIX,
     port: c.PORT,
+    opsPort: c.OPS_PORT >= 0 ? c.OPS_PORT : undefined,
     logLevel: c.LOG_LEVEL,
     shutdownGraceMs: c.SHUTDOWN_GRACE_MS,
     appEnv: c.APP_ENV,

@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config/config.js';
 import type { ClaimStore } from '../limits/claims.js';
+import { BoundedMap } from '../platform/bounded-map.js';
 import type { Logger } from '../platform/logger.js';
 import type { AnswerJob } from './job.js';
 import type { UserDirectory } from './read/directory.js';
@@ -48,7 +49,7 @@ export class AccessPolicy {
   private readonly teams: Set<string>;
   private readonly channels: Set<string>;
   private readonly users: Set<string>;
-  private readonly external = new Map<string, { external: boolean; at: number }>();
+  private readonly external: BoundedMap<string, boolean>;
 
   constructor(
     private readonly settings: Config['access'],
@@ -60,6 +61,7 @@ export class AccessPolicy {
     this.teams = new Set(settings.teamIds);
     this.channels = new Set(settings.channelIds);
     this.users = new Set(settings.userIds);
+    this.external = new BoundedMap({ max: EXTERNAL_CACHE_MAX, ttlMs: EXTERNAL_TTL_MS, now });
   }
 
   /** True when any list or the external exclusion is set. */
@@ -118,15 +120,12 @@ export class AccessPolicy {
   /** Whether the channel has members from other organizations; undefined when Slack did not say. */
   private async isExternal(channel: string): Promise<boolean | undefined> {
     const cached = this.external.get(channel);
-    if (cached && this.now() - cached.at < EXTERNAL_TTL_MS) return cached.external;
+    if (cached !== undefined) return cached;
     try {
       const r = await this.client.conversations.info({ channel });
       const c = r.channel as { is_ext_shared?: boolean; is_pending_ext_shared?: boolean } | undefined;
       const external = Boolean(c?.is_ext_shared || c?.is_pending_ext_shared);
-      this.external.set(channel, { external, at: this.now() });
-      if (this.external.size > EXTERNAL_CACHE_MAX) {
-        this.external.delete(this.external.keys().next().value as string);
-      }
+      this.external.set(channel, external);
       return external;
     } catch (err) {
       // Not cached: the next message asks again. Refusing is the safe side of "unknown".

@@ -5,6 +5,7 @@ import type { ClaimStore } from '../../limits/claims.js';
 import type { Traffic } from '../../limits/traffic.js';
 import type { UserBudget } from '../../limits/user-budget.js';
 import type { WaitingRoom } from '../../limits/waiting-room.js';
+import { BoundedMap } from '../../platform/bounded-map.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { AnswerJob } from '../../slack/job.js';
@@ -52,7 +53,8 @@ const ANSWERED_THREAD_TTL_MS = 7 * 24 * 60 * 60 * 1000;
  */
 export class AnswerRunner {
   private running = new Map<Promise<void>, AbortController>();
-  private answeredThreads = new Map<string, number>();
+  /** Threads answered here lately (the store has them all, for ANSWERED_THREAD_TTL_MS). */
+  private answeredThreads = new BoundedMap<string, true>({ max: 20_000, ttlMs: ANSWERED_THREAD_TTL_MS });
 
   constructor(private readonly deps: RunnerDeps) {}
 
@@ -197,11 +199,8 @@ export class AnswerRunner {
 
   private rememberThread(job: AnswerJob): void {
     const key = `${job.place.teamId}:${job.place.channelId}:${job.place.threadTs}`;
-    this.answeredThreads.set(key, Date.now());
+    this.answeredThreads.set(key, true);
     void this.deps.store?.set(`thread:${key}`, 1, ANSWERED_THREAD_TTL_MS).catch(() => {});
-    if (this.answeredThreads.size > 20_000) {
-      this.answeredThreads.delete(this.answeredThreads.keys().next().value as string);
-    }
   }
 }
 

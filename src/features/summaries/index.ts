@@ -23,6 +23,7 @@ export function install(app: App, deps: FeatureDeps & { track(work: Promise<unkn
     readers: slack.readers,
     traffic: limits.traffic,
     store: platform.store,
+    claims: limits.claims,
     claude: config.claude,
     track: deps.track,
     access: deps.access,

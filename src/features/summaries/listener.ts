@@ -9,6 +9,7 @@ import type {
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type Keyv from 'keyv';
+import type { ClaimStore } from '../../limits/claims.js';
 import { PRIORITY } from '../../limits/queue.js';
 import type { AnswerSource, Traffic } from '../../limits/traffic.js';
 import type { UserBudget } from '../../limits/user-budget.js';
@@ -52,6 +53,8 @@ export interface SummarizeListenerDeps {
   traffic: Traffic;
   /** Keeps private summaries for the Share button (shared by replicas when Redis is set). */
   store: Keyv;
+  /** Exactly-once claims (Redis with REDIS_URL): one public post per Share button. */
+  claims: ClaimStore;
   claude: { model: string; maxTokens: number; contextTokens: number };
   /** Runs work after the ack, so shutdown can wait for it. */
   track(work: Promise<unknown>): void;

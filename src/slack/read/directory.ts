@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import { BoundedMap } from '../../platform/bounded-map.js';
 
 /** What access checks need to know about a person, from users.info. */
 export interface Person {
@@ -16,7 +17,6 @@ interface Entry {
   name: string;
   /** Unset when Slack did not answer: names fall back to the id, access checks ask again. */
   person?: Person;
-  until: number;
 }
 
 /**
@@ -24,13 +24,15 @@ interface Entry {
  * users.list, which starves Tier quotas in large workspaces.
  */
 export class UserDirectory {
-  private entries = new Map<string, Entry>();
+  private readonly entries: BoundedMap<string, Entry>;
 
   constructor(
     private readonly client: Pick<WebClient, 'users'>,
-    private readonly ttlMs = 60 * 60 * 1000,
-    private readonly max = 5000,
-  ) {}
+    ttlMs = 60 * 60 * 1000,
+    max = 5000,
+  ) {
+    this.entries = new BoundedMap({ max, ttlMs });
+  }
 
   async name(userId: string): Promise<string> {
     return (await this.entry(userId)).name;
@@ -46,8 +48,8 @@ export class UserDirectory {
 
   private async entry(userId: string): Promise<Entry> {
     const hit = this.entries.get(userId);
-    if (hit && hit.until > Date.now()) return hit;
-    const entry: Entry = { name: userId, until: Date.now() + this.ttlMs };
+    if (hit) return hit;
+    const entry: Entry = { name: userId };
     try {
       const { user } = await this.client.users.info({ user: userId });
       const p = user?.profile;
@@ -60,8 +62,6 @@ export class UserDirectory {
     } catch {
       // An unknown or deactivated user still reads as their id.
     }
-    this.entries.delete(userId);
-    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(userId, entry);
     return entry;
   }
