@@ -149,8 +149,8 @@ if (!skipped('format')) {
   for (const r of results) {
     rows.push({
       measure: `7. formatting a streamed answer of ${r.kb} KB, one repeated character vs prose, per KB`,
-      bot: `${ms(r.hostileMsPerKb)}/KB (worst: \`${r.worstChar}\`), longest event-loop stall ${ms(r.maxStallMs)}`,
-      baseline: `prose: ${ms(r.proseMsPerKb)}/KB`,
+      bot: `${ms(r.hostileMsPerKb)}/KB (worst: ${JSON.stringify(r.worstChar)}), longest event-loop stall ${ms(r.hostileStallMs)}`,
+      baseline: `prose: ${ms(r.proseMsPerKb)}/KB, stall ${ms(r.proseStallMs)}`,
       compared: ratio(r.hostileMsPerKb, r.proseMsPerKb),
       goal: '≤ 3× prose',
     });
