@@ -211,6 +211,7 @@ export function scanCode(line: string): { spans: Array<[number, number]>; open: 
 
 /** U+200B between an emphasis marker and an adjacent CJK character, outside inline code. */
 export function fixCjkEmphasis(line: string): string {
+  if (!/[*_~]/.test(line)) return line;
   const { spans } = scanCode(line);
   let span = 0; // runs come in order, so the spans before a run are never needed again
   return line.replace(/\*+|_+|~{2,}/g, (run: string, at: number) => {

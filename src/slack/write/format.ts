@@ -307,6 +307,8 @@ const escapeText = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function mrkdwnInline(text: string, bold: string): string {
+  // Most lines of an answer, and every line of some hostile ones, have nothing to convert.
+  if (!/[`<>&*_~[\\:\uE000-\uE002]/.test(text)) return text;
   const kept: string[] = [];
   // Private-use characters stand in for protected pieces; Claude does not emit them.
   const keep = (piece: string): string => `\uE000${kept.push(piece) - 1}\uE001`;
