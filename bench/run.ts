@@ -7,13 +7,15 @@
  * BENCH_BURST (500), BENCH_SAMPLES (latency samples, 30), BENCH_CAPACITY_SECONDS (measured
  * window, 20), BENCH_CAPACITY_WARMUP (35), BENCH_BUILD (0: use dist/ as it is),
  * BENCH_RPM (600), BENCH_QUEUED (1000), BENCH_REDIS_URL (redis://127.0.0.1:6379),
- * BENCH_SKIP (comma-separated: ack, overhead, cache, capacity, capacity2, process).
+ * BENCH_SKIP (comma-separated: ack, overhead, cache, capacity, capacity2, process, format),
+ * BENCH_ONLY (comma-separated, same names: run just those), BENCH_FORMAT_KB (answer sizes, 20,40).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { measureAcks } from './ack.js';
 import { measureCapacity } from './capacity.js';
+import { measureFormat } from './format.js';
 import { measureCache, measureOverhead } from './latency.js';
 import { measureProcesses } from './process.js';
 import { mb, ms, pct, type Row, ratio, signed, table } from './stats.js';
@@ -35,7 +37,15 @@ const o = {
   queued: num('BENCH_QUEUED', 1000),
   redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
   skip: new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean)),
+  only: new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean)),
+  formatKb: (process.env.BENCH_FORMAT_KB ?? '20,40')
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0),
 };
+
+/** Whether a phase is left out: named in BENCH_SKIP, or BENCH_ONLY names others. */
+const skipped = (phase: string) => o.skip.has(phase) || (o.only.size > 0 && !o.only.has(phase));
 
 const rows: Row[] = [];
 const began = Date.now();
@@ -54,9 +64,9 @@ function built(): boolean {
   return spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' }).status === 0;
 }
 
-const hasDist = ['ack', 'capacity', 'capacity2', 'process'].every((k) => o.skip.has(k)) ? false : built();
+const hasDist = ['ack', 'capacity', 'capacity2', 'process'].every((k) => skipped(k)) ? false : built();
 
-if (!o.skip.has('overhead')) {
+if (!skipped('overhead')) {
   step('overhead, echo app');
   const echo = await measureOverhead('echo', o.samples);
   step('overhead, bot');
@@ -77,7 +87,7 @@ if (!o.skip.has('overhead')) {
   });
 }
 
-if (!o.skip.has('capacity') && hasDist) {
+if (!skipped('capacity') && hasDist) {
   step(`capacity, one replica (${o.capacityWarmup} + ${o.capacitySeconds} s)`);
   const one = await measureCapacity({
     requestsPerMinute: o.rpm,
@@ -94,7 +104,7 @@ if (!o.skip.has('capacity') && hasDist) {
     goal: '≥ 95%, 0 429s',
   });
 }
-if (!o.skip.has('capacity2') && hasDist) {
+if (!skipped('capacity2') && hasDist) {
   step(`capacity, two replicas sharing Redis (${o.capacityWarmup} + ${o.capacitySeconds} s)`);
   const two = await measureCapacity({
     requestsPerMinute: o.rpm,
@@ -112,7 +122,7 @@ if (!o.skip.has('capacity2') && hasDist) {
   });
 }
 
-if (!o.skip.has('cache')) {
+if (!skipped('cache')) {
   step('cache and single-flight');
   const c = await measureCache(o.samples, 20);
   rows.push({
@@ -131,7 +141,33 @@ if (!o.skip.has('cache')) {
   });
 }
 
-if (!o.skip.has('process') && hasDist) {
+if (!skipped('format')) {
+  const [small, large] = o.formatKb;
+  step(`formatting hostile answers (${o.formatKb.join(', ')} KB)`);
+  const results = [];
+  for (const kb of o.formatKb) results.push(await measureFormat(kb));
+  for (const r of results) {
+    rows.push({
+      measure: `7. formatting a streamed answer of ${r.kb} KB, one repeated character vs prose, per KB`,
+      bot: `${ms(r.hostileMsPerKb)}/KB (worst: ${JSON.stringify(r.worstChar)}), longest event-loop stall ${ms(r.hostileStallMs)}`,
+      baseline: `prose: ${ms(r.proseMsPerKb)}/KB, stall ${ms(r.proseStallMs)}`,
+      compared: ratio(r.hostileMsPerKb, r.proseMsPerKb),
+      goal: '≤ 3× prose',
+    });
+  }
+  const [a, b] = [results[0], results[1]];
+  if (a && b && small && large) {
+    rows.push({
+      measure: `7. formatting time of the worst hostile answer, ${large} KB vs ${small} KB`,
+      bot: ms(b.hostileMsPerKb * large),
+      baseline: `${small} KB: ${ms(a.hostileMsPerKb * small)}`,
+      compared: ratio(b.hostileMsPerKb * large, a.hostileMsPerKb * small),
+      goal: `≤ ${(large / small).toFixed(0)}× (linear)`,
+    });
+  }
+}
+
+if (!skipped('process') && hasDist) {
   step(`memory and start-up (${o.queued} queued)`);
   const p = await measureProcesses(o.queued);
   rows.push({
@@ -159,7 +195,7 @@ if (!o.skip.has('process') && hasDist) {
 
 // Last: it lowers this thread's priority while it runs, and threads started meanwhile (libuv's
 // pool) would keep the lower priority for the phases after it. Its rows still come first.
-if (!o.skip.has('ack') && hasDist) {
+if (!skipped('ack') && hasDist) {
   const ackRows: Row[] = [];
   step('ack latency, bare Bolt app');
   const bare = await measureAcks('bare', o);
