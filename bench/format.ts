@@ -7,7 +7,8 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { MAX_PART_CHARS } from '../src/slack/limits.js';
-import { createStreamFormatter, notificationText, splitMarkdown } from '../src/slack/write/format.js';
+import { createStreamFormatter, notificationText } from '../src/slack/write/format.js';
+import { splitMarkdown } from '../src/slack/write/split.js';
 
 const DELTA = 8;
 export const HOSTILE_CHARS = ['@', '*', '_', '`', '|', '>'] as const;
