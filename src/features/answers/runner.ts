@@ -156,8 +156,10 @@ export class AnswerRunner {
           },
           finish: () => sink.finish(),
           fail: (t) => sink.fail(t),
+          allowMentions: (ids, nameOf) => sink.allowMentions(ids, nameOf),
         },
         {
+          nameOf: (id) => this.deps.directory.knownName(id),
           loadConversation: (j, o) =>
             loadConversation(this.deps.readClient, this.deps.directory, this.deps.identity, j, o),
           traffic: this.deps.traffic,

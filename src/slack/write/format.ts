@@ -26,12 +26,23 @@ const MAX_TOKEN_CHARS = 1000;
 // Slack's own `<!…>` commands become text; any other `<!` (HTML `<!DOCTYPE>`, `<!--`, a stray one)
 // gets U+200B after the `<`, which keeps code samples intact but can never form a command.
 const MENTION = new RegExp(
-  `<(?=[^<>\\n]{1,${MAX_TOKEN_CHARS}}>)(?:!((?:here|channel|everyone|group|subteam|date)(?![\\w-])[^<>\\n]*)|([a-z][a-z0-9+.-]*:[^|<>\\n]*)\\|([^<>\\n]*))>|<!|(?<![\\w.+-])@(channel|here|everyone)\\b|\\[@(?!\u200B)`,
+  `<(?=[^<>\\n]{1,${MAX_TOKEN_CHARS}}>)(?:!((?:here|channel|everyone|group|subteam|date)(?![\\w-])[^<>\\n]*)|([a-z][a-z0-9+.-]*:[^|<>\\n]*)\\|([^<>\\n]*)|@([UW][A-Z0-9]+)(?:\\|([^<>\\n]*))?)>|<!|(?<![\\w.+-])@(channel|here|everyone)\\b|\\[@(?!\u200B)`,
   'gi',
 );
 // A fragment at the end of a stream chunk that more text could still turn into a MENTION match.
-const OPEN_TOKEN = /^<(?:![^<>\n]*|[a-z][a-z0-9+.-]*(?::[^|<>\n]*(?:\|[^<>\n]*)?)?)?$/i;
+const OPEN_TOKEN =
+  /^<(?:![^<>\n]*|@[A-Z0-9]*(?:\|[^<>\n]*)?|[a-z][a-z0-9+.-]*(?::[^|<>\n]*(?:\|[^<>\n]*)?)?)?$/i;
 const LONGEST_MASS_WORD = Math.max(...MASS_WORDS.map((word) => word.length));
+/**
+ * Who the text may ping: `mentionable(id)` says whether a user mention (`<@U…>`) stays one; any
+ * other becomes `@name` as plain text (the mention's label, `nameOf(id)`, or "someone"). Unset:
+ * user mentions are kept.
+ */
+export interface MentionPolicy {
+  mentionable(userId: string): boolean;
+  nameOf?(userId: string): string | undefined;
+}
+
 /** Incremental formatter for streamed replies; concatenated outputs equal `formatMarkdownForSlack(input)`. */
 export interface StreamFormatter {
   /** Takes the next delta and returns the text that is final and safe to send now. */
@@ -48,11 +59,18 @@ const defuse = (text: string): string => text.replace(/@(?!\u200B)/g, `@${ZWSP}`
  * `<!channel|…>`, `<!subteam^S1|@team>`, `<!date^…|label>`) become readable text such as `@here` or
  * `@team`, with U+200B after the `@`; other `<!…>` get U+200B after the `<`; plain
  * `@here`/`@channel`/`@everyone` and `@`-labels of links (`<url|@here>`, `[@channel](url)`) get U+200B
- * after the `@`. User and channel mentions (`<@U123>`, `<#C1>`) are kept.
+ * after the `@`. Channel mentions (`<#C1>`) are kept; user mentions (`<@U123>`) too, unless `policy`
+ * says the person is not in the conversation: then they become `@name`, which pings nobody.
  */
-export function neutralizeMentions(text: string): string {
+export function neutralizeMentions(text: string, policy?: MentionPolicy): string {
   const replace = (match: string, ...groups: Array<string | number | undefined>): string => {
-    const [command, url, label, word, offset] = groups;
+    const [command, url, label, user, userLabel, word, offset] = groups;
+    if (typeof user === 'string') {
+      if (!policy || policy.mentionable(user)) return match;
+      const name =
+        (typeof userLabel === 'string' && userLabel.replace(/^@/, '')) || policy.nameOf?.(user) || 'someone';
+      return `@${ZWSP}${name}`;
+    }
     if (typeof command === 'string') {
       const readable = defuse(describeCommand(command));
       // Removing `<`/`>` must not let the text join what precedes it into a new mention.
@@ -80,8 +98,8 @@ function describeCommand(command: string): string {
  * aligned code blocks, and U+200B between emphasis markers and adjacent CJK characters outside code
  * (Slack otherwise shows the asterisks of `**重要**です` literally).
  */
-export function formatMarkdownForSlack(md: string): string {
-  const formatter = createStreamFormatter();
+export function formatMarkdownForSlack(md: string, policy?: MentionPolicy): string {
+  const formatter = createStreamFormatter(policy);
   return formatter.push(md) + formatter.end();
 }
 
@@ -90,8 +108,8 @@ export function formatMarkdownForSlack(md: string): string {
  * text could still change: table rows until the table ends, a partial line that may become a table
  * row or code fence, an unfinished mention token, trailing emphasis markers or an unclosed code span.
  */
-export function createStreamFormatter(): StreamFormatter {
-  const mentions = mentionStream();
+export function createStreamFormatter(policy?: MentionPolicy): StreamFormatter {
+  const mentions = mentionStream(policy);
   const lines = lineStream();
   return {
     push: (delta) => lines.push(mentions.push(delta)),
@@ -99,7 +117,7 @@ export function createStreamFormatter(): StreamFormatter {
   };
 }
 
-function mentionStream(): StreamFormatter {
+function mentionStream(policy: MentionPolicy | undefined): StreamFormatter {
   let held = '';
   let previous = ''; // last character sent: MENTION's look-behind needs it
   const take = (count: number): string => {
@@ -107,7 +125,7 @@ function mentionStream(): StreamFormatter {
     held = held.slice(count);
     if (piece === '') return '';
     // `previous` never starts a match (such a tail would have been held), so it comes back unchanged.
-    const out = neutralizeMentions(previous + piece).slice(previous.length);
+    const out = neutralizeMentions(previous + piece, policy).slice(previous.length);
     previous = piece.slice(-1);
     return out;
   };

@@ -14,6 +14,8 @@ export interface ReplySink {
    * awaited: the sink writes no answer text before its status calls are done.
    */
   thinking(status?: string): Promise<void>;
+  /** Who the answer may ping (the people of the conversation); others' mentions become names. */
+  allowMentions?(userIds: Iterable<string>, nameOf?: (userId: string) => string | undefined): void;
   /** Adds text as Claude writes it; the sink paces its writes to Slack. */
   append(delta: string): void;
   /** The answer is complete. */
@@ -70,7 +72,13 @@ interface Part {
  * stream Slack ended early continues in a new message; no text is dropped.
  */
 export class SlackReply implements ReplySink {
-  private formatter = createStreamFormatter();
+  /** People the answer may ping: those who wrote in the conversation (see allowMentions). */
+  private readonly people = new Set<string>();
+  private nameOf: ((userId: string) => string | undefined) | undefined;
+  private formatter = createStreamFormatter({
+    mentionable: (id) => this.people.has(id) || id === this.target.userId,
+    nameOf: (id) => this.nameOf?.(id),
+  });
   private pending = '';
   private part: Part | undefined;
   private shownChars = 0;
@@ -140,6 +148,15 @@ export class SlackReply implements ReplySink {
       );
       this.placeholderTs = r.ts;
     }
+  }
+
+  /**
+   * The answer may ping these people (those in the conversation) and whoever asked; any other user
+   * mention becomes their name as text (`nameOf`), so the model cannot ping someone from outside.
+   */
+  allowMentions(userIds: Iterable<string>, nameOf?: (userId: string) => string | undefined): void {
+    for (const id of userIds) this.people.add(id);
+    this.nameOf = nameOf;
   }
 
   append(delta: string): void {
