@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 
 /** `npm run bench` in a tiny configuration: every phase runs and the table comes out. */
-test('the benchmark runs end to end and prints its table', async () => {
+test('the benchmark runs end to end and prints its table', { timeout: 180_000 }, async () => {
   // Ack, capacity, memory and start-up run dist/main.js (CI builds before testing); never build here, it is slow.
   const withDist = existsSync('dist/main.js');
   const env = {
