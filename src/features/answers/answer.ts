@@ -118,6 +118,7 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
         signal: deps.signal,
       },
     );
+    sink.offerFeedback?.();
     const note = stopNote(result.result?.stopReason, job.place.kind);
     if (note) sink.append(`\n\n${note}`);
     // Claude is done with it: writing the rest to Slack needs no turn, so the next may start.

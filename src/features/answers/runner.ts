@@ -157,6 +157,7 @@ export class AnswerRunner {
           finish: () => sink.finish(),
           fail: (t) => sink.fail(t),
           allowMentions: (ids, nameOf) => sink.allowMentions(ids, nameOf),
+          offerFeedback: () => sink.offerFeedback(),
         },
         {
           nameOf: (id) => this.deps.directory.knownName(id),
