@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { MIN_NODE } from '../../src/platform/node-check.js';
-
-const read = (f: string) => readFileSync(new URL(`../../${f}`, import.meta.url), 'utf8');
-
-/** Every setting the schema knows, from src/config/config.ts. */
-function settings(): string[] {
-  const schema = read('src/config/config.ts');
-  const start = schema.indexOf('const schema = z.object({');
-  const body = schema.slice(start, schema.indexOf('\n});\n', start));
-  return [...body.matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1] as string);
-}
+import { read, settingNames } from './repo.js';
 
 test('every setting is documented in .env.example and in the settings table of docs/settings.md', () => {
-  const names = settings();
+  const names = settingNames();
   assert.ok(names.length > 30);
   const env = read('.env.example');
   const table = read('docs/settings.md');
@@ -26,7 +17,7 @@ test('every setting is documented in .env.example and in the settings table of d
 });
 
 test('.env.example parses: every line is a comment, blank, or NAME=value for a known setting', () => {
-  const names = new Set(settings());
+  const names = new Set(settingNames());
   for (const line of read('.env.example').split('\n')) {
     if (!line.trim() || line.startsWith('#')) continue;
     const name = line.split('=')[0] as string;
