@@ -5,6 +5,7 @@ import { callOnce, slackErrorCode } from '../web.js';
 import { INTERRUPTED_NOTE } from './error-text.js';
 import { feedbackBlock } from './feedback.js';
 import { createStreamFormatter, notificationText } from './format.js';
+import { AgentSession } from './session.js';
 import { type PartRoom, prefixWithin, splitAtRoom } from './split.js';
 import type { StreamPacer } from './stream-pacer.js';
 
@@ -89,6 +90,7 @@ export class SlackReply implements ReplySink {
   private shownChars = 0;
   private useStreaming = true;
   private placeholderTs: string | undefined;
+  private readonly session: AgentSession;
   private statusShown = false;
   /** The status calls so far (see thinking). */
   private statusCalls: Promise<void> = Promise.resolve();
@@ -111,7 +113,9 @@ export class SlackReply implements ReplySink {
     private readonly log: Logger,
     /** Put on this reply's log lines (the event's reference). */
     private readonly ref: string,
-  ) {}
+  ) {
+    this.session = new AgentSession(client, target, log, ref);
+  }
 
   /** Text visible in Slack so far (for tests and logs). */
   get visibleChars(): number {
@@ -130,6 +134,7 @@ export class SlackReply implements ReplySink {
 
   private async showStatus(status: string): Promise<void> {
     if (this.part || this.closing) return;
+    await this.session.processing();
     try {
       await this.client.assistant.threads.setStatus({
         channel_id: this.target.channel,
@@ -155,14 +160,15 @@ export class SlackReply implements ReplySink {
     }
   }
 
-  /**
-   * The answer may ping these people (those in the conversation) and whoever asked; any other user
-   * mention becomes their name as text (`nameOf`), so the model cannot ping someone from outside.
-   */
+  /** The answer's last message gets Slack's feedback buttons. */
   offerFeedback(): void {
     this.finalBlocks = [feedbackBlock(this.ref)];
   }
 
+  /**
+   * The answer may ping these people (those in the conversation) and whoever asked; any other user
+   * mention becomes their name as text (`nameOf`), so the model cannot ping someone from outside.
+   */
   allowMentions(userIds: Iterable<string>, nameOf?: (userId: string) => string | undefined): void {
     for (const id of userIds) this.people.add(id);
     this.nameOf = nameOf;
@@ -195,6 +201,7 @@ export class SlackReply implements ReplySink {
     }
     await this.endPart();
     this.closePacer?.();
+    await this.session.done();
     if (this.writeError) throw this.writeError;
   }
 
@@ -210,6 +217,7 @@ export class SlackReply implements ReplySink {
       await this.drain(true).catch(() => {});
       await this.endPart().catch(() => {});
       await this.postWhole(text);
+      await this.session.done();
       return;
     }
     await this.endPart().catch(() => {});
@@ -223,9 +231,11 @@ export class SlackReply implements ReplySink {
         }),
       );
       this.placeholderTs = undefined;
+      await this.session.done();
       return;
     }
     await this.postWhole(text);
+    await this.session.done();
   }
 
   private schedule(): void {
@@ -409,6 +419,7 @@ export class SlackReply implements ReplySink {
           ...(last ? { blocks: last } : {}),
         }),
       );
+      this.session.streamStopped();
       part.text += tail;
       this.shownChars += tail.length;
     } catch (err) {
