@@ -212,6 +212,13 @@ export const chatHandlers: Record<string, ApiHandler> = {
     const threadTs = strArg(args, 'thread_ts');
     const status = strArg(args, 'status');
     if (!threadTs || status === undefined) return fail('invalid_arguments');
+    // "The list of messages to rotate through as a loading indicator. Maximum of 10 messages."
+    const loading = jsonArg(args, 'loading_messages');
+    if (
+      loading.invalid ||
+      (loading.value !== undefined && (!Array.isArray(loading.value) || loading.value.length > 10))
+    )
+      return fail('invalid_arguments');
     ctx.state.setStatus(conv.id, threadTs, status);
     return { ok: true };
   },

@@ -26,6 +26,8 @@ test('a top-level mention is answered in its own thread, streamed, after a think
   assert.equal(sim.callsTo('conversations.replies').length, 0, 'the mention is the whole thread: no read');
   const status = sim.statuses().find((s) => s.thread_ts === message.ts);
   assert.equal(status?.status, 'is thinking…');
+  const loading = sim.callsTo('assistant.threads.setStatus')[0]?.args.loading_messages;
+  assert.match(JSON.stringify(loading), /Thinking it over…/, 'loading messages rotate under the status');
   // The question reached Claude without the bot's own mention markup.
   const sent = requestText(claude.requests[0]?.body ?? {});
   assert.match(sent, /what is Rust\?/);

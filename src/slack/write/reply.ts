@@ -28,6 +28,10 @@ export interface ReplySink {
   fail(text: string): Promise<void>;
 }
 
+const THINKING = 'is thinking…';
+/** @see https://docs.slack.dev/reference/methods/assistant.threads.setStatus (loading_messages) */
+const LOADING_MESSAGES = ['Reading the thread…', 'Thinking it over…', 'Writing the answer…'];
+
 /** Where a reply goes. */
 export interface ReplyTarget {
   channel: string;
@@ -126,7 +130,7 @@ export class SlackReply implements ReplySink {
    * Shows a status in the thread. Status calls go out in order, and nothing is written to the
    * thread before they are done, so a late one never lands on an answer already showing.
    */
-  thinking(status = 'is thinking…'): Promise<void> {
+  thinking(status = THINKING): Promise<void> {
     const shown = this.statusCalls.then(() => this.showStatus(status));
     this.statusCalls = shown.catch(() => {});
     return shown;
@@ -140,6 +144,8 @@ export class SlackReply implements ReplySink {
         channel_id: this.target.channel,
         thread_ts: this.target.threadTs,
         status,
+        // Slack rotates these under the status while the bot works (at most 10).
+        ...(status === THINKING ? { loading_messages: LOADING_MESSAGES } : {}),
       });
       this.statusShown = true;
     } catch (err) {
