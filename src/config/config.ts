@@ -134,6 +134,7 @@ const schema = z.object({
   PORT: int(3000, 0, 65535),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: int(25_000, 0, 600_000),
+  JOB_MAX_AGE_SECONDS: int(900, 1, 7 * 24 * 3600),
   APP_ENV: z
     .enum(['development', 'production'], { error: 'expected development or production' })
     .default('production'),
@@ -197,6 +198,8 @@ export interface Config {
   port: number;
   logLevel: RawConfig['LOG_LEVEL'];
   shutdownGraceMs: number;
+  /** A question taken over from a stopped replica later than this is not answered; the person is asked to ask again. */
+  jobMaxAgeSeconds: number;
   /** production refuses settings meant for debugging (LOG_LEVEL=trace). */
   appEnv: RawConfig['APP_ENV'];
   /** Who may use the bot; an empty list does not restrict. */
@@ -302,6 +305,7 @@ export function parseConfig(env: Env): Config {
     port: c.PORT,
     logLevel: c.LOG_LEVEL,
     shutdownGraceMs: c.SHUTDOWN_GRACE_MS,
+    jobMaxAgeSeconds: c.JOB_MAX_AGE_SECONDS,
     appEnv: c.APP_ENV,
     access: {
       teamIds: c.ALLOWED_TEAM_IDS,

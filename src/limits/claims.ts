@@ -2,6 +2,9 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../platform/logger.js';
 import { redisReady } from '../platform/redis.js';
 
+/** How long a claim (or a durable job) lasts without renewal: a dead process's work is taken up after it. */
+export const DEFAULT_LEASE_MS = 30_000;
+
 /**
  * Exactly one reply per Slack event: a claim is an atomic lease on the event, taken before any
  * work. Slack redelivers events whose ack was late; a redelivery finds the claim and is dropped.

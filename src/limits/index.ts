@@ -5,7 +5,8 @@ import type { Platform } from '../platform/index.js';
 import { BREAKER_VALUE, watchQueue } from '../platform/metrics.js';
 import { createBreaker } from './breaker.js';
 import { createAnswerCache } from './cache.js';
-import { type ClaimStore, MemoryClaims, RedisClaims } from './claims.js';
+import { type ClaimStore, DEFAULT_LEASE_MS, MemoryClaims, RedisClaims } from './claims.js';
+import { DurableJobs } from './durable-jobs.js';
 import { RedisFlightLocks } from './flight-locks.js';
 import { ClaudeQueue } from './queue.js';
 import { countTraffic, Traffic } from './traffic.js';
@@ -41,6 +42,8 @@ export function createLimits(config: Config, platform: Platform, opts: LimitsOpt
     id: `${prefix}claude`,
     log,
     onWait: (seconds) => metrics.queueWait.observe(seconds),
+    // Our own first-token and overall timeouts end a call first; this frees a dead replica's slot.
+    runningExpiryMs: config.claude.timeoutMs + 5_000,
   });
   // People's questions wait here, as plain jobs, until they can go on to the Claude queue; twice
   // the concurrency is let through so the next answers are ready when a slot frees.
@@ -102,6 +105,8 @@ export function createLimits(config: Config, platform: Platform, opts: LimitsOpt
   );
   return {
     claims,
+    /** Questions kept in Redis until answered, taken over when their replica dies (REDIS_URL only). */
+    jobs: redis ? new DurableJobs(redis, prefix, opts.claimLeaseMs ?? DEFAULT_LEASE_MS) : undefined,
     queue,
     room,
     traffic,

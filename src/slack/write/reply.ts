@@ -112,6 +112,8 @@ export class SlackReply implements ReplySink {
     private readonly log: Logger,
     /** Put on this reply's log lines (the event's reference). */
     private readonly ref: string,
+    /** Told the ts of every message this reply creates (so another process can replace them). */
+    private readonly onMessage?: (ts: string) => void,
   ) {}
 
   /** Text visible in Slack so far (for tests and logs). */
@@ -153,6 +155,7 @@ export class SlackReply implements ReplySink {
         }),
       );
       this.placeholderTs = r.ts;
+      this.created(r.ts);
     }
   }
 
@@ -322,6 +325,7 @@ export class SlackReply implements ReplySink {
         }),
       );
       this.part = { ts: r.ts, text: chunk, streaming: true };
+      this.created(r.ts);
       this.shownChars += chunk.length;
       await this.dropPlaceholder();
       return;
@@ -355,6 +359,7 @@ export class SlackReply implements ReplySink {
         }),
       );
       this.part = { ts: r.ts, text: '', streaming: false };
+      this.created(r.ts);
     }
     (this.part as Part).text = text;
     this.shownChars += chunk.length;
@@ -388,7 +393,7 @@ export class SlackReply implements ReplySink {
   }
 
   private async postWhole(text: string): Promise<void> {
-    await callOnce(() =>
+    const r = await callOnce(() =>
       this.client.chat.postMessage({
         channel: this.target.channel,
         thread_ts: this.target.threadTs,
@@ -396,7 +401,12 @@ export class SlackReply implements ReplySink {
         blocks: [{ type: 'markdown', text }],
       }),
     );
+    this.created(r.ts);
     await this.dropPlaceholder();
+  }
+
+  private created(ts: string | undefined): void {
+    if (ts) this.onMessage?.(ts);
   }
 
   private async dropPlaceholder(): Promise<void> {

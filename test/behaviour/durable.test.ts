@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { type TestContext, test } from 'node:test';
+import { Redis } from 'ioredis';
+import type { FakeAnthropic } from '../../sandbox/claude/fake-anthropic.js';
+import type { SlackSim } from '../../sandbox/slack/sim.js';
+import { startChild } from '../support/child.js';
+import { REDIS_URL, uniquePrefix } from '../support/redis.js';
+import { botEnv, requestText, startFakes, startRig } from '../support/rig.js';
+import { until } from '../support/until.js';
+import { botReplies, visibleText, waitForReplies } from '../support/visible.js';
+
+/** Short leases, so a killed replica's questions are taken over within seconds. */
+const LEASE_MS = 1500;
+
+/**
+ * Two replicas on one Redis: `doomed`, a process of its own that receives every event (and is
+ * killed), and `survivor`, in this process, which never receives one.
+ */
+async function twoReplicas(
+  t: TestContext,
+  env: Record<string, string> = {},
+  doomedEnv: Record<string, string> = {},
+) {
+  const { sim, claude } = await startFakes(t);
+  const prefix = uniquePrefix();
+  const shared = { REDIS_URL, REDIS_KEY_PREFIX: prefix, ...env };
+  const doomed = startChild(t, 'test/support/child-bot.ts', {
+    ...botEnv(sim, claude),
+    ...shared,
+    CLAIM_LEASE_MS: String(LEASE_MS),
+    ...doomedEnv,
+  });
+  const port = await doomed.ready;
+  const survivor = await startRig(t, {
+    env: { ...shared, ANTHROPIC_BASE_URL: claude.url },
+    sim,
+    claimLeaseMs: LEASE_MS,
+  });
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
+  const redis = new Redis(REDIS_URL);
+  t.after(() => redis.disconnect());
+  return { sim, claude, doomed, survivor, prefix, redis };
+}
+
+async function ask(sim: SlackSim, text: string) {
+  return (await sim.post({ user: 'U0ALICE', channel: 'C0GENERAL', text: `<@${sim.botUserId}> ${text}` }))
+    .message;
+}
+
+/** Claude hangs for every request until `live` is set, then answers "Answer to <question>." */
+function hangUntil(claude: FakeAnthropic, live: () => boolean, questions: string[]) {
+  claude.setResponder((req) => {
+    if (!live()) return { hang: true };
+    const q = questions.find((x) => requestText(req.body).includes(x)) ?? '?';
+    return { text: `Answer to ${q}.` };
+  });
+}
+
+test('a replica killed with questions waiting, queued for Claude and in a Claude call: the other replica answers each once', async (t) => {
+  // The dead replica's Claude call holds the one shared slot until it expires: the longest a call
+  // may run (CLAUDE_TIMEOUT_MS) and a margin.
+  const { sim, claude, doomed } = await twoReplicas(
+    t,
+    { CLAUDE_MAX_CONCURRENT: '1' },
+    { CLAUDE_TIMEOUT_MS: '3000', CLAUDE_FIRST_TOKEN_TIMEOUT_MS: '3000' },
+  );
+  let killed = false;
+  const questions = ['first question', 'second question', 'third question'];
+  hangUntil(claude, () => killed, questions);
+  const asked: Array<{ ts: string; text: string }> = [];
+  // One Claude call at a time and two past the waiting room's door: the first is in a Claude call,
+  // the second waits in the Claude queue, the third in the waiting room.
+  for (const q of questions) asked.push(await ask(sim, q));
+  await claude.waitForRequests(1);
+  await sim.waitFor(
+    () => sim.statuses().some((s) => asked.some((m) => m.ts === s.thread_ts && /queued/.test(s.status))),
+    { what: 'a question told it waits' },
+  );
+  doomed.child.kill('SIGKILL');
+  await doomed.exited;
+  killed = true;
+  for (const [i, m] of asked.entries()) {
+    const replies = await waitForReplies(sim, 'C0GENERAL', m.ts, 1, 20_000);
+    assert.equal(replies.length, 1);
+    assert.equal(visibleText(replies[0]!), `Answer to ${questions[i]}.`);
+  }
+  assert.equal(claude.requests.length, 4, 'one call before the kill, one per question after it');
+  for (const m of asked) assert.equal(botReplies(sim, 'C0GENERAL', m.ts).length, 1);
+});
+
+test('a replica killed half-way through streaming an answer: the other one replaces it, once, and Slack’s retry is dropped', async (t) => {
+  const { sim, claude, doomed, survivor, prefix, redis } = await twoReplicas(t);
+  claude.enqueue(
+    { text: 'Partial words from the first replica and more.', chunkSize: 4, stallAfterChars: 20 },
+    { text: 'The whole answer, from the second replica.' },
+  );
+  const m = await ask(sim, 'stream this');
+  await sim.waitFor(() => botReplies(sim, 'C0GENERAL', m.ts).some((r) => /Partial/.test(visibleText(r))), {
+    what: 'the first words in the thread',
+  });
+  // The message being streamed is recorded with the job before the kill.
+  await until(
+    'the partial message recorded',
+    async () => (await redis.keys(`${prefix}job-written:*`)).length > 0,
+  );
+  doomed.child.kill('SIGKILL');
+  await doomed.exited;
+  const replies = await sim.waitFor(
+    () => {
+      const r = botReplies(sim, 'C0GENERAL', m.ts);
+      return r.length === 1 && !r[0]?.streaming && /whole answer/.test(visibleText(r[0]!)) ? r : undefined;
+    },
+    { what: 'one finished answer', timeoutMs: 15_000 },
+  );
+  assert.equal(
+    visibleText(replies[0]!),
+    '_(continued after a restart)_\n\nThe whole answer, from the second replica.',
+  );
+  // Slack's retry of the event (the first delivery was acked, but retries happen) reaches the survivor.
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${survivor.port}/slack/events` });
+  await sim.deliver(
+    { type: 'app_mention', channel: 'C0GENERAL', user: 'U0ALICE', text: m.text, ts: m.ts, event_ts: m.ts },
+    { retryNum: 1, retryReason: 'http_timeout' },
+  );
+  await sim.waitFor(() => survivor.logs.some((l) => l.includes('duplicate event dropped')), {
+    what: 'the retry dropped',
+  });
+  assert.equal(claude.requests.length, 2);
+  assert.equal(botReplies(sim, 'C0GENERAL', m.ts).length, 1);
+});
+
+test('a question taken over later than JOB_MAX_AGE_SECONDS is told to ask again, not answered late', async (t) => {
+  const { sim, claude, doomed } = await twoReplicas(t, { JOB_MAX_AGE_SECONDS: '1' });
+  claude.setResponder(() => ({ hang: true }));
+  const m = await ask(sim, 'old news');
+  await claude.waitForRequests(1);
+  doomed.child.kill('SIGKILL');
+  await doomed.exited;
+  const [reply] = await waitForReplies(sim, 'C0GENERAL', m.ts, 1, 15_000);
+  assert.match(visibleText(reply!), /lost track of this question.*ask again/);
+  assert.equal(claude.requests.length, 1);
+  assert.equal(botReplies(sim, 'C0GENERAL', m.ts).length, 1);
+});
