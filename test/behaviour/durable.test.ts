@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import type { FakeAnthropic } from '../../sandbox/claude/fake-anthropic.js';
 import type { SlackSim } from '../../sandbox/slack/sim.js';
 import { startChild } from '../support/child.js';
-import { REDIS_URL, uniquePrefix } from '../support/redis.js';
+import { REDIS_URL, startPrivateRedis, uniquePrefix } from '../support/redis.js';
 import { botEnv, requestText, startFakes, startRig } from '../support/rig.js';
 import { until } from '../support/until.js';
 import { botReplies, visibleText, waitForReplies } from '../support/visible.js';
@@ -140,4 +140,75 @@ test('a question taken over later than JOB_MAX_AGE_SECONDS is told to ask again,
   assert.match(visibleText(reply!), /lost track of this question.*ask again/);
   assert.equal(claude.requests.length, 1);
   assert.equal(botReplies(sim, 'C0GENERAL', m.ts).length, 1);
+});
+
+test('SIGTERM with Redis: a question still waiting goes to the other replica instead of "ask again"', async (t) => {
+  const { sim, claude } = await startFakes(t);
+  const shared = { REDIS_URL, REDIS_KEY_PREFIX: uniquePrefix(), CLAUDE_MAX_CONCURRENT: '1' };
+  const stopping = startChild(t, 'src/main.ts', {
+    ...botEnv(sim, claude),
+    ...shared,
+    SHUTDOWN_GRACE_MS: '1000',
+  });
+  const port = await stopping.ready;
+  await startRig(t, { env: { ...shared, ANTHROPIC_BASE_URL: claude.url }, sim, claimLeaseMs: LEASE_MS });
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
+  let signalled = false;
+  const questions = ['first question', 'second question', 'third question'];
+  hangUntil(claude, () => signalled, questions);
+  const asked: Array<{ ts: string }> = [];
+  for (const q of questions) asked.push(await ask(sim, q));
+  await claude.waitForRequests(1);
+  const waiting = await sim.waitFor(
+    () => asked.find((m) => sim.statuses().some((s) => s.thread_ts === m.ts && /queued/.test(s.status))),
+    { what: 'a question told it waits' },
+  );
+  signalled = true;
+  stopping.child.kill('SIGTERM');
+  assert.equal(await stopping.exited, 0, stopping.output());
+  const [reply] = await waitForReplies(sim, 'C0GENERAL', waiting.ts, 1, 15_000);
+  assert.match(visibleText(reply!), /^Answer to \w+ question\.$/);
+  assert.equal(botReplies(sim, 'C0GENERAL', waiting.ts).length, 1);
+  // The others had passed the door: they end as today, told to ask again after the grace period.
+  for (const m of asked.filter((a) => a !== waiting)) {
+    const text = (await waitForReplies(sim, 'C0GENERAL', m.ts)).map(visibleText).join('\n');
+    assert.match(text, /restarting.*ask again/);
+  }
+});
+
+test('Redis restarted empty mid-answer, then down: every question is answered once, and what was not durable is counted', async (t) => {
+  const redis = await startPrivateRedis();
+  t.after(() => redis.down());
+  const { sim, claude, bot, logs } = await startRig(t, {
+    env: { REDIS_URL: redis.url },
+    claimLeaseMs: LEASE_MS,
+  });
+  const jobs = async (event: string) =>
+    (await bot.metrics.jobs.get()).values.find((v) => v.labels.event === event)?.value ?? 0;
+  claude.enqueue({ text: 'Written across a Redis restart.', chunkSize: 3, chunkDelayMs: 150 });
+  const first = await ask(sim, 'slow one');
+  await claude.waitForRequests(1);
+  // Lost without persistence: the job and its claim are gone.
+  await redis.down();
+  await redis.up();
+  const [reply] = await waitForReplies(sim, 'C0GENERAL', first.ts, 1, 15_000);
+  assert.equal(visibleText(reply!), 'Written across a Redis restart.');
+  await redis.down();
+  const during = await ask(sim, 'during the outage');
+  assert.equal((await waitForReplies(sim, 'C0GENERAL', during.ts)).length, 1);
+  assert.equal(await jobs('not_durable'), 1);
+  const back = () => logs.filter((l) => l.includes('redis reachable again') && l.includes('"main"')).length;
+  const before = back();
+  await redis.up();
+  await until('the bot to see Redis again', () => back() > before, { timeoutMs: 10_000 });
+  const after = await ask(sim, 'after');
+  assert.equal((await waitForReplies(sim, 'C0GENERAL', after.ts)).length, 1);
+  assert.equal(await jobs('queued'), 2);
+  // Nothing left in the stream for a takeover to answer again.
+  const probe = new Redis(redis.url);
+  const left = await probe.xlen('scb:jobs');
+  await probe.quit();
+  assert.equal(left, 0);
+  for (const m of [first, during, after]) assert.equal(botReplies(sim, 'C0GENERAL', m.ts).length, 1);
+  assert.equal(claude.requests.length, 3);
 });
