@@ -47,6 +47,18 @@ async function ask(sim: SlackSim, text: string) {
     .message;
 }
 
+/**
+ * The question in the waiting room: told it is queued, never that the bot is thinking (one
+ * waiting for a Claude slot was past the door, so it was told both).
+ */
+function inWaitingRoom(sim: SlackSim, asked: Array<{ ts: string }>) {
+  const shown = (m: { ts: string }, what: RegExp) =>
+    sim.statuses().some((s) => s.thread_ts === m.ts && what.test(s.status));
+  return sim.waitFor(() => asked.find((m) => shown(m, /queued/) && !shown(m, /thinking/)), {
+    what: 'a question waiting in the waiting room',
+  });
+}
+
 /** Claude hangs for every request until `live` is set, then answers "Answer to <question>." */
 function hangUntil(claude: FakeAnthropic, live: () => boolean, questions: string[]) {
   claude.setResponder((req) => {
@@ -59,7 +71,7 @@ function hangUntil(claude: FakeAnthropic, live: () => boolean, questions: string
 test('a replica killed with questions waiting, queued for Claude and in a Claude call: the other replica answers each once', async (t) => {
   // The dead replica's Claude call holds the one shared slot until it expires: the longest a call
   // may run (CLAUDE_TIMEOUT_MS) and a margin.
-  const { sim, claude, doomed } = await twoReplicas(
+  const { sim, claude, doomed, survivor } = await twoReplicas(
     t,
     { CLAUDE_MAX_CONCURRENT: '1' },
     { CLAUDE_TIMEOUT_MS: '3000', CLAUDE_FIRST_TOKEN_TIMEOUT_MS: '3000' },
@@ -72,10 +84,7 @@ test('a replica killed with questions waiting, queued for Claude and in a Claude
   // the second waits in the Claude queue, the third in the waiting room.
   for (const q of questions) asked.push(await ask(sim, q));
   await claude.waitForRequests(1);
-  await sim.waitFor(
-    () => sim.statuses().some((s) => asked.some((m) => m.ts === s.thread_ts && /queued/.test(s.status))),
-    { what: 'a question told it waits' },
-  );
+  await inWaitingRoom(sim, asked);
   doomed.child.kill('SIGKILL');
   await doomed.exited;
   killed = true;
@@ -86,6 +95,9 @@ test('a replica killed with questions waiting, queued for Claude and in a Claude
   }
   assert.equal(claude.requests.length, 4, 'one call before the kill, one per question after it');
   for (const m of asked) assert.equal(botReplies(sim, 'C0GENERAL', m.ts).length, 1);
+  const metrics = await survivor.bot.metrics.registry.metrics();
+  assert.match(metrics, /slackbot_jobs_total\{event="taken_over"\} 3/);
+  assert.match(metrics, /slackbot_jobs_oldest_age_seconds \d/);
 });
 
 test('a replica killed half-way through streaming an answer: the other one replaces it, once, and Slack’s retry is dropped', async (t) => {
@@ -159,10 +171,7 @@ test('SIGTERM with Redis: a question still waiting goes to the other replica ins
   const asked: Array<{ ts: string }> = [];
   for (const q of questions) asked.push(await ask(sim, q));
   await claude.waitForRequests(1);
-  const waiting = await sim.waitFor(
-    () => asked.find((m) => sim.statuses().some((s) => s.thread_ts === m.ts && /queued/.test(s.status))),
-    { what: 'a question told it waits' },
-  );
+  const waiting = await inWaitingRoom(sim, asked);
   signalled = true;
   stopping.child.kill('SIGTERM');
   assert.equal(await stopping.exited, 0, stopping.output());
