@@ -1,5 +1,5 @@
 import { type Bot, createBot } from '../src/bot.js';
-import { type Config, parseConfig } from '../src/config/config.js';
+import { type Config, isPlaceholder, parseConfig } from '../src/config/config.js';
 import { type SandboxClaude, startSandboxClaude } from './claude/sandbox-claude.js';
 import { startWebServer, type WebServer } from './page/server.js';
 import { seedHistory } from './slack/seed-history.js';
@@ -31,7 +31,14 @@ const NOT_FROM_ENV = /^(SLACK_|REDIS_URL|PORT$)/;
 
 /** Whether the real Claude API is used: a key (or key file) is set. */
 export function usesRealClaude(env: Record<string, string | undefined>): boolean {
-  return Boolean(env.ANTHROPIC_API_KEY || env.ANTHROPIC_API_KEY_FILE);
+  return Boolean(fromEnv(env).ANTHROPIC_API_KEY || env.ANTHROPIC_API_KEY_FILE);
+}
+
+/** The settings the sandbox takes from the environment: no Slack or Redis, no .env.example placeholders. */
+function fromEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => !NOT_FROM_ENV.test(k) && !isPlaceholder(v)),
+  );
 }
 
 /**
@@ -51,7 +58,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     const claude = await startSandboxClaude(usesRealClaude(opts.env));
     cleanups.push(() => claude.close());
 
-    const env = Object.fromEntries(Object.entries(opts.env).filter(([k]) => !NOT_FROM_ENV.test(k)));
+    const env = fromEnv(opts.env);
     const config = parseConfig({
       LOG_LEVEL: 'warn',
       // Ctrl-C should not wait long for answers still streaming into a page nobody watches.

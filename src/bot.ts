@@ -36,8 +36,8 @@ export interface Bot {
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly identity: Identity;
-  /** Connects to Slack (auth.test) and Redis, then listens; resolves with the port and front thread id. */
-  start(): Promise<{ port: number | undefined; frontThreadId?: number }>;
+  /** Connects to Slack (auth.test) and Redis, then listens; resolves with the port(s) and front thread id. */
+  start(): Promise<{ port: number | undefined; opsPort?: number; frontThreadId?: number }>;
   /** Stops taking work, lets running answers finish within the grace period, closes clients. */
   stop(): Promise<void>;
   /** Takes rotated secrets (re-read from *_FILE): the API key and bot token; nothing in flight stops. */
@@ -59,7 +59,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     now: overrides.now,
   });
   const slack = createSlack(config, platform);
-  const access = new AccessPolicy(config.access, slack.readClient, log);
+  const access = new AccessPolicy(config.access, slack.readClient, slack.directory, log);
   let ready = false;
   let stopping = false;
 
@@ -108,15 +108,17 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     },
     async start() {
       await slack.connect();
+      const claudeWarning = await limits.checkClaude();
+      if (claudeWarning) log.warn(claudeWarning);
       if (platform.redis && !(await limits.ready(3000))) {
         log.warn('redis not reachable at start; limits are per process until it is');
       }
       ready = true;
       answers.start();
-      const port = await front.start();
-      log.info(readyLine(config, port, slack.identity.botName), 'ready');
+      const listening = await front.start();
+      log.info(readyLine(config, listening, slack.identity.botName), 'ready');
       const frontThreadId = front.threadId();
-      return { port, ...(frontThreadId === undefined ? {} : { frontThreadId }) };
+      return { ...listening, ...(frontThreadId === undefined ? {} : { frontThreadId }) };
     },
     async stop() {
       if (stopping) return;

@@ -84,6 +84,8 @@ export interface StartFakeAnthropicOptions {
   responder?: Responder;
   /** Input token estimate per character of prompt text. Default 0.25 (about four characters a token). */
   inputTokensPerChar?: number;
+  /** Whether `GET /v1/models/{id}` knows a model. Default: any id starting with `claude-`. */
+  knowsModel?: (id: string) => boolean;
 }
 
 type ErrorType = Anthropic.ErrorType | 'request_too_large';
@@ -130,11 +132,20 @@ interface Waiter {
 
 /**
  * Starts a fake Anthropic API server on loopback. Routes: `POST /v1/messages` (SSE when `stream: true`,
- * a JSON Message otherwise) and `POST /v1/messages/count_tokens`; anything else is a 404 error.
+ * a JSON Message otherwise), `POST /v1/messages/count_tokens` and `GET /v1/models/{id}`; anything
+ * else is a 404 error.
  * Bodies without `model`/`messages` (or `max_tokens` on /v1/messages) get a 400 and are not recorded.
  * Credentials are recorded, not checked, except that the key `invalid-key` gets a 401.
  */
 export async function startFakeAnthropic(opts: StartFakeAnthropicOptions = {}): Promise<FakeAnthropic> {
+  const knowsModel = opts.knowsModel ?? ((id: string) => id.startsWith('claude-'));
+  /** The Models API: a known id answers its description, an unknown one 404 as Anthropic does. */
+  const answerModel = (res: ServerResponse, requestId: string, id: string, key: string | undefined) => {
+    if (key === 'invalid-key') return sendError(res, requestId, 401);
+    if (!knowsModel(id)) return sendError(res, requestId, 404, `model: ${id}`);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ type: 'model', id, display_name: id, created_at: '2026-01-01T00:00:00Z' }));
+  };
   const tokensPerChar = opts.inputTokensPerChar ?? 0.25;
   let responder = opts.responder ?? DEFAULT_RESPONDER;
   const queue: FakeReply[] = [];
@@ -204,6 +215,10 @@ export async function startFakeAnthropic(opts: StartFakeAnthropicOptions = {}): 
 
     try {
       const path = new URL(req.url ?? '/', 'http://fake').pathname;
+      if (req.method === 'GET' && path.startsWith('/v1/models/')) {
+        answerModel(res, requestId, decodeURIComponent(path.slice('/v1/models/'.length)), apiKeyOf(req));
+        return;
+      }
       const route =
         req.method === 'POST' && path === '/v1/messages'
           ? 'messages'

@@ -218,10 +218,16 @@ export const chatHandlers: Record<string, ApiHandler> = {
   'assistant.threads.setSuggestedPrompts': (ctx, args) => {
     const conv = resolveConversation(ctx, strArg(args, 'channel_id'), { needMember: true });
     if (isError(conv)) return conv;
-    const threadTs = strArg(args, 'thread_ts');
     const prompts = jsonArg(args, 'prompts');
-    if (!threadTs || !Array.isArray(prompts.value) || prompts.value.length > 4)
-      return fail('invalid_arguments');
+    if (!Array.isArray(prompts.value) || prompts.value.length > 4) return fail('invalid_arguments');
+    // "The thread_ts parameter should only be used in the legacy assistant messaging experience.
+    // Including it in a call for an agent app will cause the call to silently fail."
+    // Without it, the prompts go on the latest message of the conversation.
+    // @see https://docs.slack.dev/reference/methods/assistant.threads.setSuggestedPrompts
+    const given = strArg(args, 'thread_ts');
+    if (given && ctx.agentView) return { ok: true };
+    const threadTs = given ?? ctx.state.all(conv.id).at(-1)?.ts;
+    if (!threadTs) return fail('message_not_found');
     const title = strArg(args, 'title');
     ctx.state.suggestedPrompts.set(threadKey(conv.id, threadTs), {
       prompts: prompts.value,

@@ -17,11 +17,20 @@ import {
 } from './shapes.js';
 import type { ApiResult, SimMessage } from './types.js';
 
+/**
+ * Total UTF-8 bytes of markdown a streamed message holds: past it, startStream / appendStream /
+ * stopStream answer `msg_too_long`. Measured against the live API (LIBRARY-FACTS "Slack in the
+ * field"): 10,571 bytes accepted, 10,821 rejected, consistent in bytes only, not in characters.
+ */
+export const MAX_STREAM_BYTES = 10_700;
+
 /** Markdown text plus any other chunks (task_update, plan_update, blocks) of one stream request. */
 interface StreamInput {
   markdown: string;
   others: unknown[];
   given: boolean;
+  /** Both `markdown_text` and `chunks` were given. */
+  both: boolean;
 }
 
 /** Reads `markdown_text` and `chunks`; Slack limits markdown per request, not per stream. */
@@ -46,7 +55,18 @@ function readStreamInput(args: Record<string, unknown>): StreamInput | ApiResult
       return fail('invalid_chunks');
     }
   }
-  return { markdown, others, given: args.markdown_text !== undefined || list.length > 0 };
+  return {
+    markdown,
+    others,
+    given: args.markdown_text !== undefined || list.length > 0,
+    both: args.markdown_text !== undefined && chunks.value !== undefined,
+  };
+}
+
+/** Refuses markdown that would take the streamed message `m` (if any) past its byte cap. */
+function overCap(input: StreamInput, m?: SimMessage): ApiResult | undefined {
+  const held = m ? Buffer.byteLength(m.chunks_text ?? '') : 0;
+  return held + Buffer.byteLength(input.markdown) > MAX_STREAM_BYTES ? fail('msg_too_long') : undefined;
 }
 
 function isInput(v: StreamInput | ApiResult): v is StreamInput {
@@ -97,6 +117,8 @@ export const streamHandlers: Record<string, ApiHandler> = {
     if (recipient && !ctx.state.users.has(recipient)) return fail('user_not_found');
     const input = readStreamInput(args);
     if (!isInput(input)) return input;
+    const tooLong = overCap(input);
+    if (tooLong) return tooLong;
     const threadTs = threadParentTs(ctx, conv.id, rawThreadTs);
     if (!threadTs) return fail('thread_not_found');
     const msg = storeBotMessage(ctx, {
@@ -121,6 +143,14 @@ export const streamHandlers: Record<string, ApiHandler> = {
         response_metadata: { messages: ['[ERROR] either markdown_text or chunks is required'] },
       });
     }
+    // Slack takes one or the other in an append, never both.
+    if (input.both) {
+      return fail('invalid_arguments', {
+        response_metadata: { messages: ['[ERROR] markdown_text and chunks cannot both be given'] },
+      });
+    }
+    const tooLong = overCap(input, m);
+    if (tooLong) return tooLong;
     appendTo(m, input);
     ctx.state.changed();
     return { ok: true, channel: m.channel, ts: m.ts };
@@ -135,6 +165,8 @@ export const streamHandlers: Record<string, ApiHandler> = {
     if (error) return error;
     const metadata = jsonArg(args, 'metadata');
     if (metadata.invalid) return fail('invalid_metadata_format');
+    const tooLong = overCap(input, m);
+    if (tooLong) return tooLong;
     appendTo(m, input);
     if (blocks) m.blocks = blocks;
     if (metadata.value !== undefined) m.metadata = metadata.value;

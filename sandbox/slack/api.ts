@@ -14,7 +14,10 @@ import {
   strArg,
 } from './shapes.js';
 import { tsToMicros } from './state.js';
-import type { ApiResult, SimMessage } from './types.js';
+import type { ApiResult, SimConversation, SimMessage } from './types.js';
+
+/** conversations.replies: default and most messages a page, the repeated parent included. */
+const MAX_REPLIES_PAGE = 1000;
 
 /** A Web API method implementation. */
 export type ApiHandler = (ctx: ApiContext, args: Record<string, unknown>) => ApiResult;
@@ -41,6 +44,32 @@ function inWindow(args: Record<string, unknown>, m: SimMessage): boolean {
     if (inclusive ? t > l : t >= l) return false;
   }
   return true;
+}
+
+/** Where an offset `cursor` starts (0 without one); invalid_cursor when it is not ours. */
+function offsetOf(args: Record<string, unknown>): number | ApiResult {
+  const cursor = strArg(args, 'cursor');
+  if (!cursor) return 0;
+  const decoded = decodeCursor(cursor, 'offset');
+  if (decoded === undefined || !/^\d+$/.test(decoded)) return fail('invalid_cursor');
+  return Number(decoded);
+}
+
+/** One page of `items` by an offset cursor, the way Slack's cursor-paged list methods answer. */
+function offsetPage<T>(
+  args: Record<string, unknown>,
+  items: T[],
+  def: number,
+  max: number,
+): { items: T[]; next: string } | ApiResult {
+  const limit = pageSize(args, def, max);
+  const offset = offsetOf(args);
+  if (typeof offset !== 'number') return offset;
+  const hasMore = offset + limit < items.length;
+  return {
+    items: items.slice(offset, offset + limit),
+    next: hasMore ? encodeCursor('offset', offset + limit) : '',
+  };
 }
 
 const readHandlers: Record<string, ApiHandler> = {
@@ -110,6 +139,13 @@ const readHandlers: Record<string, ApiHandler> = {
     };
   },
 
+  /**
+   * A thread as Slack serves it (https://docs.slack.dev/reference/methods/conversations.replies and
+   * LIBRARY-FACTS "Slack in the field"): oldest first; `limit` defaults to and is capped at 1,000;
+   * the parent is repeated at the top of every page and counts toward the limit; `oldest` / `latest`
+   * (with `inclusive`) select a window of replies; further pages only through `next_cursor`. The
+   * parent carries `reply_count` and `latest_reply` (kept by SimState).
+   */
   'conversations.replies': (ctx, args) => {
     const conv = resolveConversation(ctx, strArg(args, 'channel'), { needMember: true });
     if (isError(conv)) return conv;
@@ -121,16 +157,10 @@ const readHandlers: Record<string, ApiHandler> = {
     const [parent, ...allReplies] = ctx.state.thread(conv.id, parentTs);
     if (!parent) return fail('thread_not_found');
     const replies = allReplies.filter((m) => inWindow(args, m));
-    const limit = pageSize(args, 1000, 1000);
-    // Slack repeats the parent at the top of every page; it counts toward the limit.
+    const limit = pageSize(args, MAX_REPLIES_PAGE, MAX_REPLIES_PAGE);
     const perPage = Math.max(1, limit - 1);
-    let offset = 0;
-    const cursor = strArg(args, 'cursor');
-    if (cursor) {
-      const decoded = decodeCursor(cursor, 'offset');
-      if (decoded === undefined || !/^\d+$/.test(decoded)) return fail('invalid_cursor');
-      offset = Number(decoded);
-    }
+    const offset = offsetOf(args);
+    if (typeof offset !== 'number') return offset;
     const page = replies.slice(offset, offset + perPage);
     const hasMore = offset + perPage < replies.length;
     return {
@@ -144,19 +174,34 @@ const readHandlers: Record<string, ApiHandler> = {
   'conversations.members': (ctx, args) => {
     const conv = resolveConversation(ctx, strArg(args, 'channel'), { needMember: false });
     if (isError(conv)) return conv;
-    const limit = pageSize(args, 100, 1000);
-    let offset = 0;
-    const cursor = strArg(args, 'cursor');
-    if (cursor) {
-      const decoded = decodeCursor(cursor, 'offset');
-      if (decoded === undefined || !/^\d+$/.test(decoded)) return fail('invalid_cursor');
-      offset = Number(decoded);
-    }
-    const hasMore = offset + limit < conv.members.length;
+    const page = offsetPage(args, conv.members, 100, 1000);
+    if (isError(page)) return page;
+    return { ok: true, members: page.items, response_metadata: { next_cursor: page.next } };
+  },
+
+  /**
+   * Conversations a person is in. `types` defaults to public channels only, pages hold at most 999,
+   * and non-public conversations appear only where the bot is a member too.
+   * @see https://docs.slack.dev/reference/methods/users.conversations
+   */
+  'users.conversations': (ctx, args) => {
+    const user = strArg(args, 'user') ?? ctx.state.id.botUserId;
+    if (!ctx.state.users.has(user) && user !== ctx.state.id.botUserId) return fail('user_not_found');
+    const types = new Set((strArg(args, 'types') || 'public_channel').split(','));
+    const typeOf = (c: SimConversation) =>
+      c.is_im ? 'im' : c.is_mpim ? 'mpim' : c.is_private ? 'private_channel' : 'public_channel';
+    const visible = [...ctx.state.conversations.values()].filter(
+      (c) =>
+        c.members.includes(user) &&
+        types.has(typeOf(c)) &&
+        (typeOf(c) === 'public_channel' || ctx.state.isBotMember(c)),
+    );
+    const page = offsetPage(args, visible, 100, 999);
+    if (isError(page)) return page;
     return {
       ok: true,
-      members: conv.members.slice(offset, offset + limit),
-      response_metadata: { next_cursor: hasMore ? encodeCursor('offset', offset + limit) : '' },
+      channels: page.items.map((c) => apiConversation(ctx, c)),
+      response_metadata: { next_cursor: page.next },
     };
   },
 

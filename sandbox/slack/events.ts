@@ -29,6 +29,17 @@ export function richTextBlocks(text: string): unknown[] {
   ];
 }
 
+/**
+ * In a shared (Slack Connect) channel the envelope's `team_id` is the receiving workspace; the
+ * author's own workspace is in `user_team` and `source_team` on the event (LIBRARY-FACTS "Slack in
+ * the field").
+ */
+function authorTeam(state: SimState, m: SimMessage, conv: SimConversation): Record<string, unknown> {
+  if (!conv.is_ext_shared || !m.user) return {};
+  const team = state.users.get(m.user)?.team_id ?? state.id.teamId;
+  return { user_team: team, source_team: team };
+}
+
 /** The `message` event Slack sends for a human's message (message.channels/groups/im/mpim). */
 export function messageEvent(state: SimState, m: SimMessage, conv: SimConversation): Record<string, unknown> {
   const event: Record<string, unknown> = {
@@ -39,6 +50,7 @@ export function messageEvent(state: SimState, m: SimMessage, conv: SimConversati
     text: m.text,
     ts: m.ts,
     team: state.id.teamId,
+    ...authorTeam(state, m, conv),
     ...(m.client_msg_id ? { client_msg_id: m.client_msg_id } : {}),
     ...(m.blocks ? { blocks: m.blocks } : {}),
     channel: conv.id,
@@ -64,6 +76,7 @@ export function appMentionEvent(
     text: m.text,
     ts: m.ts,
     team: state.id.teamId,
+    ...authorTeam(state, m, conv),
     ...(m.client_msg_id ? { client_msg_id: m.client_msg_id } : {}),
     ...(m.blocks ? { blocks: m.blocks } : {}),
     ...(m.thread_ts && m.thread_ts !== m.ts ? { thread_ts: m.thread_ts } : {}),
@@ -103,10 +116,11 @@ export function eventCallback(
   };
 }
 
-/** A human as interactivity payloads describe them. */
+/** A human as interactivity payloads describe them; `team_id` is the person's own workspace. */
 export function payloadUser(state: SimState, userId: string): Record<string, unknown> {
   const u = state.users.get(userId);
-  return { id: userId, username: u?.name ?? userId, name: u?.name ?? userId, team_id: state.id.teamId };
+  const team = u?.team_id ?? state.id.teamId;
+  return { id: userId, username: u?.name ?? userId, name: u?.name ?? userId, team_id: team };
 }
 
 /** A conversation as interactivity payloads and slash commands name it. */

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { apiHandlers, appTokenMethods } from './api.js';
 import type { ResponseUrls } from './response.js';
+import { scopesFor } from './scopes.js';
 import type { ApiContext } from './shapes.js';
 import type { ApiResult, SimCall, SimFault } from './types.js';
 
@@ -37,6 +38,8 @@ export interface HttpHooks {
   ctx: ApiContext;
   botToken: string;
   appToken: string;
+  /** The bot token's scopes: a method that needs another answers missing_scope. */
+  scopes: ReadonlySet<string>;
   faults: FaultBook;
   responseUrls: ResponseUrls;
   record(call: SimCall): void;
@@ -112,6 +115,8 @@ async function handleApi(h: HttpHooks, method: string, req: IncomingMessage, res
   if (!handler || h.faults.disabled.has(method)) return answer(200, { ok: false, error: 'unknown_method' });
   const authError = checkToken(h, method, token);
   if (authError) return answer(200, { ok: false, error: authError });
+  const missing = missingScope(h, method, args);
+  if (missing) return answer(200, missing, scopeHeader(h, method));
   const fault = h.faults.take(method);
   if (fault?.delayMs) await h.sleep(fault.delayMs);
   if (fault?.status === 429) {
@@ -128,7 +133,25 @@ async function handleApi(h: HttpHooks, method: string, req: IncomingMessage, res
   } catch (err) {
     result = { ok: false, error: 'internal_error', detail: String(err) };
   }
-  answer(200, result);
+  answer(200, result, scopeHeader(h, method));
+}
+
+/**
+ * Slack's answer to a bot-token call the token's scopes do not cover: `missing_scope`, with the
+ * scope needed and the ones granted (docs.slack.dev/apis/web-api, "Scopes and permissions").
+ */
+function missingScope(h: HttpHooks, method: string, args: Record<string, unknown>): ApiResult | undefined {
+  if (appTokenMethods.has(method)) return undefined;
+  const channel = typeof args.channel === 'string' ? args.channel : args.channel_id;
+  const conv = typeof channel === 'string' ? h.ctx.state.conversations.get(channel) : undefined;
+  const needed = scopesFor(method, conv) ?? [];
+  if (needed.length === 0 || needed.some((s) => h.scopes.has(s))) return undefined;
+  return { ok: false, error: 'missing_scope', needed: needed.join(','), provided: [...h.scopes].join(',') };
+}
+
+/** Every bot-token response names the token's scopes, as Slack's x-oauth-scopes header does. */
+function scopeHeader(h: HttpHooks, method: string): Record<string, string> {
+  return appTokenMethods.has(method) ? {} : { 'x-oauth-scopes': [...h.scopes].join(',') };
 }
 
 /** Routes every HTTP request the sim serves: /api/<method> and /response/<id>. */

@@ -8,6 +8,8 @@ export interface ApiContext {
   streamLifetimeMs: number;
   /** Issues a one-time ticket and returns the ws:// URL the Socket Mode client should open. */
   openSocketUrl(): string;
+  /** The app is declared as an agent (manifest features.agent_view), not a legacy assistant. */
+  agentView: boolean;
 }
 
 /** A Slack error answer (`{ok:false, error}` with HTTP 200). */
@@ -87,7 +89,7 @@ export function resolveConversation(
 }
 
 /** Type guard separating a resolved conversation from an error answer. */
-export function isError(v: SimConversation | SimMessage | ApiResult): v is ApiResult {
+export function isError(v: object): v is ApiResult {
   return 'ok' in v && v.ok === false;
 }
 
@@ -113,9 +115,10 @@ export function apiMessage(ctx: ApiContext, m: SimMessage): Record<string, unkno
 /** A user as users.info returns it. */
 export function apiUser(ctx: ApiContext, u: SimUser): Record<string, unknown> {
   const display = u.display_name;
+  const team = u.team_id ?? ctx.team.id;
   return {
     id: u.id,
-    team_id: ctx.team.id,
+    team_id: team,
     name: u.name,
     deleted: Boolean(u.deleted),
     real_name: u.real_name,
@@ -124,6 +127,8 @@ export function apiUser(ctx: ApiContext, u: SimUser): Record<string, unknown> {
     tz_offset: -28800,
     is_admin: false,
     is_owner: false,
+    is_restricted: Boolean(u.is_restricted || u.is_ultra_restricted),
+    is_ultra_restricted: Boolean(u.is_ultra_restricted),
     is_bot: Boolean(u.is_bot),
     is_app_user: false,
     updated: 1700000000,
@@ -133,7 +138,7 @@ export function apiUser(ctx: ApiContext, u: SimUser): Record<string, unknown> {
       display_name: display,
       display_name_normalized: display.normalize('NFD').replace(/\p{M}/gu, ''),
       ...(u.bot_id ? { bot_id: u.bot_id, api_app_id: ctx.state.id.appId } : {}),
-      team: ctx.team.id,
+      team,
     },
   };
 }

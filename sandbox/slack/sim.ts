@@ -15,6 +15,7 @@ import { Deliverer, type DeliveryOptions, type HttpTransport } from './delivery.
 import { FaultBook, type HttpHooks, handleRequest } from './http.js';
 import { blockAction, messageShortcut } from './interactions.js';
 import { ResponseUrls } from './response.js';
+import { manifestDeclaresAgent, manifestScopes } from './scopes.js';
 import type { ApiContext } from './shapes.js';
 import { SocketHub } from './socket.js';
 import { SimState } from './state.js';
@@ -112,6 +113,7 @@ export class SlackSim extends EventEmitter {
       team: this.team,
       streamLifetimeMs: opts.streamLifetimeMs ?? 5 * 60 * 1000,
       openSocketUrl: () => this.sockets.issueUrl(this.url),
+      agentView: opts.agentView ?? manifestDeclaresAgent(),
     };
     const responseUrls = new ResponseUrls(ctx, this.url);
     this.deps = { state: this.state, deliverer: this.deliverer, responseUrls };
@@ -119,6 +121,7 @@ export class SlackSim extends EventEmitter {
       ctx,
       botToken: this.botToken,
       appToken: this.appToken,
+      scopes: new Set(opts.scopes ?? manifestScopes()),
       faults: this.faults,
       responseUrls,
       record: (call) => {

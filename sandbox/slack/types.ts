@@ -13,6 +13,18 @@ export interface SimUser {
   bot_id?: string;
   tz?: string;
   deleted?: boolean;
+  /**
+   * The person's own workspace; unset: this one. Someone from another organization in a Slack
+   * Connect channel has theirs (LIBRARY-FACTS "Slack in the field").
+   */
+  team_id?: string;
+  /**
+   * Guests, as users.info shows them: `is_restricted` a multi-channel guest, `is_ultra_restricted`
+   * a single-channel guest (both set for the latter). They read only the conversations they are in.
+   * @see https://docs.slack.dev/reference/methods/users.info
+   */
+  is_restricted?: boolean;
+  is_ultra_restricted?: boolean;
 }
 
 /** One reaction on a message, as Slack returns it in `reactions`. */
@@ -116,6 +128,10 @@ export interface SlackSimOptions {
   streamLifetimeMs?: number;
   /** How long delivery waits for the app's ack (default 3000 ms, like Slack). */
   ackTimeoutMs?: number;
+  /** Declared as an agent (features.agent_view); default: as manifest.yml says. */
+  agentView?: boolean;
+  /** The bot token's scopes; default: those manifest.yml requests (the app installed from it). */
+  scopes?: readonly string[];
 }
 
 /** What the app answered when the sim delivered something to it. */

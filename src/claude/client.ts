@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
+import { networkCause } from '../platform/egress.js';
 import type { Logger } from '../platform/logger.js';
 import { anthropicLogger } from '../platform/logger.js';
 import { ClaudeError, toClaudeError } from './errors.js';
@@ -102,6 +103,37 @@ export class ClaudeClient {
     return this.sdk;
   }
 
+  /**
+   * Looks the model up (the Models API) so a refused key or an unknown model id is found at start,
+   * not by the first person who asks. Throws one line naming the setting for those two; resolves
+   * with a warning line when Anthropic could not say (unreachable, busy, a gateway without the route).
+   * @see https://docs.anthropic.com/en/api/models
+   */
+  async check(model: string, timeoutMs = 5000): Promise<string | undefined> {
+    try {
+      await this.client().models.retrieve(model, {}, { timeout: timeoutMs, maxRetries: 0 });
+      return undefined;
+    } catch (err) {
+      if (err instanceof Anthropic.AuthenticationError || err instanceof Anthropic.PermissionDeniedError) {
+        throw new Error(
+          `ANTHROPIC_API_KEY: Anthropic did not accept the key (${err.status} ${errorType(err)})`,
+        );
+      }
+      // Anthropic names the model in its 404; a gateway without the Models API does not.
+      if (err instanceof Anthropic.NotFoundError && (!this.opts.baseUrl || err.message.includes(model))) {
+        throw new Error(
+          `CLAUDE_MODEL: Anthropic does not know the model "${model}" (see https://docs.anthropic.com/en/docs/about-claude/models)`,
+        );
+      }
+      if (err instanceof Anthropic.APIConnectionError) {
+        const where = this.opts.baseUrl ?? 'https://api.anthropic.com';
+        const cause = networkCause(err) ?? err.message;
+        return `ANTHROPIC_BASE_URL: could not reach Anthropic at ${where} (${cause}); answers fail until it can (check the network, DNS or HTTPS_PROXY)`;
+      }
+      return `CLAUDE_MODEL: Anthropic could not check the model now (${toClaudeError(err).kind}); going on`;
+    }
+  }
+
   /** One attempt: retries are the caller's, through the shared queue. */
   async stream(req: ClaudeRequest, opts: StreamOptions): Promise<ClaudeResult> {
     return { ...(await this.attempt(req, opts)), attempts: 1 };
@@ -175,4 +207,9 @@ export class ClaudeClient {
       opts.signal?.removeEventListener('abort', onOuterAbort);
     }
   }
+}
+
+/** The API's error type (`authentication_error`…) from an SDK error, for one-line messages. */
+function errorType(err: InstanceType<typeof Anthropic.APIError>): string {
+  return (err.error as { error?: { type?: string } } | undefined)?.error?.type ?? 'error';
 }

@@ -16,6 +16,11 @@ export const SECRET_SETTINGS = [
   'REDIS_URL',
 ] as const;
 
+/** Whether a value is one of those shipped in .env.example (the sandbox treats them as unset). */
+export function isPlaceholder(value: string | undefined): boolean {
+  return value !== undefined && PLACEHOLDERS.has(value);
+}
+
 /** Values shipped in .env.example: starting with them would only fail later, and less clearly. */
 const PLACEHOLDERS = new Set([
   'xoxb-your-bot-token',
@@ -122,6 +127,7 @@ const schema = z.object({
   ANSWER_THREAD_FOLLOWUPS: bool(false),
   ALLOW_BOT_MESSAGES: bool(false),
   STREAM_APPENDS_PER_MINUTE: int(90, 1, 10_000),
+  SUMMARIES_MAX_CONCURRENT: int(2, 1, 100),
   CACHE_TTL_SECONDS: int(600, 0, 30 * 24 * 3600),
   REDIS_URL: z
     .string()
@@ -132,6 +138,8 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9:_.-]{1,64}$/, { message: 'expected letters, digits and : _ . - (at most 64)' })
     .default('scb:'),
   PORT: int(3000, 0, 65535),
+  /** -1 (unset): health and metrics share PORT with Slack's requests. */
+  OPS_PORT: int(-1, 0, 65535),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: int(25_000, 0, 600_000),
   JOB_MAX_AGE_SECONDS: int(900, 1, 7 * 24 * 3600),
@@ -188,6 +196,8 @@ export interface Config {
     answerThreadFollowups: boolean;
     allowBotMessages: boolean;
     streamAppendsPerMinute: number;
+    /** Summaries worked on at once per process; the rest wait their turn. */
+    summariesMaxConcurrent: number;
     /** Slack user ids that see everyone's usage on the Home tab. */
     adminUserIds: string[];
   };
@@ -196,6 +206,8 @@ export interface Config {
   /** Prefix of every Redis key, so several bots (or tests) can share one Redis. */
   redisKeyPrefix: string;
   port: number;
+  /** Own port for /healthz, /readyz and /metrics; PORT then serves only /slack/events. */
+  opsPort: number | undefined;
   logLevel: RawConfig['LOG_LEVEL'];
   shutdownGraceMs: number;
   /** A question taken over from a stopped replica later than this is not answered; the person is asked to ask again. */
@@ -260,13 +272,16 @@ export function parseConfig(env: Env): Config {
       'LOG_LEVEL: trace logs request bodies and is refused when APP_ENV=production (use debug, or APP_ENV=development)',
     );
   }
-  if (c.SLACK_SIGNING_SECRET && PLACEHOLDERS.has(c.SLACK_SIGNING_SECRET)) {
-    throw new ConfigError('SLACK_SIGNING_SECRET: still has the placeholder value from .env.example');
+  // Socket Mode does not use the signing secret: its placeholder, left in .env, is no error there.
+  if (!c.SLACK_APP_TOKEN && c.SLACK_SIGNING_SECRET && PLACEHOLDERS.has(c.SLACK_SIGNING_SECRET)) {
+    throw new ConfigError(
+      'SLACK_SIGNING_SECRET: still has the placeholder value from .env.example (HTTP mode needs the real one; for Socket Mode set SLACK_APP_TOKEN)',
+    );
   }
   return {
     slack: {
       botToken: c.SLACK_BOT_TOKEN,
-      signingSecret: c.SLACK_SIGNING_SECRET ?? '',
+      signingSecret: c.SLACK_APP_TOKEN ? '' : (c.SLACK_SIGNING_SECRET ?? ''),
       appToken: c.SLACK_APP_TOKEN,
       apiUrl: c.SLACK_API_URL.endsWith('/') ? c.SLACK_API_URL : `${c.SLACK_API_URL}/`,
     },
@@ -294,6 +309,7 @@ export function parseConfig(env: Env): Config {
       answerThreadFollowups: c.ANSWER_THREAD_FOLLOWUPS,
       allowBotMessages: c.ALLOW_BOT_MESSAGES,
       streamAppendsPerMinute: c.STREAM_APPENDS_PER_MINUTE,
+      summariesMaxConcurrent: c.SUMMARIES_MAX_CONCURRENT,
       adminUserIds: (c.ADMIN_USER_IDS ?? '')
         .split(',')
         .map((s) => s.trim())
@@ -303,6 +319,7 @@ export function parseConfig(env: Env): Config {
     redisUrl: c.REDIS_URL,
     redisKeyPrefix: c.REDIS_KEY_PREFIX,
     port: c.PORT,
+    opsPort: c.OPS_PORT >= 0 ? c.OPS_PORT : undefined,
     logLevel: c.LOG_LEVEL,
     shutdownGraceMs: c.SHUTDOWN_GRACE_MS,
     jobMaxAgeSeconds: c.JOB_MAX_AGE_SECONDS,

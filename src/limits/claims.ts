@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { BoundedMap } from '../platform/bounded-map.js';
 import type { Logger } from '../platform/logger.js';
 import { redisReady } from '../platform/redis.js';
 
@@ -22,33 +23,40 @@ export interface ClaimStore {
   release(key: string): Promise<void>;
 }
 
-/** One process: a Map with expiry. */
+/**
+ * Claims one process remembers: 100,000 are about 17 minutes of events at 100 a second, longer
+ * than Slack keeps retrying one (three retries within minutes).
+ */
+export const MEMORY_CLAIMS_MAX = 100_000;
+
+/** One process: leases with expiry, the oldest dropped beyond `max`. */
 export class MemoryClaims implements ClaimStore {
-  private leases = new Map<string, number>();
+  private readonly leases: BoundedMap<string, true>;
+
+  constructor(max = MEMORY_CLAIMS_MAX) {
+    this.leases = new BoundedMap({ max });
+  }
+
+  get size(): number {
+    return this.leases.size;
+  }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
-    const now = Date.now();
-    const until = this.leases.get(key);
-    if (until !== undefined && until > now) return false;
-    this.leases.set(key, now + ttlMs);
-    if (this.leases.size > 10_000) this.sweep(now);
+    if (this.leases.has(key)) return false;
+    this.leases.set(key, true, ttlMs);
     return true;
   }
 
   async extend(key: string, ttlMs: number): Promise<void> {
-    this.leases.set(key, Date.now() + ttlMs);
+    this.leases.set(key, true, ttlMs);
   }
 
   async complete(key: string, ttlMs: number): Promise<void> {
-    this.leases.set(key, Date.now() + ttlMs);
+    this.leases.set(key, true, ttlMs);
   }
 
   async release(key: string): Promise<void> {
     this.leases.delete(key);
-  }
-
-  private sweep(now: number): void {
-    for (const [k, until] of this.leases) if (until <= now) this.leases.delete(k);
   }
 }
 

@@ -115,6 +115,8 @@ export function createLimits(config: Config, platform: Platform, opts: LimitsOpt
     recordUsage: usageRecorder(usage, config.claude.model, config.claude.prices, log, opts.now),
     /** Claude calls waiting (the queue and the waiting room) and running now. */
     load: () => ({ waiting: waiting.queued, running: waiting.running }),
+    /** Checks the API key and CLAUDE_MODEL (see ClaudeClient.check). */
+    checkClaude: () => claude.check(config.claude.model),
     /** True once the shared limits answer (Redis), or at once without Redis. */
     ready: (ms: number) => queue.ready(ms),
     async stop() {

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { ClaudeUsage } from '../claude/client.js';
 import { costOf, type Price, priceOf } from '../claude/prices.js';
+import { BoundedMap } from '../platform/bounded-map.js';
 import type { Logger } from '../platform/logger.js';
 
 /** What one channel or person used in a day. */
@@ -32,6 +33,11 @@ export interface UsageRecord {
 const MICRO = 1_000_000;
 /** Days kept in Redis (the view shows today; a few days help whoever looks at the keys). */
 const KEEP_SECONDS = 8 * 24 * 3600;
+/**
+ * Counters a day keeps in memory (four per person and per channel): beyond 10,000 people and
+ * channels a day, the least recently active are dropped. Redis keeps them all.
+ */
+export const USAGE_FIELDS_MAX = 40_000;
 
 export const utcDay = (d: Date) => d.toISOString().slice(0, 10);
 
@@ -82,7 +88,8 @@ export interface AnsweredJob {
 }
 
 export class UsageBook {
-  private readonly memory = new Map<string, Map<string, number>>();
+  /** Without Redis: today and yesterday, each at most USAGE_FIELDS_MAX counters. */
+  private readonly memory = new BoundedMap<string, BoundedMap<string, number>>({ max: 2 });
 
   constructor(
     private readonly redis?: Redis,
@@ -99,12 +106,10 @@ export class UsageBook {
       await multi.expire(key, KEEP_SECONDS).exec();
       return;
     }
-    const map = this.memory.get(day) ?? new Map<string, number>();
-    this.memory.set(day, map);
+    // Only today (and yesterday, around midnight) matters here: the oldest day goes first.
+    const map = this.memory.get(day) ?? new BoundedMap<string, number>({ max: USAGE_FIELDS_MAX });
+    if (!this.memory.has(day)) this.memory.set(day, map);
     for (const [f, v] of Object.entries(values)) map.set(f, (map.get(f) ?? 0) + v);
-    // Only today (and yesterday, around midnight) matters here.
-    for (const d of this.memory.keys())
-      if (d < utcDay(new Date(r.at.getTime() - 86_400_000))) this.memory.delete(d);
   }
 
   /** The usage of one UTC day. Rejects when Redis is configured and unreachable. */

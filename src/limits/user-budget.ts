@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { BoundedMap } from '../platform/bounded-map.js';
 import { redisReady } from '../platform/redis.js';
 
 /** Per-person limits; 0 turns one off. */
@@ -13,6 +14,9 @@ export interface BudgetLimits {
 
 export type BudgetDecision = { ok: true; release: () => void } | { ok: false; message: string };
 
+/** Counters one process keeps without Redis (two a person: this hour's requests, today's tokens). */
+const BUDGET_COUNTERS_MAX = 50_000;
+
 const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
 
 /**
@@ -22,14 +26,17 @@ const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
  */
 export class UserBudget {
   private running = new Map<string, number>();
-  private memory = new Map<string, { value: number; until: number }>();
+  /** Counters without Redis, each until its hour or day is over. */
+  private memory: BoundedMap<string, number>;
 
   constructor(
     private readonly limits: BudgetLimits,
     private readonly redis: Redis | undefined,
     private readonly prefix: string,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.memory = new BoundedMap({ max: BUDGET_COUNTERS_MAX, now });
+  }
 
   /** Admits a question, or says why not and when the limit resets. */
   async begin(teamId: string, userId: string): Promise<BudgetDecision> {
@@ -89,8 +96,7 @@ export class UserBudget {
       const v = await this.redis.get(this.prefix + key).catch(() => null);
       return Number(v ?? 0);
     }
-    const m = this.memory.get(key);
-    return m && m.until > this.now() ? m.value : 0;
+    return this.memory.get(key) ?? 0;
   }
 
   private async increment(key: string, by: number, ttlMs: number): Promise<number> {
@@ -106,11 +112,9 @@ export class UserBudget {
         return 0;
       }
     }
-    const now = this.now();
-    const m = this.memory.get(key);
-    const value = (m && m.until > now ? m.value : 0) + by;
-    this.memory.set(key, { value, until: m && m.until > now ? m.until : now + ttlMs });
-    if (this.memory.size > 50_000) this.memory.clear();
+    // The key names its hour or day, so a later one starts from zero.
+    const value = (this.memory.get(key) ?? 0) + by;
+    this.memory.set(key, value, ttlMs);
     return value;
   }
 }

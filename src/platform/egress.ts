@@ -49,3 +49,16 @@ export function createEgress(proxy: Config['proxy']): Egress {
     },
   };
 }
+
+/**
+ * Why a request did not reach its host, in one word where there is one (ECONNREFUSED, ENOTFOUND,
+ * a proxy's answer): the first `code` down an error's chain of `cause` / `original`.
+ */
+export function networkCause(err: unknown): string | undefined {
+  let e = err as { code?: unknown; cause?: unknown; original?: unknown; errors?: unknown[] } | undefined;
+  for (let depth = 0; e && depth < 6; depth++) {
+    if (typeof e.code === 'string' && /^E[A-Z_]+$|^UND_ERR/.test(e.code)) return e.code;
+    e = (e.original ?? e.cause ?? e.errors?.[0]) as typeof e;
+  }
+  return undefined;
+}

@@ -1,16 +1,24 @@
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config/config.js';
 import type { ClaimStore } from '../limits/claims.js';
+import { BoundedMap } from '../platform/bounded-map.js';
 import type { Logger } from '../platform/logger.js';
 import type { AnswerJob } from './job.js';
+import type { UserDirectory } from './read/directory.js';
 import { callOnce, slackErrorCode } from './web.js';
 
 /** Why the bot is not enabled for a request. */
-export type Denial = 'team' | 'channel' | 'user' | 'external' | 'unverified';
+export type Denial = 'team' | 'organization' | 'channel' | 'user' | 'external' | 'unverified';
 
 /** Who asks where: what the allow-lists look at. */
 export interface AccessRequest {
+  /** The workspace that sent the request (the receiving one, in a shared channel). */
   teamId: string;
+  /**
+   * The person's own workspace: `user_team` on events, `user.team_id` in shortcuts. Unset (slash
+   * commands carry none): asked of users.info when ALLOWED_TEAM_IDS is set.
+   */
+  userTeamId?: string;
   channelId: string;
   userId: string;
   /** DMs are governed by the team and user lists, not by ALLOWED_CHANNEL_IDS. */
@@ -20,11 +28,12 @@ export interface AccessRequest {
 /** What the person is told, privately, instead of an answer. */
 export const NOT_ENABLED_TEXT: Record<Denial, string> = {
   team: 'I’m not enabled in this workspace.',
+  organization: 'I’m not enabled for people from your organization.',
   channel: 'I’m not enabled in this channel.',
   user: 'I’m not enabled for you. Ask whoever runs this bot if you need it.',
   external: 'I’m not enabled in channels shared with other organizations.',
   unverified:
-    'I could not check whether this channel is shared with other organizations, so I’m not answering here. Please try again later.',
+    'I could not check with Slack whether I’m enabled here for you, so I’m not answering. Please try again later.',
 };
 
 /** How long whether a channel is shared with other organizations is remembered. */
@@ -40,17 +49,19 @@ export class AccessPolicy {
   private readonly teams: Set<string>;
   private readonly channels: Set<string>;
   private readonly users: Set<string>;
-  private readonly external = new Map<string, { external: boolean; at: number }>();
+  private readonly external: BoundedMap<string, boolean>;
 
   constructor(
     private readonly settings: Config['access'],
     private readonly client: Pick<WebClient, 'conversations'>,
+    private readonly people: Pick<UserDirectory, 'person'>,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {
     this.teams = new Set(settings.teamIds);
     this.channels = new Set(settings.channelIds);
     this.users = new Set(settings.userIds);
+    this.external = new BoundedMap({ max: EXTERNAL_CACHE_MAX, ttlMs: EXTERNAL_TTL_MS, now });
   }
 
   /** True when any list or the external exclusion is set. */
@@ -61,6 +72,12 @@ export class AccessPolicy {
   /** Undefined when the bot may answer; otherwise why not. Never throws. */
   async check(req: AccessRequest): Promise<Denial | undefined> {
     if (this.teams.size && !this.teams.has(req.teamId)) return 'team';
+    if (this.teams.size) {
+      // In a shared channel the sender's workspace is allowed but the person may come from another.
+      const home = req.userTeamId ?? (await this.people.person(req.userId))?.teamId;
+      if (home === undefined) return 'unverified';
+      if (!this.teams.has(home)) return 'organization';
+    }
     if (!req.dm && this.channels.size && !this.channels.has(req.channelId)) return 'channel';
     if (this.users.size && !this.users.has(req.userId)) return 'user';
     if (this.settings.excludeExternal && !req.dm) {
@@ -103,15 +120,12 @@ export class AccessPolicy {
   /** Whether the channel has members from other organizations; undefined when Slack did not say. */
   private async isExternal(channel: string): Promise<boolean | undefined> {
     const cached = this.external.get(channel);
-    if (cached && this.now() - cached.at < EXTERNAL_TTL_MS) return cached.external;
+    if (cached !== undefined) return cached;
     try {
       const r = await this.client.conversations.info({ channel });
       const c = r.channel as { is_ext_shared?: boolean; is_pending_ext_shared?: boolean } | undefined;
       const external = Boolean(c?.is_ext_shared || c?.is_pending_ext_shared);
-      this.external.set(channel, { external, at: this.now() });
-      if (this.external.size > EXTERNAL_CACHE_MAX) {
-        this.external.delete(this.external.keys().next().value as string);
-      }
+      this.external.set(channel, external);
       return external;
     } catch (err) {
       // Not cached: the next message asks again. Refusing is the safe side of "unknown".
@@ -140,17 +154,19 @@ export function accessGate(
   if (!policy.restricted) return undefined;
   return async (job) => {
     const { place } = job;
+    const userTeamId = job.userTeamId ?? place.teamId;
     // Bounded: the read client waits out Slack rate limits, which could hold a question for minutes.
     const denial =
       place.kind === 'dm'
         ? await policy.check({
             teamId: place.teamId,
+            userTeamId,
             channelId: place.channelId,
             userId: job.userId,
             dm: true,
           })
         : await policy.checkAll(
-            { teamId: place.teamId, userId: job.userId },
+            { teamId: place.teamId, userTeamId, userId: job.userId },
             [place.channelId],
             GATE_CHECK_MS,
           );

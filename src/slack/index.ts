@@ -1,11 +1,14 @@
 import type { App as BoltApp } from '@slack/bolt';
 import type { Config } from '../config/config.js';
+import { networkCause } from '../platform/egress.js';
 import type { Platform } from '../platform/index.js';
 import { boltLogger } from '../platform/logger.js';
 import { UserDirectory } from './read/directory.js';
 import type { Identity } from './read/history.js';
+import { Readers } from './read/readers.js';
 import { loadBoltApp } from './receive/bolt-app.js';
 import { ForwardedReceiver } from './receive/forwarded-receiver.js';
+import { BOT_SCOPES, missingScopes } from './scopes.js';
 import {
   boltClientOptions,
   countSlackCalls,
@@ -13,7 +16,7 @@ import {
   createReadClient,
   slackErrorCode,
 } from './web.js';
-import { StreamPacer } from './write/reply.js';
+import { StreamPacer } from './write/stream-pacer.js';
 
 const App = loadBoltApp();
 
@@ -34,10 +37,18 @@ export function createSlack(config: Config, platform: Platform) {
   const readClient = createReadClient(settings);
   const postClient = createPostClient(settings);
   const receiver = new ForwardedReceiver();
+  const identity: Identity = { botUserId: '', botId: undefined, botName: 'Claude' };
   // convoStore: false turns off Bolt's in-process conversation store, which nothing here reads and
   // which would cost every event a lookup that fails with a new Error.
+  // Our own authorize instead of `token`: Bolt would call auth.test in its constructor (a second
+  // call, and a rejection nobody handles when Slack is not reached), and this one hands listeners
+  // the current token after a rotation. connect() fills in who the bot is before any event.
   const app: BoltApp = new App({
-    token: config.slack.botToken,
+    authorize: async () => ({
+      botToken: readClient.token,
+      botUserId: identity.botUserId,
+      ...(identity.botId ? { botId: identity.botId } : {}),
+    }),
     logger: slackLog,
     clientOptions: boltClientOptions(settings),
     receiver,
@@ -46,23 +57,41 @@ export function createSlack(config: Config, platform: Platform) {
   app.error(async (err) => {
     log.error({ err }, 'slack listener error');
   });
-  const identity: Identity = { botUserId: '', botId: undefined, botName: 'Claude' };
+  const directory = new UserDirectory(readClient);
   return {
     app,
     receiver,
     readClient,
     postClient,
-    directory: new UserDirectory(readClient),
+    directory,
+    readers: new Readers(directory, readClient, log),
     pacer: new StreamPacer(config.bot.streamAppendsPerMinute),
     identity,
-    /** Asks Slack who the bot is (auth.test); a token Slack refuses stops start-up with one line. */
+    /**
+     * Asks Slack who the bot is (auth.test). Stops start-up with one line naming the cause: Slack
+     * not reached, the token refused, or a scope the manifest asks for not granted.
+     */
     async connect(): Promise<void> {
       let auth: Awaited<ReturnType<typeof readClient.auth.test>>;
       try {
         auth = await readClient.auth.test();
       } catch (err) {
-        const code = slackErrorCode(err) ?? (err as Error).message;
-        throw new Error(`SLACK_BOT_TOKEN: Slack did not accept the token (${code})`);
+        throw new Error(connectError(err, config));
+      }
+      const missing = missingScopes(auth.response_metadata?.scopes);
+      if (missing?.required.length) {
+        throw new Error(
+          `SLACK_BOT_TOKEN: the app lacks the scopes ${missing.required.join(', ')}; add them (manifest.yml lists every scope), then reinstall the app to the workspace`,
+        );
+      }
+      if (missing?.optional.length) {
+        const lacking = missing.optional.map(
+          (s) => `${s} (${BOT_SCOPES.optional[s as keyof typeof BOT_SCOPES.optional]})`,
+        );
+        log.warn(
+          { scopes: missing.optional },
+          `the app lacks optional scopes: ${lacking.join(', ')}; reinstall from manifest.yml to use them`,
+        );
       }
       identity.botUserId = auth.user_id ?? '';
       identity.botId = auth.bot_id;
@@ -79,3 +108,14 @@ export function createSlack(config: Config, platform: Platform) {
 }
 
 export type Slack = ReturnType<typeof createSlack>;
+
+/** One line for a failed auth.test: unreachable (network, proxy) or refused (the token). */
+function connectError(err: unknown, config: Config): string {
+  const code = slackErrorCode(err);
+  if (code === 'request_error' || code === 'http_error') {
+    const why = networkCause(err) ?? code;
+    const via = config.proxy.https || config.proxy.http ? ' through the proxy (HTTPS_PROXY)' : '';
+    return `SLACK_API_URL: could not reach Slack at ${config.slack.apiUrl}${via} (${why}); check the network, DNS or HTTPS_PROXY`;
+  }
+  return `SLACK_BOT_TOKEN: Slack did not accept the token (${code ?? (err as Error).message})`;
+}

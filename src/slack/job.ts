@@ -18,6 +18,11 @@ export interface AnswerJob {
   eventId: string;
   place: Place;
   userId: string;
+  /**
+   * The person's own workspace (`user_team` on the event) when it is not the place's: someone from
+   * another organization in a Slack Connect channel.
+   */
+  userTeamId?: string;
   /** ts of the message that asked. */
   messageTs: string;
   /** True when the asking message is a top-level DM message: context is recent DM history. */

@@ -46,3 +46,18 @@ test('in Socket Mode the same routes are served on PORT', async (t) => {
   const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
   assert.match(await metrics.text(), /slackbot_claude_queue_waiting 0/);
 });
+
+test('with OPS_PORT, the bot serves health and metrics there, and Slack alone on PORT', async (t) => {
+  const opsPort = await freePort();
+  const { sim, port } = await startRig(t, { env: { OPS_PORT: String(opsPort) } });
+  assert.deepEqual(await get(opsPort, '/readyz'), { status: 200, body: { status: 'ready' } });
+  assert.equal((await fetch(`http://127.0.0.1:${opsPort}/metrics`)).status, 200);
+  for (const path of ['/healthz', '/readyz', '/metrics'])
+    assert.equal((await fetch(`http://127.0.0.1:${port}${path}`)).status, 404, `${path} not on PORT`);
+  const { message } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> hi`,
+  });
+  await sim.waitFor(() => sim.thread('C0GENERAL', message.ts).length > 1, { what: 'an answer through PORT' });
+});

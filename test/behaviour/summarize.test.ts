@@ -458,3 +458,36 @@ test('a thread started before the window but answered in it is summarized with i
   assert.doesNotMatch(sent, /Lunch order|Pizza/, 'a thread with no new replies stays out');
   assert.ok(markdownOf(summary).length > 0);
 });
+
+test('"Summarize thread" on a 20,000-reply thread reads a few full pages, up to the cap, and says it is partial', async (t) => {
+  const { sim } = await startRig(t);
+  const start = Date.now() * 1000 - 86_400_000_000;
+  const parent = sim.seedMessage({
+    channel: 'C0GENERAL',
+    user: 'U0ALICE',
+    text: 'Incident: checkout down',
+    ts: `${Math.floor(start / 1e6)}.000000`,
+  });
+  for (let i = 1; i <= 20_000; i++) {
+    const us = start + i * 2_000_000;
+    sim.seedMessage({
+      channel: 'C0GENERAL',
+      user: i % 2 ? 'U0BOB' : 'U0CARLA',
+      text: `status ${i}`,
+      ts: `${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')}`,
+      thread_ts: parent.ts,
+    });
+  }
+  await sim.messageShortcut({
+    user: 'U0BOB',
+    channel: 'C0GENERAL',
+    messageTs: parent.ts,
+    callbackId: 'summarize_thread',
+  });
+  const summary = await waitForSummary(sim, 'U0BOB', 1, 60_000);
+  const reads = sim.callsTo('conversations.replies').length;
+  t.diagnostic(`summary of 20,000 replies: ${reads} conversations.replies calls`);
+  // The default cap of 3,000 messages, 999 replies a page beside the repeated parent.
+  assert.ok(reads <= 4, `${reads} conversations.replies calls`);
+  assert.match(contextOf(summary), /3,000 messages/);
+});

@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import { ErrorCode, WebClient } from '@slack/web-api';
+import { manifestScopes } from '../../sandbox/slack/scopes.js';
 import { SlackSim } from '../../sandbox/slack/sim.js';
+import type { SlackSimOptions } from '../../sandbox/slack/types.js';
 
 interface TestContextLike {
   after: (fn: () => Promise<void>) => void;
@@ -25,8 +27,8 @@ function defer(t: TestContextLike, fn: () => Promise<unknown>): void {
   list.push(fn);
 }
 
-async function startSim(t: TestContextLike): Promise<SlackSim> {
-  const sim = await SlackSim.start();
+async function startSim(t: TestContextLike, opts: SlackSimOptions = {}): Promise<SlackSim> {
+  const sim = await SlackSim.start(opts);
   defer(t, () => sim.close());
   return sim;
 }
@@ -63,6 +65,56 @@ test('auth.test and users.info answer like Slack', async (t) => {
   const info = await client.users.info({ user: 'U0CARLA' });
   assert.equal(info.user?.profile?.display_name, 'carla.d');
   assert.equal(info.user?.real_name, 'Carla Díaz');
+});
+
+test('guests, memberships and shared channels look the way Slack shows them', async (t) => {
+  const sim = await startSim(t);
+  const client = clientFor(sim);
+  sim.addUser({ id: 'U0GUEST', name: 'gus', is_ultra_restricted: true });
+  sim.addUser({ id: 'U0EXT', name: 'eve', team_id: 'T0ACME' });
+  const guest = (await client.users.info({ user: 'U0GUEST' })).user;
+  assert.deepEqual([guest?.is_restricted, guest?.is_ultra_restricted], [true, true]);
+  assert.equal((await client.users.info({ user: 'U0EXT' })).user?.team_id, 'T0ACME');
+  assert.equal((await client.users.info({ user: 'U0ALICE' })).user?.is_restricted, false);
+  // users.conversations: public channels only unless `types` says more; private ones only where
+  // the bot is too (#random has no bot, #project-x has); paged at most 999.
+  const ids = async (args: Record<string, unknown>) =>
+    ((await client.users.conversations({ user: 'U0ALICE', ...args })).channels ?? []).map((c) => c.id);
+  assert.deepEqual(await ids({}), ['C0GENERAL', 'C0RANDOM']);
+  assert.deepEqual(await ids({ types: 'public_channel,private_channel' }), [
+    'C0GENERAL',
+    'C0RANDOM',
+    'G0PRIVATE',
+  ]);
+  const first = await client.users.conversations({ user: 'U0ALICE', limit: 1 });
+  assert.deepEqual(
+    first.channels?.map((c) => c.id),
+    ['C0GENERAL'],
+  );
+  const next = await client.users.conversations({
+    user: 'U0ALICE',
+    limit: 1,
+    cursor: first.response_metadata?.next_cursor as string,
+  });
+  assert.deepEqual(
+    next.channels?.map((c) => c.id),
+    ['C0RANDOM'],
+  );
+  const members = await client.conversations.members({ channel: 'C0GENERAL', limit: 2 });
+  assert.deepEqual(members.members, ['U0ALICE', 'U0BOB']);
+  // In a shared channel events carry the author's own workspace in user_team / source_team.
+  const app = await startHttpApp(t, sim);
+  const seen: Array<Record<string, unknown>> = [];
+  app.event('app_mention', async ({ event, body }) => {
+    seen.push({ ...event, envelope_team: body.team_id });
+  });
+  sim.addConversation({ id: 'C0SHARED', name: 'shared', is_ext_shared: true, members: ['U0EXT', 'U0BOT'] });
+  await sim.post({ user: 'U0EXT', channel: 'C0SHARED', text: '<@U0BOT> hi' });
+  await sim.waitFor(() => seen[0], { what: 'mention' });
+  assert.deepEqual(
+    [seen[0]?.envelope_team, seen[0]?.user_team, seen[0]?.source_team],
+    ['T0SIM', 'T0ACME', 'T0ACME'],
+  );
 });
 
 test('postMessage, update and replies keep thread counters', async (t) => {
@@ -396,7 +448,8 @@ test('Socket Mode: a refresh_requested disconnect makes the client reconnect; re
 });
 
 test('app home, reactions, edits and joins reach a Bolt app over HTTP', async (t) => {
-  const sim = await startSim(t);
+  // This app reacts too: an app whose manifest asks for reactions:write.
+  const sim = await startSim(t, { scopes: [...manifestScopes(), 'reactions:write'] });
   const app = await startHttpApp(t, sim);
   app.event('app_home_opened', async ({ event, client }) => {
     await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: [] } });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,10 +12,18 @@ const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
  * The real `src/main.ts` (or another entry) in a process of its own, for kill and signal tests.
  * Killed after the test whatever happens, so a failed assertion never leaves it running.
  */
-export function startChild(t: TestContext, entry: string, env: Record<string, string>) {
+export function startChild(
+  t: TestContext,
+  entry: string,
+  env: Record<string, string>,
+  /** Written as `.env` in the process's working directory (dotenv reads it at start). */
+  dotenv?: string,
+) {
   const file = fileURLToPath(new URL(`../../${entry}`, import.meta.url));
+  const cwd = mkdtempSync(join(tmpdir(), 'child-'));
+  if (dotenv !== undefined) writeFileSync(join(cwd, '.env'), dotenv);
   const child = spawn(process.execPath, ['--import', tsx, file], {
-    cwd: mkdtempSync(join(tmpdir(), 'child-')),
+    cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -22,15 +22,28 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** A dedicated redis-server this test can stop and start (outage tests), on a free port. */
-export async function startPrivateRedis() {
+/**
+ * A dedicated redis-server this test can stop and start (outage tests), on a free port;
+ * `password` turns on AUTH (requirepass), as the deployment files do.
+ */
+export async function startPrivateRedis(password?: string) {
   const port = await freePort();
   let proc: ReturnType<typeof spawn> | undefined;
-  const url = `redis://127.0.0.1:${port}`;
+  const url = `redis://${password ? `:${password}@` : ''}127.0.0.1:${port}`;
   const up = async () => {
     proc = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        ...(password ? ['--requirepass', password] : []),
+      ],
       {
         stdio: 'ignore',
       },

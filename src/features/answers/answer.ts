@@ -1,18 +1,22 @@
 import type { ClaudeRequest, ClaudeUsage } from '../../claude/client.js';
 import { ClaudeError } from '../../claude/errors.js';
-import { buildRequest, type ConversationMessage, systemText } from '../../claude/prompt.js';
+import { buildRequest, systemText } from '../../claude/prompt.js';
 import { estimateTokens } from '../../claude/tokens.js';
 import type { AnswerSource, Traffic } from '../../limits/traffic.js';
 import type { Logger } from '../../platform/logger.js';
 import type { AnswerJob } from '../../slack/job.js';
+import type { Conversation } from '../../slack/read/history.js';
 import { ERROR_TEXT, failureOf, withReference } from '../../slack/write/error-text.js';
 import type { ReplySink } from '../../slack/write/reply.js';
 import { MessageTooLongError, trimToBudget } from './context.js';
-import { BLANK_TEXT, messageTooLongText } from './texts.js';
+import { BLANK_TEXT, messageTooLongText, stopNote } from './texts.js';
 
 export interface AnswerDeps {
-  /** `waited`: the question waited its turn, so it is read as it stands now. */
-  loadConversation(job: AnswerJob, opts: { waited: boolean }): Promise<ConversationMessage[]>;
+  /**
+   * `waited`: the question waited its turn, so it is read as it stands now. `tokenBudget`: how much
+   * of a long thread's newest end to read.
+   */
+  loadConversation(job: AnswerJob, opts: { waited: boolean; tokenBudget: number }): Promise<Conversation>;
   traffic: Traffic;
   log: Logger;
   botName: string;
@@ -70,7 +74,10 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
     endTurn = await deps.waitTurn?.({ onQueued, signal: deps.signal });
     // Shown while the conversation is read and Claude is asked: the sink writes nothing before it.
     void sink.thinking().catch((err) => log.warn({ ...at, err }, 'could not show thinking status'));
-    const conversation = await deps.loadConversation(job, { waited });
+    const { messages: conversation, unread } = await deps.loadConversation(job, {
+      waited,
+      tokenBudget: deps.contextTokens,
+    });
     if (!conversation.some((m) => !m.fromBot)) {
       // Nobody's words survived (the message was deleted, or only mentions and markup): ask.
       sink.append(BLANK_TEXT.mention);
@@ -85,11 +92,13 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
     const systemTokens = estimateTokens(systemText(deps.customPrompt, system));
     const budget = Math.max(500, deps.contextTokens - systemTokens);
     const trimmed = trimToBudget(conversation, budget);
+    // A long thread's older replies were never read: they are left out too.
+    const omitted = trimmed.omitted + unread;
     request = buildRequest({
       ...common(deps),
       system,
       conversation: trimmed.messages,
-      omitted: trimmed.omitted,
+      omitted,
     });
     const result = await deps.traffic.ask(
       { teamId: job.place.teamId, channelId: job.place.channelId },
@@ -103,6 +112,8 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
         signal: deps.signal,
       },
     );
+    const note = stopNote(result.result?.stopReason, job.place.kind);
+    if (note) sink.append(`\n\n${note}`);
     // Claude is done with it: writing the rest to Slack needs no turn, so the next may start.
     endTurn?.();
     await sink.finish();
@@ -114,7 +125,7 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
         ms: Date.now() - started,
         firstTextMs: firstTextAt ? firstTextAt - started : undefined,
         messages: trimmed.messages.length,
-        omitted: trimmed.omitted,
+        omitted,
         inputTokens: u?.inputTokens,
         outputTokens: u?.outputTokens,
         cacheReadTokens: u?.cacheReadTokens,

@@ -22,6 +22,8 @@ interface MessageEvent extends SlackMessage {
   ts: string;
   event_ts?: string;
   files?: unknown[];
+  /** The author's own workspace, set in shared (Slack Connect) channels. */
+  user_team?: unknown;
 }
 
 /** Characters that carry no question: whitespace, zero-width and control characters. */
@@ -103,6 +105,7 @@ function jobFor(
     eventId,
     place: { teamId, channelId: e.channel, threadTs: e.thread_ts ?? e.ts, kind },
     userId: e.user ?? e.bot_id ?? 'unknown',
+    ...(typeof e.user_team === 'string' && e.user_team !== teamId ? { userTeamId: e.user_team } : {}),
     messageTs: e.ts,
     topLevelDm: kind === 'dm' && !e.thread_ts,
     ...(kind === 'channel' && !e.thread_ts ? { asked: askedMessage(e) } : {}),

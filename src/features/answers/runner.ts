@@ -6,13 +6,15 @@ import type { DurableJobs } from '../../limits/durable-jobs.js';
 import type { Traffic } from '../../limits/traffic.js';
 import type { UserBudget } from '../../limits/user-budget.js';
 import type { WaitingRoom } from '../../limits/waiting-room.js';
+import { BoundedMap } from '../../platform/bounded-map.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { AnswerJob } from '../../slack/job.js';
 import type { UserDirectory } from '../../slack/read/directory.js';
 import { type Identity, loadConversation } from '../../slack/read/history.js';
 import { slackErrorCode } from '../../slack/web.js';
-import { SlackReply, type StreamPacer } from '../../slack/write/reply.js';
+import { SlackReply } from '../../slack/write/reply.js';
+import type { StreamPacer } from '../../slack/write/stream-pacer.js';
 import { type AnswerOutcome, answer } from './answer.js';
 import { CLAIM_KEEP_MS, claimLease, jobLease, type Lease, removeMessages } from './lease.js';
 import { Takeover } from './takeover.js';
@@ -67,7 +69,8 @@ interface Running {
  */
 export class AnswerRunner {
   private running = new Map<Promise<void>, Running>();
-  private answeredThreads = new Map<string, number>();
+  /** Threads answered here lately (the store has them all, for ANSWERED_THREAD_TTL_MS). */
+  private answeredThreads = new BoundedMap<string, true>({ max: 20_000, ttlMs: ANSWERED_THREAD_TTL_MS });
   private readonly takeover: Takeover | undefined;
 
   constructor(private readonly deps: RunnerDeps) {
@@ -301,11 +304,8 @@ export class AnswerRunner {
 
   private rememberThread(job: AnswerJob): void {
     const key = `${job.place.teamId}:${job.place.channelId}:${job.place.threadTs}`;
-    this.answeredThreads.set(key, Date.now());
+    this.answeredThreads.set(key, true);
     void this.deps.store?.set(`thread:${key}`, 1, ANSWERED_THREAD_TTL_MS).catch(() => {});
-    if (this.answeredThreads.size > 20_000) {
-      this.answeredThreads.delete(this.answeredThreads.keys().next().value as string);
-    }
   }
 }
 

@@ -17,3 +17,17 @@ export const CONTINUED_NOTE = '_(continued after a restart)_\n\n';
 /** A question taken over later than JOB_MAX_AGE_SECONDS: not answered late without a word. */
 export const LOST_TRACK_TEXT =
   ':hourglass: Sorry, I lost track of this question while restarting. Please ask again.';
+
+/**
+ * Said under an answer Claude stopped early: at the length limit (CLAUDE_MAX_TOKENS), with how to
+ * get the rest, or by declining (stop reason `refusal`).
+ * @see https://docs.anthropic.com/en/api/handling-stop-reasons
+ */
+export function stopNote(stopReason: string | null | undefined, where: 'channel' | 'dm'): string | undefined {
+  if (stopReason === 'max_tokens') {
+    const how = where === 'dm' ? 'Reply “continue”' : 'Mention me with “continue” in this thread';
+    return `_…the answer reached the length limit here. ${how} for the rest._`;
+  }
+  if (stopReason === 'refusal') return '_Claude declined to continue this answer._';
+  return undefined;
+}

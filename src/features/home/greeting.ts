@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../platform/logger.js';
+import { slackErrorCode } from '../../slack/web.js';
 
 export interface AppHomeDeps {
   log: Logger;
@@ -35,9 +36,12 @@ export function register(app: App, deps: AppHomeDeps): void {
     const text = `Hi! I’m ${deps.botName}, an assistant built on Claude. Ask me anything here, or mention me in a channel thread.\nA few things to try:\n${prompts}`;
     const r = await deps.postClient.chat.postMessage({ channel, text });
     if (r.ts) {
-      await client.assistant.threads
-        .setSuggestedPrompts({ channel_id: channel, thread_ts: r.ts, prompts: SUGGESTED_PROMPTS })
-        .catch(() => {});
+      // An agent app (manifest agent_view) sets prompts without thread_ts: with it the call
+      // silently does nothing. They go on the latest message, the greeting just posted.
+      // @see https://docs.slack.dev/reference/methods/assistant.threads.setSuggestedPrompts
+      await client
+        .apiCall('assistant.threads.setSuggestedPrompts', { channel_id: channel, prompts: SUGGESTED_PROMPTS })
+        .catch((err) => deps.log.warn({ err, code: slackErrorCode(err) }, 'could not set suggested prompts'));
     }
     deps.log.info({ user: event.user }, 'greeted');
   });

@@ -3,6 +3,9 @@ import type { FeatureDeps } from '../deps.js';
 import { register as registerGreeting } from './greeting.js';
 import { register as registerUsage } from './usage.js';
 
+/** How long someone stays greeted: after a quarter without opening the bot, the greeting comes again. */
+const GREETED_KEEP_MS = 90 * 24 * 60 * 60 * 1000;
+
 /** The app's Home: a one-time greeting with prompts in its Messages tab, usage and cost on its Home tab. */
 export function install(app: App, deps: FeatureDeps): void {
   const { platform, slack } = deps;
@@ -16,7 +19,7 @@ export function install(app: App, deps: FeatureDeps): void {
     firstGreeting: async (user) => {
       const key = `greeted:${user}`;
       if (await store.get(key).catch(() => undefined)) return false;
-      await store.set(key, true).catch(() => undefined);
+      await store.set(key, true, GREETED_KEEP_MS).catch(() => undefined);
       return true;
     },
   });

@@ -1,6 +1,10 @@
 import type { App } from '@slack/bolt';
+import { WaitingRoom } from '../../limits/waiting-room.js';
 import type { FeatureDeps } from '../deps.js';
 import { register } from './listener.js';
+
+/** Summaries that may wait for a turn; one more is told the bot is busy. */
+const SUMMARIES_WAITING = 20;
 
 /**
  * Summaries: `/summarize` and the "Summarize thread" shortcut, every point linked to its source.
@@ -9,13 +13,17 @@ import { register } from './listener.js';
 export function install(app: App, deps: FeatureDeps & { track(work: Promise<unknown>): void }): void {
   const { config, platform, limits, slack } = deps;
   register(app, {
+    budget: limits.budget,
+    room: new WaitingRoom({ slots: config.bot.summariesMaxConcurrent, maxWaiting: SUMMARIES_WAITING }),
     log: platform.log,
     identity: slack.identity,
     readClient: slack.readClient,
     postClient: slack.postClient,
     directory: slack.directory,
+    readers: slack.readers,
     traffic: limits.traffic,
     store: platform.store,
+    claims: limits.claims,
     claude: config.claude,
     track: deps.track,
     access: deps.access,

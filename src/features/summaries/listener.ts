@@ -9,12 +9,16 @@ import type {
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type Keyv from 'keyv';
+import type { ClaimStore } from '../../limits/claims.js';
 import { PRIORITY } from '../../limits/queue.js';
 import type { AnswerSource, Traffic } from '../../limits/traffic.js';
+import type { UserBudget } from '../../limits/user-budget.js';
+import type { WaitingRoom } from '../../limits/waiting-room.js';
 import type { Logger } from '../../platform/logger.js';
 import { type AccessPolicy, NOT_ENABLED_TEXT } from '../../slack/access.js';
 import type { UserDirectory } from '../../slack/read/directory.js';
 import type { Identity } from '../../slack/read/history.js';
+import type { Readers } from '../../slack/read/readers.js';
 import { slackErrorCode } from '../../slack/web.js';
 import { formatMarkdownForSlack } from '../../slack/write/format.js';
 import { parseSummarizeArgs, type SummaryWindow, usageText } from './args.js';
@@ -32,8 +36,10 @@ import {
   coverageMrkdwn,
   FOREIGN_PRIVATE_TEXT,
   failureText,
+  NOT_YOURS_TEXT,
   SHARE_ACTION_ID,
   summaryBlocks,
+  UNCHECKED_READER_TEXT,
 } from './texts.js';
 
 export interface SummarizeListenerDeps {
@@ -42,12 +48,20 @@ export interface SummarizeListenerDeps {
   readClient: WebClient;
   postClient: WebClient;
   directory: UserDirectory;
+  /** Whether the person may read a linked conversation (guests: only their own). */
+  readers: Pick<Readers, 'canRead'>;
   traffic: Traffic;
   /** Keeps private summaries for the Share button (shared by replicas when Redis is set). */
   store: Keyv;
+  /** Exactly-once claims (Redis with REDIS_URL): one public post per Share button. */
+  claims: ClaimStore;
   claude: { model: string; maxTokens: number; contextTokens: number };
   /** Runs work after the ack, so shutdown can wait for it. */
   track(work: Promise<unknown>): void;
+  /** Per-person limits (USER_*): a summary counts like a question. */
+  budget?: UserBudget;
+  /** Summaries at once per process (SUMMARIES_MAX_CONCURRENT); the rest wait here. */
+  room?: WaitingRoom;
   /** Allow-lists (where it is asked and the channel of a linked thread); unset: everyone. */
   access?: AccessPolicy;
   limits?: HistoryLimits;
@@ -131,7 +145,11 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
       const s = shortcut as MessageShortcut;
       const ts = (s.message.thread_ts as string | undefined) ?? s.message.ts;
       const denial = await deps.access?.checkAll(
-        { teamId: s.team?.id ?? s.user.team_id ?? '', userId: s.user.id },
+        {
+          teamId: s.team?.id ?? s.user.team_id ?? '',
+          ...(s.user.team_id ? { userTeamId: s.user.team_id } : {}),
+          userId: s.user.id,
+        },
         [s.channel.id],
         ACCESS_CHECK_MS,
       );
@@ -186,7 +204,20 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
       );
       return queue;
     };
+    const admitted = await deps.budget?.begin(job.teamId, job.userId);
+    if (admitted && !admitted.ok) {
+      log.info('per-person limit reached');
+      return void (await say({ text: `:hourglass: ${admitted.message}` }));
+    }
+    let leave: (() => void) | undefined;
+    let tokens = 0;
     try {
+      leave = await deps.room?.enter({
+        onQueued: (ahead) =>
+          void say({
+            text: `:hourglass_flowing_sand: Other summaries are being written; yours starts ${ahead === 0 ? 'next' : `after ${ahead} more`}…`,
+          }),
+      });
       const w = job.window;
       const source = w.kind === 'thread' ? w.channelId : job.channelId;
       let place = where(job.channelName);
@@ -195,6 +226,12 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
         const c = info.channel;
         if (!c || c.is_private || c.is_im || c.is_mpim)
           return void (await say({ text: FOREIGN_PRIVATE_TEXT }));
+        // A link to elsewhere is honoured only where the person could read it in Slack.
+        const readable = await deps.readers.canRead(job.userId, source);
+        if (!readable) {
+          log.info({ source, readable }, 'linked conversation not readable by the person');
+          return void (await say({ text: readable === false ? NOT_YOURS_TEXT : UNCHECKED_READER_TEXT }));
+        }
         place = `#${c.name}`;
       }
       const label = w.kind === 'thread' ? `a thread in ${place}` : `${w.label} in ${place}`;
@@ -231,7 +268,9 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
               priority: PRIORITY.background,
             });
             sources.push(a.source);
-            return a.text;
+            const u = a.source === 'claude' ? a.result?.usage : undefined;
+            tokens += u ? u.inputTokens + u.outputTokens : 0;
+            return { text: a.text, cut: a.result?.stopReason === 'max_tokens' };
           },
           onProgress: ({ done, total }) => {
             if (done === 0) {
@@ -280,6 +319,10 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
       const code = slackErrorCode(err);
       log.warn({ err, code, ms: Date.now() - started }, 'summary failed');
       await say({ text: failureText(err, job.ref, deps.identity.botName) });
+    } finally {
+      leave?.();
+      if (admitted?.ok) admitted.release();
+      if (tokens) void deps.budget?.spend(job.teamId, job.userId, tokens).catch(() => {});
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import { MAX_REPLIES_PER_PAGE } from '../../slack/limits.js';
 import type { UserDirectory } from '../../slack/read/directory.js';
 import {
   type Identity,
@@ -42,7 +43,7 @@ export interface ChannelHistory {
 export const SUMMARY_EVENT_TYPE = 'claude_summary';
 
 export const DEFAULT_LIMITS: HistoryLimits = { maxMessages: 3000, maxThreads: 150 };
-/** Slack recommends pages of at most 200 for history methods. */
+/** Slack recommends pages of at most 200 for conversations.history. */
 const PAGE = 200;
 /** Thread fetches at a time: Tier 3 allows ~50 per minute; a few in parallel is polite. */
 const REPLY_CONCURRENCY = 4;
@@ -186,10 +187,11 @@ async function threadReplies(
   let cursor: string | undefined;
   let first = true;
   do {
+    // Full pages: a thread of tens of thousands costs at most max / 999 + 1 calls before the cap.
     const r = await client.conversations.replies({
       channel,
       ts,
-      limit: PAGE,
+      limit: MAX_REPLIES_PER_PAGE,
       cursor,
       include_all_metadata: true,
       ...(oldest ? { oldest } : {}),

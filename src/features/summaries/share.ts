@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { BlockAction, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type Keyv from 'keyv';
+import type { ClaimStore } from '../../limits/claims.js';
 import type { Logger } from '../../platform/logger.js';
 import type { UserDirectory } from '../../slack/read/directory.js';
 import { callOnce, slackErrorCode } from '../../slack/web.js';
@@ -22,7 +23,10 @@ export interface SavedSummary {
 }
 
 const TTL_MS = 24 * 60 * 60 * 1000;
+/** Longest a share may take (two posts); a replica that dies meanwhile frees it after this. */
+const SHARE_LEASE_MS = 60_000;
 const key = (id: string) => `summary-share:${id}`;
+const claimKey = (id: string) => `shared:${id}`;
 
 /**
  * Public summaries: posted as a short message with the summary in its thread, either at once
@@ -34,6 +38,8 @@ export class SummaryPublisher {
     private readonly deps: {
       postClient: WebClient;
       store: Keyv;
+      /** One share per summary, across clicks and replicas. */
+      claims: ClaimStore;
       directory: UserDirectory;
       log: Logger;
       botName: () => string;
@@ -75,7 +81,7 @@ export class SummaryPublisher {
 
   /** The Share button: only the person who asked, only in the conversation it was made for. */
   async share(body: BlockAction, id: string, respond: RespondFn): Promise<void> {
-    const { store, log } = this.deps;
+    const { store, claims, log } = this.deps;
     const saved = (await store.get(key(id)).catch(() => undefined)) as SavedSummary | undefined;
     const reply = (text: string) =>
       respond({ response_type: 'ephemeral', replace_original: false, text }).catch(() => {});
@@ -85,10 +91,13 @@ export class SummaryPublisher {
       return void (await reply(
         'Only the person who asked for this summary can share it, in its own conversation.',
       ));
-    // Taken before posting, so a double click cannot post twice.
-    await store.delete(key(id)).catch(() => {});
+    // An atomic claim before posting: a double click, even on two replicas, posts once.
+    if (!(await claims.claim(claimKey(id), SHARE_LEASE_MS).catch(() => false)))
+      return void (await reply('This summary is already shared in the channel.'));
     try {
       await this.post(saved);
+      await claims.complete(claimKey(id), TTL_MS).catch(() => {});
+      await store.delete(key(id)).catch(() => {});
       await respond({
         response_type: 'ephemeral',
         replace_original: true,
@@ -96,7 +105,7 @@ export class SummaryPublisher {
       });
     } catch (err) {
       log.warn({ err, code: slackErrorCode(err) }, 'summary could not be shared');
-      await store.set(key(id), saved, TTL_MS).catch(() => {});
+      await claims.release(claimKey(id)).catch(() => {});
       await reply(readErrorText(slackErrorCode(err), this.deps.botName()) ?? ERROR_TEXT.internal);
     }
   }

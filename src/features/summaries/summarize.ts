@@ -9,9 +9,12 @@ import {
   summarySystem,
 } from './prompt.js';
 
+/** What one call wrote; `cut`: Claude stopped at max_tokens, so the text is incomplete. */
+export type AskResult = string | { text: string; cut: boolean };
+
 export interface SummarizeDeps {
-  /** One Claude call through the traffic path (cache → single-flight → queue); resolves with the text. */
-  ask(req: ClaudeRequest): Promise<string>;
+  /** One Claude call through the traffic path (cache → single-flight → queue). */
+  ask(req: ClaudeRequest): Promise<AskResult>;
   model: string;
   /** Longest final summary in tokens. */
   maxTokens: number;
@@ -64,9 +67,25 @@ export async function summarize(input: SummarizeInput, deps: SummarizeDeps): Pro
   const common = { model: deps.model, scope };
   const chunks = planSummary(input.messages, deps.contextTokens);
   let calls = 0;
-  const ask = (req: ClaudeRequest) => {
+  const ask = async (req: ClaudeRequest): Promise<{ text: string; cut: boolean }> => {
     calls++;
-    return deps.ask(req);
+    const r = await deps.ask(req);
+    return typeof r === 'string' ? { text: r, cut: false } : r;
+  };
+  /**
+   * Notes of `items` (messages or notes) in one call; when Claude stops at the length limit, the
+   * items are split in two and each half is asked again, so nothing is dropped. A single item
+   * keeps what was written.
+   */
+  const whole = async <T>(
+    items: readonly T[],
+    build: (items: readonly T[]) => ClaudeRequest,
+  ): Promise<string[]> => {
+    const r = await ask(build(items));
+    if (!r.cut || items.length < 2) return [r.text];
+    const half = Math.ceil(items.length / 2);
+    const parts = await Promise.all([whole(items.slice(0, half), build), whole(items.slice(half), build)]);
+    return parts.flat();
   };
   const permalinks = new Map(input.messages.map((m) => [m.ts, m.permalink]));
   const finish = (text: string) => ({
@@ -77,7 +96,7 @@ export async function summarize(input: SummarizeInput, deps: SummarizeDeps): Pro
 
   if (chunks.length <= 1) {
     deps.onProgress?.({ done: 0, total: 1 });
-    const text = await ask(
+    const r = await ask(
       buildSummaryRequest({
         ...common,
         maxTokens: deps.maxTokens,
@@ -85,48 +104,61 @@ export async function summarize(input: SummarizeInput, deps: SummarizeDeps): Pro
         messages: chunks[0]?.messages ?? [],
       }),
     );
-    return finish(text);
+    return finish(withCutNote(r));
   }
 
   let done = 0;
   deps.onProgress?.({ done, total: chunks.length });
   const notesMax = Math.min(deps.maxTokens, NOTES_MAX_TOKENS);
-  let notes = await Promise.all(
+  const mapped = await Promise.all(
     chunks.map(async (c, i) => {
-      const text = await ask(
-        buildSummaryRequest({
-          ...common,
-          maxTokens: notesMax,
-          stage: 'map',
-          part: { index: i + 1, total: chunks.length },
-          messages: c.messages,
-        }),
+      const part = { index: i + 1, total: chunks.length };
+      const texts = await whole(c.messages, (messages) =>
+        buildSummaryRequest({ ...common, maxTokens: notesMax, stage: 'map', part, messages }),
       );
       deps.onProgress?.({ done: ++done, total: chunks.length });
-      return text;
+      return texts;
     }),
   );
+  let notes = mapped.flat();
   const budget = inputBudget(deps.contextTokens, 'reduce-final');
   for (;;) {
     const batches = batchNotes(notes, budget, estimateTokens);
     if (batches.length <= 1) {
-      const text = await ask(
+      const r = await ask(
         buildSummaryRequest({ ...common, maxTokens: deps.maxTokens, stage: 'reduce-final', notes }),
       );
-      return finish(text);
+      return finish(withCutNote(r));
     }
-    notes = await Promise.all(
+    const reduced = await Promise.all(
       batches.map((b, i) =>
-        ask(
+        whole(b, (batch) =>
           buildSummaryRequest({
             ...common,
             maxTokens: notesMax,
             stage: 'reduce',
             part: { index: i + 1, total: batches.length },
-            notes: b,
+            notes: [...batch],
           }),
         ),
       ),
     );
+    // Splitting never grows the notes: a round that cannot shrink them ends in the final call.
+    const next = reduced.flat();
+    if (next.length >= notes.length) {
+      const r = await ask(
+        buildSummaryRequest({ ...common, maxTokens: deps.maxTokens, stage: 'reduce-final', notes: next }),
+      );
+      return finish(withCutNote(r));
+    }
+    notes = next;
   }
+}
+
+/** Said under a final summary Claude stopped at the length limit. */
+export const SUMMARY_CUT_NOTE =
+  '_…the summary reached the length limit here. Ask for a shorter window for the rest._';
+
+function withCutNote(r: { text: string; cut: boolean }): string {
+  return r.cut ? `${r.text}\n\n${SUMMARY_CUT_NOTE}` : r.text;
 }

@@ -1,7 +1,8 @@
 import { MAX_PART_CHARS } from '../../slack/limits.js';
 import { slackErrorCode } from '../../slack/web.js';
 import { failureOf, withReference } from '../../slack/write/error-text.js';
-import { neutralizeMentions, notificationText, splitMarkdown } from '../../slack/write/format.js';
+import { neutralizeMentions, notificationText } from '../../slack/write/format.js';
+import { splitMarkdown } from '../../slack/write/split.js';
 import { type Coverage, coverageText, utcTime } from './plan.js';
 
 /** action_id of the "Share in channel" button. */
@@ -95,6 +96,14 @@ export function readErrorText(code: string | undefined, botName: string): string
 /** A summary of another conversation that is not a public channel is never shown elsewhere. */
 export const FOREIGN_PRIVATE_TEXT =
   'That link points to a private conversation. Run `/summarize` with the link inside that conversation, so the summary stays where the messages are.';
+
+/** A guest's link to a conversation they are not a member of (guests read only their own). */
+export const NOT_YOURS_TEXT =
+  'That link points to a conversation you are not a member of, so I can’t summarize it for you. Run `/summarize` there once you have joined it.';
+
+/** Slack did not say whether the person may read the linked conversation. */
+export const UNCHECKED_READER_TEXT =
+  'I could not check with Slack whether you can read that conversation, so I did not summarize it. Please try again later.';
 
 /** What the person who asked reads when a summary fails: access problems plainly, others with a reference. */
 export function failureText(err: unknown, ref: string, botName: string): string {

@@ -1,31 +1,68 @@
 import type { WebClient } from '@slack/web-api';
+import { BoundedMap } from '../../platform/bounded-map.js';
+
+/** What access checks need to know about a person, from users.info. */
+export interface Person {
+  /** The person's own workspace: another organization's for someone in a Slack Connect channel. */
+  teamId: string;
+  /**
+   * A multi-channel (`is_restricted`) or single-channel (`is_ultra_restricted`) guest: reads only
+   * the conversations they are a member of.
+   * @see https://docs.slack.dev/reference/methods/users.info
+   */
+  guest: boolean;
+}
+
+interface Entry {
+  name: string;
+  /** Unset when Slack did not answer: names fall back to the id, access checks ask again. */
+  person?: Person;
+}
 
 /**
- * Display names on demand (users.info), cached: never users.list, which starves Tier quotas in
- * large workspaces.
+ * Display names and guest status on demand (users.info), one cached entry per person: never
+ * users.list, which starves Tier quotas in large workspaces.
  */
 export class UserDirectory {
-  private names = new Map<string, { name: string; until: number }>();
+  private readonly entries: BoundedMap<string, Entry>;
 
   constructor(
-    private readonly client: WebClient,
-    private readonly ttlMs = 60 * 60 * 1000,
-    private readonly max = 5000,
-  ) {}
+    private readonly client: Pick<WebClient, 'users'>,
+    ttlMs = 60 * 60 * 1000,
+    max = 5000,
+  ) {
+    this.entries = new BoundedMap({ max, ttlMs });
+  }
 
   async name(userId: string): Promise<string> {
-    const hit = this.names.get(userId);
-    if (hit && hit.until > Date.now()) return hit.name;
-    let name = userId;
+    return (await this.entry(userId)).name;
+  }
+
+  /** Who the person is for access checks; undefined when Slack could not say (asked again next time). */
+  async person(userId: string): Promise<Person | undefined> {
+    const hit = await this.entry(userId);
+    if (hit.person) return hit.person;
+    this.entries.delete(userId);
+    return (await this.entry(userId)).person;
+  }
+
+  private async entry(userId: string): Promise<Entry> {
+    const hit = this.entries.get(userId);
+    if (hit) return hit;
+    const entry: Entry = { name: userId };
     try {
-      const r = await this.client.users.info({ user: userId });
-      const p = r.user?.profile;
-      name = p?.display_name || p?.real_name || r.user?.real_name || r.user?.name || userId;
+      const { user } = await this.client.users.info({ user: userId });
+      const p = user?.profile;
+      entry.name = p?.display_name || p?.real_name || user?.real_name || user?.name || userId;
+      if (user?.team_id)
+        entry.person = {
+          teamId: user.team_id,
+          guest: Boolean(user.is_restricted || user.is_ultra_restricted),
+        };
     } catch {
       // An unknown or deactivated user still reads as their id.
     }
-    if (this.names.size >= this.max) this.names.delete(this.names.keys().next().value as string);
-    this.names.set(userId, { name, until: Date.now() + this.ttlMs });
-    return name;
+    this.entries.set(userId, entry);
+    return entry;
   }
 }

@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { ConversationMessage } from '../../claude/prompt.js';
 import type { AnswerJob } from '../job.js';
 import type { UserDirectory } from './directory.js';
+import { readThreadEnd } from './thread.js';
 
 /** A message as conversations.replies / history return it (the fields we read). */
 export interface SlackMessage {
@@ -20,8 +21,6 @@ export interface Identity {
   botName: string;
 }
 
-/** Most messages read for one thread: 5 pages of replies; trimming keeps the first and latest. */
-const MAX_THREAD_MESSAGES = 1000;
 /** Context for a top-level DM message: the recent DM history. */
 const DM_HISTORY_MESSAGES = 20;
 
@@ -38,25 +37,39 @@ export function isOwnMessage(m: SlackMessage, me: Identity): boolean {
   return m.user === me.botUserId || (me.botId !== undefined && m.bot_id === me.botId);
 }
 
+export interface Conversation {
+  /** Oldest first: the thread's parent, then the latest replies up to the question. */
+  messages: ConversationMessage[];
+  /** Older messages of a long thread that were not read (between the parent and `messages[1]`). */
+  unread: number;
+}
+
 /**
  * Loads the conversation an answer needs, oldest first, as plain messages. `waited`: the question
- * waited its turn, so what the event carried may be out of date.
+ * waited its turn, so what the event carried may be out of date. `tokenBudget`: a long thread is
+ * read from its newest end back until about this much text (see readThreadEnd).
  */
 export async function loadConversation(
   client: WebClient,
   directory: UserDirectory,
   me: Identity,
   job: AnswerJob,
-  opts: { waited?: boolean } = {},
-): Promise<ConversationMessage[]> {
+  opts: { waited?: boolean; tokenBudget: number },
+): Promise<Conversation> {
   // A question that starts a thread is the whole thread: read as the event carried it, unless it
   // waited its turn (then it is read as it stands now, edited or deleted meanwhile).
-  const raw =
+  const { messages: raw, unread } =
     job.asked && !opts.waited
-      ? [job.asked]
+      ? { messages: [job.asked], unread: 0 }
       : job.topLevelDm
-        ? await dmHistory(client, job.place.channelId, job.messageTs)
-        : await threadReplies(client, job.place.channelId, job.place.threadTs);
+        ? { messages: await dmHistory(client, job.place.channelId, job.messageTs), unread: 0 }
+        : await readThreadEnd(
+            client,
+            job.place.channelId,
+            job.place.threadTs,
+            job.messageTs,
+            opts.tokenBudget,
+          );
   const out: ConversationMessage[] = [];
   for (const m of raw) {
     if (!m.ts || !TEXT_SUBTYPES.has(m.subtype)) continue;
@@ -69,18 +82,7 @@ export async function loadConversation(
     const author = fromBot ? me.botName : m.user ? await directory.name(m.user) : (m.username ?? 'a bot');
     out.push({ ts: m.ts, author, fromBot, text });
   }
-  return out;
-}
-
-async function threadReplies(client: WebClient, channel: string, ts: string): Promise<SlackMessage[]> {
-  const messages: SlackMessage[] = [];
-  let cursor: string | undefined;
-  do {
-    const r = await client.conversations.replies({ channel, ts, limit: 200, cursor });
-    messages.push(...((r.messages ?? []) as SlackMessage[]));
-    cursor = r.response_metadata?.next_cursor || undefined;
-  } while (cursor && messages.length < MAX_THREAD_MESSAGES);
-  return messages;
+  return { messages: out, unread };
 }
 
 async function dmHistory(client: WebClient, channel: string, latest: string): Promise<SlackMessage[]> {

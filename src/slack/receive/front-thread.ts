@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { AckFn } from '@slack/bolt';
 import type { Config } from '../../config/config.js';
 import type { Logger } from '../../platform/logger.js';
-import type { EngineLink, EngineStatus, Forwarded, Front, FrontConfig } from './front.js';
+import type { EngineLink, EngineStatus, Forwarded, Front, FrontConfig, Listening } from './front.js';
 import type { SocketEvent } from './socket-connections.js';
 
 /**
@@ -25,7 +25,7 @@ export type ToFront =
 /** Front → main thread. */
 export type FromFront =
   /** `threadId`: the worker's id in the OS, where it can be read (Linux). */
-  | { t: 'started'; port: number; threadId?: number }
+  | { t: 'started'; listening: Listening; threadId?: number }
   | { t: 'failed'; message: string }
   /** `id` when the engine's listener acknowledges it (commands, interactions); events come acked. */
   | { t: 'request'; request: Forwarded; id?: number }
@@ -47,8 +47,12 @@ export interface FrontWorkerData {
   proxy: Config['proxy'];
   /** /healthz fails after this long without word from the main thread (default 30 s). */
   unresponsiveAfterMs?: number;
+  /** /metrics answers 503 after waiting this long for the main thread (default 3 s). */
+  metricsWaitMs?: number;
 }
 
+/** /metrics waits this long for the main thread's figures, then answers 503. */
+export const METRICS_WAIT_MS = 3000;
 /** The main thread tells the front how the engine is this often; silence means it is stuck. */
 const STATUS_EVERY_MS = 1000;
 /** /healthz fails when the main thread has not been heard from for this long. */
@@ -115,11 +119,11 @@ export function startFrontThread(
       const w = new Worker(file, { workerData });
       worker = w;
       w.on('message', onMessage);
-      const started = new Promise<number>((resolve, reject) => {
+      const started = new Promise<Listening>((resolve, reject) => {
         w.on('message', (m: FromFront) => {
           if (m.t === 'started') {
             threadId = m.threadId;
-            resolve(m.port);
+            resolve(m.listening);
           }
           if (m.t === 'failed') reject(new Error(m.message));
         });

@@ -3,7 +3,13 @@ import type { AckFn, Logger as BoltLogger } from '@slack/bolt';
 import { createEgress } from '../../platform/egress.js';
 import { osThreadId } from '../../platform/priority.js';
 import { createFront, type EngineLink, type EngineStatus } from './front.js';
-import { type FromFront, type FrontWorkerData, type ToFront, UNRESPONSIVE_AFTER_MS } from './front-thread.js';
+import {
+  type FromFront,
+  type FrontWorkerData,
+  METRICS_WAIT_MS,
+  type ToFront,
+  UNRESPONSIVE_AFTER_MS,
+} from './front-thread.js';
 
 /**
  * The front's worker thread (started by startFrontThread in front-thread.ts): receives and
@@ -68,11 +74,16 @@ const link: EngineLink = {
   metrics() {
     const id = ++seq;
     return new Promise((resolve, reject) => {
-      metricsWaiting.set(id, (m) =>
-        m.error || m.text === undefined
-          ? reject(new Error(m.error ?? 'no metrics'))
-          : resolve({ contentType: m.contentType ?? 'text/plain', text: m.text }),
-      );
+      // A main thread that does not answer in time: 503 now, and its late answer is dropped.
+      const timer = setTimeout(() => {
+        metricsWaiting.delete(id);
+        reject(new Error('the main thread did not answer in time'));
+      }, data.metricsWaitMs ?? METRICS_WAIT_MS);
+      metricsWaiting.set(id, (m) => {
+        clearTimeout(timer);
+        if (m.error || m.text === undefined) reject(new Error(m.error ?? 'no metrics'));
+        else resolve({ contentType: m.contentType ?? 'text/plain', text: m.text });
+      });
       post({ t: 'metrics', id });
     });
   },
@@ -107,7 +118,7 @@ port.on('message', (m: ToFront) => {
       front.start().then(
         (listening) => {
           const threadId = osThreadId();
-          post({ t: 'started', port: listening, ...(threadId === undefined ? {} : { threadId }) });
+          post({ t: 'started', listening, ...(threadId === undefined ? {} : { threadId }) });
         },
         (err: Error) => post({ t: 'failed', message: err.message }),
       );

@@ -47,16 +47,28 @@ const REJECTED_TOKEN = new Set([
   'not_allowed_token_type',
 ]);
 
+/** Where the front listens: PORT, and OPS_PORT when health and metrics have a port of their own. */
+export interface Listening {
+  port: number;
+  opsPort?: number;
+}
+
 export interface Front {
-  /** Listens, and connects to Slack in Socket Mode. Resolves with the HTTP port. */
-  start(): Promise<number>;
+  /** Listens, and connects to Slack in Socket Mode. Resolves with the HTTP port(s). */
+  start(): Promise<Listening>;
   /** Stops taking requests; /readyz says "stopping" from now on. */
   stop(): Promise<void>;
 }
 
 /** What the `ready` log line says, once the front listens. */
-export function readyLine(config: Config, port: number | undefined, botName: string) {
-  return { mode: config.slack.appToken ? 'socket' : 'http', port, bot: botName, model: config.claude.model };
+export function readyLine(config: Config, listening: Partial<Listening>, botName: string) {
+  return {
+    mode: config.slack.appToken ? 'socket' : 'http',
+    port: listening.port,
+    ...(listening.opsPort === undefined ? {} : { opsPort: listening.opsPort }),
+    bot: botName,
+    model: config.claude.model,
+  };
 }
 
 /** What a Slack request is, for the ack histogram's label. */
@@ -68,14 +80,14 @@ function requestType(body: unknown): string {
 }
 
 /** The Slack settings the front needs; the rest of the config stays with the engine. */
-export type FrontConfig = Pick<Config, 'port'> & {
+export type FrontConfig = Pick<Config, 'port' | 'opsPort'> & {
   slack: Pick<Config['slack'], 'signingSecret' | 'appToken' | 'apiUrl'>;
 };
 
 /**
  * The receiving side: takes Slack's requests (HTTP behind the guard, or Socket Mode), checks
  * signatures, acknowledges events at once and hands them on; serves /healthz, /readyz and
- * /metrics on PORT. It does no answer work and loads neither Bolt's App nor the Web API client,
+ * /metrics on PORT, or on OPS_PORT when set (PORT then serves only /slack/events). It does no answer work and loads neither Bolt's App nor the Web API client,
  * so it is small enough to run in a thread of its own (src/slack/receive/front-thread.ts), where acks
  * stay fast however busy the engine is.
  */
@@ -127,6 +139,8 @@ export function createFront(
     {
       path: '/metrics',
       handler: async (_req, res) => {
+        // A stalled engine cannot count: say so at once rather than keep the scraper waiting.
+        if (!link.health().alive) return void res.writeHead(503).end();
         try {
           const { contentType, text } = await link.metrics();
           res.writeHead(200, { 'content-type': contentType }).end(text);
@@ -162,9 +176,10 @@ export function createFront(
       .catch((err) => logger.error(`event not handed on: ${(err as Error).message}`));
   };
 
+  const ops = config.opsPort === undefined ? undefined : new SlackHttpServer({ routes, logger, handle });
   const http = new SlackHttpServer({
     signingSecret: config.slack.appToken ? undefined : config.slack.signingSecret,
-    routes,
+    routes: ops ? [] : routes,
     logger,
     handle,
   });
@@ -210,20 +225,27 @@ export function createFront(
 
   return {
     async start() {
-      const port = await http.listen(config.port).catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'EADDRINUSE')
-          throw new Error(`PORT: ${config.port} is already in use by another program`);
-        if (err.code === 'EACCES')
-          throw new Error(`PORT: ${config.port} needs privileges this process does not have`);
-        throw err;
-      });
+      const port = await listen(http, 'PORT', config.port);
+      const opsPort = ops && (await listen(ops, 'OPS_PORT', config.opsPort ?? 0));
       if (config.slack.appToken) await connectSocket(config.slack.appToken);
-      return port;
+      return opsPort === undefined ? { port } : { port, opsPort };
     },
     async stop() {
       stopping = true;
       await socket?.stop();
       await http.close();
+      await ops?.close();
     },
   };
+}
+
+/** Listens on `port`, with an error naming the setting when the port cannot be had. */
+function listen(server: SlackHttpServer, setting: string, port: number): Promise<number> {
+  return server.listen(port).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE')
+      throw new Error(`${setting}: ${port} is already in use by another program`);
+    if (err.code === 'EACCES')
+      throw new Error(`${setting}: ${port} needs privileges this process does not have`);
+    throw err;
+  });
 }

@@ -1,12 +1,12 @@
 import type { Config } from '../../config/config.js';
 import { createEgress } from '../../platform/egress.js';
 import { boltLogger, type Logger } from '../../platform/logger.js';
-import { createFront, type EngineLink } from './front.js';
+import { createFront, type EngineLink, type Listening } from './front.js';
 import { startFrontThread } from './front-thread.js';
 
 export interface Receiving {
-  /** Listens (HTTP or Socket Mode); resolves with the HTTP port. */
-  start(): Promise<number>;
+  /** Listens (HTTP or Socket Mode); resolves with the HTTP port(s). */
+  start(): Promise<Listening>;
   stop(): Promise<void>;
   /** The receiving thread's id in the OS (Linux), when it has a thread of its own. */
   threadId(): number | undefined;
@@ -27,6 +27,7 @@ export function createReceiving(
       {
         config: {
           port: config.port,
+          opsPort: config.opsPort,
           slack: {
             signingSecret: config.slack.signingSecret,
             appToken: config.slack.appToken,

@@ -1,13 +1,12 @@
 /**
  * Turns Claude's Markdown into what Slack shows well: Markdown for `markdown_text` / markdown blocks
- * (Slack renders it, except tables), mrkdwn for `text` and section blocks, and message-sized parts.
+ * (Slack renders it, except tables), and mrkdwn for `text` and section blocks (parts: split.ts).
  * Every path defuses mass mentions: model output must never ping a whole channel.
  */
 import { MAX_NOTIFICATION_CHARS } from '../limits.js';
 import {
   closesFence,
   type Fence,
-  fenceAfter,
   fixCjkEmphasis,
   formatPipeLines,
   inlineCut,
@@ -301,93 +300,4 @@ function mrkdwnInline(text: string, bold: string): string {
 export function notificationText(md: string): string {
   const text = markdownToMrkdwn(md);
   return text.length > MAX_NOTIFICATION_CHARS ? `${text.slice(0, MAX_NOTIFICATION_CHARS - 10)}…` : text;
-}
-
-/**
- * Splits text into parts of at most `maxChars`, preferring paragraph breaks, then line breaks, then
- * spaces, else a hard cut; only whitespace at a split point is dropped. A split inside a fenced code
- * block closes the fence and reopens it (same marker and language) in the next part; those lines
- * count toward `maxChars`. Whitespace-only input gives no parts.
- */
-export function splitMarkdown(md: string, maxChars: number): string[] {
-  if (!Number.isInteger(maxChars) || maxChars < 1)
-    throw new RangeError('maxChars must be a positive integer');
-  const parts: string[] = [];
-  let rest = md;
-  let fence: Fence | null = null; // open at the start of `rest`
-  while (rest.trim() !== '') {
-    const reopen = fence ? `${fence.open}\n` : '';
-    if (reopen.length + rest.length <= maxChars) {
-      parts.push(reopen + rest);
-      break;
-    }
-    const cut = cutPart(rest, maxChars, fence, reopen);
-    if (cut.part) parts.push(cut.part);
-    rest = rest.slice(cut.next);
-    fence = cut.fence;
-  }
-  return parts;
-}
-
-/**
- * Splits `text` where it would overflow a message that already holds `before` and has room for
- * `room` more characters, the way splitMarkdown splits: `head` fits the room (closing a code block
- * left open), `tail` starts the next message (reopening it). For writers that fill a message bit by bit.
- */
-export function splitAtRoom(before: string, text: string, room: number): { head: string; tail: string } {
-  const cut = cutPart(text, Math.max(1, room), fenceAfter(before, null), '');
-  return { head: cut.part, tail: (cut.fence ? `${cut.fence.open}\n` : '') + text.slice(cut.next) };
-}
-
-/**
- * One part of at most `maxChars`: `reopen` (the fence line open before it) and as much of `rest`
- * as fits, closing a fence left open. `next` is where the rest starts; `fence` is open there.
- * An empty `part` means leading indentation too wide for any part, dropped rather than sent blank.
- */
-function cutPart(
-  rest: string,
-  maxChars: number,
-  fence: Fence | null,
-  reopen: string,
-): { part: string; next: number; fence: Fence | null } {
-  for (let reserve = 0; ; ) {
-    // Should the fences not leave room for one character, fall back to unfenced parts.
-    const fenced = maxChars - reopen.length - reserve >= 1;
-    const head = fenced ? reopen : '';
-    const { end, next } = chooseCut(rest, fenced ? maxChars - head.length - reserve : maxChars);
-    if (end === 0) return { part: '', next, fence };
-    const chunk = rest.slice(0, end);
-    const after = fenceAfter(chunk, fence);
-    const tail = after && fenced ? `\n${after.marker}` : '';
-    if (head.length + chunk.length + tail.length <= maxChars)
-      return { part: head + chunk + tail, next, fence: after };
-    reserve = Math.max(reserve + 1, tail.length);
-  }
-}
-
-/** Where to end a part (`end`) and where the next one starts (`next`, past the dropped whitespace). */
-function chooseCut(text: string, budget: number): { end: number; next: number } {
-  const window = text.slice(0, budget + 1); // whitespace right after the budget can still be dropped
-  const separators: Array<[RegExp, number]> = [
-    [/\n[^\S\n]*\n/g, 0.5],
-    [/\n/g, 0.5],
-    [/[ \t]+/g, 0.3],
-    [/\s/g, 0],
-  ];
-  const firstText = text.search(/\S/); // a part must not be whitespace only
-  for (const [separator, minShare] of separators) {
-    const found = [...window.matchAll(separator)]
-      .map((m) => m.index)
-      .filter((at) => at <= budget && at >= budget * minShare && at > firstText)
-      .pop();
-    if (found === undefined) continue;
-    const end = text.slice(0, found).trimEnd().length;
-    const gap = /^\s*/.exec(text.slice(end))?.[0] ?? '';
-    // Drop whitespace up to the last line break only: the next line keeps its indentation.
-    const lastBreak = gap.lastIndexOf('\n');
-    return { end, next: end + (lastBreak === -1 ? gap.length : lastBreak + 1) };
-  }
-  const end = budget > 1 && /[\uD800-\uDBFF]/.test(text.charAt(budget - 1)) ? budget - 1 : budget;
-  // A hard cut inside leading whitespace would make a blank part: drop that whitespace instead.
-  return firstText >= end ? { end: 0, next: firstText } : { end, next: end };
 }

@@ -1,9 +1,11 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../platform/logger.js';
-import { MAX_PART_CHARS } from '../limits.js';
+import { MAX_PART_CHARS, MAX_STREAM_BYTES } from '../limits.js';
 import { callOnce, slackErrorCode } from '../web.js';
 import { INTERRUPTED_NOTE } from './error-text.js';
-import { createStreamFormatter, notificationText, splitAtRoom } from './format.js';
+import { createStreamFormatter, notificationText } from './format.js';
+import { type PartRoom, prefixWithin, splitAtRoom } from './split.js';
+import type { StreamPacer } from './stream-pacer.js';
 
 /** Where an answer is written. The Slack implementation streams; tests may collect. */
 export interface ReplySink {
@@ -29,28 +31,6 @@ export interface ReplyTarget {
   userId: string;
 }
 
-/**
- * Shares chat.appendStream's rate tier between the streams of this process: each stream flushes
- * at most every `60 s × active / perMinute` (never more than once a second), so a few parallel
- * answers stay inside the tier instead of being throttled.
- * @see https://docs.slack.dev/reference/methods/chat.appendStream
- */
-export class StreamPacer {
-  private active = 0;
-  constructor(private readonly perMinute: number) {}
-  open(): () => void {
-    this.active++;
-    let closed = false;
-    return () => {
-      if (!closed) this.active--;
-      closed = true;
-    };
-  }
-  intervalMs(): number {
-    return Math.max(1000, Math.ceil((60_000 * Math.max(1, this.active)) / this.perMinute));
-  }
-}
-
 /** Slack renders chat.update of a markdown block; edits faster than this gain nothing. */
 const FALLBACK_UPDATE_MS = 1000;
 
@@ -71,6 +51,12 @@ const STREAM_ENDED = new Set([
   'streaming_state_conflict',
   'message_not_found',
 ]);
+
+/**
+ * The message cannot take this text: Slack's byte cap on a streamed message varies a little (see
+ * MAX_STREAM_BYTES), so should it refuse text within the margin, the text goes in a new message.
+ */
+const FULL = 'msg_too_long';
 
 interface Part {
   ts?: string;
@@ -175,11 +161,7 @@ export class SlackReply implements ReplySink {
     this.finishing = true;
     this.wake?.();
     await this.drain(false);
-    if (
-      this.part?.streaming &&
-      !this.writeError &&
-      this.pending.length <= MAX_PART_CHARS - this.part.text.length
-    ) {
+    if (this.part?.streaming && !this.writeError && this.fits(this.pending)) {
       const tail = this.pending;
       this.pending = '';
       await this.endPart(tail);
@@ -274,9 +256,8 @@ export class SlackReply implements ReplySink {
     await this.statusCalls;
     this.lastFlushAt = Date.now();
     while (this.pending) {
-      const used = this.part?.text.length ?? 0;
-      const room = MAX_PART_CHARS - used;
-      if (this.pending.length <= room) {
+      const room = this.room();
+      if (this.fits(this.pending, room)) {
         const chunk = this.pending;
         this.pending = '';
         await this.write(chunk);
@@ -289,6 +270,18 @@ export class SlackReply implements ReplySink {
     }
   }
 
+  /** What the current message (or the next one) can still take. */
+  private room(): PartRoom {
+    const text = this.part?.text ?? '';
+    // Slack caps a streamed message in bytes too; a posted one only in characters.
+    const bytes = (this.part?.streaming ?? this.useStreaming) ? MAX_STREAM_BYTES : Number.POSITIVE_INFINITY;
+    return { chars: MAX_PART_CHARS - text.length, bytes: bytes - Buffer.byteLength(text) };
+  }
+
+  private fits(text: string, room = this.room()): boolean {
+    return prefixWithin(text, room) === text.length;
+  }
+
   private async write(chunk: string): Promise<void> {
     if (this.useStreaming) {
       try {
@@ -296,8 +289,10 @@ export class SlackReply implements ReplySink {
         return;
       } catch (err) {
         const code = slackErrorCode(err);
-        if (code && STREAM_ENDED.has(code) && this.part?.ts) {
-          this.log.info({ ref: this.ref, code }, 'stream ended by Slack; continuing in a new message');
+        if (code && (STREAM_ENDED.has(code) || code === FULL) && this.part?.ts) {
+          this.log.info({ ref: this.ref, code }, 'stream ended or full; continuing in a new message');
+          // A full message still streams: stop it.
+          if (code === FULL) await this.endPart();
           this.part = undefined;
           await this.writeStream(chunk);
           return;
@@ -381,8 +376,15 @@ export class SlackReply implements ReplySink {
       part.text += tail;
       this.shownChars += tail.length;
     } catch (err) {
-      // Already stopped by Slack: the text it holds is final, and the tail goes in a new message.
-      if (!STREAM_ENDED.has(slackErrorCode(err) ?? '')) throw err;
+      const code = slackErrorCode(err) ?? '';
+      // Full: stopped without the tail. Already stopped by Slack: the text it holds is final.
+      // Either way the tail goes in a new message.
+      if (code === FULL && tail) {
+        this.part = part;
+        await this.endPart();
+      } else if (!STREAM_ENDED.has(code)) {
+        throw err;
+      }
       if (tail) {
         this.log.info({ ref: this.ref }, 'stream ended by Slack; continuing in a new message');
         this.pending = tail + this.pending;

@@ -222,3 +222,41 @@ test('a conversation that fits is summarized in one call; notes over budget are 
   assert.equal(stages.at(-1), 'reduce-final');
   assert.equal(stages.filter((s) => s === 'reduce-final').length, 1);
 });
+
+test('a part Claude cuts at max_tokens is split and redone: every message ends up in a part Claude finished', async () => {
+  const messages = conversation(600);
+  const seen: string[] = [];
+  const out = await summarize(
+    { messages, label: 'x', windowKey: 'n600' },
+    {
+      model: 'm',
+      maxTokens: 4000,
+      contextTokens: 8000,
+      ask: async (req) => {
+        const text = JSON.stringify(req.messages);
+        if (!/stage map\./.test(text)) return '**TL;DR**: done';
+        const inPart = [...text.matchAll(/<message ts=\\"(\d+\.\d+)\\"/g)].map((m) => m[1] as string);
+        // Notes of more than 40 messages run past the limit.
+        if (inPart.length > 40) return { text: 'notes, cut', cut: true };
+        seen.push(...inPart);
+        return { text: 'notes', cut: false };
+      },
+    },
+  );
+  const all = messages.map((m) => m.ts);
+  assert.deepEqual([...new Set(seen)].sort(), [...all].sort(), 'every message in some complete part');
+  assert.ok(out.calls > out.chunks, `parts were redone (${out.calls} calls for ${out.chunks} parts)`);
+});
+
+test('a final summary cut at max_tokens says so', async () => {
+  const out = await summarize(
+    { messages: conversation(5), label: 'x', windowKey: 'n5' },
+    {
+      model: 'm',
+      maxTokens: 500,
+      contextTokens: 60_000,
+      ask: async () => ({ text: 'Half a summary', cut: true }),
+    },
+  );
+  assert.match(out.markdown, /^Half a summary\n\n_…the summary reached the length limit here/);
+});

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { type AddressInfo, createServer } from 'node:net';
 import { type TestContext, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { slackSignature } from '../../../../sandbox/slack/sim.js';
@@ -59,7 +60,12 @@ function sender(t: TestContext) {
     });
 }
 
-async function startFront(t: TestContext, link: Partial<EngineLink>, unresponsiveAfterMs?: number) {
+async function startFront(
+  t: TestContext,
+  link: Partial<EngineLink>,
+  unresponsiveAfterMs?: number,
+  more: { opsPort?: number; metricsWaitMs?: number } = {},
+) {
   const full: EngineLink = {
     deliver: async () => {},
     health: () => ({ ready: true, redisOk: true, alive: true }),
@@ -72,11 +78,13 @@ async function startFront(t: TestContext, link: Partial<EngineLink>, unresponsiv
     {
       config: {
         port: 0,
+        opsPort: more.opsPort,
         slack: { signingSecret: SECRET, appToken: undefined, apiUrl: 'http://127.0.0.1:9/api/' },
       },
       logLevel: 'error',
       proxy: { https: undefined, http: undefined, noProxy: undefined },
       ...(unresponsiveAfterMs ? { unresponsiveAfterMs } : {}),
+      ...(more.metricsWaitMs ? { metricsWaitMs: more.metricsWaitMs } : {}),
     },
     {
       link: full,
@@ -84,7 +92,7 @@ async function startFront(t: TestContext, link: Partial<EngineLink>, unresponsiv
       onFailure: (err) => assert.fail(`front thread failed: ${err.message}`),
     },
   );
-  const port = await front.start();
+  const { port } = await front.start();
   t.after(() => front.stop());
   return `http://127.0.0.1:${port}`;
 }
@@ -185,3 +193,57 @@ test('while the main thread has stopped answering, health fails and events are l
   assert.equal(retry.status, 200);
   await until('the retry handed on', () => delivered.length === 1, { timeoutMs: 5000, everyMs: 10 });
 });
+
+test('/metrics answers 503 within its wait while the main thread is stalled, and its figures again after', async (t) => {
+  const base = await startFront(t, {}, undefined, { metricsWaitMs: 300 });
+  const send = sender(t);
+  assert.equal((await send(`${base}/metrics`)).status, 200);
+  const during = send(`${base}/metrics`, {}, 100);
+  const freeAt = blockThisThread(2000);
+  const metrics = await during;
+  assert.equal(metrics.status, 503);
+  assert.ok(metrics.at < freeAt, 'answered while the main thread was stalled, not after');
+  const after = await send(`${base}/metrics`);
+  assert.deepEqual([after.status, after.body], [200, 'test_metric 1\n']);
+});
+
+test('with OPS_PORT, health and metrics are served there only, and PORT serves only Slack', async (t) => {
+  const opsPort = await freePort();
+  const delivered: Forwarded[] = [];
+  const base = await startFront(
+    t,
+    {
+      deliver: async (request) => {
+        delivered.push(request);
+      },
+    },
+    undefined,
+    { opsPort },
+  );
+  const ops = `http://127.0.0.1:${opsPort}`;
+  const send = sender(t);
+  for (const path of ['/healthz', '/readyz', '/metrics']) {
+    assert.equal((await send(`${ops}${path}`)).status, 200, `${path} on OPS_PORT`);
+    assert.equal((await send(`${base}${path}`)).status, 404, `${path} not on PORT`);
+  }
+  const body = JSON.stringify({
+    type: 'event_callback',
+    team_id: 'T1',
+    event_id: 'Ev3',
+    event: { type: 'app_mention' },
+  });
+  const post = { method: 'POST', headers: signed(body), body };
+  assert.equal((await send(`${ops}/slack/events`, post)).status, 404, 'no Slack requests on OPS_PORT');
+  assert.equal((await send(`${base}/slack/events`, post)).status, 200);
+  await until('the event handed on', () => delivered.length === 1, { timeoutMs: 5000, everyMs: 10 });
+});
+
+/** A port free now (OPS_PORT 0 would work too; a fixed one is what operators set). */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}

@@ -5,8 +5,8 @@ import {
   createStreamFormatter,
   formatMarkdownForSlack,
   markdownToMrkdwn,
-  splitMarkdown,
 } from '../../../../src/slack/write/format.js';
+import { splitMarkdown } from '../../../../src/slack/write/split.js';
 
 /**
  * Properties of the Markdown → Slack conversion over generated input: it never throws, never lets
@@ -160,13 +160,20 @@ test('markdownToMrkdwn never throws and never emits a mass mention', () => {
   );
 });
 
-test('splitMarkdown keeps every part within the limit, drops only whitespace, never a blank part', () => {
+/** A lone surrogate: half a character. */
+const HALF_CHARACTER = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+test('splitMarkdown keeps every part within the limits, drops only whitespace, never a blank part', () => {
+  const bytes = fc.oneof(fc.constant(Number.POSITIVE_INFINITY), fc.integer({ min: 4, max: 120 }));
   fc.assert(
-    fc.property(markdown, fc.integer({ min: 1, max: 60 }), (md, max) => {
-      const parts = splitMarkdown(md, max);
+    fc.property(markdown, fc.integer({ min: 1, max: 60 }), bytes, (md, max, maxBytes) => {
+      const parts = splitMarkdown(md, max, maxBytes);
       for (const p of parts) {
         assert.ok(p.length <= max, `part of ${p.length} > ${max}`);
+        assert.ok(Buffer.byteLength(p) <= maxBytes, `part of ${Buffer.byteLength(p)} bytes > ${maxBytes}`);
         assert.notEqual(p.trim(), '', 'no whitespace-only part');
+        // Only a one-character limit may split a surrogate pair the input had.
+        if (max > 1 && !HALF_CHARACTER.test(md)) assert.doesNotMatch(p, HALF_CHARACTER);
       }
       // Nothing but whitespace and the fence lines added at split points may differ.
       const words = (s: string) => s.replace(/\s+/g, '');

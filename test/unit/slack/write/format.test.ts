@@ -5,8 +5,8 @@ import {
   formatMarkdownForSlack,
   markdownToMrkdwn,
   neutralizeMentions,
-  splitMarkdown,
 } from '../../../../src/slack/write/format.js';
+import { splitMarkdown } from '../../../../src/slack/write/split.js';
 
 const Z = '\u200B';
 const FENCE = '```';
@@ -349,6 +349,13 @@ describe('splitMarkdown', () => {
   it('hard-splits a word longer than the limit, never inside a surrogate pair', () => {
     assert.deepEqual(splitMarkdown('abcdefghij', 4), ['abcd', 'efgh', 'ij']);
     assert.deepEqual(splitMarkdown('abc😀de', 4), ['abc', '😀de']);
+  });
+
+  it('measures in UTF-8 bytes as well when given a byte limit', () => {
+    assert.deepEqual(splitMarkdown('字字字字 字字字', 100, 12), ['字字字字', '字字字']);
+    assert.deepEqual(splitMarkdown('😀😀😀😀😀', 100, 10), ['😀😀', '😀😀', '😀']);
+    assert.deepEqual(splitMarkdown('```\n字字\n字字\n```', 100, 14), ['```\n字字\n```', '```\n字字\n```']);
+    assert.throws(() => splitMarkdown('x', 10, 3), RangeError);
   });
 
   it('never makes a blank part out of indentation wider than the limit', () => {

@@ -1,0 +1,81 @@
+/**
+ * The README's path, word for word: `cp .env.example .env`, fill in the values the README names,
+ * `npm start`, mention the bot. Only the two base URLs (the simulated Slack and the fake Claude
+ * API) come from outside the file.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { startChild } from '../support/child.js';
+import { startFakes, TEST_ANTHROPIC_KEY } from '../support/rig.js';
+import { visibleText, waitForReplies } from '../support/visible.js';
+
+const EXAMPLE = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+
+/** .env.example with `values` filled in: each replaces its `NAME=` line, commented out or not. */
+function filled(values: Record<string, string | null>): string {
+  let text = EXAMPLE;
+  for (const [name, value] of Object.entries(values)) {
+    const line = new RegExp(`^#?\\s*${name}=.*$`, 'm');
+    assert.match(text, line, `.env.example has a line for ${name}`);
+    text = text.replace(line, value === null ? '' : `${name}=${value}`);
+  }
+  return text;
+}
+
+test('Socket Mode from .env.example with the three values the README names: connected and answering', async (t) => {
+  const { sim, claude } = await startFakes(t);
+  const dotenv = filled({
+    SLACK_BOT_TOKEN: sim.botToken,
+    SLACK_APP_TOKEN: sim.appToken,
+    ANTHROPIC_API_KEY: TEST_ANTHROPIC_KEY,
+  });
+  const bot = startChild(
+    t,
+    'src/main.ts',
+    { SLACK_API_URL: sim.apiUrl, ANTHROPIC_BASE_URL: claude.url, PORT: '0' },
+    dotenv,
+  );
+  await bot.ready;
+  await sim.waitFor(() => sim.socketCount > 0 || undefined, { what: 'a Socket Mode connection' });
+  claude.enqueue({ text: 'Hello from a fresh .env.' });
+  const { message } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> hi`,
+  });
+  const [reply] = await waitForReplies(sim, 'C0GENERAL', message.ts);
+  assert.equal(visibleText(reply!), 'Hello from a fresh .env.');
+});
+
+test('HTTP mode from .env.example: SLACK_APP_TOKEN deleted, the signing secret set, as the README says', async (t) => {
+  const { sim, claude } = await startFakes(t);
+  const dotenv = filled({
+    SLACK_BOT_TOKEN: sim.botToken,
+    SLACK_APP_TOKEN: null,
+    SLACK_SIGNING_SECRET: sim.signingSecret,
+    ANTHROPIC_API_KEY: TEST_ANTHROPIC_KEY,
+  });
+  const bot = startChild(
+    t,
+    'src/main.ts',
+    { SLACK_API_URL: sim.apiUrl, ANTHROPIC_BASE_URL: claude.url, PORT: '0' },
+    dotenv,
+  );
+  const port = await bot.ready;
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
+  claude.enqueue({ text: 'Hello over HTTP.' });
+  const { message } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> hi`,
+  });
+  const [reply] = await waitForReplies(sim, 'C0GENERAL', message.ts);
+  assert.equal(visibleText(reply!), 'Hello over HTTP.');
+});
+
+test('an untouched .env.example names the first value still to fill in', async (t) => {
+  const bot = startChild(t, 'src/main.ts', { PORT: '0' }, EXAMPLE);
+  assert.equal(await bot.exited, 1);
+  assert.match(bot.stderr(), /SLACK_BOT_TOKEN: still has the placeholder value from \.env\.example/);
+});

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
+import { type TestContext, test } from 'node:test';
+import type { HttpTransport } from '../../sandbox/slack/delivery.js';
+import { REDIS_URL, uniquePrefix } from '../support/redis.js';
+import { startRig } from '../support/rig.js';
+
+/** A TCP relay to `target` that holds every reply for `delayMs` (requests pass at once). */
+async function slowLink(t: TestContext, target: URL, delayMs: number): Promise<string> {
+  const sockets = new Set<Socket>();
+  const relay = (from: Socket, to: Socket, ms: number) =>
+    from.on('data', (chunk) => setTimeout(() => to.writable && to.write(chunk), ms));
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    relay(client, upstream, 0);
+    relay(upstream, client, delayMs);
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  t.after(() => {
+    for (const s of sockets) s.destroy();
+    server.close();
+  });
+  return `redis://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+type Block = { type?: string; elements?: Array<Record<string, unknown>> };
+const shareValue = (m: { blocks?: unknown[] }) =>
+  ((m.blocks ?? []) as Block[])
+    .filter((b) => b.type === 'actions')
+    .flatMap((b) => b.elements ?? [])
+    .find((e) => e.action_id === 'summary_share')?.value as string | undefined;
+
+test('Share clicked twice at once, each click handled by another replica, posts the summary once', async (t) => {
+  const prefix = uniquePrefix();
+  // Replica A hears from Redis 100 ms late, so B's click runs entirely inside A's: without one
+  // atomic claim between them, both find the summary unshared.
+  const slow = await slowLink(t, new URL(REDIS_URL), 100);
+  const a = await startRig(t, { env: { REDIS_URL: slow, REDIS_KEY_PREFIX: prefix } });
+  const b = await startRig(t, { env: { REDIS_URL, REDIS_KEY_PREFIX: prefix }, sim: a.sim });
+  const { sim } = a;
+  sim.seedMessage({ channel: 'C0GENERAL', user: 'U0BOB', text: 'We ship on Friday.' });
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${a.port}/slack/events` });
+  await sim.slashCommand({ user: 'U0ALICE', channel: 'C0GENERAL', command: '/summarize', text: '' });
+  const summary = await sim.waitFor(() =>
+    sim.ephemerals({ user: 'U0ALICE' }).find((e) => e.via === 'response_url' && shareValue(e)),
+  );
+  const value = shareValue(summary) as string;
+  const click = { user: 'U0ALICE', channel: 'C0GENERAL', actionId: 'summary_share', value };
+  // Both clicks leave together (a double click), each to the replica connected when it was made.
+  const held: Array<() => void> = [];
+  const together: HttpTransport = (url, r) =>
+    new Promise<void>((go) => {
+      held.push(go);
+      if (held.length === 2) for (const release of held) release();
+    }).then(async () => {
+      const started = Date.now();
+      const res = await fetch(url, { method: 'POST', headers: r.headers, body: r.body });
+      return { status: res.status, body: await res.text(), ackMs: Date.now() - started };
+    });
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${a.port}/slack/events`, transport: together });
+  const first = sim.blockAction(click);
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${b.port}/slack/events`, transport: together });
+  const second = sim.blockAction(click);
+  const acks = await Promise.all([first, second]);
+  assert.deepEqual(
+    acks.map((r) => r.status),
+    [200, 200],
+  );
+  // Both clicks are answered: one "shared", the other told it already was.
+  await sim.waitFor(() =>
+    sim.ephemerals({ user: 'U0ALICE' }).find((e) => /Shared in the channel/.test(e.text)),
+  );
+  await sim.waitFor(() => sim.ephemerals({ user: 'U0ALICE' }).find((e) => /already shared/.test(e.text)));
+  const parents = () => sim.messages('C0GENERAL').filter((m) => m.user === sim.botUserId);
+  await sim.waitFor(() => parents().find((m) => (m.reply_count ?? 0) > 0));
+  assert.equal(parents().length, 1, 'one public post');
+  assert.equal(sim.callsTo('chat.postMessage').length, 2, 'the parent and its reply, once');
+});
