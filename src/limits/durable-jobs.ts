@@ -59,9 +59,28 @@ export interface TakenJob extends HeldJob {
 }
 
 /** Messages written for one job: enough to find and replace them (a handful per answer). */
-const MAX_WRITTEN = 50;
+export const MAX_WRITTEN = 50;
 
-export class DurableJobs {
+/**
+ * Where acknowledged questions are kept until answered: the Redis stream shared by replicas
+ * (DurableJobs), or one process's journal on disk (LocalJobs, STATE_DIR).
+ */
+export interface JobStore {
+  /** Without renewal for this long, a job is another holder's to take. */
+  readonly leaseMs: number;
+  /** A new job can be made durable now. */
+  readonly available: boolean;
+  accept(claimKey: string, payload: string, keepMs: number): Promise<HeldJob | 'duplicate'>;
+  renew(id: string): Promise<boolean>;
+  wrote(id: string, ts: string): Promise<void>;
+  done(id: string): Promise<void>;
+  handBack(id: string): Promise<void>;
+  takeOver(count: number): Promise<TakenJob[]>;
+  oldestAgeMs(): Promise<number>;
+  prepare(): Promise<void>;
+}
+
+export class DurableJobs implements JobStore {
   readonly consumer = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   private readonly stream: string;
   private readonly group = 'answers';

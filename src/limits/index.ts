@@ -6,8 +6,9 @@ import { BREAKER_VALUE, watchQueue } from '../platform/metrics.js';
 import { createBreaker } from './breaker.js';
 import { createAnswerCache } from './cache.js';
 import { type ClaimStore, DEFAULT_LEASE_MS, MemoryClaims, RedisClaims } from './claims.js';
-import { DurableJobs } from './durable-jobs.js';
+import { DurableJobs, type JobStore } from './durable-jobs.js';
 import { RedisFlightLocks } from './flight-locks.js';
+import { LocalJobs } from './local-jobs.js';
 import { ClaudeQueue } from './queue.js';
 import { countTraffic, Traffic } from './traffic.js';
 import { UsageBook, usageRecorder } from './usage.js';
@@ -105,8 +106,11 @@ export function createLimits(config: Config, platform: Platform, opts: LimitsOpt
   );
   return {
     claims,
-    /** Questions kept in Redis until answered, taken over when their replica dies (REDIS_URL only). */
-    jobs: redis ? new DurableJobs(redis, prefix, opts.claimLeaseMs ?? DEFAULT_LEASE_MS) : undefined,
+    /**
+     * Questions kept until answered: in Redis, taken over when their replica dies; else in
+     * STATE_DIR's journal, resumed when the process starts again; else nowhere (memory only).
+     */
+    jobs: jobStore(config, platform, opts.claimLeaseMs ?? DEFAULT_LEASE_MS),
     queue,
     room,
     traffic,
@@ -127,3 +131,20 @@ export function createLimits(config: Config, platform: Platform, opts: LimitsOpt
 }
 
 export type Limits = ReturnType<typeof createLimits>;
+
+function jobStore(config: Config, platform: Platform, leaseMs: number): JobStore | undefined {
+  if (platform.redis) {
+    if (config.stateDir) platform.log.info('STATE_DIR unused: questions are kept in Redis (REDIS_URL)');
+    return new DurableJobs(platform.redis, config.redisKeyPrefix, leaseMs);
+  }
+  if (!config.stateDir) return undefined;
+  try {
+    return new LocalJobs(config.stateDir, leaseMs);
+  } catch (err) {
+    platform.log.error(
+      { err: { message: (err as Error).message }, dir: config.stateDir },
+      'STATE_DIR cannot hold the journal; questions are kept in memory only',
+    );
+    return undefined;
+  }
+}

@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { type TestContext, test } from 'node:test';
 import { Redis } from 'ioredis';
 import type { FakeAnthropic } from '../../sandbox/claude/fake-anthropic.js';
@@ -220,4 +224,52 @@ test('Redis restarted empty mid-answer, then down: every question is answered on
   assert.equal(left, 0);
   for (const m of [first, during, after]) assert.equal(botReplies(sim, 'C0GENERAL', m.ts).length, 1);
   assert.equal(claude.requests.length, 3);
+});
+
+test('without Redis, STATE_DIR: a process killed and started again answers what it had acknowledged, once', async (t) => {
+  const { sim, claude } = await startFakes(t);
+  const dir = mkdtempSync(join(tmpdir(), 'state-'));
+  const env = { ...botEnv(sim, claude), STATE_DIR: dir };
+  const first = startChild(t, 'test/support/child-bot.ts', env);
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${await first.ready}/slack/events` });
+  let restarted = false;
+  const questions = ['kept question', 'streamed question'];
+  claude.setResponder((req) => {
+    if (restarted) return { text: `Answer to ${questions.find((q) => requestText(req.body).includes(q))}.` };
+    return requestText(req.body).includes('streamed')
+      ? { text: 'Half of it, then nothing.', stallAfterChars: 12 }
+      : { hang: true };
+  });
+  const kept = await ask(sim, questions[0] as string);
+  const streamed = await ask(sim, questions[1] as string);
+  await claude.waitForRequests(2);
+  await sim.waitFor(
+    () => botReplies(sim, 'C0GENERAL', streamed.ts).some((r) => /Half/.test(visibleText(r))),
+    {
+      what: 'the first words of the second answer',
+    },
+  );
+  // The message being streamed is in the journal before the kill.
+  const journal = new DatabaseSync(join(dir, 'questions.sqlite'));
+  await until(
+    'the partial message in the journal',
+    () => journal.prepare("SELECT 1 FROM jobs WHERE written != '[]'").all().length > 0,
+  );
+  journal.close();
+  first.child.kill('SIGKILL');
+  await first.exited;
+  restarted = true;
+  const second = startChild(t, 'test/support/child-bot.ts', env);
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${await second.ready}/slack/events` });
+  const [a] = await waitForReplies(sim, 'C0GENERAL', kept.ts, 1, 15_000);
+  assert.equal(visibleText(a!), 'Answer to kept question.');
+  const b = await sim.waitFor(
+    () => {
+      const r = botReplies(sim, 'C0GENERAL', streamed.ts);
+      return r.length === 1 && !r[0]?.streaming && /Answer to/.test(visibleText(r[0]!)) ? r[0] : undefined;
+    },
+    { what: 'the streamed answer replaced', timeoutMs: 15_000 },
+  );
+  assert.equal(visibleText(b!), '_(continued after a restart)_\n\nAnswer to streamed question.');
+  assert.equal(claude.requests.length, 4);
 });

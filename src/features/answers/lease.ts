@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { ClaimStore } from '../../limits/claims.js';
-import type { DurableJobs } from '../../limits/durable-jobs.js';
+import type { JobStore } from '../../limits/durable-jobs.js';
 import type { Logger } from '../../platform/logger.js';
 
 /** After an answer, redeliveries of its event stay dropped for this long (Slack retries within minutes). */
@@ -43,7 +43,7 @@ export function claimLease(claims: ClaimStore, key: string, leaseMs: number): Le
  * the answer goes on (answering is better than dropping), and is logged.
  */
 export function jobLease(
-  jobs: DurableJobs,
+  jobs: JobStore,
   id: string,
   release: () => Promise<void>,
   log: Logger,

@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type Keyv from 'keyv';
 import type { Config } from '../../config/config.js';
 import { type ClaimStore, DEFAULT_LEASE_MS } from '../../limits/claims.js';
-import type { DurableJobs } from '../../limits/durable-jobs.js';
+import type { JobStore } from '../../limits/durable-jobs.js';
 import type { Traffic } from '../../limits/traffic.js';
 import type { UserBudget } from '../../limits/user-budget.js';
 import type { WaitingRoom } from '../../limits/waiting-room.js';
@@ -24,7 +24,7 @@ export interface RunnerDeps {
   config: Config;
   claims: ClaimStore;
   /** Durable questions (Redis): held while answered, taken over when a replica dies. */
-  jobs?: DurableJobs;
+  jobs?: JobStore;
   traffic: Traffic;
   postClient: WebClient;
   readClient: WebClient;
@@ -272,7 +272,10 @@ export class AnswerRunner {
       if (r.handingBack) {
         await lease.handBack?.();
         metrics.jobs.inc({ event: 'handed_back' });
-        log.info({ ref: job.eventId }, 'waiting question handed to another replica');
+        log.info(
+          { ref: job.eventId },
+          'waiting question handed back (another replica, or this one restarted, answers it)',
+        );
         return;
       }
       if (r.lost) return;

@@ -1,4 +1,4 @@
-import type { DurableJobs, TakenJob } from '../../limits/durable-jobs.js';
+import type { JobStore, TakenJob } from '../../limits/durable-jobs.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { type AnswerJob, parseJob } from '../../slack/job.js';
@@ -17,7 +17,7 @@ export class Takeover {
   private sweeping = false;
 
   constructor(
-    private readonly jobs: DurableJobs,
+    private readonly jobs: JobStore,
     private readonly metrics: Metrics,
     private readonly log: Logger,
     private readonly resume: (job: AnswerJob, taken: TakenJob, expired: boolean) => void,
