@@ -84,6 +84,8 @@ export class DurableJobs implements JobStore {
   readonly consumer = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   private readonly stream: string;
   private readonly group = 'answers';
+  /** Jobs this process works on: never taken over by itself (after a long pause of its own). */
+  private readonly held = new Set<string>();
 
   constructor(
     private readonly redis: Redis,
@@ -115,6 +117,7 @@ export class DurableJobs implements JobStore {
       payload,
     )) as string | null;
     if (!id) return 'duplicate';
+    this.held.add(id);
     return { id, payload, acceptedAt: timeOf(id) };
   }
 
@@ -131,11 +134,13 @@ export class DurableJobs implements JobStore {
 
   /** The job is answered (or told why not): nobody takes it over. */
   async done(id: string): Promise<void> {
+    this.held.delete(id);
     await this.redis.eval(DONE, 2, this.stream, this.writtenKey(id), this.group, id);
   }
 
   /** Gives the job back at once (shutdown before its turn): the next sweep of any replica takes it. */
   async handBack(id: string): Promise<void> {
+    this.held.delete(id);
     await this.redis.xclaim(
       this.stream,
       this.group,
@@ -163,6 +168,8 @@ export class DurableJobs implements JobStore {
     for (const entry of reply[1] ?? []) {
       if (!entry) continue;
       const [id, fields] = entry;
+      if (this.held.has(id)) continue;
+      this.held.add(id);
       const at = fields.indexOf('job');
       const payload = at >= 0 ? (fields[at + 1] ?? '') : '';
       const written = await this.redis.lrange(this.writtenKey(id), 0, -1);

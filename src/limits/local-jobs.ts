@@ -21,6 +21,8 @@ export class LocalJobs implements JobStore {
   private readonly answered = new BoundedMap<string, true>({ max: 100_000 });
   /** How long an answered event's redeliveries stay dropped (given with each job). */
   private keepMs = 0;
+  /** Rows up to this id were left by the process before; later ones are this process's own. */
+  private readonly before: number;
 
   constructor(
     dir: string,
@@ -36,6 +38,7 @@ export class LocalJobs implements JobStore {
       CREATE TABLE IF NOT EXISTS jobs (
         id INTEGER PRIMARY KEY, claim TEXT UNIQUE NOT NULL, payload TEXT NOT NULL,
         accepted_at INTEGER NOT NULL, written TEXT NOT NULL DEFAULT '[]')`);
+    this.before = (this.db.prepare('SELECT MAX(id) AS id FROM jobs').get() as { id: number | null }).id ?? 0;
   }
 
   async accept(claimKey: string, payload: string, keepMs: number): Promise<HeldJob | 'duplicate'> {
@@ -77,11 +80,12 @@ export class LocalJobs implements JobStore {
     this.held.delete(id);
   }
 
-  /** The rows a process before this one left (at start; later ones are all held here). */
+  /** The rows the process before this one left, `count` at a time. */
   async takeOver(count: number): Promise<TakenJob[]> {
+    if (this.before === 0) return [];
     const rows = this.db
-      .prepare('SELECT id, payload, accepted_at, written FROM jobs ORDER BY id')
-      .all() as Array<{ id: number; payload: string; accepted_at: number; written: string }>;
+      .prepare('SELECT id, payload, accepted_at, written FROM jobs WHERE id <= ? ORDER BY id')
+      .all(this.before) as Array<{ id: number; payload: string; accepted_at: number; written: string }>;
     const taken: TakenJob[] = [];
     for (const r of rows) {
       const id = String(r.id);
