@@ -24,6 +24,8 @@ const ACCEPT = `
 if not redis.call('SET', KEYS[1], 'job', 'PX', ARGV[1], 'NX') then return false end
 pcall(redis.call, 'XGROUP', 'CREATE', KEYS[2], ARGV[2], '$', 'MKSTREAM')
 local id = redis.call('XADD', KEYS[2], '*', 'job', ARGV[4])
+-- Nothing is kept for ever: the stream goes once no question came for as long as a claim is kept.
+redis.call('PEXPIRE', KEYS[2], ARGV[1])
 for _ = 1, 100 do
   local got = redis.call('XREADGROUP', 'GROUP', ARGV[2], ARGV[3], 'COUNT', 1, 'STREAMS', KEYS[2], '>')
   if not got or got[1][2][1][1] == id then break end
