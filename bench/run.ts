@@ -8,13 +8,15 @@
  * window, 20), BENCH_CAPACITY_WARMUP (35), BENCH_BUILD (0: use dist/ as it is),
  * BENCH_RPM (600), BENCH_QUEUED (1000), BENCH_REDIS_URL (redis://127.0.0.1:6379),
  * BENCH_KILLS (replicas killed for the takeover row, 10), BENCH_LEASE_MS (their lease, 2000),
- * BENCH_SKIP (comma-separated: ack, overhead, cache, capacity, capacity2, process, takeover).
+ * BENCH_SKIP (comma-separated: ack, overhead, cache, capacity, capacity2, process, format, takeover),
+ * BENCH_ONLY (comma-separated, same names: run just those), BENCH_FORMAT_KB (answer sizes, 20,40).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { measureAcks } from './ack.js';
 import { measureCapacity } from './capacity.js';
+import { measureFormat } from './format.js';
 import { measureCache, measureOverhead } from './latency.js';
 import { measureProcesses } from './process.js';
 import { mb, ms, pct, type Row, ratio, signed, table } from './stats.js';
@@ -39,7 +41,15 @@ const o = {
   kills: num('BENCH_KILLS', 10),
   leaseMs: num('BENCH_LEASE_MS', 2000),
   skip: new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean)),
+  only: new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean)),
+  formatKb: (process.env.BENCH_FORMAT_KB ?? '20,40')
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0),
 };
+
+/** Whether a phase is left out: named in BENCH_SKIP, or BENCH_ONLY names others. */
+const skipped = (phase: string) => o.skip.has(phase) || (o.only.size > 0 && !o.only.has(phase));
 
 const rows: Row[] = [];
 const began = Date.now();
@@ -58,9 +68,9 @@ function built(): boolean {
   return spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' }).status === 0;
 }
 
-const hasDist = ['ack', 'capacity', 'capacity2', 'process'].every((k) => o.skip.has(k)) ? false : built();
+const hasDist = ['ack', 'capacity', 'capacity2', 'process'].every((k) => skipped(k)) ? false : built();
 
-if (!o.skip.has('overhead')) {
+if (!skipped('overhead')) {
   step('overhead, echo app');
   const echo = await measureOverhead('echo', o.samples);
   step('overhead, bot');
@@ -81,7 +91,7 @@ if (!o.skip.has('overhead')) {
   });
 }
 
-if (!o.skip.has('capacity') && hasDist) {
+if (!skipped('capacity') && hasDist) {
   step(`capacity, one replica (${o.capacityWarmup} + ${o.capacitySeconds} s)`);
   const one = await measureCapacity({
     requestsPerMinute: o.rpm,
@@ -98,7 +108,7 @@ if (!o.skip.has('capacity') && hasDist) {
     goal: '≥ 95%, 0 429s',
   });
 }
-if (!o.skip.has('capacity2') && hasDist) {
+if (!skipped('capacity2') && hasDist) {
   step(`capacity, two replicas sharing Redis (${o.capacityWarmup} + ${o.capacitySeconds} s)`);
   const two = await measureCapacity({
     requestsPerMinute: o.rpm,
@@ -116,7 +126,7 @@ if (!o.skip.has('capacity2') && hasDist) {
   });
 }
 
-if (!o.skip.has('cache')) {
+if (!skipped('cache')) {
   step('cache and single-flight');
   const c = await measureCache(o.samples, 20);
   rows.push({
@@ -135,18 +145,44 @@ if (!o.skip.has('cache')) {
   });
 }
 
-if (!o.skip.has('takeover')) {
+if (!skipped('format')) {
+  const [small, large] = o.formatKb;
+  step(`formatting hostile answers (${o.formatKb.join(', ')} KB)`);
+  const results = [];
+  for (const kb of o.formatKb) results.push(await measureFormat(kb));
+  for (const r of results) {
+    rows.push({
+      measure: `7. formatting a streamed answer of ${r.kb} KB, one repeated character vs prose, per KB`,
+      bot: `${ms(r.hostileMsPerKb)}/KB (worst: ${JSON.stringify(r.worstChar)}), longest event-loop stall ${ms(r.hostileStallMs)}`,
+      baseline: `prose: ${ms(r.proseMsPerKb)}/KB, stall ${ms(r.proseStallMs)}`,
+      compared: ratio(r.hostileMsPerKb, r.proseMsPerKb),
+      goal: '≤ 3× prose',
+    });
+  }
+  const [a, b] = [results[0], results[1]];
+  if (a && b && small && large) {
+    rows.push({
+      measure: `7. formatting time of the worst hostile answer, ${large} KB vs ${small} KB`,
+      bot: ms(b.hostileMsPerKb * large),
+      baseline: `${small} KB: ${ms(a.hostileMsPerKb * small)}`,
+      compared: ratio(b.hostileMsPerKb * large, a.hostileMsPerKb * small),
+      goal: `≤ ${(large / small).toFixed(0)}× (linear)`,
+    });
+  }
+}
+
+if (!skipped('takeover')) {
   step(`durable questions: ${o.kills} replicas killed mid-answer (lease ${o.leaseMs} ms)`);
   const k = await measureTakeover({ kills: o.kills, leaseMs: o.leaseMs, questions: o.samples });
   rows.push({
-    measure: `7. replica killed (SIGKILL) during a Claude call → answer by another replica, p50 / p99 / max, ${o.kills} kills`,
+    measure: `8. replica killed (SIGKILL) during a Claude call → answer by another replica, p50 / p99 / max, ${o.kills} kills`,
     bot: `${ms(k.takeover.p50)} / ${ms(k.takeover.p99)} / ${ms(k.takeover.max)}`,
     baseline: `lease ${ms(k.leaseMs)} (+ a sweep every third of it)`,
     compared: `p99 ${ratio(k.takeover.p99, k.leaseMs)} the lease`,
     goal: '≤ lease × 1.34 + answer',
   });
   rows.push({
-    measure: '7. Redis commands per question (one replica, one at a time, beyond the idle heartbeat)',
+    measure: '8. Redis commands per question (one replica, one at a time, beyond the idle heartbeat)',
     bot: `${k.perQuestion.toFixed(1)}, of which ${k.durablePerQuestion.toFixed(1)} for the durable job`,
     baseline: '',
     compared: '',
@@ -154,7 +190,7 @@ if (!o.skip.has('takeover')) {
   });
 }
 
-if (!o.skip.has('process') && hasDist) {
+if (!skipped('process') && hasDist) {
   step(`memory and start-up (${o.queued} queued)`);
   const p = await measureProcesses(o.queued);
   rows.push({
@@ -182,7 +218,7 @@ if (!o.skip.has('process') && hasDist) {
 
 // Last: it lowers this thread's priority while it runs, and threads started meanwhile (libuv's
 // pool) would keep the lower priority for the phases after it. Its rows still come first.
-if (!o.skip.has('ack') && hasDist) {
+if (!skipped('ack') && hasDist) {
   const ackRows: Row[] = [];
   step('ack latency, bare Bolt app');
   const bare = await measureAcks('bare', o);

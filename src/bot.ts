@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type Keyv from 'keyv';
 import type { Config } from './config/config.js';
 import { install as installAnswers } from './features/answers/index.js';
+import { install as installFeedback } from './features/feedback/index.js';
 import { install as installHome } from './features/home/index.js';
 import { install as installSummaries } from './features/summaries/index.js';
 import type { ClaimStore } from './limits/claims.js';
@@ -70,7 +71,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     stopping: () => stopping,
   });
   installSummaries(slack.app, { ...deps, track: (work) => answers.track(work) });
-  installHome(slack.app, deps);
+  installHome(slack.app, { ...deps, feedback: installFeedback(slack.app, deps) });
 
   const link: EngineLink = {
     deliver: (request, ack) => slack.receiver.dispatch(request, ack),

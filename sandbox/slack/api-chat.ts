@@ -107,6 +107,7 @@ export const chatHandlers: Record<string, ApiHandler> = {
         : {}),
       ...(metadata.value !== undefined ? { metadata: metadata.value } : {}),
     });
+    recordUnfurls(ctx, args, `${text} ${JSON.stringify(blocks ?? [])}`);
     return { ok: true, channel: conv.id, ts: msg.ts, message: apiMessage(ctx, msg) };
   },
 
@@ -262,3 +263,17 @@ export const chatHandlers: Record<string, ApiHandler> = {
     return { ok: true, view: { id, team_id: ctx.team.id, ...stored, hash: `${Date.now()}.sim` } };
   },
 };
+
+const bool = (v: unknown) => v === true || v === 'true' || v === 1 || v === '1';
+
+/**
+ * The URLs Slack would fetch to unfurl a posted message: text-based links with unfurl_links, and
+ * media unless unfurl_media is false (its default is on). The sim cannot tell media from pages, so
+ * any link counts for either.
+ * @see https://docs.slack.dev/reference/methods/chat.postMessage (unfurl_links, unfurl_media)
+ */
+function recordUnfurls(ctx: ApiContext, args: Record<string, unknown>, content: string): void {
+  const media = args.unfurl_media === undefined || bool(args.unfurl_media);
+  if (!bool(args.unfurl_links) && !media) return;
+  for (const m of content.matchAll(/https?:\/\/[^\s<>|"\\)\]]+/g)) ctx.state.unfurled.push(m[0]);
+}

@@ -200,6 +200,11 @@ export class SlackSim extends EventEmitter {
     return [...this.state.statuses];
   }
 
+  /** URLs Slack would have fetched to unfurl the bot's posts. */
+  unfurls(): string[] {
+    return [...this.state.unfurled];
+  }
+
   suggestedPrompts(): Array<{ channel: string; thread_ts: string; title?: string; prompts: unknown[] }> {
     return [...this.state.suggestedPrompts].map(([key, v]) => {
       const [channel = '', thread_ts = ''] = key.split(':');

@@ -67,6 +67,8 @@ export class SimState {
   readonly suggestedPrompts = new Map<string, { title?: string; prompts: unknown[] }>();
   readonly titles = new Map<string, string>();
   readonly homeViews = new Map<string, unknown>();
+  /** URLs Slack would have fetched to unfurl the bot's posts (see chat.postMessage). */
+  readonly unfurled: string[] = [];
   private lastTsMicros = 0;
 
   constructor(

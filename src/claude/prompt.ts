@@ -6,6 +6,8 @@ export interface ConversationMessage {
   ts: string;
   /** Display name of the author (resolved), or the bot's. */
   author: string;
+  /** The author's Slack user id, when a person wrote it (who the answer may ping). */
+  userId?: string;
   /** True for the bot's own earlier answers: they become assistant turns. */
   fromBot: boolean;
   text: string;

@@ -128,6 +128,7 @@ const schema = z.object({
   ALLOW_BOT_MESSAGES: bool(false),
   STREAM_APPENDS_PER_MINUTE: int(90, 1, 10_000),
   SUMMARIES_MAX_CONCURRENT: int(2, 1, 100),
+  UNFURL_LINKS: bool(false),
   CACHE_TTL_SECONDS: int(600, 0, 30 * 24 * 3600),
   REDIS_URL: z
     .string()
@@ -199,6 +200,8 @@ export interface Config {
     streamAppendsPerMinute: number;
     /** Summaries worked on at once per process; the rest wait their turn. */
     summariesMaxConcurrent: number;
+    /** Let Slack unfurl links and media in the bot's posts (off: no URL the model writes is fetched). */
+    unfurlLinks: boolean;
     /** Slack user ids that see everyone's usage on the Home tab. */
     adminUserIds: string[];
   };
@@ -313,6 +316,7 @@ export function parseConfig(env: Env): Config {
       allowBotMessages: c.ALLOW_BOT_MESSAGES,
       streamAppendsPerMinute: c.STREAM_APPENDS_PER_MINUTE,
       summariesMaxConcurrent: c.SUMMARIES_MAX_CONCURRENT,
+      unfurlLinks: c.UNFURL_LINKS,
       adminUserIds: (c.ADMIN_USER_IDS ?? '')
         .split(',')
         .map((s) => s.trim())

@@ -36,6 +36,12 @@ export function createMetrics() {
       help: 'Slack redeliveries dropped because the event was already claimed',
       registers,
     }),
+    feedback: new Counter({
+      name: 'slackbot_feedback_total',
+      help: 'Feedback buttons clicked under answers: vote (up, down), model, and whether it changed an earlier vote',
+      labelNames: ['vote', 'model', 'change'] as const,
+      registers,
+    }),
     answers: new Counter({
       name: 'slackbot_answers_total',
       help: 'Answers by outcome (ok or error kind) and source (claude, joined, cache)',

@@ -33,6 +33,7 @@ export function createSlack(config: Config, platform: Platform) {
     apiUrl: config.slack.apiUrl,
     logger: slackLog,
     observe: countSlackCalls(metrics),
+    unfurl: config.bot.unfurlLinks,
   };
   const readClient = createReadClient(settings);
   const postClient = createPostClient(settings);

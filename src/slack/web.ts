@@ -16,6 +16,11 @@ export interface WebClientSettings {
   observe?: WebCallObserver;
   /** The fetch to send requests with (the egress proxy); default the global one. */
   fetch?: typeof fetch;
+  /**
+   * Let Slack unfurl links and media in what the bot posts (UNFURL_LINKS). Off by default: a link
+   * the model writes would make Slack fetch a URL that may carry conversation text.
+   */
+  unfurl?: boolean;
 }
 
 export interface WebCallObserver {
@@ -26,8 +31,12 @@ export interface WebCallObserver {
 /** A WebClient that reports each call; the SDK's method helpers all go through apiCall. */
 class ObservedWebClient extends WebClient {
   observer: WebCallObserver | undefined;
+  unfurl = false;
 
   override async apiCall(method: string, options?: Record<string, unknown>): Promise<WebAPICallResult> {
+    if (method === 'chat.postMessage' && !this.unfurl) {
+      options = { unfurl_links: false, unfurl_media: false, ...options };
+    }
     try {
       const r = await super.apiCall(method, options);
       this.observer?.call(method, true);
@@ -46,6 +55,7 @@ function build(s: WebClientSettings, options: ConstructorParameters<typeof WebCl
     ...(s.fetch ? { fetch: s.fetch } : {}),
     ...options,
   });
+  client.unfurl = s.unfurl ?? false;
   const observer = s.observe;
   if (observer) {
     client.observer = observer;

@@ -164,6 +164,32 @@ test('without chat streaming the answer is posted and edited, and reads the same
   assert.equal(botReplies(sim, 'C0GENERAL', message.ts).length, 1, 'one message, edited in place');
 });
 
+test('a link Claude writes is posted without unfurls: Slack fetches nothing', async (t) => {
+  const { sim, claude } = await startRig(t);
+  sim.disableMethod('chat.startStream');
+  claude.enqueue({ text: 'See https://example.com/page?q=conversation-text for more.', chunkSize: 1000 });
+  const { message } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> hi`,
+  });
+  await waitForReplies(sim, 'C0GENERAL', message.ts);
+  assert.deepEqual(sim.unfurls(), []);
+});
+
+test('UNFURL_LINKS=true lets Slack unfurl the links of posted answers', async (t) => {
+  const { sim, claude } = await startRig(t, { env: { UNFURL_LINKS: 'true' } });
+  sim.disableMethod('chat.startStream');
+  claude.enqueue({ text: 'See https://example.com/page for more.', chunkSize: 1000 });
+  const { message } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> hi`,
+  });
+  await waitForReplies(sim, 'C0GENERAL', message.ts);
+  assert.ok(sim.unfurls().includes('https://example.com/page'), sim.unfurls().join(' '));
+});
+
 test('the last text of an answer goes with chat.stopStream, without another append', async (t) => {
   const { sim, claude } = await startRig(t);
   // Three pieces within a second: appends are paced a second apart, so only the first is written

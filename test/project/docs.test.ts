@@ -1,31 +1,23 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
+import { parse } from 'yaml';
 import { MIN_NODE } from '../../src/platform/node-check.js';
+import { read, settingNames } from './repo.js';
 
-const read = (f: string) => readFileSync(new URL(`../../${f}`, import.meta.url), 'utf8');
-
-/** Every setting the schema knows, from src/config/config.ts. */
-function settings(): string[] {
-  const schema = read('src/config/config.ts');
-  const start = schema.indexOf('const schema = z.object({');
-  const body = schema.slice(start, schema.indexOf('\n});\n', start));
-  return [...body.matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1] as string);
-}
-
-test('every setting is documented in .env.example and in the README settings table', () => {
-  const names = settings();
+test('every setting is documented in .env.example and in the settings table of docs/settings.md', () => {
+  const names = settingNames();
   assert.ok(names.length > 30);
   const env = read('.env.example');
-  const readme = read('README.md');
+  const table = read('docs/settings.md');
   for (const name of names) {
     assert.match(env, new RegExp(`^#?\\s*${name}=`, 'm'), `${name} in .env.example`);
-    assert.ok(readme.includes(`| \`${name}\``), `${name} in the README settings table`);
+    assert.ok(table.includes(`| \`${name}\``), `${name} in the table of docs/settings.md`);
   }
 });
 
 test('.env.example parses: every line is a comment, blank, or NAME=value for a known setting', () => {
-  const names = new Set(settings());
+  const names = new Set(settingNames());
   for (const line of read('.env.example').split('\n')) {
     if (!line.trim() || line.startsWith('#')) continue;
     const name = line.split('=')[0] as string;
@@ -62,4 +54,54 @@ test("package.json's engines names the Node.js version the start-up check asks f
     read('README.md'),
     new RegExp(`Node\\.js ${MIN_NODE.replace(/\.0$/, '').replace('.', '\\.')} or newer`),
   );
+});
+
+/** README.md and every page of docs/, as [path, text]. */
+function pages(): Array<[string, string]> {
+  const docs = readdirSync(new URL('../../docs/', import.meta.url)).filter((f) => f.endsWith('.md'));
+  return [
+    ['README.md', read('README.md')],
+    ...docs.map((f): [string, string] => [`docs/${f}`, read(`docs/${f}`)]),
+  ];
+}
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+const anchor = (heading: string) =>
+  heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replace(/ /g, '-');
+
+test('every relative link in README.md and docs/ leads to a file that exists, and to a heading in it', () => {
+  for (const [page, text] of pages()) {
+    for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      const target = m[1] as string;
+      if (/^[a-z]+:/.test(target)) continue;
+      const [file = '', hash] = target.split('#');
+      const resolved = file ? new URL(file, new URL(`../../${page}`, import.meta.url)) : undefined;
+      const path = resolved
+        ? resolved.pathname.slice(new URL('../../', import.meta.url).pathname.length)
+        : page;
+      assert.ok(existsSync(new URL(`../../${path}`, import.meta.url)), `${page}: ${target} exists`);
+      if (hash === undefined) continue;
+      const headings = [...read(path).matchAll(/^#+ (.+)$/gm)].map((h) => anchor(h[1] as string));
+      assert.ok(headings.includes(hash), `${page}: ${target} names a heading of ${path}`);
+    }
+  }
+});
+
+test('every page of docs/ is linked from the README', () => {
+  const readme = read('README.md');
+  for (const [page] of pages().slice(1)) assert.ok(readme.includes(`](${page})`), `README links ${page}`);
+});
+
+test('docs/slack-app.md explains each scope the manifest asks for, and no other', () => {
+  const manifest = parse(read('manifest.yml')) as { oauth_config: { scopes: { bot: string[] } } };
+  const table = read('docs/slack-app.md');
+  const explained = new Set(
+    [...table.matchAll(/^\| (.+?) \|/gm)].flatMap((m) =>
+      [...(m[1] as string).matchAll(/`([a-z_.:]+)`/g)].map((s) => s[1]),
+    ),
+  );
+  assert.deepEqual([...explained].sort(), [...manifest.oauth_config.scopes.bot].sort());
 });

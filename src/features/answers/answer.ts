@@ -24,6 +24,8 @@ export interface AnswerDeps {
   maxTokens: number;
   contextTokens: number;
   customPrompt: string | undefined;
+  /** Names already known for people (a mention of someone outside the conversation shows it). */
+  nameOf?: (userId: string) => string | undefined;
   now?: () => Date;
   /** Aborted when the process shuts down before the answer finished. */
   signal?: AbortSignal;
@@ -78,6 +80,10 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
       waited,
       tokenBudget: deps.contextTokens,
     });
+    sink.allowMentions?.(
+      conversation.flatMap((m) => (m.userId ? [m.userId] : [])),
+      deps.nameOf,
+    );
     if (!conversation.some((m) => !m.fromBot)) {
       // Nobody's words survived (the message was deleted, or only mentions and markup): ask.
       sink.append(BLANK_TEXT.mention);
@@ -112,6 +118,7 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
         signal: deps.signal,
       },
     );
+    sink.offerFeedback?.();
     const note = stopNote(result.result?.stopReason, job.place.kind);
     if (note) sink.append(`\n\n${note}`);
     // Claude is done with it: writing the rest to Slack needs no turn, so the next may start.

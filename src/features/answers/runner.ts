@@ -253,8 +253,13 @@ export class AnswerRunner {
           },
           finish: () => (quiet() ? Promise.resolve() : sink.finish()),
           fail: (t) => (quiet() ? Promise.resolve() : sink.fail(t)),
+          allowMentions: (ids, nameOf) => sink.allowMentions(ids, nameOf),
+          offerFeedback: () => {
+            if (!quiet()) sink.offerFeedback();
+          },
         },
         {
+          nameOf: (id) => this.deps.directory.knownName(id),
           loadConversation: (j, o) =>
             loadConversation(this.deps.readClient, this.deps.directory, this.deps.identity, j, o),
           traffic: this.deps.traffic,

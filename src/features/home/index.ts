@@ -7,7 +7,10 @@ import { register as registerUsage } from './usage.js';
 const GREETED_KEEP_MS = 90 * 24 * 60 * 60 * 1000;
 
 /** The app's Home: a one-time greeting with prompts in its Messages tab, usage and cost on its Home tab. */
-export function install(app: App, deps: FeatureDeps): void {
+export function install(
+  app: App,
+  deps: FeatureDeps & { feedback?: { week(): Promise<{ up: number; down: number }> } },
+): void {
   const { platform, slack } = deps;
   const { log, store } = platform;
   registerGreeting(app, {
@@ -29,5 +32,6 @@ export function install(app: App, deps: FeatureDeps): void {
     postClient: slack.postClient,
     admins: new Set(deps.config.bot.adminUserIds),
     now: deps.now,
+    ...(deps.feedback ? { feedback: deps.feedback } : {}),
   });
 }

@@ -10,6 +10,8 @@ export interface UsageHomeDeps {
   /** People who see everyone's usage; others see only their own. */
   admins: ReadonlySet<string>;
   now?: () => Date;
+  /** Votes on answers of the last week (the feedback buttons), shown to everyone. */
+  feedback?: { week(): Promise<{ up: number; down: number }> };
 }
 
 /** Rows per list: a section's text holds 3,000 characters. */
@@ -35,7 +37,15 @@ function list(title: string, rows: Map<string, UsageTotals>, label: (id: string)
 }
 
 /** The Home tab: today's requests, tokens and estimated cost per channel and per person. */
-export function usageView(day: UsageDay | undefined, viewer: string, admin: boolean): types.HomeView {
+export function usageView(
+  day: UsageDay | undefined,
+  viewer: string,
+  admin: boolean,
+  feedback?: { up: number; down: number },
+): types.HomeView {
+  const votes = feedback
+    ? [section(`*Feedback on answers, last 7 days:* 👍 ${feedback.up} · 👎 ${feedback.down}`)]
+    : [];
   const header: types.HeaderBlock = {
     type: 'header',
     text: { type: 'plain_text', text: `Usage today (${day?.day ?? '?'}, UTC)` },
@@ -59,7 +69,7 @@ export function usageView(day: UsageDay | undefined, viewer: string, admin: bool
     const mine = day.users.get(viewer) ?? { requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
     return {
       type: 'home',
-      blocks: [header, section(line('You', mine)), note],
+      blocks: [header, section(line('You', mine)), ...votes, note],
     };
   }
   return {
@@ -69,6 +79,7 @@ export function usageView(day: UsageDay | undefined, viewer: string, admin: bool
       section(line('*All*', day.total)),
       list('By channel', day.channels, (id) => `<#${id}>`),
       list('By person', day.users, (id) => `<@${id}>`),
+      ...votes,
       note,
     ],
   };
@@ -83,7 +94,8 @@ export function register(app: App, deps: UsageHomeDeps): void {
       deps.log.warn({ err }, 'usage unavailable');
       return undefined;
     });
-    const view = usageView(day, user, deps.admins.has(user));
+    const votes = await deps.feedback?.week().catch(() => undefined);
+    const view = usageView(day, user, deps.admins.has(user), votes);
     await deps.postClient.views.publish({ user_id: user, view });
   });
 }

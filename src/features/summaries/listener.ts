@@ -284,7 +284,14 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
           },
         },
       );
-      const markdown = clipMarkdown(formatMarkdownForSlack(outcome.markdown));
+      // The summary may ping only people whose messages it covers.
+      const authors = new Set(history.messages.map((m) => m.userId));
+      const markdown = clipMarkdown(
+        formatMarkdownForSlack(outcome.markdown, {
+          mentionable: (id) => authors.has(id),
+          nameOf: (id) => deps.directory.knownName(id),
+        }),
+      );
       const title = `Summary of ${label}`;
       const coverageLine = coverageMrkdwn(coverage);
       const summary = {

@@ -38,6 +38,12 @@ export class UserDirectory {
     return (await this.entry(userId)).name;
   }
 
+  /** The name already looked up for a person, without asking Slack; undefined if none yet. */
+  knownName(userId: string): string | undefined {
+    const hit = this.entries.get(userId);
+    return hit && hit.name !== userId ? hit.name : undefined;
+  }
+
   /** Who the person is for access checks; undefined when Slack could not say (asked again next time). */
   async person(userId: string): Promise<Person | undefined> {
     const hit = await this.entry(userId);

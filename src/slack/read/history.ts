@@ -80,7 +80,7 @@ export async function loadConversation(
     const text = await plainText(m.text ?? '', directory, me);
     if (!text.trim() && !fromBot) continue;
     const author = fromBot ? me.botName : m.user ? await directory.name(m.user) : (m.username ?? 'a bot');
-    out.push({ ts: m.ts, author, fromBot, text });
+    out.push({ ts: m.ts, author, fromBot, text, ...(m.user && !fromBot ? { userId: m.user } : {}) });
   }
   return { messages: out, unread };
 }

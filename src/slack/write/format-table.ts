@@ -21,7 +21,28 @@ const WIDE =
 // Combining marks (variation selectors included) and zero-width characters (the U+200B we insert
 // included) take no cell.
 const ZERO_WIDTH = /[\p{Mn}\p{Me}\u200B-\u200F\u2060]/u;
-const DELIMITER_ROW = /^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$/;
+
+/**
+ * Longest line the formatters read as Markdown structure (table row, code fence, heading, quote).
+ * Model output is hostile: a longer line is plain text, handled in pieces of this size, so every
+ * pass over it costs time in proportion to its length however it repeats a character.
+ */
+export const MAX_LINE_CHARS = 2000;
+
+/** `line` in pieces of at most MAX_LINE_CHARS. */
+export function linePieces(line: string): string[] {
+  const pieces: string[] = [];
+  for (let at = 0; at < line.length; at += MAX_LINE_CHARS) pieces.push(line.slice(at, at + MAX_LINE_CHARS));
+  return pieces;
+}
+
+/** A table's delimiter row (`|---|:-:|`), checked cell by cell: one regex over the row backtracks on spaces. */
+function isDelimiterRow(line: string): boolean {
+  let text = line.trim();
+  if (text.startsWith('|')) text = text.slice(1);
+  if (text.endsWith('|')) text = text.slice(0, -1);
+  return text.split('|').every((cell) => /^:?-+:?$/.test(cell.trim()));
+}
 
 /** Columns a string takes in a monospace font: wide CJK characters count 2, zero-width ones 0. */
 export function displayWidth(text: string): number {
@@ -32,7 +53,7 @@ export function displayWidth(text: string): number {
 
 /** Whether a line could belong to a table: we only treat pipe-led rows as tables (what Claude writes). */
 export function isPipeLine(line: string): boolean {
-  return /^[ \t]*\|/.test(line);
+  return line.length <= MAX_LINE_CHARS && /^[ \t]*\|/.test(line);
 }
 
 /**
@@ -42,9 +63,7 @@ export function isPipeLine(line: string): boolean {
 export function formatPipeLines(lines: string[], other: (line: string) => string): string[] {
   const start = lines.findIndex((line, i) => {
     const next = lines[i + 1];
-    return (
-      next !== undefined && DELIMITER_ROW.test(next) && splitCells(line).length === splitCells(next).length
-    );
+    return next !== undefined && isDelimiterRow(next) && splitCells(line).length === splitCells(next).length;
   });
   if (start === -1) return lines.map(other);
   return [...lines.slice(0, start).map(other), ...renderTable(lines.slice(start))];
@@ -110,7 +129,7 @@ function splitCells(row: string): string[] {
 function stripInline(cell: string): string {
   return cell
     .replace(/<br\s*\/?>/gi, ' ')
-    .replace(/!?\[([^\]]*)\]\(([^)\s]*)[^)]*\)/g, (_, text: string, url: string) =>
+    .replace(/!?\[([^[\]]*)\]\(([^)\s]*)(?:\s[^)]*)?\)/g, (_, text: string, url: string) =>
       text && text !== url ? `${text} (${url})` : url || text,
     )
     .replace(/`([^`]*)`/g, '$1')
@@ -132,6 +151,7 @@ export interface Fence {
 
 /** The fence a line opens (a backtick fence's info string cannot contain backticks), if any. */
 export function openFence(line: string): Fence | null {
+  if (line.length > MAX_LINE_CHARS) return null;
   const match = /^[ \t]*(`{3,}|~{3,})(.*)$/.exec(line);
   const [, marker = '', info = ''] = match ?? [];
   if (!match || (marker.startsWith('`') && info.includes('`'))) return null;
@@ -140,6 +160,7 @@ export function openFence(line: string): Fence | null {
 
 /** Whether `line` closes `fence`: same character, at least as long, nothing after it. */
 export function closesFence(line: string, fence: Fence): boolean {
+  if (line.length > MAX_LINE_CHARS) return false;
   const marker = /^[ \t]*(`{3,}|~{3,})\s*$/.exec(line)?.[1];
   return marker !== undefined && marker[0] === fence.marker[0] && marker.length >= fence.marker.length;
 }
@@ -156,18 +177,33 @@ export function fenceAfter(text: string, start: Fence | null): Fence | null {
 
 /** Inline code spans of one line, and where the first unmatched backtick run starts (-1: none). */
 export function scanCode(line: string): { spans: Array<[number, number]>; open: number } {
-  const runs = [...line.matchAll(/`+/g)].map((m) => ({ at: m.index, len: m[0].length }));
+  // Backtick runs as start/length pairs: one pass, no object per run.
+  const starts: number[] = [];
+  const lengths: number[] = [];
+  for (let at = line.indexOf('`'); at !== -1; at = line.indexOf('`', at)) {
+    const from = at;
+    while (line.charCodeAt(at) === 96) at++;
+    starts.push(from);
+    lengths.push(at - from);
+  }
+  // For each run, the next run of the same length (-1: none), found in one backward pass.
+  const next: number[] = new Array(starts.length);
+  const seen = new Map<number, number>();
+  for (let i = starts.length - 1; i >= 0; i--) {
+    const len = lengths[i] ?? 0;
+    next[i] = seen.get(len) ?? -1;
+    seen.set(len, i);
+  }
   const spans: Array<[number, number]> = [];
   let open = -1;
-  for (let i = 0; i < runs.length; i++) {
-    const run = runs[i];
-    if (!run) continue;
-    const close = runs.findIndex((other, j) => j > i && other.len === run.len);
+  for (let i = 0; i < starts.length; i++) {
+    const close = next[i] ?? -1;
+    const at = starts[i] ?? 0;
     if (close === -1) {
-      if (open === -1) open = run.at;
+      if (open === -1) open = at;
       continue;
     }
-    spans.push([run.at, (runs[close]?.at ?? run.at) + run.len]);
+    spans.push([at, (starts[close] ?? at) + (lengths[i] ?? 0)]);
     i = close;
   }
   return { spans, open };
@@ -175,9 +211,12 @@ export function scanCode(line: string): { spans: Array<[number, number]>; open: 
 
 /** U+200B between an emphasis marker and an adjacent CJK character, outside inline code. */
 export function fixCjkEmphasis(line: string): string {
+  if (!/[*_~]/.test(line)) return line;
   const { spans } = scanCode(line);
+  let span = 0; // runs come in order, so the spans before a run are never needed again
   return line.replace(/\*+|_+|~{2,}/g, (run: string, at: number) => {
-    if (spans.some(([from, to]) => at >= from && at < to)) return run;
+    while ((spans[span]?.[1] ?? Number.POSITIVE_INFINITY) <= at) span++;
+    if ((spans[span]?.[0] ?? Number.POSITIVE_INFINITY) <= at) return run;
     const end = at + run.length;
     const before = CJK_END.test(line.slice(Math.max(0, at - 2), at)) ? ZWSP : '';
     return before + run + (CJK_START.test(line.slice(end, end + 2)) ? ZWSP : '');
@@ -186,8 +225,15 @@ export function fixCjkEmphasis(line: string): string {
 
 /** How much of a partial line `fixCjkEmphasis` treats the same whatever follows. */
 export function inlineCut(line: string): number {
-  let cut = /`*$/.exec(line)?.index ?? line.length; // a trailing backtick run may still grow
+  let cut = trailingRun(line, line.length, '`'); // a trailing backtick run may still grow
   const { open } = scanCode(line.slice(0, cut));
   if (open !== -1) cut = open; // an unmatched run may still be closed later
-  return /[*_~]*$/.exec(line.slice(0, cut))?.index ?? cut; // the next character decides the ZWSP
+  return trailingRun(line, cut, '*_~'); // the next character decides the ZWSP
+}
+
+/** Where the run of `chars` ending at `end` starts (a regex anchored at `$` retries every start). */
+function trailingRun(text: string, end: number, chars: string): number {
+  let at = end;
+  while (at > 0 && chars.includes(text.charAt(at - 1))) at--;
+  return at;
 }

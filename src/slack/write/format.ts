@@ -11,19 +11,38 @@ import {
   formatPipeLines,
   inlineCut,
   isPipeLine,
+  linePieces,
+  MAX_LINE_CHARS,
   openFence,
   ZWSP,
 } from './format-table.js';
 
 const MASS_WORDS = ['channel', 'here', 'everyone', 'group'];
+// Longest body of a Slack token (`<…>`) read as one: the stream holds an unfinished token back, so
+// its length must be bounded; a longer one is text, its `<!` defused like any other.
+const MAX_TOKEN_CHARS = 1000;
 // One regex, one pass: with no replacement feeding another, a stream can be cut anywhere no match
 // can span and still give the same result. `<`/`>` are excluded inside tokens so they cannot nest.
 // Slack's own `<!…>` commands become text; any other `<!` (HTML `<!DOCTYPE>`, `<!--`, a stray one)
 // gets U+200B after the `<`, which keeps code samples intact but can never form a command.
-const MENTION =
-  /<!((?:here|channel|everyone|group|subteam|date)(?![\w-])[^<>\n]*)>|<!|<([a-z][a-z0-9+.-]*:[^|<>\n]*)\|([^<>\n]*)>|(?<![\w.+-])@(channel|here|everyone)\b|\[@(?!\u200B)/gi;
+const MENTION = new RegExp(
+  `<(?=[^<>\\n]{1,${MAX_TOKEN_CHARS}}>)(?:!((?:here|channel|everyone|group|subteam|date)(?![\\w-])[^<>\\n]*)|([a-z][a-z0-9+.-]*:[^|<>\\n]*)\\|([^<>\\n]*)|@([UW][A-Z0-9]+)(?:\\|([^<>\\n]*))?)>|<!|(?<![\\w.+-])@(channel|here|everyone)\\b|\\[@(?!\u200B)`,
+  'gi',
+);
 // A fragment at the end of a stream chunk that more text could still turn into a MENTION match.
-const OPEN_TOKEN = /^<(?:![^<>\n]*|[a-z][a-z0-9+.-]*(?::[^|<>\n]*(?:\|[^<>\n]*)?)?)?$/i;
+const OPEN_TOKEN =
+  /^<(?:![^<>\n]*|@[A-Z0-9]*(?:\|[^<>\n]*)?|[a-z][a-z0-9+.-]*(?::[^|<>\n]*(?:\|[^<>\n]*)?)?)?$/i;
+const LONGEST_MASS_WORD = Math.max(...MASS_WORDS.map((word) => word.length));
+/**
+ * Who the text may ping: `mentionable(id)` says whether a user mention (`<@U…>`) stays one; any
+ * other becomes `@name` as plain text (the mention's label, `nameOf(id)`, or "someone"). Unset:
+ * user mentions are kept.
+ */
+export interface MentionPolicy {
+  mentionable(userId: string): boolean;
+  nameOf?(userId: string): string | undefined;
+}
+
 /** Incremental formatter for streamed replies; concatenated outputs equal `formatMarkdownForSlack(input)`. */
 export interface StreamFormatter {
   /** Takes the next delta and returns the text that is final and safe to send now. */
@@ -40,11 +59,18 @@ const defuse = (text: string): string => text.replace(/@(?!\u200B)/g, `@${ZWSP}`
  * `<!channel|…>`, `<!subteam^S1|@team>`, `<!date^…|label>`) become readable text such as `@here` or
  * `@team`, with U+200B after the `@`; other `<!…>` get U+200B after the `<`; plain
  * `@here`/`@channel`/`@everyone` and `@`-labels of links (`<url|@here>`, `[@channel](url)`) get U+200B
- * after the `@`. User and channel mentions (`<@U123>`, `<#C1>`) are kept.
+ * after the `@`. Channel mentions (`<#C1>`) are kept; user mentions (`<@U123>`) too, unless `policy`
+ * says the person is not in the conversation: then they become `@name`, which pings nobody.
  */
-export function neutralizeMentions(text: string): string {
+export function neutralizeMentions(text: string, policy?: MentionPolicy): string {
   const replace = (match: string, ...groups: Array<string | number | undefined>): string => {
-    const [command, url, label, word, offset] = groups;
+    const [command, url, label, user, userLabel, word, offset] = groups;
+    if (typeof user === 'string') {
+      if (!policy || policy.mentionable(user)) return match;
+      const name =
+        (typeof userLabel === 'string' && userLabel.replace(/^@/, '')) || policy.nameOf?.(user) || 'someone';
+      return `@${ZWSP}${name}`;
+    }
     if (typeof command === 'string') {
       const readable = defuse(describeCommand(command));
       // Removing `<`/`>` must not let the text join what precedes it into a new mention.
@@ -72,8 +98,8 @@ function describeCommand(command: string): string {
  * aligned code blocks, and U+200B between emphasis markers and adjacent CJK characters outside code
  * (Slack otherwise shows the asterisks of `**重要**です` literally).
  */
-export function formatMarkdownForSlack(md: string): string {
-  const formatter = createStreamFormatter();
+export function formatMarkdownForSlack(md: string, policy?: MentionPolicy): string {
+  const formatter = createStreamFormatter(policy);
   return formatter.push(md) + formatter.end();
 }
 
@@ -82,8 +108,8 @@ export function formatMarkdownForSlack(md: string): string {
  * text could still change: table rows until the table ends, a partial line that may become a table
  * row or code fence, an unfinished mention token, trailing emphasis markers or an unclosed code span.
  */
-export function createStreamFormatter(): StreamFormatter {
-  const mentions = mentionStream();
+export function createStreamFormatter(policy?: MentionPolicy): StreamFormatter {
+  const mentions = mentionStream(policy);
   const lines = lineStream();
   return {
     push: (delta) => lines.push(mentions.push(delta)),
@@ -91,7 +117,7 @@ export function createStreamFormatter(): StreamFormatter {
   };
 }
 
-function mentionStream(): StreamFormatter {
+function mentionStream(policy: MentionPolicy | undefined): StreamFormatter {
   let held = '';
   let previous = ''; // last character sent: MENTION's look-behind needs it
   const take = (count: number): string => {
@@ -99,7 +125,7 @@ function mentionStream(): StreamFormatter {
     held = held.slice(count);
     if (piece === '') return '';
     // `previous` never starts a match (such a tail would have been held), so it comes back unchanged.
-    const out = neutralizeMentions(previous + piece).slice(previous.length);
+    const out = neutralizeMentions(previous + piece, policy).slice(previous.length);
     previous = piece.slice(-1);
     return out;
   };
@@ -116,34 +142,34 @@ function mentionStream(): StreamFormatter {
   };
 }
 
-/** Length of the prefix of `text` that no later text can change the neutralisation of. */
+/**
+ * Length of the prefix of `text` that no later text can change the neutralisation of. Only the end
+ * can still change: the last `<` (a token has no `<` inside), an `@` and the letters after it, a `[`.
+ */
 function mentionCut(text: string): number {
   let cut = text.length;
-  let lt = text.indexOf('<', text.lastIndexOf('\n') + 1);
-  while (lt !== -1) {
-    if (OPEN_TOKEN.test(text.slice(lt))) {
-      cut = lt;
-      break;
-    }
-    lt = text.indexOf('<', lt + 1);
-  }
-  for (;;) {
-    const head = text.slice(0, cut);
-    const at = /@([a-z]*)$/i.exec(head);
-    if (at && MASS_WORDS.some((word) => word.startsWith((at[1] ?? '').toLowerCase()))) {
-      cut = at.index;
-    } else if (head.endsWith('[') || /[\uD800-\uDBFF]$/.test(head)) {
-      cut--; // `[` may become `[@`; never split a surrogate pair
-    } else {
-      return cut;
-    }
-  }
+  const lt = text.lastIndexOf('<');
+  if (lt !== -1 && text.length - lt <= MAX_TOKEN_CHARS + 1 && OPEN_TOKEN.test(text.slice(lt))) cut = lt;
+  let word = cut;
+  while (word > 0 && cut - word < LONGEST_MASS_WORD && /[a-z]/i.test(text.charAt(word - 1))) word--;
+  const letters = text.slice(word, cut).toLowerCase();
+  if (text.charAt(word - 1) === '@' && MASS_WORDS.some((w) => w.startsWith(letters))) cut = word - 1;
+  if (text.charAt(cut - 1) === '[') cut--; // `[` may become `[@`
+  if (/[\uD800-\uDBFF]/.test(text.charAt(cut - 1))) cut--; // never split a surrogate pair
+  return cut;
 }
+
+// A partial line is formatted on every delta up to this length; a longer one only once it has grown
+// by 1/8th, so a line costs a bounded number of passes per character, not one pass per delta.
+const EAGER_LINE_CHARS = 256;
+const PARTIAL_STEP_SHIFT = 3;
 
 function lineStream(): StreamFormatter {
   let fence: Fence | null = null;
-  let line = ''; // the current line so far
+  let line = ''; // the current line so far (at most MAX_LINE_CHARS: a longer one comes in pieces)
+  let continued = false; // `line` continues a longer line: plain text, never table or fence
   let sent = 0; // output characters of the current line already returned
+  let formatted = 0; // length of `line` when a partial line was last formatted
   let table: string[] = [];
   let tableEndsLine = true;
 
@@ -154,23 +180,23 @@ function lineStream(): StreamFormatter {
     table = [];
     return tableEndsLine ? `${out}\n` : out;
   };
-  const finishLine = (newline: boolean): string => {
+  const finishLine = (eol: string, plain: boolean): string => {
     const text = line;
     const done = sent;
-    const eol = newline ? '\n' : '';
     line = '';
     sent = 0;
+    formatted = 0;
     if (fence) {
-      if (closesFence(text, fence)) fence = null;
+      if (!plain && closesFence(text, fence)) fence = null;
       return text.slice(done) + eol;
     }
-    if (isPipeLine(text)) {
+    if (!plain && isPipeLine(text)) {
       table.push(text);
-      tableEndsLine = newline;
-      return newline ? '' : flushTable();
+      tableEndsLine = eol !== '';
+      return eol ? '' : flushTable();
     }
     const before = flushTable();
-    const opened = openFence(text);
+    const opened = plain ? null : openFence(text);
     if (opened) fence = opened;
     return before + (opened ? text : fixCjkEmphasis(text)).slice(done) + eol;
   };
@@ -182,7 +208,10 @@ function lineStream(): StreamFormatter {
       return out;
     }
     // Undecided: blank so far, a table row, or (part of) a fence line.
-    if (/^[ \t]*(?:\||`{3,}|~{3,}|`*$|~*$)/.test(line)) return '';
+    if (!continued && /^[ \t]*(?:\||`{3,}|~{3,}|`*$|~*$)/.test(line)) return '';
+    const step = formatted < EAGER_LINE_CHARS ? 0 : formatted >> PARTIAL_STEP_SHIFT;
+    if (line.length - formatted <= step) return '';
+    formatted = line.length;
     const fixed = fixCjkEmphasis(line.slice(0, inlineCut(line)));
     const out = flushTable() + fixed.slice(sent);
     sent = Math.max(sent, fixed.length);
@@ -191,18 +220,28 @@ function lineStream(): StreamFormatter {
   return {
     push(text) {
       let out = '';
-      let start = 0;
-      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-        line += text.slice(start, nl);
-        out += finishLine(true);
-        start = nl + 1;
+      let nl = text.indexOf('\n');
+      for (let start = 0; start < text.length; ) {
+        if (nl !== -1 && nl < start) nl = text.indexOf('\n', start);
+        const take = Math.min(nl === -1 ? text.length : nl, start + MAX_LINE_CHARS - line.length);
+        line += text.slice(start, take);
+        start = take;
+        if (line.length >= MAX_LINE_CHARS) {
+          // Too long for a table row or fence: plain text, finished piece by piece.
+          out += finishLine('', true);
+          continued = true;
+        } else if (take === nl) {
+          out += finishLine('\n', continued);
+          continued = false;
+          start = nl + 1;
+        }
       }
-      line += text.slice(start);
       return out + partial();
     },
     end() {
-      const out = (line === '' ? '' : finishLine(false)) + flushTable();
+      const out = (line === '' ? '' : finishLine('', continued)) + flushTable();
       fence = null;
+      continued = false;
       return out;
     },
   };
@@ -229,6 +268,13 @@ export function markdownToMrkdwn(md: string): string {
       out.push(closed ? `${indent}\`\`\`` : line);
     } else if (isPipeLine(line)) {
       table.push(line);
+    } else if (line.length > MAX_LINE_CHARS) {
+      flushTable();
+      out.push(
+        linePieces(line)
+          .map((piece) => mrkdwnInline(piece, '*'))
+          .join(''),
+      );
     } else {
       flushTable();
       fence = openFence(line);
@@ -245,10 +291,10 @@ function mrkdwnLine(line: string): string {
   // Slack quotes do not nest; one `> ` keeps the text quoted.
   if (quote) return `> ${mrkdwnLine(line.slice(quote[0].length))}`.trimEnd();
   if (/^[ \t]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/.test(line)) return '───';
-  const heading = /^[ \t]{0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/.exec(line);
+  const heading = /^[ \t]{0,3}#{1,6}[ \t]+(.*)$/.exec(line);
   if (heading) {
     // mrkdwn cannot nest bold, so bold inside a heading just joins the heading's own.
-    const text = mrkdwnInline(heading[1] ?? '', '');
+    const text = mrkdwnInline(headingText(heading[1] ?? ''), '');
     return text ? `*${text}*` : '';
   }
   const item = /^([ \t]*)[-*+][ \t]+(?:\[([ xX])\][ \t]+)?(.*)$/.exec(line);
@@ -260,15 +306,26 @@ function mrkdwnLine(line: string): string {
   return mrkdwnInline(line, '*');
 }
 
+/** A heading's text without its closing `#`s; no regex, which would backtrack on runs of spaces. */
+function headingText(rest: string): string {
+  const text = rest.trimEnd();
+  let hashes = text.length;
+  while (hashes > 0 && text.charAt(hashes - 1) === '#') hashes--;
+  const spaced = hashes > 0 && /[ \t]/.test(text.charAt(hashes - 1));
+  return spaced ? text.slice(0, hashes).trimEnd() : text;
+}
+
 // Code spans, Slack tokens, Markdown links/images, backslash escapes and bare URLs: kept out of the
 // escaping and emphasis rewriting below.
 const PROTECTED =
-  /(?<!`)(`+)(?!`)[^\n]*?(?<!`)\1(?!`)|<(?:[@#!][^<>\s|]*|(?:https?|mailto):[^<>\s|]*)(?:\|[^<>\n]*)?>|!?\[([^\]\n]*)\]\(\s*([^()\s]+(?:\([^()\s]*\)[^()\s]*)*)(?:\s+"[^"\n]*")?\s*\)|\\([\\`*_{}[\]()#+\-.!~|<>&])|\b(https?:\/\/[^\s<>]*[^\s<>*_~.,;:!?)\]'"])/g;
+  /(?<!`)(`+)(?!`)[^\n]*?(?<!`)\1(?!`)|<(?:[@#!][^<>\s|]*|(?:https?|mailto):[^<>\s|]*)(?:\|[^<>\n]*)?>|!?\[([^[\]\n]*)\]\(\s*([^()\s]+(?:\([^()\s]*\)[^()\s]*)*)(?:\s+"[^"\n]*")?\s*\)|\\([\\`*_{}[\]()#+\-.!~|<>&])|\b(https?:\/\/[^\s<>]*[^\s<>*_~.,;:!?)\]'"])/g;
 
 const escapeText = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function mrkdwnInline(text: string, bold: string): string {
+  // Most lines of an answer, and every line of some hostile ones, have nothing to convert.
+  if (!/[`<>&*_~[\\:\uE000-\uE002]/.test(text)) return text;
   const kept: string[] = [];
   // Private-use characters stand in for protected pieces; Claude does not emit them.
   const keep = (piece: string): string => `\uE000${kept.push(piece) - 1}\uE001`;

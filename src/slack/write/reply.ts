@@ -1,8 +1,9 @@
-import type { WebClient } from '@slack/web-api';
+import type { Block, WebClient } from '@slack/web-api';
 import type { Logger } from '../../platform/logger.js';
 import { MAX_PART_CHARS, MAX_STREAM_BYTES } from '../limits.js';
 import { callOnce, slackErrorCode } from '../web.js';
 import { INTERRUPTED_NOTE } from './error-text.js';
+import { feedbackBlock } from './feedback.js';
 import { createStreamFormatter, notificationText } from './format.js';
 import { type PartRoom, prefixWithin, splitAtRoom } from './split.js';
 import type { StreamPacer } from './stream-pacer.js';
@@ -14,6 +15,10 @@ export interface ReplySink {
    * awaited: the sink writes no answer text before its status calls are done.
    */
   thinking(status?: string): Promise<void>;
+  /** Who the answer may ping (the people of the conversation); others' mentions become names. */
+  allowMentions?(userIds: Iterable<string>, nameOf?: (userId: string) => string | undefined): void;
+  /** The answer ends with feedback buttons (a real answer, not a prompt or an error). */
+  offerFeedback?(): void;
   /** Adds text as Claude writes it; the sink paces its writes to Slack. */
   append(delta: string): void;
   /** The answer is complete. */
@@ -70,7 +75,15 @@ interface Part {
  * stream Slack ended early continues in a new message; no text is dropped.
  */
 export class SlackReply implements ReplySink {
-  private formatter = createStreamFormatter();
+  /** Blocks under the end of the answer (feedback buttons), set by offerFeedback. */
+  private finalBlocks: Block[] | undefined;
+  /** People the answer may ping: those who wrote in the conversation (see allowMentions). */
+  private readonly people = new Set<string>();
+  private nameOf: ((userId: string) => string | undefined) | undefined;
+  private formatter = createStreamFormatter({
+    mentionable: (id) => this.people.has(id) || id === this.target.userId,
+    nameOf: (id) => this.nameOf?.(id),
+  });
   private pending = '';
   private part: Part | undefined;
   private shownChars = 0;
@@ -143,6 +156,19 @@ export class SlackReply implements ReplySink {
       this.placeholderTs = r.ts;
       this.created(r.ts);
     }
+  }
+
+  /**
+   * The answer may ping these people (those in the conversation) and whoever asked; any other user
+   * mention becomes their name as text (`nameOf`), so the model cannot ping someone from outside.
+   */
+  offerFeedback(): void {
+    this.finalBlocks = [feedbackBlock(this.ref)];
+  }
+
+  allowMentions(userIds: Iterable<string>, nameOf?: (userId: string) => string | undefined): void {
+    for (const id of userIds) this.people.add(id);
+    this.nameOf = nameOf;
   }
 
   append(delta: string): void {
@@ -364,6 +390,20 @@ export class SlackReply implements ReplySink {
   private async endPart(tail = ''): Promise<void> {
     const part = this.part;
     this.part = undefined;
+    // The answer's last message carries the final blocks (feedback buttons).
+    const last = this.finishing && !this.pending && !this.writeError ? this.finalBlocks : undefined;
+    if (part?.ts && !part.streaming && last) {
+      const blocks = [{ type: 'markdown', text: part.text }, ...last];
+      await callOnce(() =>
+        this.client.chat.update({
+          channel: this.target.channel,
+          ts: part.ts as string,
+          text: notificationText(part.text),
+          blocks,
+        }),
+      );
+      return;
+    }
     if (!part?.streaming || !part.ts) return;
     try {
       await callOnce(() =>
@@ -371,6 +411,7 @@ export class SlackReply implements ReplySink {
           channel: this.target.channel,
           ts: part.ts as string,
           ...(tail ? { markdown_text: tail } : {}),
+          ...(last ? { blocks: last } : {}),
         }),
       );
       part.text += tail;

@@ -106,6 +106,42 @@ const markdown = fc
 
 const RUNS = { numRuns: 400 };
 
+/**
+ * Hostile model output: long runs of one piece (past the 2,000-character line and 1,000-character
+ * token bounds) between ordinary pieces, so lines and tokens cross those bounds at any point.
+ */
+const HOSTILE_PIECES = [
+  '@',
+  '*',
+  '_',
+  '`',
+  '|',
+  '>',
+  '~',
+  '[',
+  '(',
+  '<',
+  '&',
+  '\\',
+  ' ',
+  '<!',
+  '[@',
+  '`a',
+  '**a',
+  '| ',
+];
+const hostile = fc
+  .array(
+    fc.oneof(
+      fc
+        .tuple(fc.constantFrom(...HOSTILE_PIECES), fc.integer({ min: 1, max: 2600 }))
+        .map(([p, n]) => p.repeat(n)),
+      fc.constantFrom(...PIECES),
+    ),
+    { minLength: 1, maxLength: 8 },
+  )
+  .map((parts) => parts.join(''));
+
 test('the mass-mention detector used below catches every form', () => {
   for (const m of [
     '<!channel>',
@@ -147,6 +183,35 @@ test('the stream formatter gives the same text however the stream is cut, and no
       assert.doesNotMatch(out, MASS_MENTION);
     }),
     RUNS,
+  );
+});
+
+test('hostile output: streamed in deltas or cut anywhere, the same text as whole, no mass mention', () => {
+  fc.assert(
+    fc.property(
+      hostile,
+      fc.array(fc.nat(), { maxLength: 6 }),
+      fc.integer({ min: 1, max: 64 }),
+      (md, cuts, delta) => {
+        const whole = formatMarkdownForSlack(md);
+        assert.doesNotMatch(whole, MASS_MENTION);
+        assert.doesNotMatch(markdownToMrkdwn(md), MASS_MENTION);
+        const inDeltas = createStreamFormatter();
+        let out = '';
+        for (let at = 0; at < md.length; at += delta) out += inDeltas.push(md.slice(at, at + delta));
+        assert.equal(out + inDeltas.end(), whole);
+        const points = [...new Set(cuts.map((c) => c % (md.length + 1)))].sort((a, b) => a - b);
+        const cut = createStreamFormatter();
+        out = '';
+        let from = 0;
+        for (const at of [...points, md.length]) {
+          out += cut.push(md.slice(from, at));
+          from = at;
+        }
+        assert.equal(out + cut.end(), whole);
+      },
+    ),
+    { numRuns: 60 },
   );
 });
 

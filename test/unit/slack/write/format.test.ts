@@ -199,6 +199,25 @@ describe('createStreamFormatter', () => {
     assert.equal(formatter.push('const a = 1'), 'const a = 1');
   });
 
+  it('releases a line of one repeated character as it comes, without waiting for its end', () => {
+    const formatter = createStreamFormatter();
+    let out = '';
+    for (let i = 0; i < 3000; i += 8) out += formatter.push('|'.repeat(8));
+    // Past 2,000 characters a line is plain text, not a table row to hold until the table ends.
+    assert.ok(out.length >= 2000 && /^\|+$/.test(out), `${out.length} characters out`);
+    out += formatter.push('\n| a |\n|---|\n| 1 |\n') + formatter.end();
+    // The table after it is still a table.
+    assert.equal(out, `${'|'.repeat(3000)}\n${FENCE}\na\n-\n1\n${FENCE}\n`);
+  });
+
+  it('reads an unclosed Slack token over 1,000 characters as text, its `<!` defused', () => {
+    const formatter = createStreamFormatter();
+    const long = `<!here ${'x'.repeat(1000)}`;
+    assert.equal(formatter.push(long), `<${Z}!here ${'x'.repeat(1000)}`);
+    assert.equal(formatter.push('>') + formatter.end(), '>');
+    assert.equal(neutralizeMentions(`<!here ${'x'.repeat(990)}>`), `here ${'x'.repeat(990)}`); // a command, read as text
+  });
+
   it('can be reused after end()', () => {
     const formatter = createStreamFormatter();
     formatter.push('| a |\n|---|\n| 1 |');

@@ -1,0 +1,68 @@
+import type { App } from '@slack/bolt';
+import type Keyv from 'keyv';
+import { FEEDBACK_ACTION_ID, readFeedback, type Vote } from '../../slack/write/feedback.js';
+import type { FeatureDeps } from '../deps.js';
+
+/** A person's vote on an answer is kept this long (to change it, or not count it twice). */
+const VOTE_TTL_MS = 30 * 24 * 3600 * 1000;
+/** Daily counts for the Home tab, kept a little longer than the week it shows. */
+const DAY_TTL_MS = 8 * 24 * 3600 * 1000;
+const DAYS_SHOWN = 7;
+
+type Counts = { up: number; down: number };
+const utcDay = (d: Date) => d.toISOString().slice(0, 10);
+
+/** Votes per UTC day in the key-value store (Redis with REDIS_URL), for the Home tab. */
+export class FeedbackBook {
+  constructor(
+    private readonly store: Keyv,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Counts a vote, taking back the person's earlier one on the same answer. */
+  async count(vote: Vote, previous: Vote | undefined): Promise<void> {
+    const key = `feedback:day:${utcDay(this.now())}`;
+    const c: Counts = { up: 0, down: 0, ...((await this.store.get(key)) as Counts | undefined) };
+    c[vote]++;
+    if (previous) c[previous] = Math.max(0, c[previous] - 1);
+    await this.store.set(key, c, DAY_TTL_MS);
+  }
+
+  /** Votes of the last seven UTC days. */
+  async week(): Promise<Counts> {
+    const total: Counts = { up: 0, down: 0 };
+    for (let i = 0; i < DAYS_SHOWN; i++) {
+      const day = utcDay(new Date(this.now().getTime() - i * 86_400_000));
+      const c = (await this.store.get(`feedback:day:${day}`)) as Counts | undefined;
+      total.up += c?.up ?? 0;
+      total.down += c?.down ?? 0;
+    }
+    return total;
+  }
+}
+
+/**
+ * Feedback on answers: the thumbs under each answer. One vote per person per answer (changing it
+ * is fine); each click is a metric, a log line with the answer's reference, and a count on the
+ * Home tab. Nothing of it goes to Claude.
+ */
+export function install(app: App, deps: FeatureDeps): FeedbackBook {
+  const { log, metrics, store } = deps.platform;
+  const book = new FeedbackBook(store, deps.now);
+  app.action(FEEDBACK_ACTION_ID, async ({ ack, body, action }) => {
+    await ack();
+    const a = action as { block_id?: unknown; value?: unknown };
+    const fb = readFeedback(a.block_id, a.value);
+    if (!fb) return;
+    const user = body.user.id;
+    const key = `feedback:${fb.ref}:${user}`;
+    const previous = (await store.get(key).catch(() => undefined)) as Vote | undefined;
+    if (previous === fb.vote) return;
+    await store.set(key, fb.vote, VOTE_TTL_MS).catch(() => {});
+    const model = deps.config.claude.model;
+    metrics.feedback.inc({ vote: fb.vote, model, change: previous ? 'changed' : 'new' });
+    await book.count(fb.vote, previous).catch((err) => log.warn({ err }, 'feedback not counted'));
+    log.info({ ref: fb.ref, user, vote: fb.vote, previous, model }, 'feedback');
+  });
+  return book;
+}
