@@ -6,6 +6,7 @@ import {
   threadParentTs,
   writableConversation,
 } from './api-chat.js';
+import { endStreamSession } from './sessions.js';
 import {
   type ApiContext,
   apiMessage,
@@ -171,6 +172,7 @@ export const streamHandlers: Record<string, ApiHandler> = {
     if (blocks) m.blocks = blocks;
     if (metadata.value !== undefined) m.metadata = metadata.value;
     m.streaming = false;
+    endStreamSession(ctx.state, m.channel, m.thread_ts, strArg(args, 'session_status'));
     ctx.state.changed();
     return { ok: true, channel: m.channel, ts: m.ts, message: apiMessage(ctx, m) };
   },

@@ -1,5 +1,6 @@
 import { chatHandlers } from './api-chat.js';
 import { streamHandlers } from './api-stream.js';
+import { sessionHandlers } from './sessions.js';
 import {
   type ApiContext,
   apiConversation,
@@ -213,6 +214,7 @@ export const apiHandlers: Record<string, ApiHandler> = {
   ...readHandlers,
   ...chatHandlers,
   ...streamHandlers,
+  ...sessionHandlers,
 };
 
 /** Methods that take the app-level token instead of the bot token. */

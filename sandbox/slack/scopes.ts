@@ -31,6 +31,9 @@ export const METHOD_SCOPES: Readonly<Record<string, Needed>> = {
   'assistant.threads.setStatus': ['chat:write', 'assistant:write'],
   'assistant.threads.setSuggestedPrompts': ['assistant:write'],
   'assistant.threads.setTitle': ['assistant:write'],
+  // Thread-based sessions need chat:write (docs.slack.dev/ai/agent-sessions).
+  'agents.sessions.setStatus': ['chat:write'],
+  'agents.sessions.rename': ['chat:write'],
   'chat.postMessage': ['chat:write'],
   'chat.postEphemeral': ['chat:write'],
   'chat.update': ['chat:write'],
@@ -61,6 +64,7 @@ export function scopesFor(method: string, conv: SimConversation | undefined): re
 
 interface Manifest {
   features?: { agent_view?: unknown };
+  settings?: { event_subscriptions?: { bot_events?: unknown } };
   oauth_config?: { scopes?: { bot?: unknown } };
 }
 
@@ -79,4 +83,10 @@ export function manifestScopes(file: string | URL = MANIFEST): string[] {
 /** Whether a manifest declares the app as an agent (features.agent_view). */
 export function manifestDeclaresAgent(file: string | URL = MANIFEST): boolean {
   return readManifest(file).features?.agent_view !== undefined;
+}
+
+/** The bot events a manifest subscribes to. */
+export function manifestEvents(file: string | URL = MANIFEST): string[] {
+  const events = readManifest(file).settings?.event_subscriptions?.bot_events;
+  return Array.isArray(events) ? events.map(String) : [];
 }

@@ -10,6 +10,8 @@ export interface ApiContext {
   openSocketUrl(): string;
   /** The app is declared as an agent (manifest features.agent_view), not a legacy assistant. */
   agentView: boolean;
+  /** The manifest subscribes to agent_session_stopped (people get a stop button). */
+  stopEventSubscribed: boolean;
 }
 
 /** A Slack error answer (`{ok:false, error}` with HTTP 200). */

@@ -15,7 +15,8 @@ import { Deliverer, type DeliveryOptions, type HttpTransport } from './delivery.
 import { FaultBook, type HttpHooks, handleRequest } from './http.js';
 import { blockAction, messageShortcut } from './interactions.js';
 import { ResponseUrls } from './response.js';
-import { manifestDeclaresAgent, manifestScopes } from './scopes.js';
+import { manifestDeclaresAgent, manifestEvents, manifestScopes } from './scopes.js';
+import type { SimSession } from './sessions.js';
 import type { ApiContext } from './shapes.js';
 import { SocketHub } from './socket.js';
 import { SimState } from './state.js';
@@ -114,6 +115,7 @@ export class SlackSim extends EventEmitter {
       streamLifetimeMs: opts.streamLifetimeMs ?? 5 * 60 * 1000,
       openSocketUrl: () => this.sockets.issueUrl(this.url),
       agentView: opts.agentView ?? manifestDeclaresAgent(),
+      stopEventSubscribed: manifestEvents().includes('agent_session_stopped'),
     };
     const responseUrls = new ResponseUrls(ctx, this.url);
     this.deps = { state: this.state, deliverer: this.deliverer, responseUrls };
@@ -290,6 +292,30 @@ export class SlackSim extends EventEmitter {
     if (!m?.streaming) throw new Error(`no streaming message ${channel}/${ts}`);
     m.streaming = false;
     this.state.changed();
+  }
+
+  /** Agent sessions the app set, by thread. */
+  sessions(): SimSession[] {
+    return [...this.state.sessions.values()].map((s) => ({ ...s }));
+  }
+
+  /**
+   * A person clicks the session's stop button: Slack stops the app's streams in the thread and
+   * sends agent_session_stopped with their ts; the session's status is left to the app.
+   * @see https://docs.slack.dev/reference/events/agent_session_stopped
+   */
+  stopSession(channel: string, threadTs: string, user: string): Promise<DeliveryResult> {
+    const streaming = this.state.thread(channel, threadTs).filter((m) => m.streaming);
+    for (const m of streaming) m.streaming = false;
+    this.state.changed();
+    return this.deliver({
+      type: 'agent_session_stopped',
+      channel,
+      thread_ts: threadTs,
+      user,
+      streaming_message_ts: streaming.map((m) => m.ts),
+      event_ts: this.state.nextTs(),
+    });
   }
 
   joinChannel(user: string, channel: string): Promise<DeliveryResult[]> {

@@ -1,3 +1,4 @@
+import type { SimSession } from './sessions.js';
 import type { SimConversation, SimEphemeral, SimMessage, SimStatus, SimUser } from './types.js';
 
 /** Identity of the simulated workspace and its one installed app. */
@@ -67,6 +68,8 @@ export class SimState {
   readonly suggestedPrompts = new Map<string, { title?: string; prompts: unknown[] }>();
   readonly titles = new Map<string, string>();
   readonly homeViews = new Map<string, unknown>();
+  /** Agent sessions by channel and thread (see sessions.ts). */
+  readonly sessions = new Map<string, SimSession>();
   /** URLs Slack would have fetched to unfurl the bot's posts (see chat.postMessage). */
   readonly unfurled: string[] = [];
   private lastTsMicros = 0;

@@ -5,6 +5,7 @@ import { callOnce, slackErrorCode } from '../web.js';
 import { INTERRUPTED_NOTE } from './error-text.js';
 import { feedbackBlock } from './feedback.js';
 import { createStreamFormatter, notificationText } from './format.js';
+import { AgentSession } from './session.js';
 import { type PartRoom, prefixWithin, splitAtRoom } from './split.js';
 import type { StreamPacer } from './stream-pacer.js';
 
@@ -89,6 +90,7 @@ export class SlackReply implements ReplySink {
   private shownChars = 0;
   private useStreaming = true;
   private placeholderTs: string | undefined;
+  private readonly session: AgentSession;
   private statusShown = false;
   /** The status calls so far (see thinking). */
   private statusCalls: Promise<void> = Promise.resolve();
@@ -113,7 +115,9 @@ export class SlackReply implements ReplySink {
     private readonly ref: string,
     /** Told the ts of every message this reply creates (so another process can replace them). */
     private readonly onMessage?: (ts: string) => void,
-  ) {}
+  ) {
+    this.session = new AgentSession(client, target, log, ref);
+  }
 
   /** Text visible in Slack so far (for tests and logs). */
   get visibleChars(): number {
@@ -132,6 +136,7 @@ export class SlackReply implements ReplySink {
 
   private async showStatus(status: string): Promise<void> {
     if (this.part || this.closing) return;
+    await this.session.processing();
     try {
       await this.client.assistant.threads.setStatus({
         channel_id: this.target.channel,
@@ -158,14 +163,15 @@ export class SlackReply implements ReplySink {
     }
   }
 
-  /**
-   * The answer may ping these people (those in the conversation) and whoever asked; any other user
-   * mention becomes their name as text (`nameOf`), so the model cannot ping someone from outside.
-   */
+  /** The answer's last message gets Slack's feedback buttons. */
   offerFeedback(): void {
     this.finalBlocks = [feedbackBlock(this.ref)];
   }
 
+  /**
+   * The answer may ping these people (those in the conversation) and whoever asked; any other user
+   * mention becomes their name as text (`nameOf`), so the model cannot ping someone from outside.
+   */
   allowMentions(userIds: Iterable<string>, nameOf?: (userId: string) => string | undefined): void {
     for (const id of userIds) this.people.add(id);
     this.nameOf = nameOf;
@@ -198,6 +204,7 @@ export class SlackReply implements ReplySink {
     }
     await this.endPart();
     this.closePacer?.();
+    await this.session.done();
     if (this.writeError) throw this.writeError;
   }
 
@@ -213,6 +220,7 @@ export class SlackReply implements ReplySink {
       await this.drain(true).catch(() => {});
       await this.endPart().catch(() => {});
       await this.postWhole(text);
+      await this.session.done();
       return;
     }
     await this.endPart().catch(() => {});
@@ -226,9 +234,11 @@ export class SlackReply implements ReplySink {
         }),
       );
       this.placeholderTs = undefined;
+      await this.session.done();
       return;
     }
     await this.postWhole(text);
+    await this.session.done();
   }
 
   private schedule(): void {
@@ -414,6 +424,7 @@ export class SlackReply implements ReplySink {
           ...(last ? { blocks: last } : {}),
         }),
       );
+      this.session.streamStopped();
       part.text += tail;
       this.shownChars += tail.length;
     } catch (err) {

@@ -1,0 +1,52 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../../platform/logger.js';
+import { slackErrorCode } from '../web.js';
+
+/**
+ * The thread's agent session (Slack's agent experience): `processing` while the bot works, which
+ * gives people the native stop button, then `active` again. `chat.stopStream` moves it to active
+ * by itself; otherwise done() does. Where sessions are not available (an app not declared as an
+ * agent, an older workspace) nothing is shown and the assistant status stays the only sign.
+ * @see https://docs.slack.dev/ai/agent-sessions
+ */
+export class AgentSession {
+  private state: 'unknown' | 'on' | 'off' = 'unknown';
+  private stoppedByStream = false;
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly where: { channel: string; threadTs: string },
+    private readonly log: Logger,
+    private readonly ref: string,
+  ) {}
+
+  /** Sets the session to processing (creating it) the first time; later calls do nothing. */
+  async processing(): Promise<void> {
+    if (this.state !== 'unknown') return;
+    this.state = (await this.set('processing')) ? 'on' : 'off';
+  }
+
+  /** A stream of the answer was stopped: Slack set the session to active itself. */
+  streamStopped(): void {
+    this.stoppedByStream = true;
+  }
+
+  /** Out of processing once the answer is done, unless a stream's stop already did it. */
+  async done(): Promise<void> {
+    if (this.state === 'on' && !this.stoppedByStream) await this.set('active');
+  }
+
+  private async set(status: 'processing' | 'active'): Promise<boolean> {
+    try {
+      await this.client.agents.sessions.setStatus({
+        channel_id: this.where.channel,
+        thread_ts: this.where.threadTs,
+        status,
+      });
+      return true;
+    } catch (err) {
+      this.log.debug({ ref: this.ref, code: slackErrorCode(err), status }, 'agent session status not set');
+      return false;
+    }
+  }
+}
