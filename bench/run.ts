@@ -7,7 +7,8 @@
  * BENCH_BURST (500), BENCH_SAMPLES (latency samples, 30), BENCH_CAPACITY_SECONDS (measured
  * window, 20), BENCH_CAPACITY_WARMUP (35), BENCH_BUILD (0: use dist/ as it is),
  * BENCH_RPM (600), BENCH_QUEUED (1000), BENCH_REDIS_URL (redis://127.0.0.1:6379),
- * BENCH_SKIP (comma-separated: ack, overhead, cache, capacity, capacity2, process, format),
+ * BENCH_KILLS (replicas killed for the takeover row, 10), BENCH_LEASE_MS (their lease, 2000),
+ * BENCH_SKIP (comma-separated: ack, overhead, cache, capacity, capacity2, process, format, takeover),
  * BENCH_ONLY (comma-separated, same names: run just those), BENCH_FORMAT_KB (answer sizes, 20,40).
  */
 import { spawnSync } from 'node:child_process';
@@ -19,6 +20,7 @@ import { measureFormat } from './format.js';
 import { measureCache, measureOverhead } from './latency.js';
 import { measureProcesses } from './process.js';
 import { mb, ms, pct, type Row, ratio, signed, table } from './stats.js';
+import { measureTakeover } from './takeover.js';
 
 function num(name: string, fallback: number): number {
   const v = Number(process.env[name]);
@@ -36,6 +38,8 @@ const o = {
   rpm: num('BENCH_RPM', 600),
   queued: num('BENCH_QUEUED', 1000),
   redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  kills: num('BENCH_KILLS', 10),
+  leaseMs: num('BENCH_LEASE_MS', 2000),
   skip: new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean)),
   only: new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean)),
   formatKb: (process.env.BENCH_FORMAT_KB ?? '20,40')
@@ -165,6 +169,25 @@ if (!skipped('format')) {
       goal: `≤ ${(large / small).toFixed(0)}× (linear)`,
     });
   }
+}
+
+if (!skipped('takeover')) {
+  step(`durable questions: ${o.kills} replicas killed mid-answer (lease ${o.leaseMs} ms)`);
+  const k = await measureTakeover({ kills: o.kills, leaseMs: o.leaseMs, questions: o.samples });
+  rows.push({
+    measure: `8. replica killed (SIGKILL) during a Claude call → answer by another replica, p50 / p99 / max, ${o.kills} kills`,
+    bot: `${ms(k.takeover.p50)} / ${ms(k.takeover.p99)} / ${ms(k.takeover.max)}`,
+    baseline: `lease ${ms(k.leaseMs)} (+ a sweep every third of it)`,
+    compared: `p99 ${ratio(k.takeover.p99, k.leaseMs)} the lease`,
+    goal: '≤ lease × 1.34 + answer',
+  });
+  rows.push({
+    measure: '8. Redis commands per question (one replica, one at a time, beyond the idle heartbeat)',
+    bot: `${k.perQuestion.toFixed(1)}, of which ${k.durablePerQuestion.toFixed(1)} for the durable job`,
+    baseline: '',
+    compared: '',
+    goal: '',
+  });
 }
 
 if (!skipped('process') && hasDist) {

@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { App, LogLevel } from '@slack/bolt';
 import type { FakeAnthropic } from '../sandbox/claude/fake-anthropic.js';
 import type { SlackSim } from '../sandbox/slack/sim.js';
-import { type Bot, createBot } from '../src/bot.js';
+import { type Bot, type BotOverrides, createBot } from '../src/bot.js';
 import { parseConfig } from '../src/config/config.js';
 import { createLogger } from '../src/platform/logger.js';
 
@@ -25,9 +25,14 @@ export function botEnv(sim: SlackSim, claude: FakeAnthropic, extra: Record<strin
 }
 
 /** The real bot (createBot), started and connected to the sim over HTTP. */
-export async function startBot(sim: SlackSim, claude: FakeAnthropic, extra: Record<string, string> = {}) {
+export async function startBot(
+  sim: SlackSim,
+  claude: FakeAnthropic,
+  extra: Record<string, string> = {},
+  overrides: BotOverrides = {},
+) {
   const config = parseConfig(botEnv(sim, claude, extra));
-  const bot: Bot = createBot(config, { logger: createLogger({ level: 'silent' }) });
+  const bot: Bot = createBot(config, { logger: createLogger({ level: 'silent' }), ...overrides });
   const { port } = await bot.start();
   const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
   sim.connectHttp({ eventsUrl });

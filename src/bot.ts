@@ -115,6 +115,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
         log.warn('redis not reachable at start; limits are per process until it is');
       }
       ready = true;
+      answers.start();
       const listening = await front.start();
       log.info(readyLine(config, listening, slack.identity.botName), 'ready');
       const frontThreadId = front.threadId();
@@ -125,7 +126,8 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
       stopping = true;
       await front.stop().catch((err) => log.warn({ err }, 'error while stopping the receiver'));
       log.info({ inflight: answers.size }, 'stopping');
-      const { finished, aborted } = await answers.drain(config.shutdownGraceMs);
+      const { finished, aborted, handedBack } = await answers.drain(config.shutdownGraceMs);
+      if (handedBack) log.info({ handedBack }, 'waiting questions handed to the other replicas');
       if (aborted) log.warn({ finished, aborted }, 'grace period over; unfinished answers told to ask again');
       await limits.stop();
       await platform.close();

@@ -143,6 +143,8 @@ const schema = z.object({
   OPS_PORT: int(-1, 0, 65535),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: int(25_000, 0, 600_000),
+  JOB_MAX_AGE_SECONDS: int(900, 1, 7 * 24 * 3600),
+  STATE_DIR: z.string().min(1).optional(),
   APP_ENV: z
     .enum(['development', 'production'], { error: 'expected development or production' })
     .default('production'),
@@ -212,6 +214,10 @@ export interface Config {
   opsPort: number | undefined;
   logLevel: RawConfig['LOG_LEVEL'];
   shutdownGraceMs: number;
+  /** A question taken over from a stopped replica later than this is not answered; the person is asked to ask again. */
+  jobMaxAgeSeconds: number;
+  /** Without Redis: a folder for the journal of questions not yet answered (resumed after a restart). */
+  stateDir: string | undefined;
   /** production refuses settings meant for debugging (LOG_LEVEL=trace). */
   appEnv: RawConfig['APP_ENV'];
   /** Who may use the bot; an empty list does not restrict. */
@@ -323,6 +329,8 @@ export function parseConfig(env: Env): Config {
     opsPort: c.OPS_PORT >= 0 ? c.OPS_PORT : undefined,
     logLevel: c.LOG_LEVEL,
     shutdownGraceMs: c.SHUTDOWN_GRACE_MS,
+    jobMaxAgeSeconds: c.JOB_MAX_AGE_SECONDS,
+    stateDir: c.STATE_DIR,
     appEnv: c.APP_ENV,
     access: {
       teamIds: c.ALLOWED_TEAM_IDS,

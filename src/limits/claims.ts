@@ -3,6 +3,9 @@ import { BoundedMap } from '../platform/bounded-map.js';
 import type { Logger } from '../platform/logger.js';
 import { redisReady } from '../platform/redis.js';
 
+/** How long a claim (or a durable job) lasts without renewal: a dead process's work is taken up after it. */
+export const DEFAULT_LEASE_MS = 30_000;
+
 /**
  * Exactly one reply per Slack event: a claim is an atomic lease on the event, taken before any
  * work. Slack redelivers events whose ack was late; a redelivery finds the claim and is dropped.

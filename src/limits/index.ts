@@ -5,8 +5,10 @@ import type { Platform } from '../platform/index.js';
 import { BREAKER_VALUE, watchQueue } from '../platform/metrics.js';
 import { createBreaker } from './breaker.js';
 import { createAnswerCache } from './cache.js';
-import { type ClaimStore, MemoryClaims, RedisClaims } from './claims.js';
+import { type ClaimStore, DEFAULT_LEASE_MS, MemoryClaims, RedisClaims } from './claims.js';
+import { DurableJobs, type JobStore } from './durable-jobs.js';
 import { RedisFlightLocks } from './flight-locks.js';
+import { LocalJobs } from './local-jobs.js';
 import { ClaudeQueue } from './queue.js';
 import { countTraffic, Traffic } from './traffic.js';
 import { UsageBook, usageRecorder } from './usage.js';
@@ -41,6 +43,8 @@ export function createLimits(config: Config, platform: Platform, opts: LimitsOpt
     id: `${prefix}claude`,
     log,
     onWait: (seconds) => metrics.queueWait.observe(seconds),
+    // Our own first-token and overall timeouts end a call first; this frees a dead replica's slot.
+    runningExpiryMs: config.claude.timeoutMs + 5_000,
   });
   // People's questions wait here, as plain jobs, until they can go on to the Claude queue; twice
   // the concurrency is let through so the next answers are ready when a slot frees.
@@ -102,6 +106,11 @@ export function createLimits(config: Config, platform: Platform, opts: LimitsOpt
   );
   return {
     claims,
+    /**
+     * Questions kept until answered: in Redis, taken over when their replica dies; else in
+     * STATE_DIR's journal, resumed when the process starts again; else nowhere (memory only).
+     */
+    jobs: jobStore(config, platform, opts.claimLeaseMs ?? DEFAULT_LEASE_MS),
     queue,
     room,
     traffic,
@@ -122,3 +131,20 @@ export function createLimits(config: Config, platform: Platform, opts: LimitsOpt
 }
 
 export type Limits = ReturnType<typeof createLimits>;
+
+function jobStore(config: Config, platform: Platform, leaseMs: number): JobStore | undefined {
+  if (platform.redis) {
+    if (config.stateDir) platform.log.info('STATE_DIR unused: questions are kept in Redis (REDIS_URL)');
+    return new DurableJobs(platform.redis, config.redisKeyPrefix, leaseMs);
+  }
+  if (!config.stateDir) return undefined;
+  try {
+    return new LocalJobs(config.stateDir, leaseMs);
+  } catch (err) {
+    platform.log.error(
+      { err: { message: (err as Error).message }, dir: config.stateDir },
+      'STATE_DIR cannot hold the journal; questions are kept in memory only',
+    );
+    return undefined;
+  }
+}

@@ -24,6 +24,12 @@ export interface QueueOptions {
   log: Logger;
   /** Told how long each call waited for its slot, in seconds (a metric). */
   onWait?: (seconds: number) => void;
+  /**
+   * Longest a call can run (past the client's own timeouts). A shared slot whose replica died
+   * mid-call is freed after it; without it the slot would stay taken for every replica.
+   * @see https://github.com/SGrondin/bottleneck#clustering ("set an expiration on every job")
+   */
+  runningExpiryMs?: number;
 }
 
 export interface QueueJob {
@@ -297,6 +303,8 @@ export class ClaudeQueue {
   ): Promise<T> {
     const limiter = limit.limiter(this.opts.redis);
     if (limiter === limit.local) return limiter.schedule(options, fn);
+    const expiration = this.opts.runningExpiryMs;
+    const shared = expiration ? { ...options, expiration } : options;
     let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
     const wrapped = async () => {
       try {
@@ -308,7 +316,7 @@ export class ClaudeQueue {
       return outcome.value;
     };
     try {
-      return await limiter.schedule(options, wrapped);
+      return await limiter.schedule(shared, wrapped);
     } catch (err) {
       if (outcome) {
         if (outcome.ok) return outcome.value;

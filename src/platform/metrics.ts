@@ -125,6 +125,17 @@ export function createMetrics() {
       help: 'Answers being written',
       registers,
     }),
+    jobs: new Counter({
+      name: 'slackbot_jobs_total',
+      help: 'Durable questions (REDIS_URL): queued, taken_over (from a replica that died), expired (too old when taken over), handed_back (on shutdown), not_durable (Redis unreachable when it came)',
+      labelNames: ['event'] as const,
+      registers,
+    }),
+    oldestJob: new Gauge({
+      name: 'slackbot_jobs_oldest_age_seconds',
+      help: 'Age of the oldest question not yet answered, across replicas (REDIS_URL)',
+      registers,
+    }),
   };
 }
 

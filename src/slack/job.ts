@@ -48,3 +48,32 @@ export interface AskedMessage {
   text?: string;
   subtype?: string;
 }
+
+const isText = (v: unknown): v is string => typeof v === 'string';
+
+/**
+ * A job read back from the shared job stream (written by a replica of this bot, but checked
+ * field by field all the same); undefined when it is not one.
+ */
+export function parseJob(text: string): AnswerJob | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const j = v as Partial<AnswerJob> | null;
+  const p = j?.place as Partial<Place> | undefined;
+  const ok =
+    isText(j?.eventId) &&
+    isText(j.userId) &&
+    isText(j.messageTs) &&
+    typeof j.topLevelDm === 'boolean' &&
+    isText(p?.teamId) &&
+    isText(p.channelId) &&
+    isText(p.threadTs) &&
+    (p.kind === 'channel' || p.kind === 'dm') &&
+    (j.asked === undefined || isText((j.asked as Partial<AskedMessage>).ts)) &&
+    (j.blank === undefined || j.blank === 'mention' || j.blank === 'file');
+  return ok ? (j as AnswerJob) : undefined;
+}

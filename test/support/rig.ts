@@ -50,6 +50,8 @@ export interface RigOptions {
   socketMode?: boolean;
   /** Reuse an existing simulated workspace (several bots on one Slack). */
   sim?: SlackSim;
+  /** Claim and job lease without renewal (a replica that takes over a killed one's questions quickly). */
+  claimLeaseMs?: number;
 }
 
 /**
@@ -78,7 +80,7 @@ export async function startRig(t: TestContext, opts: RigOptions = {}): Promise<R
     },
   });
   const logger = createLogger({ level: 'debug', secrets: secretValues(config), destination });
-  const bot = createBot(config, { logger });
+  const bot = createBot(config, { logger, claimLeaseMs: opts.claimLeaseMs });
   const { port } = await bot.start();
   if (!opts.socketMode) sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
   t.after(async () => {

@@ -16,6 +16,8 @@ test('the benchmark runs end to end and prints its table', { timeout: 180_000 },
     BENCH_CAPACITY_SECONDS: '1',
     BENCH_CAPACITY_WARMUP: '1',
     BENCH_QUEUED: '20',
+    BENCH_KILLS: '2',
+    BENCH_LEASE_MS: '1000',
     BENCH_BUILD: '0',
     BENCH_FORMAT_KB: '2,4',
     ...(withDist ? {} : { BENCH_SKIP: 'ack,capacity,capacity2,process' }),
@@ -34,7 +36,7 @@ test('the benchmark runs end to end and prints its table', { timeout: 180_000 },
   assert.match(out, /^Machine: \d+ × .+, Node v\d+/m);
   assert.match(out, /\| measure \| bot \| baseline \| bot vs baseline \| goal \|/);
   const rows = out.split('\n').filter((l) => /^\| \d[a-z]?\. /.test(l));
-  const expected = withDist ? 17 : 7;
+  const expected = withDist ? 19 : 9;
   assert.equal(rows.length, expected, out);
   for (const row of rows) assert.doesNotMatch(row, /NaN|undefined/, row);
   assert.match(out, /single-flight: 20 identical questions at once \| 1 Claude call \|/);

@@ -22,6 +22,7 @@ export function install(
   const runner = new AnswerRunner({
     config,
     claims: limits.claims,
+    jobs: limits.jobs,
     traffic: limits.traffic,
     postClient: slack.postClient,
     readClient: slack.readClient,

@@ -1,7 +1,8 @@
 import type { WebClient } from '@slack/web-api';
 import type Keyv from 'keyv';
 import type { Config } from '../../config/config.js';
-import type { ClaimStore } from '../../limits/claims.js';
+import { type ClaimStore, DEFAULT_LEASE_MS } from '../../limits/claims.js';
+import type { JobStore } from '../../limits/durable-jobs.js';
 import type { Traffic } from '../../limits/traffic.js';
 import type { UserBudget } from '../../limits/user-budget.js';
 import type { WaitingRoom } from '../../limits/waiting-room.js';
@@ -15,10 +16,15 @@ import { slackErrorCode } from '../../slack/web.js';
 import { SlackReply } from '../../slack/write/reply.js';
 import type { StreamPacer } from '../../slack/write/stream-pacer.js';
 import { type AnswerOutcome, answer } from './answer.js';
+import { CLAIM_KEEP_MS, claimLease, jobLease, type Lease, removeMessages } from './lease.js';
+import { Takeover } from './takeover.js';
+import { CONTINUED_NOTE, LOST_TRACK_TEXT } from './texts.js';
 
 export interface RunnerDeps {
   config: Config;
   claims: ClaimStore;
+  /** Durable questions (Redis): held while answered, taken over when a replica dies. */
+  jobs?: JobStore;
   traffic: Traffic;
   postClient: WebClient;
   readClient: WebClient;
@@ -30,7 +36,7 @@ export interface RunnerDeps {
   now?: () => Date;
   /** Shared memory of answered threads (Redis with REDIS_URL), for un-mentioned follow-ups. */
   store?: Keyv;
-  /** How long a claim lasts without renewal: a dead process's events are answered again after it. */
+  /** How long a claim or job lasts without renewal: a dead process's questions are taken up after it. */
   leaseMs?: number;
   /** Where questions wait for their turn before any work is done for them. */
   room?: WaitingRoom;
@@ -40,26 +46,51 @@ export interface RunnerDeps {
   onAnswered?: (job: AnswerJob, outcome: AnswerOutcome) => void;
 }
 
-/** After an answer, redeliveries of its event stay dropped for this long (Slack retries within minutes). */
-const CLAIM_KEEP_MS = 6 * 60 * 60 * 1000;
-const DEFAULT_LEASE_MS = 30_000;
 /** Follow-ups are answered in threads the bot answered in during the last week. */
 const ANSWERED_THREAD_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
+/** One question (or other background work) this process is working on. */
+interface Running {
+  controller: AbortController;
+  lease?: Lease;
+  /** Waiting in the waiting room: nothing done for it yet. */
+  waiting: boolean;
+  /** Shutdown gives it back to the shared stream: it writes nothing more here. */
+  handingBack: boolean;
+  /** Another replica took it over (this one lost its lease): it writes nothing more here. */
+  lost: boolean;
+}
+
 /**
- * Runs answers in the background after their event was acknowledged: claims the event (exactly
- * one reply, even across replicas), keeps the claim alive while working, and on shutdown lets
- * answers finish, then tells the rest to ask again.
+ * Runs answers in the background after their event was acknowledged: holds the question (a
+ * durable job with Redis, else a claim on the event: exactly one reply, even across replicas),
+ * keeps the lease alive while working, and on shutdown hands questions still waiting back to
+ * the other replicas, lets answers finish, then tells the rest to ask again.
  */
 export class AnswerRunner {
-  private running = new Map<Promise<void>, AbortController>();
+  private running = new Map<Promise<void>, Running>();
   /** Threads answered here lately (the store has them all, for ANSWERED_THREAD_TTL_MS). */
   private answeredThreads = new BoundedMap<string, true>({ max: 20_000, ttlMs: ANSWERED_THREAD_TTL_MS });
+  private readonly takeover: Takeover | undefined;
 
-  constructor(private readonly deps: RunnerDeps) {}
+  constructor(private readonly deps: RunnerDeps) {
+    const jobs = deps.jobs;
+    this.takeover = jobs
+      ? new Takeover(jobs, deps.metrics, deps.log, (job, taken, expired) => {
+          const release = () => deps.claims.release(claimKeyOf(job));
+          const lease = jobLease(jobs, taken.id, release, deps.log, taken.written);
+          this.spawn(job, (r) => this.work(job, r, lease, expired));
+        })
+      : undefined;
+  }
 
   get size(): number {
     return this.running.size;
+  }
+
+  /** Starts taking over the questions of replicas that stopped (with Redis). */
+  start(): void {
+    this.takeover?.start(this.deps.config.jobMaxAgeSeconds * 1000);
   }
 
   /** Whether the bot answered in this thread (this process, or any replica through the store). */
@@ -75,47 +106,97 @@ export class AnswerRunner {
       () => {},
       (err) => this.deps.log.error({ err }, 'background work failed'),
     );
-    this.running.set(p, new AbortController());
+    this.running.set(p, idle());
     void p.finally(() => this.running.delete(p));
   }
 
   submit(job: AnswerJob): void {
-    const controller = new AbortController();
-    const p = this.run(job, controller.signal).catch((err) => {
-      this.deps.log.error({ err, ref: job.eventId }, 'answer job failed');
+    this.spawn(job, async (r) => {
+      const lease = await this.hold(job);
+      if (!lease) {
+        this.deps.metrics.duplicates.inc();
+        this.deps.log.info({ ref: job.eventId, channel: job.place.channelId }, 'duplicate event dropped');
+        return;
+      }
+      await this.work(job, r, lease, false);
     });
-    this.running.set(p, controller);
-    void p.finally(() => this.running.delete(p));
   }
 
   /**
-   * Waits up to `graceMs` for running answers; then aborts the rest, which end with a "restarting,
-   * please ask again" note, and waits for those notes to be posted.
+   * Hands questions still waiting back to the other replicas (durable jobs), waits up to
+   * `graceMs` for running answers; then aborts the rest, which end with a "restarting, please
+   * ask again" note, and waits for those notes to be posted.
    */
-  async drain(graceMs: number): Promise<{ finished: number; aborted: number }> {
-    const total = this.running.size;
+  async drain(graceMs: number): Promise<{ finished: number; aborted: number; handedBack: number }> {
+    this.takeover?.stop();
+    let handedBack = 0;
+    for (const r of this.running.values()) {
+      if (!r.waiting || !r.lease?.handBack) continue;
+      r.handingBack = true;
+      r.controller.abort();
+      handedBack++;
+    }
+    const total = this.running.size - handedBack;
     const done = await settleWithin([...this.running.keys()], graceMs);
-    if (done) return { finished: total, aborted: 0 };
+    if (done) return { finished: total, aborted: 0, handedBack };
     const left = [...this.running.entries()];
-    for (const [, controller] of left) controller.abort();
+    for (const [, r] of left) r.controller.abort();
     await settleWithin(
       left.map(([p]) => p),
       10_000,
     );
-    return { finished: total - left.length, aborted: left.length };
+    return { finished: total - left.length, aborted: left.length, handedBack };
   }
 
-  private async run(job: AnswerJob, signal: AbortSignal): Promise<void> {
-    const { claims, metrics, log } = this.deps;
+  private spawn(job: AnswerJob, run: (r: Running) => Promise<void>): void {
+    const r = idle();
+    const p = run(r).catch((err) => {
+      this.deps.log.error({ err, ref: job.eventId }, 'answer job failed');
+    });
+    this.running.set(p, r);
+    void p.finally(() => this.running.delete(p));
+  }
+
+  /**
+   * Takes the question: a durable job when Redis answers (the job and the event's claim in one
+   * step), else a claim; undefined when the event is already held (a redelivery).
+   */
+  private async hold(job: AnswerJob): Promise<Lease | undefined> {
+    const { claims, jobs, metrics, log } = this.deps;
     const leaseMs = this.deps.leaseMs ?? DEFAULT_LEASE_MS;
-    const claimKey = `claim:${job.place.teamId}:${job.place.channelId}:${job.messageTs}`;
-    if (!(await claims.claim(claimKey, leaseMs))) {
-      metrics.duplicates.inc();
-      log.info({ ref: job.eventId, channel: job.place.channelId }, 'duplicate event dropped');
-      return;
+    const claimKey = claimKeyOf(job);
+    if (jobs) {
+      try {
+        if (!jobs.available) throw new Error('redis unavailable');
+        const held = await jobs.accept(claimKey, JSON.stringify(job), CLAIM_KEEP_MS);
+        if (held === 'duplicate') return undefined;
+        metrics.jobs.inc({ event: 'queued' });
+        return jobLease(jobs, held.id, () => claims.release(claimKey), log);
+      } catch (err) {
+        // Answered all the same, but a crash of this replica now loses it.
+        metrics.jobs.inc({ event: 'not_durable' });
+        log.warn({ err: { message: (err as Error).message }, ref: job.eventId }, 'question not durable');
+      }
     }
-    // Renew the lease while working, so a long answer is not taken over by a redelivery.
-    const renew = setInterval(() => void claims.extend(claimKey, leaseMs).catch(() => {}), leaseMs / 3);
+    return (await claims.claim(claimKey, leaseMs)) ? claimLease(claims, claimKey, leaseMs) : undefined;
+  }
+
+  private async work(job: AnswerJob, r: Running, lease: Lease, expired: boolean): Promise<void> {
+    const { metrics, log } = this.deps;
+    const leaseMs = this.deps.leaseMs ?? DEFAULT_LEASE_MS;
+    r.lease = lease;
+    const quiet = () => r.lost || r.handingBack;
+    // Renew the lease while working, so a long answer is not taken over.
+    const renew = setInterval(
+      () =>
+        void lease.renew().then((ours) => {
+          if (ours || r.lost) return;
+          r.lost = true;
+          log.warn({ ref: job.eventId }, 'question taken over by another replica; stopping here');
+          r.controller.abort();
+        }),
+      leaseMs / 3,
+    );
     metrics.inflight.inc();
     const started = Date.now();
     const sink = new SlackReply(
@@ -129,7 +210,21 @@ export class AnswerRunner {
       this.deps.pacer,
       log,
       job.eventId,
+      lease.wrote,
     );
+    let note = '';
+    if (lease.previous?.length) {
+      await removeMessages(this.deps.postClient, job.place.channelId, lease.previous, log);
+      note = CONTINUED_NOTE;
+    }
+    if (expired) {
+      await sink.fail(LOST_TRACK_TEXT).catch(() => {});
+      metrics.answers.inc({ outcome: 'expired', source: 'none' });
+      clearInterval(renew);
+      metrics.inflight.dec();
+      await lease.complete();
+      return;
+    }
     let firstText = true;
     const admitted =
       job.blank || !this.deps.budget ? undefined : await this.deps.budget.begin(job.place.teamId, job.userId);
@@ -139,7 +234,7 @@ export class AnswerRunner {
       metrics.answers.inc({ outcome: 'user_limit', source: 'none' });
       clearInterval(renew);
       metrics.inflight.dec();
-      await claims.complete(claimKey, CLAIM_KEEP_MS);
+      await lease.complete();
       return;
     }
     try {
@@ -148,16 +243,20 @@ export class AnswerRunner {
       const outcome = await answer(
         job,
         {
-          thinking: (s) => sink.thinking(s),
+          thinking: (s) => (quiet() ? Promise.resolve() : sink.thinking(s)),
           append: (d) => {
+            if (quiet()) return;
             if (firstText) metrics.firstText.observe((Date.now() - started) / 1000);
             firstText = false;
-            sink.append(d);
+            sink.append(note + d);
+            note = '';
           },
-          finish: () => sink.finish(),
-          fail: (t) => sink.fail(t),
+          finish: () => (quiet() ? Promise.resolve() : sink.finish()),
+          fail: (t) => (quiet() ? Promise.resolve() : sink.fail(t)),
           allowMentions: (ids, nameOf) => sink.allowMentions(ids, nameOf),
-          offerFeedback: () => sink.offerFeedback(),
+          offerFeedback: () => {
+            if (!quiet()) sink.offerFeedback();
+          },
         },
         {
           nameOf: (id) => this.deps.directory.knownName(id),
@@ -171,10 +270,20 @@ export class AnswerRunner {
           contextTokens: c.claude.contextTokens,
           customPrompt: c.bot.systemPrompt,
           now: this.deps.now,
-          signal,
-          ...(room ? { waitTurn: (o) => room.enter(o) } : {}),
+          signal: r.controller.signal,
+          ...(room ? { waitTurn: (o) => waitIn(room, r, o) } : {}),
         },
       );
+      if (r.handingBack) {
+        await lease.handBack?.();
+        metrics.jobs.inc({ event: 'handed_back' });
+        log.info(
+          { ref: job.eventId },
+          'waiting question handed back (another replica, or this one restarted, answers it)',
+        );
+        return;
+      }
+      if (r.lost) return;
       metrics.answers.inc({
         outcome: outcome.ok ? 'ok' : (outcome.errorKind ?? 'error'),
         source: outcome.source ?? 'none',
@@ -187,12 +296,13 @@ export class AnswerRunner {
           .catch(() => {});
       }
       this.rememberThread(job);
-      await claims.complete(claimKey, CLAIM_KEEP_MS);
+      await lease.complete();
     } catch (err) {
+      if (r.lost) return;
       // Nothing could be written to Slack: let a redelivery try again.
       log.error({ err, code: slackErrorCode(err), ref: job.eventId }, 'answer could not be delivered');
       metrics.answers.inc({ outcome: 'undelivered', source: 'none' });
-      await claims.release(claimKey);
+      await lease.release();
     } finally {
       clearInterval(renew);
       metrics.inflight.dec();
@@ -205,6 +315,29 @@ export class AnswerRunner {
     this.answeredThreads.set(key, true);
     void this.deps.store?.set(`thread:${key}`, 1, ANSWERED_THREAD_TTL_MS).catch(() => {});
   }
+}
+
+/** Waits in the room, marking the question as waiting meanwhile (shutdown hands those back). */
+async function waitIn(
+  room: WaitingRoom,
+  r: Running,
+  opts: { onQueued: (ahead: number) => void; signal?: AbortSignal },
+): Promise<() => void> {
+  r.waiting = true;
+  try {
+    return await room.enter(opts);
+  } finally {
+    r.waiting = false;
+  }
+}
+
+/** The event's claim: one per message, whichever event (mention or message) carried it. */
+function claimKeyOf(job: AnswerJob): string {
+  return `claim:${job.place.teamId}:${job.place.channelId}:${job.messageTs}`;
+}
+
+function idle(): Running {
+  return { controller: new AbortController(), waiting: false, handingBack: false, lost: false };
 }
 
 async function settleWithin(promises: Promise<unknown>[], ms: number): Promise<boolean> {

@@ -11,6 +11,13 @@ export function messageTooLongText(tokens: number, budget: number): string {
   return `Your message is too long for me to read (about ${tokens.toLocaleString('en-US')} tokens; I can take about ${budget.toLocaleString('en-US')}). Please shorten it or split it into parts.`;
 }
 
+/** Opens an answer that replaces what a replica that stopped had begun to write. */
+export const CONTINUED_NOTE = '_(continued after a restart)_\n\n';
+
+/** A question taken over later than JOB_MAX_AGE_SECONDS: not answered late without a word. */
+export const LOST_TRACK_TEXT =
+  ':hourglass: Sorry, I lost track of this question while restarting. Please ask again.';
+
 /**
  * Said under an answer Claude stopped early: at the length limit (CLAUDE_MAX_TOKENS), with how to
  * get the rest, or by declining (stop reason `refusal`).

@@ -117,6 +117,8 @@ export class SlackReply implements ReplySink {
     private readonly log: Logger,
     /** Put on this reply's log lines (the event's reference). */
     private readonly ref: string,
+    /** Told the ts of every message this reply creates (so another process can replace them). */
+    private readonly onMessage?: (ts: string) => void,
   ) {
     this.session = new AgentSession(client, target, log, ref);
   }
@@ -163,6 +165,7 @@ export class SlackReply implements ReplySink {
         }),
       );
       this.placeholderTs = r.ts;
+      this.created(r.ts);
     }
   }
 
@@ -359,6 +362,7 @@ export class SlackReply implements ReplySink {
         }),
       );
       this.part = { ts: r.ts, text: chunk, streaming: true };
+      this.created(r.ts);
       this.shownChars += chunk.length;
       await this.dropPlaceholder();
       return;
@@ -392,6 +396,7 @@ export class SlackReply implements ReplySink {
         }),
       );
       this.part = { ts: r.ts, text: '', streaming: false };
+      this.created(r.ts);
     }
     (this.part as Part).text = text;
     this.shownChars += chunk.length;
@@ -448,7 +453,7 @@ export class SlackReply implements ReplySink {
   }
 
   private async postWhole(text: string): Promise<void> {
-    await callOnce(() =>
+    const r = await callOnce(() =>
       this.client.chat.postMessage({
         channel: this.target.channel,
         thread_ts: this.target.threadTs,
@@ -456,7 +461,12 @@ export class SlackReply implements ReplySink {
         blocks: [{ type: 'markdown', text }],
       }),
     );
+    this.created(r.ts);
     await this.dropPlaceholder();
+  }
+
+  private created(ts: string | undefined): void {
+    if (ts) this.onMessage?.(ts);
   }
 
   private async dropPlaceholder(): Promise<void> {

@@ -1,0 +1,115 @@
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
+import { BoundedMap } from '../platform/bounded-map.js';
+import { type HeldJob, type JobStore, MAX_WRITTEN, type TakenJob } from './durable-jobs.js';
+
+/**
+ * One process's questions on disk (STATE_DIR, without Redis): each acknowledged question is a
+ * row until it is answered, so a process that crashes or is restarted answers, when it starts
+ * again, what it had acknowledged. SQLite (node:sqlite, built into Node) in WAL mode: a row
+ * survives the process dying (not the machine losing power before the OS wrote it).
+ * Rows found at start belong to the process before: they are taken over as a replica's are.
+ */
+export class LocalJobs implements JobStore {
+  readonly available = true;
+  private readonly db: DatabaseSync;
+  /** Jobs this process holds (accepted or taken over): never taken over again here. */
+  private readonly held = new Set<string>();
+  /** Events answered lately: their redeliveries stay dropped (as the claims keep them). */
+  private readonly answered = new BoundedMap<string, true>({ max: 100_000 });
+  /** How long an answered event's redeliveries stay dropped (given with each job). */
+  private keepMs = 0;
+  /** Rows up to this id were left by the process before; later ones are this process's own. */
+  private readonly before: number;
+
+  constructor(
+    dir: string,
+    readonly leaseMs: number,
+  ) {
+    mkdirSync(dir, { recursive: true });
+    // Loaded only when STATE_DIR is set.
+    const { DatabaseSync: Db } = createRequire(import.meta.url)(
+      'node:sqlite',
+    ) as typeof import('node:sqlite');
+    this.db = new Db(join(dir, 'questions.sqlite'));
+    this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+      CREATE TABLE IF NOT EXISTS jobs (
+        id INTEGER PRIMARY KEY, claim TEXT UNIQUE NOT NULL, payload TEXT NOT NULL,
+        accepted_at INTEGER NOT NULL, written TEXT NOT NULL DEFAULT '[]')`);
+    this.before = (this.db.prepare('SELECT MAX(id) AS id FROM jobs').get() as { id: number | null }).id ?? 0;
+  }
+
+  async accept(claimKey: string, payload: string, keepMs: number): Promise<HeldJob | 'duplicate'> {
+    if (this.answered.has(claimKey)) return 'duplicate';
+    const acceptedAt = Date.now();
+    const r = this.db
+      .prepare('INSERT OR IGNORE INTO jobs (claim, payload, accepted_at) VALUES (?, ?, ?)')
+      .run(claimKey, payload, acceptedAt);
+    if (r.changes === 0) return 'duplicate';
+    const id = String(r.lastInsertRowid);
+    this.held.add(id);
+    this.keepMs = keepMs;
+    return { id, payload, acceptedAt };
+  }
+
+  async renew(): Promise<boolean> {
+    return true;
+  }
+
+  async wrote(id: string, ts: string): Promise<void> {
+    const row = this.db.prepare('SELECT written FROM jobs WHERE id = ?').get(id) as
+      | { written: string }
+      | undefined;
+    if (!row) return;
+    const written = [...(JSON.parse(row.written) as string[]), ts].slice(-MAX_WRITTEN);
+    this.db.prepare('UPDATE jobs SET written = ? WHERE id = ?').run(JSON.stringify(written), id);
+  }
+
+  async done(id: string): Promise<void> {
+    const row = this.db.prepare('DELETE FROM jobs WHERE id = ? RETURNING claim').get(id) as
+      | { claim: string }
+      | undefined;
+    this.held.delete(id);
+    if (row && this.keepMs) this.answered.set(row.claim, true, this.keepMs);
+  }
+
+  /** Stays in the journal: this process answers it when it starts again. */
+  async handBack(id: string): Promise<void> {
+    this.held.delete(id);
+  }
+
+  /** The rows the process before this one left, `count` at a time. */
+  async takeOver(count: number): Promise<TakenJob[]> {
+    if (this.before === 0) return [];
+    const rows = this.db
+      .prepare('SELECT id, payload, accepted_at, written FROM jobs WHERE id <= ? ORDER BY id')
+      .all(this.before) as Array<{ id: number; payload: string; accepted_at: number; written: string }>;
+    const taken: TakenJob[] = [];
+    for (const r of rows) {
+      const id = String(r.id);
+      if (this.held.has(id)) continue;
+      this.held.add(id);
+      taken.push({ id, payload: r.payload, acceptedAt: r.accepted_at, written: parseWritten(r.written) });
+      if (taken.length >= count) break;
+    }
+    return taken;
+  }
+
+  async oldestAgeMs(now = Date.now()): Promise<number> {
+    const row = this.db.prepare('SELECT MIN(accepted_at) AS at FROM jobs').get() as { at: number | null };
+    return row.at ? Math.max(0, now - row.at) : 0;
+  }
+
+  async prepare(): Promise<void> {}
+}
+
+function parseWritten(text: string): string[] {
+  try {
+    const v: unknown = JSON.parse(text);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
