@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SimMessage } from '../../sandbox/slack/sim.js';
 import { startRig } from '../support/rig.js';
+import { until } from '../support/until.js';
 import { waitForReplies } from '../support/visible.js';
 
 type Block = { type?: string; block_id?: string; elements?: Array<{ type?: string; action_id?: string }> };
@@ -31,14 +32,12 @@ test('an answer ends with feedback buttons; votes count once per person, can cha
       .filter((l) => !l.startsWith('#') && l.trim());
   await click('U0BOB', 'up');
   await click('U0BOB', 'up');
-  await sim.waitFor(async () => ((await votes()).length ? true : undefined), { what: 'the vote counted' });
+  await until('the vote counted', async () => (await votes()).length > 0);
   assert.deepEqual(await votes(), [
     'slackbot_feedback_total{vote="up",model="claude-sonnet-5-5",change="new"} 1',
   ]);
   await click('U0BOB', 'down');
-  await sim.waitFor(async () => ((await votes()).length === 2 ? true : undefined), {
-    what: 'the changed vote',
-  });
+  await until('the changed vote counted', async () => (await votes()).length === 2);
   await sim.openAppHome('U0CARLA', 'home');
   const home = await sim.waitFor(
     () => JSON.stringify(sim.homeViews().U0CARLA ?? '').match(/👍 (\d+) · 👎 (\d+)/) ?? undefined,

@@ -143,6 +143,12 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
     );
     return { ok: true, source: result.source, request, usage: u };
   } catch (err) {
+    if (deps.signal?.aborted && deps.signal.reason === STOPPED) {
+      // The person pressed stop: what was written stays, marked stopped; no error, no reference.
+      log.info({ ...at, ms: Date.now() - started }, 'answer stopped by the person');
+      await sink.stopped?.().catch((e) => log.warn({ ...at, err: e }, 'could not mark the answer stopped'));
+      return { ok: false, errorKind: 'stopped', request };
+    }
     let kind: string;
     let text: string;
     if (deps.signal?.aborted) {
@@ -176,3 +182,6 @@ function queuedStatus(sink: ReplySink) {
 function common(deps: AnswerDeps) {
   return { model: deps.model, maxTokens: deps.maxTokens, customPrompt: deps.customPrompt };
 }
+
+/** The abort reason of an answer the person stopped (Slack's stop button). */
+export const STOPPED = Symbol('stopped by the person');

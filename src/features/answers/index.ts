@@ -54,5 +54,13 @@ export function install(
     hasAnsweredIn: (team, channel, ts) => runner.hasAnsweredIn(team, channel, ts),
     admit: accessGate(deps.access, { claims: limits.claims, postClient: slack.postClient, log }),
   });
+  // Slack's stop button: stop the thread's answer here; Slack already stopped its stream.
+  // @see https://docs.slack.dev/reference/events/agent_session_stopped
+  app.event('agent_session_stopped', async ({ event }) => {
+    const e = event as unknown as { channel?: string; thread_ts?: string; user?: string };
+    if (!e.channel || !e.thread_ts) return;
+    const stopped = runner.stop(e.channel, e.thread_ts);
+    log.info({ channel: e.channel, thread: e.thread_ts, user: e.user, stopped }, 'stop button pressed');
+  });
   return runner;
 }

@@ -15,7 +15,7 @@ import { type Identity, loadConversation } from '../../slack/read/history.js';
 import { slackErrorCode } from '../../slack/web.js';
 import { SlackReply } from '../../slack/write/reply.js';
 import type { StreamPacer } from '../../slack/write/stream-pacer.js';
-import { type AnswerOutcome, answer } from './answer.js';
+import { type AnswerOutcome, answer, STOPPED } from './answer.js';
 import { CLAIM_KEEP_MS, claimLease, jobLease, type Lease, removeMessages } from './lease.js';
 import { Takeover } from './takeover.js';
 import { CONTINUED_NOTE, LOST_TRACK_TEXT } from './texts.js';
@@ -52,6 +52,8 @@ const ANSWERED_THREAD_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /** One question (or other background work) this process is working on. */
 interface Running {
   controller: AbortController;
+  /** `channel:threadTs` of the question, once it is worked on (the stop button names the thread). */
+  thread?: string;
   lease?: Lease;
   /** Waiting in the waiting room: nothing done for it yet. */
   waiting: boolean;
@@ -108,6 +110,21 @@ export class AnswerRunner {
     );
     this.running.set(p, idle());
     void p.finally(() => this.running.delete(p));
+  }
+
+  /**
+   * Stops the answers of a thread (Slack's stop button): Claude's call is aborted (its queue slot
+   * freed, no more tokens), a question still waiting leaves the line, and the reply is marked
+   * stopped. Returns how many were stopped here (another replica may hold the thread's answer).
+   */
+  stop(channel: string, threadTs: string): number {
+    let stopped = 0;
+    for (const r of this.running.values()) {
+      if (r.thread !== `${channel}:${threadTs}` || r.controller.signal.aborted) continue;
+      r.controller.abort(STOPPED);
+      stopped++;
+    }
+    return stopped;
   }
 
   submit(job: AnswerJob): void {
@@ -185,6 +202,7 @@ export class AnswerRunner {
     const { metrics, log } = this.deps;
     const leaseMs = this.deps.leaseMs ?? DEFAULT_LEASE_MS;
     r.lease = lease;
+    r.thread = `${job.place.channelId}:${job.place.threadTs}`;
     const quiet = () => r.lost || r.handingBack;
     // Renew the lease while working, so a long answer is not taken over.
     const renew = setInterval(
@@ -253,6 +271,7 @@ export class AnswerRunner {
           },
           finish: () => (quiet() ? Promise.resolve() : sink.finish()),
           fail: (t) => (quiet() ? Promise.resolve() : sink.fail(t)),
+          stopped: () => (quiet() ? Promise.resolve() : sink.stopped()),
           allowMentions: (ids, nameOf) => sink.allowMentions(ids, nameOf),
           offerFeedback: () => {
             if (!quiet()) sink.offerFeedback();

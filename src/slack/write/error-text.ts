@@ -35,3 +35,6 @@ export function failureOf(err: unknown): { kind: ClaudeErrorKind | 'busy' | 'int
   if (err instanceof QueueFullError) return { kind: 'busy', text: ERROR_TEXT.busy };
   return { kind: 'internal', text: ERROR_TEXT.internal };
 }
+
+/** Marks an answer the person stopped with Slack's stop button. */
+export const STOPPED_NOTE = '_(stopped)_';

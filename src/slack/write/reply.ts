@@ -2,7 +2,7 @@ import type { Block, WebClient } from '@slack/web-api';
 import type { Logger } from '../../platform/logger.js';
 import { MAX_PART_CHARS, MAX_STREAM_BYTES } from '../limits.js';
 import { callOnce, slackErrorCode } from '../web.js';
-import { INTERRUPTED_NOTE } from './error-text.js';
+import { INTERRUPTED_NOTE, STOPPED_NOTE } from './error-text.js';
 import { feedbackBlock } from './feedback.js';
 import { createStreamFormatter, notificationText } from './format.js';
 import { AgentSession } from './session.js';
@@ -18,6 +18,8 @@ export interface ReplySink {
   thinking(status?: string): Promise<void>;
   /** Who the answer may ping (the people of the conversation); others' mentions become names. */
   allowMentions?(userIds: Iterable<string>, nameOf?: (userId: string) => string | undefined): void;
+  /** The person stopped the answer: what was written stays, followed by a short "stopped" mark. */
+  stopped?(): Promise<void>;
   /** The answer ends with feedback buttons (a real answer, not a prompt or an error). */
   offerFeedback?(): void;
   /** Adds text as Claude writes it; the sink paces its writes to Slack. */
@@ -212,6 +214,21 @@ export class SlackReply implements ReplySink {
     this.closePacer?.();
     await this.session.done();
     if (this.writeError) throw this.writeError;
+  }
+
+  async stopped(): Promise<void> {
+    this.closing = true;
+    await this.statusCalls;
+    this.pending += this.formatter.end();
+    this.finishing = true;
+    this.wake?.();
+    await this.drain(false).catch(() => {});
+    // Slack already stopped the stream (the stop button): the mark goes in a message of its own.
+    this.pending += this.shownChars > 0 ? `\n\n${STOPPED_NOTE}` : STOPPED_NOTE;
+    await this.drain(true).catch(() => {});
+    await this.endPart().catch(() => {});
+    this.closePacer?.();
+    await this.session.done();
   }
 
   async fail(text: string): Promise<void> {

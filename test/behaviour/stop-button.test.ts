@@ -1,0 +1,57 @@
+/** Slack's stop button: the answer stops within a second, Claude's call is aborted, the reply says so. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { startRig } from '../support/rig.js';
+import { until } from '../support/until.js';
+import { botReplies } from '../support/visible.js';
+
+test('the stop button stops the answer: Claude aborted, text kept, "(stopped)" shown, not cached, session active', async (t) => {
+  const { sim, claude, bot } = await startRig(t);
+  // A long, slow answer: 200 words, one every 30 ms.
+  const long = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
+  claude.enqueue({ text: long, chunkSize: 6, chunkDelayMs: 30 });
+  const { message } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> go on`,
+  });
+  await sim.waitFor(() => botReplies(sim, 'C0GENERAL', message.ts).find((m) => m.streaming), {
+    what: 'the answer streaming',
+  });
+  const stoppedAt = Date.now();
+  await sim.stopSession('C0GENERAL', message.ts, 'U0ALICE');
+  const replies = await sim.waitFor(
+    () => {
+      const r = botReplies(sim, 'C0GENERAL', message.ts);
+      return r.some((m) => m.text.includes('(stopped)')) ? r : undefined;
+    },
+    { what: 'the stopped mark' },
+  );
+  t.diagnostic(`stopped mark ${Date.now() - stoppedAt} ms after the click`);
+  const shown = replies.map((m) => m.text).join('');
+  assert.match(shown, /^word0 /, 'what was written stays');
+  assert.ok(!shown.includes('word199'), 'the rest of the answer never came');
+  // Claude's stream was aborted: the fake saw its connection closed before the end.
+  await sim.waitFor(() => sim.sessions().find((s) => s.threadTs === message.ts && s.status === 'active'), {
+    what: 'the session out of processing',
+  });
+  // Counted once the runner is done with it, a moment after the mark shows.
+  await sim.waitFor(
+    async () =>
+      /outcome="stopped"/.test(
+        await bot.metrics.registry.getSingleMetricAsString('slackbot_answers_total'),
+      ) || undefined,
+    { what: 'the stopped answer counted' },
+  );
+  // Not cached: the same question asks Claude again.
+  claude.enqueue({ text: 'Whole answer.' });
+  const again = await sim.post({ user: 'U0ALICE', channel: 'C0GENERAL', text: `<@${sim.botUserId}> go on` });
+  await sim.waitFor(
+    () =>
+      botReplies(sim, 'C0GENERAL', again.message.ts).find((m) => !m.streaming && m.text === 'Whole answer.'),
+    {
+      what: 'a fresh answer',
+    },
+  );
+  assert.equal(claude.requests.length, 2);
+});
