@@ -32,6 +32,9 @@ export function waitForCondition<T>(
       let v: T | undefined | false | null;
       try {
         v = predicate();
+        // A promise is always truthy: the wait would end at once, having checked nothing.
+        if (v instanceof Promise)
+          throw new Error('waitFor takes a synchronous predicate (use until() for async checks)');
       } catch (err) {
         abort(err instanceof Error ? err : new Error(String(err)));
         return;

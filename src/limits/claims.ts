@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { BoundedMap } from '../platform/bounded-map.js';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from '../platform/logger.js';
 import { redisReady } from '../platform/redis.js';
 
@@ -31,10 +31,10 @@ export const MEMORY_CLAIMS_MAX = 100_000;
 
 /** One process: leases with expiry, the oldest dropped beyond `max`. */
 export class MemoryClaims implements ClaimStore {
-  private readonly leases: BoundedMap<string, true>;
+  private readonly leases: LRUCache<string, true>;
 
   constructor(max = MEMORY_CLAIMS_MAX) {
-    this.leases = new BoundedMap({ max });
+    this.leases = new LRUCache({ max });
   }
 
   get size(): number {
@@ -43,16 +43,16 @@ export class MemoryClaims implements ClaimStore {
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
     if (this.leases.has(key)) return false;
-    this.leases.set(key, true, ttlMs);
+    this.leases.set(key, true, { ttl: ttlMs });
     return true;
   }
 
   async extend(key: string, ttlMs: number): Promise<void> {
-    this.leases.set(key, true, ttlMs);
+    this.leases.set(key, true, { ttl: ttlMs });
   }
 
   async complete(key: string, ttlMs: number): Promise<void> {
-    this.leases.set(key, true, ttlMs);
+    this.leases.set(key, true, { ttl: ttlMs });
   }
 
   async release(key: string): Promise<void> {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import { BoundedMap } from '../platform/bounded-map.js';
+import { LRUCache } from 'lru-cache';
 import { type HeldJob, type JobStore, MAX_WRITTEN, type TakenJob } from './durable-jobs.js';
 
 /**
@@ -18,7 +18,7 @@ export class LocalJobs implements JobStore {
   /** Jobs this process holds (accepted or taken over): never taken over again here. */
   private readonly held = new Set<string>();
   /** Events answered lately: their redeliveries stay dropped (as the claims keep them). */
-  private readonly answered = new BoundedMap<string, true>({ max: 100_000 });
+  private readonly answered = new LRUCache<string, true>({ max: 100_000 });
   /** How long an answered event's redeliveries stay dropped (given with each job). */
   private keepMs = 0;
   /** Rows up to this id were left by the process before; later ones are this process's own. */
@@ -72,7 +72,7 @@ export class LocalJobs implements JobStore {
       | { claim: string }
       | undefined;
     this.held.delete(id);
-    if (row && this.keepMs) this.answered.set(row.claim, true, this.keepMs);
+    if (row && this.keepMs) this.answered.set(row.claim, true, { ttl: this.keepMs });
   }
 
   /** Stays in the journal: this process answers it when it starts again. */

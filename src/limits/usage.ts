@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import type { ClaudeUsage } from '../claude/client.js';
 import { costOf, type Price, priceOf } from '../claude/prices.js';
-import { BoundedMap } from '../platform/bounded-map.js';
 import type { Logger } from '../platform/logger.js';
 
 /** What one channel or person used in a day. */
@@ -89,7 +89,7 @@ export interface AnsweredJob {
 
 export class UsageBook {
   /** Without Redis: today and yesterday, each at most USAGE_FIELDS_MAX counters. */
-  private readonly memory = new BoundedMap<string, BoundedMap<string, number>>({ max: 2 });
+  private readonly memory = new LRUCache<string, LRUCache<string, number>>({ max: 2 });
 
   constructor(
     private readonly redis?: Redis,
@@ -107,7 +107,7 @@ export class UsageBook {
       return;
     }
     // Only today (and yesterday, around midnight) matters here: the oldest day goes first.
-    const map = this.memory.get(day) ?? new BoundedMap<string, number>({ max: USAGE_FIELDS_MAX });
+    const map = this.memory.get(day) ?? new LRUCache<string, number>({ max: USAGE_FIELDS_MAX });
     if (!this.memory.has(day)) this.memory.set(day, map);
     for (const [f, v] of Object.entries(values)) map.set(f, (map.get(f) ?? 0) + v);
   }

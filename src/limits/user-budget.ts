@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { BoundedMap } from '../platform/bounded-map.js';
+import { LRUCache } from 'lru-cache';
 import { redisReady } from '../platform/redis.js';
 
 /** Per-person limits; 0 turns one off. */
@@ -27,7 +27,7 @@ const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
 export class UserBudget {
   private running = new Map<string, number>();
   /** Counters without Redis, each until its hour or day is over. */
-  private memory: BoundedMap<string, number>;
+  private memory: LRUCache<string, number>;
 
   constructor(
     private readonly limits: BudgetLimits,
@@ -35,7 +35,7 @@ export class UserBudget {
     private readonly prefix: string,
     private readonly now: () => number = Date.now,
   ) {
-    this.memory = new BoundedMap({ max: BUDGET_COUNTERS_MAX, now });
+    this.memory = new LRUCache({ max: BUDGET_COUNTERS_MAX, perf: { now } });
   }
 
   /** Admits a question, or says why not and when the limit resets. */
@@ -114,7 +114,7 @@ export class UserBudget {
     }
     // The key names its hour or day, so a later one starts from zero.
     const value = (this.memory.get(key) ?? 0) + by;
-    this.memory.set(key, value, ttlMs);
+    this.memory.set(key, value, { ttl: ttlMs });
     return value;
   }
 }

@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
+import { LRUCache } from 'lru-cache';
 import type { Config } from '../config/config.js';
 import type { ClaimStore } from '../limits/claims.js';
-import { BoundedMap } from '../platform/bounded-map.js';
 import type { Logger } from '../platform/logger.js';
 import type { AnswerJob } from './job.js';
 import type { UserDirectory } from './read/directory.js';
@@ -49,7 +49,7 @@ export class AccessPolicy {
   private readonly teams: Set<string>;
   private readonly channels: Set<string>;
   private readonly users: Set<string>;
-  private readonly external: BoundedMap<string, boolean>;
+  private readonly external: LRUCache<string, boolean>;
 
   constructor(
     private readonly settings: Config['access'],
@@ -61,7 +61,7 @@ export class AccessPolicy {
     this.teams = new Set(settings.teamIds);
     this.channels = new Set(settings.channelIds);
     this.users = new Set(settings.userIds);
-    this.external = new BoundedMap({ max: EXTERNAL_CACHE_MAX, ttlMs: EXTERNAL_TTL_MS, now });
+    this.external = new LRUCache({ max: EXTERNAL_CACHE_MAX, ttl: EXTERNAL_TTL_MS, perf: { now } });
   }
 
   /** True when any list or the external exclusion is set. */

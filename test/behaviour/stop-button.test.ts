@@ -36,12 +36,8 @@ test('the stop button stops the answer: Claude aborted, text kept, "(stopped)" s
     what: 'the session out of processing',
   });
   // Counted once the runner is done with it, a moment after the mark shows.
-  await sim.waitFor(
-    async () =>
-      /outcome="stopped"/.test(
-        await bot.metrics.registry.getSingleMetricAsString('slackbot_answers_total'),
-      ) || undefined,
-    { what: 'the stopped answer counted' },
+  await until('the stopped answer counted', async () =>
+    /outcome="stopped"/.test(await bot.metrics.registry.getSingleMetricAsString('slackbot_answers_total')),
   );
   // Not cached: the same question asks Claude again.
   claude.enqueue({ text: 'Whole answer.' });

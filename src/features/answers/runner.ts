@@ -1,12 +1,12 @@
 import type { WebClient } from '@slack/web-api';
 import type Keyv from 'keyv';
+import { LRUCache } from 'lru-cache';
 import type { Config } from '../../config/config.js';
 import { type ClaimStore, DEFAULT_LEASE_MS } from '../../limits/claims.js';
 import type { JobStore } from '../../limits/durable-jobs.js';
 import type { Traffic } from '../../limits/traffic.js';
 import type { UserBudget } from '../../limits/user-budget.js';
 import type { WaitingRoom } from '../../limits/waiting-room.js';
-import { BoundedMap } from '../../platform/bounded-map.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { AnswerJob } from '../../slack/job.js';
@@ -72,7 +72,7 @@ interface Running {
 export class AnswerRunner {
   private running = new Map<Promise<void>, Running>();
   /** Threads answered here lately (the store has them all, for ANSWERED_THREAD_TTL_MS). */
-  private answeredThreads = new BoundedMap<string, true>({ max: 20_000, ttlMs: ANSWERED_THREAD_TTL_MS });
+  private answeredThreads = new LRUCache<string, true>({ max: 20_000, ttl: ANSWERED_THREAD_TTL_MS });
   private readonly takeover: Takeover | undefined;
 
   constructor(private readonly deps: RunnerDeps) {

@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import { BoundedMap } from '../../platform/bounded-map.js';
+import { LRUCache } from 'lru-cache';
 
 /** What access checks need to know about a person, from users.info. */
 export interface Person {
@@ -24,14 +24,14 @@ interface Entry {
  * users.list, which starves Tier quotas in large workspaces.
  */
 export class UserDirectory {
-  private readonly entries: BoundedMap<string, Entry>;
+  private readonly entries: LRUCache<string, Entry>;
 
   constructor(
     private readonly client: Pick<WebClient, 'users'>,
     ttlMs = 60 * 60 * 1000,
     max = 5000,
   ) {
-    this.entries = new BoundedMap({ max, ttlMs });
+    this.entries = new LRUCache({ max, ttl: ttlMs });
   }
 
   async name(userId: string): Promise<string> {
