@@ -94,6 +94,8 @@ test('rediss:// with a password: the bot is ready, and its claims and answer cac
     const k = await keys();
     return k.includes(':answer:') && k.includes('claim:');
   };
-  await until('the claim and the cached answer in Redis', both);
+  await until('the claim and the cached answer in Redis', both, { timeoutMs: 20_000 }).catch(async (err) => {
+    throw new Error(`${(err as Error).message}; keys: ${await keys()}`);
+  });
   assert.doesNotMatch(bot.output(), new RegExp(password), 'the password is never logged');
 });
