@@ -5,9 +5,9 @@ import { callOnce, slackErrorCode } from '../web.js';
 import { INTERRUPTED_NOTE, STOPPED_NOTE } from './error-text.js';
 import { feedbackBlock } from './feedback.js';
 import { createStreamFormatter, notificationText } from './format.js';
-import { AgentSession } from './session.js';
 import { type PartRoom, prefixWithin, splitAtRoom } from './split.js';
 import type { StreamPacer } from './stream-pacer.js';
+import { ThreadStatus } from './thread-status.js';
 
 /** Where an answer is written. The Slack implementation streams; tests may collect. */
 export interface ReplySink {
@@ -29,10 +29,6 @@ export interface ReplySink {
   /** Ends with a friendly error; if some answer text was already shown, it is kept and noted. */
   fail(text: string): Promise<void>;
 }
-
-const THINKING = 'is thinking…';
-/** @see https://docs.slack.dev/reference/methods/assistant.threads.setStatus (loading_messages) */
-const LOADING_MESSAGES = ['Reading the thread…', 'Thinking it over…', 'Writing the answer…'];
 
 /** Where a reply goes. */
 export interface ReplyTarget {
@@ -95,13 +91,7 @@ export class SlackReply implements ReplySink {
   private part: Part | undefined;
   private shownChars = 0;
   private useStreaming = true;
-  private placeholderTs: string | undefined;
-  private readonly session: AgentSession;
-  private statusShown = false;
-  /** The status calls so far (see thinking). */
-  private statusCalls: Promise<void> = Promise.resolve();
-  /** Set once the answer ends: a status asked for after that is not shown. */
-  private closing = false;
+  private readonly status: ThreadStatus;
   private pump: Promise<void> | undefined;
   /** Set by finish(): the writer stops pacing and leaves the rest to it. */
   private finishing = false;
@@ -122,7 +112,7 @@ export class SlackReply implements ReplySink {
     /** Told the ts of every message this reply creates (so another process can replace them). */
     private readonly onMessage?: (ts: string) => void,
   ) {
-    this.session = new AgentSession(client, target, log, ref);
+    this.status = new ThreadStatus(client, target, log, ref, (ts) => this.created(ts));
   }
 
   /** Text visible in Slack so far (for tests and logs). */
@@ -130,45 +120,9 @@ export class SlackReply implements ReplySink {
     return this.shownChars;
   }
 
-  /**
-   * Shows a status in the thread. Status calls go out in order, and nothing is written to the
-   * thread before they are done, so a late one never lands on an answer already showing.
-   */
-  thinking(status = THINKING): Promise<void> {
-    const shown = this.statusCalls.then(() => this.showStatus(status));
-    this.statusCalls = shown.catch(() => {});
-    return shown;
-  }
-
-  private async showStatus(status: string): Promise<void> {
-    if (this.part || this.closing) return;
-    await this.session.processing();
-    try {
-      await this.client.assistant.threads.setStatus({
-        channel_id: this.target.channel,
-        thread_ts: this.target.threadTs,
-        status,
-        // Slack rotates these under the status while the bot works (at most 10).
-        ...(status === THINKING ? { loading_messages: LOADING_MESSAGES } : {}),
-      });
-      this.statusShown = true;
-    } catch (err) {
-      if (this.placeholderTs || this.statusShown) return;
-      // No status in this conversation (older workspaces): a lightweight placeholder instead.
-      this.log.debug(
-        { ref: this.ref, code: slackErrorCode(err) },
-        'setStatus unavailable; posting a placeholder',
-      );
-      const r = await callOnce(() =>
-        this.client.chat.postMessage({
-          channel: this.target.channel,
-          thread_ts: this.target.threadTs,
-          text: '_Thinking…_',
-        }),
-      );
-      this.placeholderTs = r.ts;
-      this.created(r.ts);
-    }
+  /** Shows a status in the thread (see ThreadStatus); nothing is written before it is done. */
+  thinking(status?: string): Promise<void> {
+    return this.part ? Promise.resolve() : this.status.show(status);
   }
 
   /** The answer's last message gets Slack's feedback buttons. */
@@ -192,8 +146,8 @@ export class SlackReply implements ReplySink {
   }
 
   async finish(): Promise<void> {
-    this.closing = true;
-    await this.statusCalls;
+    this.status.end();
+    await this.status.settled();
     this.pending += this.formatter.end();
     // The writer stops at its next turn (a write in progress completes); what is left then goes
     // with chat.stopStream when it fits the streaming message: one call instead of an append and
@@ -212,13 +166,13 @@ export class SlackReply implements ReplySink {
     }
     await this.endPart();
     this.closePacer?.();
-    await this.session.done();
+    await this.status.session.done();
     if (this.writeError) throw this.writeError;
   }
 
   async stopped(): Promise<void> {
-    this.closing = true;
-    await this.statusCalls;
+    this.status.end();
+    await this.status.settled();
     this.pending += this.formatter.end();
     this.finishing = true;
     this.wake?.();
@@ -228,12 +182,12 @@ export class SlackReply implements ReplySink {
     await this.drain(true).catch(() => {});
     await this.endPart().catch(() => {});
     this.closePacer?.();
-    await this.session.done();
+    await this.status.session.done();
   }
 
   async fail(text: string): Promise<void> {
-    this.closing = true;
-    await this.statusCalls;
+    this.status.end();
+    await this.status.settled();
     this.pending += this.formatter.end();
     await this.drain(true).catch(() => {});
     this.closePacer?.();
@@ -243,25 +197,20 @@ export class SlackReply implements ReplySink {
       await this.drain(true).catch(() => {});
       await this.endPart().catch(() => {});
       await this.postWhole(text);
-      await this.session.done();
+      await this.status.session.done();
       return;
     }
     await this.endPart().catch(() => {});
-    if (this.placeholderTs) {
+    const placeholder = this.status.takePlaceholder();
+    if (placeholder) {
       await callOnce(() =>
-        this.client.chat.update({
-          channel: this.target.channel,
-          ts: this.placeholderTs as string,
-          text,
-          blocks: [],
-        }),
+        this.client.chat.update({ channel: this.target.channel, ts: placeholder, text, blocks: [] }),
       );
-      this.placeholderTs = undefined;
-      await this.session.done();
+      await this.status.session.done();
       return;
     }
     await this.postWhole(text);
-    await this.session.done();
+    await this.status.session.done();
   }
 
   private schedule(): void {
@@ -312,7 +261,7 @@ export class SlackReply implements ReplySink {
 
   /** Sends `pending`, splitting at part boundaries. */
   private async flush(): Promise<void> {
-    await this.statusCalls;
+    await this.status.settled();
     this.lastFlushAt = Date.now();
     while (this.pending) {
       const room = this.room();
@@ -381,7 +330,7 @@ export class SlackReply implements ReplySink {
       this.part = { ts: r.ts, text: chunk, streaming: true };
       this.created(r.ts);
       this.shownChars += chunk.length;
-      await this.dropPlaceholder();
+      await this.status.dropPlaceholder();
       return;
     }
     const ts = this.part.ts as string;
@@ -395,15 +344,17 @@ export class SlackReply implements ReplySink {
   private async writeUpdate(chunk: string): Promise<void> {
     const text = (this.part?.text ?? '') + chunk;
     const body = { text: notificationText(text), blocks: [{ type: 'markdown', text }] };
+    // The placeholder, if any, becomes the answer's first message.
+    const placeholder = this.part ? undefined : this.status.takePlaceholder();
     if (this.part?.ts) {
       await callOnce(() =>
         this.client.chat.update({ channel: this.target.channel, ts: this.part?.ts as string, ...body }),
       );
-    } else if (this.placeholderTs) {
-      const ts = this.placeholderTs;
-      this.placeholderTs = undefined;
-      await callOnce(() => this.client.chat.update({ channel: this.target.channel, ts, ...body }));
-      this.part = { ts, text: '', streaming: false };
+    } else if (placeholder) {
+      await callOnce(() =>
+        this.client.chat.update({ channel: this.target.channel, ts: placeholder, ...body }),
+      );
+      this.part = { ts: placeholder, text: '', streaming: false };
     } else {
       const r = await callOnce(() =>
         this.client.chat.postMessage({
@@ -447,7 +398,7 @@ export class SlackReply implements ReplySink {
           ...(last ? { blocks: last } : {}),
         }),
       );
-      this.session.streamStopped();
+      this.status.session.streamStopped();
       part.text += tail;
       this.shownChars += tail.length;
     } catch (err) {
@@ -479,17 +430,10 @@ export class SlackReply implements ReplySink {
       }),
     );
     this.created(r.ts);
-    await this.dropPlaceholder();
+    await this.status.dropPlaceholder();
   }
 
   private created(ts: string | undefined): void {
     if (ts) this.onMessage?.(ts);
-  }
-
-  private async dropPlaceholder(): Promise<void> {
-    const ts = this.placeholderTs;
-    if (!ts) return;
-    this.placeholderTs = undefined;
-    await this.client.chat.delete({ channel: this.target.channel, ts }).catch(() => {});
   }
 }
