@@ -43,10 +43,11 @@ test('says which model answers and shows a day of #general with threads', async 
   await page.locator('#close-thread').click();
 });
 
-test('a mention streams its answer live into the thread, formatted', async () => {
-  await page.fill('#composer-text', '@claude what should we check before the code freeze?');
-  await page.press('#composer-text', 'Enter');
-  await page.locator('#thread').waitFor({ state: 'visible' });
+test('a mention in the "Planning notes" thread streams an answer that quotes that thread', async () => {
+  await page.locator('#messages .message', { hasText: 'Planning notes' }).locator('.replies').click();
+  await thread().getByText('I will cover triage those two days').waitFor();
+  await page.fill('#thread-text', '@claude who covers support triage during dark mode QA?');
+  await page.press('#thread-text', 'Enter');
   // Seen while it is still being written, then finished.
   await thread().locator('.message.streaming').waitFor(WAIT);
   const answer = botIn('#thread-messages').filter({ hasText: OFFLINE_MODEL_NOTE });
@@ -54,16 +55,20 @@ test('a mention streams its answer live into the thread, formatted', async () =>
   await thread()
     .locator('.message.streaming')
     .waitFor({ state: 'detached', ...WAIT });
-  assert.equal(await answer.locator('strong').first().textContent(), 'a short formatting demo');
-  assert.match(String(await answer.locator('pre').textContent()), /keywords = \[/);
-  assert.equal(await answer.locator('ul li').count(), 3);
-  // In Slack: a mention of the bot, and the answer in that message's thread.
-  const asked = sandbox.sim.messages('C0GENERAL').find((m) => m.text.includes('code freeze?'));
-  assert.ok(asked, 'the question is in #general');
-  assert.ok(asked.text.startsWith(`<@${sandbox.sim.botUserId}> `), 'typed @claude became a mention');
-  const replies = sandbox.sim.thread('C0GENERAL', asked.ts).filter((m) => m.user === sandbox.sim.botUserId);
+  const quoted = String(await answer.locator('blockquote').textContent());
+  assert.match(quoted, /I will cover triage those two days/);
+  assert.match(quoted, /I can take dark mode QA/);
+  assert.doesNotMatch(quoted, /ramen|CSV/, 'only that thread');
+  assert.match(String(await answer.locator('pre').textContent()), /shared_words = \[/);
+  // In Slack: a mention of the bot in the thread, and one answer in that thread.
+  const parent = sandbox.sim.messages('C0GENERAL').find((m) => m.text.startsWith('Planning notes'));
+  assert.ok(parent, 'the thread is in #general');
+  const asked = sandbox.sim.thread('C0GENERAL', parent.ts).find((m) => m.text.includes('dark mode QA?'));
+  assert.ok(asked?.text.startsWith(`<@${sandbox.sim.botUserId}> `), 'typed @claude became a mention');
+  const replies = sandbox.sim.thread('C0GENERAL', parent.ts).filter((m) => m.user === sandbox.sim.botUserId);
   assert.equal(replies.length, 1);
   await screenshot(page, 'mention-thread.png');
+  await page.locator('#close-thread').click();
 });
 
 test('message text is shown, never run as HTML', async () => {
@@ -88,18 +93,25 @@ test('/summarize shows a private summary whose links open the sources', async ()
   const summary = page.locator('#messages .message.ephemeral', { hasText: 'Summary of' });
   await summary.locator('.block-button').waitFor(WAIT);
   assert.match(String(await summary.textContent()), /Only visible to you/);
+  assert.match(
+    String(await summary.textContent()),
+    /code freeze Thursday 17:00, release Monday/,
+    'the decision',
+  );
   assert.equal(await botIn('#messages').filter({ hasText: 'Summary of' }).count(), 0, 'private until shared');
   await screenshot(page, 'summarize.png');
   const source = summary.locator('a[href*="/archives/C0GENERAL/p"]').first();
   await source.click();
-  await page.locator('.message.highlight').waitFor();
+  await page.locator('#messages .message.highlight').waitFor();
   await page.locator('[data-channel="C0GENERAL"]').click();
   await summary.getByRole('button', { name: 'Share in channel' }).click();
   await botIn('#messages').filter({ hasText: 'Summary of' }).waitFor(WAIT);
 });
 
 test('the "Summarize thread" action on a message gives a private summary of its thread', async () => {
-  const parent = page.locator('#messages .message', { hasText: 'Quick poll for the CSV export' });
+  const parent = page.locator('#messages .message:not(.ephemeral)', {
+    hasText: 'Quick poll for the CSV export',
+  });
   await parent.hover();
   await parent.locator('.summarize-thread').click();
   const summary = page.locator('#thread-messages .message.ephemeral', { hasText: 'Summary of a thread' });
