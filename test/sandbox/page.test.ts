@@ -44,9 +44,10 @@ test('says which model answers and shows a day of #general with threads', async 
 });
 
 test('a mention in the "Planning notes" thread streams an answer that quotes that thread', async () => {
-  await page.locator('#messages .message', { hasText: 'Planning notes' }).locator('.replies').click();
+  // The first of the page's "Try this first" steps opens the thread with a question ready.
+  await page.locator('[data-try="thread"]').click();
   await thread().getByText('I will cover triage those two days').waitFor();
-  await page.fill('#thread-text', '@claude who covers support triage during dark mode QA?');
+  assert.match(await page.inputValue('#thread-text'), /^@claude .*dark mode QA\?$/);
   await page.press('#thread-text', 'Enter');
   // Seen while it is still being written, then finished.
   await thread().locator('.message.streaming').waitFor(WAIT);
@@ -88,16 +89,14 @@ test('message text is shown, never run as HTML', async () => {
 
 test('/summarize shows a private summary whose links open the sources', async () => {
   await page.locator('[data-channel="C0GENERAL"]').click();
-  await page.fill('#composer-text', '/summarize');
+  await page.locator('[data-try="summarize"]').click();
+  assert.equal(await page.inputValue('#composer-text'), '/summarize 2h');
   await page.press('#composer-text', 'Enter');
   const summary = page.locator('#messages .message.ephemeral', { hasText: 'Summary of' });
   await summary.locator('.block-button').waitFor(WAIT);
   assert.match(String(await summary.textContent()), /Only visible to you/);
-  assert.match(
-    String(await summary.textContent()),
-    /code freeze Thursday 17:00, release Monday/,
-    'the decision',
-  );
+  // The last two hours of the seeded day hold the CSV poll and its decision.
+  assert.match(String(await summary.textContent()), /Decisions.*locale-based default plus an override/s);
   assert.equal(await botIn('#messages').filter({ hasText: 'Summary of' }).count(), 0, 'private until shared');
   await screenshot(page, 'summarize.png');
   const source = summary.locator('a[href*="/archives/C0GENERAL/p"]').first();
@@ -109,14 +108,14 @@ test('/summarize shows a private summary whose links open the sources', async ()
 });
 
 test('the "Summarize thread" action on a message gives a private summary of its thread', async () => {
-  const parent = page.locator('#messages .message:not(.ephemeral)', {
-    hasText: 'Quick poll for the CSV export',
-  });
-  await parent.hover();
+  // The third "Try this first" step shows a long thread with its message menu open.
+  await page.locator('[data-try="summarize-thread"]').click();
+  const parent = page.locator('#messages .message.highlight', { hasText: 'Support ticket trend' });
   await parent.locator('.summarize-thread').click();
   const summary = page.locator('#thread-messages .message.ephemeral', { hasText: 'Summary of a thread' });
   await summary.locator('.block-button').waitFor(WAIT);
-  assert.match(String(await summary.textContent()), /semicolon/i, 'the summary is of that thread');
+  assert.match(String(await summary.textContent()), /one-pager by Friday/, 'the summary is of that thread');
+  assert.doesNotMatch(String(await summary.textContent()), /semicolon/i, 'and of that thread only');
   await screenshot(page, 'summarize-thread.png');
 });
 
@@ -143,6 +142,10 @@ test('the operator panel masks secrets, shows requests, and simulates a 529', as
   const token = panel.locator('tr', { hasText: 'slack.botToken' });
   assert.equal(await token.locator('td').nth(1).textContent(), '•••••• (set)');
   assert.ok(!(await page.content()).includes(sandbox.sim.botToken), 'no token on the page');
+  assert.match(
+    String(await panel.locator('.fault', { hasText: 'Claude 529' }).textContent()),
+    /Anthropic is overloaded: after its retries the bot says so/,
+  );
   await panel.getByLabel('Claude 529 (overloaded)').check();
   await page.waitForFunction('document.querySelector(\'input[value="overloaded"]\').checked');
   await page.locator('[data-channel="C0GENERAL"]').click();
