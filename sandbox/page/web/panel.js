@@ -114,9 +114,12 @@ export function renderPanel(root, panel, send) {
     requests.append(d);
   }
 
-  const calls = section('Recent Slack API calls');
-  for (const c of [...panel.slackCalls].reverse()) {
-    calls.append(el('div', `call ${c.ok ? 'ok' : 'failed'}`, `${c.method}${c.ok ? '' : ` → ${c.error}`}`));
+  const calls = section(`Slack calls by the bot, newest first (${panel.slackCallsTotal} in all)`);
+  for (const c of panel.slackCalls) {
+    const times = c.count > 1 ? ` ×${c.count}` : '';
+    calls.append(
+      el('div', `call ${c.ok ? 'ok' : 'failed'}`, `${c.method}${times}${c.ok ? '' : ` → ${c.error}`}`),
+    );
   }
 
   const settings = section('Settings (read-only)');
