@@ -18,7 +18,7 @@ const FAULTS = [
   [
     'timeout',
     'Claude timeout (no answer)',
-    'No first token arrives: after 8 s the bot says Claude took too long.',
+    'No first token arrives: after CLAUDE_FIRST_TOKEN_TIMEOUT_MS the bot says Claude took too long.',
   ],
   [
     'broken_stream',
