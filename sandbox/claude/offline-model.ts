@@ -1,9 +1,12 @@
 /**
  * A deterministic stand-in for Claude, used by the sandbox when no Anthropic API key is set and as the
- * default responder of the fake Anthropic server. It never calls out anywhere: the reply is assembled from
- * the request itself, so the whole bot pipeline (streaming, formatting, Slack rendering) can be exercised
- * offline and tests stay reproducible.
+ * default responder of the fake Anthropic server. It never calls out anywhere: the reply is read out of
+ * the request itself (summaries pick the conversation's decisions, action items and open questions; an
+ * answer quotes the messages closest to the question), so the whole bot pipeline can be exercised offline
+ * and tests stay reproducible.
  */
+import { contentWords, readLines, readMessages, type Said, truncate } from './offline-reading.js';
+import { summaryReply } from './offline-summary.js';
 
 /** A content block as it arrives on the wire. Only `text` blocks are read; the rest are carried along. */
 export interface RequestContentBlock {
@@ -33,28 +36,17 @@ export interface MessagesRequestBody {
   [key: string]: unknown;
 }
 
-/** First line of every non-summary offline reply, so nobody mistakes it for a real model answer. */
+/** First line of every offline answer and last line of every offline summary: nobody mistakes it for Claude. */
 export const OFFLINE_MODEL_NOTE =
-  'Offline sandbox model: no Anthropic API key is set, so this is a canned reply.';
+  'Offline sandbox model: no Anthropic API key is set, so this reply was put together from the conversation by simple rules.';
 
-const STOPWORDS = new Set(
-  (
-    'about above after again against also because been before being below between both could does doing down ' +
-    'during each from further have having here into just more most other over same should some such than that ' +
-    'their them then there these they this those through under until very were what when where which while who ' +
-    'whom why will with would your yours please thanks thank hello tell explain give show make want need ' +
-    'like know think summary summarize summarise conversation thread channel message messages'
-  ).split(' '),
-);
-
-const MESSAGE_ID = /\[(m\d+)\]/;
-const TS_REF = /\(ts:\s*\d+\.\d+\)/;
-const XML_MESSAGE = /<message\b([^>]*)>([\s\S]*?)<\/message>/g;
-const MAX_QUOTE = 90;
+/** How many messages of the conversation an answer quotes. */
+const MAX_RELATED = 3;
+const MAX_QUOTE = 160;
 
 /**
- * Builds the offline reply for a request: a summary-shaped answer when the system prompt or the last user
- * message asks for a summary, otherwise a short formatting demo that restates the question.
+ * Builds the offline reply for a request: a summary when the system prompt or the last user message asks
+ * for one, otherwise an answer that quotes the messages most related to the question.
  */
 export function offlineReply(body: MessagesRequestBody): string {
   const messages = Array.isArray(body.messages) ? body.messages : [];
@@ -63,15 +55,21 @@ export function offlineReply(body: MessagesRequestBody): string {
     contentText(body.system),
     ...messages.filter((m) => m.role === 'system').map((m) => contentText(m.content)),
   ].join('\n');
+  // Earlier user turns hold the rest of the conversation (the bot's answers split them), so read them all.
+  const userText = messages
+    .filter((m) => m.role === 'user')
+    .map((m) => contentText(m.content))
+    .join('\n');
   const lastUser = [...messages].reverse().find((m) => m.role === 'user');
-  const question = lastUser ? contentText(lastUser.content) : '';
+  const lastText = lastUser ? contentText(lastUser.content) : '';
+  const quoted = readMessages(userText);
 
-  if (/summar/i.test(systemText) || /summar/i.test(question)) {
-    // Earlier user turns hold the rest of the thread (bot answers split them), so read them all.
-    const userText = messages.filter((m) => m.role === 'user').map((m) => contentText(m.content));
-    return summaryReply(userText.join('\n'));
+  if (/summar/i.test(systemText) || (quoted.length === 0 && /summar/i.test(lastText))) {
+    const said = quoted.length > 0 ? quoted : readLines(userText).filter((l) => !/summar/i.test(l.text));
+    return summaryReply(said, OFFLINE_MODEL_NOTE);
   }
-  return answerReply(question);
+  const question = quoted.at(-1)?.text ?? lastText.replace(/\s+/g, ' ').trim();
+  return answerReply(question, quoted.slice(0, -1));
 }
 
 /** Concatenates the text blocks of a content value; non-text blocks (images, tool results) are skipped. */
@@ -84,177 +82,45 @@ function contentText(content: string | RequestContentBlock[] | undefined): strin
     .join('\n');
 }
 
-interface QuotedLine {
-  speaker: string | undefined;
-  said: string;
-  ref: string | undefined;
-}
-
-function summaryReply(input: string): string {
-  const lines = messageLines(input);
-  const picked = pickSpread(lines, 3);
-  const speakers = new Set(lines.map((l) => l.speaker).filter((s): s is string => s !== undefined));
-  const topics = keywords(lines.map((l) => l.said).join(' '), 3);
-
-  const tldr =
-    lines.length === 0
-      ? 'There were no messages to summarize.'
-      : `${plural(lines.length, 'message')}${speakers.size > 0 ? ` from ${plural(speakers.size, 'participant')}` : ''}` +
-        `${topics.length > 0 ? `, mostly about ${topics.join(', ')}` : ''}.`;
-
-  const keyPoints =
-    picked.length > 0 ? picked.map((l) => `- ${describe(l)}`) : ['- Nothing substantive was said yet.'];
-  const decisions = bullets(
-    lines.filter((l) =>
-      /\b(decided|decision|agreed|let's go with|we'll go with|going with|approved)\b/i.test(l.said),
-    ),
-    1,
-    'No explicit decision was recorded.',
+/** The question restated, the earlier messages sharing most words with it, then the formatting Slack shows. */
+function answerReply(question: string, earlier: readonly Said[]): string {
+  const asked = new Set(contentWords(question));
+  const overlap = new Map(
+    earlier
+      .filter((m) => !m.isBot)
+      .map((m) => [m, new Set(contentWords(m.text).filter((w) => asked.has(w)))]),
   );
-  const actions = bullets(
-    lines.filter((l) =>
-      /\b(todo|to do|action|will|can you|could you|please|by (mon|tue|wed|thu|fri|tomorrow))/i.test(l.said),
-    ),
-    2,
-    'No action items were assigned.',
-  );
-  const questions = bullets(
-    lines.filter((l) => l.said.trimEnd().endsWith('?')),
-    2,
-    'No open questions stood out.',
-  );
+  const size = (m: Said) => overlap.get(m)?.size ?? 0;
+  const related = [...overlap.keys()]
+    .filter((m) => size(m) > 0)
+    .sort((a, b) => size(b) - size(a) || b.index - a.index)
+    .slice(0, MAX_RELATED)
+    .sort((a, b) => a.index - b.index);
+  const shared = [...new Set(related.flatMap((m) => [...(overlap.get(m) ?? [])]))];
 
-  return [
-    `**TL;DR**: ${tldr}`,
-    '',
-    '**Key points**',
-    ...keyPoints,
-    '',
-    '**Decisions**',
-    ...decisions,
-    '',
-    '**Action items**',
-    ...actions,
-    '',
-    '**Open questions**',
-    ...questions,
-    '',
-    `_${OFFLINE_MODEL_NOTE}_`,
-  ].join('\n');
-}
-
-function answerReply(question: string): string {
-  const oneLine = question.replace(/\s+/g, ' ').trim();
-  const words = keywords(oneLine, 3);
-  // Pad with fixed words so the demo list always has three entries, even for "hi".
-  for (const filler of ['sandbox', 'formatting', 'streaming']) {
-    if (words.length >= 3) break;
-    if (!words.includes(filler)) words.push(filler);
-  }
-  const [first, second, third] = words;
-
+  const reading =
+    related.length > 0
+      ? [
+          `**From this conversation**, the ${related.length === 1 ? 'message' : 'messages'} closest to your question:`,
+          ...related.map((m) => `> *${m.author}*: ${truncate(m.text, MAX_QUOTE)}`),
+        ]
+      : earlier.length > 0
+        ? ['**Nothing earlier in this conversation** shares a word with your question.']
+        : [
+            '**A new thread**: nothing earlier to quote. Mention me inside a thread and I quote its messages closest to your question.',
+          ];
   return [
     OFFLINE_MODEL_NOTE,
     '',
-    oneLine ? `You asked: "${truncate(oneLine, 200)}"` : 'You sent an empty message.',
+    question ? `You asked: "${truncate(question, 200)}"` : 'You sent an empty message.',
     '',
-    `Here is **a short formatting demo** built from your question:`,
-    `- **${first}**: the first keyword I picked out`,
-    `- **${second}**: a second one, shown in a list`,
-    `- **${third}**: and a third, to round it off`,
+    ...reading,
     '',
+    'With an API key, Claude answers from these. Answers can use _italics_, `code`, lists and code blocks:',
+    `- words of your question: ${asked.size}`,
+    `- earlier messages read: ${earlier.length}`,
     '```',
-    `keywords = ${JSON.stringify(words)}`,
-    `length = ${oneLine.length}`,
+    `shared_words = ${JSON.stringify(shared)}`,
     '```',
-    '',
-    'Set an Anthropic API key to get a real answer from Claude.',
   ].join('\n');
-}
-
-/**
- * Lines that look like chat messages rather than instructions, markup or blank padding. The bot's prompt
- * wraps each message as `<message author="…" ts="…">`; plain transcripts with `[m1]` or `(ts: …)` markers
- * and bare "Name: text" lines are understood too. The message asking for the summary is left out.
- */
-function messageLines(input: string): QuotedLine[] {
-  const elements = [...input.matchAll(XML_MESSAGE)];
-  if (elements.length > 0) {
-    return elements
-      .map((m) => {
-        const attrs = m[1] ?? '';
-        const ts = attribute(attrs, 'ts');
-        return {
-          speaker: attribute(attrs, 'author'),
-          said: (m[2] ?? '').replace(/\s+/g, ' ').trim(),
-          ref: ts ? `(ts: ${ts})` : undefined,
-        };
-      })
-      .filter((l) => l.said.length > 0 && !/summar/i.test(l.said));
-  }
-  const all = input
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l.length > 0 && !/^(#|```|<\/?[\w-]+>$|-{3,}$)/.test(l));
-  // When the prompt carries message ids, only those lines are messages; the rest is framing text.
-  const withRefs = all.filter((l) => MESSAGE_ID.test(l) || TS_REF.test(l));
-  return (withRefs.length > 0 ? withRefs : all).filter((l) => !/summar/i.test(l)).map(parseLine);
-}
-
-function attribute(attrs: string, name: string): string | undefined {
-  const value = attrs.match(new RegExp(`\\b${name}="([^"]*)"`))?.[1];
-  return value?.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
-}
-
-function parseLine(raw: string): QuotedLine {
-  const ref = raw.match(MESSAGE_ID)?.[0] ?? raw.match(TS_REF)?.[0];
-  let rest = raw.replace(MESSAGE_ID, '').replace(TS_REF, '').trim();
-  // Drop a leading clock time such as "10:42" or "[10:42]" so it is not mistaken for a speaker.
-  rest = rest.replace(/^\[?\d{1,2}:\d{2}(:\d{2})?\]?\s*/, '').replace(/^[-*•]\s+/, '');
-  const speakerMatch = rest.match(/^(<@[\w.-]+>|@?[\w.][\w .'-]{0,30}?):\s+(.*)$/);
-  const speaker = speakerMatch?.[1];
-  const said = (speakerMatch?.[2] ?? rest).trim();
-  return { speaker, said, ref };
-}
-
-/** Up to `n` items spread over the list (first, middle, last), so the summary covers the whole thread. */
-function pickSpread<T>(items: T[], n: number): T[] {
-  if (items.length <= n) return [...items];
-  const indexes = new Set<number>();
-  for (let i = 0; i < n; i++) indexes.add(Math.round((i * (items.length - 1)) / (n - 1)));
-  return [...indexes].map((i) => items[i]).filter((x): x is T => x !== undefined);
-}
-
-function describe(line: QuotedLine): string {
-  const who = line.speaker ?? 'Someone';
-  const ref = line.ref ? ` ${line.ref}` : '';
-  return `${who} said "${truncate(line.said, MAX_QUOTE)}"${ref}`;
-}
-
-function bullets(lines: QuotedLine[], max: number, empty: string): string[] {
-  if (lines.length === 0) return [`- ${empty}`];
-  return lines.slice(0, max).map((l) => `- ${describe(l)}`);
-}
-
-/** The most frequent non-trivial words, ties broken by first appearance so output is deterministic. */
-function keywords(text: string, n: number): string[] {
-  const counts = new Map<string, number>();
-  for (const word of text.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}'-]*/gu) ?? []) {
-    if (word.length < 4 || STOPWORDS.has(word) || /^\d+$/.test(word)) continue;
-    counts.set(word, (counts.get(word) ?? 0) + 1);
-  }
-  // Map iteration order is insertion order and the sort is stable, so equal counts keep first-seen order.
-  return [...counts.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, n)
-    .map(([w]) => w);
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-
-function truncate(text: string, max: number): string {
-  const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }

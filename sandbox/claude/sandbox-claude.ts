@@ -1,9 +1,4 @@
-import {
-  type FakeAnthropic,
-  type FakeReply,
-  type MessagesRequestBody,
-  startFakeAnthropic,
-} from './fake-anthropic.js';
+import { type FakeAnthropic, type FakeReply, startFakeAnthropic } from './fake-anthropic.js';
 import { offlineReply } from './offline-model.js';
 
 /** Trouble the operator panel can switch on for every following Claude request. */
@@ -71,25 +66,6 @@ const textOf = (content: unknown): string =>
 
 const cut = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
-/**
- * The bot wraps what people wrote in `<message author="…">` elements. Summaries read them (names
- * and links); an ordinary answer restates the question, which reads better without the markup.
- */
-function plainQuestion(body: MessagesRequestBody): MessagesRequestBody {
-  if (/summar/i.test(textOf(body.system))) return body;
-  const unwrap = (t: string) => t.replace(/<message\b[^>]*>\s*([\s\S]*?)\s*<\/message>/g, '$1');
-  return {
-    ...body,
-    messages: body.messages.map((m) => ({
-      ...m,
-      content:
-        typeof m.content === 'string'
-          ? unwrap(m.content)
-          : m.content.map((b) => (typeof b.text === 'string' ? { ...b, text: unwrap(b.text) } : b)),
-    })),
-  };
-}
-
 /** Starts the offline model (fake Messages API on loopback) unless the real API is configured. */
 export async function startSandboxClaude(useRealApi: boolean): Promise<SandboxClaude> {
   if (useRealApi) {
@@ -107,7 +83,7 @@ export async function startSandboxClaude(useRealApi: boolean): Promise<SandboxCl
   let current: ClaudeFault = 'none';
   const fake: FakeAnthropic = await startFakeAnthropic({
     responder: (req) => {
-      const text = offlineReply(plainQuestion(req.body));
+      const text = offlineReply(req.body);
       return faultReply(current, text) ?? { text, ...PACE };
     },
   });

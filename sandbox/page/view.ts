@@ -3,9 +3,9 @@
  * (model in use, queue, cache, last Claude requests, settings with secrets masked).
  */
 import type { Bot } from '../../src/bot.js';
-import { type Config, secretValues } from '../../src/config/config.js';
+import { type Config, SECRET_CONFIG_FIELDS, secretValues } from '../../src/config/config.js';
 import type { RequestView, SandboxClaude } from '../claude/sandbox-claude.js';
-import type { SimEphemeral, SimMessage, SlackSim } from '../slack/sim.js';
+import type { SimCall, SimEphemeral, SimMessage, SlackSim } from '../slack/sim.js';
 
 /** A message as the page draws it: the simulated message's fields, with two flags for the page. */
 export type MessageView = Pick<
@@ -37,7 +37,10 @@ export interface PanelView {
   queue: { waiting: number; running: number };
   answers: { inflight: number; cacheHits: number; byOutcome: Record<string, number> };
   requests: RequestView[];
-  slackCalls: Array<{ method: string; ok: boolean; error?: string; at: number }>;
+  /** The bot's latest Slack calls, newest first; a run of the same call is one entry with its count. */
+  slackCalls: Array<{ method: string; ok: boolean; error?: string; at: number; count: number }>;
+  /** Every Slack call the bot made since the sandbox started. */
+  slackCallsTotal: number;
   settings: Array<[string, string]>;
 }
 
@@ -97,8 +100,15 @@ export function workspaceView(sim: SlackSim): WorkspaceView {
   };
 }
 
-/** Every setting as `group.name = value`, secrets replaced by a mask. */
+/** How many entries of the Slack calls list the panel shows. */
+const SLACK_CALLS_SHOWN = 40;
+
+/**
+ * Every setting as `group.name = value`; the settings the config schema declares secret are masked,
+ * and so is any value equal to a secret (a proxy URL with a password, for one).
+ */
 export function maskedSettings(config: Config): Array<[string, string]> {
+  const secretFields = new Set<string>(Object.values(SECRET_CONFIG_FIELDS));
   const secrets = new Set(secretValues(config));
   const out: Array<[string, string]> = [];
   const walk = (prefix: string, value: unknown) => {
@@ -107,11 +117,27 @@ export function maskedSettings(config: Config): Array<[string, string]> {
       return;
     }
     const text = value === undefined ? '(unset)' : String(value);
-    const secret = secrets.has(text) || /token|secret|apiKey|redisUrl/i.test(prefix);
+    const secret = secretFields.has(prefix) || secrets.has(text);
     out.push([prefix, secret && value !== undefined && text !== '' ? '•••••• (set)' : text]);
   };
   walk('', config);
   return out;
+}
+
+/** Web API calls and response_url posts, newest first, runs of one method folded into a count. */
+function slackCallsView(sim: SlackSim): Pick<PanelView, 'slackCalls' | 'slackCallsTotal'> {
+  // Newest first within each list, so calls in the same millisecond keep their order once merged.
+  const latest = (list: SimCall[]) => list.slice(-SLACK_CALLS_SHOWN * 8).reverse();
+  const recent = [...latest(sim.calls), ...latest(sim.responses)].sort((a, b) => b.at - a.at);
+  const out: PanelView['slackCalls'] = [];
+  for (const c of recent) {
+    const last = out.at(-1);
+    if (last && last.method === c.method && last.ok === c.ok && last.error === c.error) last.count++;
+    else if (out.length < SLACK_CALLS_SHOWN)
+      out.push({ method: c.method, ok: c.ok, at: c.at, count: 1, ...(c.error ? { error: c.error } : {}) });
+    else break;
+  }
+  return { slackCalls: out, slackCallsTotal: sim.calls.length + sim.responses.length };
 }
 
 async function counterValues(
@@ -144,12 +170,7 @@ export async function panelView(
     queue: bot.queue(),
     answers: { inflight, cacheHits, byOutcome },
     requests: claude.recentRequests(5),
-    slackCalls: sim.calls.slice(-12).map((c) => ({
-      method: c.method,
-      ok: c.ok,
-      at: c.at,
-      ...(c.error ? { error: c.error } : {}),
-    })),
+    ...slackCallsView(sim),
     settings: maskedSettings(config),
   };
 }

@@ -43,6 +43,8 @@ export interface HttpHooks {
   faults: FaultBook;
   responseUrls: ResponseUrls;
   record(call: SimCall): void;
+  /** A POST to a response_url: not a Web API method, but a write the bot made all the same. */
+  recordResponse(call: SimCall): void;
   /** Waits, but gives up silently when the sim closes (the connection is destroyed then). */
   sleep(ms: number): Promise<void>;
 }
@@ -169,6 +171,14 @@ export function handleRequest(h: HttpHooks, req: IncomingMessage, res: ServerRes
     done(
       readBody(req).then((body) => {
         const out = h.responseUrls.handle(url.pathname.slice('/response/'.length), body);
+        const error = (out.body as { error?: unknown }).error;
+        h.recordResponse({
+          method: 'response_url',
+          args: { bytes: body.length },
+          at: Date.now(),
+          ok: out.status === 200,
+          ...(typeof error === 'string' ? { error } : {}),
+        });
         sendJson(res, out.status, out.body);
       }),
     );

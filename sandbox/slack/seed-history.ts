@@ -8,8 +8,8 @@ const EXTRA_PEOPLE = [
 ];
 
 /**
- * One line of seeded history: `ago` places it in the day (1440 = first thing in the morning, 0 = end of
- * the day), who, what, and its replies (minutes after the parent).
+ * One line of seeded history: `ago` places it in the day (1440 = its first minute, 0 = its last), who,
+ * what, and its replies (minutes after the parent).
  */
 interface SeedLine {
   ago: number;
@@ -19,7 +19,7 @@ interface SeedLine {
 }
 
 const GENERAL: SeedLine[] = [
-  { ago: 1420, user: 'U0ALICE', text: 'Morning all :wave: Release 2.3 planning at 10:30 in the big room.' },
+  { ago: 1420, user: 'U0ALICE', text: 'Hi all :wave: Release 2.3 planning in an hour, in the big room.' },
   {
     ago: 1400,
     user: 'U0BOB',
@@ -60,7 +60,7 @@ const GENERAL: SeedLine[] = [
       },
     ],
   },
-  { ago: 1180, user: 'U0DANA', text: 'Lunch? Thinking ramen around 12:30.' },
+  { ago: 1180, user: 'U0DANA', text: 'Lunch? Thinking ramen in 20 minutes.' },
   { ago: 1176, user: 'U0BOB', text: 'In! :ramen:' },
   {
     ago: 1050,
@@ -79,11 +79,11 @@ const GENERAL: SeedLine[] = [
   {
     ago: 900,
     user: 'U0EVAN',
-    text: 'PSA: staging database is being upgraded to Postgres 17 between 16:00 and 16:30. Expect a few minutes of downtime.',
+    text: 'PSA: staging database is being upgraded to Postgres 17 in the next half hour. Expect a few minutes of downtime.',
   },
   { ago: 860, user: 'U0EVAN', text: 'Staging upgrade done. Ping me if anything looks off.' },
   {
-    ago: 600,
+    ago: 330,
     user: 'U0BOB',
     text: 'Quick poll for the CSV export: comma or semicolon as the default separator? European customers keep asking for semicolons.',
     replies: [
@@ -113,12 +113,12 @@ const PROJECT_X: SeedLine[] = [
   },
 ];
 
-/** Minute 0 of the seeded day: 09:00 today once the working day is over, else 09:00 yesterday. */
+/**
+ * Minute 0 of the seeded day: eight hours and a few minutes ago, so the whole day is in the past and
+ * `/summarize 2h` (one of the page's suggestions) finds the latest threads, whatever the time.
+ */
 function dayStart(nowMs: number): number {
-  const start = new Date(nowMs);
-  start.setHours(9, 0, 0, 0);
-  const dayOver = nowMs - start.getTime() > 8.5 * 3600_000;
-  return start.getTime() - (dayOver ? 0 : 86_400_000);
+  return nowMs - (480 + 5) * 60_000;
 }
 
 /** `ago` (minutes before the end of a 24-hour window) mapped onto a working day of 8 hours. */

@@ -52,6 +52,8 @@ export class SlackSim extends EventEmitter {
   readonly signingSecret: string;
   /** Every Web API call answered, oldest first (tokens removed from args). */
   calls: SimCall[] = [];
+  /** POSTs to response_urls (ephemeral answers to commands and buttons), kept apart from Web API calls. */
+  responses: SimCall[] = [];
   /** The raw workspace state, for the sandbox page and advanced assertions. */
   readonly state: SimState;
   private readonly faults = new FaultBook();
@@ -128,6 +130,10 @@ export class SlackSim extends EventEmitter {
       responseUrls,
       record: (call) => {
         this.calls.push(call);
+        this.emit('call', call);
+      },
+      recordResponse: (call) => {
+        this.responses.push(call);
         this.emit('call', call);
       },
       sleep: (ms) =>
@@ -396,6 +402,7 @@ export class SlackSim extends EventEmitter {
   /** Clears recorded calls, queued faults and disabled methods; workspace state stays. */
   reset(): void {
     this.calls = [];
+    this.responses = [];
     this.faults.reset();
   }
 

@@ -16,6 +16,18 @@ export const SECRET_SETTINGS = [
   'REDIS_URL',
 ] as const;
 
+/**
+ * Where each secret setting lands in Config (a dotted path): what any screen listing the settings
+ * must mask, whatever the field is called.
+ */
+export const SECRET_CONFIG_FIELDS: Readonly<Record<(typeof SECRET_SETTINGS)[number], string>> = {
+  SLACK_BOT_TOKEN: 'slack.botToken',
+  SLACK_SIGNING_SECRET: 'slack.signingSecret',
+  SLACK_APP_TOKEN: 'slack.appToken',
+  ANTHROPIC_API_KEY: 'anthropic.apiKey',
+  REDIS_URL: 'redisUrl',
+};
+
 /** Whether a value is one of those shipped in .env.example (the sandbox treats them as unset). */
 export function isPlaceholder(value: string | undefined): boolean {
   return value !== undefined && PLACEHOLDERS.has(value);

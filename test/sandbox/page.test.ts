@@ -43,10 +43,12 @@ test('says which model answers and shows a day of #general with threads', async 
   await page.locator('#close-thread').click();
 });
 
-test('a mention streams its answer live into the thread, formatted', async () => {
-  await page.fill('#composer-text', '@claude what should we check before the code freeze?');
-  await page.press('#composer-text', 'Enter');
-  await page.locator('#thread').waitFor({ state: 'visible' });
+test('a mention in the "Planning notes" thread streams an answer that quotes that thread', async () => {
+  // The first of the page's "Try this first" steps opens the thread with a question ready.
+  await page.locator('[data-try="thread"]').click();
+  await thread().getByText('I will cover triage those two days').waitFor();
+  assert.match(await page.inputValue('#thread-text'), /^@claude .*dark mode QA\?$/);
+  await page.press('#thread-text', 'Enter');
   // Seen while it is still being written, then finished.
   await thread().locator('.message.streaming').waitFor(WAIT);
   const answer = botIn('#thread-messages').filter({ hasText: OFFLINE_MODEL_NOTE });
@@ -54,16 +56,20 @@ test('a mention streams its answer live into the thread, formatted', async () =>
   await thread()
     .locator('.message.streaming')
     .waitFor({ state: 'detached', ...WAIT });
-  assert.equal(await answer.locator('strong').first().textContent(), 'a short formatting demo');
-  assert.match(String(await answer.locator('pre').textContent()), /keywords = \[/);
-  assert.equal(await answer.locator('ul li').count(), 3);
-  // In Slack: a mention of the bot, and the answer in that message's thread.
-  const asked = sandbox.sim.messages('C0GENERAL').find((m) => m.text.includes('code freeze?'));
-  assert.ok(asked, 'the question is in #general');
-  assert.ok(asked.text.startsWith(`<@${sandbox.sim.botUserId}> `), 'typed @claude became a mention');
-  const replies = sandbox.sim.thread('C0GENERAL', asked.ts).filter((m) => m.user === sandbox.sim.botUserId);
+  const quoted = String(await answer.locator('blockquote').textContent());
+  assert.match(quoted, /I will cover triage those two days/);
+  assert.match(quoted, /I can take dark mode QA/);
+  assert.doesNotMatch(quoted, /ramen|CSV/, 'only that thread');
+  assert.match(String(await answer.locator('pre').textContent()), /shared_words = \[/);
+  // In Slack: a mention of the bot in the thread, and one answer in that thread.
+  const parent = sandbox.sim.messages('C0GENERAL').find((m) => m.text.startsWith('Planning notes'));
+  assert.ok(parent, 'the thread is in #general');
+  const asked = sandbox.sim.thread('C0GENERAL', parent.ts).find((m) => m.text.includes('dark mode QA?'));
+  assert.ok(asked?.text.startsWith(`<@${sandbox.sim.botUserId}> `), 'typed @claude became a mention');
+  const replies = sandbox.sim.thread('C0GENERAL', parent.ts).filter((m) => m.user === sandbox.sim.botUserId);
   assert.equal(replies.length, 1);
   await screenshot(page, 'mention-thread.png');
+  await page.locator('#close-thread').click();
 });
 
 test('message text is shown, never run as HTML', async () => {
@@ -83,28 +89,33 @@ test('message text is shown, never run as HTML', async () => {
 
 test('/summarize shows a private summary whose links open the sources', async () => {
   await page.locator('[data-channel="C0GENERAL"]').click();
-  await page.fill('#composer-text', '/summarize');
+  await page.locator('[data-try="summarize"]').click();
+  assert.equal(await page.inputValue('#composer-text'), '/summarize 2h');
   await page.press('#composer-text', 'Enter');
   const summary = page.locator('#messages .message.ephemeral', { hasText: 'Summary of' });
   await summary.locator('.block-button').waitFor(WAIT);
   assert.match(String(await summary.textContent()), /Only visible to you/);
+  // The last two hours of the seeded day hold the CSV poll and its decision.
+  assert.match(String(await summary.textContent()), /Decisions.*locale-based default plus an override/s);
   assert.equal(await botIn('#messages').filter({ hasText: 'Summary of' }).count(), 0, 'private until shared');
   await screenshot(page, 'summarize.png');
   const source = summary.locator('a[href*="/archives/C0GENERAL/p"]').first();
   await source.click();
-  await page.locator('.message.highlight').waitFor();
+  await page.locator('#messages .message.highlight').waitFor();
   await page.locator('[data-channel="C0GENERAL"]').click();
   await summary.getByRole('button', { name: 'Share in channel' }).click();
   await botIn('#messages').filter({ hasText: 'Summary of' }).waitFor(WAIT);
 });
 
 test('the "Summarize thread" action on a message gives a private summary of its thread', async () => {
-  const parent = page.locator('#messages .message', { hasText: 'Quick poll for the CSV export' });
-  await parent.hover();
+  // The third "Try this first" step shows a long thread with its message menu open.
+  await page.locator('[data-try="summarize-thread"]').click();
+  const parent = page.locator('#messages .message.highlight', { hasText: 'Support ticket trend' });
   await parent.locator('.summarize-thread').click();
   const summary = page.locator('#thread-messages .message.ephemeral', { hasText: 'Summary of a thread' });
   await summary.locator('.block-button').waitFor(WAIT);
-  assert.match(String(await summary.textContent()), /semicolon/i, 'the summary is of that thread');
+  assert.match(String(await summary.textContent()), /one-pager by Friday/, 'the summary is of that thread');
+  assert.doesNotMatch(String(await summary.textContent()), /semicolon/i, 'and of that thread only');
   await screenshot(page, 'summarize-thread.png');
 });
 
@@ -131,6 +142,10 @@ test('the operator panel masks secrets, shows requests, and simulates a 529', as
   const token = panel.locator('tr', { hasText: 'slack.botToken' });
   assert.equal(await token.locator('td').nth(1).textContent(), '•••••• (set)');
   assert.ok(!(await page.content()).includes(sandbox.sim.botToken), 'no token on the page');
+  assert.match(
+    String(await panel.locator('.fault', { hasText: 'Claude 529' }).textContent()),
+    /Anthropic is overloaded: after its retries the bot says so/,
+  );
   await panel.getByLabel('Claude 529 (overloaded)').check();
   await page.waitForFunction('document.querySelector(\'input[value="overloaded"]\').checked');
   await page.locator('[data-channel="C0GENERAL"]').click();

@@ -175,6 +175,30 @@ function openPermalink(href) {
   return true;
 }
 
+/** Seeded #general messages the "Try this first" steps start from. */
+const TRY = {
+  thread: 'Planning notes:',
+  'summarize-thread': 'Support ticket trend',
+};
+
+/** A "Try this first" step: shows where to look and prepares the words, the person presses Enter. */
+function tryThis(step) {
+  ui.channel = 'C0GENERAL';
+  ui.thread = null;
+  ui.highlight = null;
+  const start = (ws.messages.C0GENERAL ?? []).find(
+    (m) => isTopLevel(m) && m.text.startsWith(TRY[step] ?? '\0'),
+  );
+  if (step === 'thread' && start) ui.thread = start.ts;
+  // The message's menu stays open on a highlighted message, so "Summarize thread" is in sight.
+  if (step === 'summarize-thread' && start) ui.highlight = start.ts;
+  draw();
+  const box = step === 'thread' ? $('thread-text') : $('composer-text');
+  if (step === 'thread') box.value = '@claude who covers support triage during dark mode QA?';
+  if (step === 'summarize') box.value = '/summarize 2h';
+  box.focus();
+}
+
 document.addEventListener('click', async (ev) => {
   const t = ev.target.closest('a, button');
   if (!t) return;
@@ -183,7 +207,8 @@ document.addEventListener('click', async (ev) => {
     return;
   }
   const d = t.dataset;
-  if (d.channel) await openChannel(d.channel, d.dm === '1');
+  if (d.try) tryThis(d.try);
+  else if (d.channel) await openChannel(d.channel, d.dm === '1');
   else if (d.openThread) {
     ui.thread = d.openThread;
     ui.highlight = null;

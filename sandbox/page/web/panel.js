@@ -2,13 +2,34 @@
 // and every setting (read-only, secrets masked by the server).
 import { el } from './view.js';
 
+/** Each fault with what it does, in one line, so the operator knows what to look for. */
 const FAULTS = [
-  ['none', 'Normal'],
-  ['rate_limited', 'Claude 429 (rate limited)'],
-  ['overloaded', 'Claude 529 (overloaded)'],
-  ['timeout', 'Claude timeout (no answer)'],
-  ['broken_stream', 'Broken stream (cut midway)'],
-  ['stalled_stream', 'Stalled stream (goes silent midway)'],
+  ['none', 'Normal', 'Claude answers as usual.'],
+  [
+    'rate_limited',
+    'Claude 429 (rate limited)',
+    'Every call gets 429 with retry-after: the bot retries, then says the plan’s limit is reached.',
+  ],
+  [
+    'overloaded',
+    'Claude 529 (overloaded)',
+    'Anthropic is overloaded: after its retries the bot says so in the thread.',
+  ],
+  [
+    'timeout',
+    'Claude timeout (no answer)',
+    'No first token arrives: after CLAUDE_FIRST_TOKEN_TIMEOUT_MS the bot says Claude took too long.',
+  ],
+  [
+    'broken_stream',
+    'Broken stream (cut midway)',
+    'The connection drops after 90 characters: the part shown is marked as interrupted.',
+  ],
+  [
+    'stalled_stream',
+    'Stalled stream (goes silent midway)',
+    'Tokens stop after 90 characters and the connection stays open: the bot gives up and says so.',
+  ],
 ];
 
 /** Which request details the reader opened, so the refresh every second keeps them open. */
@@ -31,7 +52,7 @@ export function renderPanel(root, panel, send) {
   root.replaceChildren();
   const claude = section('Simulate trouble');
   const offline = panel.model.mode === 'offline';
-  for (const [value, label] of FAULTS) {
+  for (const [value, label, explain] of FAULTS) {
     const row = el('label', 'fault');
     const input = el('input');
     input.type = 'radio';
@@ -40,14 +61,21 @@ export function renderPanel(root, panel, send) {
     input.checked = panel.fault === value;
     input.disabled = !offline;
     input.addEventListener('change', () => send('/api/fault', { claude: value }));
-    row.append(input, document.createTextNode(` ${label}`));
+    row.append(input, document.createTextNode(` ${label}`), el('span', 'fault-explain', explain));
     claude.append(row);
   }
   if (!offline) claude.append(el('p', 'note', 'Claude faults are simulated with the offline model only.'));
   const slack = el('button', 'panel-button', 'Slack 429 on the next 3 writes of each chat method');
   slack.type = 'button';
   slack.addEventListener('click', () => send('/api/fault', { slack: 'rate_limit' }));
-  claude.append(slack);
+  claude.append(
+    slack,
+    el(
+      'p',
+      'fault-explain',
+      'Slack answers posts and edits with 429: the bot’s Slack client waits retry-after and goes on.',
+    ),
+  );
 
   const traffic = section('Traffic');
   traffic.append(
@@ -86,9 +114,12 @@ export function renderPanel(root, panel, send) {
     requests.append(d);
   }
 
-  const calls = section('Recent Slack API calls');
-  for (const c of [...panel.slackCalls].reverse()) {
-    calls.append(el('div', `call ${c.ok ? 'ok' : 'failed'}`, `${c.method}${c.ok ? '' : ` → ${c.error}`}`));
+  const calls = section(`Slack calls by the bot, newest first (${panel.slackCallsTotal} in all)`);
+  for (const c of panel.slackCalls) {
+    const times = c.count > 1 ? ` ×${c.count}` : '';
+    calls.append(
+      el('div', `call ${c.ok ? 'ok' : 'failed'}`, `${c.method}${times}${c.ok ? '' : ` → ${c.error}`}`),
+    );
   }
 
   const settings = section('Settings (read-only)');
