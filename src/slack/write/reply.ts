@@ -145,16 +145,23 @@ export class SlackReply implements ReplySink {
     this.schedule();
   }
 
-  async finish(): Promise<void> {
+  /**
+   * Ends the status and the pacing: the writer stops at its next turn (a write in progress
+   * completes) and leaves what is held to the caller.
+   */
+  private async wrapUp(): Promise<void> {
     this.status.end();
     await this.status.settled();
     this.pending += this.formatter.end();
-    // The writer stops at its next turn (a write in progress completes); what is left then goes
-    // with chat.stopStream when it fits the streaming message: one call instead of an append and
-    // a stop, and no wait for the append pacing, which stopStream does not count against.
     this.finishing = true;
     this.wake?.();
     await this.drain(false);
+  }
+
+  async finish(): Promise<void> {
+    // What is left goes with chat.stopStream when it fits the streaming message: one call instead
+    // of an append and a stop, and no wait for the append pacing, which stopStream does not count.
+    await this.wrapUp();
     if (this.part?.streaming && !this.writeError && this.fits(this.pending)) {
       const tail = this.pending;
       this.pending = '';
@@ -171,12 +178,7 @@ export class SlackReply implements ReplySink {
   }
 
   async stopped(): Promise<void> {
-    this.status.end();
-    await this.status.settled();
-    this.pending += this.formatter.end();
-    this.finishing = true;
-    this.wake?.();
-    await this.drain(false).catch(() => {});
+    await this.wrapUp().catch(() => {});
     // Slack already stopped the stream (the stop button): the mark goes in a message of its own.
     this.pending += this.shownChars > 0 ? `\n\n${STOPPED_NOTE}` : STOPPED_NOTE;
     await this.drain(true).catch(() => {});
