@@ -50,3 +50,16 @@ test('an app not declared as an agent: no session, the answer as before', async 
   assert.equal(visibleText(reply!), 'Still answered.');
   assert.deepEqual(sim.sessions(), []);
 });
+
+test('a DM’s session is titled after the question, cut short at a word', async (t) => {
+  const { sim, claude } = await startRig(t);
+  claude.enqueue({ text: 'Sure.' });
+  const question =
+    'How do I rotate the staging database credentials without downtime for the payment service?';
+  const { message } = await sim.post({ user: 'U0ALICE', channel: 'D0ALICE', text: question });
+  await waitForReplies(sim, 'D0ALICE', message.ts);
+  const session = await sim.waitFor(() => sim.sessions().find((s) => s.threadTs === message.ts && s.title), {
+    what: 'a titled session',
+  });
+  assert.equal(session.title, 'How do I rotate the staging database credentials without…');
+});

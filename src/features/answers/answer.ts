@@ -80,6 +80,8 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
       waited,
       tokenBudget: deps.contextTokens,
     });
+    const question = conversation.findLast((m) => !m.fromBot)?.text;
+    if (job.place.kind === 'dm' && question) void sink.title?.(question).catch(() => {});
     sink.allowMentions?.(
       conversation.flatMap((m) => (m.userId ? [m.userId] : [])),
       deps.nameOf,

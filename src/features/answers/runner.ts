@@ -272,6 +272,7 @@ export class AnswerRunner {
           finish: () => (quiet() ? Promise.resolve() : sink.finish()),
           fail: (t) => (quiet() ? Promise.resolve() : sink.fail(t)),
           stopped: () => (quiet() ? Promise.resolve() : sink.stopped()),
+          title: (text) => (quiet() ? Promise.resolve() : sink.title(text)),
           allowMentions: (ids, nameOf) => sink.allowMentions(ids, nameOf),
           offerFeedback: () => {
             if (!quiet()) sink.offerFeedback();

@@ -18,6 +18,8 @@ export interface ReplySink {
   thinking(status?: string): Promise<void>;
   /** Who the answer may ping (the people of the conversation); others' mentions become names. */
   allowMentions?(userIds: Iterable<string>, nameOf?: (userId: string) => string | undefined): void;
+  /** Names the conversation after the question (DMs), where Slack has agent sessions. */
+  title?(text: string): Promise<void>;
   /** The person stopped the answer: what was written stays, followed by a short "stopped" mark. */
   stopped?(): Promise<void>;
   /** The answer ends with feedback buttons (a real answer, not a prompt or an error). */
@@ -123,6 +125,12 @@ export class SlackReply implements ReplySink {
   /** Shows a status in the thread (see ThreadStatus); nothing is written before it is done. */
   thinking(status?: string): Promise<void> {
     return this.part ? Promise.resolve() : this.status.show(status);
+  }
+
+  /** Titles the thread's agent session (a DM's question), once its status is set. */
+  async title(text: string): Promise<void> {
+    await this.status.settled();
+    await this.status.session.rename(text);
   }
 
   /** The answer's last message gets Slack's feedback buttons. */

@@ -9,6 +9,9 @@ import { slackErrorCode } from '../web.js';
  * agent, an older workspace) nothing is shown and the assistant status stays the only sign.
  * @see https://docs.slack.dev/ai/agent-sessions
  */
+/** A short session title (Slack takes 1–200 characters; a list of conversations shows few). */
+const MAX_TITLE = 60;
+
 export class AgentSession {
   private state: 'unknown' | 'on' | 'off' = 'unknown';
   private stoppedByStream = false;
@@ -24,6 +27,23 @@ export class AgentSession {
   async processing(): Promise<void> {
     if (this.state !== 'unknown') return;
     this.state = (await this.set('processing')) ? 'on' : 'off';
+  }
+
+  /**
+   * Names the session (a DM's list of conversations shows it), once it exists: a title of at most
+   * 200 characters, cut at a word.
+   */
+  async rename(title: string): Promise<void> {
+    if (this.state !== 'on') return;
+    const clean = title.replace(/\s+/g, ' ').trim();
+    if (!clean) return;
+    const cut =
+      clean.length <= MAX_TITLE ? clean : `${clean.slice(0, MAX_TITLE - 1).replace(/\s+\S*$/, '')}…`;
+    await this.client.agents.sessions
+      .rename({ channel_id: this.where.channel, thread_ts: this.where.threadTs, title: cut })
+      .catch((err) =>
+        this.log.debug({ ref: this.ref, code: slackErrorCode(err) }, 'agent session not renamed'),
+      );
   }
 
   /** A stream of the answer was stopped: Slack set the session to active itself. */
