@@ -125,6 +125,12 @@ test('files that cannot be read are named in the answer, and the large one is ne
     sim.files.add({ name: 'empty.txt', mimetype: 'text/plain', bytes: Buffer.alloc(0) }),
     sim.files.add({ name: 'book.pdf', mimetype: 'application/pdf', bytes: pdf(1000) }),
     sim.files.add({ name: 'away.txt', mimetype: 'text/plain', bytes: Buffer.from('x'), url: otherUrl }),
+    sim.files.add({
+      name: '<!channel> setup.exe',
+      mimetype: 'application/octet-stream',
+      bytes: Buffer.from('MZ'),
+    }),
+    sim.files.add({ name: 'big.log', mimetype: 'text/plain', bytes: Buffer.alloc(9 * 1024 * 1024, 'a') }),
   ];
   const gone = sim.files.add({ name: 'gone.txt', mimetype: 'text/plain', bytes: Buffer.from('bye') });
   sim.files.delete(gone.id);
@@ -144,6 +150,13 @@ test('files that cannot be read are named in the answer, and the large one is ne
   assert.match(seen, /book\.pdf: it has 1000 pages; I can read PDFs of up to 100/);
   assert.match(seen, /away\.txt: I couldn’t open that file \(it is not stored in Slack\)/);
   assert.match(seen, /gone\.txt: it was deleted/);
+  assert.match(seen, /setup\.exe: I can’t read \.exe files yet/);
+  assert.doesNotMatch(seen, /<!channel>/, 'a file name pings nobody');
+  assert.match(
+    seen,
+    /big\.log: it is too long for me to read at once \(about 3,145,728 tokens; I can take about 45,000\)/,
+  );
+  assert.ok(!sim.files.downloads.some((d) => d.id === files[7]?.id), 'the long log was not downloaded');
   assert.equal(elsewhere, 0, 'a URL outside Slack is never requested');
   const huge = files[1]?.id;
   assert.ok(!sim.files.downloads.some((d) => d.id === huge), 'the 200 MB file was not downloaded');

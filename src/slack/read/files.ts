@@ -54,6 +54,9 @@ const MAX_REDIRECTS = 2;
 
 const mb = (n: number) => `${Math.round((n / (1024 * 1024)) * 10) / 10} MB`;
 const COULD_NOT_OPEN = 'I couldn’t open that file';
+const tokensText = (n: number) => n.toLocaleString('en-US');
+const tooLong = (tokens: number, budget: number) =>
+  `it is too long for me to read at once (about ${tokensText(tokens)} tokens; I can take about ${tokensText(budget)})`;
 
 type Fetched = { bytes: Buffer; contentType: string } | { why: string };
 
@@ -119,7 +122,14 @@ export class FileReader {
         note(`the image is larger than ${MAX_IMAGE_EDGE} pixels on a side; send a smaller one`);
         continue;
       }
-      const guess = kind.kind === 'image' ? imageTokens(f.original_w, f.original_h) : Math.ceil(size / 3);
+      // What it will cost, as far as Slack's description says (a PDF's pages are counted once fetched).
+      const guess = { image: imageTokens(f.original_w, f.original_h), text: Math.ceil(size / 3), pdf: 0 }[
+        kind.kind
+      ];
+      if (guess > tokenBudget) {
+        note(tooLong(guess, tokenBudget));
+        continue;
+      }
       if (
         read.size >= limits.maxFiles ||
         bytes + size > limits.maxTotalBytes ||
@@ -140,6 +150,10 @@ export class FileReader {
       const made = this.attachment(f, name, got.bytes, got.contentType);
       if ('why' in made) {
         note(made.why);
+        continue;
+      }
+      if (made.tokens > tokenBudget) {
+        note(tooLong(made.tokens, tokenBudget));
         continue;
       }
       if (tokens + made.tokens > tokenBudget || bytes + got.bytes.length > limits.maxTotalBytes) {
