@@ -23,6 +23,7 @@ export interface SimFile {
   mode: string;
   url_private: string;
   url_private_download: string;
+  permalink: string;
   original_w?: number;
   original_h?: number;
 }
@@ -73,6 +74,7 @@ export class SimFiles {
       mode: 'hosted',
       url_private: `${this.baseUrl}${PREFIX}${this.teamId}-${id}/${encodeURIComponent(f.name)}`,
       url_private_download: f.url ?? `${this.baseUrl}${path}`,
+      permalink: `${this.baseUrl}/files/${this.teamId}/${id}/${encodeURIComponent(f.name)}`,
       ...(f.width && f.height ? { original_w: f.width, original_h: f.height } : {}),
     };
     this.files.set(id, { file, bytes: f.bytes, deleted: false });

@@ -234,3 +234,34 @@ test('the same question about an edited file is asked again; about the same byte
   assert.equal(await ask(), 'v2', 'the edited file is read again');
   assert.equal(claude.requests.length, 2);
 });
+
+test('/summarize lists the files shared in the period, with links, and downloads none of them', async (t) => {
+  const { sim, claude } = await startRig(t);
+  claude.enqueue({ text: '## TL;DR\nPlans were shared.' });
+  const plan = sim.files.add({ name: 'plan.pdf', mimetype: 'application/pdf', bytes: pdf(2) });
+  const shot = sim.files.add({ name: 'shot|<!here>.png', mimetype: 'image/png', bytes: PNG });
+  sim.seedMessage({ channel: 'C0GENERAL', user: 'U0ALICE', text: 'the plan' });
+  sim.state.insert({
+    channel: 'C0GENERAL',
+    ts: sim.state.nextTs(),
+    user: 'U0BOB',
+    text: 'see',
+    subtype: 'file_share',
+    files: [plan, shot],
+  });
+  await sim.slashCommand({ user: 'U0ALICE', channel: 'C0GENERAL', command: '/summarize', text: '' });
+  const summary = await sim.waitFor(
+    () =>
+      sim
+        .ephemerals({ user: 'U0ALICE' })
+        .find((e) => e.via === 'response_url' && (e.blocks ?? []).length > 1),
+    { what: 'the summary' },
+  );
+  const context = JSON.stringify(summary.blocks);
+  assert.ok(context.includes(`<${plan.permalink}|plan.pdf>`), context);
+  assert.ok(context.includes(`<${shot.permalink}|`), 'the second file is linked too');
+  assert.doesNotMatch(context, /<!here>/, 'a file name pings nobody');
+  assert.deepEqual(sim.files.downloads, [], 'no file was downloaded');
+  const sent = JSON.stringify(claude.requests.map((r) => r.body.messages));
+  assert.doesNotMatch(sent, /"type":"(image|document)"/, 'Claude got names, not contents');
+});
