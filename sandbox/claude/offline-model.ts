@@ -5,6 +5,8 @@
  * offline and tests stay reproducible.
  */
 
+import { describeAttachments } from './offline-files.js';
+
 /** A content block as it arrives on the wire. Only `text` blocks are read; the rest are carried along. */
 export interface RequestContentBlock {
   type: string;
@@ -71,7 +73,8 @@ export function offlineReply(body: MessagesRequestBody): string {
     const userText = messages.filter((m) => m.role === 'user').map((m) => contentText(m.content));
     return summaryReply(userText.join('\n'));
   }
-  return answerReply(question);
+  const received = describeAttachments(lastUser?.content);
+  return received ? `${received}\n\n${answerReply(question)}` : answerReply(question);
 }
 
 /** Concatenates the text blocks of a content value; non-text blocks (images, tool results) are skipped. */

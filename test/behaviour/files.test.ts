@@ -265,3 +265,19 @@ test('/summarize lists the files shared in the period, with links, and downloads
   const sent = JSON.stringify(claude.requests.map((r) => r.body.messages));
   assert.doesNotMatch(sent, /"type":"(image|document)"/, 'Claude got names, not contents');
 });
+
+test('the offline model says what it received: type, size, pages, image size', async (t) => {
+  const { sim } = await startRig(t);
+  const shot = sim.files.add({ name: 'shot.png', mimetype: 'image/png', bytes: PNG });
+  const spec = sim.files.add({ name: 'spec.pdf', mimetype: 'application/pdf', bytes: pdf(3) });
+  const { message } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'D0ALICE',
+    text: 'look',
+    files: [shot, spec],
+  });
+  const [reply] = await waitForReplies(sim, 'D0ALICE', message.ts);
+  const seen = visibleText(reply as never);
+  assert.match(seen, /I received an image “shot\.png” \(PNG, 97 bytes, 16×16 px\)/);
+  assert.match(seen, /a PDF “spec\.pdf” \(3 pages, /);
+});
