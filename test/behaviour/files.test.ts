@@ -30,7 +30,7 @@ function lastUserBlocks(body: { messages?: unknown }): Block[] {
 }
 
 test('a screenshot shared with a mention reaches Claude as an image block', async (t) => {
-  const { sim, claude } = await startRig(t);
+  const { sim, claude, logs } = await startRig(t);
   claude.enqueue({ text: 'The stack trace shows a null pointer.' });
   const shot = sim.files.add({
     name: 'error.png',
@@ -51,6 +51,8 @@ test('a screenshot shared with a mention reaches Claude as an image block', asyn
   const image = lastUserBlocks(claude.requests[0]?.body ?? {}).find((b) => b.type === 'image');
   assert.deepEqual(image?.source, { type: 'base64', media_type: 'image/png', data: PNG.toString('base64') });
   assert.deepEqual(sim.files.downloads, [{ id: shot.id, served: 'bytes' }]);
+  const bytes = PNG.toString('base64').slice(0, 24);
+  assert.ok(!logs.some((l) => l.includes(bytes)), 'the file’s bytes are not logged');
 });
 
 test('a DM with only a PDF, a log and a CSV is answered from them, as documents', async (t) => {
