@@ -23,7 +23,7 @@ const FIRST_TEXT = new Set(['chat.startStream', 'chat.postMessage']);
  * The sim's HTTP delivery, noting when each event was sent: a mention reaches the app as two
  * events, `message` and then, once that is acked, `app_mention`, and only the second one asks.
  */
-function timedDelivery(): { transport: HttpTransport; sentAt: (type: string, ts: string) => number } {
+export function timedDelivery(): { transport: HttpTransport; sentAt: (type: string, ts: string) => number } {
   const sent = new Map<string, number>();
   return {
     transport: async (url, req) => {

@@ -8,7 +8,7 @@
  * window, 20), BENCH_CAPACITY_WARMUP (35), BENCH_BUILD (0: use dist/ as it is),
  * BENCH_RPM (600), BENCH_QUEUED (1000), BENCH_REDIS_URL (redis://127.0.0.1:6379),
  * BENCH_KILLS (replicas killed for the takeover row, 10), BENCH_LEASE_MS (their lease, 2000),
- * BENCH_SKIP (comma-separated: ack, overhead, cache, capacity, capacity2, process, format, takeover),
+ * BENCH_SKIP (comma-separated: ack, overhead, files, cache, capacity, capacity2, process, format, takeover),
  * BENCH_ONLY (comma-separated, same names: run just those), BENCH_FORMAT_KB (answer sizes, 20,40).
  */
 import { spawnSync } from 'node:child_process';
@@ -16,6 +16,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { measureAcks } from './ack.js';
 import { measureCapacity } from './capacity.js';
+import { measureFiles } from './files.js';
 import { measureFormat } from './format.js';
 import { measureCache, measureOverhead } from './latency.js';
 import { measureProcesses } from './process.js';
@@ -89,6 +90,23 @@ if (!skipped('overhead')) {
     compared: `${signed(ms, bot.toSlack.p50 - echo.toSlack.p50)} p50`,
     goal: '< 250 ms p50',
   });
+}
+
+if (!skipped('files')) {
+  step('files: screenshot and PDF');
+  const f = await measureFiles(Math.max(5, Math.round(o.samples / 3)));
+  for (const [what, r] of [
+    ['a 5 MB screenshot', f.screenshot],
+    ['a 30-page PDF (1.5 MB)', f.pdf],
+  ] as const) {
+    rows.push({
+      measure: `2c. app_mention event sent → Claude request received, with ${what}, p50 / p99`,
+      bot: `${ms(r.p50)} / ${ms(r.p99)}`,
+      baseline: `same question, no file: ${ms(f.none.p50)} / ${ms(f.none.p99)}`,
+      compared: `${signed(ms, r.p50 - f.none.p50)} p50`,
+      goal: '',
+    });
+  }
 }
 
 if (!skipped('capacity') && hasDist) {

@@ -588,11 +588,43 @@ function validateBody(body: unknown, needsMaxTokens: boolean): string | undefine
       return `messages.${i}.role: Field required`;
     if (typeof m.content !== 'string' && !Array.isArray(m.content))
       return `messages.${i}.content: Field required`;
+    if (Array.isArray(m.content)) {
+      for (const [j, block] of m.content.entries()) {
+        const bad = fileBlockError(block);
+        if (bad) return `messages.${i}.content.${j}: ${bad}`;
+      }
+    }
   }
   if (needsMaxTokens && (typeof record.max_tokens !== 'number' || !Number.isInteger(record.max_tokens))) {
     return 'max_tokens: Field required';
   }
   return undefined;
+}
+
+/** Image types the Messages API takes. */
+const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+/**
+ * Bytes of one base64 image the API takes (about 5 MB).
+ * @see https://docs.anthropic.com/en/docs/build-with-claude/vision
+ */
+const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+
+/** The real API's checks on image and document blocks (base64 or plain-text sources). */
+function fileBlockError(block: unknown): string | undefined {
+  const b = block as { type?: unknown; source?: { type?: unknown; media_type?: unknown; data?: unknown } };
+  if (b?.type !== 'image' && b?.type !== 'document') return undefined;
+  const src = b.source;
+  if (typeof src !== 'object' || src === null) return 'source: Field required';
+  if (typeof src.data !== 'string' || src.data === '') return 'source.data: Field required';
+  if (b.type === 'image') {
+    if (src.type !== 'base64' || !IMAGE_TYPES.has(String(src.media_type)))
+      return 'source.media_type: Input should be image/jpeg, image/png, image/gif or image/webp';
+    if (Buffer.from(src.data, 'base64').length > MAX_IMAGE_BYTES) return 'image exceeds 5 MB maximum';
+    return undefined;
+  }
+  if (src.type === 'base64' && src.media_type === 'application/pdf') return undefined;
+  if (src.type === 'text' && src.media_type === 'text/plain') return undefined;
+  return 'source: Input should be a base64 PDF or a text/plain source';
 }
 
 function apiKeyOf(req: IncomingMessage): string | undefined {

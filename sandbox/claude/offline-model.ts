@@ -5,6 +5,8 @@
  * answer quotes the messages closest to the question), so the whole bot pipeline can be exercised offline
  * and tests stay reproducible.
  */
+
+import { describeAttachments } from './offline-files.js';
 import { contentWords, readLines, readMessages, type Said, truncate } from './offline-reading.js';
 import { summaryReply } from './offline-summary.js';
 
@@ -69,7 +71,9 @@ export function offlineReply(body: MessagesRequestBody): string {
     return summaryReply(said, OFFLINE_MODEL_NOTE);
   }
   const question = quoted.at(-1)?.text ?? lastText.replace(/\s+/g, ' ').trim();
-  return answerReply(question, quoted.slice(0, -1));
+  const answer = answerReply(question, quoted.slice(0, -1));
+  const received = describeAttachments(lastUser?.content);
+  return received ? `${received}\n\n${answer}` : answer;
 }
 
 /** Concatenates the text blocks of a content value; non-text blocks (images, tool results) are skipped. */

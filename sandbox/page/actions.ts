@@ -4,6 +4,7 @@
  * clicks, opening the bot's Messages tab. Everything goes through the simulated Slack.
  */
 import { CLAUDE_FAULTS, type ClaudeFault, type SandboxClaude } from '../claude/sandbox-claude.js';
+import type { SimFile } from '../slack/files.js';
 import type { DeliveryResult, SlackSim } from '../slack/sim.js';
 
 /** Commands the app declares in manifest.yml; Slack refuses any other one before the app sees it. */
@@ -73,10 +74,22 @@ function conversation(sim: SlackSim, body: Record<string, unknown>): string {
 }
 
 /** A message or a slash command typed in the composer. */
+/** A file attached in the composer: name, type and base64 bytes, stored in the simulated Slack. */
+function attached(sim: SlackSim, body: Record<string, unknown>): SimFile[] {
+  const f = body.file as { name?: unknown; type?: unknown; data?: unknown } | undefined;
+  if (!f) return [];
+  if (typeof f.name !== 'string' || typeof f.data !== 'string')
+    throw new BadAction('file needs a name and data');
+  const bytes = Buffer.from(f.data, 'base64');
+  const mimetype = typeof f.type === 'string' && f.type ? f.type : 'application/octet-stream';
+  return [sim.files.add({ name: f.name.slice(0, 200), mimetype, bytes })];
+}
+
 export async function sendMessage(sim: SlackSim, body: Record<string, unknown>): Promise<ActionOutcome> {
   const user = person(sim, body);
   const channel = conversation(sim, body);
-  const text = str(body, 'text').trim();
+  const files = attached(sim, body);
+  const text = str(body, 'text', files.length === 0).trim();
   const threadTs = str(body, 'threadTs', false) || undefined;
   const command = /^(\/\S+)(?:\s+([\s\S]*))?$/.exec(text);
   if (command) {
@@ -92,6 +105,7 @@ export async function sendMessage(sim: SlackSim, body: Record<string, unknown>):
     channel,
     text: withMentions(sim, text),
     ...(threadTs ? { thread_ts: threadTs } : {}),
+    ...(files.length ? { files } : {}),
   });
   return { ok: true, channel, ts: message.ts };
 }

@@ -46,7 +46,8 @@ const WEB_DIR = new URL('./web/', import.meta.url);
 const PUSH_DELAY_MS = 40;
 /** The panel (queue, requests) also changes without a Slack state change: refreshed this often. */
 const PANEL_EVERY_MS = 1000;
-const MAX_BODY = 64 * 1024;
+/** A request body: a message with one attached file (base64) fits. */
+const MAX_BODY = 15 * 1024 * 1024;
 
 type Action = (body: Record<string, unknown>) => Promise<ActionOutcome> | ActionOutcome;
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { apiHandlers, appTokenMethods } from './api.js';
+import type { SimFiles } from './files.js';
 import type { ResponseUrls } from './response.js';
 import { scopesFor } from './scopes.js';
 import type { ApiContext } from './shapes.js';
@@ -42,6 +43,8 @@ export interface HttpHooks {
   scopes: ReadonlySet<string>;
   faults: FaultBook;
   responseUrls: ResponseUrls;
+  /** Shared files, served at their url_private_download. */
+  files: SimFiles;
   record(call: SimCall): void;
   /** A POST to a response_url: not a Web API method, but a write the bot made all the same. */
   recordResponse(call: SimCall): void;
@@ -163,6 +166,8 @@ export function handleRequest(h: HttpHooks, req: IncomingMessage, res: ServerRes
     p.catch((err: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { ok: false, error: 'internal_error', detail: String(err) });
     });
+  // File bytes need the bot token and files:read; anything else gets the login page.
+  if (h.files.handle(req, res, url, (t) => t === h.botToken && h.scopes.has('files:read'))) return;
   if (url.pathname.startsWith('/api/')) {
     done(handleApi(h, decodeURIComponent(url.pathname.slice(5)), req, res, url));
     return;

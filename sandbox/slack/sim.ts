@@ -12,6 +12,7 @@ import {
   slashCommand,
 } from './actions.js';
 import { Deliverer, type DeliveryOptions, type HttpTransport } from './delivery.js';
+import { SimFiles } from './files.js';
 import { FaultBook, type HttpHooks, handleRequest } from './http.js';
 import { blockAction, messageShortcut } from './interactions.js';
 import { ResponseUrls } from './response.js';
@@ -56,6 +57,8 @@ export class SlackSim extends EventEmitter {
   responses: SimCall[] = [];
   /** The raw workspace state, for the sandbox page and advanced assertions. */
   readonly state: SimState;
+  /** Files shared in the workspace: `files.add(…)` gives the `files[]` entry of a message. */
+  readonly files: SimFiles;
   private readonly faults = new FaultBook();
   private readonly sockets: SocketHub;
   private readonly deliverer: Deliverer;
@@ -120,6 +123,7 @@ export class SlackSim extends EventEmitter {
       stopEventSubscribed: manifestEvents().includes('agent_session_stopped'),
     };
     const responseUrls = new ResponseUrls(ctx, this.url);
+    this.files = new SimFiles(this.url, this.team.id);
     this.deps = { state: this.state, deliverer: this.deliverer, responseUrls };
     this.hooks = {
       ctx,
@@ -128,6 +132,7 @@ export class SlackSim extends EventEmitter {
       scopes: new Set(opts.scopes ?? manifestScopes()),
       faults: this.faults,
       responseUrls,
+      files: this.files,
       record: (call) => {
         this.calls.push(call);
         this.emit('call', call);

@@ -1,4 +1,5 @@
-import type { MessageParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
+import type { ContentBlockParam, MessageParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
+import type { Attachment } from './attachments.js';
 import type { ClaudeRequest } from './client.js';
 
 /** A message of the conversation, as context for Claude. */
@@ -11,6 +12,10 @@ export interface ConversationMessage {
   /** True for the bot's own earlier answers: they become assistant turns. */
   fromBot: boolean;
   text: string;
+  /** Files shared with the message, read for Claude (people's messages only). */
+  files?: Attachment[];
+  /** Names of files shared with the message that were not read: Claude is told they were there. */
+  unreadFiles?: string[];
 }
 
 /** Bump when prompts change: it is part of every cache key, so old answers are not served. */
@@ -70,7 +75,11 @@ const escapeAttr = (s: string) => s.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(
 /** Wraps a person's message so its content reads as quoted data (a defence against injection). */
 export function quoteMessage(m: ConversationMessage): string {
   // Closing tags inside the text could end the element early; neutralise them.
-  const body = m.text.replace(/<\/?message\b/gi, (t) => t.replace('<', '‹'));
+  const unread = (m.unreadFiles ?? []).map((name) => `[file not read: ${name}]`);
+  const body = [m.text, ...unread]
+    .filter(Boolean)
+    .join('\n')
+    .replace(/<\/?message\b/gi, (t) => t.replace('<', '‹'));
   // No timestamp: it would make every request unique and defeat the cache.
   return `<message author="${escapeAttr(m.author)}">\n${body}\n</message>`;
 }
@@ -88,26 +97,45 @@ export function buildRequest(input: BuildRequestInput): ClaudeRequest {
       cache_control: { type: 'ephemeral' },
     },
   ];
-  const turns: { role: 'user' | 'assistant'; parts: string[] }[] = [];
+  const turns: { role: 'user' | 'assistant'; parts: (string | Attachment)[] }[] = [];
   input.conversation.forEach((m, i) => {
     const role = m.fromBot ? 'assistant' : 'user';
     const part = wellFormed(m.fromBot ? m.text : quoteMessage(m));
-    const parts =
+    const parts: (string | Attachment)[] =
       i === 1 && input.omitted > 0 ? [`[${input.omitted} earlier messages omitted]`, part] : [part];
+    // A message's files come right after it, each named (with Slack's id) so Claude can tell them apart.
+    for (const f of m.files ?? []) parts.push(wellFormed(`[file ${f.id}: ${f.name}]`), f);
     const last = turns[turns.length - 1];
     if (last && last.role === role) last.parts.push(...parts);
     else turns.push({ role, parts });
   });
   // The API wants the first turn from the user (a DM may start with the bot's greeting).
   while (turns[0]?.role === 'assistant') turns.shift();
-  const messages: MessageParam[] = turns.map((t) => ({
-    role: t.role,
-    content: [{ type: 'text', text: t.parts.join('\n\n') }],
-  }));
+  const messages: MessageParam[] = turns.map((t) => ({ role: t.role, content: contentOf(t.parts) }));
   const prefixEnd = messages[messages.length - 2];
   if (prefixEnd && Array.isArray(prefixEnd.content)) {
     const block = prefixEnd.content[prefixEnd.content.length - 1];
-    if (block && block.type === 'text') block.cache_control = { type: 'ephemeral' };
+    if (block && (block.type === 'text' || block.type === 'image' || block.type === 'document'))
+      block.cache_control = { type: 'ephemeral' };
   }
   return { model: input.model, maxTokens: input.maxTokens, system, messages };
+}
+
+/** A turn's content: runs of text joined into one block, each file its own block (a copy). */
+function contentOf(parts: readonly (string | Attachment)[]): ContentBlockParam[] {
+  const out: ContentBlockParam[] = [];
+  let text: string[] = [];
+  const flush = () => {
+    if (text.length > 0) out.push({ type: 'text', text: text.join('\n\n') });
+    text = [];
+  };
+  for (const p of parts) {
+    if (typeof p === 'string') text.push(p);
+    else {
+      flush();
+      out.push({ ...p.block });
+    }
+  }
+  flush();
+  return out;
 }

@@ -119,6 +119,10 @@ const schema = z.object({
   CLAUDE_FIRST_TOKEN_TIMEOUT_MS: int(60_000, 1000),
   CLAUDE_TIMEOUT_MS: int(300_000, 1000),
   CLAUDE_CONTEXT_TOKENS: int(60_000, 1000, 1_000_000),
+  FILES_MAX_BYTES: int(10 * 1024 * 1024, 0, 100 * 1024 * 1024),
+  FILES_PER_QUESTION: int(5, 0, 20),
+  FILES_MAX_TOTAL_BYTES: int(20 * 1024 * 1024, 0, 200 * 1024 * 1024),
+  FILES_MAX_PDF_PAGES: int(100, 1, 100),
   CLAUDE_PRICES: z
     .string()
     .optional()
@@ -217,6 +221,8 @@ export interface Config {
     /** Slack user ids that see everyone's usage on the Home tab. */
     adminUserIds: string[];
   };
+  /** Files people share: what is read for one question (0 files: none). */
+  files: { maxBytes: number; maxFiles: number; maxTotalBytes: number; maxPdfPages: number };
   cacheTtlSeconds: number;
   redisUrl: string | undefined;
   /** Prefix of every Redis key, so several bots (or tests) can share one Redis. */
@@ -333,6 +339,12 @@ export function parseConfig(env: Env): Config {
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean),
+    },
+    files: {
+      maxBytes: c.FILES_MAX_BYTES,
+      maxFiles: c.FILES_PER_QUESTION,
+      maxTotalBytes: c.FILES_MAX_TOTAL_BYTES,
+      maxPdfPages: c.FILES_MAX_PDF_PAGES,
     },
     cacheTtlSeconds: c.CACHE_TTL_SECONDS,
     redisUrl: c.REDIS_URL,

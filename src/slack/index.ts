@@ -4,6 +4,7 @@ import { networkCause } from '../platform/egress.js';
 import type { Platform } from '../platform/index.js';
 import { boltLogger } from '../platform/logger.js';
 import { UserDirectory } from './read/directory.js';
+import { attachFileReader, FileReader } from './read/files.js';
 import type { Identity } from './read/history.js';
 import { Readers } from './read/readers.js';
 import { loadBoltApp } from './receive/bolt-app.js';
@@ -37,6 +38,10 @@ export function createSlack(config: Config, platform: Platform) {
   };
   const readClient = createReadClient(settings);
   const postClient = createPostClient(settings);
+  attachFileReader(
+    readClient,
+    new FileReader({ fetch: egress.fetch, apiUrl: config.slack.apiUrl, limits: config.files, log }),
+  );
   const receiver = new ForwardedReceiver();
   const identity: Identity = { botUserId: '', botId: undefined, botName: 'Claude' };
   // convoStore: false turns off Bolt's in-process conversation store, which nothing here reads and

@@ -33,10 +33,10 @@ export interface AnswerJob {
    */
   asked?: AskedMessage;
   /**
-   * Set when the message has nothing for Claude to answer: only a mention or whitespace (`mention`),
-   * or only files, which the bot cannot read yet (`file`). Answered with a short prompt, no Claude call.
+   * Set when the message has nothing for Claude to answer: only a mention or whitespace, and no
+   * file. Answered with a short prompt, no Claude call.
    */
-  blank?: 'mention' | 'file';
+  blank?: 'mention';
 }
 
 /** A Slack message's fields the conversation is built from. */
@@ -47,6 +47,8 @@ export interface AskedMessage {
   username?: string;
   text?: string;
   subtype?: string;
+  /** Files shared with it, as the event described them (read when the answer is written). */
+  files?: unknown[];
 }
 
 const isText = (v: unknown): v is string => typeof v === 'string';

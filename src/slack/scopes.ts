@@ -18,6 +18,7 @@ export const BOT_SCOPES = {
   },
   optional: {
     'assistant:write': 'suggested prompts in DMs',
+    'files:read': 'reading the files people share',
   },
 } as const;
 

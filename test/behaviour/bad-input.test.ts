@@ -11,7 +11,7 @@ import { botReplies, visibleText, waitForReplies } from '../support/visible.js';
  */
 
 const PROMPT = /What can I help with\?/;
-const NO_FILES = /can’t open files yet/;
+const NOT_READ = /Files I did not read/;
 const MASS = /<!(channel|here|everyone|subteam)|(?<![\w.])@(channel|here|everyone)\b/i;
 
 interface Case {
@@ -216,19 +216,19 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'file_share with no text in a DM → "can’t open files", no Claude call',
+    name: 'file_share with no text in a DM, a file with no download URL → named as not read, no Claude call',
     calls: 0,
     act: async (r) => {
       const m = await say(r, '', { channel: DM, files: [{ id: 'F0PDF', name: 'report.pdf' }] });
-      await replyTo(r, m, NO_FILES);
+      await replyTo(r, m, /report\.pdf: I couldn’t open that file/);
     },
   },
   {
-    name: 'file_share with only a mention in a channel → "can’t open files"',
+    name: 'file_share with only a mention in a channel, a file with no download URL → named as not read',
     calls: 0,
     act: async (r) => {
       const m = await say(r, `<@${r.sim.botUserId}>`, { files: [{ id: 'F0PNG', name: 'chart.png' }] });
-      await replyTo(r, m, NO_FILES);
+      await replyTo(r, m, NOT_READ);
     },
   },
   {

@@ -157,6 +157,18 @@ test('the operator panel masks secrets, shows requests, and simulates a 529', as
   await panel.getByLabel('Normal').check();
 });
 
+test('a file attached in the composer reaches the bot; the offline model says what it received', async () => {
+  await page.locator('[data-channel="C0GENERAL"]').click();
+  const png = Buffer.concat([
+    Buffer.from('89504e470d0a1a0a0000000d49484452000000400000003008060000001ff3ff61', 'hex'),
+    Buffer.alloc(100, 1),
+  ]);
+  await page.setInputFiles('#composer-file', { name: 'error.png', mimeType: 'image/png', buffer: png });
+  await page.fill('#composer-text', '@claude what is wrong here?');
+  await page.press('#composer-text', 'Enter');
+  await thread().getByText('I received an image “error.png” (PNG, 133 bytes, 64×48 px)').waitFor(WAIT);
+});
+
 test('no script errors on the page', () => {
   assert.deepEqual(errors, []);
 });

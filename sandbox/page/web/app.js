@@ -233,16 +233,45 @@ document.addEventListener('click', async (ev) => {
   }
 });
 
-function composer(formId, textId, thread) {
+/** The file picked (button) or dropped on a composer, as the page server takes it: base64. */
+async function pickedFile(input) {
+  const f = input?.files?.[0];
+  if (!f) return undefined;
+  const url = await new Promise((resolve) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result));
+    r.readAsDataURL(f);
+  });
+  input.value = '';
+  return { name: f.name, type: f.type, data: url.slice(url.indexOf(',') + 1) };
+}
+
+function composer(formId, textId, thread, fileId) {
   const form = $(formId);
   const text = $(textId);
+  const fileInput = fileId ? $(fileId) : null;
+  if (fileInput) {
+    // Drag and drop a file onto the composer: the same as picking it with the button.
+    form.addEventListener('dragover', (ev) => ev.preventDefault());
+    form.addEventListener('drop', (ev) => {
+      ev.preventDefault();
+      if (ev.dataTransfer?.files?.length) fileInput.files = ev.dataTransfer.files;
+    });
+  }
   const submit = async () => {
     const value = text.value.trim();
-    if (!value) return;
+    const file = await pickedFile(fileInput);
+    if (!value && !file) return;
     text.value = '';
     ui.highlight = null;
     const threadTs = thread();
-    const out = await send('/api/message', { user: ui.me, channel: ui.channel, text: value, threadTs });
+    const out = await send('/api/message', {
+      user: ui.me,
+      channel: ui.channel,
+      text: value,
+      threadTs,
+      ...(file ? { file } : {}),
+    });
     // What you sent (or Slack's answer to a command) is at the bottom: show it.
     ui.toBottom = true;
     draw();
@@ -264,7 +293,7 @@ function composer(formId, textId, thread) {
   });
 }
 
-composer('composer', 'composer-text', () => undefined);
+composer('composer', 'composer-text', () => undefined, 'composer-file');
 composer('thread-composer', 'thread-text', () => ui.thread);
 $('close-thread').addEventListener('click', () => {
   ui.thread = null;

@@ -9,7 +9,7 @@ import type { Conversation } from '../../slack/read/history.js';
 import { ERROR_TEXT, failureOf, withReference } from '../../slack/write/error-text.js';
 import type { ReplySink } from '../../slack/write/reply.js';
 import { MessageTooLongError, trimToBudget } from './context.js';
-import { BLANK_TEXT, messageTooLongText, stopNote } from './texts.js';
+import { BLANK_TEXT, fileNotesText, messageTooLongText, stopNote } from './texts.js';
 
 export interface AnswerDeps {
   /**
@@ -76,7 +76,11 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
     endTurn = await deps.waitTurn?.({ onQueued, signal: deps.signal });
     // Shown while the conversation is read and Claude is asked: the sink writes nothing before it.
     void sink.thinking().catch((err) => log.warn({ ...at, err }, 'could not show thinking status'));
-    const { messages: conversation, unread } = await deps.loadConversation(job, {
+    const {
+      messages: conversation,
+      unread,
+      fileNotes,
+    } = await deps.loadConversation(job, {
       waited,
       tokenBudget: deps.contextTokens,
     });
@@ -86,9 +90,12 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
       conversation.flatMap((m) => (m.userId ? [m.userId] : [])),
       deps.nameOf,
     );
-    if (!conversation.some((m) => !m.fromBot)) {
-      // Nobody's words survived (the message was deleted, or only mentions and markup): ask.
-      sink.append(BLANK_TEXT.mention);
+    const asked = conversation.find((m) => m.ts === job.messageTs);
+    const onlyUnread = asked && !asked.text.trim() && !asked.files?.length && asked.unreadFiles?.length;
+    if (onlyUnread || !conversation.some((m) => !m.fromBot)) {
+      // Nobody's words survived (the message was deleted, or only mentions and markup), or the
+      // question is only files that could not be read: say so, and ask.
+      sink.append(onlyUnread && fileNotes?.length ? fileNotesText(fileNotes) : BLANK_TEXT.mention);
       await sink.finish();
       return { ok: false, errorKind: 'no_question' };
     }
@@ -123,6 +130,7 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
     sink.offerFeedback?.();
     const note = stopNote(result.result?.stopReason, job.place.kind);
     if (note) sink.append(`\n\n${note}`);
+    if (fileNotes?.length) sink.append(`\n\n${fileNotesText(fileNotes)}`);
     // Claude is done with it: writing the rest to Slack needs no turn, so the next may start.
     endTurn?.();
     await sink.finish();

@@ -19,7 +19,8 @@ export class MessageTooLongError extends Error {
   }
 }
 
-const cost = (m: ConversationMessage) => estimateTokens(m.author) + estimateTokens(m.text);
+const cost = (m: ConversationMessage) =>
+  estimateTokens(m.author) + estimateTokens(m.text) + (m.files ?? []).reduce((n, f) => n + f.tokens, 0);
 
 /**
  * Fits a conversation into `budget` tokens: the latest message always, the first message (the

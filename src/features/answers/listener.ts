@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from '../../platform/logger.js';
 import type { AnswerJob, AskedMessage } from '../../slack/job.js';
+import { fileRefs } from '../../slack/read/file-kinds.js';
 import { type Identity, isOwnMessage, type SlackMessage, TEXT_SUBTYPES } from '../../slack/read/history.js';
 
 export interface MessageListenerDeps {
@@ -33,8 +34,8 @@ const NOTHING = /[\s\p{Cc}\u200b-\u200d\u2060\ufeff]/gu;
 function blankOf(e: MessageEvent, me: Identity): AnswerJob['blank'] {
   const text = typeof e.text === 'string' ? e.text : '';
   const words = text.replace(new RegExp(`<@${me.botUserId}(?:\\|[^>]*)?>`, 'g'), '').replace(NOTHING, '');
-  if (words) return undefined;
-  if (Array.isArray(e.files) && e.files.length > 0) return 'file';
+  // A message with files asks about them ("what's wrong here?" is implied).
+  if (words || (Array.isArray(e.files) && e.files.length > 0)) return undefined;
   // A bare mention inside a thread asks about the thread: answered with the thread as context.
   return !e.thread_ts || e.thread_ts === e.ts ? 'mention' : undefined;
 }
@@ -116,5 +117,6 @@ function jobFor(
 /** The fields of the event's message that the conversation is built from. */
 function askedMessage(e: MessageEvent): AskedMessage {
   const { ts, user, bot_id, username, text, subtype } = e;
-  return { ts, user, bot_id, username, text, subtype };
+  const files = fileRefs(e.files);
+  return { ts, user, bot_id, username, text, subtype, ...(files.length > 0 ? { files } : {}) };
 }

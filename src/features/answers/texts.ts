@@ -1,10 +1,15 @@
 /** What the answers feature says besides Claude's answers. */
 
 /** The reply to a message with nothing to answer (see AnswerJob.blank). */
-export const BLANK_TEXT: Record<'mention' | 'file', string> = {
+export const BLANK_TEXT: Record<'mention', string> = {
   mention: 'What can I help with? Ask your question in the same message as the mention.',
-  file: 'I can’t open files yet. Tell me in words what you would like to know.',
 };
+
+/** Said under an answer when shared files were not read: each named, with the reason. */
+export function fileNotesText(notes: readonly { name: string; why: string }[]): string {
+  const lines = notes.map((n) => `• ${n.name}: ${n.why}`);
+  return `_Files I did not read:_\n${lines.join('\n')}`;
+}
 
 /** The reply to a message too long for the context budget, with both sizes. */
 export function messageTooLongText(tokens: number, budget: number): string {

@@ -36,6 +36,7 @@ import {
   coverageMrkdwn,
   FOREIGN_PRIVATE_TEXT,
   failureText,
+  filesMrkdwn,
   NOT_YOURS_TEXT,
   SHARE_ACTION_ID,
   summaryBlocks,
@@ -293,7 +294,9 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
         }),
       );
       const title = `Summary of ${label}`;
-      const coverageLine = coverageMrkdwn(coverage);
+      const coverageLine = [coverageMrkdwn(coverage), filesMrkdwn(history.messages)]
+        .filter(Boolean)
+        .join('\n');
       const summary = {
         channelId: job.channelId,
         userId: job.userId,

@@ -16,6 +16,8 @@ export interface SummaryMessage {
   text: string;
   /** Link to the message, built from the workspace URL and ts (no API call). */
   permalink: string;
+  /** Files shared with it: names and links only (a summary never reads their contents). */
+  files?: { name: string; link: string }[];
 }
 
 /** What a summary covers, for the coverage line. */

@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { MAX_REPLIES_PER_PAGE } from '../../slack/limits.js';
 import type { UserDirectory } from '../../slack/read/directory.js';
+import { MAX_FILES_PER_MESSAGE } from '../../slack/read/file-kinds.js';
 import {
   type Identity,
   isOwnMessage,
@@ -14,7 +15,7 @@ import type { SummaryMessage } from './plan.js';
 interface HistoryMessage extends SlackMessage {
   reply_count?: number;
   latest_reply?: string;
-  files?: Array<{ name?: string; title?: string }>;
+  files?: Array<{ name?: string; title?: string; permalink?: string }>;
   bot_profile?: { name?: string };
   metadata?: { event_type?: string };
 }
@@ -223,9 +224,15 @@ async function toSummary(
     const own = isOwnMessage(m, deps.identity);
     const isBot = own || m.bot_id !== undefined || m.subtype === 'bot_message';
     let text = await plainText(m.text ?? '', deps.directory, deps.identity);
-    const files = (m.files ?? []).map((f) => f.title || f.name).filter(Boolean);
-    if (files.length)
-      text = `${text}\n[shared ${files.length === 1 ? 'a file' : 'files'}: ${files.join(', ')}]`.trim();
+    const link = permalink(deps.workspaceUrl, channel, ts, parentTs);
+    const files = (Array.isArray(m.files) ? m.files : []).slice(0, MAX_FILES_PER_MESSAGE).flatMap((f) => {
+      const name = String(f?.title || f?.name || '').slice(0, 200);
+      return name ? [{ name, link: typeof f.permalink === 'string' ? f.permalink : link }] : [];
+    });
+    if (files.length) {
+      const names = files.map((f) => f.name).join(', ');
+      text = `${text}\n[shared ${files.length === 1 ? 'a file' : 'files'}: ${names}]`.trim();
+    }
     const author = own
       ? deps.identity.botName
       : m.user && !m.bot_id
@@ -238,7 +245,8 @@ async function toSummary(
       ...(m.user && !isBot ? { userId: m.user } : {}),
       isBot,
       text,
-      permalink: permalink(deps.workspaceUrl, channel, ts, parentTs),
+      permalink: link,
+      ...(files.length ? { files } : {}),
     });
   }
   return out;

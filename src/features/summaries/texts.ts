@@ -3,7 +3,7 @@ import { slackErrorCode } from '../../slack/web.js';
 import { failureOf, withReference } from '../../slack/write/error-text.js';
 import { neutralizeMentions, notificationText } from '../../slack/write/format.js';
 import { splitMarkdown } from '../../slack/write/split.js';
-import { type Coverage, coverageText, utcTime } from './plan.js';
+import { type Coverage, coverageText, type SummaryMessage, utcTime } from './plan.js';
 
 /** action_id of the "Share in channel" button. */
 export const SHARE_ACTION_ID = 'summary_share';
@@ -19,6 +19,24 @@ export function mrkdwnText(text: string): string {
 export function coverageMrkdwn(c: Coverage): string {
   const time = (ts: string) => `<!date^${Math.floor(Number(ts))}^{date_short_pretty} {time}|${utcTime(ts)}>`;
   return `:mag: ${coverageText(c, time)}`;
+}
+
+/** Files listed under a summary; more are counted. Keeps the context line far below Slack's 3,000 characters. */
+const MAX_LISTED_FILES = 10;
+/** Characters of a listed file name. */
+const MAX_LISTED_NAME = 80;
+
+/** The files shared in what a summary covers, as links (names only: contents are never read). */
+export function filesMrkdwn(messages: readonly SummaryMessage[]): string | undefined {
+  const files = messages.flatMap((m) => m.files ?? []);
+  if (files.length === 0) return undefined;
+  const links = files.slice(0, MAX_LISTED_FILES).map((f) => {
+    const url = /^https?:\/\/[^\s|<>]+$/.test(f.link) ? f.link : undefined;
+    const name = mrkdwnText(f.name.slice(0, MAX_LISTED_NAME)).replace(/\|/g, '¦');
+    return url ? `<${url}|${name}>` : name;
+  });
+  const more = files.length > MAX_LISTED_FILES ? ` and ${files.length - MAX_LISTED_FILES} more` : '';
+  return `:paperclip: Files shared: ${links.join(', ')}${more}`;
 }
 
 /** The summary as one markdown block: formatted text, clipped to what one message can carry. */

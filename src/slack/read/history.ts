@@ -2,6 +2,8 @@ import type { WebClient } from '@slack/web-api';
 import type { ConversationMessage } from '../../claude/prompt.js';
 import type { AnswerJob } from '../job.js';
 import type { UserDirectory } from './directory.js';
+import { fileRefs, type SlackFile } from './file-kinds.js';
+import { type FileNote, fileReaderOf } from './files.js';
 import { readThreadEnd } from './thread.js';
 
 /** A message as conversations.replies / history return it (the fields we read). */
@@ -13,6 +15,8 @@ export interface SlackMessage {
   subtype?: string;
   thread_ts?: string;
   username?: string;
+  /** Files shared with the message (file_share), as Slack describes them. */
+  files?: unknown;
 }
 
 export interface Identity {
@@ -42,7 +46,12 @@ export interface Conversation {
   messages: ConversationMessage[];
   /** Older messages of a long thread that were not read (between the parent and `messages[1]`). */
   unread: number;
+  /** Shared files that were not read, and why: the answer names them. */
+  fileNotes?: FileNote[];
 }
+
+/** Share of the token budget the files of a conversation may take: the words need room too. */
+const FILES_BUDGET_SHARE = 0.75;
 
 /**
  * Loads the conversation an answer needs, oldest first, as plain messages. `waited`: the question
@@ -71,6 +80,7 @@ export async function loadConversation(
             opts.tokenBudget,
           );
   const out: ConversationMessage[] = [];
+  const shared = new Map<ConversationMessage, SlackFile[]>();
   for (const m of raw) {
     if (!m.ts || !TEXT_SUBTYPES.has(m.subtype)) continue;
     if (Number(m.ts) > Number(job.messageTs)) continue; // written after the question
@@ -78,11 +88,43 @@ export async function loadConversation(
     // Our own error notices are not part of the conversation.
     if (fromBot && (m.text ?? '').startsWith(':warning:')) continue;
     const text = await plainText(m.text ?? '', directory, me);
-    if (!text.trim() && !fromBot) continue;
+    const files = fromBot ? [] : fileRefs(m.files);
+    if (!text.trim() && !fromBot && files.length === 0) continue;
     const author = fromBot ? me.botName : m.user ? await directory.name(m.user) : (m.username ?? 'a bot');
-    out.push({ ts: m.ts, author, fromBot, text, ...(m.user && !fromBot ? { userId: m.user } : {}) });
+    const message: ConversationMessage = {
+      ts: m.ts,
+      author,
+      fromBot,
+      text,
+      ...(m.user && !fromBot ? { userId: m.user } : {}),
+    };
+    if (files.length > 0) shared.set(message, files);
+    out.push(message);
   }
-  return { messages: out, unread };
+  const fileNotes = await readFiles(client, shared, Math.floor(opts.tokenBudget * FILES_BUDGET_SHARE));
+  return { messages: out, unread, ...(fileNotes.length > 0 ? { fileNotes } : {}) };
+}
+
+/**
+ * Reads the files shared in the conversation, newest first, and hands each message its own. A file
+ * not read is named with its message, so Claude knows it was there.
+ */
+async function readFiles(
+  client: WebClient,
+  shared: Map<ConversationMessage, SlackFile[]>,
+  tokenBudget: number,
+): Promise<FileNote[]> {
+  const reader = fileReaderOf(client);
+  if (shared.size === 0 || !reader) return [];
+  const newestFirst = [...shared.values()].reverse().flat();
+  const { read, notes } = await reader.read(newestFirst, client.token ?? '', tokenBudget);
+  for (const [message, files] of shared) {
+    const got = files.flatMap((f) => read.get(f.id) ?? []);
+    if (got.length > 0) message.files = got;
+    const missed = files.filter((f) => !read.has(f.id)).map((f) => f.name ?? f.id);
+    if (missed.length > 0) message.unreadFiles = missed;
+  }
+  return notes;
 }
 
 async function dmHistory(client: WebClient, channel: string, latest: string): Promise<SlackMessage[]> {

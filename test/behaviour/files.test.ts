@@ -1,0 +1,285 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { test } from 'node:test';
+import { manifestScopes } from '../../sandbox/slack/scopes.js';
+import { SlackSim } from '../../sandbox/slack/sim.js';
+import { startRig } from '../support/rig.js';
+import { visibleText, waitForReplies } from '../support/visible.js';
+
+/** A PNG's signature and header chunk: what the bytes are checked against. */
+const PNG = Buffer.concat([
+  Buffer.from('89504e470d0a1a0a0000000d49484452000000100000001008060000001ff3ff61', 'hex'),
+  Buffer.alloc(64, 7),
+]);
+const pdf = (pages: number) =>
+  Buffer.from(
+    `%PDF-1.7\n${Array.from({ length: pages }, (_, i) => `${i + 3} 0 obj << /Type /Page /Parent 2 0 R >> endobj`).join('\n')}\n2 0 obj << /Type /Pages /Count ${pages} >> endobj\n%%EOF\n`,
+  );
+
+interface Block {
+  type: string;
+  text?: string;
+  title?: string;
+  source?: { type: string; media_type: string; data: string };
+}
+/** The content blocks of the last user turn Claude received. */
+function lastUserBlocks(body: { messages?: unknown }): Block[] {
+  const turns = (body.messages ?? []) as { role: string; content: Block[] }[];
+  return turns.filter((t) => t.role === 'user').at(-1)?.content ?? [];
+}
+
+test('a screenshot shared with a mention reaches Claude as an image block', async (t) => {
+  const { sim, claude, logs } = await startRig(t);
+  claude.enqueue({ text: 'The stack trace shows a null pointer.' });
+  const shot = sim.files.add({
+    name: 'error.png',
+    mimetype: 'image/png',
+    bytes: PNG,
+    width: 800,
+    height: 600,
+  });
+  const { message } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> what's wrong here?`,
+    files: [shot],
+  });
+  const [reply] = await waitForReplies(sim, 'C0GENERAL', message.ts);
+  assert.equal(visibleText(reply as never), 'The stack trace shows a null pointer.');
+  assert.equal(claude.requests.length, 1);
+  const image = lastUserBlocks(claude.requests[0]?.body ?? {}).find((b) => b.type === 'image');
+  assert.deepEqual(image?.source, { type: 'base64', media_type: 'image/png', data: PNG.toString('base64') });
+  assert.deepEqual(sim.files.downloads, [{ id: shot.id, served: 'bytes' }]);
+  const bytes = PNG.toString('base64').slice(0, 24);
+  assert.ok(!logs.some((l) => l.includes(bytes)), 'the file’s bytes are not logged');
+});
+
+test('a DM with only a PDF, a log and a CSV is answered from them, as documents', async (t) => {
+  const { sim, claude } = await startRig(t);
+  claude.enqueue({ text: 'Three files read.' });
+  const spec = sim.files.add({ name: 'spec.pdf', mimetype: 'application/pdf', bytes: pdf(3) });
+  const log = sim.files.add({ name: 'app.log', mimetype: 'text/plain', bytes: Buffer.from('ERROR boom\n') });
+  const csv = sim.files.add({ name: 'sales.csv', mimetype: 'text/csv', bytes: Buffer.from('a,b\n1,2\n') });
+  const { message } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'D0ALICE',
+    text: '',
+    files: [spec, log, csv],
+  });
+  const [reply] = await waitForReplies(sim, 'D0ALICE', message.ts);
+  assert.equal(visibleText(reply as never), 'Three files read.', 'no canned "I can’t open files"');
+  const docs = lastUserBlocks(claude.requests[0]?.body ?? {}).filter((b) => b.type === 'document');
+  assert.deepEqual(
+    docs.map((d) => [d.title, d.source?.type, d.source?.media_type]),
+    [
+      ['spec.pdf', 'base64', 'application/pdf'],
+      ['app.log', 'text', 'text/plain'],
+      ['sales.csv', 'text', 'text/plain'],
+    ],
+  );
+  assert.equal(docs[1]?.source?.data, 'ERROR boom\n');
+});
+
+test('a file in an earlier message of the thread is read for a mention in it', async (t) => {
+  const { sim, claude } = await startRig(t);
+  claude.enqueue({ text: 'It is a chart.' });
+  const chart = sim.files.add({ name: 'chart.png', mimetype: 'image/png', bytes: PNG });
+  const { message: parent } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: 'our numbers',
+    files: [chart],
+  });
+  await sim.post({
+    user: 'U0BOB',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> what does the picture above show?`,
+    thread_ts: parent.ts,
+  });
+  await waitForReplies(sim, 'C0GENERAL', parent.ts);
+  const blocks = (claude.requests[0]?.body.messages ?? []).flatMap(
+    (m) => (m as { content: Block[] }).content,
+  );
+  assert.ok(blocks.some((b) => b.type === 'image' && b.source?.data === PNG.toString('base64')));
+});
+
+test('files that cannot be read are named in the answer, and the large one is never downloaded', async (t) => {
+  // Something that is not Slack: a file URL pointing there must never be fetched.
+  let elsewhere = 0;
+  const other = createServer((_req, res) => {
+    elsewhere++;
+    res.end('secret');
+  });
+  await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => other.close(() => r())));
+  const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}/file.txt`;
+  const { sim, claude } = await startRig(t);
+  claude.enqueue({ text: 'Here is what I can say.' });
+  const files = [
+    sim.files.add({
+      name: 'notes.docx',
+      mimetype: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      bytes: Buffer.from('PK'),
+    }),
+    sim.files.add({ name: 'huge.pdf', mimetype: 'application/pdf', bytes: pdf(1), size: 200 * 1024 * 1024 }),
+    sim.files.add({ name: 'fake.png', mimetype: 'image/png', bytes: Buffer.from('GIF? no, just text') }),
+    sim.files.add({ name: 'empty.txt', mimetype: 'text/plain', bytes: Buffer.alloc(0) }),
+    sim.files.add({ name: 'book.pdf', mimetype: 'application/pdf', bytes: pdf(1000) }),
+    sim.files.add({ name: 'away.txt', mimetype: 'text/plain', bytes: Buffer.from('x'), url: otherUrl }),
+    sim.files.add({
+      name: '<!channel> setup.exe',
+      mimetype: 'application/octet-stream',
+      bytes: Buffer.from('MZ'),
+    }),
+    sim.files.add({ name: 'big.log', mimetype: 'text/plain', bytes: Buffer.alloc(9 * 1024 * 1024, 'a') }),
+  ];
+  const gone = sim.files.add({ name: 'gone.txt', mimetype: 'text/plain', bytes: Buffer.from('bye') });
+  sim.files.delete(gone.id);
+  const { message } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> read these`,
+    files: [...files, gone],
+  });
+  const [reply] = await waitForReplies(sim, 'C0GENERAL', message.ts);
+  const seen = visibleText(reply as never);
+  assert.match(seen, /^Here is what I can say\./);
+  assert.match(seen, /notes\.docx: I can’t read \.docx files yet; export it as PDF/);
+  assert.match(seen, /huge\.pdf: it is larger than 10 MB \(200 MB\), so I did not download it/);
+  assert.match(seen, /fake\.png: I couldn’t open that file: it is not a PNG, JPEG, GIF or WebP image/);
+  assert.match(seen, /empty\.txt: the file is empty/);
+  assert.match(seen, /book\.pdf: it has 1000 pages; I can read PDFs of up to 100/);
+  assert.match(seen, /away\.txt: I couldn’t open that file \(it is not stored in Slack\)/);
+  assert.match(seen, /gone\.txt: it was deleted/);
+  assert.match(seen, /setup\.exe: I can’t read \.exe files yet/);
+  assert.doesNotMatch(seen, /<!channel>/, 'a file name pings nobody');
+  assert.match(
+    seen,
+    /big\.log: it is too long for me to read at once \(about 3,145,728 tokens; I can take about 45,000\)/,
+  );
+  assert.ok(!sim.files.downloads.some((d) => d.id === files[7]?.id), 'the long log was not downloaded');
+  assert.equal(elsewhere, 0, 'a URL outside Slack is never requested');
+  const huge = files[1]?.id;
+  assert.ok(!sim.files.downloads.some((d) => d.id === huge), 'the 200 MB file was not downloaded');
+  const blocks = lastUserBlocks(claude.requests[0]?.body ?? {});
+  assert.equal(blocks.filter((b) => b.type !== 'text').length, 0, 'nothing unreadable reached Claude');
+  assert.match(JSON.stringify(blocks), /\[file not read: notes\.docx\]/, 'Claude is told a file was there');
+});
+
+test('Slack’s login page (no files:read) is reported as a file it could not open, not sent to Claude', async (t) => {
+  const sim = await SlackSim.start({ scopes: manifestScopes().filter((s) => s !== 'files:read') });
+  t.after(() => sim.close());
+  const { claude } = await startRig(t, { sim });
+  claude.enqueue({ text: 'Answer.' });
+  const f = sim.files.add({ name: 'report.pdf', mimetype: 'application/pdf', bytes: pdf(2) });
+  const { message } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> summarize`,
+    files: [f],
+  });
+  const [reply] = await waitForReplies(sim, 'C0GENERAL', message.ts);
+  assert.deepEqual(
+    sim.files.downloads,
+    [{ id: f.id, served: 'login' }],
+    'Slack answered with its login page',
+  );
+  assert.match(visibleText(reply as never), /report\.pdf: I couldn’t open that file/);
+  assert.doesNotMatch(JSON.stringify(claude.requests[0]?.body), /Sign in to Slack|<html/i);
+});
+
+test('beyond FILES_PER_QUESTION the newest files are read and the older ones named as left out', async (t) => {
+  const { sim, claude } = await startRig(t, { env: { FILES_PER_QUESTION: '1' } });
+  claude.enqueue({ text: 'ok' }, { text: 'ok' });
+  const old = sim.files.add({ name: 'old.txt', mimetype: 'text/plain', bytes: Buffer.from('old') });
+  const { message: parent } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: 'first',
+    files: [old],
+  });
+  const fresh = sim.files.add({ name: 'new.txt', mimetype: 'text/plain', bytes: Buffer.from('new') });
+  await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> compare`,
+    thread_ts: parent.ts,
+    files: [fresh],
+  });
+  const [reply] = await waitForReplies(sim, 'C0GENERAL', parent.ts);
+  const titles = (claude.requests[0]?.body.messages ?? [])
+    .flatMap((m) => (m as { content: Block[] }).content)
+    .filter((b) => b.type === 'document')
+    .map((b) => b.title);
+  assert.deepEqual(titles, ['new.txt']);
+  assert.match(visibleText(reply as never), /old\.txt: older files left out/);
+});
+
+test('the same question about an edited file is asked again; about the same bytes it comes from the cache', async (t) => {
+  const { sim, claude } = await startRig(t);
+  claude.enqueue({ text: 'v1' }, { text: 'v2' });
+  const f = sim.files.add({ name: 'conf.yaml', mimetype: 'text/plain', bytes: Buffer.from('a: 1\n') });
+  const ask = async () => {
+    const { message } = await sim.post({
+      user: 'U0ALICE',
+      channel: 'C0GENERAL',
+      text: `<@${sim.botUserId}> check`,
+      files: [f],
+    });
+    return visibleText((await waitForReplies(sim, 'C0GENERAL', message.ts))[0] as never);
+  };
+  assert.equal(await ask(), 'v1');
+  assert.equal(await ask(), 'v1', 'same file, same bytes: the cached answer');
+  assert.equal(claude.requests.length, 1);
+  sim.files.edit(f.id, Buffer.from('a: 2\n'));
+  assert.equal(await ask(), 'v2', 'the edited file is read again');
+  assert.equal(claude.requests.length, 2);
+});
+
+test('/summarize lists the files shared in the period, with links, and downloads none of them', async (t) => {
+  const { sim, claude } = await startRig(t);
+  claude.enqueue({ text: '## TL;DR\nPlans were shared.' });
+  const plan = sim.files.add({ name: 'plan.pdf', mimetype: 'application/pdf', bytes: pdf(2) });
+  const shot = sim.files.add({ name: 'shot|<!here>.png', mimetype: 'image/png', bytes: PNG });
+  sim.seedMessage({ channel: 'C0GENERAL', user: 'U0ALICE', text: 'the plan' });
+  sim.state.insert({
+    channel: 'C0GENERAL',
+    ts: sim.state.nextTs(),
+    user: 'U0BOB',
+    text: 'see',
+    subtype: 'file_share',
+    files: [plan, shot],
+  });
+  await sim.slashCommand({ user: 'U0ALICE', channel: 'C0GENERAL', command: '/summarize', text: '' });
+  const summary = await sim.waitFor(
+    () =>
+      sim
+        .ephemerals({ user: 'U0ALICE' })
+        .find((e) => e.via === 'response_url' && (e.blocks ?? []).length > 1),
+    { what: 'the summary' },
+  );
+  const context = JSON.stringify(summary.blocks);
+  assert.ok(context.includes(`<${plan.permalink}|plan.pdf>`), context);
+  assert.ok(context.includes(`<${shot.permalink}|`), 'the second file is linked too');
+  assert.doesNotMatch(context, /<!here>/, 'a file name pings nobody');
+  assert.deepEqual(sim.files.downloads, [], 'no file was downloaded');
+  const sent = JSON.stringify(claude.requests.map((r) => r.body.messages));
+  assert.doesNotMatch(sent, /"type":"(image|document)"/, 'Claude got names, not contents');
+});
+
+test('the offline model says what it received: type, size, pages, image size', async (t) => {
+  const { sim } = await startRig(t);
+  const shot = sim.files.add({ name: 'shot.png', mimetype: 'image/png', bytes: PNG });
+  const spec = sim.files.add({ name: 'spec.pdf', mimetype: 'application/pdf', bytes: pdf(3) });
+  const { message } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'D0ALICE',
+    text: 'look',
+    files: [shot, spec],
+  });
+  const [reply] = await waitForReplies(sim, 'D0ALICE', message.ts);
+  const seen = visibleText(reply as never);
+  assert.match(seen, /I received an image “shot\.png” \(PNG, 97 bytes, 16×16 px\)/);
+  assert.match(seen, /a PDF “spec\.pdf” \(3 pages, /);
+});
