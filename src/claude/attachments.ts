@@ -60,3 +60,41 @@ export function textBlock(name: string, text: string): { block: DocumentBlockPar
     tokens: estimateTokens(text),
   };
 }
+
+/** Pixels sharp agrees to decode: a hostile image (a "decompression bomb") is refused, not decoded. */
+const MAX_INPUT_PIXELS = 100_000_000;
+
+/**
+ * An image as Claude should get it: within 5 MB, and with its long edge at most USED_IMAGE_EDGE
+ * (what Claude uses anyway; larger costs time and bytes for nothing). Scaled down with sharp (GIFs
+ * become PNG), else returned as it is. Undefined when the bytes cannot be decoded as an image.
+ * @see https://docs.anthropic.com/en/docs/build-with-claude/vision
+ */
+export async function fitImage(
+  type: ImageType,
+  bytes: Buffer,
+): Promise<{ type: ImageType; bytes: Buffer; width: number; height: number } | undefined> {
+  const { default: sharp } = await import('sharp');
+  try {
+    const image = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, animated: false });
+    const { width = 0, height = 0 } = await image.metadata();
+    if (!width || !height) return undefined;
+    if (Math.max(width, height) <= USED_IMAGE_EDGE && bytes.length <= MAX_IMAGE_BYTES) {
+      return { type, bytes, width, height };
+    }
+    const resized = image.resize({ width: USED_IMAGE_EDGE, height: USED_IMAGE_EDGE, fit: 'inside' });
+    const out: ImageType = type === 'image/gif' ? 'image/png' : type;
+    const format = ({ 'image/png': 'png', 'image/jpeg': 'jpeg', 'image/webp': 'webp' } as const)[
+      out as Exclude<ImageType, 'image/gif'>
+    ];
+    let data = await resized.toFormat(format).toBuffer({ resolveWithObject: true });
+    // A PNG of a photo can stay large: JPEG it then.
+    if (data.data.length > MAX_IMAGE_BYTES) {
+      data = await resized.jpeg({ quality: 80 }).toBuffer({ resolveWithObject: true });
+      return { type: 'image/jpeg', bytes: data.data, width: data.info.width, height: data.info.height };
+    }
+    return { type: out, bytes: data.data, width: data.info.width, height: data.info.height };
+  } catch {
+    return undefined;
+  }
+}

@@ -2,16 +2,16 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
+import sharp from 'sharp';
 import { manifestScopes } from '../../sandbox/slack/scopes.js';
 import { SlackSim } from '../../sandbox/slack/sim.js';
 import { startRig } from '../support/rig.js';
 import { visibleText, waitForReplies } from '../support/visible.js';
 
-/** A PNG's signature and header chunk: what the bytes are checked against. */
-const PNG = Buffer.concat([
-  Buffer.from('89504e470d0a1a0a0000000d49484452000000100000001008060000001ff3ff61', 'hex'),
-  Buffer.alloc(64, 7),
-]);
+/** A small real PNG (16×16): passed to Claude as it is. */
+const PNG = await sharp({ create: { width: 16, height: 16, channels: 4, background: '#c00' } })
+  .png()
+  .toBuffer();
 const pdf = (pages: number) =>
   Buffer.from(
     `%PDF-1.7\n${Array.from({ length: pages }, (_, i) => `${i + 3} 0 obj << /Type /Page /Parent 2 0 R >> endobj`).join('\n')}\n2 0 obj << /Type /Pages /Count ${pages} >> endobj\n%%EOF\n`,
@@ -280,6 +280,32 @@ test('the offline model says what it received: type, size, pages, image size', a
   });
   const [reply] = await waitForReplies(sim, 'D0ALICE', message.ts);
   const seen = visibleText(reply as never);
-  assert.match(seen, /I received an image “shot\.png” \(PNG, 97 bytes, 16×16 px\)/);
+  assert.match(seen, new RegExp(`I received an image “shot\\.png” \\(PNG, ${PNG.length} bytes, 16×16 px\\)`));
   assert.match(seen, /a PDF “spec\.pdf” \(3 pages, /);
+});
+
+test('a large screenshot is scaled down to what Claude uses (long edge 1,568 px) before it is sent', async (t) => {
+  const { sim, claude } = await startRig(t);
+  claude.enqueue({ text: 'Seen.' });
+  const big = await sharp({ create: { width: 4000, height: 2500, channels: 3, background: '#08f' } })
+    .png()
+    .toBuffer();
+  const shot = sim.files.add({
+    name: 'wide.png',
+    mimetype: 'image/png',
+    bytes: big,
+    width: 4000,
+    height: 2500,
+  });
+  const { message } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> look`,
+    files: [shot],
+  });
+  await waitForReplies(sim, 'C0GENERAL', message.ts);
+  const image = lastUserBlocks(claude.requests[0]?.body ?? {}).find((b) => b.type === 'image');
+  assert.ok(image?.source, 'the image reached Claude');
+  const sent = await sharp(Buffer.from(image.source.data, 'base64')).metadata();
+  assert.deepEqual([sent.width, sent.height], [1568, 980]);
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { OFFLINE_MODEL_NOTE } from '../../sandbox/claude/offline-model.js';
 import { type Sandbox, startSandbox } from '../../sandbox/sandbox.js';
 import { ERROR_TEXT } from '../../src/slack/write/error-text.js';
@@ -159,14 +160,15 @@ test('the operator panel masks secrets, shows requests, and simulates a 529', as
 
 test('a file attached in the composer reaches the bot; the offline model says what it received', async () => {
   await page.locator('[data-channel="C0GENERAL"]').click();
-  const png = Buffer.concat([
-    Buffer.from('89504e470d0a1a0a0000000d49484452000000400000003008060000001ff3ff61', 'hex'),
-    Buffer.alloc(100, 1),
-  ]);
+  const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#fff' } })
+    .png()
+    .toBuffer();
   await page.setInputFiles('#composer-file', { name: 'error.png', mimeType: 'image/png', buffer: png });
   await page.fill('#composer-text', '@claude what is wrong here?');
   await page.press('#composer-text', 'Enter');
-  await thread().getByText('I received an image “error.png” (PNG, 133 bytes, 64×48 px)').waitFor(WAIT);
+  await thread()
+    .getByText(new RegExp(`I received an image “error\\.png” \\(PNG, ${png.length} bytes, 64×48 px\\)`))
+    .waitFor(WAIT);
 });
 
 test('no script errors on the page', () => {

@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import {
   type Attachment,
+  fitImage,
   imageBlock,
   imageTokens,
-  MAX_IMAGE_BYTES,
-  MAX_IMAGE_EDGE,
   MAX_PDF_PAGES,
   PDF_TOKENS_PER_PAGE,
   pdfBlock,
@@ -118,10 +117,6 @@ export class FileReader {
         note(`it is larger than ${mb(limits.maxBytes)} (${mb(size)}), so I did not download it`);
         continue;
       }
-      if (kind.kind === 'image' && Math.max(f.original_w ?? 0, f.original_h ?? 0) > MAX_IMAGE_EDGE) {
-        note(`the image is larger than ${MAX_IMAGE_EDGE} pixels on a side; send a smaller one`);
-        continue;
-      }
       // What it will cost, as far as Slack's description says (a PDF's pages are counted once fetched).
       const guess = { image: imageTokens(f.original_w, f.original_h), text: Math.ceil(size / 3), pdf: 0 }[
         kind.kind
@@ -147,7 +142,7 @@ export class FileReader {
         note(got.why);
         continue;
       }
-      const made = this.attachment(f, name, got.bytes, got.contentType);
+      const made = await this.attachment(f, name, got.bytes, got.contentType);
       if ('why' in made) {
         note(made.why);
         continue;
@@ -174,12 +169,12 @@ export class FileReader {
   }
 
   /** The content block for fetched bytes, or why they cannot be one. */
-  private attachment(
+  private async attachment(
     f: SlackFile,
     name: string,
     b: Buffer,
     contentType: string,
-  ): Attachment | { why: string } {
+  ): Promise<Attachment | { why: string }> {
     const kind = kindOf(f).kind;
     const declaredHtml = (f.mimetype ?? '').includes('html') || f.filetype === 'html';
     // Without a valid token or scope Slack answers 200 with its HTML login page (LIBRARY-FACTS).
@@ -191,8 +186,10 @@ export class FileReader {
     if (kind === 'image') {
       const type = sniffImage(b);
       if (!type) return { why: `${COULD_NOT_OPEN}: it is not a PNG, JPEG, GIF or WebP image` };
-      if (b.length > MAX_IMAGE_BYTES) return { why: `the image is larger than ${mb(MAX_IMAGE_BYTES)}` };
-      return { ...base, block: imageBlock(type, b), tokens: imageTokens(f.original_w, f.original_h) };
+      // Scaled down to what Claude uses (long edge 1,568 px, within 5 MB).
+      const fit = await fitImage(type, b);
+      if (!fit) return { why: `${COULD_NOT_OPEN}: the image could not be decoded` };
+      return { ...base, block: imageBlock(fit.type, fit.bytes), tokens: imageTokens(fit.width, fit.height) };
     }
     if (kind === 'pdf') {
       if (!isPdf(b)) return { why: `${COULD_NOT_OPEN}: it is not a PDF` };
