@@ -5,68 +5,16 @@ import { callOnce, slackErrorCode } from '../web.js';
 import { INTERRUPTED_NOTE, STOPPED_NOTE } from './error-text.js';
 import { feedbackBlock } from './feedback.js';
 import { createStreamFormatter, notificationText } from './format.js';
+import type { ReplySink, ReplyTarget } from './sink.js';
 import { type PartRoom, prefixWithin, splitAtRoom } from './split.js';
+import { FULL, NO_STREAMING, STREAM_ENDED } from './stream-errors.js';
 import type { StreamPacer } from './stream-pacer.js';
 import { ThreadStatus } from './thread-status.js';
 
-/** Where an answer is written. The Slack implementation streams; tests may collect. */
-export interface ReplySink {
-  /**
-   * Shows that work started (or the place in line), within a second of the event. Need not be
-   * awaited: the sink writes no answer text before its status calls are done.
-   */
-  thinking(status?: string): Promise<void>;
-  /** Who the answer may ping (the people of the conversation); others' mentions become names. */
-  allowMentions?(userIds: Iterable<string>, nameOf?: (userId: string) => string | undefined): void;
-  /** Names the conversation after the question (DMs), where Slack has agent sessions. */
-  title?(text: string): Promise<void>;
-  /** The person stopped the answer: what was written stays, followed by a short "stopped" mark. */
-  stopped?(): Promise<void>;
-  /** The answer ends with feedback buttons (a real answer, not a prompt or an error). */
-  offerFeedback?(): void;
-  /** Adds text as Claude writes it; the sink paces its writes to Slack. */
-  append(delta: string): void;
-  /** The answer is complete. */
-  finish(): Promise<void>;
-  /** Ends with a friendly error; if some answer text was already shown, it is kept and noted. */
-  fail(text: string): Promise<void>;
-}
-
-/** Where a reply goes. */
-export interface ReplyTarget {
-  channel: string;
-  threadTs: string;
-  teamId: string;
-  /** The person being answered: chat streams outside DMs need the recipient. */
-  userId: string;
-}
+export type { ReplySink, ReplyTarget } from './sink.js';
 
 /** Slack renders chat.update of a markdown block; edits faster than this gain nothing. */
 const FALLBACK_UPDATE_MS = 1000;
-
-/** Errors that mean "this workspace or token cannot stream": use post + update instead. */
-const NO_STREAMING = new Set([
-  'unknown_method',
-  'not_allowed_token_type',
-  'missing_scope',
-  'method_deprecated',
-  'feature_not_enabled',
-  'not_supported',
-  'invalid_arguments',
-]);
-
-/** A stream or message that Slack ended or cannot continue: go on in a new message. */
-const STREAM_ENDED = new Set([
-  'message_not_in_streaming_state',
-  'streaming_state_conflict',
-  'message_not_found',
-]);
-
-/**
- * The message cannot take this text: Slack's byte cap on a streamed message varies a little (see
- * MAX_STREAM_BYTES), so should it refuse text within the margin, the text goes in a new message.
- */
-const FULL = 'msg_too_long';
 
 interface Part {
   ts?: string;

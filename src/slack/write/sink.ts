@@ -1,0 +1,31 @@
+/** Where an answer is written. The Slack implementation streams; tests may collect. */
+export interface ReplySink {
+  /**
+   * Shows that work started (or the place in line), within a second of the event. Need not be
+   * awaited: the sink writes no answer text before its status calls are done.
+   */
+  thinking(status?: string): Promise<void>;
+  /** Who the answer may ping (the people of the conversation); others' mentions become names. */
+  allowMentions?(userIds: Iterable<string>, nameOf?: (userId: string) => string | undefined): void;
+  /** Names the conversation after the question (DMs), where Slack has agent sessions. */
+  title?(text: string): Promise<void>;
+  /** The person stopped the answer: what was written stays, followed by a short "stopped" mark. */
+  stopped?(): Promise<void>;
+  /** The answer ends with feedback buttons (a real answer, not a prompt or an error). */
+  offerFeedback?(): void;
+  /** Adds text as Claude writes it; the sink paces its writes to Slack. */
+  append(delta: string): void;
+  /** The answer is complete. */
+  finish(): Promise<void>;
+  /** Ends with a friendly error; if some answer text was already shown, it is kept and noted. */
+  fail(text: string): Promise<void>;
+}
+
+/** Where a reply goes. */
+export interface ReplyTarget {
+  channel: string;
+  threadTs: string;
+  teamId: string;
+  /** The person being answered: chat streams outside DMs need the recipient. */
+  userId: string;
+}
