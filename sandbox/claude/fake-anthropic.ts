@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type Anthropic from '@anthropic-ai/sdk';
+import { blockEvents, citationOf, type FakeSearch, offersTool, searchBlocks } from './fake-search.js';
 import { type MessagesRequestBody, offlineReply, type RequestContentBlock } from './offline-model.js';
 
 export type { MessagesRequestBody, RequestContentBlock, RequestMessage } from './offline-model.js';
@@ -39,7 +40,9 @@ export interface FakeReply {
   /** After this many characters, send nothing more and keep the connection open (a stalled stream). */
   stallAfterChars?: number;
   /** `stop_reason` of the message. Default `end_turn`. */
-  stopReason?: 'end_turn' | 'max_tokens' | 'refusal';
+  stopReason?: 'end_turn' | 'max_tokens' | 'refusal' | 'pause_turn';
+  /** A web search played before the text, which cites its first result; only when the request offers web_search. */
+  webSearch?: FakeSearch;
   /** Accept the request and never answer, until the client aborts or the fake is closed. */
   hang?: boolean;
 }
@@ -191,6 +194,7 @@ export async function startFakeAnthropic(opts: StartFakeAnthropicOptions = {}): 
       messageId: `msg_fake_${requestId.slice('req_fake_'.length)}`,
       model: recorded.body.model,
       inputTokens: estimateInputTokens(recorded.body, tokensPerChar),
+      ...(reply.webSearch && offersTool(recorded.body, 'web_search') ? { search: reply.webSearch } : {}),
     };
     if (recorded.body.stream === true) {
       await streamMessage(res, plan, signal);
@@ -355,6 +359,8 @@ interface ReplyPlan {
   messageId: string;
   model: string;
   inputTokens: number;
+  /** The search played, when the reply has one and the request offers the tool. */
+  search?: FakeSearch;
 }
 
 async function streamMessage(res: ServerResponse, plan: ReplyPlan, signal: AbortSignal): Promise<void> {
@@ -370,11 +376,24 @@ async function streamMessage(res: ServerResponse, plan: ReplyPlan, signal: Abort
 
   const start = buildMessage(plan, '', null, 1);
   await event('message_start', { type: 'message_start', message: { ...start, content: [] } });
+  const before = plan.search ? searchBlocks(plan.search, `srvtoolu_${plan.messageId}`) : [];
+  for (const [i, block] of before.entries()) {
+    for (const e of blockEvents(block, i)) await event(e.type, e);
+  }
+  const index = before.length;
   await event('content_block_start', {
     type: 'content_block_start',
-    index: 0,
+    index,
     content_block: { type: 'text', text: '', citations: null },
   });
+  const citation = plan.search && citationOf(plan.search);
+  if (citation) {
+    await event('content_block_delta', {
+      type: 'content_block_delta',
+      index,
+      delta: { type: 'citations_delta', citation },
+    });
+  }
   await event('ping', { type: 'ping' });
 
   const chars = Array.from(plan.text);
@@ -386,7 +405,7 @@ async function streamMessage(res: ServerResponse, plan: ReplyPlan, signal: Abort
     if (sent > 0 && reply.chunkDelayMs) await delay(reply.chunkDelayMs, undefined, { signal });
     await event('content_block_delta', {
       type: 'content_block_delta',
-      index: 0,
+      index,
       delta: { type: 'text_delta', text: chars.slice(sent, Math.min(sent + chunkSize, limit)).join('') },
     });
   }
@@ -413,7 +432,7 @@ async function streamMessage(res: ServerResponse, plan: ReplyPlan, signal: Abort
   }
 
   const final = buildMessage(plan, plan.text, reply.stopReason ?? 'end_turn', outputTokens(plan.text));
-  await event('content_block_stop', { type: 'content_block_stop', index: 0 });
+  await event('content_block_stop', { type: 'content_block_stop', index });
   await event('message_delta', {
     type: 'message_delta',
     delta: {
@@ -480,7 +499,10 @@ function buildMessage(
     type: 'message',
     role: 'assistant',
     model: plan.model,
-    content: [{ type: 'text', text, citations: null }],
+    content: [
+      ...(plan.search ? searchBlocks(plan.search, `srvtoolu_${plan.messageId}`) : []),
+      { type: 'text', text, citations: plan.search ? [citationOf(plan.search)].filter((c) => !!c) : null },
+    ],
     stop_reason: stopReason,
     stop_sequence: null,
     stop_details: stopReason === 'refusal' ? { type: 'refusal', category: null, explanation: null } : null,

@@ -1,9 +1,13 @@
 import Anthropic from '@anthropic-ai/sdk';
-import type { MessageParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
+import type { MessageParam, TextBlockParam, ToolUnion } from '@anthropic-ai/sdk/resources/messages';
 import { networkCause } from '../platform/egress.js';
 import type { Logger } from '../platform/logger.js';
 import { anthropicLogger } from '../platform/logger.js';
+import { addSources, type Source, sourcesText } from './citations.js';
 import { ClaudeError, toClaudeError } from './errors.js';
+
+/** Paused server-tool turns continued within one answer; a longer one ends as paused. */
+const MAX_CONTINUATIONS = 5;
 
 /** One request to Claude, plain data: what the cache keys on and what a job queue could carry. */
 export interface ClaudeRequest {
@@ -11,6 +15,10 @@ export interface ClaudeRequest {
   maxTokens: number;
   system: TextBlockParam[];
   messages: MessageParam[];
+  /** Anthropic's server-side tools (web search, web fetch) the channel's profile turns on. */
+  tools?: ToolUnion[];
+  /** The channel's profile: part of the cache key, so a changed profile is not served old answers. */
+  profile?: string;
 }
 
 export interface ClaudeUsage {
@@ -163,37 +171,59 @@ export class ClaudeClient {
     const onOuterAbort = () => controller.abort();
     opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
     let text = '';
+    const usage: ClaudeUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+    const sources: Source[] = [];
+    let messages = req.messages;
     try {
-      const stream = this.client().messages.stream(
-        { model: req.model, max_tokens: req.maxTokens, system: req.system, messages: req.messages },
-        { signal: controller.signal },
-      );
-      stream.on('connect', () => {
-        const info = rateLimitInfo(stream.response?.headers, false);
-        if (info) this.opts.onRateLimit?.(info);
-      });
-      stream.on('text', (delta) => {
-        text += delta;
-        expectWithin(midAnswer);
-        opts.onText(delta);
-      });
-      // Once the answer has started, any event (Anthropic's pings included) shows it is alive.
-      stream.on('streamEvent', () => {
-        if (text) expectWithin(midAnswer);
-      });
-      const message = await stream.finalMessage();
-      const u = message.usage;
-      return {
-        text,
-        stopReason: message.stop_reason,
-        usage: {
-          inputTokens: u.input_tokens,
-          outputTokens: u.output_tokens,
-          cacheReadTokens: u.cache_read_input_tokens ?? 0,
-          cacheWriteTokens: u.cache_creation_input_tokens ?? 0,
-        },
-        requestId: stream.request_id ?? undefined,
-      };
+      for (let turn = 0; ; turn++) {
+        const stream = this.client().messages.stream(
+          {
+            model: req.model,
+            max_tokens: req.maxTokens,
+            system: req.system,
+            messages,
+            ...(req.tools?.length ? { tools: req.tools } : {}),
+          },
+          { signal: controller.signal },
+        );
+        stream.on('connect', () => {
+          const info = rateLimitInfo(stream.response?.headers, false);
+          if (info) this.opts.onRateLimit?.(info);
+        });
+        stream.on('text', (delta) => {
+          text += delta;
+          expectWithin(midAnswer);
+          opts.onText(delta);
+        });
+        // Once the answer has started, any event (Anthropic's pings included) shows it is alive.
+        stream.on('streamEvent', () => {
+          if (text) expectWithin(midAnswer);
+        });
+        const message = await stream.finalMessage();
+        const u = message.usage;
+        usage.inputTokens += u.input_tokens;
+        usage.outputTokens += u.output_tokens;
+        usage.cacheReadTokens += u.cache_read_input_tokens ?? 0;
+        usage.cacheWriteTokens += u.cache_creation_input_tokens ?? 0;
+        addSources(sources, message.content);
+        // A long server-tool turn is paused by Anthropic: sending it back continues it.
+        // @see https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/web-search-tool
+        if (message.stop_reason === 'pause_turn' && turn < MAX_CONTINUATIONS) {
+          messages = [...messages, { role: 'assistant', content: message.content }];
+          continue;
+        }
+        const links = sourcesText(sources);
+        if (links) {
+          text += links;
+          opts.onText(links);
+        }
+        return {
+          text,
+          stopReason: message.stop_reason,
+          usage,
+          requestId: stream.request_id ?? undefined,
+        };
+      }
     } catch (err) {
       if (timedOut) throw timedOut;
       if (err instanceof Anthropic.RateLimitError) {

@@ -124,6 +124,7 @@ const schema = z.object({
     .optional(),
   SYSTEM_PROMPT: z.string().optional(),
   SYSTEM_PROMPT_FILE: z.string().optional(),
+  CLAUDE_PROFILES_FILE: z.string().optional(),
   ANSWER_THREAD_FOLLOWUPS: bool(false),
   ALLOW_BOT_MESSAGES: bool(false),
   STREAM_APPENDS_PER_MINUTE: int(90, 1, 10_000),
@@ -205,6 +206,8 @@ export interface Config {
     /** Slack user ids that see everyone's usage on the Home tab. */
     adminUserIds: string[];
   };
+  /** YAML file of per-channel profiles (model, prompt, limits, tools); unset: the settings above everywhere. */
+  profilesFile: string | undefined;
   cacheTtlSeconds: number;
   redisUrl: string | undefined;
   /** Prefix of every Redis key, so several bots (or tests) can share one Redis. */
@@ -322,6 +325,7 @@ export function parseConfig(env: Env): Config {
         .map((s) => s.trim())
         .filter(Boolean),
     },
+    profilesFile: c.CLAUDE_PROFILES_FILE,
     cacheTtlSeconds: c.CACHE_TTL_SECONDS,
     redisUrl: c.REDIS_URL,
     redisKeyPrefix: c.REDIS_KEY_PREFIX,

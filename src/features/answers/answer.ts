@@ -24,6 +24,9 @@ export interface AnswerDeps {
   maxTokens: number;
   contextTokens: number;
   customPrompt: string | undefined;
+  /** The channel's profile name and its server-side tools (CLAUDE_PROFILES_FILE). */
+  profile?: string;
+  tools?: ClaudeRequest['tools'];
   /** Names already known for people (a mention of someone outside the conversation shows it). */
   nameOf?: (userId: string) => string | undefined;
   now?: () => Date;
@@ -180,7 +183,13 @@ function queuedStatus(sink: ReplySink) {
 }
 
 function common(deps: AnswerDeps) {
-  return { model: deps.model, maxTokens: deps.maxTokens, customPrompt: deps.customPrompt };
+  return {
+    model: deps.model,
+    maxTokens: deps.maxTokens,
+    customPrompt: deps.customPrompt,
+    tools: deps.tools,
+    profile: deps.profile,
+  };
 }
 
 /** The abort reason of an answer the person stopped (Slack's stop button). */
