@@ -447,7 +447,7 @@ async function streamMessage(res: ServerResponse, plan: ReplyPlan, signal: Abort
       cache_read_input_tokens: 0,
       output_tokens: final.usage.output_tokens,
       output_tokens_details: null,
-      server_tool_use: null,
+      server_tool_use: final.usage.server_tool_use,
     },
   });
   await event('message_stop', { type: 'message_stop' });
@@ -516,7 +516,7 @@ function buildMessage(
       cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
       inference_geo: null,
       output_tokens_details: null,
-      server_tool_use: null,
+      server_tool_use: plan.search ? { web_search_requests: 1, web_fetch_requests: 0 } : null,
       service_tier: 'standard',
       speed: null,
     },

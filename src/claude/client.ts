@@ -26,6 +26,8 @@ export interface ClaudeUsage {
   outputTokens: number;
   cacheReadTokens: number;
   cacheWriteTokens: number;
+  /** Web searches made by Anthropic's server-side tool (priced per search). */
+  webSearches?: number;
 }
 
 export interface ClaudeResult {
@@ -69,6 +71,8 @@ function rateLimitInfo(headers: Headers | undefined, limited: boolean): RateLimi
 export interface StreamOptions {
   /** Receives each piece of text as it arrives. */
   onText: (delta: string) => void;
+  /** Told what Claude searches the web for, as it starts each search. */
+  onSearch?: (query: string) => void;
   signal?: AbortSignal;
 }
 
@@ -199,12 +203,18 @@ export class ClaudeClient {
         stream.on('streamEvent', () => {
           if (text) expectWithin(midAnswer);
         });
+        stream.on('contentBlock', (block) => {
+          if (block.type !== 'server_tool_use' || block.name !== 'web_search') return;
+          const query = (block.input as { query?: unknown }).query;
+          if (typeof query === 'string') opts.onSearch?.(query);
+        });
         const message = await stream.finalMessage();
         const u = message.usage;
         usage.inputTokens += u.input_tokens;
         usage.outputTokens += u.output_tokens;
         usage.cacheReadTokens += u.cache_read_input_tokens ?? 0;
         usage.cacheWriteTokens += u.cache_creation_input_tokens ?? 0;
+        usage.webSearches = (usage.webSearches ?? 0) + (u.server_tool_use?.web_search_requests ?? 0);
         addSources(sources, message.content);
         // A long server-tool turn is paused by Anthropic: sending it back continues it.
         // @see https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/web-search-tool

@@ -23,7 +23,7 @@ export interface TrafficAnswer {
 
 export type ClaudeCall = (
   req: ClaudeRequest,
-  opts: { onText: (d: string) => void; signal?: AbortSignal },
+  opts: { onText: (d: string) => void; onSearch?: (query: string) => void; signal?: AbortSignal },
 ) => Promise<ClaudeResult>;
 
 export interface TrafficDeps {
@@ -46,6 +46,8 @@ export interface AskOptions {
   onQueued?: (ahead: number) => void;
   signal?: AbortSignal;
   priority?: number;
+  /** Told what Claude searches the web for (the asker's call only; others sharing it are not). */
+  onSearch?: (query: string) => void;
 }
 
 /**
@@ -139,6 +141,7 @@ export class Traffic {
                 sawText = true;
                 emit(d);
               },
+              onSearch: opts.onSearch,
               signal: opts.signal,
             }),
         );

@@ -101,6 +101,10 @@ test('web search: the sources are Slack links under the answer; never searched w
     /\n- \[Announcing Rust 2\.0 Rust Blog\]\(https:\/\/blog\.rust-lang\.org\/2026\/rust\.html\)$/,
   );
   assert.doesNotMatch(eng.reply, /A passage of/, 'cited text is linked, not pasted');
+  const statuses = r.sim.statuses().map((st) => st.status);
+  assert.ok(statuses.includes('is searching the web for “rust release notes”…'), statuses.join(' / '));
+  const searches = await r.bot.metrics.webSearches.get();
+  assert.equal(searches.values[0]?.value, 1, 'the search is counted');
 
   r.claude.enqueue({ text: 'From what I know, Rust 1.x.', webSearch: search });
   const general = await ask(r, 'C0GENERAL', 'what changed in Rust?');

@@ -31,3 +31,17 @@ export function stopNote(stopReason: string | null | undefined, where: 'channel'
   if (stopReason === 'refusal') return '_Claude declined to continue this answer._';
   return undefined;
 }
+
+/** Longest search query shown in the status: the model writes it, and a status is one short line. */
+const SEARCH_STATUS_QUERY_CHARS = 60;
+
+/** The status while Claude searches the web. */
+export function searchingStatus(query: string): string {
+  const plain = query
+    .slice(0, SEARCH_STATUS_QUERY_CHARS * 4)
+    .replace(/[\s<>&*_~`]+/g, ' ')
+    .trim();
+  const shown =
+    plain.length > SEARCH_STATUS_QUERY_CHARS ? `${plain.slice(0, SEARCH_STATUS_QUERY_CHARS - 1)}…` : plain;
+  return `is searching the web for “${shown}”…`;
+}
