@@ -27,4 +27,14 @@ export interface ProfilePlace {
 /** Which settings Claude is asked with in a place (CLAUDE_PROFILES_FILE; the environment without it). */
 export interface ProfileResolver {
   forPlace(place: ProfilePlace): Promise<ClaudeProfile>;
+  /** The profiles in effect, in matching order, then the fallback (`default`, channels `*`). */
+  list(): ProfileSummary[];
+}
+
+export interface ProfileSummary {
+  name: string;
+  channels: string[];
+  model: string;
+  /** Server-side tools turned on (`web_search`, `web_fetch`). */
+  tools: string[];
 }

@@ -39,9 +39,9 @@ function profilesFile(text: string): string {
   return f;
 }
 
-async function rig(t: TestContext, text = PROFILES) {
+async function rig(t: TestContext, text = PROFILES, env: Record<string, string> = {}) {
   const file = profilesFile(text);
-  const r = await startRig(t, { env: { CLAUDE_PROFILES_FILE: file }, profilesWatchMs: 50 });
+  const r = await startRig(t, { env: { CLAUDE_PROFILES_FILE: file, ...env }, profilesWatchMs: 50 });
   r.sim.addConversation({ id: 'C0SUP', name: 'support-emea', members: ['U0ALICE', r.sim.botUserId] });
   r.sim.addConversation({ id: 'C0ENG', name: 'engineering', members: ['U0ALICE', r.sim.botUserId] });
   return { ...r, file };
@@ -196,4 +196,22 @@ test('a bad profiles file stops start-up with one line naming the file, the prof
     message: `CLAUDE_PROFILES_FILE ${file}: profile "engineering": model: expected a model id such as claude-sonnet-5-5`,
   });
   assert.equal(sim.callsTo('auth.test').length, 0, 'refused before connecting');
+});
+
+test('admins see on the Home tab which profile each channel gets; others do not', async (t) => {
+  const r = await rig(t, PROFILES, { ADMIN_USER_IDS: 'U0ALICE' });
+  const home = async (user: string) => {
+    await r.sim.openAppHome(user, 'home');
+    const view = await r.sim.waitFor(
+      () => r.sim.homeViews()[user] as { blocks: Array<{ text?: { text: string } }> },
+    );
+    return view.blocks.map((b) => b.text?.text ?? '').join('\n');
+  };
+  const admin = await home('U0ALICE');
+  assert.match(admin, /\*Channel profiles\* \(first match wins\)/);
+  assert.match(admin, /• \*support\*: `#support-\*` · claude-cheap-1\n/);
+  assert.match(admin, /• \*engineering\*: `C0ENG` · claude-strong-1 · web_search\n/);
+  assert.match(admin, /• \*private\*: `dm` · claude-dm-1\n/);
+  assert.match(admin, /• \*default\*: every other channel · claude-sonnet-5-5$/m);
+  assert.doesNotMatch(await home('U0BOB'), /Channel profiles/);
 });

@@ -5,7 +5,7 @@ import type { Config } from '../../config/config.js';
 import { BoundedMap } from '../../platform/bounded-map.js';
 import type { Logger } from '../../platform/logger.js';
 import { slackErrorCode } from '../../slack/web.js';
-import type { ProfilePlace as Place, ProfileResolver } from '../deps.js';
+import type { ProfilePlace as Place, ProfileResolver, ProfileSummary } from '../deps.js';
 import { type EnvDefaults, matchProfile, needsNames, resolveProfile } from './match.js';
 import { loadProfiles, type ProfileSet } from './schema.js';
 
@@ -100,9 +100,20 @@ export class Profiles implements ProfileResolver {
     return resolved;
   }
 
-  /** The profiles in effect, in order (the Home tab shows them to admins). */
-  list(): Array<{ name: string; channels: string[] }> {
-    return (this.set?.profiles ?? []).map((p) => ({ name: p.name, channels: p.channels }));
+  list(): ProfileSummary[] {
+    const set = this.set;
+    const summary = (p: ClaudeProfile, channels: string[]) => ({
+      name: p.name,
+      channels,
+      model: p.model,
+      tools: [p.webSearch && 'web_search', p.webFetch && 'web_fetch'].filter((t): t is string => !!t),
+    });
+    return [
+      ...(set?.profiles ?? []).map((p) =>
+        summary(resolveProfile(set, { profile: p, explicit: true }, this.env, false), p.channels),
+      ),
+      summary(resolveProfile(set, undefined, this.env, false), ['*']),
+    ];
   }
 
   /** The channel's name and whether it is shared with other organizations; unknown = shared. */
