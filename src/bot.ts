@@ -63,6 +63,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     claims: overrides.claims,
     claimLeaseMs: overrides.claimLeaseMs,
     now: overrides.now,
+    mcpToken: (server) => profiles.mcpToken(server),
   });
   const slack = createSlack(config, platform);
   const access = new AccessPolicy(config.access, slack.readClient, slack.directory, log);

@@ -5,6 +5,13 @@ import type { Logger } from '../platform/logger.js';
 import { anthropicLogger } from '../platform/logger.js';
 import { addSources, type Source, sourcesText } from './citations.js';
 import { ClaudeError, toClaudeError } from './errors.js';
+import type { McpServer } from './profile.js';
+
+/**
+ * The beta that lets a request name remote MCP servers.
+ * @see https://docs.anthropic.com/en/docs/agents-and-tools/mcp-connector
+ */
+const MCP_BETA = 'mcp-client-2025-04-04';
 
 /** Paused server-tool turns continued within one answer; a longer one ends as paused. */
 const MAX_CONTINUATIONS = 5;
@@ -17,6 +24,8 @@ export interface ClaudeRequest {
   messages: MessageParam[];
   /** Anthropic's server-side tools (web search, web fetch) the channel's profile turns on. */
   tools?: ToolUnion[];
+  /** MCP servers (Anthropic's MCP connector); the client adds each one's token when sending. */
+  mcpServers?: McpServer[];
   /** The channel's profile: part of the cache key, so a changed profile is not served old answers. */
   profile?: string;
 }
@@ -46,6 +55,8 @@ export interface ClaudeClientOptions {
   timeoutMs: number;
   log: Logger;
   fetch?: typeof fetch;
+  /** The bearer token of an MCP server (read from its token_file, rotated on reload); never logged. */
+  mcpToken?: (server: McpServer) => string | undefined;
   /** Told what Claude's rate-limit headers say, so the shared queue can slow down in time. */
   onRateLimit?: (info: RateLimitInfo) => void;
 }
@@ -146,6 +157,17 @@ export class ClaudeClient {
     }
   }
 
+  /** The request's MCP servers as the connector takes them, each with its token. */
+  private mcpServers(req: ClaudeRequest): object {
+    if (!req.mcpServers?.length) return {};
+    return {
+      mcp_servers: req.mcpServers.map((s) => {
+        const token = this.opts.mcpToken?.(s);
+        return { type: 'url', name: s.name, url: s.url, ...(token ? { authorization_token: token } : {}) };
+      }),
+    };
+  }
+
   /** One attempt: retries are the caller's, through the shared queue. */
   async stream(req: ClaudeRequest, opts: StreamOptions): Promise<ClaudeResult> {
     return { ...(await this.attempt(req, opts)), attempts: 1 };
@@ -187,8 +209,12 @@ export class ClaudeClient {
             system: req.system,
             messages,
             ...(req.tools?.length ? { tools: req.tools } : {}),
+            ...this.mcpServers(req),
           },
-          { signal: controller.signal },
+          {
+            signal: controller.signal,
+            ...(req.mcpServers?.length ? { headers: { 'anthropic-beta': MCP_BETA } } : {}),
+          },
         );
         stream.on('connect', () => {
           const info = rateLimitInfo(stream.response?.headers, false);

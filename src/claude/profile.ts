@@ -19,6 +19,14 @@ export interface ClaudeProfile {
   /** Off when undefined. */
   webSearch?: ServerToolSettings;
   webFetch?: ServerToolSettings;
+  /** MCP servers Claude may use through Anthropic's MCP connector (their tokens stay out of here). */
+  mcpServers?: McpServer[];
+}
+
+/** An MCP server as a request names it; its token is added only when the request is sent. */
+export interface McpServer {
+  name: string;
+  url: string;
 }
 
 /**

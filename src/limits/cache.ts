@@ -25,6 +25,7 @@ export function answerKey(
     req.messages,
     req.profile ?? null,
     req.tools ?? null,
+    req.mcpServers ?? null,
   ]);
   const hash = createHash('sha256').update(canonical).digest('hex');
   return `answer:${scope.teamId}:${scope.channelId}:${hash}`;

@@ -27,6 +27,7 @@ export interface AnswerDeps {
   /** The channel's profile name and its server-side tools (CLAUDE_PROFILES_FILE). */
   profile?: string;
   tools?: ClaudeRequest['tools'];
+  mcpServers?: ClaudeRequest['mcpServers'];
   /** Names already known for people (a mention of someone outside the conversation shows it). */
   nameOf?: (userId: string) => string | undefined;
   now?: () => Date;
@@ -189,6 +190,7 @@ function common(deps: AnswerDeps) {
     maxTokens: deps.maxTokens,
     customPrompt: deps.customPrompt,
     tools: deps.tools,
+    mcpServers: deps.mcpServers,
     profile: deps.profile,
   };
 }

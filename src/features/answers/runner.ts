@@ -294,6 +294,7 @@ export class AnswerRunner {
           customPrompt: p.systemPrompt,
           profile: p.name,
           tools: serverTools(p),
+          mcpServers: p.mcpServers,
           now: this.deps.now,
           signal: r.controller.signal,
           ...(room ? { waitTurn: (o) => waitIn(room, r, o) } : {}),

@@ -1,6 +1,6 @@
 import { unwatchFile, watchFile } from 'node:fs';
 import type { WebClient } from '@slack/web-api';
-import type { ClaudeProfile } from '../../claude/profile.js';
+import type { ClaudeProfile, McpServer } from '../../claude/profile.js';
 import type { Config } from '../../config/config.js';
 import { BoundedMap } from '../../platform/bounded-map.js';
 import type { Logger } from '../../platform/logger.js';
@@ -91,7 +91,7 @@ export class Profiles implements ProfileResolver {
     if (!dm && needsNames(set)) facts = await this.facts(place.channelId);
     let matched = matchProfile(set, { channelId: place.channelId, dm, name: facts?.name });
     let resolved = resolveProfile(set, matched, this.env, false);
-    if (!dm && (resolved.webSearch || resolved.webFetch) && !matched?.explicit) {
+    if (!dm && (resolved.webSearch || resolved.webFetch || resolved.mcpServers) && !matched?.explicit) {
       // Tools may carry a channel's content out: never in a shared channel not named explicitly.
       facts ??= await this.facts(place.channelId);
       matched = matchProfile(set, { channelId: place.channelId, dm, name: facts.name });
@@ -106,7 +106,10 @@ export class Profiles implements ProfileResolver {
       name: p.name,
       channels,
       model: p.model,
-      tools: [p.webSearch && 'web_search', p.webFetch && 'web_fetch'].filter((t): t is string => !!t),
+      tools: [
+        ...[p.webSearch && 'web_search', p.webFetch && 'web_fetch'].filter((t): t is string => !!t),
+        ...(p.mcpServers ?? []).map((m) => `MCP ${m.name}`),
+      ],
     });
     return [
       ...(set?.profiles ?? []).map((p) =>
@@ -114,6 +117,16 @@ export class Profiles implements ProfileResolver {
       ),
       summary(resolveProfile(set, undefined, this.env, false), ['*']),
     ];
+  }
+
+  /** The token of an MCP server named by a profile in effect (by name and URL). */
+  mcpToken(server: McpServer): string | undefined {
+    const set = this.set;
+    for (const p of [set?.defaults, ...(set?.profiles ?? [])]) {
+      const found = p?.mcpServers?.find((m) => m.name === server.name && m.url === server.url);
+      if (found) return found.token;
+    }
+    return undefined;
   }
 
   /** The channel's name and whether it is shared with other organizations; unknown = shared. */

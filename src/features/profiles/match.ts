@@ -60,6 +60,7 @@ export function resolveProfile(
   const own: ProfileSettings = matched?.profile ?? {};
   const d = set?.defaults ?? {};
   const toolsAllowed = !external || !!matched?.explicit;
+  const mcp = (own.mcpServers ?? d.mcpServers)?.map((m) => ({ name: m.name, url: m.url }));
   const tool = (k: 'webSearch' | 'webFetch') => {
     const t = own[k] ?? d[k];
     return t && toolsAllowed ? t : undefined;
@@ -72,6 +73,7 @@ export function resolveProfile(
     systemPrompt: own.systemPrompt ?? d.systemPrompt ?? env.systemPrompt,
     webSearch: tool('webSearch'),
     webFetch: tool('webFetch'),
+    ...(mcp?.length && toolsAllowed ? { mcpServers: mcp } : {}),
     cacheTtlSeconds: own.cacheTtlSeconds ?? d.cacheTtlSeconds,
     userTokensPerDay: own.userTokensPerDay ?? d.userTokensPerDay,
     suggestedPrompts: own.suggestedPrompts ?? d.suggestedPrompts,

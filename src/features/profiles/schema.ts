@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import type { ServerToolSettings } from '../../claude/profile.js';
+import type { McpServer, ServerToolSettings } from '../../claude/profile.js';
 
 /** The profiles file is wrong: `message` is one line naming the file, the profile and the field. */
 export class ProfileError extends Error {
@@ -51,6 +51,18 @@ const fields = {
     .optional(),
   user_tokens_per_day: z.number().int().min(0).optional(),
   suggested_prompts: z.array(z.string().min(1).max(200)).max(4).optional(),
+  mcp_servers: z
+    .array(
+      z.strictObject({
+        name: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'expected letters, digits, _ or - (at most 64)' }),
+        url: z.string().regex(/^https:\/\/\S+$/, { message: 'expected an https:// URL' }),
+        token_file: z.string().min(1).optional(),
+      }),
+    )
+    .max(20)
+    .optional(),
 };
 
 const profile = z.strictObject({
@@ -80,6 +92,8 @@ export interface ProfileSettings {
   cacheTtlSeconds?: number;
   userTokensPerDay?: number;
   suggestedPrompts?: string[];
+  /** With each one's token, read from its token_file. */
+  mcpServers?: Array<McpServer & { token?: string }>;
 }
 
 export interface Profile extends ProfileSettings {
@@ -157,6 +171,16 @@ export function loadProfiles(filePath: string): ProfileSet {
       cacheTtlSeconds: raw.cache_ttl_seconds,
       userTokensPerDay: raw.user_tokens_per_day,
       suggestedPrompts: raw.suggested_prompts,
+      mcpServers: raw.mcp_servers?.map((m, i) => {
+        if (!m.token_file) return { name: m.name, url: m.url };
+        const tokenPath = path.resolve(dir, m.token_file);
+        try {
+          return { name: m.name, url: m.url, token: readFileSync(tokenPath, 'utf8').trim() };
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          return fail(where, `mcp_servers.${i}.token_file: cannot read ${tokenPath} (${code})`);
+        }
+      }),
     };
   };
   return {
