@@ -259,3 +259,21 @@ test('an MCP server with a token file: the request carries the server, its token
   );
   for (const line of r.logs) assert.doesNotMatch(line, /mcp-token-/, 'no log line has the token');
 });
+
+test('a summary in a channel is written with its profile’s model and limits', async (t) => {
+  const r = await rig(t);
+  r.sim.seedMessage({ channel: 'C0SUP', user: 'U0BOB', text: 'The refund for order 42 went out today.' });
+  await r.sim.slashCommand({ user: 'U0ALICE', channel: 'C0SUP', command: '/summarize', text: '3h' });
+  await r.sim.waitFor(
+    () =>
+      r.sim
+        .ephemerals({ user: 'U0ALICE' })
+        .find((e) => e.via === 'response_url' && /refund/i.test(JSON.stringify(e))),
+    {
+      what: 'the summary',
+    },
+  );
+  const req = r.claude.requests.at(-1) as RecordedRequest;
+  assert.equal(req.body.model, 'claude-cheap-1');
+  assert.equal(req.body.max_tokens, 1000);
+});
