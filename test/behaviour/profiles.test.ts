@@ -198,7 +198,7 @@ test('a bad profiles file stops start-up with one line naming the file, the prof
   assert.equal(sim.callsTo('auth.test').length, 0, 'refused before connecting');
 });
 
-test('admins see on the Home tab which profile each channel gets; others do not', async (t) => {
+test('admins see on the Home tab which profile each channel gets and the usage per profile; others do not', async (t) => {
   const r = await rig(t, PROFILES, { ADMIN_USER_IDS: 'U0ALICE' });
   const home = async (user: string) => {
     await r.sim.openAppHome(user, 'home');
@@ -207,7 +207,11 @@ test('admins see on the Home tab which profile each channel gets; others do not'
     );
     return view.blocks.map((b) => b.text?.text ?? '').join('\n');
   };
+  await ask(r, 'C0SUP', 'where is my order?');
+  await ask(r, 'C0GENERAL', 'hello');
   const admin = await home('U0ALICE');
+  assert.match(admin, /\*By profile\*\n(• .*\n)*• support: 1 request · /);
+  assert.match(admin, /\*By profile\*\n(• .*\n)*• default: 1 request · /);
   assert.match(admin, /\*Channel profiles\* \(first match wins\)/);
   assert.match(admin, /• \*support\*: `#support-\*` · claude-cheap-1\n/);
   assert.match(admin, /• \*engineering\*: `C0ENG` · claude-strong-1 · web_search\n/);

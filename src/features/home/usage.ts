@@ -83,6 +83,7 @@ export function usageView(
       section(line('*All*', day.total)),
       list('By channel', day.channels, (id) => `<#${id}>`),
       list('By person', day.users, (id) => `<@${id}>`),
+      ...(profiles.length > 1 ? [list('By profile', day.profiles, (id) => id)] : []),
       ...votes,
       ...(profiles.length > 1 ? [profilesSection(profiles)] : []),
       note,
