@@ -8,7 +8,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type Anthropic from '@anthropic-ai/sdk';
-import { blockEvents, citationOf, type FakeSearch, offersTool, searchBlocks } from './fake-search.js';
+import {
+  blockEvents,
+  citationOf,
+  type FakeMcpCall,
+  type FakeSearch,
+  mcpBlocks,
+  offersTool,
+  searchBlocks,
+} from './fake-search.js';
 import { type MessagesRequestBody, offlineReply, type RequestContentBlock } from './offline-model.js';
 
 export type { MessagesRequestBody, RequestContentBlock, RequestMessage } from './offline-model.js';
@@ -43,6 +51,8 @@ export interface FakeReply {
   stopReason?: 'end_turn' | 'max_tokens' | 'refusal' | 'pause_turn';
   /** A web search played before the text, which cites its first result; only when the request offers web_search. */
   webSearch?: FakeSearch;
+  /** An MCP tool call played before the text; only when the request names an MCP server. */
+  mcpCall?: FakeMcpCall;
   /** Accept the request and never answer, until the client aborts or the fake is closed. */
   hang?: boolean;
 }
@@ -195,7 +205,11 @@ export async function startFakeAnthropic(opts: StartFakeAnthropicOptions = {}): 
       model: recorded.body.model,
       inputTokens: estimateInputTokens(recorded.body, tokensPerChar),
       ...(reply.webSearch && offersTool(recorded.body, 'web_search') ? { search: reply.webSearch } : {}),
+      toolBlocks: [],
     };
+    if (plan.search) plan.toolBlocks.push(...searchBlocks(plan.search, `srvtoolu_${plan.messageId}`));
+    if (reply.mcpCall)
+      plan.toolBlocks.push(...mcpBlocks(recorded.body, reply.mcpCall, `mcptoolu_${plan.messageId}`));
     if (recorded.body.stream === true) {
       await streamMessage(res, plan, signal);
     } else {
@@ -361,6 +375,8 @@ interface ReplyPlan {
   inputTokens: number;
   /** The search played, when the reply has one and the request offers the tool. */
   search?: FakeSearch;
+  /** The tool blocks played before the text (a search, an MCP call). */
+  toolBlocks: Anthropic.ContentBlock[];
 }
 
 async function streamMessage(res: ServerResponse, plan: ReplyPlan, signal: AbortSignal): Promise<void> {
@@ -376,7 +392,7 @@ async function streamMessage(res: ServerResponse, plan: ReplyPlan, signal: Abort
 
   const start = buildMessage(plan, '', null, 1);
   await event('message_start', { type: 'message_start', message: { ...start, content: [] } });
-  const before = plan.search ? searchBlocks(plan.search, `srvtoolu_${plan.messageId}`) : [];
+  const before = plan.toolBlocks;
   for (const [i, block] of before.entries()) {
     for (const e of blockEvents(block, i)) await event(e.type, e);
   }
@@ -500,7 +516,7 @@ function buildMessage(
     role: 'assistant',
     model: plan.model,
     content: [
-      ...(plan.search ? searchBlocks(plan.search, `srvtoolu_${plan.messageId}`) : []),
+      ...plan.toolBlocks,
       { type: 'text', text, citations: plan.search ? [citationOf(plan.search)].filter((c) => !!c) : null },
     ],
     stop_reason: stopReason,

@@ -59,19 +59,49 @@ export function citationOf(search: FakeSearch): Anthropic.CitationsWebSearchResu
 
 /** Stream events that play a content block: its start (empty input), the input as JSON, its stop. */
 export function blockEvents(block: Anthropic.ContentBlock, index: number): Anthropic.RawMessageStreamEvent[] {
-  if (block.type !== 'server_tool_use') {
+  if (block.type !== 'server_tool_use' && (block.type as string) !== 'mcp_tool_use') {
     return [
       { type: 'content_block_start', index, content_block: block },
       { type: 'content_block_stop', index },
     ];
   }
   return [
-    { type: 'content_block_start', index, content_block: { ...block, input: {} } },
+    { type: 'content_block_start', index, content_block: { ...block, input: {} } as Anthropic.ContentBlock },
     {
       type: 'content_block_delta',
       index,
-      delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) },
+      delta: { type: 'input_json_delta', partial_json: JSON.stringify((block as { input: unknown }).input) },
     },
     { type: 'content_block_stop', index },
   ];
+}
+
+/** One MCP tool call the fake plays before its text, on the request's first MCP server. */
+export interface FakeMcpCall {
+  tool: string;
+  /** The server answered with an error (is_error). */
+  error?: boolean;
+}
+
+/**
+ * The `mcp_tool_use` and `mcp_tool_result` blocks of a call, when the request names an MCP
+ * server (the connector can call only those); none otherwise.
+ * @see https://docs.anthropic.com/en/docs/agents-and-tools/mcp-connector
+ */
+export function mcpBlocks(
+  body: MessagesRequestBody,
+  call: FakeMcpCall,
+  id: string,
+): Anthropic.ContentBlock[] {
+  const server = (body as { mcp_servers?: Array<{ name?: string }> }).mcp_servers?.[0]?.name;
+  if (!server) return [];
+  return [
+    { type: 'mcp_tool_use', id, name: call.tool, server_name: server, input: {} },
+    {
+      type: 'mcp_tool_result',
+      tool_use_id: id,
+      is_error: !!call.error,
+      content: [{ type: 'text', text: call.error ? 'connection refused' : `result of ${call.tool}` }],
+    },
+  ] as unknown as Anthropic.ContentBlock[];
 }

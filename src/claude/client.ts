@@ -5,6 +5,7 @@ import type { Logger } from '../platform/logger.js';
 import { anthropicLogger } from '../platform/logger.js';
 import { addSources, type Source, sourcesText } from './citations.js';
 import { ClaudeError, toClaudeError } from './errors.js';
+import { activityOf, addFailedServers, failedServersText, type ToolActivity } from './mcp.js';
 import type { McpServer } from './profile.js';
 
 /**
@@ -82,8 +83,8 @@ function rateLimitInfo(headers: Headers | undefined, limited: boolean): RateLimi
 export interface StreamOptions {
   /** Receives each piece of text as it arrives. */
   onText: (delta: string) => void;
-  /** Told what Claude searches the web for, as it starts each search. */
-  onSearch?: (query: string) => void;
+  /** Told of each tool Claude uses (a web search, an MCP server's tool), as it uses it. */
+  onTool?: (activity: ToolActivity) => void;
   signal?: AbortSignal;
 }
 
@@ -199,6 +200,7 @@ export class ClaudeClient {
     let text = '';
     const usage: ClaudeUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
     const sources: Source[] = [];
+    const failed: string[] = [];
     let messages = req.messages;
     try {
       for (let turn = 0; ; turn++) {
@@ -230,9 +232,8 @@ export class ClaudeClient {
           if (text) expectWithin(midAnswer);
         });
         stream.on('contentBlock', (block) => {
-          if (block.type !== 'server_tool_use' || block.name !== 'web_search') return;
-          const query = (block.input as { query?: unknown }).query;
-          if (typeof query === 'string') opts.onSearch?.(query);
+          const activity = activityOf(block);
+          if (activity) opts.onTool?.(activity);
         });
         const message = await stream.finalMessage();
         const u = message.usage;
@@ -242,13 +243,14 @@ export class ClaudeClient {
         usage.cacheWriteTokens += u.cache_creation_input_tokens ?? 0;
         usage.webSearches = (usage.webSearches ?? 0) + (u.server_tool_use?.web_search_requests ?? 0);
         addSources(sources, message.content);
+        addFailedServers(failed, message.content);
         // A long server-tool turn is paused by Anthropic: sending it back continues it.
         // @see https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/web-search-tool
         if (message.stop_reason === 'pause_turn' && turn < MAX_CONTINUATIONS) {
           messages = [...messages, { role: 'assistant', content: message.content }];
           continue;
         }
-        const links = sourcesText(sources);
+        const links = failedServersText(failed) + sourcesText(sources);
         if (links) {
           text += links;
           opts.onText(links);

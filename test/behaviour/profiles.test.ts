@@ -243,7 +243,17 @@ test('an MCP server with a token file: the request carries the server, its token
     await waitForReplies(r.sim, 'C0GENERAL', message.ts);
     return r.claude.requests.at(-1) as RecordedRequest;
   };
+  r.claude.enqueue({ text: 'Two open deals.', mcpCall: { tool: 'list_deals' } });
   const first = await ask('open deals?');
+  const statuses = r.sim.statuses().map((st) => st.status);
+  assert.ok(
+    statuses.includes('is using crm (list_deals)…'),
+    `a compact status line: ${statuses.join(' / ')}`,
+  );
+  assert.equal(
+    r.sim.messages('C0GENERAL').some((m) => /result of list_deals/.test(JSON.stringify(m))),
+    false,
+  );
   assert.deepEqual(first.body.mcp_servers, [
     {
       type: 'url',
@@ -260,6 +270,18 @@ test('an MCP server with a token file: the request carries the server, its token
   assert.equal(
     (second.body.mcp_servers as Array<{ authorization_token?: string }>)[0]?.authorization_token,
     'mcp-token-second-0123456789',
+  );
+  // A server that fails: the answer goes on without it and says so.
+  r.claude.enqueue({ text: 'I could not check the CRM.', mcpCall: { tool: 'list_deals', error: true } });
+  const { message } = await r.sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${r.sim.botUserId}> deals?`,
+  });
+  const [failed] = await waitForReplies(r.sim, 'C0GENERAL', message.ts);
+  assert.equal(
+    visibleText(failed!),
+    'I could not check the CRM.\n\n_`crm` did not answer, so this answer is without it._',
   );
   for (const line of r.logs) assert.doesNotMatch(line, /mcp-token-/, 'no log line has the token');
 });

@@ -9,7 +9,7 @@ import type { Conversation } from '../../slack/read/history.js';
 import { ERROR_TEXT, failureOf, withReference } from '../../slack/write/error-text.js';
 import type { ReplySink } from '../../slack/write/reply.js';
 import { MessageTooLongError, trimToBudget } from './context.js';
-import { BLANK_TEXT, messageTooLongText, searchingStatus, stopNote } from './texts.js';
+import { BLANK_TEXT, messageTooLongText, stopNote, toolStatus } from './texts.js';
 
 export interface AnswerDeps {
   /**
@@ -120,7 +120,7 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
       {
         onQueued: queuedStatus(sink),
         signal: deps.signal,
-        onSearch: (query) => void sink.thinking(searchingStatus(query)).catch(() => {}),
+        onTool: (activity) => void sink.thinking(toolStatus(activity)).catch(() => {}),
       },
     );
     sink.offerFeedback?.();

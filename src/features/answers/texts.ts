@@ -1,4 +1,5 @@
 /** What the answers feature says besides Claude's answers. */
+import type { ToolActivity } from '../../claude/mcp.js';
 
 /** The reply to a message with nothing to answer (see AnswerJob.blank). */
 export const BLANK_TEXT: Record<'mention' | 'file', string> = {
@@ -32,16 +33,20 @@ export function stopNote(stopReason: string | null | undefined, where: 'channel'
   return undefined;
 }
 
-/** Longest search query shown in the status: the model writes it, and a status is one short line. */
-const SEARCH_STATUS_QUERY_CHARS = 60;
+/** Longest model-written part (a query, a tool's name) shown in the status: it is one short line. */
+const STATUS_PART_CHARS = 60;
 
-/** The status while Claude searches the web. */
-export function searchingStatus(query: string): string {
-  const plain = query
-    .slice(0, SEARCH_STATUS_QUERY_CHARS * 4)
-    .replace(/[\s<>&*_~`]+/g, ' ')
+const statusPart = (s: string) => {
+  const plain = s
+    .slice(0, STATUS_PART_CHARS * 4)
+    .replace(/[\s<>&]+/g, ' ')
     .trim();
-  const shown =
-    plain.length > SEARCH_STATUS_QUERY_CHARS ? `${plain.slice(0, SEARCH_STATUS_QUERY_CHARS - 1)}…` : plain;
-  return `is searching the web for “${shown}”…`;
+  return plain.length > STATUS_PART_CHARS ? `${plain.slice(0, STATUS_PART_CHARS - 1)}…` : plain;
+};
+
+/** The status while Claude uses a tool: a compact line, never the tool's raw payload. */
+export function toolStatus(activity: ToolActivity): string {
+  return activity.kind === 'search'
+    ? `is searching the web for “${statusPart(activity.query)}”…`
+    : `is using ${statusPart(activity.server)} (${statusPart(activity.tool)})…`;
 }
