@@ -13,6 +13,20 @@ import type { McpServer } from './profile.js';
  * @see https://docs.anthropic.com/en/docs/agents-and-tools/mcp-connector
  */
 const MCP_BETA = 'mcp-client-2025-04-04';
+/**
+ * The beta of the web fetch tool (harmless where the tool is generally available).
+ * @see https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/web-fetch-tool
+ */
+const WEB_FETCH_BETA = 'web-fetch-2025-09-10';
+
+/** The betas a request needs, as the anthropic-beta header takes them. */
+function betasOf(req: ClaudeRequest): { headers: Record<string, string> } | Record<string, never> {
+  const betas = [
+    ...(req.mcpServers?.length ? [MCP_BETA] : []),
+    ...(req.tools?.some((t) => 'name' in t && t.name === 'web_fetch') ? [WEB_FETCH_BETA] : []),
+  ];
+  return betas.length ? { headers: { 'anthropic-beta': betas.join(',') } } : {};
+}
 
 /** Paused server-tool turns continued within one answer; a longer one ends as paused. */
 const MAX_CONTINUATIONS = 5;
@@ -215,7 +229,7 @@ export class ClaudeClient {
           },
           {
             signal: controller.signal,
-            ...(req.mcpServers?.length ? { headers: { 'anthropic-beta': MCP_BETA } } : {}),
+            ...betasOf(req),
           },
         );
         stream.on('connect', () => {

@@ -141,6 +141,7 @@ test('tools stay off in a Slack Connect channel a pattern matches; on when the p
   - name: named
     channels: [C0ACME]
     web_search: true
+    web_fetch: { allowed_domains: [docs.rs] }
   - name: everyone
     channels: ['#*']
     web_search: true
@@ -160,7 +161,12 @@ test('tools stay off in a Slack Connect channel a pattern matches; on when the p
   });
   assert.equal((await ask(r, 'C0GLOBEX', 'hi')).request.body.tools, undefined);
   assert.equal(toolCount((await ask(r, 'C0GENERAL', 'hi')).request), 1, 'not shared: on');
-  assert.equal(toolCount((await ask(r, 'C0ACME', 'hi')).request), 1, 'named: on');
+  const named = (await ask(r, 'C0ACME', 'hi')).request;
+  assert.deepEqual(named.body.tools, [
+    { type: 'web_search_20250305', name: 'web_search' },
+    { type: 'web_fetch_20250910', name: 'web_fetch', allowed_domains: ['docs.rs'] },
+  ]);
+  assert.match(String(named.headers['anthropic-beta']), /\bweb-fetch-2025-09-10\b/);
 });
 
 test('the file is re-read when it changes; a bad new file keeps the profiles in effect', async (t) => {
