@@ -4,6 +4,7 @@ import type { Config } from './config/config.js';
 import { install as installAnswers } from './features/answers/index.js';
 import { install as installFeedback } from './features/feedback/index.js';
 import { install as installHome } from './features/home/index.js';
+import { Profiles } from './features/profiles/index.js';
 import { install as installSummaries } from './features/summaries/index.js';
 import type { ClaimStore } from './limits/claims.js';
 import { createLimits } from './limits/index.js';
@@ -30,6 +31,8 @@ export interface BotOverrides {
   frontThread?: boolean;
   /** Told when the front's thread dies: the bot hears nothing more from Slack. */
   onFrontFailure?: (err: Error) => void;
+  /** How often CLAUDE_PROFILES_FILE is checked for changes; default 10 s. */
+  profilesWatchMs?: number;
 }
 
 export interface Bot {
@@ -43,6 +46,8 @@ export interface Bot {
   stop(): Promise<void>;
   /** Takes rotated secrets (re-read from *_FILE): the API key and bot token; nothing in flight stops. */
   reloadSecrets(next: Config): void;
+  /** Re-reads CLAUDE_PROFILES_FILE; a bad file keeps the profiles in effect (false). */
+  reloadProfiles(reason: string): boolean;
   /** Claude calls waiting and running now (the sandbox panel shows them). */
   queue(): { waiting: number; running: number };
   isReady(): boolean;
@@ -58,13 +63,15 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     claims: overrides.claims,
     claimLeaseMs: overrides.claimLeaseMs,
     now: overrides.now,
+    mcpToken: (server) => profiles.mcpToken(server),
   });
   const slack = createSlack(config, platform);
   const access = new AccessPolicy(config.access, slack.readClient, slack.directory, log);
+  const profiles = new Profiles(config, slack.readClient, log);
   let ready = false;
   let stopping = false;
 
-  const deps = { config, platform, limits, slack, access, now: overrides.now };
+  const deps = { config, platform, limits, slack, access, profiles, now: overrides.now };
   const answers = installAnswers(slack.app, {
     ...deps,
     claimLeaseMs: overrides.claimLeaseMs,
@@ -107,7 +114,10 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
       if (slack.rotateToken(next.slack.botToken)) rotated.push('SLACK_BOT_TOKEN');
       log.info({ rotated }, rotated.length ? 'secrets rotated' : 'secrets unchanged');
     },
+    reloadProfiles: (reason) => profiles.reload(reason),
     async start() {
+      profiles.load();
+      profiles.watch(overrides.profilesWatchMs);
       await slack.connect();
       const claudeWarning = await limits.checkClaude();
       if (claudeWarning) log.warn(claudeWarning);
@@ -124,6 +134,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     async stop() {
       if (stopping) return;
       stopping = true;
+      profiles.unwatch();
       await front.stop().catch((err) => log.warn({ err }, 'error while stopping the receiver'));
       log.info({ inflight: answers.size }, 'stopping');
       const { finished, aborted, handedBack } = await answers.drain(config.shutdownGraceMs);

@@ -48,7 +48,10 @@ const secretFiles = SECRET_SETTINGS.map((name) => process.env[`${name}_FILE`]).f
   (f): f is string => !!f,
 );
 for (const file of secretFiles) watchFile(file, { interval: 10_000 }, () => reloadSecrets('file changed'));
-process.on('SIGHUP', () => reloadSecrets('SIGHUP'));
+process.on('SIGHUP', () => {
+  reloadSecrets('SIGHUP');
+  bot.reloadProfiles('SIGHUP');
+});
 
 let stopping = false;
 async function shutdown(signal: string, code = 0) {

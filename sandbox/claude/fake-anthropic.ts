@@ -8,6 +8,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type Anthropic from '@anthropic-ai/sdk';
+import {
+  blockEvents,
+  citationOf,
+  type FakeMcpCall,
+  type FakeSearch,
+  mcpBlocks,
+  offersTool,
+  searchBlocks,
+} from './fake-search.js';
 import { type MessagesRequestBody, offlineReply, type RequestContentBlock } from './offline-model.js';
 
 export type { MessagesRequestBody, RequestContentBlock, RequestMessage } from './offline-model.js';
@@ -39,7 +48,11 @@ export interface FakeReply {
   /** After this many characters, send nothing more and keep the connection open (a stalled stream). */
   stallAfterChars?: number;
   /** `stop_reason` of the message. Default `end_turn`. */
-  stopReason?: 'end_turn' | 'max_tokens' | 'refusal';
+  stopReason?: 'end_turn' | 'max_tokens' | 'refusal' | 'pause_turn';
+  /** A web search played before the text, which cites its first result; only when the request offers web_search. */
+  webSearch?: FakeSearch;
+  /** An MCP tool call played before the text; only when the request names an MCP server. */
+  mcpCall?: FakeMcpCall;
   /** Accept the request and never answer, until the client aborts or the fake is closed. */
   hang?: boolean;
 }
@@ -191,7 +204,12 @@ export async function startFakeAnthropic(opts: StartFakeAnthropicOptions = {}): 
       messageId: `msg_fake_${requestId.slice('req_fake_'.length)}`,
       model: recorded.body.model,
       inputTokens: estimateInputTokens(recorded.body, tokensPerChar),
+      ...(reply.webSearch && offersTool(recorded.body, 'web_search') ? { search: reply.webSearch } : {}),
+      toolBlocks: [],
     };
+    if (plan.search) plan.toolBlocks.push(...searchBlocks(plan.search, `srvtoolu_${plan.messageId}`));
+    if (reply.mcpCall)
+      plan.toolBlocks.push(...mcpBlocks(recorded.body, reply.mcpCall, `mcptoolu_${plan.messageId}`));
     if (recorded.body.stream === true) {
       await streamMessage(res, plan, signal);
     } else {
@@ -355,6 +373,10 @@ interface ReplyPlan {
   messageId: string;
   model: string;
   inputTokens: number;
+  /** The search played, when the reply has one and the request offers the tool. */
+  search?: FakeSearch;
+  /** The tool blocks played before the text (a search, an MCP call). */
+  toolBlocks: Anthropic.ContentBlock[];
 }
 
 async function streamMessage(res: ServerResponse, plan: ReplyPlan, signal: AbortSignal): Promise<void> {
@@ -370,11 +392,24 @@ async function streamMessage(res: ServerResponse, plan: ReplyPlan, signal: Abort
 
   const start = buildMessage(plan, '', null, 1);
   await event('message_start', { type: 'message_start', message: { ...start, content: [] } });
+  const before = plan.toolBlocks;
+  for (const [i, block] of before.entries()) {
+    for (const e of blockEvents(block, i)) await event(e.type, e);
+  }
+  const index = before.length;
   await event('content_block_start', {
     type: 'content_block_start',
-    index: 0,
+    index,
     content_block: { type: 'text', text: '', citations: null },
   });
+  const citation = plan.search && citationOf(plan.search);
+  if (citation) {
+    await event('content_block_delta', {
+      type: 'content_block_delta',
+      index,
+      delta: { type: 'citations_delta', citation },
+    });
+  }
   await event('ping', { type: 'ping' });
 
   const chars = Array.from(plan.text);
@@ -386,7 +421,7 @@ async function streamMessage(res: ServerResponse, plan: ReplyPlan, signal: Abort
     if (sent > 0 && reply.chunkDelayMs) await delay(reply.chunkDelayMs, undefined, { signal });
     await event('content_block_delta', {
       type: 'content_block_delta',
-      index: 0,
+      index,
       delta: { type: 'text_delta', text: chars.slice(sent, Math.min(sent + chunkSize, limit)).join('') },
     });
   }
@@ -413,7 +448,7 @@ async function streamMessage(res: ServerResponse, plan: ReplyPlan, signal: Abort
   }
 
   const final = buildMessage(plan, plan.text, reply.stopReason ?? 'end_turn', outputTokens(plan.text));
-  await event('content_block_stop', { type: 'content_block_stop', index: 0 });
+  await event('content_block_stop', { type: 'content_block_stop', index });
   await event('message_delta', {
     type: 'message_delta',
     delta: {
@@ -428,7 +463,7 @@ async function streamMessage(res: ServerResponse, plan: ReplyPlan, signal: Abort
       cache_read_input_tokens: 0,
       output_tokens: final.usage.output_tokens,
       output_tokens_details: null,
-      server_tool_use: null,
+      server_tool_use: final.usage.server_tool_use,
     },
   });
   await event('message_stop', { type: 'message_stop' });
@@ -480,7 +515,10 @@ function buildMessage(
     type: 'message',
     role: 'assistant',
     model: plan.model,
-    content: [{ type: 'text', text, citations: null }],
+    content: [
+      ...plan.toolBlocks,
+      { type: 'text', text, citations: plan.search ? [citationOf(plan.search)].filter((c) => !!c) : null },
+    ],
     stop_reason: stopReason,
     stop_sequence: null,
     stop_details: stopReason === 'refusal' ? { type: 'refusal', category: null, explanation: null } : null,
@@ -494,7 +532,7 @@ function buildMessage(
       cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
       inference_geo: null,
       output_tokens_details: null,
-      server_tool_use: null,
+      server_tool_use: plan.search ? { web_search_requests: 1, web_fetch_requests: 0 } : null,
       service_tier: 'standard',
       speed: null,
     },

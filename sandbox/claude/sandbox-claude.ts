@@ -1,4 +1,5 @@
 import { type FakeAnthropic, type FakeReply, startFakeAnthropic } from './fake-anthropic.js';
+import { offersTool } from './fake-search.js';
 import { offlineReply } from './offline-model.js';
 
 /** Trouble the operator panel can switch on for every following Claude request. */
@@ -22,6 +23,8 @@ export interface RequestView {
   messages: Array<{ role: string; chars: number; preview: string }>;
   /** About four characters a token, like the fake's own estimate. */
   inputTokensEstimate: number;
+  /** The server-side tools and MCP servers the channel's profile offered. */
+  tools: string[];
 }
 
 /** The Claude side of the sandbox: the offline model behind the fake API, or the real API. */
@@ -83,8 +86,16 @@ export async function startSandboxClaude(useRealApi: boolean): Promise<SandboxCl
   let current: ClaudeFault = 'none';
   const fake: FakeAnthropic = await startFakeAnthropic({
     responder: (req) => {
-      const text = offlineReply(req.body);
-      return faultReply(current, text) ?? { text, ...PACE };
+      const question = req.body;
+      const text = offlineReply(question);
+      // Where the channel's profile turns web search on, one simulated search cites one page.
+      const webSearch = offersTool(req.body, 'web_search')
+        ? {
+            query: cut(textOf(question.messages.at(-1)?.content).replace(/\s+/g, ' '), 60),
+            results: [{ url: 'https://example.com/simulated-result', title: 'A simulated search result' }],
+          }
+        : undefined;
+      return faultReply(current, text) ?? { text, ...PACE, ...(webSearch ? { webSearch } : {}) };
     },
   });
   return {
@@ -113,6 +124,12 @@ export async function startSandboxClaude(useRealApi: boolean): Promise<SandboxCl
             system: cut(system, 600),
             messages,
             inputTokensEstimate: Math.ceil(chars / 4),
+            tools: [
+              ...((r.body.tools as Array<{ name?: string }> | undefined) ?? []).map((t) => String(t.name)),
+              ...((r.body.mcp_servers as Array<{ name?: string }> | undefined) ?? []).map(
+                (m) => `MCP ${m.name}`,
+              ),
+            ],
           };
         });
     },

@@ -1,9 +1,35 @@
 import Anthropic from '@anthropic-ai/sdk';
-import type { MessageParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
+import type { MessageParam, TextBlockParam, ToolUnion } from '@anthropic-ai/sdk/resources/messages';
 import { networkCause } from '../platform/egress.js';
 import type { Logger } from '../platform/logger.js';
 import { anthropicLogger } from '../platform/logger.js';
+import { addSources, type Source, sourcesText } from './citations.js';
 import { ClaudeError, toClaudeError } from './errors.js';
+import { activityOf, addFailedServers, failedServersText, type ToolActivity } from './mcp.js';
+import type { McpServer } from './profile.js';
+
+/**
+ * The beta that lets a request name remote MCP servers.
+ * @see https://docs.anthropic.com/en/docs/agents-and-tools/mcp-connector
+ */
+const MCP_BETA = 'mcp-client-2025-04-04';
+/**
+ * The beta of the web fetch tool (harmless where the tool is generally available).
+ * @see https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/web-fetch-tool
+ */
+const WEB_FETCH_BETA = 'web-fetch-2025-09-10';
+
+/** The betas a request needs, as the anthropic-beta header takes them. */
+function betasOf(req: ClaudeRequest): { headers: Record<string, string> } | Record<string, never> {
+  const betas = [
+    ...(req.mcpServers?.length ? [MCP_BETA] : []),
+    ...(req.tools?.some((t) => 'name' in t && t.name === 'web_fetch') ? [WEB_FETCH_BETA] : []),
+  ];
+  return betas.length ? { headers: { 'anthropic-beta': betas.join(',') } } : {};
+}
+
+/** Paused server-tool turns continued within one answer; a longer one ends as paused. */
+const MAX_CONTINUATIONS = 5;
 
 /** One request to Claude, plain data: what the cache keys on and what a job queue could carry. */
 export interface ClaudeRequest {
@@ -11,6 +37,12 @@ export interface ClaudeRequest {
   maxTokens: number;
   system: TextBlockParam[];
   messages: MessageParam[];
+  /** Anthropic's server-side tools (web search, web fetch) the channel's profile turns on. */
+  tools?: ToolUnion[];
+  /** MCP servers (Anthropic's MCP connector); the client adds each one's token when sending. */
+  mcpServers?: McpServer[];
+  /** The channel's profile: part of the cache key, so a changed profile is not served old answers. */
+  profile?: string;
 }
 
 export interface ClaudeUsage {
@@ -18,6 +50,8 @@ export interface ClaudeUsage {
   outputTokens: number;
   cacheReadTokens: number;
   cacheWriteTokens: number;
+  /** Web searches made by Anthropic's server-side tool (priced per search). */
+  webSearches?: number;
 }
 
 export interface ClaudeResult {
@@ -36,6 +70,8 @@ export interface ClaudeClientOptions {
   timeoutMs: number;
   log: Logger;
   fetch?: typeof fetch;
+  /** The bearer token of an MCP server (read from its token_file, rotated on reload); never logged. */
+  mcpToken?: (server: McpServer) => string | undefined;
   /** Told what Claude's rate-limit headers say, so the shared queue can slow down in time. */
   onRateLimit?: (info: RateLimitInfo) => void;
 }
@@ -61,6 +97,8 @@ function rateLimitInfo(headers: Headers | undefined, limited: boolean): RateLimi
 export interface StreamOptions {
   /** Receives each piece of text as it arrives. */
   onText: (delta: string) => void;
+  /** Told of each tool Claude uses (a web search, an MCP server's tool), as it uses it. */
+  onTool?: (activity: ToolActivity) => void;
   signal?: AbortSignal;
 }
 
@@ -134,6 +172,17 @@ export class ClaudeClient {
     }
   }
 
+  /** The request's MCP servers as the connector takes them, each with its token. */
+  private mcpServers(req: ClaudeRequest): object {
+    if (!req.mcpServers?.length) return {};
+    return {
+      mcp_servers: req.mcpServers.map((s) => {
+        const token = this.opts.mcpToken?.(s);
+        return { type: 'url', name: s.name, url: s.url, ...(token ? { authorization_token: token } : {}) };
+      }),
+    };
+  }
+
   /** One attempt: retries are the caller's, through the shared queue. */
   async stream(req: ClaudeRequest, opts: StreamOptions): Promise<ClaudeResult> {
     return { ...(await this.attempt(req, opts)), attempts: 1 };
@@ -163,37 +212,70 @@ export class ClaudeClient {
     const onOuterAbort = () => controller.abort();
     opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
     let text = '';
+    const usage: ClaudeUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+    const sources: Source[] = [];
+    const failed: string[] = [];
+    let messages = req.messages;
     try {
-      const stream = this.client().messages.stream(
-        { model: req.model, max_tokens: req.maxTokens, system: req.system, messages: req.messages },
-        { signal: controller.signal },
-      );
-      stream.on('connect', () => {
-        const info = rateLimitInfo(stream.response?.headers, false);
-        if (info) this.opts.onRateLimit?.(info);
-      });
-      stream.on('text', (delta) => {
-        text += delta;
-        expectWithin(midAnswer);
-        opts.onText(delta);
-      });
-      // Once the answer has started, any event (Anthropic's pings included) shows it is alive.
-      stream.on('streamEvent', () => {
-        if (text) expectWithin(midAnswer);
-      });
-      const message = await stream.finalMessage();
-      const u = message.usage;
-      return {
-        text,
-        stopReason: message.stop_reason,
-        usage: {
-          inputTokens: u.input_tokens,
-          outputTokens: u.output_tokens,
-          cacheReadTokens: u.cache_read_input_tokens ?? 0,
-          cacheWriteTokens: u.cache_creation_input_tokens ?? 0,
-        },
-        requestId: stream.request_id ?? undefined,
-      };
+      for (let turn = 0; ; turn++) {
+        const stream = this.client().messages.stream(
+          {
+            model: req.model,
+            max_tokens: req.maxTokens,
+            system: req.system,
+            messages,
+            ...(req.tools?.length ? { tools: req.tools } : {}),
+            ...this.mcpServers(req),
+          },
+          {
+            signal: controller.signal,
+            ...betasOf(req),
+          },
+        );
+        stream.on('connect', () => {
+          const info = rateLimitInfo(stream.response?.headers, false);
+          if (info) this.opts.onRateLimit?.(info);
+        });
+        stream.on('text', (delta) => {
+          text += delta;
+          expectWithin(midAnswer);
+          opts.onText(delta);
+        });
+        // Once the answer has started, any event (Anthropic's pings included) shows it is alive.
+        stream.on('streamEvent', () => {
+          if (text) expectWithin(midAnswer);
+        });
+        stream.on('contentBlock', (block) => {
+          const activity = activityOf(block);
+          if (activity) opts.onTool?.(activity);
+        });
+        const message = await stream.finalMessage();
+        const u = message.usage;
+        usage.inputTokens += u.input_tokens;
+        usage.outputTokens += u.output_tokens;
+        usage.cacheReadTokens += u.cache_read_input_tokens ?? 0;
+        usage.cacheWriteTokens += u.cache_creation_input_tokens ?? 0;
+        usage.webSearches = (usage.webSearches ?? 0) + (u.server_tool_use?.web_search_requests ?? 0);
+        addSources(sources, message.content);
+        addFailedServers(failed, message.content);
+        // A long server-tool turn is paused by Anthropic: sending it back continues it.
+        // @see https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/web-search-tool
+        if (message.stop_reason === 'pause_turn' && turn < MAX_CONTINUATIONS) {
+          messages = [...messages, { role: 'assistant', content: message.content }];
+          continue;
+        }
+        const links = failedServersText(failed) + sourcesText(sources);
+        if (links) {
+          text += links;
+          opts.onText(links);
+        }
+        return {
+          text,
+          stopReason: message.stop_reason,
+          usage,
+          requestId: stream.request_id ?? undefined,
+        };
+      }
     } catch (err) {
       if (timedOut) throw timedOut;
       if (err instanceof Anthropic.RateLimitError) {

@@ -32,6 +32,7 @@ export function measureClaude(
       metrics.tokens.inc({ model, type: 'output' }, u.outputTokens);
       metrics.tokens.inc({ model, type: 'cache_read' }, u.cacheReadTokens);
       metrics.tokens.inc({ model, type: 'cache_write' }, u.cacheWriteTokens);
+      if (u.webSearches) metrics.webSearches.inc({ model }, u.webSearches);
       metrics.cost.inc({ model }, costOf(u, priceOf(model, prices)));
       return r;
     } catch (err) {

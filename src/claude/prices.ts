@@ -22,6 +22,12 @@ export function priceOf(model: string, configured: Readonly<Record<string, Price
   return family ? DEFAULT_PRICES[family] : undefined;
 }
 
+/**
+ * US dollars per web search, on top of tokens ($10 per 1,000 searches).
+ * @see https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/web-search-tool#usage-and-pricing
+ */
+export const WEB_SEARCH_USD = 0.01;
+
 /** Estimated cost of one call in US dollars (0 when the model's price is unknown). */
 export function costOf(usage: ClaudeUsage, p: Price | undefined): number {
   if (!p) return 0;
@@ -30,6 +36,7 @@ export function costOf(usage: ClaudeUsage, p: Price | undefined): number {
       usage.outputTokens * p.output +
       usage.cacheReadTokens * p.cacheRead +
       usage.cacheWriteTokens * p.cacheWrite) /
-    1_000_000
+      1_000_000 +
+    (usage.webSearches ?? 0) * WEB_SEARCH_USD
   );
 }

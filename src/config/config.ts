@@ -140,6 +140,7 @@ const schema = z.object({
     .optional(),
   SYSTEM_PROMPT: z.string().optional(),
   SYSTEM_PROMPT_FILE: z.string().optional(),
+  CLAUDE_PROFILES_FILE: z.string().optional(),
   ANSWER_THREAD_FOLLOWUPS: bool(false),
   ALLOW_BOT_MESSAGES: bool(false),
   STREAM_APPENDS_PER_MINUTE: int(90, 1, 10_000),
@@ -223,6 +224,8 @@ export interface Config {
   };
   /** Files people share: what is read for one question (0 files: none). */
   files: { maxBytes: number; maxFiles: number; maxTotalBytes: number; maxPdfPages: number };
+  /** YAML file of per-channel profiles (model, prompt, limits, tools); unset: the settings above everywhere. */
+  profilesFile: string | undefined;
   cacheTtlSeconds: number;
   redisUrl: string | undefined;
   /** Prefix of every Redis key, so several bots (or tests) can share one Redis. */
@@ -346,6 +349,7 @@ export function parseConfig(env: Env): Config {
       maxTotalBytes: c.FILES_MAX_TOTAL_BYTES,
       maxPdfPages: c.FILES_MAX_PDF_PAGES,
     },
+    profilesFile: c.CLAUDE_PROFILES_FILE,
     cacheTtlSeconds: c.CACHE_TTL_SECONDS,
     redisUrl: c.REDIS_URL,
     redisKeyPrefix: c.REDIS_KEY_PREFIX,

@@ -1,3 +1,4 @@
+import type { ClaudeProfile } from '../claude/profile.js';
 import type { Config } from '../config/config.js';
 import type { Limits } from '../limits/index.js';
 import type { Platform } from '../platform/index.js';
@@ -12,5 +13,28 @@ export interface FeatureDeps {
   slack: Slack;
   /** Who may use the bot (allow-lists, shared channels). */
   access: AccessPolicy;
+  /** The settings Claude is asked with in each channel. */
+  profiles: ProfileResolver;
   now?: () => Date;
+}
+
+/** Where a question is asked, as a profile is chosen. */
+export interface ProfilePlace {
+  channelId: string;
+  kind: 'channel' | 'dm';
+}
+
+/** Which settings Claude is asked with in a place (CLAUDE_PROFILES_FILE; the environment without it). */
+export interface ProfileResolver {
+  forPlace(place: ProfilePlace): Promise<ClaudeProfile>;
+  /** The profiles in effect, in matching order, then the fallback (`default`, channels `*`). */
+  list(): ProfileSummary[];
+}
+
+export interface ProfileSummary {
+  name: string;
+  channels: string[];
+  model: string;
+  /** Server-side tools turned on (`web_search`, `web_fetch`). */
+  tools: string[];
 }

@@ -17,7 +17,16 @@ export function answerKey(
   req: ClaudeRequest,
   version: string,
 ): string {
-  const canonical = JSON.stringify([version, req.model, req.maxTokens, req.system, req.messages]);
+  const canonical = JSON.stringify([
+    version,
+    req.model,
+    req.maxTokens,
+    req.system,
+    req.messages,
+    req.profile ?? null,
+    req.tools ?? null,
+    req.mcpServers ?? null,
+  ]);
   const hash = createHash('sha256').update(canonical).digest('hex');
   return `answer:${scope.teamId}:${scope.channelId}:${hash}`;
 }

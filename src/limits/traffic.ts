@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ClaudeRequest, ClaudeResult } from '../claude/client.js';
+import type { ClaudeRequest, ClaudeResult, StreamOptions } from '../claude/client.js';
 import { ClaudeError } from '../claude/errors.js';
 import { PROMPT_VERSION } from '../claude/prompt.js';
 import { estimateTokens } from '../claude/tokens.js';
@@ -23,7 +23,7 @@ export interface TrafficAnswer {
 
 export type ClaudeCall = (
   req: ClaudeRequest,
-  opts: { onText: (d: string) => void; signal?: AbortSignal },
+  opts: { onText: (d: string) => void; onTool?: StreamOptions['onTool']; signal?: AbortSignal },
 ) => Promise<ClaudeResult>;
 
 export interface TrafficDeps {
@@ -46,6 +46,8 @@ export interface AskOptions {
   onQueued?: (ahead: number) => void;
   signal?: AbortSignal;
   priority?: number;
+  /** Told of each tool Claude uses (the asker's call only; others sharing it are not). */
+  onTool?: StreamOptions['onTool'];
 }
 
 /**
@@ -139,6 +141,7 @@ export class Traffic {
                 sawText = true;
                 emit(d);
               },
+              onTool: opts.onTool,
               signal: opts.signal,
             }),
         );

@@ -18,6 +18,8 @@ export interface UsageDay {
   total: UsageTotals;
   channels: Map<string, UsageTotals>;
   users: Map<string, UsageTotals>;
+  /** By channel profile (CLAUDE_PROFILES_FILE). */
+  profiles: Map<string, UsageTotals>;
 }
 
 /** One answered request: who, where, and what it cost (nothing for cached or shared answers). */
@@ -25,6 +27,8 @@ export interface UsageRecord {
   at: Date;
   channel: string;
   user: string;
+  /** The channel's profile, when the answer was asked with one. */
+  profile?: string;
   usage: ClaudeUsage | undefined;
   costUsd: number;
 }
@@ -49,6 +53,7 @@ function fields(r: UsageRecord): Record<string, number> {
   for (const [k, v] of Object.entries(values)) {
     out[`c|${r.channel}|${k}`] = v;
     out[`u|${r.user}|${k}`] = v;
+    if (r.profile) out[`p|${r.profile}|${k}`] = v;
   }
   return out;
 }
@@ -59,10 +64,11 @@ function toDay(day: string, flat: Record<string, number>): UsageDay {
     total: { requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 },
     channels: new Map(),
     users: new Map(),
+    profiles: new Map(),
   };
   for (const [field, value] of Object.entries(flat)) {
     const [scope, id = '', k] = field.split('|');
-    const map = scope === 'c' ? result.channels : result.users;
+    const map = scope === 'c' ? result.channels : scope === 'p' ? result.profiles : result.users;
     const t = map.get(id) ?? { requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
     map.set(id, t);
     const add = (name: keyof UsageTotals, n: number) => {
@@ -134,7 +140,15 @@ export function usageRecorder(
   log: Logger,
   now: () => Date = () => new Date(),
 ) {
-  return (job: AnsweredJob, outcome: { ok: boolean; source?: string; usage?: ClaudeUsage }) => {
+  return (
+    job: AnsweredJob,
+    outcome: {
+      ok: boolean;
+      source?: string;
+      usage?: ClaudeUsage;
+      request?: { model: string; profile?: string };
+    },
+  ) => {
     if (!outcome.ok) return;
     // A joined answer carries the usage of the call it shared: counted once, for who asked first.
     const usage = outcome.source === 'claude' ? outcome.usage : undefined;
@@ -142,8 +156,10 @@ export function usageRecorder(
       at: now(),
       channel: job.place.channelId,
       user: job.userId,
+      ...(outcome.request?.profile ? { profile: outcome.request.profile } : {}),
       usage,
-      costUsd: usage ? costOf(usage, priceOf(model, prices)) : 0,
+      // The model the answer was asked with (its channel's profile), else the configured one.
+      costUsd: usage ? costOf(usage, priceOf(outcome.request?.model ?? model, prices)) : 0,
     };
     book.record(record).catch((err) => log.debug({ err }, 'usage not recorded'));
   };

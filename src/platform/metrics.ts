@@ -80,6 +80,12 @@ export function createMetrics() {
       labelNames: ['model'] as const,
       registers,
     }),
+    webSearches: new Counter({
+      name: 'slackbot_claude_web_searches_total',
+      help: 'Web searches Claude made (server-side web search tool), by model',
+      labelNames: ['model'] as const,
+      registers,
+    }),
     queueWait: new Histogram({
       name: 'slackbot_claude_queue_wait_seconds',
       help: 'Time a Claude call waited in the queue (concurrency and rate limits)',

@@ -52,6 +52,8 @@ export interface RigOptions {
   sim?: SlackSim;
   /** Claim and job lease without renewal (a replica that takes over a killed one's questions quickly). */
   claimLeaseMs?: number;
+  /** How often CLAUDE_PROFILES_FILE is checked for changes. */
+  profilesWatchMs?: number;
 }
 
 /**
@@ -80,7 +82,11 @@ export async function startRig(t: TestContext, opts: RigOptions = {}): Promise<R
     },
   });
   const logger = createLogger({ level: 'debug', secrets: secretValues(config), destination });
-  const bot = createBot(config, { logger, claimLeaseMs: opts.claimLeaseMs });
+  const bot = createBot(config, {
+    logger,
+    claimLeaseMs: opts.claimLeaseMs,
+    profilesWatchMs: opts.profilesWatchMs,
+  });
   const { port } = await bot.start();
   if (!opts.socketMode) sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
   t.after(async () => {

@@ -105,7 +105,11 @@ export function renderPanel(root, panel, send) {
     d.addEventListener('toggle', () => (d.open ? openRequests.add(r.at) : openRequests.delete(r.at)));
     const time = new Date(r.at).toLocaleTimeString();
     d.append(
-      el('summary', '', `${time} · ${r.model} · ~${r.inputTokensEstimate} input tokens · max ${r.maxTokens}`),
+      el(
+        'summary',
+        '',
+        `${time} · ${r.model} · ~${r.inputTokensEstimate} input tokens · max ${r.maxTokens}${r.tools?.length ? ` · ${r.tools.join(', ')}` : ''}`,
+      ),
     );
     d.append(el('div', 'label', 'System prompt'), el('pre', 'system', r.system));
     d.append(el('div', 'label', `Messages (${r.messages.length})`));

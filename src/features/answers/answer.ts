@@ -9,7 +9,7 @@ import type { Conversation } from '../../slack/read/history.js';
 import { ERROR_TEXT, failureOf, withReference } from '../../slack/write/error-text.js';
 import type { ReplySink } from '../../slack/write/reply.js';
 import { MessageTooLongError, trimToBudget } from './context.js';
-import { BLANK_TEXT, fileNotesText, messageTooLongText, stopNote } from './texts.js';
+import { BLANK_TEXT, fileNotesText, messageTooLongText, stopNote, toolStatus } from './texts.js';
 
 export interface AnswerDeps {
   /**
@@ -24,6 +24,10 @@ export interface AnswerDeps {
   maxTokens: number;
   contextTokens: number;
   customPrompt: string | undefined;
+  /** The channel's profile name and its server-side tools (CLAUDE_PROFILES_FILE). */
+  profile?: string;
+  tools?: ClaudeRequest['tools'];
+  mcpServers?: ClaudeRequest['mcpServers'];
   /** Names already known for people (a mention of someone outside the conversation shows it). */
   nameOf?: (userId: string) => string | undefined;
   now?: () => Date;
@@ -125,6 +129,7 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
       {
         onQueued: queuedStatus(sink),
         signal: deps.signal,
+        onTool: (activity) => void sink.thinking(toolStatus(activity)).catch(() => {}),
       },
     );
     sink.offerFeedback?.();
@@ -190,7 +195,14 @@ function queuedStatus(sink: ReplySink) {
 }
 
 function common(deps: AnswerDeps) {
-  return { model: deps.model, maxTokens: deps.maxTokens, customPrompt: deps.customPrompt };
+  return {
+    model: deps.model,
+    maxTokens: deps.maxTokens,
+    customPrompt: deps.customPrompt,
+    tools: deps.tools,
+    mcpServers: deps.mcpServers,
+    profile: deps.profile,
+  };
 }
 
 /** The abort reason of an answer the person stopped (Slack's stop button). */

@@ -37,6 +37,7 @@ export function install(
     room: limits.room,
     budget: limits.budget,
     onAnswered: limits.recordUsage,
+    profiles: deps.profiles,
   });
   register(app, {
     identity: slack.identity,

@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type Keyv from 'keyv';
 import { LRUCache } from 'lru-cache';
+import { serverTools } from '../../claude/profile.js';
 import type { Config } from '../../config/config.js';
 import { type ClaimStore, DEFAULT_LEASE_MS } from '../../limits/claims.js';
 import type { JobStore } from '../../limits/durable-jobs.js';
@@ -15,6 +16,7 @@ import { type Identity, loadConversation } from '../../slack/read/history.js';
 import { slackErrorCode } from '../../slack/web.js';
 import { SlackReply } from '../../slack/write/reply.js';
 import type { StreamPacer } from '../../slack/write/stream-pacer.js';
+import type { ProfileResolver } from '../deps.js';
 import { type AnswerOutcome, answer, STOPPED } from './answer.js';
 import { CLAIM_KEEP_MS, claimLease, jobLease, type Lease, removeMessages } from './lease.js';
 import { Takeover } from './takeover.js';
@@ -42,6 +44,8 @@ export interface RunnerDeps {
   room?: WaitingRoom;
   /** Per-person fairness and budgets; absent = no per-person limits. */
   budget?: UserBudget;
+  /** The settings Claude is asked with in the question's channel. */
+  profiles: ProfileResolver;
   /** Told of every answer written (usage summary). */
   onAnswered?: (job: AnswerJob, outcome: AnswerOutcome) => void;
 }
@@ -256,7 +260,7 @@ export class AnswerRunner {
       return;
     }
     try {
-      const c = this.deps.config;
+      const p = await this.deps.profiles.forPlace(job.place);
       const room = this.deps.room;
       const outcome = await answer(
         job,
@@ -285,10 +289,13 @@ export class AnswerRunner {
           traffic: this.deps.traffic,
           log,
           botName: this.deps.identity.botName,
-          model: c.claude.model,
-          maxTokens: c.claude.maxTokens,
-          contextTokens: c.claude.contextTokens,
-          customPrompt: c.bot.systemPrompt,
+          model: p.model,
+          maxTokens: p.maxTokens,
+          contextTokens: p.contextTokens,
+          customPrompt: p.systemPrompt,
+          profile: p.name,
+          tools: serverTools(p),
+          mcpServers: p.mcpServers,
           now: this.deps.now,
           signal: r.controller.signal,
           ...(room ? { waitTurn: (o) => waitIn(room, r, o) } : {}),

@@ -1,4 +1,5 @@
 /** What the answers feature says besides Claude's answers. */
+import type { ToolActivity } from '../../claude/mcp.js';
 
 /** The reply to a message with nothing to answer (see AnswerJob.blank). */
 export const BLANK_TEXT: Record<'mention', string> = {
@@ -35,4 +36,22 @@ export function stopNote(stopReason: string | null | undefined, where: 'channel'
   }
   if (stopReason === 'refusal') return '_Claude declined to continue this answer._';
   return undefined;
+}
+
+/** Longest model-written part (a query, a tool's name) shown in the status: it is one short line. */
+const STATUS_PART_CHARS = 60;
+
+const statusPart = (s: string) => {
+  const plain = s
+    .slice(0, STATUS_PART_CHARS * 4)
+    .replace(/[\s<>&]+/g, ' ')
+    .trim();
+  return plain.length > STATUS_PART_CHARS ? `${plain.slice(0, STATUS_PART_CHARS - 1)}…` : plain;
+};
+
+/** The status while Claude uses a tool: a compact line, never the tool's raw payload. */
+export function toolStatus(activity: ToolActivity): string {
+  return activity.kind === 'search'
+    ? `is searching the web for “${statusPart(activity.query)}”…`
+    : `is using ${statusPart(activity.server)} (${statusPart(activity.tool)})…`;
 }

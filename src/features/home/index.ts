@@ -31,6 +31,7 @@ export function install(
     usage: deps.limits.usage,
     postClient: slack.postClient,
     admins: new Set(deps.config.bot.adminUserIds),
+    profiles: () => deps.profiles.list(),
     now: deps.now,
     ...(deps.feedback ? { feedback: deps.feedback } : {}),
   });

@@ -2,6 +2,7 @@ import type { App, types } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { UsageBook, UsageDay, UsageTotals } from '../../limits/usage.js';
 import type { Logger } from '../../platform/logger.js';
+import type { ProfileSummary } from '../deps.js';
 
 export interface UsageHomeDeps {
   log: Logger;
@@ -10,6 +11,8 @@ export interface UsageHomeDeps {
   /** People who see everyone's usage; others see only their own. */
   admins: ReadonlySet<string>;
   now?: () => Date;
+  /** The channel profiles in effect, shown to admins. */
+  profiles?: () => ProfileSummary[];
   /** Votes on answers of the last week (the feedback buttons), shown to everyone. */
   feedback?: { week(): Promise<{ up: number; down: number }> };
 }
@@ -42,6 +45,7 @@ export function usageView(
   viewer: string,
   admin: boolean,
   feedback?: { up: number; down: number },
+  profiles: readonly ProfileSummary[] = [],
 ): types.HomeView {
   const votes = feedback
     ? [section(`*Feedback on answers, last 7 days:* 👍 ${feedback.up} · 👎 ${feedback.down}`)]
@@ -79,10 +83,23 @@ export function usageView(
       section(line('*All*', day.total)),
       list('By channel', day.channels, (id) => `<#${id}>`),
       list('By person', day.users, (id) => `<@${id}>`),
+      ...(profiles.length > 1 ? [list('By profile', day.profiles, (id) => id)] : []),
       ...votes,
+      ...(profiles.length > 1 ? [profilesSection(profiles)] : []),
       note,
     ],
   };
+}
+
+/** Which profile each channel gets: the first whose channels match, else the last line's. */
+function profilesSection(profiles: readonly ProfileSummary[]): types.SectionBlock {
+  const rows = profiles.slice(0, MAX_ROWS).map((p) => {
+    const where = p.channels.map((c) => (c === '*' ? 'every other channel' : `\`${c}\``)).join(', ');
+    const tools = p.tools.length ? ` · ${p.tools.join(', ')}` : '';
+    return `• *${p.name}*: ${where} · ${p.model}${tools}`;
+  });
+  if (profiles.length > MAX_ROWS) rows.push(`…and ${profiles.length - MAX_ROWS} more`);
+  return section(`*Channel profiles* (first match wins)\n${rows.join('\n')}`);
 }
 
 /** Opening the bot's Home tab publishes the usage view (all of it for admins). */
@@ -95,7 +112,8 @@ export function register(app: App, deps: UsageHomeDeps): void {
       return undefined;
     });
     const votes = await deps.feedback?.week().catch(() => undefined);
-    const view = usageView(day, user, deps.admins.has(user), votes);
+    const admin = deps.admins.has(user);
+    const view = usageView(day, user, admin, votes, admin ? (deps.profiles?.() ?? []) : []);
     await deps.postClient.views.publish({ user_id: user, view });
   });
 }

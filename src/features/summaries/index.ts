@@ -24,7 +24,13 @@ export function install(app: App, deps: FeatureDeps & { track(work: Promise<unkn
     traffic: limits.traffic,
     store: platform.store,
     claims: limits.claims,
-    claude: config.claude,
+    claude: async (channelId) => {
+      const p = await deps.profiles.forPlace({
+        channelId,
+        kind: channelId.startsWith('D') ? 'dm' : 'channel',
+      });
+      return { model: p.model, maxTokens: p.maxTokens, contextTokens: p.contextTokens };
+    },
     track: deps.track,
     access: deps.access,
   });

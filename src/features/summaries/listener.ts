@@ -56,7 +56,8 @@ export interface SummarizeListenerDeps {
   store: Keyv;
   /** Exactly-once claims (Redis with REDIS_URL): one public post per Share button. */
   claims: ClaimStore;
-  claude: { model: string; maxTokens: number; contextTokens: number };
+  /** The model and limits of the channel's profile (CLAUDE_PROFILES_FILE). */
+  claude(channelId: string): Promise<{ model: string; maxTokens: number; contextTokens: number }>;
   /** Runs work after the ack, so shutdown can wait for it. */
   track(work: Promise<unknown>): void;
   /** Per-person limits (USER_*): a summary counts like a question. */
@@ -262,7 +263,7 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
       const outcome = await summarize(
         { messages: history.messages, label, windowKey: w.key },
         {
-          ...deps.claude,
+          ...(await deps.claude(source)),
           ask: async (req) => {
             const a = await deps.traffic.ask({ teamId: job.teamId, channelId: source }, req, () => {}, {
               // Long summaries must not starve answers to mentions.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { costOf, DEFAULT_PRICES, priceOf } from '../../../src/claude/prices.js';
+import { costOf, DEFAULT_PRICES, priceOf, WEB_SEARCH_USD } from '../../../src/claude/prices.js';
 import { ConfigError, parseConfig } from '../../../src/config/config.js';
 
 const base = {
@@ -35,4 +35,11 @@ test('a malformed CLAUDE_PRICES or ADMIN_USER_IDS stops start-up with one line n
     (e: Error) => e instanceof ConfigError && e.message.startsWith('ADMIN_USER_IDS: expected Slack user ids'),
   );
   assert.deepEqual(parseConfig({ ...base, ADMIN_USER_IDS: 'U1, U2' }).bot.adminUserIds, ['U1', 'U2']);
+});
+
+test('each web search adds its per-search price to the estimate', () => {
+  const usage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+  const p = priceOf('claude-sonnet-5-5', {});
+  assert.equal(costOf({ ...usage, webSearches: 3 }, p), 3 * WEB_SEARCH_USD);
+  assert.equal(costOf(usage, p), 0);
 });

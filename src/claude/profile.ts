@@ -1,0 +1,47 @@
+import type { ToolUnion } from '@anthropic-ai/sdk/resources/messages';
+
+/** Limits of one of Anthropic's server-side tools (web search, web fetch). */
+export interface ServerToolSettings {
+  maxUses?: number;
+  allowedDomains?: string[];
+  blockedDomains?: string[];
+}
+
+/** What Claude is asked with in one place (a channel or the DMs): a profile with every field resolved. */
+export interface ClaudeProfile {
+  /** The profile's name; `default` when no profile matched. */
+  name: string;
+  model: string;
+  maxTokens: number;
+  contextTokens: number;
+  /** Replaces the persona of the built-in system prompt; undefined for the built-in one. */
+  systemPrompt: string | undefined;
+  /** Off when undefined. */
+  webSearch?: ServerToolSettings;
+  webFetch?: ServerToolSettings;
+  /** MCP servers Claude may use through Anthropic's MCP connector (their tokens stay out of here). */
+  mcpServers?: McpServer[];
+}
+
+/** An MCP server as a request names it; its token is added only when the request is sent. */
+export interface McpServer {
+  name: string;
+  url: string;
+}
+
+/**
+ * Anthropic's server-side tools a profile turns on, as the Messages API takes them.
+ * @see https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/web-search-tool
+ * @see https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/web-fetch-tool
+ */
+export function serverTools(p: Pick<ClaudeProfile, 'webSearch' | 'webFetch'>): ToolUnion[] {
+  const limits = (s: ServerToolSettings) => ({
+    ...(s.maxUses !== undefined ? { max_uses: s.maxUses } : {}),
+    ...(s.allowedDomains?.length ? { allowed_domains: s.allowedDomains } : {}),
+    ...(s.blockedDomains?.length ? { blocked_domains: s.blockedDomains } : {}),
+  });
+  const tools: ToolUnion[] = [];
+  if (p.webSearch) tools.push({ type: 'web_search_20250305', name: 'web_search', ...limits(p.webSearch) });
+  if (p.webFetch) tools.push({ type: 'web_fetch_20250910', name: 'web_fetch', ...limits(p.webFetch) });
+  return tools;
+}

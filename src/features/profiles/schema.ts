@@ -1,0 +1,203 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import type { McpServer, ServerToolSettings } from '../../claude/profile.js';
+
+/** The profiles file is wrong: `message` is one line naming the file, the profile and the field. */
+export class ProfileError extends Error {
+  override name = 'ProfileError';
+}
+
+/** The largest profiles file read: a bigger one is a mistake (a log pointed at by accident). */
+export const PROFILES_FILE_MAX_BYTES = 1024 * 1024;
+
+const domains = z.array(z.string().regex(/^[a-z0-9.*-]+(\/\S*)?$/i, { message: 'expected a domain' }));
+
+const serverTool = z.union([
+  z.boolean(),
+  z
+    .strictObject({
+      max_uses: z.number().int().min(1).max(100).optional(),
+      allowed_domains: domains.optional(),
+      blocked_domains: domains.optional(),
+    })
+    .refine((t) => !(t.allowed_domains && t.blocked_domains), {
+      message: 'set allowed_domains or blocked_domains, not both',
+    }),
+]);
+
+/** `C012ABC` (an id), `#support` (a name), `#support-*` (a name pattern), `dm` (direct messages). */
+const channel = z.string().regex(/^(dm|[CGD][A-Z0-9]{2,}|#[a-z0-9_*-]{1,80})$/, {
+  message: 'expected a channel id (C012ABC), #name, #prefix-* or dm',
+});
+
+const fields = {
+  model: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.@:_-]*$/i, { message: 'expected a model id such as claude-sonnet-5-5' })
+    .optional(),
+  system_prompt: z.string().min(1).max(100_000).optional(),
+  system_prompt_file: z.string().min(1).optional(),
+  max_tokens: z.number().int().min(16).max(128_000).optional(),
+  context_tokens: z.number().int().min(1000).max(1_000_000).optional(),
+  web_search: serverTool.optional(),
+  web_fetch: serverTool.optional(),
+  cache_ttl_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 24 * 3600)
+    .optional(),
+  user_tokens_per_day: z.number().int().min(0).optional(),
+  suggested_prompts: z.array(z.string().min(1).max(200)).max(4).optional(),
+  mcp_servers: z
+    .array(
+      z.strictObject({
+        name: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'expected letters, digits, _ or - (at most 64)' }),
+        url: z.string().regex(/^https:\/\/\S+$/, { message: 'expected an https:// URL' }),
+        token_file: z.string().min(1).optional(),
+      }),
+    )
+    .max(20)
+    .optional(),
+};
+
+const profile = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,40}$/, { message: 'expected letters, digits, _ . - (at most 40)' }),
+  channels: z.array(channel).min(1),
+  ...fields,
+});
+
+const file = z.strictObject({
+  default: z.strictObject(fields).optional(),
+  profiles: z.array(profile).max(200).default([]),
+});
+
+type RawSettings = z.infer<typeof file>['default'] & {};
+
+/** One profile's own settings (unset fields are undefined: they come from the default, then the environment). */
+export interface ProfileSettings {
+  model?: string;
+  systemPrompt?: string;
+  maxTokens?: number;
+  contextTokens?: number;
+  /** `false`: explicitly off (a default that searches can be turned off per profile). */
+  webSearch?: ServerToolSettings | false;
+  webFetch?: ServerToolSettings | false;
+  cacheTtlSeconds?: number;
+  userTokensPerDay?: number;
+  suggestedPrompts?: string[];
+  /** With each one's token, read from its token_file. */
+  mcpServers?: Array<McpServer & { token?: string }>;
+}
+
+export interface Profile extends ProfileSettings {
+  name: string;
+  channels: string[];
+}
+
+export interface ProfileSet {
+  file: string;
+  defaults: ProfileSettings;
+  profiles: Profile[];
+}
+
+/**
+ * Reads and validates a profiles file (YAML; JSON is YAML too). Throws a ProfileError whose
+ * message is one line: `CLAUDE_PROFILES_FILE profiles.yml: profile "support": max_tokens: …`.
+ */
+export function loadProfiles(filePath: string): ProfileSet {
+  const fail = (where: string, what: string): never => {
+    throw new ProfileError(`CLAUDE_PROFILES_FILE ${filePath}: ${where}${what}`);
+  };
+  let text = '';
+  try {
+    text = readFileSync(filePath, 'utf8');
+  } catch (err) {
+    fail('', `cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+  }
+  if (Buffer.byteLength(text) > PROFILES_FILE_MAX_BYTES) fail('', 'larger than 1 MB');
+  let data: unknown;
+  try {
+    data = parse(text, { maxAliasCount: 100 });
+  } catch (err) {
+    fail('', `not valid YAML (${(err as Error).message.split('\n')[0]})`);
+  }
+  const result = file.safeParse(data ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const at = issue?.path ?? [];
+    let where = '';
+    let rest = at;
+    if (at[0] === 'profiles' && typeof at[1] === 'number') {
+      const name = (data as { profiles?: Array<{ name?: unknown }> }).profiles?.[at[1]]?.name;
+      where = typeof name === 'string' ? `profile "${name}": ` : `profile ${at[1] + 1}: `;
+      rest = at.slice(2);
+    } else if (at[0] === 'default') {
+      where = 'default: ';
+      rest = at.slice(1);
+    }
+    const field = rest.map(String).join('.');
+    const message =
+      issue?.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}` : issue?.message;
+    fail(where, `${field ? `${field}: ` : ''}${message}`);
+  }
+  const parsed = result.data as z.infer<typeof file>;
+  const dir = path.dirname(filePath);
+  const names = new Set<string>();
+  const settings = (raw: RawSettings, where: string): ProfileSettings => {
+    let systemPrompt = raw.system_prompt;
+    if (raw.system_prompt_file) {
+      if (systemPrompt) fail(where, 'system_prompt_file: set system_prompt or system_prompt_file, not both');
+      const promptPath = path.resolve(dir, raw.system_prompt_file);
+      try {
+        systemPrompt = readFileSync(promptPath, 'utf8').trim();
+      } catch (err) {
+        fail(where, `system_prompt_file: cannot read ${promptPath} (${(err as NodeJS.ErrnoException).code})`);
+      }
+    }
+    return {
+      model: raw.model,
+      systemPrompt: systemPrompt?.trim() || undefined,
+      maxTokens: raw.max_tokens,
+      contextTokens: raw.context_tokens,
+      webSearch: toolOf(raw.web_search),
+      webFetch: toolOf(raw.web_fetch),
+      cacheTtlSeconds: raw.cache_ttl_seconds,
+      userTokensPerDay: raw.user_tokens_per_day,
+      suggestedPrompts: raw.suggested_prompts,
+      mcpServers: raw.mcp_servers?.map((m, i) => {
+        if (!m.token_file) return { name: m.name, url: m.url };
+        const tokenPath = path.resolve(dir, m.token_file);
+        try {
+          return { name: m.name, url: m.url, token: readFileSync(tokenPath, 'utf8').trim() };
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          return fail(where, `mcp_servers.${i}.token_file: cannot read ${tokenPath} (${code})`);
+        }
+      }),
+    };
+  };
+  return {
+    file: filePath,
+    defaults: settings(parsed.default ?? {}, 'default: '),
+    profiles: parsed.profiles.map((p) => {
+      const where = `profile "${p.name}": `;
+      if (names.has(p.name)) fail(where, 'name: used by an earlier profile');
+      names.add(p.name);
+      return { name: p.name, channels: p.channels, ...settings(p, where) };
+    }),
+  };
+}
+
+function toolOf(raw: z.infer<typeof serverTool> | undefined): ServerToolSettings | false | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === false) return false;
+  if (raw === true) return {};
+  return { maxUses: raw.max_uses, allowedDomains: raw.allowed_domains, blockedDomains: raw.blocked_domains };
+}

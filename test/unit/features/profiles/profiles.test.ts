@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { serverTools } from '../../../../src/claude/profile.js';
+import { matchProfile, resolveProfile } from '../../../../src/features/profiles/match.js';
+import { loadProfiles, ProfileError } from '../../../../src/features/profiles/schema.js';
+
+const ENV = { model: 'claude-env', maxTokens: 4096, contextTokens: 60_000, systemPrompt: undefined };
+
+function file(text: string, name = 'profiles.yml'): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'profiles-'));
+  const f = path.join(dir, name);
+  writeFileSync(f, text);
+  return f;
+}
+
+const YAML = `
+default:
+  model: claude-default
+  max_tokens: 2000
+profiles:
+  - name: support
+    channels: ['#support', '#support-*']
+    model: claude-cheap
+    system_prompt: You help customers.
+  - name: engineering
+    channels: [C0ENG, '#support-eng']
+    model: claude-strong
+    context_tokens: 100000
+    web_search: { max_uses: 3, allowed_domains: [docs.example.com] }
+  - name: private
+    channels: [dm]
+    web_search: true
+`;
+
+function pick(channelId: string, opts: { dm?: boolean; name?: string; external?: boolean } = {}) {
+  const set = loadProfiles(file(YAML));
+  const matched = matchProfile(set, { channelId, dm: !!opts.dm, name: opts.name });
+  return resolveProfile(set, matched, ENV, !!opts.external);
+}
+
+test('a channel gets the first profile that names it by id, #name, #pattern-* or dm', () => {
+  assert.equal(pick('C0ENG').name, 'engineering');
+  assert.equal(pick('C1', { name: 'support' }).name, 'support');
+  assert.equal(pick('C2', { name: 'support-emea' }).name, 'support');
+  // #support-* (profile 1) comes before #support-eng (profile 2): the first match wins.
+  assert.equal(pick('C3', { name: 'support-eng' }).name, 'support');
+  assert.equal(pick('D0ALICE', { dm: true }).name, 'private');
+  // A DM never matches a channel name, a channel never matches `dm`.
+  assert.equal(pick('C4', { name: 'supporting' }).name, 'default');
+  assert.equal(pick('C5', { name: 'general' }).name, 'default');
+});
+
+test('unset fields come from default:, then from the environment settings', () => {
+  const support = pick('C1', { name: 'support' });
+  assert.equal(support.model, 'claude-cheap');
+  assert.equal(support.maxTokens, 2000, 'from default:');
+  assert.equal(support.contextTokens, 60_000, 'from the environment');
+  assert.equal(support.systemPrompt, 'You help customers.');
+  assert.deepEqual(serverTools(support), [], 'no tools unless the profile turns them on');
+  const other = pick('C5', { name: 'general' });
+  assert.equal(other.model, 'claude-default');
+  const eng = pick('C0ENG');
+  assert.deepEqual(serverTools(eng), [
+    { type: 'web_search_20250305', name: 'web_search', max_uses: 3, allowed_domains: ['docs.example.com'] },
+  ]);
+  assert.equal(
+    resolveProfile(undefined, undefined, ENV, false).model,
+    'claude-env',
+    'no file: the environment',
+  );
+});
+
+test('tools are off in a shared channel unless the profile names that channel explicitly', () => {
+  assert.ok(pick('C0ENG', { external: true }).webSearch, 'named by id: on');
+  const set = loadProfiles(file('profiles:\n  - name: all\n    channels: ["#*"]\n    web_search: true\n'));
+  const byPattern = matchProfile(set, { channelId: 'C9', dm: false, name: 'with-acme' });
+  assert.equal(byPattern?.profile.name, 'all');
+  assert.equal(resolveProfile(set, byPattern, ENV, true).webSearch, undefined, 'pattern + shared: off');
+  assert.deepEqual(resolveProfile(set, byPattern, ENV, false).webSearch, {}, 'pattern, not shared: on');
+});
+
+test('a bad file is refused with one line naming the file, the profile and the field', () => {
+  const cases: Array<[string, RegExp]> = [
+    [
+      'profiles:\n  - name: support\n    channels: [C0ONE]\n    max_tokens: lots\n',
+      /profile "support": max_tokens: /,
+    ],
+    [
+      'profiles:\n  - name: support\n    channels: [general]\n',
+      /profile "support": channels\.0: expected a channel id/,
+    ],
+    ['profiles:\n  - name: a\n    channels: [C0ONE]\n    modle: x\n', /profile "a": unknown field modle/],
+    ['default:\n  web_search: { max_uses: 0 }\n', /default: web_search\.max_uses: /],
+    ['profiles:\n  - channels: [C0ONE]\n', /profile 1: name: /],
+    ['profiles: [\n', /not valid YAML/],
+    [
+      'profiles:\n  - name: a\n    channels: [C0ONE]\n  - name: a\n    channels: [C0TWO]\n',
+      /profile "a": name: used by an earlier/,
+    ],
+  ];
+  for (const [text, expected] of cases) {
+    const f = file(text);
+    assert.throws(
+      () => loadProfiles(f),
+      (err: Error) => {
+        assert.ok(err instanceof ProfileError);
+        assert.ok(err.message.startsWith(`CLAUDE_PROFILES_FILE ${f}: `), err.message);
+        assert.match(err.message, expected);
+        assert.doesNotMatch(err.message, /\n/, 'one line');
+        return true;
+      },
+    );
+  }
+  assert.throws(() => loadProfiles('/nonexistent/profiles.yml'), /cannot read the file \(ENOENT\)/);
+});
+
+test('JSON is read as YAML; system_prompt_file is read relative to the profiles file', () => {
+  const f = file(
+    JSON.stringify({ profiles: [{ name: 'hr', channels: ['#hr'], system_prompt_file: 'hr.txt' }] }),
+  );
+  writeFileSync(path.join(path.dirname(f), 'hr.txt'), 'You answer HR questions.\n');
+  const set = loadProfiles(f);
+  assert.equal(set.profiles[0]?.systemPrompt, 'You answer HR questions.');
+});
