@@ -39,6 +39,17 @@ function startNodeArgs(): string[] {
  * for the bare app; 200 for the bot's /readyz). Returns the time from spawn to ready.
  */
 export async function spawnNode(script: string, env: Record<string, string>, path: string, needOk: boolean) {
+  // The free port can be taken by another program before the child binds it: try another one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnOnce(script, env, path, needOk);
+    } catch (err) {
+      if (attempt >= 3 || !/exited \(1\) before it was ready/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function spawnOnce(script: string, env: Record<string, string>, path: string, needOk: boolean) {
   const port = await freePort();
   const started = performance.now();
   const args = script === 'dist/main.js' ? [...startNodeArgs(), script] : [script];
