@@ -78,7 +78,11 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     stopping: () => stopping,
   });
   installSummaries(slack.app, { ...deps, track: (work) => answers.track(work) });
-  installHome(slack.app, { ...deps, feedback: installFeedback(slack.app, deps) });
+  installHome(slack.app, {
+    ...deps,
+    feedback: installFeedback(slack.app, deps),
+    prompts: () => profiles.dmPrompts(),
+  });
 
   const link: EngineLink = {
     deliver: (request, ack) => slack.receiver.dispatch(request, ack),

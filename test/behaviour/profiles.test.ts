@@ -309,3 +309,24 @@ test('a summary in a channel is written with its profile’s model and limits', 
   assert.equal(req.body.model, 'claude-cheap-1');
   assert.equal(req.body.max_tokens, 1000);
 });
+
+test('the DM greeting suggests the prompts of the DM profile', async (t) => {
+  const file = profilesFile(`
+profiles:
+  - name: private
+    channels: [dm]
+    suggested_prompts: ['Summarize my open tickets', 'Draft a reply to the customer about the delay in shipping']
+`);
+  const { sim } = await startRig(t, { env: { CLAUDE_PROFILES_FILE: file } });
+  await sim.openAppHome('U0BOB', 'messages');
+  const set = await sim.waitFor(() => sim.suggestedPrompts().find((p) => p.channel.startsWith('D')), {
+    what: 'suggested prompts in the DM',
+  });
+  assert.deepEqual(set.prompts, [
+    { title: 'Summarize my open tickets', message: 'Summarize my open tickets' },
+    {
+      title: 'Draft a reply to the…',
+      message: 'Draft a reply to the customer about the delay in shipping',
+    },
+  ]);
+});

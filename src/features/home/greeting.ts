@@ -7,6 +7,8 @@ export interface AppHomeDeps {
   log: Logger;
   botName: string;
   postClient: WebClient;
+  /** Prompts for the DM from its profile (suggested_prompts); unset or empty: the built-in ones. */
+  prompts?(): string[] | undefined;
   /** True the first time for a user (per process and store), false after. */
   firstGreeting(userId: string): Promise<boolean>;
 }
@@ -32,7 +34,11 @@ export function register(app: App, deps: AppHomeDeps): void {
     if (!(await deps.firstGreeting(event.user))) return;
     const history = await client.conversations.history({ channel, limit: 1 }).catch(() => undefined);
     if (history?.messages?.length) return;
-    const prompts = SUGGESTED_PROMPTS.map((p) => `• ${p.message}`).join('\n');
+    const own = deps.prompts?.();
+    const suggested = own?.length
+      ? own.map((message) => ({ title: titleOf(message), message }))
+      : SUGGESTED_PROMPTS;
+    const prompts = suggested.map((p) => `• ${p.message}`).join('\n');
     const text = `Hi! I’m ${deps.botName}, an assistant built on Claude. Ask me anything here, or mention me in a channel thread.\nA few things to try:\n${prompts}`;
     const r = await deps.postClient.chat.postMessage({ channel, text });
     if (r.ts) {
@@ -40,9 +46,14 @@ export function register(app: App, deps: AppHomeDeps): void {
       // silently does nothing. They go on the latest message, the greeting just posted.
       // @see https://docs.slack.dev/reference/methods/assistant.threads.setSuggestedPrompts
       await client
-        .apiCall('assistant.threads.setSuggestedPrompts', { channel_id: channel, prompts: SUGGESTED_PROMPTS })
+        .apiCall('assistant.threads.setSuggestedPrompts', { channel_id: channel, prompts: suggested })
         .catch((err) => deps.log.warn({ err, code: slackErrorCode(err) }, 'could not set suggested prompts'));
     }
     deps.log.info({ user: event.user }, 'greeted');
   });
+}
+
+/** A prompt's button title: its first words, within Slack's short title. */
+function titleOf(message: string): string {
+  return message.length <= 30 ? message : `${message.slice(0, 29).replace(/\s+\S*$/, '')}…`;
 }

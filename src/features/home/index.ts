@@ -9,12 +9,17 @@ const GREETED_KEEP_MS = 90 * 24 * 60 * 60 * 1000;
 /** The app's Home: a one-time greeting with prompts in its Messages tab, usage and cost on its Home tab. */
 export function install(
   app: App,
-  deps: FeatureDeps & { feedback?: { week(): Promise<{ up: number; down: number }> } },
+  deps: FeatureDeps & {
+    feedback?: { week(): Promise<{ up: number; down: number }> };
+    /** The DM profile's suggested prompts, if any. */
+    prompts?: () => string[] | undefined;
+  },
 ): void {
   const { platform, slack } = deps;
   const { log, store } = platform;
   registerGreeting(app, {
     log,
+    ...(deps.prompts ? { prompts: deps.prompts } : {}),
     get botName() {
       return slack.identity.botName;
     },

@@ -84,6 +84,13 @@ export class Profiles implements ProfileResolver {
     this.watching = false;
   }
 
+  /** The suggested prompts of the profile that applies to DMs, if it names any. */
+  dmPrompts(): string[] | undefined {
+    const set = this.set;
+    return resolveProfile(set, matchProfile(set, { channelId: '', dm: true }), this.env, false)
+      .suggestedPrompts;
+  }
+
   async forPlace(place: Place): Promise<ClaudeProfile> {
     const set = this.set;
     const dm = place.kind === 'dm';
