@@ -62,4 +62,10 @@ test('a DM’s session is titled after the question, cut short at a word', async
     what: 'a titled session',
   });
   assert.equal(session.title, 'How do I rotate the staging database credentials without…');
+  // A reply in the thread keeps the name: the session is named once.
+  claude.enqueue({ text: 'Yes.' });
+  await sim.post({ user: 'U0ALICE', channel: 'D0ALICE', thread_ts: message.ts, text: 'And for the cache?' });
+  await waitForReplies(sim, 'D0ALICE', message.ts, 2);
+  assert.equal(sim.callsTo('agents.sessions.rename').length, 1);
+  assert.equal(sim.sessions().find((s) => s.threadTs === message.ts)?.title, session.title);
 });

@@ -88,13 +88,14 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
       waited,
       tokenBudget: deps.contextTokens,
     });
-    const question = conversation.findLast((m) => !m.fromBot)?.text;
-    if (job.place.kind === 'dm' && question) void sink.title?.(question).catch(() => {});
+    const asked = conversation.find((m) => m.ts === job.messageTs);
+    // A DM's session is named once, by the question that starts its thread; replies keep the name.
+    if (job.place.kind === 'dm' && job.messageTs === job.place.threadTs && asked?.text.trim())
+      void sink.title?.(asked.text).catch(() => {});
     sink.allowMentions?.(
       conversation.flatMap((m) => (m.userId ? [m.userId] : [])),
       deps.nameOf,
     );
-    const asked = conversation.find((m) => m.ts === job.messageTs);
     const onlyUnread = asked && !asked.text.trim() && !asked.files?.length && asked.unreadFiles?.length;
     if (onlyUnread || !conversation.some((m) => !m.fromBot)) {
       // Nobody's words survived (the message was deleted, or only mentions and markup), or the
