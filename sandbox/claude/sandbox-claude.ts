@@ -1,6 +1,7 @@
 import { type FakeAnthropic, type FakeReply, startFakeAnthropic } from './fake-anthropic.js';
 import { offersTool } from './fake-search.js';
 import { offlineReply } from './offline-model.js';
+import { truncate } from './offline-reading.js';
 
 /** Trouble the operator panel can switch on for every following Claude request. */
 export const CLAUDE_FAULTS = [
@@ -67,8 +68,6 @@ const textOf = (content: unknown): string =>
       ? content.map((b: { text?: unknown }) => (typeof b.text === 'string' ? b.text : '')).join('\n')
       : '';
 
-const cut = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
-
 /** Starts the offline model (fake Messages API on loopback) unless the real API is configured. */
 export async function startSandboxClaude(useRealApi: boolean): Promise<SandboxClaude> {
   if (useRealApi) {
@@ -91,7 +90,7 @@ export async function startSandboxClaude(useRealApi: boolean): Promise<SandboxCl
       // Where the channel's profile turns web search on, one simulated search cites one page.
       const webSearch = offersTool(req.body, 'web_search')
         ? {
-            query: cut(textOf(question.messages.at(-1)?.content).replace(/\s+/g, ' '), 60),
+            query: truncate(textOf(question.messages.at(-1)?.content).replace(/\s+/g, ' '), 60),
             results: [{ url: 'https://example.com/simulated-result', title: 'A simulated search result' }],
           }
         : undefined;
@@ -114,14 +113,14 @@ export async function startSandboxClaude(useRealApi: boolean): Promise<SandboxCl
           const system = textOf(r.body.system);
           const messages = r.body.messages.map((m) => {
             const t = textOf(m.content);
-            return { role: m.role, chars: t.length, preview: cut(t.replace(/\s+/g, ' '), 160) };
+            return { role: m.role, chars: t.length, preview: truncate(t.replace(/\s+/g, ' '), 160) };
           });
           const chars = system.length + messages.reduce((s, m) => s + m.chars, 0);
           return {
             at: r.at,
             model: r.body.model,
             maxTokens: r.body.max_tokens,
-            system: cut(system, 600),
+            system: truncate(system, 600),
             messages,
             inputTokensEstimate: Math.ceil(chars / 4),
             tools: [

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type Keyv from 'keyv';
+import { utcDay } from '../../limits/usage.js';
 import { FEEDBACK_ACTION_ID, readFeedback, type Vote } from '../../slack/write/feedback.js';
 import type { FeatureDeps } from '../deps.js';
 
@@ -10,7 +11,6 @@ const DAY_TTL_MS = 8 * 24 * 3600 * 1000;
 const DAYS_SHOWN = 7;
 
 type Counts = { up: number; down: number };
-const utcDay = (d: Date) => d.toISOString().slice(0, 10);
 
 /** Votes per UTC day in the key-value store (Redis with REDIS_URL), for the Home tab. */
 export class FeedbackBook {

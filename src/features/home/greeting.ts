@@ -2,6 +2,10 @@ import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../platform/logger.js';
 import { slackErrorCode } from '../../slack/web.js';
+import { cutAtWord } from '../../slack/write/format.js';
+
+/** A suggested prompt's button shows its first words. */
+const PROMPT_TITLE_CHARS = 30;
 
 export interface AppHomeDeps {
   log: Logger;
@@ -36,7 +40,7 @@ export function register(app: App, deps: AppHomeDeps): void {
     if (history?.messages?.length) return;
     const own = deps.prompts?.();
     const suggested = own?.length
-      ? own.map((message) => ({ title: titleOf(message), message }))
+      ? own.map((message) => ({ title: cutAtWord(message, PROMPT_TITLE_CHARS), message }))
       : SUGGESTED_PROMPTS;
     const prompts = suggested.map((p) => `• ${p.message}`).join('\n');
     const text = `Hi! I’m ${deps.botName}, an assistant built on Claude. Ask me anything here, or mention me in a channel thread.\nA few things to try:\n${prompts}`;
@@ -51,9 +55,4 @@ export function register(app: App, deps: AppHomeDeps): void {
     }
     deps.log.info({ user: event.user }, 'greeted');
   });
-}
-
-/** A prompt's button title: its first words, within Slack's short title. */
-function titleOf(message: string): string {
-  return message.length <= 30 ? message : `${message.slice(0, 29).replace(/\s+\S*$/, '')}…`;
 }

@@ -358,3 +358,12 @@ export function notificationText(md: string): string {
   const text = markdownToMrkdwn(md);
   return text.length > MAX_NOTIFICATION_CHARS ? `${text.slice(0, MAX_NOTIFICATION_CHARS - 10)}…` : text;
 }
+
+/**
+ * `text` on one line, at most `max` characters: cut at a word with "…" when longer (titles of
+ * sessions and suggested prompts).
+ */
+export function cutAtWord(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length <= max ? line : `${line.slice(0, max - 1).replace(/\s+\S*$/, '')}…`;
+}

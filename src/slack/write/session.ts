@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../platform/logger.js';
 import { slackErrorCode } from '../web.js';
+import { cutAtWord } from './format.js';
 
 /**
  * The thread's agent session (Slack's agent experience): `processing` while the bot works, which
@@ -35,10 +36,8 @@ export class AgentSession {
    */
   async rename(title: string): Promise<void> {
     if (this.state !== 'on') return;
-    const clean = title.replace(/\s+/g, ' ').trim();
-    if (!clean) return;
-    const cut =
-      clean.length <= MAX_TITLE ? clean : `${clean.slice(0, MAX_TITLE - 1).replace(/\s+\S*$/, '')}…`;
+    const cut = cutAtWord(title, MAX_TITLE);
+    if (!cut) return;
     await this.client.agents.sessions
       .rename({ channel_id: this.where.channel, thread_ts: this.where.threadTs, title: cut })
       .catch((err) =>
