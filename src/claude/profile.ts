@@ -21,6 +21,15 @@ export interface ClaudeProfile {
   webFetch?: ServerToolSettings;
   /** MCP servers Claude may use through Anthropic's MCP connector (their tokens stay out of here). */
   mcpServers?: McpServer[];
+  /** How long a complete answer is reused for the same question here; 0 = never cached. */
+  cacheTtlSeconds: number;
+  /** Claude tokens one person may use per UTC day here; 0 = no limit. */
+  userTokensPerDay: number;
+  /**
+   * Whose count `userTokensPerDay` is checked against: '' for the budget every place without its
+   * own shares (the file's `default:` or USER_TOKENS_PER_DAY), else the profile that sets its own.
+   */
+  budgetPool: string;
 }
 
 /** An MCP server as a request names it; its token is added only when the request is sent. */

@@ -32,25 +32,31 @@ export function answerKey(
 }
 
 export interface AnswerCache {
-  get(key: string): Promise<CachedAnswer | undefined>;
-  set(key: string, value: CachedAnswer): Promise<void>;
+  /** CACHE_TTL_SECONDS: the lifetime where no profile sets its own. */
+  readonly defaultTtlSeconds: number;
+  /** `ttlSeconds` (a channel profile's) overrides the default: 0 = not cached; older answers miss. */
+  get(key: string, ttlSeconds?: number): Promise<CachedAnswer | undefined>;
+  set(key: string, value: CachedAnswer, ttlSeconds?: number): Promise<void>;
 }
 
 /**
  * Keyv-backed cache that never blocks an answer: a store that fails or is slow counts as a miss.
  */
-export function createAnswerCache(keyv: Keyv, ttlSeconds: number, timeoutMs = 500): AnswerCache {
+export function createAnswerCache(keyv: Keyv, defaultTtlSeconds: number, timeoutMs = 500): AnswerCache {
   const bounded = <T>(p: Promise<T>, fallback: T): Promise<T> =>
     Promise.race([
       p.catch(() => fallback),
       new Promise<T>((resolve) => setTimeout(resolve, timeoutMs, fallback).unref()),
     ]);
   return {
-    get: (key) =>
-      ttlSeconds > 0
-        ? bounded(keyv.get<CachedAnswer>(key) as Promise<CachedAnswer | undefined>, undefined)
-        : Promise.resolve(undefined),
-    set: async (key, value) => {
+    defaultTtlSeconds,
+    get: async (key, ttlSeconds = defaultTtlSeconds) => {
+      if (ttlSeconds <= 0) return undefined;
+      const hit = await bounded(keyv.get<CachedAnswer>(key) as Promise<CachedAnswer | undefined>, undefined);
+      // Stored under a longer lifetime (the profile changed since): too old for this one.
+      return hit && Date.now() - hit.at <= ttlSeconds * 1000 ? hit : undefined;
+    },
+    set: async (key, value, ttlSeconds = defaultTtlSeconds) => {
       if (ttlSeconds > 0) await bounded(keyv.set(key, value, ttlSeconds * 1000), false);
     },
   };

@@ -48,6 +48,8 @@ export interface AskOptions {
   priority?: number;
   /** Told of each tool Claude uses (the asker's call only; others sharing it are not). */
   onTool?: StreamOptions['onTool'];
+  /** How long the answer is reused (the channel profile's); default: CACHE_TTL_SECONDS. */
+  cacheTtlSeconds?: number;
 }
 
 /**
@@ -67,7 +69,7 @@ export class Traffic {
     opts: AskOptions = {},
   ): Promise<TrafficAnswer> {
     const key = answerKey(scope, req, PROMPT_VERSION);
-    const hit = await this.deps.cache.get(key);
+    const hit = await this.deps.cache.get(key, opts.cacheTtlSeconds);
     if (hit) {
       this.deps.onEvent?.('cache_hit');
       onText(hit.text);
@@ -90,10 +92,11 @@ export class Traffic {
     emit: (d: string) => void,
     opts: AskOptions,
   ): Promise<{ text: string; result?: ClaudeResult }> {
-    const locks = this.deps.locks;
+    // Replicas share an answer through the cache: with none, each asks on its own.
+    const locks = (opts.cacheTtlSeconds ?? this.deps.cache.defaultTtlSeconds) > 0 ? this.deps.locks : undefined;
     const lease = this.deps.flightLeaseMs ?? FLIGHT_LEASE_MS;
     if (locks && !(await locks.acquire(key, lease))) {
-      const shared = await this.waitForPeer(key, locks, this.deps.flightWaitMs);
+      const shared = await this.waitForPeer(key, locks, this.deps.flightWaitMs, opts.cacheTtlSeconds);
       if (shared) {
         emit(shared.text);
         return { text: shared.text };
@@ -105,7 +108,7 @@ export class Traffic {
       if (ahead > 0) opts.onQueued?.(ahead);
       const r = await this.attempts(req, emit, opts);
       if (r.stopReason === 'end_turn' || r.stopReason === 'stop_sequence') {
-        await this.deps.cache.set(key, { text: r.text, at: Date.now() });
+        await this.deps.cache.set(key, { text: r.text, at: Date.now() }, opts.cacheTtlSeconds);
       }
       return { text: r.text, result: r };
     } finally {
@@ -158,13 +161,13 @@ export class Traffic {
   }
 
   /** Another replica is asking the same thing: wait for its answer in the shared cache. */
-  private async waitForPeer(key: string, locks: FlightLocks, maxMs: number) {
+  private async waitForPeer(key: string, locks: FlightLocks, maxMs: number, ttlSeconds?: number) {
     const deadline = Date.now() + maxMs;
     while (Date.now() < deadline) {
       await sleep(200);
-      const hit = await this.deps.cache.get(key);
+      const hit = await this.deps.cache.get(key, ttlSeconds);
       if (hit) return hit;
-      if (!(await locks.held(key))) return this.deps.cache.get(key);
+      if (!(await locks.held(key))) return this.deps.cache.get(key, ttlSeconds);
     }
     return undefined;
   }

@@ -12,10 +12,23 @@ export interface BudgetLimits {
   tokensPerDay: number;
 }
 
+/**
+ * A daily token budget other than the default one (a channel profile's): `pool` names whose count
+ * it is ('' = the default budget's count, shared by every place without its own).
+ */
+export interface DailyBudget {
+  tokensPerDay: number;
+  pool: string;
+}
+
 export type BudgetDecision = { ok: true; release: () => void } | { ok: false; message: string };
 
 /** Counters one process keeps without Redis (two a person: this hour's requests, today's tokens). */
 const BUDGET_COUNTERS_MAX = 50_000;
+
+/** One person's tokens of one UTC day, in one pool (see DailyBudget). */
+const tokensKey = (who: string, now: number, pool: string) =>
+  `tokens:${pool ? `${pool}:` : ''}${who}:${Math.floor(now / 86_400_000)}`;
 
 const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
 
@@ -39,10 +52,12 @@ export class UserBudget {
   }
 
   /** Admits a question, or says why not and when the limit resets. */
-  async begin(teamId: string, userId: string): Promise<BudgetDecision> {
+  async begin(teamId: string, userId: string, daily?: DailyBudget): Promise<BudgetDecision> {
     const who = `${teamId}:${userId}`;
     const now = this.now();
-    const { maxConcurrent, requestsPerHour, tokensPerDay } = this.limits;
+    const { maxConcurrent, requestsPerHour } = this.limits;
+    const tokensPerDay = daily?.tokensPerDay ?? this.limits.tokensPerDay;
+    const pool = daily?.pool ?? '';
     const active = this.running.get(who) ?? 0;
     if (maxConcurrent > 0 && active >= maxConcurrent) {
       return {
@@ -52,11 +67,12 @@ export class UserBudget {
     }
     const dayEnd = Math.ceil((now + 1) / 86_400_000) * 86_400_000;
     if (tokensPerDay > 0) {
-      const used = await this.read(`tokens:${who}:${Math.floor(now / 86_400_000)}`);
+      const used = await this.read(tokensKey(who, now, pool));
       if (used >= tokensPerDay) {
+        const where = pool ? ` in the channels of the “${pool}” profile` : '';
         return {
           ok: false,
-          message: `You have used today’s budget of ${tokensPerDay.toLocaleString('en-US')} tokens. It resets at ${hhmm(dayEnd)} UTC.`,
+          message: `You have used today’s budget of ${tokensPerDay.toLocaleString('en-US')} tokens${where}. It resets at ${hhmm(dayEnd)} UTC.`,
         };
       }
     }
@@ -84,11 +100,10 @@ export class UserBudget {
     };
   }
 
-  /** Counts what an answer cost against the person's daily budget. */
-  async spend(teamId: string, userId: string, tokens: number): Promise<void> {
-    if (this.limits.tokensPerDay <= 0 || tokens <= 0) return;
-    const day = Math.floor(this.now() / 86_400_000);
-    await this.increment(`tokens:${teamId}:${userId}:${day}`, tokens, 86_400_000);
+  /** Counts what an answer cost against the person's daily budget (the one `begin` checked). */
+  async spend(teamId: string, userId: string, tokens: number, daily?: DailyBudget): Promise<void> {
+    if ((daily?.tokensPerDay ?? this.limits.tokensPerDay) <= 0 || tokens <= 0) return;
+    await this.increment(tokensKey(`${teamId}:${userId}`, this.now(), daily?.pool ?? ''), tokens, 86_400_000);
   }
 
   private async read(key: string): Promise<number> {

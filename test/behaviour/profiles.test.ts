@@ -24,6 +24,7 @@ profiles:
     model: claude-cheap-1
     max_tokens: 1000
     system_prompt: You are Supporty, the help desk of Acme.
+    cache_ttl_seconds: 0
   - name: engineering
     channels: [C0ENG]
     model: claude-strong-1
@@ -292,22 +293,25 @@ test('an MCP server with a token file: the request carries the server, its token
   for (const line of r.logs) assert.doesNotMatch(line, /mcp-token-/, 'no log line has the token');
 });
 
-test('a summary in a channel is written with its profile’s model and limits', async (t) => {
+test('a summary in a channel is written with its profile’s model, limits and cache lifetime', async (t) => {
   const r = await rig(t);
   r.sim.seedMessage({ channel: 'C0SUP', user: 'U0BOB', text: 'The refund for order 42 went out today.' });
-  await r.sim.slashCommand({ user: 'U0ALICE', channel: 'C0SUP', command: '/summarize', text: '3h' });
-  await r.sim.waitFor(
-    () =>
-      r.sim
-        .ephemerals({ user: 'U0ALICE' })
-        .find((e) => e.via === 'response_url' && /refund/i.test(JSON.stringify(e))),
-    {
-      what: 'the summary',
-    },
-  );
+  const summarize = async (n: number) => {
+    await r.sim.slashCommand({ user: 'U0ALICE', channel: 'C0SUP', command: '/summarize', text: '3h' });
+    await r.sim.waitFor(
+      () =>
+        r.sim
+          .ephemerals({ user: 'U0ALICE' })
+          .filter((e) => e.via === 'response_url' && /refund/i.test(JSON.stringify(e))).length >= n,
+      { what: `summary ${n}` },
+    );
+  };
+  await summarize(1);
   const req = r.claude.requests.at(-1) as RecordedRequest;
   assert.equal(req.body.model, 'claude-cheap-1');
   assert.equal(req.body.max_tokens, 1000);
+  await summarize(2);
+  assert.equal(r.claude.requests.length, 2, 'cache_ttl_seconds: 0 — the same summary is written again');
 });
 
 test('the DM greeting suggests the prompts of the DM profile', async (t) => {
@@ -329,4 +333,39 @@ profiles:
       message: 'Draft a reply to the customer about the delay in shipping',
     },
   ]);
+});
+
+test('a profile’s cache lifetime and daily token budget apply in its channels only', async (t) => {
+  const r = await rig(
+    t,
+    `
+profiles:
+  - name: support
+    channels: ['#support-*']
+    cache_ttl_seconds: 0
+  - name: engineering
+    channels: [C0ENG]
+    user_tokens_per_day: 50
+`,
+    { USER_TOKENS_PER_DAY: '1000000' },
+  );
+  r.claude.setResponder(() => ({ text: 'A long enough answer to use a small budget.' }));
+  const answered = () => r.logs.filter((l) => l.includes('"msg":"answered"')).length;
+  await ask(r, 'C0SUP', 'where is my order?');
+  await ask(r, 'C0SUP', 'where is my order?');
+  assert.equal(r.claude.requests.length, 2, 'cache_ttl_seconds: 0 — asked again, not from the cache');
+  await ask(r, 'C0GENERAL', 'where is my order?');
+  await ask(r, 'C0GENERAL', 'where is my order?');
+  assert.equal(r.claude.requests.length, 3, 'elsewhere the cache answers the repeat');
+
+  await ask(r, 'C0ENG', 'first');
+  await r.sim.waitFor(() => answered() >= 5, { what: 'the answers logged (their tokens counted)' });
+  const over = await ask(r, 'C0ENG', 'second');
+  assert.match(
+    over.reply,
+    /today’s budget of 50 tokens in the channels of the “engineering” profile\. It resets at 00:00 UTC/,
+  );
+  assert.equal(r.claude.requests.length, 4, 'not asked over the budget');
+  const elsewhere = await ask(r, 'C0GENERAL', 'something else');
+  assert.equal(elsewhere.reply, 'A long enough answer to use a small budget.', 'the other budget is apart');
 });

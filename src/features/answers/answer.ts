@@ -28,6 +28,8 @@ export interface AnswerDeps {
   profile?: string;
   tools?: ClaudeRequest['tools'];
   mcpServers?: ClaudeRequest['mcpServers'];
+  /** How long the answer is reused (the profile's); default: CACHE_TTL_SECONDS. */
+  cacheTtlSeconds?: number;
   /** Names already known for people (a mention of someone outside the conversation shows it). */
   nameOf?: (userId: string) => string | undefined;
   now?: () => Date;
@@ -130,6 +132,7 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
       {
         onQueued: queuedStatus(sink),
         signal: deps.signal,
+        cacheTtlSeconds: deps.cacheTtlSeconds,
         onTool: (activity) => void sink.thinking(toolStatus(activity)).catch(() => {}),
       },
     );

@@ -248,8 +248,12 @@ export class AnswerRunner {
       return;
     }
     let firstText = true;
+    const p = await this.deps.profiles.forPlace(job.place);
+    const daily = { tokensPerDay: p.userTokensPerDay, pool: p.budgetPool };
     const admitted =
-      job.blank || !this.deps.budget ? undefined : await this.deps.budget.begin(job.place.teamId, job.userId);
+      job.blank || !this.deps.budget
+        ? undefined
+        : await this.deps.budget.begin(job.place.teamId, job.userId, daily);
     if (admitted && !admitted.ok) {
       log.info({ ref: job.eventId, user: job.userId }, 'per-person limit reached');
       await sink.fail(`:hourglass: ${admitted.message}`).catch(() => {});
@@ -260,7 +264,6 @@ export class AnswerRunner {
       return;
     }
     try {
-      const p = await this.deps.profiles.forPlace(job.place);
       const room = this.deps.room;
       const outcome = await answer(
         job,
@@ -296,6 +299,7 @@ export class AnswerRunner {
           profile: p.name,
           tools: serverTools(p),
           mcpServers: p.mcpServers,
+          cacheTtlSeconds: p.cacheTtlSeconds,
           now: this.deps.now,
           signal: r.controller.signal,
           ...(room ? { waitTurn: (o) => waitIn(room, r, o) } : {}),
@@ -319,7 +323,7 @@ export class AnswerRunner {
       if (outcome.usage) {
         const u = outcome.usage;
         void this.deps.budget
-          ?.spend(job.place.teamId, job.userId, u.inputTokens + u.outputTokens)
+          ?.spend(job.place.teamId, job.userId, u.inputTokens + u.outputTokens, daily)
           .catch(() => {});
       }
       this.rememberThread(job);

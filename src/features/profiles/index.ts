@@ -43,6 +43,8 @@ export class Profiles implements ProfileResolver {
       maxTokens: config.claude.maxTokens,
       contextTokens: config.claude.contextTokens,
       systemPrompt: config.bot.systemPrompt,
+      cacheTtlSeconds: config.cacheTtlSeconds,
+      userTokensPerDay: config.claude.userTokensPerDay,
     };
   }
 

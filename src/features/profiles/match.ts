@@ -10,7 +10,7 @@ export interface ProfilePlace {
 }
 
 /** What the bot falls back to for unset fields: the environment settings. */
-export type EnvDefaults = Omit<ClaudeProfile, 'name' | 'webSearch' | 'webFetch'>;
+export type EnvDefaults = Omit<ClaudeProfile, 'name' | 'webSearch' | 'webFetch' | 'budgetPool'>;
 
 /** Whether any profile names channels by name: only then is a channel's name looked up. */
 export function needsNames(set: ProfileSet | undefined): boolean {
@@ -56,7 +56,7 @@ export function resolveProfile(
   matched: { profile: Profile; explicit: boolean } | undefined,
   env: EnvDefaults,
   external: boolean,
-): ClaudeProfile & Pick<ProfileSettings, 'cacheTtlSeconds' | 'userTokensPerDay' | 'suggestedPrompts'> {
+): ClaudeProfile & Pick<ProfileSettings, 'suggestedPrompts'> {
   const own: ProfileSettings = matched?.profile ?? {};
   const d = set?.defaults ?? {};
   const toolsAllowed = !external || !!matched?.explicit;
@@ -74,8 +74,10 @@ export function resolveProfile(
     webSearch: tool('webSearch'),
     webFetch: tool('webFetch'),
     ...(mcp?.length && toolsAllowed ? { mcpServers: mcp } : {}),
-    cacheTtlSeconds: own.cacheTtlSeconds ?? d.cacheTtlSeconds,
-    userTokensPerDay: own.userTokensPerDay ?? d.userTokensPerDay,
+    cacheTtlSeconds: own.cacheTtlSeconds ?? d.cacheTtlSeconds ?? env.cacheTtlSeconds,
+    userTokensPerDay: own.userTokensPerDay ?? d.userTokensPerDay ?? env.userTokensPerDay,
+    // A profile with its own daily budget counts on its own; the rest share one count.
+    budgetPool: own.userTokensPerDay !== undefined && matched ? matched.profile.name : '',
     suggestedPrompts: own.suggestedPrompts ?? d.suggestedPrompts,
   };
 }

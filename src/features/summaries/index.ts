@@ -29,7 +29,13 @@ export function install(app: App, deps: FeatureDeps & { track(work: Promise<unkn
         channelId,
         kind: channelId.startsWith('D') ? 'dm' : 'channel',
       });
-      return { model: p.model, maxTokens: p.maxTokens, contextTokens: p.contextTokens };
+      return {
+        model: p.model,
+        maxTokens: p.maxTokens,
+        contextTokens: p.contextTokens,
+        cacheTtlSeconds: p.cacheTtlSeconds,
+        daily: { tokensPerDay: p.userTokensPerDay, pool: p.budgetPool },
+      };
     },
     track: deps.track,
     access: deps.access,

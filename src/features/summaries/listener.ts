@@ -12,7 +12,7 @@ import type Keyv from 'keyv';
 import type { ClaimStore } from '../../limits/claims.js';
 import { PRIORITY } from '../../limits/queue.js';
 import type { AnswerSource, Traffic } from '../../limits/traffic.js';
-import type { UserBudget } from '../../limits/user-budget.js';
+import type { DailyBudget, UserBudget } from '../../limits/user-budget.js';
 import type { WaitingRoom } from '../../limits/waiting-room.js';
 import type { Logger } from '../../platform/logger.js';
 import { type AccessPolicy, NOT_ENABLED_TEXT } from '../../slack/access.js';
@@ -43,6 +43,15 @@ import {
   UNCHECKED_READER_TEXT,
 } from './texts.js';
 
+/** What a summary of a channel is written with: its profile's model, limits, cache and budget. */
+export interface SummaryProfile {
+  model: string;
+  maxTokens: number;
+  contextTokens: number;
+  cacheTtlSeconds: number;
+  daily: DailyBudget;
+}
+
 export interface SummarizeListenerDeps {
   log: Logger;
   identity: Identity;
@@ -57,7 +66,7 @@ export interface SummarizeListenerDeps {
   /** Exactly-once claims (Redis with REDIS_URL): one public post per Share button. */
   claims: ClaimStore;
   /** The model and limits of the channel's profile (CLAUDE_PROFILES_FILE). */
-  claude(channelId: string): Promise<{ model: string; maxTokens: number; contextTokens: number }>;
+  claude(channelId: string): Promise<SummaryProfile>;
   /** Runs work after the ack, so shutdown can wait for it. */
   track(work: Promise<unknown>): void;
   /** Per-person limits (USER_*): a summary counts like a question. */
@@ -206,7 +215,10 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
       );
       return queue;
     };
-    const admitted = await deps.budget?.begin(job.teamId, job.userId);
+    const w = job.window;
+    const source = w.kind === 'thread' ? w.channelId : job.channelId;
+    const { cacheTtlSeconds, daily, ...claude } = await deps.claude(source);
+    const admitted = await deps.budget?.begin(job.teamId, job.userId, daily);
     if (admitted && !admitted.ok) {
       log.info('per-person limit reached');
       return void (await say({ text: `:hourglass: ${admitted.message}` }));
@@ -220,8 +232,6 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
             text: `:hourglass_flowing_sand: Other summaries are being written; yours starts ${ahead === 0 ? 'next' : `after ${ahead} more`}…`,
           }),
       });
-      const w = job.window;
-      const source = w.kind === 'thread' ? w.channelId : job.channelId;
       let place = where(job.channelName);
       if (source !== job.channelId) {
         const info = await deps.readClient.conversations.info({ channel: source });
@@ -263,11 +273,12 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
       const outcome = await summarize(
         { messages: history.messages, label, windowKey: w.key },
         {
-          ...(await deps.claude(source)),
+          ...claude,
           ask: async (req) => {
             const a = await deps.traffic.ask({ teamId: job.teamId, channelId: source }, req, () => {}, {
               // Long summaries must not starve answers to mentions.
               priority: PRIORITY.background,
+              cacheTtlSeconds,
             });
             sources.push(a.source);
             const u = a.source === 'claude' ? a.result?.usage : undefined;
@@ -333,7 +344,7 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
     } finally {
       leave?.();
       if (admitted?.ok) admitted.release();
-      if (tokens) void deps.budget?.spend(job.teamId, job.userId, tokens).catch(() => {});
+      if (tokens) void deps.budget?.spend(job.teamId, job.userId, tokens, daily).catch(() => {});
     }
   }
 }

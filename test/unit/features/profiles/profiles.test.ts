@@ -7,7 +7,14 @@ import { serverTools } from '../../../../src/claude/profile.js';
 import { matchProfile, resolveProfile } from '../../../../src/features/profiles/match.js';
 import { loadProfiles, ProfileError } from '../../../../src/features/profiles/schema.js';
 
-const ENV = { model: 'claude-env', maxTokens: 4096, contextTokens: 60_000, systemPrompt: undefined };
+const ENV = {
+  model: 'claude-env',
+  maxTokens: 4096,
+  contextTokens: 60_000,
+  systemPrompt: undefined,
+  cacheTtlSeconds: 3600,
+  userTokensPerDay: 0,
+};
 
 function file(text: string, name = 'profiles.yml'): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'profiles-'));
@@ -71,6 +78,33 @@ test('unset fields come from default:, then from the environment settings', () =
     'claude-env',
     'no file: the environment',
   );
+});
+
+test('the cache lifetime and daily budget: a profile with its own budget counts apart', () => {
+  const set = loadProfiles(
+    file(`
+default:
+  user_tokens_per_day: 50000
+profiles:
+  - name: support
+    channels: ['#support']
+    cache_ttl_seconds: 0
+    user_tokens_per_day: 2000
+  - name: engineering
+    channels: [C0ENG]
+    cache_ttl_seconds: 60
+`),
+  );
+  const at = (channelId: string, name?: string) =>
+    resolveProfile(set, matchProfile(set, { channelId, dm: false, name }), ENV, false);
+  const support = at('C1', 'support');
+  assert.deepEqual([support.cacheTtlSeconds, support.userTokensPerDay, support.budgetPool], [0, 2000, 'support']);
+  const eng = at('C0ENG');
+  assert.deepEqual([eng.cacheTtlSeconds, eng.userTokensPerDay, eng.budgetPool], [60, 50_000, ''], 'from default:');
+  const other = at('C5', 'general');
+  assert.deepEqual([other.cacheTtlSeconds, other.userTokensPerDay, other.budgetPool], [3600, 50_000, '']);
+  const none = resolveProfile(undefined, undefined, ENV, false);
+  assert.deepEqual([none.cacheTtlSeconds, none.userTokensPerDay], [3600, 0], 'no file: the environment');
 });
 
 test('tools are off in a shared channel unless the profile names that channel explicitly', () => {
