@@ -93,7 +93,8 @@ export class Traffic {
     opts: AskOptions,
   ): Promise<{ text: string; result?: ClaudeResult }> {
     // Replicas share an answer through the cache: with none, each asks on its own.
-    const locks = (opts.cacheTtlSeconds ?? this.deps.cache.defaultTtlSeconds) > 0 ? this.deps.locks : undefined;
+    const locks =
+      (opts.cacheTtlSeconds ?? this.deps.cache.defaultTtlSeconds) > 0 ? this.deps.locks : undefined;
     const lease = this.deps.flightLeaseMs ?? FLIGHT_LEASE_MS;
     if (locks && !(await locks.acquire(key, lease))) {
       const shared = await this.waitForPeer(key, locks, this.deps.flightWaitMs, opts.cacheTtlSeconds);

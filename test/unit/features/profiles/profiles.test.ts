@@ -98,9 +98,16 @@ profiles:
   const at = (channelId: string, name?: string) =>
     resolveProfile(set, matchProfile(set, { channelId, dm: false, name }), ENV, false);
   const support = at('C1', 'support');
-  assert.deepEqual([support.cacheTtlSeconds, support.userTokensPerDay, support.budgetPool], [0, 2000, 'support']);
+  assert.deepEqual(
+    [support.cacheTtlSeconds, support.userTokensPerDay, support.budgetPool],
+    [0, 2000, 'support'],
+  );
   const eng = at('C0ENG');
-  assert.deepEqual([eng.cacheTtlSeconds, eng.userTokensPerDay, eng.budgetPool], [60, 50_000, ''], 'from default:');
+  assert.deepEqual(
+    [eng.cacheTtlSeconds, eng.userTokensPerDay, eng.budgetPool],
+    [60, 50_000, ''],
+    'from default:',
+  );
   const other = at('C5', 'general');
   assert.deepEqual([other.cacheTtlSeconds, other.userTokensPerDay, other.budgetPool], [3600, 50_000, '']);
   const none = resolveProfile(undefined, undefined, ENV, false);
