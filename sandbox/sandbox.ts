@@ -2,6 +2,7 @@ import { type Bot, createBot } from '../src/bot.js';
 import { type Config, isPlaceholder, parseConfig } from '../src/config/config.js';
 import { type SandboxClaude, startSandboxClaude } from './claude/sandbox-claude.js';
 import { startWebServer, type WebServer } from './page/server.js';
+import { SandboxProfiles } from './profiles.js';
 import { seedHistory } from './slack/seed-history.js';
 import { SlackSim } from './slack/sim.js';
 
@@ -13,6 +14,8 @@ export interface Sandbox {
   bot: Bot;
   claude: SandboxClaude;
   config: Config;
+  /** The sandbox's own profiles file, which the panel edits; undefined with CLAUDE_PROFILES_FILE set. */
+  profiles: SandboxProfiles | undefined;
   close(): Promise<void>;
 }
 
@@ -55,10 +58,15 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     const sim = await SlackSim.start();
     cleanups.push(() => sim.close());
     seedHistory(sim);
-    const claude = await startSandboxClaude(usesRealClaude(opts.env));
+    const env = fromEnv(opts.env);
+    // Without a profiles file of the operator's, the sandbox writes one the panel can switch.
+    const profiles = env.CLAUDE_PROFILES_FILE ? undefined : SandboxProfiles.create();
+    if (profiles) cleanups.push(async () => profiles.remove());
+    const claude = await startSandboxClaude(usesRealClaude(opts.env), {
+      profileOf: profiles && ((body) => profiles.profileOf(body)),
+    });
     cleanups.push(() => claude.close());
 
-    const env = fromEnv(opts.env);
     const config = parseConfig({
       LOG_LEVEL: 'warn',
       // Ctrl-C should not wait long for answers still streaming into a page nobody watches.
@@ -66,6 +74,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       // Short enough that the "timeout" fault of the panel shows its message within seconds.
       ...(claude.mode === 'offline' ? { CLAUDE_FIRST_TOKEN_TIMEOUT_MS: '8000' } : {}),
       ...env,
+      ...(profiles ? { CLAUDE_PROFILES_FILE: profiles.file } : {}),
       ...claude.env,
       SLACK_BOT_TOKEN: sim.botToken,
       SLACK_SIGNING_SECRET: sim.signingSecret,
@@ -77,9 +86,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     cleanups.push(() => bot.stop());
     sim.connectHttp({ eventsUrl: `http://127.0.0.1:${botPort}/slack/events` });
 
-    const web: WebServer = await startWebServer({ sim, bot, claude, config, port: opts.port });
+    const web: WebServer = await startWebServer({ sim, bot, claude, config, profiles, port: opts.port });
     cleanups.push(() => web.close());
-    return { url: web.url, sim, bot, claude, config, close: closeAll };
+    return { url: web.url, sim, bot, claude, config, profiles, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

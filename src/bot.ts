@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type Keyv from 'keyv';
 import type { Config } from './config/config.js';
 import { install as installAnswers } from './features/answers/index.js';
+import type { ProfileResolver } from './features/deps.js';
 import { install as installFeedback } from './features/feedback/index.js';
 import { install as installHome } from './features/home/index.js';
 import { Profiles } from './features/profiles/index.js';
@@ -48,6 +49,8 @@ export interface Bot {
   reloadSecrets(next: Config): void;
   /** Re-reads CLAUDE_PROFILES_FILE; a bad file keeps the profiles in effect (false). */
   reloadProfiles(reason: string): boolean;
+  /** The profiles in effect and the one a place gets (the sandbox panel shows them). */
+  readonly profiles: ProfileResolver;
   /** Claude calls waiting and running now (the sandbox panel shows them). */
   queue(): { waiting: number; running: number };
   isReady(): boolean;
@@ -119,6 +122,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
       log.info({ rotated }, rotated.length ? 'secrets rotated' : 'secrets unchanged');
     },
     reloadProfiles: (reason) => profiles.reload(reason),
+    profiles,
     async start() {
       profiles.load();
       profiles.watch(overrides.profilesWatchMs);

@@ -50,7 +50,11 @@ const MAX_QUOTE = 160;
  * Builds the offline reply for a request: a summary when the system prompt or the last user message asks
  * for one, otherwise an answer that quotes the messages most related to the question.
  */
-export function offlineReply(body: MessagesRequestBody): string {
+export function offlineReply(body: MessagesRequestBody, opts: { profile?: string } = {}): string {
+  // The sandbox knows which channel profile a request was asked with: the reply says so.
+  const note = opts.profile
+    ? `${OFFLINE_MODEL_NOTE}\nAnswered with the **${opts.profile}** profile (model \`${body.model}\`).`
+    : OFFLINE_MODEL_NOTE;
   const messages = Array.isArray(body.messages) ? body.messages : [];
   // The SDK also accepts `role: 'system'` entries inside `messages`, so both places count as instructions.
   const systemText = [
@@ -68,10 +72,10 @@ export function offlineReply(body: MessagesRequestBody): string {
 
   if (/summar/i.test(systemText) || (quoted.length === 0 && /summar/i.test(lastText))) {
     const said = quoted.length > 0 ? quoted : readLines(userText).filter((l) => !/summar/i.test(l.text));
-    return summaryReply(said, OFFLINE_MODEL_NOTE);
+    return summaryReply(said, note);
   }
   const question = quoted.at(-1)?.text ?? lastText.replace(/\s+/g, ' ').trim();
-  const answer = answerReply(question, quoted.slice(0, -1));
+  const answer = answerReply(note, question, quoted.slice(0, -1));
   const received = describeAttachments(lastUser?.content);
   return received ? `${received}\n\n${answer}` : answer;
 }
@@ -87,7 +91,7 @@ function contentText(content: string | RequestContentBlock[] | undefined): strin
 }
 
 /** The question restated, the earlier messages sharing most words with it, then the formatting Slack shows. */
-function answerReply(question: string, earlier: readonly Said[]): string {
+function answerReply(note: string, question: string, earlier: readonly Said[]): string {
   const asked = new Set(contentWords(question));
   const overlap = new Map(
     earlier
@@ -114,7 +118,7 @@ function answerReply(question: string, earlier: readonly Said[]): string {
             '**A new thread**: nothing earlier to quote. Mention me inside a thread and I quote its messages closest to your question.',
           ];
   return [
-    OFFLINE_MODEL_NOTE,
+    note,
     '',
     question ? `You asked: "${truncate(question, 200)}"` : 'You sent an empty message.',
     '',

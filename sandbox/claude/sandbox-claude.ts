@@ -1,6 +1,6 @@
 import { type FakeAnthropic, type FakeReply, startFakeAnthropic } from './fake-anthropic.js';
 import { offersTool } from './fake-search.js';
-import { offlineReply } from './offline-model.js';
+import { type MessagesRequestBody, offlineReply } from './offline-model.js';
 import { truncate } from './offline-reading.js';
 
 /** Trouble the operator panel can switch on for every following Claude request. */
@@ -68,8 +68,14 @@ const textOf = (content: unknown): string =>
       ? content.map((b: { text?: unknown }) => (typeof b.text === 'string' ? b.text : '')).join('\n')
       : '';
 
-/** Starts the offline model (fake Messages API on loopback) unless the real API is configured. */
-export async function startSandboxClaude(useRealApi: boolean): Promise<SandboxClaude> {
+/**
+ * Starts the offline model (fake Messages API on loopback) unless the real API is configured.
+ * `profileOf` names the channel profile a request was asked with; the offline reply says it.
+ */
+export async function startSandboxClaude(
+  useRealApi: boolean,
+  opts: { profileOf?: (body: MessagesRequestBody) => string } = {},
+): Promise<SandboxClaude> {
   if (useRealApi) {
     return {
       mode: 'api',
@@ -86,7 +92,7 @@ export async function startSandboxClaude(useRealApi: boolean): Promise<SandboxCl
   const fake: FakeAnthropic = await startFakeAnthropic({
     responder: (req) => {
       const question = req.body;
-      const text = offlineReply(question);
+      const text = offlineReply(question, { profile: opts.profileOf?.(question) });
       // Where the channel's profile turns web search on, one simulated search cites one page.
       const webSearch = offersTool(req.body, 'web_search')
         ? {

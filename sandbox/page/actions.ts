@@ -3,7 +3,9 @@
  * (with `@name` typed as a mention), slash commands, the "Summarize thread" shortcut, button
  * clicks, opening the bot's Messages tab. Everything goes through the simulated Slack.
  */
+import type { Bot } from '../../src/bot.js';
 import { CLAUDE_FAULTS, type ClaudeFault, type SandboxClaude } from '../claude/sandbox-claude.js';
+import type { SandboxProfiles } from '../profiles.js';
 import type { SimFile } from '../slack/files.js';
 import type { DeliveryResult, SlackSim } from '../slack/sim.js';
 
@@ -154,5 +156,30 @@ export function setFault(sim: SlackSim, claude: SandboxClaude, body: Record<stri
   if (body.slack === 'rate_limit') {
     for (const method of WRITE_METHODS) sim.failNext(method, { status: 429, retryAfter: 1, times: 3 });
   }
+  return { ok: true };
+}
+
+/**
+ * Gives a channel (its id) or the DMs (`dm`) another profile: the sandbox's profiles file is
+ * rewritten and the bot re-reads it, so the next question there is asked with that profile.
+ */
+export function setProfile(
+  bot: Bot,
+  profiles: SandboxProfiles | undefined,
+  body: Record<string, unknown>,
+): ActionOutcome {
+  if (!profiles)
+    throw new BadAction(
+      'the profiles come from CLAUDE_PROFILES_FILE: edit that file (it is re-read when it changes)',
+    );
+  const place = str(body, 'place');
+  const profile = str(body, 'profile');
+  try {
+    profiles.assign(place, profile);
+  } catch (err) {
+    if (err instanceof RangeError) throw new BadAction(err.message);
+    throw err;
+  }
+  if (!bot.reloadProfiles('sandbox panel')) throw new BadAction('the bot kept its profiles (see its log)');
   return { ok: true };
 }

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Bot } from '../../src/bot.js';
 import type { Config } from '../../src/config/config.js';
 import type { SandboxClaude } from '../claude/sandbox-claude.js';
+import type { SandboxProfiles } from '../profiles.js';
 import type { SlackSim } from '../slack/sim.js';
 import {
   type ActionOutcome,
@@ -17,6 +18,7 @@ import {
   runShortcut,
   sendMessage,
   setFault,
+  setProfile,
 } from './actions.js';
 import { panelView, workspaceView } from './view.js';
 
@@ -25,6 +27,8 @@ export interface WebServerOptions {
   bot: Bot;
   claude: SandboxClaude;
   config: Config;
+  /** The sandbox's own profiles file (switchable from the panel); undefined with the operator's. */
+  profiles?: SandboxProfiles;
   port: number;
 }
 
@@ -72,13 +76,13 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 
 /** Starts the page server on 127.0.0.1 (port 0 = any free port). */
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
-  const { sim, bot, claude, config } = opts;
+  const { sim, bot, claude, config, profiles } = opts;
   const clients = new Set<ServerResponse>();
   let port = 0;
 
   const snapshot = async () => ({
     workspace: workspaceView(sim),
-    panel: await panelView(sim, bot, claude, config),
+    panel: await panelView(sim, bot, claude, config, profiles),
   });
   const broadcast = (event: string, data: unknown) => {
     const text = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -96,7 +100,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   sim.on('change', schedulePush);
   const ticker = setInterval(() => {
     if (clients.size === 0) return;
-    panelView(sim, bot, claude, config).then(
+    panelView(sim, bot, claude, config, profiles).then(
       (p) => broadcast('panel', p),
       (err: unknown) => bot.log.warn({ err }, 'sandbox panel failed'),
     );
@@ -108,6 +112,11 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     '/api/action': (b) => clickButton(sim, b),
     '/api/open-dm': (b) => openDm(sim, b),
     '/api/fault': (b) => setFault(sim, claude, b),
+    '/api/profile': (b) => {
+      const outcome = setProfile(bot, profiles, b);
+      void panelView(sim, bot, claude, config, profiles).then((p) => broadcast('panel', p));
+      return outcome;
+    },
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {

@@ -4,7 +4,9 @@
  */
 import type { Bot } from '../../src/bot.js';
 import { type Config, SECRET_CONFIG_FIELDS, secretValues } from '../../src/config/config.js';
+import type { ProfileSummary } from '../../src/features/deps.js';
 import type { RequestView, SandboxClaude } from '../claude/sandbox-claude.js';
+import type { SandboxProfiles } from '../profiles.js';
 import type { SimCall, SimEphemeral, SimMessage, SlackSim } from '../slack/sim.js';
 
 /** A message as the page draws it: the simulated message's fields, with two flags for the page. */
@@ -42,6 +44,18 @@ export interface PanelView {
   /** Every Slack call the bot made since the sandbox started. */
   slackCallsTotal: number;
   settings: Array<[string, string]>;
+  profiles: ProfilesView;
+}
+
+/** The channel profiles: which one each place gets now, and the profiles the bot has in effect. */
+export interface ProfilesView {
+  /** The sandbox's own file: each place can be switched. False: the operator's file (read-only). */
+  editable: boolean;
+  /** The names a place can be switched to, `default` (no profile: the settings) first. */
+  options: string[];
+  /** Each channel, then the DMs (`dm`), with the profile the bot gives it now. */
+  places: Array<{ place: string; label: string; profile: string }>;
+  inEffect: ProfileSummary[];
 }
 
 /** Shown on the page and in the terminal so nobody mistakes the offline model for Claude. */
@@ -146,11 +160,47 @@ async function counterValues(
   return (await metric.get()).values;
 }
 
+/** Asks the bot itself which profile each place gets: what the panel shows is what answers use. */
+async function profilesView(
+  sim: SlackSim,
+  bot: Bot,
+  profiles: SandboxProfiles | undefined,
+): Promise<ProfilesView> {
+  // The channels the bot is in: the places it answers.
+  const channels = sim
+    .conversations()
+    .filter((c) => !c.is_im && !c.is_mpim && c.members.includes(sim.botUserId));
+  const places = [
+    ...channels.map((c) => ({ place: c.id, label: `#${c.name}`, kind: 'channel' as const })),
+    { place: 'dm', label: 'Direct messages', kind: 'dm' as const },
+  ];
+  return {
+    editable: Boolean(profiles),
+    options: profiles?.names ?? [],
+    places: await Promise.all(
+      places.map(async ({ place, label, kind }) => ({
+        place,
+        label,
+        profile: (await bot.profiles.forPlace({ channelId: kind === 'dm' ? 'D0' : place, kind })).name,
+      })),
+    ),
+    // Channel ids as people know them: #name.
+    inEffect: bot.profiles.list().map((p) => ({
+      ...p,
+      channels: p.channels.map((c) => {
+        const name = channels.find((ch) => ch.id === c)?.name;
+        return name ? `#${name}` : c;
+      }),
+    })),
+  };
+}
+
 export async function panelView(
   sim: SlackSim,
   bot: Bot,
   claude: SandboxClaude,
   config: Config,
+  profiles?: SandboxProfiles,
 ): Promise<PanelView> {
   const byOutcome: Record<string, number> = {};
   let cacheHits = 0;
@@ -172,5 +222,6 @@ export async function panelView(
     requests: claude.recentRequests(5),
     ...slackCallsView(sim),
     settings: maskedSettings(config),
+    profiles: await profilesView(sim, bot, profiles),
   };
 }

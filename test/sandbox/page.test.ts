@@ -158,6 +158,22 @@ test('the operator panel masks secrets, shows requests, and simulates a 529', as
   await panel.getByLabel('Normal').check();
 });
 
+test('the panel switches #general to the support profile; the next answer says it used it', async () => {
+  const panel = page.locator('#panel');
+  const menu = panel.getByLabel('Profile of #general');
+  assert.equal(await menu.inputValue(), 'default');
+  assert.equal(await panel.getByLabel('Profile of #project-x').inputValue(), 'research');
+  await menu.selectOption('support');
+  await panel.getByText(/^support: .* — #general$/).waitFor(WAIT);
+  assert.equal(await menu.inputValue(), 'support', 'the bot itself now gives #general support');
+  await page.fill('#composer-text', '@claude who is on triage?');
+  await page.press('#composer-text', 'Enter');
+  await thread().getByText('Answered with the support profile').waitFor(WAIT);
+  await screenshot(page, 'panel-profiles.png');
+  await menu.selectOption('default');
+  await panel.getByText(/^support: /).waitFor({ state: 'detached', ...WAIT });
+});
+
 test('a file attached in the composer reaches the bot; the offline model says what it received', async () => {
   await page.locator('[data-channel="C0GENERAL"]').click();
   const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#fff' } })

@@ -49,6 +49,9 @@ function stat(label, value) {
 
 /** Redraws the panel into `root`; `send(path, body)` posts an action. */
 export function renderPanel(root, panel, send) {
+  // A profile menu being picked from is not redrawn under the reader: the next refresh draws it.
+  const active = document.activeElement;
+  if (active?.tagName === 'SELECT' && root.contains(active)) return;
   root.replaceChildren();
   const claude = section('Simulate trouble');
   const offline = panel.model.mode === 'offline';
@@ -76,6 +79,8 @@ export function renderPanel(root, panel, send) {
       'Slack answers posts and edits with 429: the bot’s Slack client waits retry-after and goes on.',
     ),
   );
+
+  const profiles = profilesSection(panel.profiles, send);
 
   const traffic = section('Traffic');
   traffic.append(
@@ -134,5 +139,45 @@ export function renderPanel(root, panel, send) {
     table.append(tr);
   }
   settings.append(table);
-  root.append(claude, traffic, requests, calls, settings);
+  root.append(claude, profiles, traffic, requests, calls, settings);
+}
+
+/** Which profile each channel gets (switchable when the sandbox wrote the file), and the profiles. */
+function profilesSection(view, send) {
+  const s = section('Channel profiles');
+  s.append(
+    el(
+      'p',
+      'note',
+      view.editable
+        ? 'A profile gives a channel its own assistant: prompt, model, limits, web search. Switch one: the bot re-reads its profiles file, and the next answer there says which profile it used.'
+        : 'From CLAUDE_PROFILES_FILE: edit that file to change them (the bot re-reads it when it changes).',
+    ),
+  );
+  for (const p of view.places) {
+    const row = el('label', 'profile-place');
+    const select = el('select');
+    select.setAttribute('aria-label', `Profile of ${p.label}`);
+    select.dataset.place = p.place;
+    const names = view.options.includes(p.profile) ? view.options : [p.profile, ...view.options];
+    for (const name of names) {
+      const option = el('option', '', name);
+      option.value = name;
+      option.selected = name === p.profile;
+      select.append(option);
+    }
+    select.disabled = !view.editable;
+    select.addEventListener('change', () => {
+      select.blur();
+      void send('/api/profile', { place: p.place, profile: select.value });
+    });
+    row.append(el('span', '', p.label), select);
+    s.append(row);
+  }
+  for (const p of view.inEffect) {
+    const tools = p.tools.length ? ` · ${p.tools.join(', ')}` : '';
+    const where = p.channels.join(' ') === '*' ? 'everywhere else' : p.channels.join(', ');
+    s.append(el('div', 'profile-summary', `${p.name}: ${p.model}${tools} — ${where}`));
+  }
+  return s;
 }
