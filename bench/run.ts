@@ -8,7 +8,8 @@
  * window, 20), BENCH_CAPACITY_WARMUP (35), BENCH_BUILD (0: use dist/ as it is),
  * BENCH_RPM (600), BENCH_QUEUED (1000), BENCH_REDIS_URL (redis://127.0.0.1:6379),
  * BENCH_KILLS (replicas killed for the takeover row, 10), BENCH_LEASE_MS (their lease, 2000),
- * BENCH_SKIP (comma-separated: ack, overhead, files, cache, capacity, capacity2, process, format, takeover),
+ * BENCH_SKIP (comma-separated: ack, overhead, files, cache, capacity, capacity2, process, format,
+ * takeover, prompt-cache),
  * BENCH_ONLY (comma-separated, same names: run just those), BENCH_FORMAT_KB (answer sizes, 20,40).
  */
 import { spawnSync } from 'node:child_process';
@@ -20,6 +21,7 @@ import { measureFiles } from './files.js';
 import { measureFormat } from './format.js';
 import { measureCache, measureOverhead } from './latency.js';
 import { measureProcesses } from './process.js';
+import { measurePromptCache } from './prompt-cache.js';
 import { mb, ms, pct, type Row, ratio, signed, table } from './stats.js';
 import { measureTakeover } from './takeover.js';
 
@@ -231,6 +233,21 @@ if (!skipped('process') && hasDist) {
     baseline: `bare Bolt: ${ms(p.bare.startMs)}`,
     compared: signed(ms, p.bot.startMs - p.bare.startMs),
     goal: '',
+  });
+}
+
+if (!skipped('prompt-cache')) {
+  step('prompt cache, without and with channel profiles');
+  const c = await measurePromptCache();
+  const share = (r: typeof c.plain) =>
+    `${pct(r.share)} of ${r.input.toLocaleString('en-US')} input tokens (${r.requests} requests)`;
+  rows.push({
+    measure:
+      '9. input tokens read from the prompt cache, 3 channels × 4 threads × 4 questions, each channel its own profile (prompt, model, tools)',
+    bot: share(c.profiled),
+    baseline: `same questions, no profiles: ${share(c.plain)}`,
+    compared: `${signed((n) => `${(n * 100).toFixed(1)} points`, c.profiled.share - c.plain.share)}`,
+    goal: 'no lower than without profiles',
   });
 }
 

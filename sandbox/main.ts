@@ -34,14 +34,7 @@ try {
   fail(`Sandbox failed to start: ${(err as Error).message}`);
 }
 
-// From process start, imports included: what a person waits for after `npm run sandbox`.
-const ms = Math.round(process.uptime() * 1000);
-process.stdout.write(
-  `Sandbox ready in ${ms} ms: ${sandbox.url}\n` +
-    `  ${modelLabel(sandbox.claude, sandbox.config)}\n` +
-    '  Simulated Slack on 127.0.0.1 only; Ctrl-C stops it.\n',
-);
-
+// Before "ready" is printed: whoever reads it may stop the sandbox at once.
 let stopping = false;
 async function shutdown() {
   if (stopping) return;
@@ -51,3 +44,11 @@ async function shutdown() {
 }
 process.on('SIGINT', () => void shutdown());
 process.on('SIGTERM', () => void shutdown());
+
+// From process start, imports included: what a person waits for after `npm run sandbox`.
+const ms = Math.round(process.uptime() * 1000);
+process.stdout.write(
+  `Sandbox ready in ${ms} ms: ${sandbox.url}\n` +
+    `  ${modelLabel(sandbox.claude, sandbox.config)}\n` +
+    '  Simulated Slack on 127.0.0.1 only; Ctrl-C stops it.\n',
+);

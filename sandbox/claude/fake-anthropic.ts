@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type Anthropic from '@anthropic-ai/sdk';
+import { type CacheUsage, FakePromptCache, MIN_CACHEABLE_TOKENS } from './fake-prompt-cache.js';
 import {
   blockEvents,
   citationOf,
@@ -99,6 +100,8 @@ export interface StartFakeAnthropicOptions {
   inputTokensPerChar?: number;
   /** Whether `GET /v1/models/{id}` knows a model. Default: any id starting with `claude-`. */
   knowsModel?: (id: string) => boolean;
+  /** Prompt caching's minimum prompt in tokens (default 1024); `false`: no prompt caching. */
+  promptCacheMinTokens?: number | false;
 }
 
 type ErrorType = Anthropic.ErrorType | 'request_too_large';
@@ -161,6 +164,10 @@ export async function startFakeAnthropic(opts: StartFakeAnthropicOptions = {}): 
   };
   const tokensPerChar = opts.inputTokensPerChar ?? 0.25;
   let responder = opts.responder ?? DEFAULT_RESPONDER;
+  const promptCache =
+    opts.promptCacheMinTokens === false
+      ? undefined
+      : new FakePromptCache(tokensPerChar, opts.promptCacheMinTokens ?? MIN_CACHEABLE_TOKENS);
   const queue: FakeReply[] = [];
   const requests: RecordedRequest[] = [];
   const countRequests: RecordedRequest[] = [];
@@ -203,7 +210,11 @@ export async function startFakeAnthropic(opts: StartFakeAnthropicOptions = {}): 
       requestId,
       messageId: `msg_fake_${requestId.slice('req_fake_'.length)}`,
       model: recorded.body.model,
-      inputTokens: estimateInputTokens(recorded.body, tokensPerChar),
+      tokens: promptCache?.account(recorded.body) ?? {
+        input: estimateInputTokens(recorded.body, tokensPerChar),
+        cacheRead: 0,
+        cacheWrite: 0,
+      },
       ...(reply.webSearch && offersTool(recorded.body, 'web_search') ? { search: reply.webSearch } : {}),
       toolBlocks: [],
     };
@@ -372,7 +383,8 @@ interface ReplyPlan {
   requestId: string;
   messageId: string;
   model: string;
-  inputTokens: number;
+  /** The request's input tokens, split by prompt caching. */
+  tokens: CacheUsage;
   /** The search played, when the reply has one and the request offers the tool. */
   search?: FakeSearch;
   /** The tool blocks played before the text (a search, an MCP call). */
@@ -459,8 +471,8 @@ async function streamMessage(res: ServerResponse, plan: ReplyPlan, signal: Abort
     },
     usage: {
       input_tokens: final.usage.input_tokens,
-      cache_creation_input_tokens: 0,
-      cache_read_input_tokens: 0,
+      cache_creation_input_tokens: final.usage.cache_creation_input_tokens,
+      cache_read_input_tokens: final.usage.cache_read_input_tokens,
       output_tokens: final.usage.output_tokens,
       output_tokens_details: null,
       server_tool_use: final.usage.server_tool_use,
@@ -525,11 +537,11 @@ function buildMessage(
     container: null,
     diagnostics: null,
     usage: {
-      input_tokens: plan.inputTokens,
+      input_tokens: plan.tokens.input,
       output_tokens: output,
-      cache_creation_input_tokens: 0,
-      cache_read_input_tokens: 0,
-      cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+      cache_creation_input_tokens: plan.tokens.cacheWrite,
+      cache_read_input_tokens: plan.tokens.cacheRead,
+      cache_creation: { ephemeral_5m_input_tokens: plan.tokens.cacheWrite, ephemeral_1h_input_tokens: 0 },
       inference_geo: null,
       output_tokens_details: null,
       server_tool_use: plan.search ? { web_search_requests: 1, web_fetch_requests: 0 } : null,

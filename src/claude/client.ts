@@ -54,6 +54,12 @@ export interface ClaudeUsage {
   webSearches?: number;
 }
 
+/** Every input token (cached or not): what a call read. */
+export const inputTokensOf = (u: ClaudeUsage) => u.inputTokens + u.cacheReadTokens + u.cacheWriteTokens;
+
+/** Every token of a call, read and written: what a person's daily budget counts. */
+export const tokensOf = (u: ClaudeUsage) => inputTokensOf(u) + u.outputTokens;
+
 export interface ClaudeResult {
   text: string;
   stopReason: string | null;

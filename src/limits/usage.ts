@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
-import type { ClaudeUsage } from '../claude/client.js';
+import { type ClaudeUsage, inputTokensOf } from '../claude/client.js';
 import { costOf, type Price, priceOf } from '../claude/prices.js';
 import type { Logger } from '../platform/logger.js';
 
@@ -47,7 +47,7 @@ export const utcDay = (d: Date) => d.toISOString().slice(0, 10);
 
 function fields(r: UsageRecord): Record<string, number> {
   const u = r.usage;
-  const input = u ? u.inputTokens + u.cacheReadTokens + u.cacheWriteTokens : 0;
+  const input = u ? inputTokensOf(u) : 0;
   const values = { req: 1, in: input, out: u?.outputTokens ?? 0, usd: Math.round(r.costUsd * MICRO) };
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(values)) {

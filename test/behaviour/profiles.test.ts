@@ -369,3 +369,38 @@ profiles:
   const elsewhere = await ask(r, 'C0GENERAL', 'something else');
   assert.equal(elsewhere.reply, 'A long enough answer to use a small budget.', 'the other budget is apart');
 });
+
+test('a profile keeps the prompt cacheable: a thread’s later questions read the earlier turns from the cache', async (t) => {
+  const r = await rig(t);
+  r.claude.setResponder(() => ({ text: `Here is what I found. ${'It depends on the setup. '.repeat(200)}` }));
+  const tokens = async (type: string) =>
+    (await r.bot.metrics.tokens.get()).values
+      .filter((v) => v.labels.type === type)
+      .reduce((sum, v) => sum + v.value, 0);
+  for (const channel of ['C0SUP', 'C0ENG']) {
+    const readBefore = await tokens('cache_read');
+    const { message } = await r.sim.post({
+      user: 'U0ALICE',
+      channel,
+      text: `<@${r.sim.botUserId}> ${'Our deploys fail on Mondays after the weekend batch job. '.repeat(80)}`,
+    });
+    await waitForReplies(r.sim, channel, message.ts, 1);
+    for (const [n, text] of [
+      [2, 'and on Tuesdays?'],
+      [3, 'and what should we try first?'],
+    ] as const) {
+      await r.sim.post({
+        user: 'U0ALICE',
+        channel,
+        thread_ts: message.ts,
+        text: `<@${r.sim.botUserId}> ${text}`,
+      });
+      await waitForReplies(r.sim, channel, message.ts, n);
+    }
+    await until(
+      `the third question in ${channel} read from the prompt cache`,
+      async () => (await tokens('cache_read')) > readBefore,
+    );
+  }
+  assert.ok((await tokens('cache_write')) > 0);
+});

@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type Keyv from 'keyv';
 import { LRUCache } from 'lru-cache';
+import { tokensOf } from '../../claude/client.js';
 import { serverTools } from '../../claude/profile.js';
 import type { Config } from '../../config/config.js';
 import { type ClaimStore, DEFAULT_LEASE_MS } from '../../limits/claims.js';
@@ -321,9 +322,8 @@ export class AnswerRunner {
       });
       this.deps.onAnswered?.(job, outcome);
       if (outcome.usage) {
-        const u = outcome.usage;
         void this.deps.budget
-          ?.spend(job.place.teamId, job.userId, u.inputTokens + u.outputTokens, daily)
+          ?.spend(job.place.teamId, job.userId, tokensOf(outcome.usage), daily)
           .catch(() => {});
       }
       this.rememberThread(job);

@@ -9,6 +9,7 @@ import type {
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type Keyv from 'keyv';
+import { tokensOf } from '../../claude/client.js';
 import type { ClaimStore } from '../../limits/claims.js';
 import { PRIORITY } from '../../limits/queue.js';
 import type { AnswerSource, Traffic } from '../../limits/traffic.js';
@@ -282,7 +283,7 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
             });
             sources.push(a.source);
             const u = a.source === 'claude' ? a.result?.usage : undefined;
-            tokens += u ? u.inputTokens + u.outputTokens : 0;
+            tokens += u ? tokensOf(u) : 0;
             return { text: a.text, cut: a.result?.stopReason === 'max_tokens' };
           },
           onProgress: ({ done, total }) => {
