@@ -1,8 +1,15 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import type { McpServer, ServerToolSettings } from '../../claude/profile.js';
+
+/** The YAML parser, loaded with the first profiles file read: a bot without one never loads it. */
+let yaml: typeof import('yaml') | undefined;
+function parseYaml(text: string): unknown {
+  yaml ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yaml.parse(text, { maxAliasCount: 100 });
+}
 
 /** The profiles file is wrong: `message` is one line naming the file, the profile and the field. */
 export class ProfileError extends Error {
@@ -124,7 +131,7 @@ export function loadProfiles(filePath: string): ProfileSet {
   if (Buffer.byteLength(text) > PROFILES_FILE_MAX_BYTES) fail('', 'larger than 1 MB');
   let data: unknown;
   try {
-    data = parse(text, { maxAliasCount: 100 });
+    data = parseYaml(text);
   } catch (err) {
     fail('', `not valid YAML (${(err as Error).message.split('\n')[0]})`);
   }
