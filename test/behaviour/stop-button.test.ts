@@ -1,6 +1,7 @@
 /** Slack's stop button: the answer stops within a second, Claude's call is aborted, the reply says so. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { REDIS_URL, uniquePrefix } from '../support/redis.js';
 import { startRig } from '../support/rig.js';
 import { until } from '../support/until.js';
 import { botReplies } from '../support/visible.js';
@@ -50,4 +51,40 @@ test('the stop button stops the answer: Claude aborted, text kept, "(stopped)" s
     },
   );
   assert.equal(claude.requests.length, 2);
+});
+
+test('the stop button reaches the replica writing the answer when Slack sends it to another', async (t) => {
+  const prefix = uniquePrefix();
+  const a = await startRig(t, { env: { REDIS_URL, REDIS_KEY_PREFIX: prefix } });
+  const b = await startRig(t, { env: { REDIS_URL, REDIS_KEY_PREFIX: prefix }, sim: a.sim });
+  const { sim, claude } = a;
+  const long = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
+  claude.enqueue({ text: long, chunkSize: 6, chunkDelayMs: 30 });
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${a.port}/slack/events` });
+  const { message } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> go on`,
+  });
+  await sim.waitFor(() => botReplies(sim, 'C0GENERAL', message.ts).find((m) => m.streaming), {
+    what: 'the answer streaming (replica A)',
+  });
+  // The click's event goes to replica B, which holds no answer in that thread.
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${b.port}/slack/events` });
+  await sim.stopSession('C0GENERAL', message.ts, 'U0ALICE');
+  const replies = await sim.waitFor(
+    () => {
+      const r = botReplies(sim, 'C0GENERAL', message.ts);
+      return r.some((m) => m.text.includes('(stopped)')) ? r : undefined;
+    },
+    { what: 'the stopped mark, written by replica A' },
+  );
+  assert.ok(
+    !replies
+      .map((m) => m.text)
+      .join('')
+      .includes('word199'),
+    'the rest of the answer never came',
+  );
+  assert.equal(b.claude.requests.length, 0, 'replica B asked Claude nothing');
 });

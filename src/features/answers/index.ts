@@ -4,6 +4,9 @@ import type { FeatureDeps } from '../deps.js';
 import { register } from './listener.js';
 import { AnswerRunner } from './runner.js';
 
+/** Where a replica asks the others to stop a thread's answer. */
+const STOP_TOPIC = 'stop';
+
 /**
  * Answers: a mention in a channel or a DM becomes a job, answered in its thread with the thread as
  * context. Returns the runner, which shutdown drains and other features' work can be tracked by.
@@ -55,13 +58,22 @@ export function install(
     hasAnsweredIn: (team, channel, ts) => runner.hasAnsweredIn(team, channel, ts),
     admit: accessGate(deps.access, { claims: limits.claims, postClient: slack.postClient, log }),
   });
-  // Slack's stop button: stop the thread's answer here; Slack already stopped its stream.
+  // Slack's stop button: stop the thread's answer; Slack already stopped its stream. The event
+  // reaches any replica: one that holds no answer in the thread tells the others.
   // @see https://docs.slack.dev/reference/events/agent_session_stopped
+  const stops = platform.broadcast;
+  stops?.subscribe(STOP_TOPIC, (message) => {
+    const { channel, thread } = JSON.parse(message) as { channel: string; thread: string };
+    const stopped = runner.stop(channel, thread);
+    if (stopped) log.info({ channel, thread, stopped }, 'answer stopped for another replica');
+  });
   app.event('agent_session_stopped', async ({ event }) => {
     const e = event as unknown as { channel?: string; thread_ts?: string; user?: string };
     if (!e.channel || !e.thread_ts) return;
     const stopped = runner.stop(e.channel, e.thread_ts);
     log.info({ channel: e.channel, thread: e.thread_ts, user: e.user, stopped }, 'stop button pressed');
+    if (!stopped)
+      await stops?.publish(STOP_TOPIC, JSON.stringify({ channel: e.channel, thread: e.thread_ts }));
   });
   return runner;
 }

@@ -1,0 +1,49 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from './logger.js';
+
+/**
+ * Messages to every replica through Redis pub/sub, for what one replica hears and another must act
+ * on (Slack sends the stop button's event to any replica, the answer runs on one). At most once:
+ * a replica away from Redis at that moment misses the message.
+ */
+export interface Broadcast {
+  publish(topic: string, message: string): Promise<void>;
+  /** One handler per topic; the replica that publishes hears its own message too. */
+  subscribe(topic: string, handler: (message: string) => void): void;
+  close(): void;
+}
+
+export function createBroadcast(redis: Redis, prefix: string, log: Logger): Broadcast {
+  const handlers = new Map<string, (message: string) => void>();
+  let subscriber: Redis | undefined;
+  return {
+    async publish(topic, message) {
+      await redis.publish(prefix + topic, message).catch((err: Error) => {
+        log.warn({ err: { message: err.message }, topic }, 'broadcast not sent (redis unavailable)');
+      });
+    },
+    subscribe(topic, handler) {
+      handlers.set(prefix + topic, handler);
+      if (!subscriber) {
+        // A connection of its own (a subscribed connection can do nothing else); it queues the
+        // subscription until connected and subscribes again after every reconnect.
+        subscriber = redis.duplicate({
+          enableOfflineQueue: true,
+          connectionName: 'slack-claude-bot:broadcast',
+        });
+        subscriber.on('error', () => {}); // the main connection already logs Redis being away
+        subscriber.on('message', (channel: string, message: string) => {
+          try {
+            handlers.get(channel)?.(message);
+          } catch (err) {
+            log.warn({ err, channel }, 'broadcast handler failed');
+          }
+        });
+      }
+      void subscriber.subscribe(prefix + topic).catch(() => {});
+    },
+    close() {
+      subscriber?.disconnect();
+    },
+  };
+}
