@@ -6,9 +6,10 @@ import { startRig } from '../support/rig.js';
 import { until } from '../support/until.js';
 import { botReplies } from '../support/visible.js';
 
-test('the stop button stops the answer: Claude aborted, text kept, "(stopped)" shown, not cached, session active', async (t) => {
-  const { sim, claude, bot } = await startRig(t);
-  // A long, slow answer: 200 words, one every 30 ms.
+type Rig = Awaited<ReturnType<typeof startRig>>;
+
+/** A mention whose answer is long and slow (200 words, one every 30 ms); resolves once it streams. */
+async function askForLongAnswer({ sim, claude }: Rig) {
   const long = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
   claude.enqueue({ text: long, chunkSize: 6, chunkDelayMs: 30 });
   const { message } = await sim.post({
@@ -19,15 +20,27 @@ test('the stop button stops the answer: Claude aborted, text kept, "(stopped)" s
   await sim.waitFor(() => botReplies(sim, 'C0GENERAL', message.ts).find((m) => m.streaming), {
     what: 'the answer streaming',
   });
-  const stoppedAt = Date.now();
-  await sim.stopSession('C0GENERAL', message.ts, 'U0ALICE');
-  const replies = await sim.waitFor(
+  return message;
+}
+
+/** Presses stop on the thread; resolves with the bot's replies once "(stopped)" shows. */
+async function pressStop({ sim }: Rig, threadTs: string) {
+  await sim.stopSession('C0GENERAL', threadTs, 'U0ALICE');
+  return sim.waitFor(
     () => {
-      const r = botReplies(sim, 'C0GENERAL', message.ts);
+      const r = botReplies(sim, 'C0GENERAL', threadTs);
       return r.some((m) => m.text.includes('(stopped)')) ? r : undefined;
     },
     { what: 'the stopped mark' },
   );
+}
+
+test('the stop button stops the answer: Claude aborted, text kept, "(stopped)" shown, not cached, session active', async (t) => {
+  const rig = await startRig(t);
+  const { sim, claude, bot } = rig;
+  const message = await askForLongAnswer(rig);
+  const stoppedAt = Date.now();
+  const replies = await pressStop(rig, message.ts);
   t.diagnostic(`stopped mark ${Date.now() - stoppedAt} ms after the click`);
   const shown = replies.map((m) => m.text).join('');
   assert.match(shown, /^word0 /, 'what was written stays');
@@ -57,28 +70,11 @@ test('the stop button reaches the replica writing the answer when Slack sends it
   const prefix = uniquePrefix();
   const a = await startRig(t, { env: { REDIS_URL, REDIS_KEY_PREFIX: prefix } });
   const b = await startRig(t, { env: { REDIS_URL, REDIS_KEY_PREFIX: prefix }, sim: a.sim });
-  const { sim, claude } = a;
-  const long = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
-  claude.enqueue({ text: long, chunkSize: 6, chunkDelayMs: 30 });
-  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${a.port}/slack/events` });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> go on`,
-  });
-  await sim.waitFor(() => botReplies(sim, 'C0GENERAL', message.ts).find((m) => m.streaming), {
-    what: 'the answer streaming (replica A)',
-  });
-  // The click's event goes to replica B, which holds no answer in that thread.
-  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${b.port}/slack/events` });
-  await sim.stopSession('C0GENERAL', message.ts, 'U0ALICE');
-  const replies = await sim.waitFor(
-    () => {
-      const r = botReplies(sim, 'C0GENERAL', message.ts);
-      return r.some((m) => m.text.includes('(stopped)')) ? r : undefined;
-    },
-    { what: 'the stopped mark, written by replica A' },
-  );
+  a.sim.connectHttp({ eventsUrl: `http://127.0.0.1:${a.port}/slack/events` });
+  const message = await askForLongAnswer(a);
+  // The click's event goes to replica B, which holds no answer in that thread: A writes the mark.
+  a.sim.connectHttp({ eventsUrl: `http://127.0.0.1:${b.port}/slack/events` });
+  const replies = await pressStop(a, message.ts);
   assert.ok(
     !replies
       .map((m) => m.text)
