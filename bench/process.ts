@@ -157,3 +157,72 @@ export async function measureProcesses(queued: number): Promise<ProcessResults> 
     await claude.close();
   }
 }
+
+/**
+ * Peak memory with `questions` file questions asked at once, `concurrent` answered at a time
+ * (CLAUDE_MAX_CONCURRENT; the rest wait their turn with nothing read): each mention carries a
+ * real 1,600 × 1,000 screenshot of about 5 MB (noise, so it does not compress: the worst case),
+ * which the built bot downloads, scales to 1,568 px with sharp and sends base64 to a Claude that
+ * never answers, so every request stays open. Resident memory is sampled every 20 ms.
+ */
+export async function measureFileMemory(questions: number, concurrent: number) {
+  const { default: sharp } = await import('sharp');
+  const width = 1600;
+  const height = 1000;
+  const noise = Buffer.alloc(width * height * 3);
+  let x = 2463534242;
+  for (let i = 0; i < noise.length; i++) {
+    // xorshift32: noise that PNG cannot compress, like a photo-heavy screenshot.
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    noise[i] = x & 0xff;
+  }
+  const png = await sharp(noise, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
+  const sim = await SlackSim.start();
+  const claude = await startFakeAnthropic({ responder: () => ({ hang: true }) });
+  const env = botEnv(sim, claude, {
+    CLAUDE_MAX_CONCURRENT: String(concurrent),
+    CLAUDE_REQUESTS_PER_MINUTE: '100000',
+    CLAUDE_FIRST_TOKEN_TIMEOUT_MS: '600000',
+    CLAUDE_TIMEOUT_MS: '600000',
+  });
+  const bot = await spawnNode('dist/main.js', env, '/readyz', true);
+  try {
+    await new Promise((r) => setTimeout(r, 1000));
+    const idleRss = rssOf(bot.pid);
+    sim.connectHttp({ eventsUrl: `http://127.0.0.1:${bot.port}/slack/events` });
+    let peak = idleRss;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssOf(bot.pid));
+    }, 20);
+    const started = performance.now();
+    try {
+      await Promise.all(
+        Array.from({ length: questions }, (_, i) =>
+          sim.post({
+            user: 'U0ALICE',
+            channel: 'C0GENERAL',
+            text: `<@${sim.botUserId}> what does screenshot ${i} show?`,
+            files: [
+              sim.files.add({ name: `shot-${i}.png`, mimetype: 'image/png', bytes: png, width, height }),
+            ],
+          }),
+        ),
+      );
+      await claude.waitForRequests(Math.min(questions, concurrent), 120_000);
+      const allInMs = performance.now() - started;
+      await new Promise((r) => setTimeout(r, 500));
+      const sentBytes = claude.requests.reduce((s, r) => s + JSON.stringify(r.body).length, 0);
+      return { idleRss, peakRss: peak, fileBytes: png.length, sentBytes, allInMs };
+    } finally {
+      clearInterval(sampler);
+    }
+  } finally {
+    await bot.stop();
+    await sim.close();
+    await claude.close();
+  }
+}

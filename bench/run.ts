@@ -20,7 +20,7 @@ import { measureCapacity } from './capacity.js';
 import { measureFiles } from './files.js';
 import { measureFormat } from './format.js';
 import { measureCache, measureOverhead } from './latency.js';
-import { measureProcesses } from './process.js';
+import { measureFileMemory, measureProcesses } from './process.js';
 import { measurePromptCache } from './prompt-cache.js';
 import { mb, ms, pct, type Row, ratio, signed, table } from './stats.js';
 import { measureTakeover } from './takeover.js';
@@ -227,6 +227,17 @@ if (!skipped('process') && hasDist) {
     compared: signed(mb, p.bot.queuedRss - p.bot.idleRss),
     goal: '+1,000 queued ≤ 50 MB',
   });
+  for (const concurrent of [5, 20]) {
+    step(`memory with 20 file questions, ${concurrent} at a time`);
+    const f = await measureFileMemory(20, concurrent);
+    rows.push({
+      measure: `5. RSS peak, 20 questions at once each with a ${mb(f.fileBytes)} screenshot (scaled to 1,568 px, sent base64), ${concurrent} answered at a time${concurrent === 5 ? ' (the default)' : ''}`,
+      bot: `${mb(f.peakRss)}, ${Math.min(20, concurrent)} sent to Claude in ${ms(f.allInMs)}`,
+      baseline: `idle: ${mb(f.idleRss)}`,
+      compared: `${signed(mb, f.peakRss - f.idleRss)}, ${mb((f.peakRss - f.idleRss) / Math.min(20, concurrent))} a question in flight`,
+      goal: '≤ 512 MiB at the default (the Kubernetes limit)',
+    });
+  }
   rows.push({
     measure: '6. start-up: process spawned → ready (as the Docker image starts it)',
     bot: ms(p.bot.startMs),

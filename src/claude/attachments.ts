@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DocumentBlockParam, ImageBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import { estimateTokens } from './tokens.js';
 
@@ -42,15 +43,33 @@ export function imageTokens(w: number | undefined, h: number | undefined): numbe
   return Math.ceil((w * scale * (h * scale)) / 750);
 }
 
-export function imageBlock(type: ImageType, bytes: Buffer): ImageBlockParam {
-  return { type: 'image', source: { type: 'base64', media_type: type, data: bytes.toString('base64') } };
+/**
+ * The SHA-256 of the bytes behind each base64 source made here: cache keys use it instead of the
+ * base64 text (megabytes to copy and hash again on every question about the file).
+ */
+const sourceHashes = new WeakMap<object, string>();
+
+/** The hash of a base64 source's bytes, when this module made it. */
+export function sourceHash(source: unknown): string | undefined {
+  return typeof source === 'object' && source !== null ? sourceHashes.get(source) : undefined;
 }
 
-export function pdfBlock(name: string, bytes: Buffer): DocumentBlockParam {
+/** `hash`: of the file the bytes were made from (an image is scaled deterministically), if known. */
+function base64Source<T extends string>(mediaType: T, bytes: Buffer, hash?: string) {
+  const source = { type: 'base64' as const, media_type: mediaType, data: bytes.toString('base64') };
+  sourceHashes.set(source, hash ?? createHash('sha256').update(bytes).digest('hex'));
+  return source;
+}
+
+export function imageBlock(type: ImageType, bytes: Buffer, hash?: string): ImageBlockParam {
+  return { type: 'image', source: base64Source(type, bytes, hash) };
+}
+
+export function pdfBlock(name: string, bytes: Buffer, hash?: string): DocumentBlockParam {
   return {
     type: 'document',
     title: name,
-    source: { type: 'base64', media_type: 'application/pdf', data: bytes.toString('base64') },
+    source: base64Source('application/pdf', bytes, hash),
   };
 }
 

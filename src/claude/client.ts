@@ -43,6 +43,11 @@ export interface ClaudeRequest {
   mcpServers?: McpServer[];
   /** The channel's profile: part of the cache key, so a changed profile is not served old answers. */
   profile?: string;
+  /**
+   * Input tokens the queue reserves (CLAUDE_INPUT_TOKENS_PER_MINUTE): a file counts what Claude
+   * reads from it, not its base64 size. Unset: estimated from the request (see requestTokens).
+   */
+  inputTokens?: number;
 }
 
 export interface ClaudeUsage {

@@ -4,9 +4,10 @@ import type {
   TextBlockParam,
   ToolUnion,
 } from '@anthropic-ai/sdk/resources/messages';
-import type { Attachment } from './attachments.js';
+import { type Attachment, imageTokens, PDF_TOKENS_PER_PAGE } from './attachments.js';
 import type { ClaudeRequest } from './client.js';
 import type { McpServer } from './profile.js';
+import { estimateTokens } from './tokens.js';
 
 /** A message of the conversation, as context for Claude. */
 export interface ConversationMessage {
@@ -137,11 +138,20 @@ export function buildRequest(input: BuildRequestInput): ClaudeRequest {
     if (block && (block.type === 'text' || block.type === 'image' || block.type === 'document'))
       block.cache_control = { type: 'ephemeral' };
   }
+  // Files count what Claude reads from them: their base64 is never scanned for an estimate.
+  const inputTokens =
+    estimateTokens(system[0]?.text ?? '') +
+    turns.reduce(
+      (sum, t) =>
+        sum + t.parts.reduce((n, p) => n + (typeof p === 'string' ? estimateTokens(p) : p.tokens), 0),
+      0,
+    );
   return {
     model: input.model,
     maxTokens: input.maxTokens,
     system,
     messages,
+    inputTokens,
     ...(input.tools?.length ? { tools: input.tools } : {}),
     ...(input.mcpServers?.length ? { mcpServers: input.mcpServers } : {}),
     ...(input.profile ? { profile: input.profile } : {}),
@@ -165,4 +175,30 @@ function contentOf(parts: readonly (string | Attachment)[]): ContentBlockParam[]
   }
   flush();
   return out;
+}
+
+/** Bytes of a typical PDF page, for a PDF whose page count is not at hand. */
+const PDF_BYTES_PER_PAGE = 50_000;
+
+/**
+ * Input tokens of a request built elsewhere than buildRequest (which counts them as it goes):
+ * text by estimate, a base64 image or PDF by what Claude reads from it, never by its base64 size.
+ */
+export function requestTokens(req: Pick<ClaudeRequest, 'system' | 'messages'>): number {
+  let tokens = 0;
+  const block = (b: ContentBlockParam | TextBlockParam) => {
+    if (b.type === 'text') tokens += estimateTokens(b.text);
+    else if ((b.type === 'image' || b.type === 'document') && b.source.type === 'base64')
+      tokens +=
+        b.type === 'image'
+          ? imageTokens(undefined, undefined)
+          : Math.ceil((b.source.data.length * 0.75) / PDF_BYTES_PER_PAGE) * PDF_TOKENS_PER_PAGE;
+    else tokens += estimateTokens(JSON.stringify(b));
+  };
+  for (const b of req.system) block(b);
+  for (const m of req.messages) {
+    if (typeof m.content === 'string') tokens += estimateTokens(m.content);
+    else for (const b of m.content) block(b);
+  }
+  return tokens;
 }

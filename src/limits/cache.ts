@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type Keyv from 'keyv';
+import { sourceHash } from '../claude/attachments.js';
 import type { ClaudeRequest } from '../claude/client.js';
 
 /** A complete answer kept for reuse. Cut or failed answers are never stored. */
@@ -17,16 +18,20 @@ export function answerKey(
   req: ClaudeRequest,
   version: string,
 ): string {
-  const canonical = JSON.stringify([
-    version,
-    req.model,
-    req.maxTokens,
-    req.system,
-    req.messages,
-    req.profile ?? null,
-    req.tools ?? null,
-    req.mcpServers ?? null,
-  ]);
+  const canonical = JSON.stringify(
+    [
+      version,
+      req.model,
+      req.maxTokens,
+      req.system,
+      req.messages,
+      req.profile ?? null,
+      req.tools ?? null,
+      req.mcpServers ?? null,
+    ],
+    // A file's base64 (megabytes) is keyed by the hash of its bytes instead.
+    (k, v: unknown) => (k === 'source' && sourceHash(v) ? { sha256: sourceHash(v) } : v),
+  );
   const hash = createHash('sha256').update(canonical).digest('hex');
   return `answer:${scope.teamId}:${scope.channelId}:${hash}`;
 }

@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClaudeRequest, ClaudeResult, StreamOptions } from '../claude/client.js';
 import { ClaudeError } from '../claude/errors.js';
-import { PROMPT_VERSION } from '../claude/prompt.js';
-import { estimateTokens } from '../claude/tokens.js';
+import { PROMPT_VERSION, requestTokens } from '../claude/prompt.js';
 import type { Metrics } from '../platform/metrics.js';
 import { type AnswerCache, answerKey } from './cache.js';
 import type { FlightLocks } from './flight-locks.js';
@@ -128,7 +127,7 @@ export class Traffic {
     emit: (d: string) => void,
     opts: AskOptions,
   ): Promise<ClaudeResult> {
-    const inputTokens = estimateTokens(JSON.stringify([req.system, req.messages]));
+    const inputTokens = req.inputTokens ?? requestTokens(req);
     for (let attempt = 1; ; attempt++) {
       let sawText = false;
       try {

@@ -309,3 +309,36 @@ test('a large screenshot is scaled down to what Claude uses (long edge 1,568 px)
   const sent = await sharp(Buffer.from(image.source.data, 'base64')).metadata();
   assert.deepEqual([sent.width, sent.height], [1568, 980]);
 });
+
+test('an image counts as the tokens Claude reads from it, not its base64 size: two screenshots fit one minute’s input budget', async (t) => {
+  // 1,200 × 900 of noise: about 3 MB, 4 MB of base64, about 1,440 tokens for Claude.
+  const noise = Buffer.alloc(1200 * 900 * 3);
+  for (let i = 0, x = 88172645; i < noise.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    noise[i] = x & 0xff;
+  }
+  const shot = await sharp(noise, { raw: { width: 1200, height: 900, channels: 3 } })
+    .png()
+    .toBuffer();
+  const { sim, claude } = await startRig(t, { env: { CLAUDE_INPUT_TOKENS_PER_MINUTE: '20000' } });
+  claude.setResponder(() => ({ text: 'A chart of sales.' }));
+  for (const user of ['U0ALICE', 'U0BOB']) {
+    const { message } = await sim.post({
+      user,
+      channel: 'C0GENERAL',
+      text: `<@${sim.botUserId}> what is this?`,
+      files: [
+        sim.files.add({ name: `${user}.png`, mimetype: 'image/png', bytes: shot, width: 1200, height: 900 }),
+      ],
+    });
+    const [reply] = await waitForReplies(sim, 'C0GENERAL', message.ts);
+    assert.equal(
+      visibleText(reply as never),
+      'A chart of sales.',
+      `${user}: answered at once, not after a minute`,
+    );
+  }
+  assert.equal(claude.requests.length, 2);
+});

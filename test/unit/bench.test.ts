@@ -36,7 +36,7 @@ test('the benchmark runs end to end and prints its table', { timeout: 180_000 },
   assert.match(out, /^Machine: \d+ × .+, Node v\d+/m);
   assert.match(out, /\| measure \| bot \| baseline \| bot vs baseline \| goal \|/);
   const rows = out.split('\n').filter((l) => /^\| \d[a-z]?\. /.test(l));
-  const expected = withDist ? 22 : 12;
+  const expected = withDist ? 24 : 12;
   assert.equal(rows.length, expected, out);
   for (const row of rows) assert.doesNotMatch(row, /NaN|undefined/, row);
   assert.match(out, /single-flight: 20 identical questions at once \| 1 Claude call \|/);

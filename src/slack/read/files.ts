@@ -189,14 +189,18 @@ export class FileReader {
       // Scaled down to what Claude uses (long edge 1,568 px, within 5 MB).
       const fit = await fitImage(type, b);
       if (!fit) return { why: `${COULD_NOT_OPEN}: the image could not be decoded` };
-      return { ...base, block: imageBlock(fit.type, fit.bytes), tokens: imageTokens(fit.width, fit.height) };
+      return {
+        ...base,
+        block: imageBlock(fit.type, fit.bytes, base.sha256),
+        tokens: imageTokens(fit.width, fit.height),
+      };
     }
     if (kind === 'pdf') {
       if (!isPdf(b)) return { why: `${COULD_NOT_OPEN}: it is not a PDF` };
       const pages = pdfPages(b);
       const max = Math.min(this.s.limits.maxPdfPages, MAX_PDF_PAGES);
       if (pages > max) return { why: `it has ${pages} pages; I can read PDFs of up to ${max}` };
-      return { ...base, block: pdfBlock(name, b), tokens: pages * PDF_TOKENS_PER_PAGE };
+      return { ...base, block: pdfBlock(name, b, base.sha256), tokens: pages * PDF_TOKENS_PER_PAGE };
     }
     const text = asText(b);
     if (text === undefined) return { why: `${COULD_NOT_OPEN}: it is not text` };
