@@ -5,16 +5,18 @@ import { startFakeAnthropic } from '../sandbox/claude/fake-anthropic.js';
 import { SlackSim } from '../sandbox/slack/sim.js';
 import { startBot } from './setup.js';
 
-/** Three channels, each with a profile of its own (prompt, model, tools) in the profiled run. */
+/**
+ * Three channels, each with a profile of its own (prompt, tools) in the profiled run. The model
+ * stays the same: Anthropic's minimum cacheable prompt depends on the model, which would measure
+ * the model, not the profiles.
+ */
 const PROFILES = `
 profiles:
   - name: support
     channels: [C0SUP]
-    model: claude-haiku-5-5
     system_prompt: You are the help desk of Acme. Answer in a few friendly sentences and link the docs.
   - name: engineering
     channels: [C0ENG]
-    model: claude-opus-5-5
     web_search: { max_uses: 3 }
   - name: research
     channels: [C0GENERAL]

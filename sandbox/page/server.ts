@@ -114,7 +114,10 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     '/api/fault': (b) => setFault(sim, claude, b),
     '/api/profile': (b) => {
       const outcome = setProfile(bot, profiles, b);
-      void panelView(sim, bot, claude, config, profiles).then((p) => broadcast('panel', p));
+      panelView(sim, bot, claude, config, profiles).then(
+        (p) => broadcast('panel', p),
+        (err: unknown) => bot.log.warn({ err }, 'sandbox panel failed'),
+      );
       return outcome;
     },
   };

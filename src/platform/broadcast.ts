@@ -25,22 +25,34 @@ export function createBroadcast(redis: Redis, prefix: string, log: Logger): Broa
     subscribe(topic, handler) {
       handlers.set(prefix + topic, handler);
       if (!subscriber) {
-        // A connection of its own (a subscribed connection can do nothing else); it queues the
-        // subscription until connected and subscribes again after every reconnect.
-        subscriber = redis.duplicate({
+        // A connection of its own (a subscribed connection can do nothing else), which waits for
+        // Redis as long as it takes and subscribes to every topic again each time it is ready.
+        const sub = redis.duplicate({
           enableOfflineQueue: true,
+          maxRetriesPerRequest: null,
+          commandTimeout: undefined,
           connectionName: 'slack-claude-bot:broadcast',
         });
-        subscriber.on('error', () => {}); // the main connection already logs Redis being away
-        subscriber.on('message', (channel: string, message: string) => {
+        sub.on('error', () => {}); // the main connection already logs Redis being away
+        sub.on('ready', () => {
+          sub.subscribe(...handlers.keys()).catch((err: Error) => {
+            log.warn(
+              { err: { message: err.message } },
+              'broadcast subscription failed; retried on reconnect',
+            );
+          });
+        });
+        sub.on('message', (channel: string, message: string) => {
           try {
             handlers.get(channel)?.(message);
           } catch (err) {
             log.warn({ err, channel }, 'broadcast handler failed');
           }
         });
+        subscriber = sub;
+      } else if (subscriber.status === 'ready') {
+        void subscriber.subscribe(prefix + topic).catch(() => {});
       }
-      void subscriber.subscribe(prefix + topic).catch(() => {});
     },
     close() {
       subscriber?.disconnect();

@@ -335,7 +335,7 @@ profiles:
   ]);
 });
 
-test('a profile’s cache lifetime and daily token budget apply in its channels only', async (t) => {
+test('a profile’s cache lifetime applies in its channels only', async (t) => {
   const r = await rig(
     t,
     `
@@ -343,31 +343,47 @@ profiles:
   - name: support
     channels: ['#support-*']
     cache_ttl_seconds: 0
-  - name: engineering
-    channels: [C0ENG]
-    user_tokens_per_day: 50
 `,
-    { USER_TOKENS_PER_DAY: '1000000' },
   );
-  r.claude.setResponder(() => ({ text: 'A long enough answer to use a small budget.' }));
-  const answered = () => r.logs.filter((l) => l.includes('"msg":"answered"')).length;
+  r.claude.setResponder(() => ({ text: 'Your order ships today.' }));
   await ask(r, 'C0SUP', 'where is my order?');
   await ask(r, 'C0SUP', 'where is my order?');
   assert.equal(r.claude.requests.length, 2, 'cache_ttl_seconds: 0 — asked again, not from the cache');
   await ask(r, 'C0GENERAL', 'where is my order?');
   await ask(r, 'C0GENERAL', 'where is my order?');
   assert.equal(r.claude.requests.length, 3, 'elsewhere the cache answers the repeat');
+});
 
-  await ask(r, 'C0ENG', 'first');
-  await r.sim.waitFor(() => answered() >= 5, { what: 'the answers logged (their tokens counted)' });
-  const over = await ask(r, 'C0ENG', 'second');
+test('a profile’s daily token budget is counted apart from the shared one, both ways', async (t) => {
+  const r = await rig(
+    t,
+    `
+profiles:
+  - name: engineering
+    channels: [C0ENG]
+    user_tokens_per_day: 50
+`,
+    { USER_TOKENS_PER_DAY: '50', CACHE_TTL_SECONDS: '0' },
+  );
+  r.claude.setResponder(() => ({ text: 'A long enough answer to use a small budget.' }));
+  const answered = () => r.logs.filter((l) => l.includes('"msg":"answered"')).length;
+  const spend = async (channel: string, n: number) => {
+    assert.equal(
+      (await ask(r, channel, `question ${n}`)).reply,
+      'A long enough answer to use a small budget.',
+    );
+    await r.sim.waitFor(() => answered() >= n, { what: `answer ${n} logged (its tokens counted)` });
+  };
+  await spend('C0ENG', 1);
+  const overEng = await ask(r, 'C0ENG', 'another');
   assert.match(
-    over.reply,
+    overEng.reply,
     /today’s budget of 50 tokens in the channels of the “engineering” profile\. It resets at 00:00 UTC/,
   );
-  assert.equal(r.claude.requests.length, 4, 'not asked over the budget');
-  const elsewhere = await ask(r, 'C0GENERAL', 'something else');
-  assert.equal(elsewhere.reply, 'A long enough answer to use a small budget.', 'the other budget is apart');
+  await spend('C0GENERAL', 2); // the shared count did not get engineering's tokens
+  const overShared = await ask(r, 'C0GENERAL', 'another');
+  assert.match(overShared.reply, /today’s budget of 50 tokens\. It resets at 00:00 UTC/, 'the shared budget');
+  assert.equal(r.claude.requests.length, 2, 'never asked over a budget');
 });
 
 test('a profile keeps the prompt cacheable: a thread’s later questions read the earlier turns from the cache', async (t) => {

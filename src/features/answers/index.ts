@@ -59,7 +59,7 @@ export function install(
     admit: accessGate(deps.access, { claims: limits.claims, postClient: slack.postClient, log }),
   });
   // Slack's stop button: stop the thread's answer; Slack already stopped its stream. The event
-  // reaches any replica: one that holds no answer in the thread tells the others.
+  // reaches any replica, and answers in the thread may run on others: they are told too.
   // @see https://docs.slack.dev/reference/events/agent_session_stopped
   const stops = platform.broadcast;
   stops?.subscribe(STOP_TOPIC, (message) => {
@@ -72,8 +72,7 @@ export function install(
     if (!e.channel || !e.thread_ts) return;
     const stopped = runner.stop(e.channel, e.thread_ts);
     log.info({ channel: e.channel, thread: e.thread_ts, user: e.user, stopped }, 'stop button pressed');
-    if (!stopped)
-      await stops?.publish(STOP_TOPIC, JSON.stringify({ channel: e.channel, thread: e.thread_ts }));
+    await stops?.publish(STOP_TOPIC, JSON.stringify({ channel: e.channel, thread: e.thread_ts }));
   });
   return runner;
 }

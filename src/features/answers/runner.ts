@@ -7,7 +7,7 @@ import type { Config } from '../../config/config.js';
 import { type ClaimStore, DEFAULT_LEASE_MS } from '../../limits/claims.js';
 import type { JobStore } from '../../limits/durable-jobs.js';
 import type { Traffic } from '../../limits/traffic.js';
-import type { UserBudget } from '../../limits/user-budget.js';
+import type { BudgetDecision, UserBudget } from '../../limits/user-budget.js';
 import type { WaitingRoom } from '../../limits/waiting-room.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
@@ -249,22 +249,21 @@ export class AnswerRunner {
       return;
     }
     let firstText = true;
-    const p = await this.deps.profiles.forPlace(job.place);
-    const daily = { tokensPerDay: p.userTokensPerDay, pool: p.budgetPool };
-    const admitted =
-      job.blank || !this.deps.budget
-        ? undefined
-        : await this.deps.budget.begin(job.place.teamId, job.userId, daily);
-    if (admitted && !admitted.ok) {
-      log.info({ ref: job.eventId, user: job.userId }, 'per-person limit reached');
-      await sink.fail(`:hourglass: ${admitted.message}`).catch(() => {});
-      metrics.answers.inc({ outcome: 'user_limit', source: 'none' });
-      clearInterval(renew);
-      metrics.inflight.dec();
-      await lease.complete();
-      return;
-    }
+    let admitted: BudgetDecision | undefined;
     try {
+      const p = await this.deps.profiles.forPlace(job.place);
+      const daily = { tokensPerDay: p.userTokensPerDay, pool: p.budgetPool };
+      admitted =
+        job.blank || !this.deps.budget
+          ? undefined
+          : await this.deps.budget.begin(job.place.teamId, job.userId, daily);
+      if (admitted && !admitted.ok) {
+        log.info({ ref: job.eventId, user: job.userId }, 'per-person limit reached');
+        await sink.fail(`:hourglass: ${admitted.message}`).catch(() => {});
+        metrics.answers.inc({ outcome: 'user_limit', source: 'none' });
+        await lease.complete();
+        return;
+      }
       const room = this.deps.room;
       const outcome = await answer(
         job,
