@@ -84,6 +84,15 @@ function bucket(perMinute: number, heartbeatMs: number) {
  * for ever. This connection normalises the message so Bottleneck's own recovery runs.
  */
 class RecoveringConnection extends Bottleneck.IORedisConnection {
+  constructor(options: Bottleneck.IORedisConnectionOptions) {
+    super(options);
+    // Bottleneck's subscriber duplicates our client, its 1 s command timeout included; after a
+    // reconnect ioredis subscribes again with a promise nobody handles, which a Redis slow to
+    // come back then times out as an unhandled rejection. A subscription may take its time.
+    const sub = (this as unknown as { subscriber?: { options: { commandTimeout?: number } } }).subscriber;
+    if (sub) sub.options.commandTimeout = undefined;
+  }
+
   __scriptFn__(name: string): (...args: unknown[]) => unknown {
     // biome-ignore lint/suspicious/noExplicitAny: Bottleneck's internal method is untyped.
     const fn = (Bottleneck.IORedisConnection.prototype as any).__scriptFn__.call(this, name);
