@@ -38,8 +38,8 @@ export function createMetrics() {
     }),
     feedback: new Counter({
       name: 'slackbot_feedback_total',
-      help: 'Feedback buttons clicked under answers: vote (up, down), model, and whether it changed an earlier vote',
-      labelNames: ['vote', 'model', 'change'] as const,
+      help: 'Feedback buttons clicked under answers: vote (up, down), the model and channel profile that answered, and whether it changed an earlier vote',
+      labelNames: ['vote', 'model', 'profile', 'change'] as const,
       registers,
     }),
     answers: new Counter({

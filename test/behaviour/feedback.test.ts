@@ -23,7 +23,7 @@ test('an answer ends with feedback buttons; votes count once per person, can cha
   const [reply] = await waitForReplies(sim, 'C0GENERAL', message.ts);
   const block = feedbackOf(reply!);
   assert.ok(block, 'feedback buttons under the answer');
-  assert.match(block.block_id ?? '', /^feedback:Ev/);
+  assert.match(block.block_id ?? '', /^feedback:Ev.*@default$/);
   const click = (user: string, value: string) =>
     sim.blockAction({ user, channel: 'C0GENERAL', actionId: 'answer_feedback', value, messageTs: reply!.ts });
   const votes = async () =>
@@ -34,7 +34,7 @@ test('an answer ends with feedback buttons; votes count once per person, can cha
   await click('U0BOB', 'up');
   await until('the vote counted', async () => (await votes()).length > 0);
   assert.deepEqual(await votes(), [
-    'slackbot_feedback_total{vote="up",model="claude-sonnet-5-5",change="new"} 1',
+    'slackbot_feedback_total{vote="up",model="claude-sonnet-5-5",profile="default",change="new"} 1',
   ]);
   await click('U0BOB', 'down');
   await until('the changed vote counted', async () => (await votes()).length === 2);

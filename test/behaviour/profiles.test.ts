@@ -420,3 +420,24 @@ test('a profile keeps the prompt cacheable: a thread’s later questions read th
   }
   assert.ok((await tokens('cache_write')) > 0);
 });
+
+test('feedback on an answer is counted for the profile and model that answered', async (t) => {
+  const r = await rig(t);
+  r.claude.enqueue({ text: 'Your order ships today.' });
+  const { message } = await r.sim.post({
+    user: 'U0ALICE',
+    channel: 'C0SUP',
+    text: `<@${r.sim.botUserId}> where is my order?`,
+  });
+  const [reply] = await waitForReplies(r.sim, 'C0SUP', message.ts);
+  await r.sim.blockAction({
+    user: 'U0ALICE',
+    channel: 'C0SUP',
+    actionId: 'answer_feedback',
+    value: 'down',
+    messageTs: reply!.ts,
+  });
+  const votes = () => r.bot.metrics.registry.getSingleMetricAsString('slackbot_feedback_total');
+  await until('the vote counted', async () => /profile="support"/.test(await votes()));
+  assert.match(await votes(), /\{vote="down",model="claude-cheap-1",profile="support",change="new"\} 1/);
+});

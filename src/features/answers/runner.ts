@@ -282,7 +282,7 @@ export class AnswerRunner {
           title: (text) => (quiet() ? Promise.resolve() : sink.title(text)),
           allowMentions: (ids, nameOf) => sink.allowMentions(ids, nameOf),
           offerFeedback: () => {
-            if (!quiet()) sink.offerFeedback();
+            if (!quiet()) sink.offerFeedback(p.name);
           },
         },
         {

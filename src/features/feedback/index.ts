@@ -59,10 +59,12 @@ export function install(app: App, deps: FeatureDeps): FeedbackBook {
     const previous = (await store.get(key).catch(() => undefined)) as Vote | undefined;
     if (previous === fb.vote) return;
     await store.set(key, fb.vote, VOTE_TTL_MS).catch(() => {});
-    const model = deps.config.claude.model;
-    metrics.feedback.inc({ vote: fb.vote, model, change: previous ? 'changed' : 'new' });
+    // The profile that answered (named in the buttons), and its model as it stands now.
+    const profile = fb.profile ?? 'default';
+    const model = deps.profiles.list().find((p) => p.name === profile)?.model ?? deps.config.claude.model;
+    metrics.feedback.inc({ vote: fb.vote, model, profile, change: previous ? 'changed' : 'new' });
     await book.count(fb.vote, previous).catch((err) => log.warn({ err }, 'feedback not counted'));
-    log.info({ ref: fb.ref, user, vote: fb.vote, previous, model }, 'feedback');
+    log.info({ ref: fb.ref, user, vote: fb.vote, previous, model, profile }, 'feedback');
   });
   return book;
 }

@@ -10,10 +10,15 @@ const BLOCK_PREFIX = 'feedback:';
 
 export type Vote = 'up' | 'down';
 
-export function feedbackBlock(ref: string): Block {
+/** A channel profile's name (CLAUDE_PROFILES_FILE's rule), carried in the block after `@`. */
+const PROFILE_NAME = /^[A-Za-z0-9_.-]{1,40}$/;
+
+/** `profile`: the channel profile that answered, so votes can be counted per profile. */
+export function feedbackBlock(ref: string, profile?: string): Block {
+  const tail = profile && PROFILE_NAME.test(profile) ? `@${profile}` : '';
   const block = {
     type: 'context_actions',
-    block_id: `${BLOCK_PREFIX}${ref}`.slice(0, 255),
+    block_id: `${BLOCK_PREFIX}${ref.slice(0, 255 - BLOCK_PREFIX.length - tail.length)}${tail}`,
     elements: [
       {
         type: 'feedback_buttons',
@@ -34,9 +39,16 @@ export function feedbackBlock(ref: string): Block {
   return block;
 }
 
-/** The answer's reference and the vote of a click on feedbackBlock's buttons; undefined otherwise. */
-export function readFeedback(blockId: unknown, value: unknown): { ref: string; vote: Vote } | undefined {
+/** The answer's reference, its profile (if the block names one) and the vote of a click on feedbackBlock's buttons. */
+export function readFeedback(
+  blockId: unknown,
+  value: unknown,
+): { ref: string; vote: Vote; profile?: string } | undefined {
   if (typeof blockId !== 'string' || !blockId.startsWith(BLOCK_PREFIX)) return undefined;
   if (value !== 'up' && value !== 'down') return undefined;
-  return { ref: blockId.slice(BLOCK_PREFIX.length), vote: value };
+  const rest = blockId.slice(BLOCK_PREFIX.length);
+  const at = rest.lastIndexOf('@');
+  const profile = at >= 0 ? rest.slice(at + 1) : '';
+  if (at >= 0 && PROFILE_NAME.test(profile)) return { ref: rest.slice(0, at), vote: value, profile };
+  return { ref: rest, vote: value };
 }

@@ -82,8 +82,8 @@ export class SlackReply implements ReplySink {
   }
 
   /** The answer's last message gets Slack's feedback buttons. */
-  offerFeedback(): void {
-    this.finalBlocks = [feedbackBlock(this.ref)];
+  offerFeedback(profile?: string): void {
+    this.finalBlocks = [feedbackBlock(this.ref, profile)];
   }
 
   /**
