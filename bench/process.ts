@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { startFakeAnthropic } from '../sandbox/claude/fake-anthropic.js';
+import { type FakeAnthropic, startFakeAnthropic } from '../sandbox/claude/fake-anthropic.js';
 import { SlackSim } from '../sandbox/slack/sim.js';
 import { botEnv } from './setup.js';
 
@@ -77,6 +77,23 @@ async function spawnOnce(script: string, env: Record<string, string>, path: stri
   return { port, pid: child.pid as number, readyMs, stop };
 }
 
+/**
+ * The built bot for a memory phase: Claude may take ten minutes (a fake that never answers holds
+ * every request open) and requests per minute do not limit; resident memory read once start-up
+ * garbage has settled.
+ */
+async function startIdleBot(sim: SlackSim, claude: FakeAnthropic, extra: Record<string, string>) {
+  const env = botEnv(sim, claude, {
+    CLAUDE_REQUESTS_PER_MINUTE: '100000',
+    CLAUDE_FIRST_TOKEN_TIMEOUT_MS: '600000',
+    CLAUDE_TIMEOUT_MS: '600000',
+    ...extra,
+  });
+  const bot = await spawnNode('dist/main.js', env, '/readyz', true);
+  await new Promise((r) => setTimeout(r, 1000));
+  return { bot, idleRss: rssOf(bot.pid) };
+}
+
 /** Queue depth and V8 heap in use, from the bot's own /metrics. */
 async function scrape(port: number): Promise<{ waiting: number; heapUsed: number }> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -111,17 +128,11 @@ export async function measureProcesses(queued: number): Promise<ProcessResults> 
     const bareIdle = rssOf(bare.pid);
     await bare.stop();
 
-    const env = botEnv(sim, claude, {
+    const { bot, idleRss } = await startIdleBot(sim, claude, {
       CLAUDE_MAX_CONCURRENT: '5',
       CLAUDE_MAX_QUEUED: String(queued * 2),
-      CLAUDE_REQUESTS_PER_MINUTE: '100000',
-      CLAUDE_FIRST_TOKEN_TIMEOUT_MS: '600000',
-      CLAUDE_TIMEOUT_MS: '600000',
     });
-    const bot = await spawnNode('dist/main.js', env, '/readyz', true);
     try {
-      await new Promise((r) => setTimeout(r, 1000));
-      const idleRss = rssOf(bot.pid);
       const idleHeap = (await scrape(bot.port)).heapUsed;
       sim.connectHttp({ eventsUrl: `http://127.0.0.1:${bot.port}/slack/events` });
       for (let i = 0; i < queued; i += 50) {
@@ -183,16 +194,8 @@ export async function measureFileMemory(questions: number, concurrent: number) {
     .toBuffer();
   const sim = await SlackSim.start();
   const claude = await startFakeAnthropic({ responder: () => ({ hang: true }) });
-  const env = botEnv(sim, claude, {
-    CLAUDE_MAX_CONCURRENT: String(concurrent),
-    CLAUDE_REQUESTS_PER_MINUTE: '100000',
-    CLAUDE_FIRST_TOKEN_TIMEOUT_MS: '600000',
-    CLAUDE_TIMEOUT_MS: '600000',
-  });
-  const bot = await spawnNode('dist/main.js', env, '/readyz', true);
+  const { bot, idleRss } = await startIdleBot(sim, claude, { CLAUDE_MAX_CONCURRENT: String(concurrent) });
   try {
-    await new Promise((r) => setTimeout(r, 1000));
-    const idleRss = rssOf(bot.pid);
     sim.connectHttp({ eventsUrl: `http://127.0.0.1:${bot.port}/slack/events` });
     let peak = idleRss;
     const sampler = setInterval(() => {
