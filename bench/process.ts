@@ -215,11 +215,14 @@ export async function measureFileMemory(questions: number, concurrent: number) {
           }),
         ),
       );
-      await claude.waitForRequests(Math.min(questions, concurrent), 120_000);
+      // FILES_MEMORY_MAX_BYTES (50 MB by default) lets as many hold their file as fit.
+      const fit = Math.floor((50 * 1024 * 1024) / png.length);
+      const sent = Math.min(questions, concurrent, fit);
+      await claude.waitForRequests(sent, 120_000);
       const allInMs = performance.now() - started;
       await new Promise((r) => setTimeout(r, 500));
       const sentBytes = claude.requests.reduce((s, r) => s + JSON.stringify(r.body).length, 0);
-      return { idleRss, peakRss: peak, fileBytes: png.length, sentBytes, allInMs };
+      return { idleRss, peakRss: peak, fileBytes: png.length, sentBytes, allInMs, sent };
     } finally {
       clearInterval(sampler);
     }

@@ -123,6 +123,7 @@ const schema = z.object({
   FILES_PER_QUESTION: int(5, 0, 20),
   FILES_MAX_TOTAL_BYTES: int(20 * 1024 * 1024, 0, 200 * 1024 * 1024),
   FILES_MAX_PDF_PAGES: int(100, 1, 100),
+  FILES_MEMORY_MAX_BYTES: int(50 * 1024 * 1024, 1024 * 1024, 10 * 1024 * 1024 * 1024),
   CLAUDE_PRICES: z
     .string()
     .optional()
@@ -223,7 +224,14 @@ export interface Config {
     adminUserIds: string[];
   };
   /** Files people share: what is read for one question (0 files: none). */
-  files: { maxBytes: number; maxFiles: number; maxTotalBytes: number; maxPdfPages: number };
+  files: {
+    maxBytes: number;
+    maxFiles: number;
+    maxTotalBytes: number;
+    maxPdfPages: number;
+    /** File bytes the questions of one process hold at once (FILES_MEMORY_MAX_BYTES). */
+    memoryMaxBytes: number;
+  };
   /** YAML file of per-channel profiles (model, prompt, limits, tools); unset: the settings above everywhere. */
   profilesFile: string | undefined;
   cacheTtlSeconds: number;
@@ -348,6 +356,7 @@ export function parseConfig(env: Env): Config {
       maxFiles: c.FILES_PER_QUESTION,
       maxTotalBytes: c.FILES_MAX_TOTAL_BYTES,
       maxPdfPages: c.FILES_MAX_PDF_PAGES,
+      memoryMaxBytes: c.FILES_MEMORY_MAX_BYTES,
     },
     profilesFile: c.CLAUDE_PROFILES_FILE,
     cacheTtlSeconds: c.CACHE_TTL_SECONDS,

@@ -1,5 +1,6 @@
 import type { App as BoltApp } from '@slack/bolt';
 import type { Config } from '../config/config.js';
+import { FileMemory } from '../limits/file-memory.js';
 import { networkCause } from '../platform/egress.js';
 import type { Platform } from '../platform/index.js';
 import { boltLogger } from '../platform/logger.js';
@@ -40,7 +41,13 @@ export function createSlack(config: Config, platform: Platform) {
   const postClient = createPostClient(settings);
   attachFileReader(
     readClient,
-    new FileReader({ fetch: egress.fetch, apiUrl: config.slack.apiUrl, limits: config.files, log }),
+    new FileReader({
+      fetch: egress.fetch,
+      apiUrl: config.slack.apiUrl,
+      limits: config.files,
+      log,
+      memory: new FileMemory(config.files.memoryMaxBytes),
+    }),
   );
   const receiver = new ForwardedReceiver();
   const identity: Identity = { botUserId: '', botId: undefined, botName: 'Claude' };

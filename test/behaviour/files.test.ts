@@ -342,3 +342,68 @@ test('an image counts as the tokens Claude reads from it, not its base64 size: t
   }
   assert.equal(claude.requests.length, 2);
 });
+
+test('files past FILES_MEMORY_MAX_BYTES wait for memory; a question without files goes on meanwhile', async (t) => {
+  // About 690 KB each: two do not fit a 1 MB budget.
+  const noise = Buffer.alloc(480 * 480 * 3);
+  for (let i = 0, x = 2463534242; i < noise.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    noise[i] = x & 0xff;
+  }
+  const shot = await sharp(noise, { raw: { width: 480, height: 480, channels: 3 } })
+    .png()
+    .toBuffer();
+  const { sim, claude } = await startRig(t, { env: { FILES_MEMORY_MAX_BYTES: String(1024 * 1024) } });
+  let open: () => void = () => {};
+  const gate = new Promise<void>((r) => {
+    open = r;
+  });
+  const asked: string[] = [];
+  claude.setResponder(async (req) => {
+    const text = JSON.stringify(req.body.messages);
+    const who = ['first', 'second', 'words'].find((w) => text.includes(`${w} question`)) ?? '?';
+    asked.push(who);
+    if (who === 'first') await gate;
+    return { text: `Answer to the ${who} question.` };
+  });
+  const post = (user: string, word: string, withFile: boolean) =>
+    sim.post({
+      user,
+      channel: 'C0GENERAL',
+      text: `<@${sim.botUserId}> the ${word} question`,
+      ...(withFile
+        ? {
+            files: [
+              sim.files.add({
+                name: `${word}.png`,
+                mimetype: 'image/png',
+                bytes: shot,
+                width: 480,
+                height: 480,
+              }),
+            ],
+          }
+        : {}),
+    });
+  const first = await post('U0ALICE', 'first', true);
+  await claude.waitForRequests(1);
+  const second = await post('U0BOB', 'second', true);
+  await sim.waitFor(
+    () =>
+      sim
+        .statuses()
+        .find((s) => s.thread_ts === second.message.ts && /waiting to read the files/.test(s.status)),
+    { what: 'the second question told it waits for the files' },
+  );
+  const words = await post('U0CARLA', 'words', false);
+  const [answer] = await waitForReplies(sim, 'C0GENERAL', words.message.ts);
+  assert.equal(visibleText(answer as never), 'Answer to the words question.', 'not held up by the files');
+  assert.deepEqual(asked, ['first', 'words'], 'the second waits while the first holds the memory');
+  open();
+  const [later] = await waitForReplies(sim, 'C0GENERAL', second.message.ts);
+  assert.equal(visibleText(later as never), 'Answer to the second question.');
+  await waitForReplies(sim, 'C0GENERAL', first.message.ts);
+  assert.deepEqual(asked, ['first', 'words', 'second']);
+});

@@ -16,7 +16,10 @@ export interface AnswerDeps {
    * `waited`: the question waited its turn, so it is read as it stands now. `tokenBudget`: how much
    * of a long thread's newest end to read.
    */
-  loadConversation(job: AnswerJob, opts: { waited: boolean; tokenBudget: number }): Promise<Conversation>;
+  loadConversation(
+    job: AnswerJob,
+    opts: { waited: boolean; tokenBudget: number; onFilesWait?: () => void; signal?: AbortSignal },
+  ): Promise<Conversation>;
   traffic: Traffic;
   log: Logger;
   botName: string;
@@ -71,6 +74,8 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
   let firstTextAt: number | undefined;
   let request: ClaudeRequest | undefined;
   let endTurn: (() => void) | undefined;
+  // Gives back the memory the conversation's files hold (FILES_MEMORY_MAX_BYTES).
+  let releaseFiles: (() => void) | undefined;
   try {
     // A question that must wait is told its place at once; "is thinking…" comes with its turn.
     let waited = false;
@@ -82,14 +87,23 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
     endTurn = await deps.waitTurn?.({ onQueued, signal: deps.signal });
     // Shown while the conversation is read and Claude is asked: the sink writes nothing before it.
     void sink.thinking().catch((err) => log.warn({ ...at, err }, 'could not show thinking status'));
+    let waitedForFiles = false;
     const {
       messages: conversation,
       unread,
       fileNotes,
+      release,
     } = await deps.loadConversation(job, {
       waited,
       tokenBudget: deps.contextTokens,
+      onFilesWait: () => {
+        waitedForFiles = true;
+        void sink.thinking('is waiting to read the files…').catch(() => {});
+      },
+      signal: deps.signal,
     });
+    releaseFiles = release;
+    if (waitedForFiles) void sink.thinking().catch(() => {});
     const asked = conversation.find((m) => m.ts === job.messageTs);
     // A DM's session is named once, by the question that starts its thread; replies keep the name.
     if (job.place.kind === 'dm' && job.messageTs === job.place.threadTs && asked?.text.trim())
@@ -142,6 +156,7 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
     if (fileNotes?.length) sink.append(`\n\n${fileNotesText(fileNotes)}`);
     // Claude is done with it: writing the rest to Slack needs no turn, so the next may start.
     endTurn?.();
+    releaseFiles?.();
     await sink.finish();
     const u = result.result?.usage;
     log.info(
@@ -187,6 +202,7 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
     return { ok: false, errorKind: kind, request };
   } finally {
     endTurn?.();
+    releaseFiles?.();
   }
 }
 

@@ -10,6 +10,7 @@ import {
   pdfBlock,
   textBlock,
 } from '../../claude/attachments.js';
+import type { FileMemory } from '../../limits/file-memory.js';
 import type { Logger } from '../../platform/logger.js';
 import { asText, isPdf, kindOf, looksLikeHtml, pdfPages, type SlackFile, sniffImage } from './file-kinds.js';
 
@@ -32,6 +33,8 @@ export interface FileReaderSettings {
   apiUrl: string;
   limits: FileLimits;
   log: Logger;
+  /** FILES_MEMORY_MAX_BYTES: file bytes the questions of this process hold at once. */
+  memory?: FileMemory;
 }
 
 /** A file that was not read, and why, in words for the person who shared it. */
@@ -44,6 +47,14 @@ export interface FilesRead {
   /** By Slack file id. */
   read: Map<string, Attachment>;
   notes: FileNote[];
+  /** Gives back the memory the files hold (FILES_MEMORY_MAX_BYTES), once Claude is done with them. */
+  release?: () => void;
+}
+
+/** While a question waits for file memory, and what ends the wait. */
+export interface FileWait {
+  onWait?: () => void;
+  signal?: AbortSignal;
 }
 
 /** How long one download may take. */
@@ -90,7 +101,43 @@ export class FileReader {
    * Reads `files` (newest first) with `token`, spending at most `tokenBudget` tokens. Older files
    * beyond the count, byte or token limits are left out and named in one note.
    */
-  async read(files: readonly SlackFile[], token: string, tokenBudget: number): Promise<FilesRead> {
+  async read(
+    files: readonly SlackFile[],
+    token: string,
+    tokenBudget: number,
+    wait: FileWait = {},
+  ): Promise<FilesRead> {
+    const bytes = this.bytesToRead(files);
+    const release = bytes > 0 ? await this.s.memory?.hold(bytes, wait) : undefined;
+    try {
+      return { ...(await this.readWithin(files, token, tokenBudget)), ...(release ? { release } : {}) };
+    } catch (err) {
+      release?.();
+      throw err;
+    }
+  }
+
+  /** What the files that may be downloaded weigh, as Slack tells their sizes (before any download). */
+  private bytesToRead(files: readonly SlackFile[]): number {
+    const { limits } = this.s;
+    const ids = new Set<string>();
+    let total = 0;
+    for (const f of files) {
+      if (ids.has(f.id) || ids.size >= limits.maxFiles) continue;
+      const size = f.size ?? 0;
+      if (f.mode === 'tombstone' || kindOf(f).kind === 'other' || size > limits.maxBytes) continue;
+      if (!this.allowed(f.url_private_download) || total + size > limits.maxTotalBytes) continue;
+      ids.add(f.id);
+      total += size;
+    }
+    return total;
+  }
+
+  private async readWithin(
+    files: readonly SlackFile[],
+    token: string,
+    tokenBudget: number,
+  ): Promise<FilesRead> {
     const { limits } = this.s;
     const read = new Map<string, Attachment>();
     const notes: FileNote[] = [];

@@ -3,7 +3,7 @@ import type { ConversationMessage } from '../../claude/prompt.js';
 import type { AnswerJob } from '../job.js';
 import type { UserDirectory } from './directory.js';
 import { fileRefs, type SlackFile } from './file-kinds.js';
-import { type FileNote, fileReaderOf } from './files.js';
+import { type FileNote, type FilesRead, type FileWait, fileReaderOf } from './files.js';
 import { readThreadEnd } from './thread.js';
 
 /** A message as conversations.replies / history return it (the fields we read). */
@@ -48,6 +48,8 @@ export interface Conversation {
   unread: number;
   /** Shared files that were not read, and why: the answer names them. */
   fileNotes?: FileNote[];
+  /** Gives back the memory its files hold; called once Claude is done with them. */
+  release?: () => void;
 }
 
 /** Share of the token budget the files of a conversation may take: the words need room too. */
@@ -63,7 +65,7 @@ export async function loadConversation(
   directory: UserDirectory,
   me: Identity,
   job: AnswerJob,
-  opts: { waited?: boolean; tokenBudget: number },
+  opts: { waited?: boolean; tokenBudget: number; onFilesWait?: () => void; signal?: AbortSignal },
 ): Promise<Conversation> {
   // A question that starts a thread is the whole thread: read as the event carried it, unless it
   // waited its turn (then it is read as it stands now, edited or deleted meanwhile).
@@ -101,8 +103,16 @@ export async function loadConversation(
     if (files.length > 0) shared.set(message, files);
     out.push(message);
   }
-  const fileNotes = await readFiles(client, shared, Math.floor(opts.tokenBudget * FILES_BUDGET_SHARE));
-  return { messages: out, unread, ...(fileNotes.length > 0 ? { fileNotes } : {}) };
+  const files = await readFiles(client, shared, Math.floor(opts.tokenBudget * FILES_BUDGET_SHARE), {
+    onWait: opts.onFilesWait,
+    signal: opts.signal,
+  });
+  return {
+    messages: out,
+    unread,
+    ...(files.notes.length > 0 ? { fileNotes: files.notes } : {}),
+    ...(files.release ? { release: files.release } : {}),
+  };
 }
 
 /**
@@ -113,18 +123,19 @@ async function readFiles(
   client: WebClient,
   shared: Map<ConversationMessage, SlackFile[]>,
   tokenBudget: number,
-): Promise<FileNote[]> {
+  wait: FileWait,
+): Promise<Pick<FilesRead, 'notes' | 'release'>> {
   const reader = fileReaderOf(client);
-  if (shared.size === 0 || !reader) return [];
+  if (shared.size === 0 || !reader) return { notes: [] };
   const newestFirst = [...shared.values()].reverse().flat();
-  const { read, notes } = await reader.read(newestFirst, client.token ?? '', tokenBudget);
+  const { read, notes, release } = await reader.read(newestFirst, client.token ?? '', tokenBudget, wait);
   for (const [message, files] of shared) {
     const got = files.flatMap((f) => read.get(f.id) ?? []);
     if (got.length > 0) message.files = got;
     const missed = files.filter((f) => !read.has(f.id)).map((f) => f.name ?? f.id);
     if (missed.length > 0) message.unreadFiles = missed;
   }
-  return notes;
+  return { notes, ...(release ? { release } : {}) };
 }
 
 async function dmHistory(client: WebClient, channel: string, latest: string): Promise<SlackMessage[]> {
