@@ -273,3 +273,41 @@ test('without Redis, STATE_DIR: a process killed and started again answers what 
   assert.equal(visibleText(b!), '_(continued after a restart)_\n\nAnswer to streamed question.');
   assert.equal(claude.requests.length, 4);
 });
+
+test('SIGTERM with Redis: a question waiting for file memory goes to the other replica too', async (t) => {
+  const { sim, claude } = await startFakes(t);
+  const shared = { REDIS_URL, REDIS_KEY_PREFIX: uniquePrefix(), FILES_MEMORY_MAX_BYTES: String(1024 * 1024) };
+  const stopping = startChild(t, 'src/main.ts', {
+    ...botEnv(sim, claude),
+    ...shared,
+    SHUTDOWN_GRACE_MS: '1000',
+  });
+  const port = await stopping.ready;
+  await startRig(t, { env: { ...shared, ANTHROPIC_BASE_URL: claude.url }, sim, claimLeaseMs: LEASE_MS });
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
+  let signalled = false;
+  hangUntil(claude, () => signalled, ['first question', 'second question']);
+  // 700 KB each: the second does not fit a 1 MB file budget while the first holds its file.
+  const file = (name: string) =>
+    sim.files.add({ name, mimetype: 'text/plain', bytes: Buffer.from('log line\n'.repeat(80_000)) });
+  const ask = (text: string, name: string) =>
+    sim.post({
+      user: 'U0ALICE',
+      channel: 'C0GENERAL',
+      text: `<@${sim.botUserId}> ${text}`,
+      files: [file(name)],
+    });
+  await ask('first question', 'a.log');
+  await claude.waitForRequests(1);
+  const { message: second } = await ask('second question', 'b.log');
+  await sim.waitFor(
+    () => sim.statuses().some((s) => s.thread_ts === second.ts && /waiting to read the files/.test(s.status)),
+    { what: 'the second question waiting for file memory' },
+  );
+  signalled = true;
+  stopping.child.kill('SIGTERM');
+  assert.equal(await stopping.exited, 0, stopping.output());
+  const [reply] = await waitForReplies(sim, 'C0GENERAL', second.ts, 1, 15_000);
+  assert.match(visibleText(reply!), /^Answer to second question\./, 'answered by the other replica');
+  assert.equal(botReplies(sim, 'C0GENERAL', second.ts).length, 1);
+});

@@ -60,7 +60,7 @@ interface Running {
   /** `channel:threadTs` of the question, once it is worked on (the stop button names the thread). */
   thread?: string;
   lease?: Lease;
-  /** Waiting in the waiting room: nothing done for it yet. */
+  /** Waiting in the waiting room, or for memory to read its files: nothing sent to Claude yet. */
   waiting: boolean;
   /** Shutdown gives it back to the shared stream: it writes nothing more here. */
   handingBack: boolean;
@@ -287,8 +287,26 @@ export class AnswerRunner {
         },
         {
           nameOf: (id) => this.deps.directory.knownName(id),
-          loadConversation: (j, o) =>
-            loadConversation(this.deps.readClient, this.deps.directory, this.deps.identity, j, o),
+          loadConversation: async (j, o) => {
+            try {
+              return await loadConversation(
+                this.deps.readClient,
+                this.deps.directory,
+                this.deps.identity,
+                j,
+                {
+                  ...o,
+                  // Waiting for file memory is waiting too: shutdown hands such a question back.
+                  onFilesWait: () => {
+                    r.waiting = true;
+                    o.onFilesWait?.();
+                  },
+                },
+              );
+            } finally {
+              r.waiting = false;
+            }
+          },
           traffic: this.deps.traffic,
           log,
           botName: this.deps.identity.botName,
