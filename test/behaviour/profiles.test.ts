@@ -421,8 +421,8 @@ test('a profile keeps the prompt cacheable: a thread’s later questions read th
   assert.ok((await tokens('cache_write')) > 0);
 });
 
-test('feedback on an answer is counted for the profile and model that answered', async (t) => {
-  const r = await rig(t);
+test('feedback on an answer is counted for the profile and model that answered, and shown per profile to admins', async (t) => {
+  const r = await rig(t, PROFILES, { ADMIN_USER_IDS: 'U0ALICE' });
   r.claude.enqueue({ text: 'Your order ships today.' });
   const { message } = await r.sim.post({
     user: 'U0ALICE',
@@ -440,4 +440,9 @@ test('feedback on an answer is counted for the profile and model that answered',
   const votes = () => r.bot.metrics.registry.getSingleMetricAsString('slackbot_feedback_total');
   await until('the vote counted', async () => /profile="support"/.test(await votes()));
   assert.match(await votes(), /\{vote="down",model="claude-cheap-1",profile="support",change="new"\} 1/);
+  await r.sim.openAppHome('U0ALICE', 'home');
+  const home = await r.sim.waitFor(
+    () => JSON.stringify(r.sim.homeViews().U0ALICE ?? '').match(/Feedback by profile[^"]*/)?.[0],
+  );
+  assert.match(home, /• support: 👍 0 · 👎 1/);
 });

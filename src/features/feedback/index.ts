@@ -11,6 +11,13 @@ const DAY_TTL_MS = 8 * 24 * 3600 * 1000;
 const DAYS_SHOWN = 7;
 
 type Counts = { up: number; down: number };
+/** A day's votes, in all and per channel profile. */
+type DayCounts = Counts & { profiles?: Record<string, Counts> };
+/** Votes of the last week, in all and per channel profile (by name). */
+export type WeekVotes = Counts & { profiles: Map<string, Counts> };
+
+/** Profiles counted per day: a file with more is a mistake, and the count stays bounded. */
+const PROFILES_COUNTED = 200;
 
 /** Votes per UTC day in the key-value store (Redis with REDIS_URL), for the Home tab. */
 export class FeedbackBook {
@@ -20,22 +27,33 @@ export class FeedbackBook {
   ) {}
 
   /** Counts a vote, taking back the person's earlier one on the same answer. */
-  async count(vote: Vote, previous: Vote | undefined): Promise<void> {
+  async count(vote: Vote, previous: Vote | undefined, profile = 'default'): Promise<void> {
     const key = `feedback:day:${utcDay(this.now())}`;
-    const c: Counts = { up: 0, down: 0, ...((await this.store.get(key)) as Counts | undefined) };
+    const c: DayCounts = { up: 0, down: 0, ...((await this.store.get(key)) as DayCounts | undefined) };
+    const profiles = { ...c.profiles };
+    const p: Counts = { up: 0, down: 0, ...profiles[profile] };
     c[vote]++;
-    if (previous) c[previous] = Math.max(0, c[previous] - 1);
-    await this.store.set(key, c, DAY_TTL_MS);
+    p[vote]++;
+    if (previous) {
+      c[previous] = Math.max(0, c[previous] - 1);
+      p[previous] = Math.max(0, p[previous] - 1);
+    }
+    if (profile in profiles || Object.keys(profiles).length < PROFILES_COUNTED) profiles[profile] = p;
+    await this.store.set(key, { ...c, profiles }, DAY_TTL_MS);
   }
 
   /** Votes of the last seven UTC days. */
-  async week(): Promise<Counts> {
-    const total: Counts = { up: 0, down: 0 };
+  async week(): Promise<WeekVotes> {
+    const total: WeekVotes = { up: 0, down: 0, profiles: new Map() };
     for (let i = 0; i < DAYS_SHOWN; i++) {
       const day = utcDay(new Date(this.now().getTime() - i * 86_400_000));
-      const c = (await this.store.get(`feedback:day:${day}`)) as Counts | undefined;
+      const c = (await this.store.get(`feedback:day:${day}`)) as DayCounts | undefined;
       total.up += c?.up ?? 0;
       total.down += c?.down ?? 0;
+      for (const [name, p] of Object.entries(c?.profiles ?? {})) {
+        const sum = total.profiles.get(name) ?? { up: 0, down: 0 };
+        total.profiles.set(name, { up: sum.up + p.up, down: sum.down + p.down });
+      }
     }
     return total;
   }
@@ -63,7 +81,7 @@ export function install(app: App, deps: FeatureDeps): FeedbackBook {
     const profile = fb.profile ?? 'default';
     const model = deps.profiles.list().find((p) => p.name === profile)?.model ?? deps.config.claude.model;
     metrics.feedback.inc({ vote: fb.vote, model, profile, change: previous ? 'changed' : 'new' });
-    await book.count(fb.vote, previous).catch((err) => log.warn({ err }, 'feedback not counted'));
+    await book.count(fb.vote, previous, profile).catch((err) => log.warn({ err }, 'feedback not counted'));
     log.info({ ref: fb.ref, user, vote: fb.vote, previous, model, profile }, 'feedback');
   });
   return book;

@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { FeatureDeps } from '../deps.js';
 import { register as registerGreeting } from './greeting.js';
+import type { Votes } from './usage.js';
 import { register as registerUsage } from './usage.js';
 
 /** How long someone stays greeted: after a quarter without opening the bot, the greeting comes again. */
@@ -10,7 +11,7 @@ const GREETED_KEEP_MS = 90 * 24 * 60 * 60 * 1000;
 export function install(
   app: App,
   deps: FeatureDeps & {
-    feedback?: { week(): Promise<{ up: number; down: number }> };
+    feedback?: { week(): Promise<Votes> };
     /** The DM profile's suggested prompts, if any. */
     prompts?: () => string[] | undefined;
   },

@@ -14,7 +14,14 @@ export interface UsageHomeDeps {
   /** The channel profiles in effect, shown to admins. */
   profiles?: () => ProfileSummary[];
   /** Votes on answers of the last week (the feedback buttons), shown to everyone. */
-  feedback?: { week(): Promise<{ up: number; down: number }> };
+  feedback?: { week(): Promise<Votes> };
+}
+
+/** Votes on answers, in all and per channel profile. */
+export interface Votes {
+  up: number;
+  down: number;
+  profiles?: ReadonlyMap<string, { up: number; down: number }>;
 }
 
 /** Rows per list: a section's text holds 3,000 characters. */
@@ -44,12 +51,27 @@ export function usageView(
   day: UsageDay | undefined,
   viewer: string,
   admin: boolean,
-  feedback?: { up: number; down: number },
+  feedback?: Votes,
   profiles: readonly ProfileSummary[] = [],
 ): types.HomeView {
   const votes = feedback
     ? [section(`*Feedback on answers, last 7 days:* 👍 ${feedback.up} · 👎 ${feedback.down}`)]
     : [];
+  // Admins with several profiles see which assistant people like.
+  const byProfile = [...(feedback?.profiles ?? [])].sort(
+    (a, b) => b[1].up + b[1].down - (a[1].up + a[1].down),
+  );
+  const profileVotes =
+    byProfile.length > 0 && profiles.length > 1
+      ? [
+          section(
+            `*Feedback by profile, last 7 days*\n${byProfile
+              .slice(0, MAX_ROWS)
+              .map(([name, v]) => `• ${name}: 👍 ${v.up} · 👎 ${v.down}`)
+              .join('\n')}`,
+          ),
+        ]
+      : [];
   const header: types.HeaderBlock = {
     type: 'header',
     text: { type: 'plain_text', text: `Usage today (${day?.day ?? '?'}, UTC)` },
@@ -85,6 +107,7 @@ export function usageView(
       list('By person', day.users, (id) => `<@${id}>`),
       ...(profiles.length > 1 ? [list('By profile', day.profiles, (id) => id)] : []),
       ...votes,
+      ...profileVotes,
       ...(profiles.length > 1 ? [profilesSection(profiles)] : []),
       note,
     ],
