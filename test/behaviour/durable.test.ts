@@ -46,6 +46,24 @@ async function twoReplicas(
   return { sim, claude, doomed, survivor, prefix, redis };
 }
 
+/**
+ * Two replicas on one Redis: `stopping`, the real process (src/main.ts) that receives every
+ * event and is sent SIGTERM, and one in this process that takes over what it hands back.
+ */
+async function stoppingAndSurvivor(t: TestContext, env: Record<string, string>) {
+  const { sim, claude } = await startFakes(t);
+  const shared = { REDIS_URL, REDIS_KEY_PREFIX: uniquePrefix(), ...env };
+  const stopping = startChild(t, 'src/main.ts', {
+    ...botEnv(sim, claude),
+    ...shared,
+    SHUTDOWN_GRACE_MS: '1000',
+  });
+  const port = await stopping.ready;
+  await startRig(t, { env: { ...shared, ANTHROPIC_BASE_URL: claude.url }, sim, claimLeaseMs: LEASE_MS });
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
+  return { sim, claude, stopping };
+}
+
 async function ask(sim: SlackSim, text: string) {
   return (await sim.post({ user: 'U0ALICE', channel: 'C0GENERAL', text: `<@${sim.botUserId}> ${text}` }))
     .message;
@@ -159,16 +177,7 @@ test('a question taken over later than JOB_MAX_AGE_SECONDS is told to ask again,
 });
 
 test('SIGTERM with Redis: a question still waiting goes to the other replica instead of "ask again"', async (t) => {
-  const { sim, claude } = await startFakes(t);
-  const shared = { REDIS_URL, REDIS_KEY_PREFIX: uniquePrefix(), CLAUDE_MAX_CONCURRENT: '1' };
-  const stopping = startChild(t, 'src/main.ts', {
-    ...botEnv(sim, claude),
-    ...shared,
-    SHUTDOWN_GRACE_MS: '1000',
-  });
-  const port = await stopping.ready;
-  await startRig(t, { env: { ...shared, ANTHROPIC_BASE_URL: claude.url }, sim, claimLeaseMs: LEASE_MS });
-  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
+  const { sim, claude, stopping } = await stoppingAndSurvivor(t, { CLAUDE_MAX_CONCURRENT: '1' });
   let signalled = false;
   const questions = ['first question', 'second question', 'third question'];
   hangUntil(claude, () => signalled, questions);
@@ -275,16 +284,9 @@ test('without Redis, STATE_DIR: a process killed and started again answers what 
 });
 
 test('SIGTERM with Redis: a question waiting for file memory goes to the other replica too', async (t) => {
-  const { sim, claude } = await startFakes(t);
-  const shared = { REDIS_URL, REDIS_KEY_PREFIX: uniquePrefix(), FILES_MEMORY_MAX_BYTES: String(1024 * 1024) };
-  const stopping = startChild(t, 'src/main.ts', {
-    ...botEnv(sim, claude),
-    ...shared,
-    SHUTDOWN_GRACE_MS: '1000',
+  const { sim, claude, stopping } = await stoppingAndSurvivor(t, {
+    FILES_MEMORY_MAX_BYTES: String(1024 * 1024),
   });
-  const port = await stopping.ready;
-  await startRig(t, { env: { ...shared, ANTHROPIC_BASE_URL: claude.url }, sim, claimLeaseMs: LEASE_MS });
-  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
   let signalled = false;
   hangUntil(claude, () => signalled, ['first question', 'second question']);
   // 700 KB each: the second does not fit a 1 MB file budget while the first holds its file.

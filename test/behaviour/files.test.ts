@@ -12,6 +12,20 @@ import { visibleText, waitForReplies } from '../support/visible.js';
 const PNG = await sharp({ create: { width: 16, height: 16, channels: 4, background: '#c00' } })
   .png()
   .toBuffer();
+/** A PNG of noise (xorshift32), which does not compress: about 3 bytes a pixel, like a photo. */
+function noisePng(width: number, height: number): Promise<Buffer> {
+  const noise = Buffer.alloc(width * height * 3);
+  for (let i = 0, x = 2463534242; i < noise.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    noise[i] = x & 0xff;
+  }
+  return sharp(noise, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
+}
+
 const pdf = (pages: number) =>
   Buffer.from(
     `%PDF-1.7\n${Array.from({ length: pages }, (_, i) => `${i + 3} 0 obj << /Type /Page /Parent 2 0 R >> endobj`).join('\n')}\n2 0 obj << /Type /Pages /Count ${pages} >> endobj\n%%EOF\n`,
@@ -312,16 +326,7 @@ test('a large screenshot is scaled down to what Claude uses (long edge 1,568 px)
 
 test('an image counts as the tokens Claude reads from it, not its base64 size: two screenshots fit one minute’s input budget', async (t) => {
   // 1,200 × 900 of noise: about 3 MB, 4 MB of base64, about 1,440 tokens for Claude.
-  const noise = Buffer.alloc(1200 * 900 * 3);
-  for (let i = 0, x = 88172645; i < noise.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    noise[i] = x & 0xff;
-  }
-  const shot = await sharp(noise, { raw: { width: 1200, height: 900, channels: 3 } })
-    .png()
-    .toBuffer();
+  const shot = await noisePng(1200, 900);
   const { sim, claude } = await startRig(t, { env: { CLAUDE_INPUT_TOKENS_PER_MINUTE: '20000' } });
   claude.setResponder(() => ({ text: 'A chart of sales.' }));
   for (const user of ['U0ALICE', 'U0BOB']) {
@@ -345,16 +350,7 @@ test('an image counts as the tokens Claude reads from it, not its base64 size: t
 
 test('files past FILES_MEMORY_MAX_BYTES wait for memory; a question without files goes on meanwhile', async (t) => {
   // About 690 KB each: two do not fit a 1 MB budget.
-  const noise = Buffer.alloc(480 * 480 * 3);
-  for (let i = 0, x = 2463534242; i < noise.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    noise[i] = x & 0xff;
-  }
-  const shot = await sharp(noise, { raw: { width: 480, height: 480, channels: 3 } })
-    .png()
-    .toBuffer();
+  const shot = await noisePng(480, 480);
   const { sim, claude } = await startRig(t, { env: { FILES_MEMORY_MAX_BYTES: String(1024 * 1024) } });
   let open: () => void = () => {};
   const gate = new Promise<void>((r) => {
