@@ -70,7 +70,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
   });
   const slack = createSlack(config, platform);
   const access = new AccessPolicy(config.access, slack.readClient, slack.directory, log);
-  const profiles = new Profiles(config, slack.readClient, log);
+  const profiles = new Profiles(config, slack.readClient, log, metrics.profileReloads);
   let ready = false;
   let stopping = false;
 

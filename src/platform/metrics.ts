@@ -36,6 +36,12 @@ export function createMetrics() {
       help: 'Slack redeliveries dropped because the event was already claimed',
       registers,
     }),
+    profileReloads: new Counter({
+      name: 'slackbot_profiles_reloads_total',
+      help: 'Re-reads of CLAUDE_PROFILES_FILE (SIGHUP or a change): ok, or rejected (a bad file; the profiles in effect stay)',
+      labelNames: ['result'] as const,
+      registers,
+    }),
     feedback: new Counter({
       name: 'slackbot_feedback_total',
       help: 'Feedback buttons clicked under answers: vote (up, down), the model and channel profile that answered, and whether it changed an earlier vote',

@@ -183,6 +183,9 @@ test('the file is re-read when it changes; a bad new file keeps the profiles in 
   const three = await ask(r, 'C0SUP', 'three');
   assert.equal(three.request.body.model, 'claude-cheap-2');
   assert.equal(three.request.body.max_tokens, 1000, 'the old profiles are kept');
+  const reloads = await r.bot.metrics.registry.getSingleMetricAsString('slackbot_profiles_reloads_total');
+  assert.match(reloads, /\{result="ok"\} [1-9]/);
+  assert.match(reloads, /\{result="rejected"\} [1-9]/, 'a rejected edit can alert');
 });
 
 test('a bad profiles file stops start-up with one line naming the file, the profile and the field', async (t) => {

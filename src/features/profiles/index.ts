@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 import type { ClaudeProfile, McpServer } from '../../claude/profile.js';
 import type { Config } from '../../config/config.js';
 import type { Logger } from '../../platform/logger.js';
+import type { Metrics } from '../../platform/metrics.js';
 import { slackErrorCode } from '../../slack/web.js';
 import type { ProfilePlace as Place, ProfileResolver, ProfileSummary } from '../deps.js';
 import { type EnvDefaults, matchProfile, needsNames, resolveProfile } from './match.js';
@@ -37,6 +38,8 @@ export class Profiles implements ProfileResolver {
     private readonly config: Config,
     private readonly client: Pick<WebClient, 'conversations'>,
     private readonly log: Logger,
+    /** Counts the re-reads (slackbot_profiles_reloads_total), so a rejected edit can alert. */
+    private readonly reloads?: Pick<Metrics['profileReloads'], 'inc'>,
   ) {
     this.env = {
       model: config.claude.model,
@@ -63,8 +66,10 @@ export class Profiles implements ProfileResolver {
     try {
       this.set = loadProfiles(file);
       this.log.info({ reason, profiles: this.set.profiles.map((p) => p.name) }, 'profiles reloaded');
+      this.reloads?.inc({ result: 'ok' });
       return true;
     } catch (err) {
+      this.reloads?.inc({ result: 'rejected' });
       this.log.error(
         { reason, error: (err as Error).message },
         'profiles not reloaded; keeping the current ones',
