@@ -348,18 +348,22 @@ test('an image counts as the tokens Claude reads from it, not its base64 size: t
   assert.equal(claude.requests.length, 2);
 });
 
-test('files past FILES_MEMORY_MAX_BYTES wait for memory; a question without files goes on meanwhile', async (t) => {
+test('files past FILES_MEMORY_MAX_BYTES wait for memory, out of the waiting room: a question without files goes on', async (t) => {
   // About 690 KB each: two do not fit a 1 MB budget.
   const shot = await noisePng(480, 480);
-  const { sim, claude } = await startRig(t, { env: { FILES_MEMORY_MAX_BYTES: String(1024 * 1024) } });
+  // Two Claude calls at once, so four questions in the waiting room: the first and three waiting for files.
+  const { sim, claude } = await startRig(t, {
+    env: { FILES_MEMORY_MAX_BYTES: String(1024 * 1024), CLAUDE_MAX_CONCURRENT: '2' },
+  });
   let open: () => void = () => {};
   const gate = new Promise<void>((r) => {
     open = r;
   });
   const asked: string[] = [];
+  const words = ['first', 'second', 'third', 'fourth', 'words'];
   claude.setResponder(async (req) => {
     const text = JSON.stringify(req.body.messages);
-    const who = ['first', 'second', 'words'].find((w) => text.includes(`${w} question`)) ?? '?';
+    const who = words.find((w) => text.includes(`${w} question`)) ?? '?';
     asked.push(who);
     if (who === 'first') await gate;
     return { text: `Answer to the ${who} question.` };
@@ -385,21 +389,19 @@ test('files past FILES_MEMORY_MAX_BYTES wait for memory; a question without file
     });
   const first = await post('U0ALICE', 'first', true);
   await claude.waitForRequests(1);
-  const second = await post('U0BOB', 'second', true);
-  await sim.waitFor(
-    () =>
-      sim
-        .statuses()
-        .find((s) => s.thread_ts === second.message.ts && /waiting to read the files/.test(s.status)),
-    { what: 'the second question told it waits for the files' },
-  );
-  const words = await post('U0CARLA', 'words', false);
-  const [answer] = await waitForReplies(sim, 'C0GENERAL', words.message.ts);
+  const waiting = [];
+  for (const w of ['second', 'third', 'fourth']) waiting.push((await post('U0BOB', w, true)).message);
+  for (const m of waiting)
+    await sim.waitFor(
+      () => sim.statuses().find((s) => s.thread_ts === m.ts && /waiting to read the files/.test(s.status)),
+      { what: 'a question told it waits for the files' },
+    );
+  const plain = await post('U0CARLA', 'words', false);
+  const [answer] = await waitForReplies(sim, 'C0GENERAL', plain.message.ts);
   assert.equal(visibleText(answer as never), 'Answer to the words question.', 'not held up by the files');
-  assert.deepEqual(asked, ['first', 'words'], 'the second waits while the first holds the memory');
+  assert.deepEqual(asked, ['first', 'words'], 'the others wait while the first holds the memory');
   open();
-  const [later] = await waitForReplies(sim, 'C0GENERAL', second.message.ts);
-  assert.equal(visibleText(later as never), 'Answer to the second question.');
-  await waitForReplies(sim, 'C0GENERAL', first.message.ts);
-  assert.deepEqual(asked, ['first', 'words', 'second']);
+  for (const m of [first.message, ...waiting]) await waitForReplies(sim, 'C0GENERAL', m.ts, 1, 15_000);
+  assert.deepEqual(asked.slice(0, 3), ['first', 'words', 'second'], 'then in order');
+  assert.equal(asked.length, 5);
 });

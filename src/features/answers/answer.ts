@@ -98,6 +98,9 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
       tokenBudget: deps.contextTokens,
       onFilesWait: () => {
         waitedForFiles = true;
+        // Waiting for memory is not a turn: the waiting room lets a question without files in.
+        endTurn?.();
+        endTurn = undefined;
         void sink.thinking('is waiting to read the files…').catch(() => {});
       },
       signal: deps.signal,

@@ -39,3 +39,20 @@ test('a hold aborted while waiting rejects and holds nothing once its turn comes
   assert.equal(memory.held, 100, 'the aborted hold took nothing');
   next();
 });
+
+test('a hold stopped before it starts, or while it waits, never blocks those behind it', async () => {
+  const memory = new FileMemory(100);
+  const stopped = AbortSignal.abort(new Error('stopped before'));
+  await assert.rejects(memory.hold(10, { signal: stopped }), /stopped before/);
+  const a = await memory.hold(60);
+  const controller = new AbortController();
+  const big = memory.hold(80, { signal: controller.signal });
+  const small = memory.hold(40);
+  controller.abort(new Error('stopped while waiting'));
+  await assert.rejects(big, /stopped while waiting/);
+  const releaseSmall = await small; // fits beside a's 60 once the big one left the line
+  assert.equal(memory.held, 100);
+  releaseSmall();
+  a();
+  assert.equal(memory.held, 0);
+});
