@@ -11,8 +11,14 @@ const DAY_TTL_MS = 8 * 24 * 3600 * 1000;
 const DAYS_SHOWN = 7;
 
 type Counts = { up: number; down: number };
-/** A day's votes, in all and per channel profile. */
-type DayCounts = Counts & { profiles?: Record<string, Counts> };
+/** A day's votes, in all and per channel profile (as entries: a name is never an object key). */
+type DayCounts = Counts & { profiles?: Array<[string, Counts]> };
+/** A person's vote on an answer, and where it was counted (so a change takes it back there). */
+export interface CountedVote {
+  vote: Vote;
+  day: string;
+  profile: string;
+}
 /** Votes of the last week, in all and per channel profile (by name). */
 export type WeekVotes = Counts & { profiles: Map<string, Counts> };
 
@@ -26,20 +32,28 @@ export class FeedbackBook {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Counts a vote, taking back the person's earlier one on the same answer. */
-  async count(vote: Vote, previous: Vote | undefined, profile = 'default'): Promise<void> {
-    const key = `feedback:day:${utcDay(this.now())}`;
-    const c: DayCounts = { up: 0, down: 0, ...((await this.store.get(key)) as DayCounts | undefined) };
-    const profiles = { ...c.profiles };
-    const p: Counts = { up: 0, down: 0, ...profiles[profile] };
-    c[vote]++;
-    p[vote]++;
-    if (previous) {
-      c[previous] = Math.max(0, c[previous] - 1);
-      p[previous] = Math.max(0, p[previous] - 1);
-    }
-    if (profile in profiles || Object.keys(profiles).length < PROFILES_COUNTED) profiles[profile] = p;
-    await this.store.set(key, { ...c, profiles }, DAY_TTL_MS);
+  /**
+   * Counts a vote today, taking the person's earlier vote on the same answer back from the day
+   * and profile it was counted in. Returns where this one was counted.
+   */
+  async count(vote: Vote, previous: CountedVote | undefined, profile = 'default'): Promise<CountedVote> {
+    const day = utcDay(this.now());
+    if (previous) await this.change(previous.day, previous.profile, previous.vote, -1);
+    await this.change(day, profile, vote, 1);
+    return { vote, day, profile };
+  }
+
+  private async change(day: string, profile: string, vote: Vote, by: 1 | -1): Promise<void> {
+    const key = `feedback:day:${day}`;
+    const c = (await this.store.get(key)) as DayCounts | undefined;
+    if (!c && by < 0) return;
+    const counts: Counts = { up: c?.up ?? 0, down: c?.down ?? 0 };
+    const profiles = new Map(c?.profiles ?? []);
+    const p: Counts = { up: 0, down: 0, ...profiles.get(profile) };
+    counts[vote] = Math.max(0, counts[vote] + by);
+    p[vote] = Math.max(0, p[vote] + by);
+    if (profiles.has(profile) || profiles.size < PROFILES_COUNTED) profiles.set(profile, p);
+    await this.store.set(key, { ...counts, profiles: [...profiles] }, DAY_TTL_MS);
   }
 
   /** Votes of the last seven UTC days. */
@@ -50,7 +64,7 @@ export class FeedbackBook {
       const c = (await this.store.get(`feedback:day:${day}`)) as DayCounts | undefined;
       total.up += c?.up ?? 0;
       total.down += c?.down ?? 0;
-      for (const [name, p] of Object.entries(c?.profiles ?? {})) {
+      for (const [name, p] of c?.profiles ?? []) {
         const sum = total.profiles.get(name) ?? { up: 0, down: 0 };
         total.profiles.set(name, { up: sum.up + p.up, down: sum.down + p.down });
       }
@@ -74,15 +88,23 @@ export function install(app: App, deps: FeatureDeps): FeedbackBook {
     if (!fb) return;
     const user = body.user.id;
     const key = `feedback:${fb.ref}:${user}`;
-    const previous = (await store.get(key).catch(() => undefined)) as Vote | undefined;
-    if (previous === fb.vote) return;
-    await store.set(key, fb.vote, VOTE_TTL_MS).catch(() => {});
+    const stored = (await store.get(key).catch(() => undefined)) as CountedVote | Vote | undefined;
+    // A bare vote was kept before votes remembered their day and profile: counted today's.
+    const previous =
+      typeof stored === 'string'
+        ? { vote: stored, day: utcDay(deps.now?.() ?? new Date()), profile: fb.profile ?? 'default' }
+        : stored;
+    if (previous?.vote === fb.vote) return;
     // The profile that answered (named in the buttons), and its model as it stands now.
     const profile = fb.profile ?? 'default';
     const model = deps.profiles.list().find((p) => p.name === profile)?.model ?? deps.config.claude.model;
     metrics.feedback.inc({ vote: fb.vote, model, profile, change: previous ? 'changed' : 'new' });
-    await book.count(fb.vote, previous, profile).catch((err) => log.warn({ err }, 'feedback not counted'));
-    log.info({ ref: fb.ref, user, vote: fb.vote, previous, model, profile }, 'feedback');
+    const counted = await book.count(fb.vote, previous, profile).catch((err) => {
+      log.warn({ err }, 'feedback not counted');
+      return { vote: fb.vote, day: utcDay(deps.now?.() ?? new Date()), profile };
+    });
+    await store.set(key, counted, VOTE_TTL_MS).catch(() => {});
+    log.info({ ref: fb.ref, user, vote: fb.vote, previous: previous?.vote, model, profile }, 'feedback');
   });
   return book;
 }

@@ -65,10 +65,10 @@ export function usageView(
     byProfile.length > 0 && profiles.length > 1
       ? [
           section(
-            `*Feedback by profile, last 7 days*\n${byProfile
-              .slice(0, MAX_ROWS)
-              .map(([name, v]) => `• ${name}: 👍 ${v.up} · 👎 ${v.down}`)
-              .join('\n')}`,
+            `*Feedback by profile, last 7 days*\n${[
+              ...byProfile.slice(0, MAX_ROWS).map(([name, v]) => `• ${name}: 👍 ${v.up} · 👎 ${v.down}`),
+              ...(byProfile.length > MAX_ROWS ? [`…and ${byProfile.length - MAX_ROWS} more`] : []),
+            ].join('\n')}`,
           ),
         ]
       : [];
