@@ -107,36 +107,41 @@ export class FileReader {
     tokenBudget: number,
     wait: FileWait = {},
   ): Promise<FilesRead> {
-    const bytes = this.bytesToRead(files);
+    const { bytes, ids } = this.toRead(files);
     const release = bytes > 0 ? await this.s.memory?.hold(bytes, wait) : undefined;
     try {
-      return { ...(await this.readWithin(files, token, tokenBudget)), ...(release ? { release } : {}) };
+      return { ...(await this.readWithin(files, token, tokenBudget, ids)), ...(release ? { release } : {}) };
     } catch (err) {
       release?.();
       throw err;
     }
   }
 
-  /** What the files that may be downloaded weigh, as Slack tells their sizes (before any download). */
-  private bytesToRead(files: readonly SlackFile[]): number {
+  /**
+   * The files that may be downloaded (no other one is) and what they weigh, as Slack tells their
+   * sizes, before any download: a file of unknown size counts as FILES_MAX_BYTES.
+   */
+  private toRead(files: readonly SlackFile[]): { bytes: number; ids: Set<string> } {
     const { limits } = this.s;
     const ids = new Set<string>();
-    let total = 0;
+    let bytes = 0;
     for (const f of files) {
       if (ids.has(f.id) || ids.size >= limits.maxFiles) continue;
-      const size = f.size ?? 0;
-      if (f.mode === 'tombstone' || kindOf(f).kind === 'other' || size > limits.maxBytes) continue;
-      if (!this.allowed(f.url_private_download) || total + size > limits.maxTotalBytes) continue;
+      const size = f.size || limits.maxBytes;
+      if (f.mode === 'tombstone' || f.mode === 'hidden_by_limit' || kindOf(f).kind === 'other') continue;
+      if (size > limits.maxBytes || bytes + size > limits.maxTotalBytes) continue;
+      if (!this.allowed(f.url_private_download)) continue;
       ids.add(f.id);
-      total += size;
+      bytes += size;
     }
-    return total;
+    return { bytes, ids };
   }
 
   private async readWithin(
     files: readonly SlackFile[],
     token: string,
     tokenBudget: number,
+    selected: ReadonlySet<string>,
   ): Promise<FilesRead> {
     const { limits } = this.s;
     const read = new Map<string, Attachment>();
@@ -182,6 +187,11 @@ export class FileReader {
       }
       if (!this.allowed(f.url_private_download)) {
         note(`${COULD_NOT_OPEN} (it is not stored in Slack)`);
+        continue;
+      }
+      // Only the files whose memory is held: one failing to download does not let another in.
+      if (!selected.has(f.id)) {
+        leftOut.push(name);
         continue;
       }
       const got = await this.fetch(f.url_private_download as string, token, limits.maxBytes);
