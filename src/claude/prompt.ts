@@ -77,6 +77,8 @@ export interface BuildRequestInput {
   mcpServers?: McpServer[];
   /** The channel's profile name (part of the cache key). */
   profile?: string;
+  /** The conversation's tokens as already estimated when it was trimmed (files by what Claude reads). */
+  inputTokens?: number;
 }
 
 /** Said whenever tools are on: what they bring back is written by strangers. */
@@ -138,20 +140,12 @@ export function buildRequest(input: BuildRequestInput): ClaudeRequest {
     if (block && (block.type === 'text' || block.type === 'image' || block.type === 'document'))
       block.cache_control = { type: 'ephemeral' };
   }
-  // Files count what Claude reads from them: their base64 is never scanned for an estimate.
-  const inputTokens =
-    estimateTokens(system[0]?.text ?? '') +
-    turns.reduce(
-      (sum, t) =>
-        sum + t.parts.reduce((n, p) => n + (typeof p === 'string' ? estimateTokens(p) : p.tokens), 0),
-      0,
-    );
   return {
     model: input.model,
     maxTokens: input.maxTokens,
     system,
     messages,
-    inputTokens,
+    ...(input.inputTokens !== undefined ? { inputTokens: input.inputTokens } : {}),
     ...(input.tools?.length ? { tools: input.tools } : {}),
     ...(input.mcpServers?.length ? { mcpServers: input.mcpServers } : {}),
     ...(input.profile ? { profile: input.profile } : {}),

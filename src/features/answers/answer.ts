@@ -138,6 +138,8 @@ export async function answer(job: AnswerJob, sink: ReplySink, deps: AnswerDeps):
       system,
       conversation: trimmed.messages,
       omitted,
+      // Estimated once, as the conversation was trimmed: the queue reserves these.
+      inputTokens: systemTokens + trimmed.tokens,
     });
     const result = await deps.traffic.ask(
       { teamId: job.place.teamId, channelId: job.place.channelId },
