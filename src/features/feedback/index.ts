@@ -88,20 +88,18 @@ export function install(app: App, deps: FeatureDeps): FeedbackBook {
     if (!fb) return;
     const user = body.user.id;
     const key = `feedback:${fb.ref}:${user}`;
-    const stored = (await store.get(key).catch(() => undefined)) as CountedVote | Vote | undefined;
-    // A bare vote was kept before votes remembered their day and profile: counted today's.
-    const previous =
-      typeof stored === 'string'
-        ? { vote: stored, day: utcDay(deps.now?.() ?? new Date()), profile: fb.profile ?? 'default' }
-        : stored;
-    if (previous?.vote === fb.vote) return;
     // The profile that answered (named in the buttons), and its model as it stands now.
     const profile = fb.profile ?? 'default';
+    const today = utcDay(deps.now?.() ?? new Date());
+    const stored = (await store.get(key).catch(() => undefined)) as CountedVote | Vote | undefined;
+    // A bare vote was kept before votes remembered their day and profile: counted today's.
+    const previous = typeof stored === 'string' ? { vote: stored, day: today, profile } : stored;
+    if (previous?.vote === fb.vote) return;
     const model = deps.profiles.list().find((p) => p.name === profile)?.model ?? deps.config.claude.model;
     metrics.feedback.inc({ vote: fb.vote, model, profile, change: previous ? 'changed' : 'new' });
     const counted = await book.count(fb.vote, previous, profile).catch((err) => {
       log.warn({ err }, 'feedback not counted');
-      return { vote: fb.vote, day: utcDay(deps.now?.() ?? new Date()), profile };
+      return { vote: fb.vote, day: today, profile };
     });
     await store.set(key, counted, VOTE_TTL_MS).catch(() => {});
     log.info({ ref: fb.ref, user, vote: fb.vote, previous: previous?.vote, model, profile }, 'feedback');
