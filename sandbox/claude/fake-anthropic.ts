@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type Anthropic from '@anthropic-ai/sdk';
-import { type CacheUsage, FakePromptCache, MIN_CACHEABLE_TOKENS } from './fake-prompt-cache.js';
+import { blockSize, type CacheUsage, FakePromptCache, MIN_CACHEABLE_TOKENS } from './fake-prompt-cache.js';
 import {
   blockEvents,
   citationOf,
@@ -693,11 +693,7 @@ function estimateInputTokens(body: MessagesRequestBody, tokensPerChar: number): 
 function blockChars(content: string | RequestContentBlock[] | undefined): number {
   if (typeof content === 'string') return content.length;
   if (!Array.isArray(content)) return 0;
-  // Non-text blocks (images, tool results) still cost tokens; their JSON size is a crude but stable proxy.
-  return content.reduce(
-    (sum, b) => sum + (typeof b.text === 'string' ? b.text.length : JSON.stringify(b).length),
-    0,
-  );
+  return content.reduce((sum, b) => sum + blockSize(b), 0);
 }
 
 function outputTokens(text: string): number {

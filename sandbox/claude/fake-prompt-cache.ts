@@ -99,7 +99,10 @@ export class FakePromptCache {
   }
 }
 
-/** A block's size as the fake's input estimate counts it: its text, else its JSON. */
-function blockSize(b: RequestContentBlock): number {
+/**
+ * A block's size as the fake's input estimate counts it: its text, else its JSON (images and tool
+ * results still cost tokens; their JSON size is a crude but stable proxy).
+ */
+export function blockSize(b: RequestContentBlock): number {
   return typeof b.text === 'string' ? b.text.length : JSON.stringify(b).length;
 }
