@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SlackSim } from '../../sandbox/slack/sim.js';
 import { startRig } from '../support/rig.js';
-import { botReplies, waitForReplies } from '../support/visible.js';
+import { botReplies, mention, waitForReplies } from '../support/visible.js';
 
 test('channel and user allow-lists: outside them one private note per message, no Claude call', async (t) => {
   const { sim, claude } = await startRig(t, {
@@ -60,11 +60,7 @@ test('EXCLUDE_EXTERNAL_CHANNELS: Slack Connect channels get the note (conversati
     what: 'two notes',
   });
   assert.match(sim.ephemerals({ channel: 'C0SHARED' })[0]?.text ?? '', /shared with other organizations/);
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> inside`,
-  });
+  const message = await mention(sim, 'inside');
   await waitForReplies(sim, 'C0GENERAL', message.ts);
   assert.equal(claude.requests.length, 1);
   const infos = sim.callsTo('conversations.info').filter((c) => c.args.channel === 'C0SHARED');

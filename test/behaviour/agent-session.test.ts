@@ -3,16 +3,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SlackSim } from '../../sandbox/slack/sim.js';
 import { startRig } from '../support/rig.js';
-import { visibleText, waitForReplies } from '../support/visible.js';
+import { mention, visibleText, waitForReplies } from '../support/visible.js';
 
 test('the thread’s agent session is processing while Claude answers, active once the answer is done', async (t) => {
   const { sim, claude } = await startRig(t);
   claude.enqueue({ text: 'A slow answer, word by word.', chunkSize: 4, chunkDelayMs: 40 });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> hi`,
-  });
+  const message = await mention(sim, 'hi');
   const during = await sim.waitFor(() => sim.sessions().find((s) => s.threadTs === message.ts), {
     what: 'a session for the thread',
   });
@@ -25,11 +21,7 @@ test('the thread’s agent session is processing while Claude answers, active on
 test('an error reply also moves the session out of processing', async (t) => {
   const { sim, claude } = await startRig(t);
   claude.enqueue({ status: 400 });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> hi`,
-  });
+  const message = await mention(sim, 'hi');
   await waitForReplies(sim, 'C0GENERAL', message.ts);
   await sim.waitFor(() => sim.sessions().find((s) => s.threadTs === message.ts && s.status === 'active'), {
     what: 'the session active again',
@@ -41,11 +33,7 @@ test('an app not declared as an agent: no session, the answer as before', async 
   const { sim, claude } = await startRig(t, { sim: legacy });
   t.after(() => legacy.close());
   claude.enqueue({ text: 'Still answered.' });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> hi`,
-  });
+  const message = await mention(sim, 'hi');
   const [reply] = await waitForReplies(sim, 'C0GENERAL', message.ts);
   assert.equal(visibleText(reply!), 'Still answered.');
   assert.deepEqual(sim.sessions(), []);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SimMessage } from '../../sandbox/slack/sim.js';
 import { requestText, startRig } from '../support/rig.js';
-import { botReplies, visibleText, waitForReplies } from '../support/visible.js';
+import { botReplies, mention, visibleText, waitForReplies } from '../support/visible.js';
 
 test('a top-level mention is answered in its own thread, streamed, after a thinking status', async (t) => {
   const { sim, claude } = await startRig(t);
@@ -11,11 +11,7 @@ test('a top-level mention is answered in its own thread, streamed, after a think
     chunkSize: 8,
     chunkDelayMs: 5,
   });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> what is Rust?`,
-  });
+  const message = await mention(sim, 'what is Rust?');
   const [reply] = await waitForReplies(sim, 'C0GENERAL', message.ts);
   assert.ok(reply);
   assert.equal(reply.thread_ts, message.ts, 'the answer is in the thread of the mention');
@@ -39,11 +35,7 @@ test('Claude is asked while the thinking status is on its way; the answer is wri
   claude.enqueue({ text: 'Quick answer.' });
   // Slack takes a second to answer the status call.
   sim.failNext('assistant.threads.setStatus', { delayMs: 1000 });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> hi`,
-  });
+  const message = await mention(sim, 'hi');
   const [reply] = await waitForReplies(sim, 'C0GENERAL', message.ts);
   assert.equal(visibleText(reply as SimMessage), 'Quick answer.');
   const status = sim.callsTo('assistant.threads.setStatus')[0];
@@ -151,11 +143,7 @@ test('without chat streaming the answer is posted and edited, and reads the same
     chunkSize: 5,
     chunkDelayMs: 2,
   });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> hi`,
-  });
+  const message = await mention(sim, 'hi');
   const expected = 'Fallback answer with `code` and a [link](https://example.com).';
   const reply = await sim.waitFor(
     () => botReplies(sim, 'C0GENERAL', message.ts).find((m) => visibleText(m) === expected),
@@ -170,11 +158,7 @@ test('a link Claude writes is posted without unfurls: Slack fetches nothing', as
   const { sim, claude } = await startRig(t);
   sim.disableMethod('chat.startStream');
   claude.enqueue({ text: 'See https://example.com/page?q=conversation-text for more.', chunkSize: 1000 });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> hi`,
-  });
+  const message = await mention(sim, 'hi');
   await waitForReplies(sim, 'C0GENERAL', message.ts);
   assert.deepEqual(sim.unfurls(), []);
 });
@@ -183,11 +167,7 @@ test('UNFURL_LINKS=true lets Slack unfurl the links of posted answers', async (t
   const { sim, claude } = await startRig(t, { env: { UNFURL_LINKS: 'true' } });
   sim.disableMethod('chat.startStream');
   claude.enqueue({ text: 'See https://example.com/page for more.', chunkSize: 1000 });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> hi`,
-  });
+  const message = await mention(sim, 'hi');
   await waitForReplies(sim, 'C0GENERAL', message.ts);
   assert.ok(sim.unfurls().includes('https://example.com/page'), sim.unfurls().join(' '));
 });
@@ -197,11 +177,7 @@ test('the last text of an answer goes with chat.stopStream, without another appe
   // Three pieces within a second: appends are paced a second apart, so only the first is written
   // before Claude is done.
   claude.enqueue({ text: 'First part. Second part. Third part.', chunkSize: 12, chunkDelayMs: 100 });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> hi`,
-  });
+  const message = await mention(sim, 'hi');
   const [reply] = await waitForReplies(sim, 'C0GENERAL', message.ts);
   assert.equal(visibleText(reply as SimMessage), 'First part. Second part. Third part.');
   assert.deepEqual(
@@ -214,11 +190,7 @@ test('the last text of an answer goes with chat.stopStream, without another appe
 test('a stream Slack ended before the last text: the rest continues in a new message', async (t) => {
   const { sim, claude } = await startRig(t);
   claude.enqueue({ text: 'Before the cut. After the cut.', chunkSize: 16, chunkDelayMs: 400 });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> hi`,
-  });
+  const message = await mention(sim, 'hi');
   const [first] = await sim.waitFor(() => {
     const r = botReplies(sim, 'C0GENERAL', message.ts);
     return r.length ? r : undefined;
@@ -240,11 +212,7 @@ test('a long answer continues in follow-up messages without losing text', async 
   const text = paragraphs.join('\n\n');
   assert.ok(text.length > 30_000);
   claude.enqueue({ text, chunkSize: 2000 });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> write a lot`,
-  });
+  const message = await mention(sim, 'write a lot');
   await sim.waitFor(
     () => {
       const all = botReplies(sim, 'C0GENERAL', message.ts);
@@ -269,11 +237,7 @@ test('model output cannot ping the whole channel', async (t) => {
     text: 'Sure! <!channel> <!here> @everyone <!subteam^S123|@devs> look at this',
     chunkSize: 3,
   });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> ping everyone`,
-  });
+  const message = await mention(sim, 'ping everyone');
   const [reply] = await waitForReplies(sim, 'C0GENERAL', message.ts);
   const seen = visibleText(reply!);
   assert.doesNotMatch(seen, /<!channel>|<!here>|<!subteam|(^|\s)@everyone\b/);
@@ -282,11 +246,7 @@ test('model output cannot ping the whole channel', async (t) => {
 
 test('un-mentioned thread follow-ups are answered only when enabled and only where the bot already answered', async (t) => {
   const on = await startRig(t, { env: { ANSWER_THREAD_FOLLOWUPS: 'true' } });
-  const { message } = await on.sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${on.sim.botUserId}> first`,
-  });
+  const message = await mention(on.sim, 'first');
   await waitForReplies(on.sim, 'C0GENERAL', message.ts);
   // A thread the bot never answered in: ignored.
   const other = on.sim.seedMessage({ channel: 'C0GENERAL', user: 'U0BOB', text: 'unrelated' });

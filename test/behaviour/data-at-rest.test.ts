@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { Redis } from 'ioredis';
 import { REDIS_URL, uniquePrefix } from '../support/redis.js';
 import { startRig } from '../support/rig.js';
-import { waitForReplies } from '../support/visible.js';
+import { mention, waitForReplies } from '../support/visible.js';
 
 test('every key the bot writes to Redis expires: answers, follow-ups, summaries, shares, greetings, usage', async (t) => {
   const prefix = uniquePrefix();
@@ -23,11 +23,7 @@ test('every key the bot writes to Redis expires: answers, follow-ups, summaries,
     },
   });
   // An answer in a thread (claim, cache, single-flight, queue, usage, budgets, answered thread).
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> hello`,
-  });
+  const message = await mention(sim, 'hello');
   await waitForReplies(sim, 'C0GENERAL', message.ts);
   // A summary and its Share button (saved summary, share claim).
   await sim.slashCommand({ user: 'U0ALICE', channel: 'C0GENERAL', command: '/summarize', text: '' });

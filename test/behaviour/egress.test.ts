@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { createEgress } from '../../src/platform/egress.js';
 import { startTestProxy } from '../support/connect-proxy.js';
 import { startRig } from '../support/rig.js';
-import { waitForReplies } from '../support/visible.js';
+import { mention, waitForReplies } from '../support/visible.js';
 
 const hostOf = (url: string) => new URL(url).host;
 
@@ -12,11 +12,7 @@ test('with a proxy set, every Slack and Anthropic call goes through it', async (
   t.after(() => proxy.close());
   // The fakes listen on http://127.0.0.1, so HTTP_PROXY is the one that applies to them.
   const { sim, claude } = await startRig(t, { env: { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url } });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> via proxy?`,
-  });
+  const message = await mention(sim, 'via proxy?');
   await waitForReplies(sim, 'C0GENERAL', message.ts);
   assert.equal(claude.requests.length, 1);
   const slack = proxy.targets.filter((h) => h === hostOf(sim.apiUrl)).length;
@@ -32,11 +28,7 @@ test('NO_PROXY hosts are reached directly', async (t) => {
   const { sim, claude } = await startRig(t, {
     env: { HTTP_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1' },
   });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> direct?`,
-  });
+  const message = await mention(sim, 'direct?');
   await waitForReplies(sim, 'C0GENERAL', message.ts);
   assert.equal(claude.requests.length, 1);
   assert.deepEqual(proxy.targets, []);
@@ -65,11 +57,7 @@ test('in Socket Mode the connection request and the WebSocket itself go through 
   t.after(() => proxy.close());
   const { sim, claude } = await startRig(t, { socketMode: true, env: { HTTP_PROXY: proxy.url } });
   await sim.waitFor(() => sim.socketCount > 0 || undefined, { what: 'a socket connection' });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> over a proxied socket?`,
-  });
+  const message = await mention(sim, 'over a proxied socket?');
   await waitForReplies(sim, 'C0GENERAL', message.ts);
   assert.equal(claude.requests.length, 1);
   const simHost = hostOf(sim.apiUrl);

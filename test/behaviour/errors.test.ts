@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FakeReply } from '../../sandbox/claude/fake-anthropic.js';
 import { startRig } from '../support/rig.js';
-import { botReplies, visibleText } from '../support/visible.js';
+import { botReplies, mention, visibleText } from '../support/visible.js';
 
 const cases: Array<{ name: string; replies: FakeReply[]; expect: RegExp; env?: Record<string, string> }> = [
   {
@@ -34,11 +34,7 @@ for (const c of cases) {
   test(`${c.name} → a short friendly message in the thread, with a reference`, async (t) => {
     const { sim, claude } = await startRig(t, { env: c.env });
     claude.enqueue(...c.replies);
-    const { message } = await sim.post({
-      user: 'U0ALICE',
-      channel: 'C0GENERAL',
-      text: `<@${sim.botUserId}> hello?`,
-    });
+    const message = await mention(sim, 'hello?');
     const reply = await sim.waitFor(
       () => botReplies(sim, 'C0GENERAL', message.ts).find((m) => c.expect.test(visibleText(m))),
       {
@@ -58,11 +54,7 @@ for (const fault of ['breakAfterChars', 'sseErrorAfterChars'] as const) {
     const { sim, claude } = await startRig(t);
     const text = 'The first part of the answer arrives. '.repeat(5);
     claude.enqueue({ text, chunkSize: 10, [fault]: 60 });
-    const { message } = await sim.post({
-      user: 'U0ALICE',
-      channel: 'C0GENERAL',
-      text: `<@${sim.botUserId}> explain`,
-    });
+    const message = await mention(sim, 'explain');
     const replies = await sim.waitFor(
       () => {
         const r = botReplies(sim, 'C0GENERAL', message.ts);
@@ -84,11 +76,7 @@ test('a stream that goes silent midway ends within the first-token limit, not th
   });
   const text = 'The first part of the answer arrives. '.repeat(5);
   claude.enqueue({ text, chunkSize: 10, stallAfterChars: 60 });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> explain slowly`,
-  });
+  const message = await mention(sim, 'explain slowly');
   const replies = await sim.waitFor(
     () => {
       const r = botReplies(sim, 'C0GENERAL', message.ts);
@@ -106,11 +94,7 @@ test('a stream that goes silent midway ends within the first-token limit, not th
 test('a stream that breaks before any text is retried once, and the user sees only the answer', async (t) => {
   const { sim, claude } = await startRig(t, { env: { CLAUDE_MAX_RETRIES: '1' } });
   claude.enqueue({ text: 'never shown', breakAfterChars: 0 }, { text: 'Second time lucky.' });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> try`,
-  });
+  const message = await mention(sim, 'try');
   const reply = await sim.waitFor(
     () =>
       botReplies(sim, 'C0GENERAL', message.ts).find(
@@ -147,11 +131,7 @@ test('a 429 is retried through the queue after retry-after, within CLAUDE_MAX_RE
     { status: 529 },
     { text: 'never reached' },
   );
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> busy?`,
-  });
+  const message = await mention(sim, 'busy?');
   const reply = await sim.waitFor(
     () => botReplies(sim, 'C0GENERAL', message.ts).find((m) => /Reference:/.test(visibleText(m))),
     { what: 'the overloaded message after the retries', timeoutMs: 15_000 },

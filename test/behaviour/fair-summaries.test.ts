@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import type { SimEphemeral, SlackSim } from '../../sandbox/slack/sim.js';
 import { ERROR_TEXT } from '../../src/slack/write/error-text.js';
 import { startRig } from '../support/rig.js';
-import { waitForReplies } from '../support/visible.js';
+import { mention, waitForReplies } from '../support/visible.js';
 
 const summaryOf = (e: SimEphemeral) => JSON.stringify(e.blocks ?? []).includes('"type":"markdown"');
 
@@ -38,11 +38,7 @@ test('SUMMARIES_MAX_CONCURRENT=1: a second summary waits its turn, and a mention
   for (let i = 0; i < 3; i++) claude.enqueue({ text: `Reply ${i}.`, headersDelayMs: 300 });
   await sim.slashCommand({ user: 'U0BOB', channel: 'C0GENERAL', command: '/summarize', text: '3h' });
   await sim.slashCommand({ user: 'U0CARLA', channel: 'C0GENERAL', command: '/summarize', text: '2h' });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> hi`,
-  });
+  const message = await mention(sim, 'hi');
   await waitForEphemeral(sim, 'U0CARLA', (e) => /yours starts next/.test(e.text ?? ''), 'the waiting note');
   const [answer] = await waitForReplies(sim, 'C0GENERAL', message.ts, 1, 15_000);
   assert.doesNotMatch(answer?.text ?? '', new RegExp(ERROR_TEXT.busy.slice(0, 20)));

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import type { SimMessage } from '../../sandbox/slack/sim.js';
 import { startRig } from '../support/rig.js';
 import { until } from '../support/until.js';
-import { waitForReplies } from '../support/visible.js';
+import { mention, waitForReplies } from '../support/visible.js';
 
 type Block = { type?: string; block_id?: string; elements?: Array<{ type?: string; action_id?: string }> };
 const feedbackOf = (m: SimMessage) =>
@@ -15,11 +15,7 @@ const feedbackOf = (m: SimMessage) =>
 test('an answer ends with feedback buttons; votes count once per person, can change, and show on the Home tab', async (t) => {
   const { sim, claude, bot } = await startRig(t);
   claude.enqueue({ text: 'Here is the answer.' });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> hi`,
-  });
+  const message = await mention(sim, 'hi');
   const [reply] = await waitForReplies(sim, 'C0GENERAL', message.ts);
   const block = feedbackOf(reply!);
   assert.ok(block, 'feedback buttons under the answer');
@@ -51,11 +47,7 @@ test('an answer ends with feedback buttons; votes count once per person, can cha
 test('an error reply has no feedback buttons', async (t) => {
   const { sim, claude } = await startRig(t);
   claude.enqueue({ status: 400 });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> hi`,
-  });
+  const message = await mention(sim, 'hi');
   const [reply] = await waitForReplies(sim, 'C0GENERAL', message.ts);
   assert.match(reply!.text, /could not process/);
   assert.equal(feedbackOf(reply!), undefined);

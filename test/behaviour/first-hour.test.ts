@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { startChild } from '../support/child.js';
 import { startFakes, TEST_ANTHROPIC_KEY } from '../support/rig.js';
-import { visibleText, waitForReplies } from '../support/visible.js';
+import { mention, visibleText, waitForReplies } from '../support/visible.js';
 
 const EXAMPLE = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
 
@@ -39,11 +39,7 @@ test('Socket Mode from .env.example with the three values the README names: conn
   await bot.ready;
   await sim.waitFor(() => sim.socketCount > 0 || undefined, { what: 'a Socket Mode connection' });
   claude.enqueue({ text: 'Hello from a fresh .env.' });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> hi`,
-  });
+  const message = await mention(sim, 'hi');
   const [reply] = await waitForReplies(sim, 'C0GENERAL', message.ts);
   assert.equal(visibleText(reply!), 'Hello from a fresh .env.');
 });
@@ -65,11 +61,7 @@ test('HTTP mode from .env.example: SLACK_APP_TOKEN deleted, the signing secret s
   const port = await bot.ready;
   sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
   claude.enqueue({ text: 'Hello over HTTP.' });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> hi`,
-  });
+  const message = await mention(sim, 'hi');
   const [reply] = await waitForReplies(sim, 'C0GENERAL', message.ts);
   assert.equal(visibleText(reply!), 'Hello over HTTP.');
 });

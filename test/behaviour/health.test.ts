@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { startPrivateRedis, uniquePrefix } from '../support/redis.js';
 import { startRig } from '../support/rig.js';
 import { until } from '../support/until.js';
+import { mention } from '../support/visible.js';
 
 async function get(port: number | undefined, path: string) {
   const res = await fetch(`http://127.0.0.1:${port}${path}`);
@@ -54,10 +55,6 @@ test('with OPS_PORT, the bot serves health and metrics there, and Slack alone on
   assert.equal((await fetch(`http://127.0.0.1:${opsPort}/metrics`)).status, 200);
   for (const path of ['/healthz', '/readyz', '/metrics'])
     assert.equal((await fetch(`http://127.0.0.1:${port}${path}`)).status, 404, `${path} not on PORT`);
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> hi`,
-  });
+  const message = await mention(sim, 'hi');
   await sim.waitFor(() => sim.thread('C0GENERAL', message.ts).length > 1, { what: 'an answer through PORT' });
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { MAX_STREAM_BYTES } from '../../sandbox/slack/api-stream.js';
 import type { SimMessage, SlackSim } from '../../sandbox/slack/sim.js';
 import { startRig } from '../support/rig.js';
-import { botReplies, visibleText } from '../support/visible.js';
+import { botReplies, mention, visibleText } from '../support/visible.js';
 
 const ANSWER_BYTES = 30_000;
 
@@ -49,11 +49,7 @@ const scripts: Array<[string, string]> = [
  * thread's replies together give back the answer.
  */
 async function answerInThread(sim: SlackSim, text: string): Promise<SimMessage[]> {
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> write a lot`,
-  });
+  const message = await mention(sim, 'write a lot');
   const want = comparable(text);
   return sim.waitFor(
     () => {

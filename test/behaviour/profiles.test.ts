@@ -15,7 +15,7 @@ import { parseConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { botEnv, requestText, startFakes, startRig } from '../support/rig.js';
 import { until } from '../support/until.js';
-import { visibleText, waitForReplies } from '../support/visible.js';
+import { mention, visibleText, waitForReplies } from '../support/visible.js';
 
 const PROFILES = `
 profiles:
@@ -283,11 +283,7 @@ test('an MCP server with a token file: the request carries the server, its token
   );
   // A server that fails: the answer goes on without it and says so.
   r.claude.enqueue({ text: 'I could not check the CRM.', mcpCall: { tool: 'list_deals', error: true } });
-  const { message } = await r.sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${r.sim.botUserId}> deals?`,
-  });
+  const message = await mention(r.sim, 'deals?');
   const [failed] = await waitForReplies(r.sim, 'C0GENERAL', message.ts);
   assert.equal(
     visibleText(failed!),

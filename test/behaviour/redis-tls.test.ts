@@ -12,7 +12,7 @@ import { startChild } from '../support/child.js';
 import { startPrivateRedis, uniquePrefix } from '../support/redis.js';
 import { botEnv, startFakes } from '../support/rig.js';
 import { until } from '../support/until.js';
-import { waitForReplies } from '../support/visible.js';
+import { mention, waitForReplies } from '../support/visible.js';
 
 /** A certificate for 127.0.0.1 from a CA of its own (as a managed Redis's would be to Node). */
 function certificate(): { key: string; cert: string; caFile: string } {
@@ -80,11 +80,7 @@ test('rediss:// with a password: the bot is ready, and its claims and answer cac
   const readyz = () => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status);
   await until('/readyz 200 (Redis reached over TLS)', async () => (await readyz()) === 200);
   sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> hi`,
-  });
+  const message = await mention(sim, 'hi');
   await waitForReplies(sim, 'C0GENERAL', message.ts);
 
   const direct = new Redis(redis.url);

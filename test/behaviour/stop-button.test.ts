@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { REDIS_URL, uniquePrefix } from '../support/redis.js';
 import { startRig } from '../support/rig.js';
 import { until } from '../support/until.js';
-import { botReplies } from '../support/visible.js';
+import { botReplies, mention } from '../support/visible.js';
 
 type Rig = Awaited<ReturnType<typeof startRig>>;
 
@@ -12,11 +12,7 @@ type Rig = Awaited<ReturnType<typeof startRig>>;
 async function askForLongAnswer({ sim, claude }: Rig) {
   const long = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
   claude.enqueue({ text: long, chunkSize: 6, chunkDelayMs: 30 });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> go on`,
-  });
+  const message = await mention(sim, 'go on');
   await sim.waitFor(() => botReplies(sim, 'C0GENERAL', message.ts).find((m) => m.streaming), {
     what: 'the answer streaming',
   });

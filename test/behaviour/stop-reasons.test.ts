@@ -2,16 +2,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { requestText, startRig } from '../support/rig.js';
-import { visibleText, waitForReplies } from '../support/visible.js';
+import { mention, visibleText, waitForReplies } from '../support/visible.js';
 
 test('an answer stopped at the length limit says so, and "continue" goes on from there', async (t) => {
   const { sim, claude } = await startRig(t);
   claude.enqueue({ text: 'The first half of a long answer', stopReason: 'max_tokens' });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> explain`,
-  });
+  const message = await mention(sim, 'explain');
   const [cut] = await waitForReplies(sim, 'C0GENERAL', message.ts);
   assert.equal(
     visibleText(cut!),
@@ -34,11 +30,7 @@ test('an answer stopped at the length limit says so, and "continue" goes on from
 test('a refusal ends with a clear note', async (t) => {
   const { sim, claude } = await startRig(t);
   claude.enqueue({ text: 'I can', stopReason: 'refusal' });
-  const { message } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> something`,
-  });
+  const message = await mention(sim, 'something');
   const [reply] = await waitForReplies(sim, 'C0GENERAL', message.ts);
   assert.equal(visibleText(reply!), 'I can\n\n_Claude declined to continue this answer._');
 });

@@ -24,3 +24,9 @@ export function waitForReplies(sim: SlackSim, channel: string, threadTs: string,
     { timeoutMs, what: `${n} finished bot repl${n === 1 ? 'y' : 'ies'} in ${channel}/${threadTs}` },
   );
 }
+
+/** Alice mentions the bot in #general, starting a thread; resolves with her message. */
+export async function mention(sim: SlackSim, text: string): Promise<SimMessage> {
+  return (await sim.post({ user: 'U0ALICE', channel: 'C0GENERAL', text: `<@${sim.botUserId}> ${text}` }))
+    .message;
+}
