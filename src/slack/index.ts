@@ -3,7 +3,7 @@ import type { Config } from '../config/config.js';
 import { FileMemory } from '../limits/file-memory.js';
 import { networkCause } from '../platform/egress.js';
 import type { Platform } from '../platform/index.js';
-import { boltLogger } from '../platform/logger.js';
+import { boltLogger } from './logger.js';
 import { UserDirectory } from './read/directory.js';
 import { attachFileReader, FileReader } from './read/files.js';
 import type { Identity } from './read/history.js';

@@ -1,6 +1,7 @@
 import type { Config } from '../../config/config.js';
 import { createEgress } from '../../platform/egress.js';
-import { boltLogger, type Logger } from '../../platform/logger.js';
+import type { Logger } from '../../platform/logger.js';
+import { boltLogger } from '../logger.js';
 import { createFront, type EngineLink, type Listening } from './front.js';
 import { startFrontThread } from './front-thread.js';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { boltLogger, createLogger } from '../../../src/platform/logger.js';
+import { createLogger } from '../../../src/platform/logger.js';
+import { boltLogger } from '../../../src/slack/logger.js';
 
 function capture(level: string) {
   const lines: string[] = [];
