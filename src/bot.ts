@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type Keyv from 'keyv';
+import { SharedFileReader } from './claude/shared-files.js';
 import type { Config } from './config/config.js';
 import { install as installAnswers } from './features/answers/index.js';
 import type { ProfileResolver } from './features/deps.js';
@@ -8,12 +9,14 @@ import { install as installHome } from './features/home/index.js';
 import { Profiles } from './features/profiles/index.js';
 import { install as installSummaries } from './features/summaries/index.js';
 import type { ClaimStore } from './limits/claims.js';
+import { FileMemory } from './limits/file-memory.js';
 import { createLimits } from './limits/index.js';
 import { createPlatform } from './platform/index.js';
 import type { Logger } from './platform/logger.js';
 import type { Metrics } from './platform/metrics.js';
 import { AccessPolicy } from './slack/access.js';
 import { createSlack } from './slack/index.js';
+import { attachFileReader } from './slack/read/files.js';
 import type { Identity } from './slack/read/history.js';
 import { type EngineLink, readyLine } from './slack/receive/front.js';
 import { createReceiving } from './slack/receive/index.js';
@@ -69,6 +72,14 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     mcpToken: (server) => profiles.mcpToken(server),
   });
   const slack = createSlack(config, platform);
+  // Files shared in a conversation reach Claude: downloaded by slack/, made content blocks by
+  // claude/, within the file memory of the process.
+  const sharedFiles = new SharedFileReader({
+    source: slack.files,
+    limits: config.files,
+    memory: new FileMemory(config.files.memoryMaxBytes),
+  });
+  attachFileReader(slack.readClient, sharedFiles);
   const access = new AccessPolicy(config.access, slack.readClient, slack.directory, log);
   const profiles = new Profiles(config, slack.readClient, log, metrics.profileReloads);
   let ready = false;

@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { DocumentBlockParam, ImageBlockParam } from '@anthropic-ai/sdk/resources/messages';
+import { fitImage, type ImageType, imageTokens } from './images.js';
+import { pdfPages } from './pdf-pages.js';
 import { estimateTokens } from './tokens.js';
+
+export { type ImageType, imageTokens } from './images.js';
 
 /**
  * What Claude accepts of a shared file, one constant per limit.
@@ -8,12 +12,6 @@ import { estimateTokens } from './tokens.js';
  * @see https://docs.anthropic.com/en/docs/build-with-claude/pdf-support
  */
 
-/** Bytes of one image Claude takes (about 5 MB each, base64 decoded). */
-export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
-/** Longest edge of an image Claude takes, in pixels; larger ones are refused by the API. */
-export const MAX_IMAGE_EDGE = 8000;
-/** Longest edge Claude actually uses: larger images are scaled down to it, costing no more tokens. */
-export const USED_IMAGE_EDGE = 1568;
 /** Pages of all PDFs in one request. */
 export const MAX_PDF_PAGES = 100;
 /**
@@ -21,10 +19,6 @@ export const MAX_PDF_PAGES = 100;
  * typical page; the low end is used so a 30-page spec fits the default context budget).
  */
 export const PDF_TOKENS_PER_PAGE = 1500;
-/** Tokens assumed for an image whose size Slack did not say: about a 1,092 px square. */
-const UNKNOWN_IMAGE_TOKENS = 1600;
-
-export type ImageType = 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp';
 
 /** A file read for Claude: its content block and what it costs. */
 export interface Attachment {
@@ -34,13 +28,6 @@ export interface Attachment {
   name: string;
   block: ImageBlockParam | DocumentBlockParam;
   tokens: number;
-}
-
-/** Tokens of an image of `w`×`h` pixels once Claude has scaled it to USED_IMAGE_EDGE (w·h/750). */
-export function imageTokens(w: number | undefined, h: number | undefined): number {
-  if (!w || !h || w <= 0 || h <= 0) return UNKNOWN_IMAGE_TOKENS;
-  const scale = Math.min(1, USED_IMAGE_EDGE / Math.max(w, h));
-  return Math.ceil((w * scale * (h * scale)) / 750);
 }
 
 /**
@@ -80,40 +67,41 @@ export function textBlock(name: string, text: string): { block: DocumentBlockPar
   };
 }
 
-/** Pixels sharp agrees to decode: a hostile image (a "decompression bomb") is refused, not decoded. */
-const MAX_INPUT_PIXELS = 100_000_000;
+/** A shared file's bytes, checked to be what it claims by whoever downloaded it (slack/read/files.ts). */
+export type FileContent =
+  | { kind: 'image'; mediaType: ImageType; bytes: Buffer }
+  | { kind: 'pdf'; bytes: Buffer }
+  | { kind: 'text'; bytes: Buffer; text: string };
+
+const COULD_NOT_OPEN = 'I couldn’t open that file';
 
 /**
- * An image as Claude should get it: within 5 MB, and with its long edge at most USED_IMAGE_EDGE
- * (what Claude uses anyway; larger costs time and bytes for nothing). Scaled down with sharp (GIFs
- * become PNG), else returned as it is. Undefined when the bytes cannot be decoded as an image.
- * @see https://docs.anthropic.com/en/docs/build-with-claude/vision
+ * The content block Claude gets for a shared file and what it costs, or why it cannot be one (in
+ * words for the person who shared it). `maxPdfPages`: FILES_MAX_PDF_PAGES.
  */
-export async function fitImage(
-  type: ImageType,
-  bytes: Buffer,
-): Promise<{ type: ImageType; bytes: Buffer; width: number; height: number } | undefined> {
-  const { default: sharp } = await import('sharp');
-  try {
-    const image = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, animated: false });
-    const { width = 0, height = 0 } = await image.metadata();
-    if (!width || !height) return undefined;
-    if (Math.max(width, height) <= USED_IMAGE_EDGE && bytes.length <= MAX_IMAGE_BYTES) {
-      return { type, bytes, width, height };
-    }
-    const resized = image.resize({ width: USED_IMAGE_EDGE, height: USED_IMAGE_EDGE, fit: 'inside' });
-    const out: ImageType = type === 'image/gif' ? 'image/png' : type;
-    const format = ({ 'image/png': 'png', 'image/jpeg': 'jpeg', 'image/webp': 'webp' } as const)[
-      out as Exclude<ImageType, 'image/gif'>
-    ];
-    let data = await resized.toFormat(format).toBuffer({ resolveWithObject: true });
-    // A PNG of a photo can stay large: JPEG it then.
-    if (data.data.length > MAX_IMAGE_BYTES) {
-      data = await resized.jpeg({ quality: 80 }).toBuffer({ resolveWithObject: true });
-      return { type: 'image/jpeg', bytes: data.data, width: data.info.width, height: data.info.height };
-    }
-    return { type: out, bytes: data.data, width: data.info.width, height: data.info.height };
-  } catch {
-    return undefined;
+export async function attachment(
+  file: { id: string; name: string },
+  content: FileContent,
+  maxPdfPages: number,
+): Promise<Attachment | { why: string }> {
+  const b = content.bytes;
+  const base = { id: file.id, sha256: createHash('sha256').update(b).digest('hex'), name: file.name };
+  if (content.kind === 'image') {
+    // Scaled down to what Claude uses (long edge 1,568 px, within 5 MB).
+    const fit = await fitImage(content.mediaType, b);
+    if (!fit) return { why: `${COULD_NOT_OPEN}: the image could not be decoded` };
+    return {
+      ...base,
+      block: imageBlock(fit.type, fit.bytes, base.sha256),
+      tokens: imageTokens(fit.width, fit.height),
+    };
   }
+  if (content.kind === 'pdf') {
+    const pages = pdfPages(b);
+    const max = Math.min(maxPdfPages, MAX_PDF_PAGES);
+    if (pages > max) return { why: `it has ${pages} pages; I can read PDFs of up to ${max}` };
+    return { ...base, block: pdfBlock(file.name, b, base.sha256), tokens: pages * PDF_TOKENS_PER_PAGE };
+  }
+  const t = textBlock(file.name, content.text);
+  return { ...base, block: t.block, tokens: t.tokens };
 }

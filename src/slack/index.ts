@@ -1,11 +1,10 @@
 import type { App as BoltApp } from '@slack/bolt';
 import type { Config } from '../config/config.js';
-import { FileMemory } from '../limits/file-memory.js';
 import { networkCause } from '../platform/egress.js';
 import type { Platform } from '../platform/index.js';
 import { boltLogger } from './logger.js';
 import { UserDirectory } from './read/directory.js';
-import { attachFileReader, FileReader } from './read/files.js';
+import { SlackFileDownloads } from './read/files.js';
 import type { Identity } from './read/history.js';
 import { Readers } from './read/readers.js';
 import { loadBoltApp } from './receive/bolt-app.js';
@@ -39,16 +38,6 @@ export function createSlack(config: Config, platform: Platform) {
   };
   const readClient = createReadClient(settings);
   const postClient = createPostClient(settings);
-  attachFileReader(
-    readClient,
-    new FileReader({
-      fetch: egress.fetch,
-      apiUrl: config.slack.apiUrl,
-      limits: config.files,
-      log,
-      memory: new FileMemory(config.files.memoryMaxBytes),
-    }),
-  );
   const receiver = new ForwardedReceiver();
   const identity: Identity = { botUserId: '', botId: undefined, botName: 'Claude' };
   // convoStore: false turns off Bolt's in-process conversation store, which nothing here reads and
@@ -77,6 +66,13 @@ export function createSlack(config: Config, platform: Platform) {
     readClient,
     postClient,
     directory,
+    /** Shared files' bytes, downloaded from Slack's file hosts and checked (read for Claude in bot.ts). */
+    files: new SlackFileDownloads({
+      fetch: egress.fetch,
+      apiUrl: config.slack.apiUrl,
+      maxBytes: config.files.maxBytes,
+      log,
+    }),
     readers: new Readers(directory, readClient, log),
     pacer: new StreamPacer(config.bot.streamAppendsPerMinute),
     identity,

@@ -1,5 +1,3 @@
-import type { ImageType } from '../../claude/attachments.js';
-
 /**
  * A file as Slack describes it on a message (`files[]` of events, conversations.replies/history).
  * Only the fields read here; all optional, as hostile or partial input may lack any of them.
@@ -96,8 +94,11 @@ export function kindOf(f: SlackFile): FileKind {
   return { kind: 'other', ext };
 }
 
+/** The image formats read (the ones Claude takes). */
+export type ImageMediaType = 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp';
+
 /** The image type the bytes really are (magic numbers), whatever the file claims. */
-export function sniffImage(b: Buffer): ImageType | undefined {
+export function sniffImage(b: Buffer): ImageMediaType | undefined {
   if (b.length >= 8 && b.readUInt32BE(0) === 0x89504e47 && b.readUInt32BE(4) === 0x0d0a1a0a)
     return 'image/png';
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
@@ -108,16 +109,6 @@ export function sniffImage(b: Buffer): ImageType | undefined {
 }
 
 export const isPdf = (b: Buffer) => b.length >= 5 && b.toString('latin1', 0, 5) === '%PDF-';
-
-/**
- * Pages of a PDF, counted from its page objects (`/Type /Page`, not `/Pages`): one pass over the
- * bytes. PDFs that keep their objects in compressed streams show none; then 1 is assumed, and
- * Claude's own page limit still applies.
- */
-export function pdfPages(b: Buffer): number {
-  const n = b.toString('latin1').match(/\/Type\s*\/Page(?![a-zA-Z])/g)?.length ?? 0;
-  return Math.max(1, n);
-}
 
 /** An HTML page where a file was expected: what Slack serves for a file without a valid token. */
 export function looksLikeHtml(b: Buffer): boolean {

@@ -124,8 +124,8 @@ async function readFiles(
   shared: Map<ConversationMessage, SlackFile[]>,
   tokenBudget: number,
   wait: FileWait,
-): Promise<Pick<FilesRead, 'notes' | 'release'>> {
-  const reader = fileReaderOf(client);
+): Promise<Pick<FilesRead<unknown>, 'notes' | 'release'>> {
+  const reader = fileReaderOf<NonNullable<ConversationMessage['files']>[number]>(client);
   if (shared.size === 0 || !reader) return { notes: [] };
   const newestFirst = [...shared.values()].reverse().flat();
   const { read, notes, release } = await reader.read(newestFirst, client.token ?? '', tokenBudget, wait);
