@@ -69,7 +69,6 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     claims: overrides.claims,
     claimLeaseMs: overrides.claimLeaseMs,
     now: overrides.now,
-    mcpToken: (server) => profiles.mcpToken(server),
   });
   const slack = createSlack(config, platform);
   // Files shared in a conversation reach Claude: downloaded by slack/, made content blocks by

@@ -39,7 +39,7 @@ export interface ClaudeRequest {
   messages: MessageParam[];
   /** Anthropic's server-side tools (web search, web fetch) the channel's profile turns on. */
   tools?: ToolUnion[];
-  /** MCP servers (Anthropic's MCP connector); the client adds each one's token when sending. */
+  /** MCP servers (Anthropic's MCP connector), each with its profile's token (keyed by fingerprint). */
   mcpServers?: McpServer[];
   /** The channel's profile: part of the cache key, so a changed profile is not served old answers. */
   profile?: string;
@@ -81,8 +81,6 @@ export interface ClaudeClientOptions {
   timeoutMs: number;
   log: Logger;
   fetch?: typeof fetch;
-  /** The bearer token of an MCP server (read from its token_file, rotated on reload); never logged. */
-  mcpToken?: (server: McpServer) => string | undefined;
   /** Told what Claude's rate-limit headers say, so the shared queue can slow down in time. */
   onRateLimit?: (info: RateLimitInfo) => void;
 }
@@ -183,12 +181,12 @@ export class ClaudeClient {
     }
   }
 
-  /** The request's MCP servers as the connector takes them, each with its token. */
+  /** The request's MCP servers as the connector takes them, each with its profile's token. */
   private mcpServers(req: ClaudeRequest): object {
     if (!req.mcpServers?.length) return {};
     return {
       mcp_servers: req.mcpServers.map((s) => {
-        const token = this.opts.mcpToken?.(s);
+        const token = s.token?.reveal();
         return { type: 'url', name: s.name, url: s.url, ...(token ? { authorization_token: token } : {}) };
       }),
     };

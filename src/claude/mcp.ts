@@ -1,4 +1,39 @@
+import { createHash } from 'node:crypto';
 import type { ContentBlock } from '@anthropic-ai/sdk/resources/messages';
+
+/**
+ * An MCP server's bearer token (a profile's token_file), carried by the request of the profile
+ * that declares it. Serialised (JSON: cache and single-flight keys, logs, Redis) and inspected it
+ * shows only a fingerprint, so requests with different tokens never share a key and the token
+ * itself never leaves this object except in the call to Anthropic (`reveal`).
+ */
+export class McpToken {
+  readonly #value: string;
+  /** A short hash of the token: tells two tokens apart without showing either. */
+  readonly fingerprint: string;
+
+  constructor(value: string) {
+    this.#value = value;
+    this.fingerprint = createHash('sha256').update(`mcp-token\0${value}`).digest('hex').slice(0, 16);
+  }
+
+  /** The token itself, for the request to Anthropic's MCP connector only. */
+  reveal(): string {
+    return this.#value;
+  }
+
+  toJSON(): string {
+    return `mcp-token:${this.fingerprint}`;
+  }
+
+  toString(): string {
+    return this.toJSON();
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toJSON();
+  }
+}
 
 /** What Claude is doing with a tool, as the status shows it. */
 export type ToolActivity = { kind: 'search'; query: string } | { kind: 'mcp'; server: string; tool: string };

@@ -1,4 +1,5 @@
 import type { ToolUnion } from '@anthropic-ai/sdk/resources/messages';
+import type { McpToken } from './mcp.js';
 
 /** Limits of one of Anthropic's server-side tools (web search, web fetch). */
 export interface ServerToolSettings {
@@ -19,7 +20,7 @@ export interface ClaudeProfile {
   /** Off when undefined. */
   webSearch?: ServerToolSettings;
   webFetch?: ServerToolSettings;
-  /** MCP servers Claude may use through Anthropic's MCP connector (their tokens stay out of here). */
+  /** MCP servers Claude may use through Anthropic's MCP connector, each with this profile's token. */
   mcpServers?: McpServer[];
   /** How long a complete answer is reused for the same question here; 0 = never cached. */
   cacheTtlSeconds: number;
@@ -32,10 +33,15 @@ export interface ClaudeProfile {
   budgetPool: string;
 }
 
-/** An MCP server as a request names it; its token is added only when the request is sent. */
+/**
+ * An MCP server as a request names it, with the token of the profile that declares it: the token
+ * travels with the request (never looked up by URL, where two profiles could name one server with
+ * different tokens) and serialises as a fingerprint only.
+ */
 export interface McpServer {
   name: string;
   url: string;
+  token?: McpToken;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ClaudeClient, type ClaudeClientOptions } from '../claude/client.js';
+import { ClaudeClient } from '../claude/client.js';
 import { measureClaude } from '../claude/instrument.js';
 import type { Config } from '../config/config.js';
 import type { Platform } from '../platform/index.js';
@@ -22,8 +22,6 @@ export interface LimitsOptions {
   /** Claim and single-flight lease without renewal (tests of a process that dies mid-answer). */
   claimLeaseMs?: number;
   now?: () => Date;
-  /** The bearer token of an MCP server a profile names (CLAUDE_PROFILES_FILE). */
-  mcpToken?: ClaudeClientOptions['mcpToken'];
 }
 
 /**
@@ -70,7 +68,6 @@ export function createLimits(config: Config, platform: Platform, opts: LimitsOpt
     firstTokenTimeoutMs: config.claude.firstTokenTimeoutMs,
     timeoutMs: config.claude.timeoutMs,
     log,
-    mcpToken: opts.mcpToken,
     // Anthropic's live rate-limit figures steer the queue's reservoir.
     onRateLimit: (info) => {
       if (info.retryAfterMs !== undefined) void queue.backOff();

@@ -1,7 +1,7 @@
 import { unwatchFile, watchFile } from 'node:fs';
 import type { WebClient } from '@slack/web-api';
 import { LRUCache } from 'lru-cache';
-import type { ClaudeProfile, McpServer } from '../../claude/profile.js';
+import type { ClaudeProfile } from '../../claude/profile.js';
 import type { Config } from '../../config/config.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
@@ -131,16 +131,6 @@ export class Profiles implements ProfileResolver {
       ),
       summary(resolveProfile(set, undefined, this.env, false), ['*']),
     ];
-  }
-
-  /** The token of an MCP server named by a profile in effect (by name and URL). */
-  mcpToken(server: McpServer): string | undefined {
-    const set = this.set;
-    for (const p of [set?.defaults, ...(set?.profiles ?? [])]) {
-      const found = p?.mcpServers?.find((m) => m.name === server.name && m.url === server.url);
-      if (found) return found.token;
-    }
-    return undefined;
   }
 
   /** The channel's name and whether it is shared with other organizations; unknown = shared. */

@@ -60,7 +60,8 @@ export function resolveProfile(
   const own: ProfileSettings = matched?.profile ?? {};
   const d = set?.defaults ?? {};
   const toolsAllowed = !external || !!matched?.explicit;
-  const mcp = (own.mcpServers ?? d.mcpServers)?.map((m) => ({ name: m.name, url: m.url }));
+  // Each server keeps the token of the profile (or default) that declares it.
+  const mcp = (own.mcpServers ?? d.mcpServers)?.map((m) => ({ ...m }));
   const tool = (k: 'webSearch' | 'webFetch') => {
     const t = own[k] ?? d[k];
     return t && toolsAllowed ? t : undefined;

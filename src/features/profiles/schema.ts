@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { z } from 'zod';
+import { McpToken } from '../../claude/mcp.js';
 import type { McpServer, ServerToolSettings } from '../../claude/profile.js';
 
 /** The YAML parser, loaded with the first profiles file read: a bot without one never loads it. */
@@ -100,7 +101,7 @@ export interface ProfileSettings {
   userTokensPerDay?: number;
   suggestedPrompts?: string[];
   /** With each one's token, read from its token_file. */
-  mcpServers?: Array<McpServer & { token?: string }>;
+  mcpServers?: McpServer[];
 }
 
 export interface Profile extends ProfileSettings {
@@ -182,7 +183,7 @@ export function loadProfiles(filePath: string): ProfileSet {
         if (!m.token_file) return { name: m.name, url: m.url };
         const tokenPath = path.resolve(dir, m.token_file);
         try {
-          return { name: m.name, url: m.url, token: readFileSync(tokenPath, 'utf8').trim() };
+          return { name: m.name, url: m.url, token: new McpToken(readFileSync(tokenPath, 'utf8').trim()) };
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
           return fail(where, `mcp_servers.${i}.token_file: cannot read ${tokenPath} (${code})`);
