@@ -65,6 +65,9 @@ export class Profiles implements ProfileResolver {
     if (!file) return false;
     try {
       this.set = loadProfiles(file);
+      // Takes effect at once: a channel shared with another organization since it was last read
+      // must not keep a profile's tools for the rest of CHANNEL_TTL_MS.
+      this.channels.clear();
       this.log.info({ reason, profiles: this.set.profiles.map((p) => p.name) }, 'profiles reloaded');
       this.reloads?.inc({ result: 'ok' });
       return true;
