@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type Keyv from 'keyv';
+import { createAsk } from './ask/index.js';
 import { SharedFileReader } from './claude/shared-files.js';
 import type { Config } from './config/config.js';
 import { install as installAnswers } from './features/answers/index.js';
@@ -64,12 +65,6 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
   const platform = createPlatform(config, overrides);
   const { log, metrics } = platform;
   let apiKey = config.anthropic.apiKey;
-  const limits = createLimits(config, platform, {
-    apiKey: overrides.anthropicKey ?? (() => apiKey),
-    claims: overrides.claims,
-    claimLeaseMs: overrides.claimLeaseMs,
-    now: overrides.now,
-  });
   const slack = createSlack(config, platform);
   // Files shared in a conversation reach Claude: downloaded by slack/, made content blocks by
   // claude/, within the file memory of the process.
@@ -81,10 +76,17 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
   attachFileReader(slack.readClient, sharedFiles);
   const access = new AccessPolicy(config.access, slack.readClient, slack.directory, log);
   const profiles = new Profiles(config, slack.readClient, log, metrics.profileReloads);
+  const limits = createLimits(config, platform, {
+    apiKey: overrides.anthropicKey ?? (() => apiKey),
+    claims: overrides.claims,
+    claimLeaseMs: overrides.claimLeaseMs,
+    now: overrides.now,
+  });
+  const ask = createAsk(limits, profiles, { summariesMaxConcurrent: config.bot.summariesMaxConcurrent, log });
   let ready = false;
   let stopping = false;
 
-  const deps = { config, platform, limits, slack, access, profiles, now: overrides.now };
+  const deps = { config, platform, limits, slack, access, profiles, ask, now: overrides.now };
   const answers = installAnswers(slack.app, {
     ...deps,
     claimLeaseMs: overrides.claimLeaseMs,

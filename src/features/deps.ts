@@ -1,3 +1,4 @@
+import type { AskPipeline } from '../ask/pipeline.js';
 import type { ClaudeProfile } from '../claude/profile.js';
 import type { Config } from '../config/config.js';
 import type { Limits } from '../limits/index.js';
@@ -15,6 +16,8 @@ export interface FeatureDeps {
   access: AccessPolicy;
   /** The settings Claude is asked with in each channel. */
   profiles: ProfileResolver;
+  /** The one path from a person's question to Claude (profile, budget, waiting room, the call, spend). */
+  ask: AskPipeline;
   now?: () => Date;
 }
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SimEphemeral, SlackSim } from '../../sandbox/slack/sim.js';
-import { ERROR_TEXT } from '../../src/slack/write/error-text.js';
+import { ERROR_TEXT } from '../../src/features/failure-text.js';
 import { startRig } from '../support/rig.js';
 import { mention, waitForReplies } from '../support/visible.js';
 

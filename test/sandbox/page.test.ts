@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { OFFLINE_MODEL_NOTE } from '../../sandbox/claude/offline-model.js';
 import { type Sandbox, startSandbox } from '../../sandbox/sandbox.js';
-import { ERROR_TEXT } from '../../src/slack/write/error-text.js';
+import { ERROR_TEXT } from '../../src/features/failure-text.js';
 import { openPage, screenshot, startBrowser } from './browser.js';
 
 const WAIT = { timeout: 15_000 };

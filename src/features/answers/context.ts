@@ -1,5 +1,7 @@
+import { AskRefused } from '../../ask/types.js';
 import type { ConversationMessage } from '../../claude/prompt.js';
 import { estimateTokens } from '../../claude/tokens.js';
+import { messageTooLongText } from './texts.js';
 
 export interface TrimResult {
   messages: ConversationMessage[];
@@ -9,13 +11,13 @@ export interface TrimResult {
 }
 
 /** The single latest message is larger than the whole budget: nothing sensible can be sent. */
-export class MessageTooLongError extends Error {
+export class MessageTooLongError extends AskRefused {
   override name = 'MessageTooLongError';
   constructor(
     readonly tokens: number,
     readonly budget: number,
   ) {
-    super(`message of ~${tokens} tokens exceeds the context budget of ${budget}`);
+    super('message_too_long', messageTooLongText(tokens, budget));
   }
 }
 

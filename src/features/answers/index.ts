@@ -26,7 +26,7 @@ export function install(
     config,
     claims: limits.claims,
     jobs: limits.jobs,
-    traffic: limits.traffic,
+    pipeline: deps.ask,
     postClient: slack.postClient,
     readClient: slack.readClient,
     directory: slack.directory,
@@ -37,10 +37,6 @@ export function install(
     now: deps.now,
     leaseMs: deps.claimLeaseMs,
     store: platform.store,
-    room: limits.room,
-    budget: limits.budget,
-    onAnswered: limits.recordUsage,
-    profiles: deps.profiles,
   });
   register(app, {
     identity: slack.identity,

@@ -1,14 +1,11 @@
 import type { WebClient } from '@slack/web-api';
 import type Keyv from 'keyv';
 import { LRUCache } from 'lru-cache';
-import { tokensOf } from '../../claude/client.js';
-import { serverTools } from '../../claude/profile.js';
+import { STOPPED } from '../../ask/failure.js';
+import type { AskPipeline } from '../../ask/pipeline.js';
 import type { Config } from '../../config/config.js';
 import { type ClaimStore, DEFAULT_LEASE_MS } from '../../limits/claims.js';
 import type { JobStore } from '../../limits/durable-jobs.js';
-import type { Traffic } from '../../limits/traffic.js';
-import type { BudgetDecision, UserBudget } from '../../limits/user-budget.js';
-import type { WaitingRoom } from '../../limits/waiting-room.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { AnswerJob } from '../../slack/job.js';
@@ -17,8 +14,7 @@ import { type Identity, loadConversation } from '../../slack/read/history.js';
 import { slackErrorCode } from '../../slack/web.js';
 import { SlackReply } from '../../slack/write/reply.js';
 import type { StreamPacer } from '../../slack/write/stream-pacer.js';
-import type { ProfileResolver } from '../deps.js';
-import { type AnswerOutcome, answer, STOPPED } from './answer.js';
+import { answer } from './answer.js';
 import { CLAIM_KEEP_MS, claimLease, jobLease, type Lease, removeMessages } from './lease.js';
 import { Takeover } from './takeover.js';
 import { CONTINUED_NOTE, LOST_TRACK_TEXT } from './texts.js';
@@ -28,7 +24,8 @@ export interface RunnerDeps {
   claims: ClaimStore;
   /** Durable questions (Redis): held while answered, taken over when a replica dies. */
   jobs?: JobStore;
-  traffic: Traffic;
+  /** The shared path of every question to Claude (profile, budget, waiting room, the call). */
+  pipeline: AskPipeline;
   postClient: WebClient;
   readClient: WebClient;
   directory: UserDirectory;
@@ -41,14 +38,6 @@ export interface RunnerDeps {
   store?: Keyv;
   /** How long a claim or job lasts without renewal: a dead process's questions are taken up after it. */
   leaseMs?: number;
-  /** Where questions wait for their turn before any work is done for them. */
-  room?: WaitingRoom;
-  /** Per-person fairness and budgets; absent = no per-person limits. */
-  budget?: UserBudget;
-  /** The settings Claude is asked with in the question's channel. */
-  profiles: ProfileResolver;
-  /** Told of every answer written (usage summary). */
-  onAnswered?: (job: AnswerJob, outcome: AnswerOutcome) => void;
 }
 
 /** Follow-ups are answered in threads the bot answered in during the last week. */
@@ -249,22 +238,7 @@ export class AnswerRunner {
       return;
     }
     let firstText = true;
-    let admitted: BudgetDecision | undefined;
     try {
-      const p = await this.deps.profiles.forPlace(job.place);
-      const daily = { tokensPerDay: p.userTokensPerDay, pool: p.budgetPool };
-      admitted =
-        job.blank || !this.deps.budget
-          ? undefined
-          : await this.deps.budget.begin(job.place.teamId, job.userId, daily);
-      if (admitted && !admitted.ok) {
-        log.info({ ref: job.eventId, user: job.userId }, 'per-person limit reached');
-        await sink.fail(`:hourglass: ${admitted.message}`).catch(() => {});
-        metrics.answers.inc({ outcome: 'user_limit', source: 'none' });
-        await lease.complete();
-        return;
-      }
-      const room = this.deps.room;
       const outcome = await answer(
         job,
         {
@@ -281,46 +255,31 @@ export class AnswerRunner {
           stopped: () => (quiet() ? Promise.resolve() : sink.stopped()),
           title: (text) => (quiet() ? Promise.resolve() : sink.title(text)),
           allowMentions: (ids, nameOf) => sink.allowMentions(ids, nameOf),
-          offerFeedback: () => {
-            if (!quiet()) sink.offerFeedback(p.name);
+          offerFeedback: (profile) => {
+            if (!quiet()) sink.offerFeedback(profile);
           },
         },
         {
-          nameOf: (id) => this.deps.directory.knownName(id),
-          loadConversation: async (j, o) => {
-            try {
-              return await loadConversation(
-                this.deps.readClient,
-                this.deps.directory,
-                this.deps.identity,
-                j,
-                {
-                  ...o,
-                  // Waiting for file memory is waiting too: shutdown hands such a question back.
-                  onFilesWait: () => {
-                    r.waiting = true;
-                    o.onFilesWait?.();
-                  },
-                },
-              );
-            } finally {
-              r.waiting = false;
-            }
-          },
-          traffic: this.deps.traffic,
+          pipeline: this.deps.pipeline,
           log,
           botName: this.deps.identity.botName,
-          model: p.model,
-          maxTokens: p.maxTokens,
-          contextTokens: p.contextTokens,
-          customPrompt: p.systemPrompt,
-          profile: p.name,
-          tools: serverTools(p),
-          mcpServers: p.mcpServers,
-          cacheTtlSeconds: p.cacheTtlSeconds,
+          nameOf: (id) => this.deps.directory.knownName(id),
           now: this.deps.now,
           signal: r.controller.signal,
-          ...(room ? { waitTurn: (o) => waitIn(room, r, o) } : {}),
+          // Waiting in line or for file memory: shutdown hands such a question back.
+          onWaiting: (waiting) => {
+            r.waiting = waiting;
+          },
+          loadConversation: (j, o) =>
+            loadConversation(this.deps.readClient, this.deps.directory, this.deps.identity, j, {
+              ...o,
+              onFilesWait: () => {
+                r.waiting = true;
+                o.onFilesWait?.();
+              },
+            }).finally(() => {
+              r.waiting = false;
+            }),
         },
       );
       if (r.handingBack) {
@@ -337,12 +296,6 @@ export class AnswerRunner {
         outcome: outcome.ok ? 'ok' : (outcome.errorKind ?? 'error'),
         source: outcome.source ?? 'none',
       });
-      this.deps.onAnswered?.(job, outcome);
-      if (outcome.usage) {
-        void this.deps.budget
-          ?.spend(job.place.teamId, job.userId, tokensOf(outcome.usage), daily)
-          .catch(() => {});
-      }
       this.rememberThread(job);
       await lease.complete();
     } catch (err) {
@@ -354,7 +307,6 @@ export class AnswerRunner {
     } finally {
       clearInterval(renew);
       metrics.inflight.dec();
-      if (admitted?.ok) admitted.release();
     }
   }
 
@@ -362,20 +314,6 @@ export class AnswerRunner {
     const key = `${job.place.teamId}:${job.place.channelId}:${job.place.threadTs}`;
     this.answeredThreads.set(key, true);
     void this.deps.store?.set(`thread:${key}`, 1, ANSWERED_THREAD_TTL_MS).catch(() => {});
-  }
-}
-
-/** Waits in the room, marking the question as waiting meanwhile (shutdown hands those back). */
-async function waitIn(
-  room: WaitingRoom,
-  r: Running,
-  opts: { onQueued: (ahead: number) => void; signal?: AbortSignal },
-): Promise<() => void> {
-  r.waiting = true;
-  try {
-    return await room.enter(opts);
-  } finally {
-    r.waiting = false;
   }
 }
 

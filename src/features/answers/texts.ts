@@ -55,3 +55,8 @@ export function toolStatus(activity: ToolActivity): string {
     ? `is searching the web for “${statusPart(activity.query)}”…`
     : `is using ${statusPart(activity.server)} (${statusPart(activity.tool)})…`;
 }
+
+/** Tells the person how many questions are ahead of theirs. */
+export function queuedText(ahead: number): string {
+  return ahead > 0 ? `is queued (${ahead} ahead of you)…` : 'is queued, next in line…';
+}

@@ -6,9 +6,9 @@ import type { ClaimStore } from '../../limits/claims.js';
 import type { Logger } from '../../platform/logger.js';
 import type { UserDirectory } from '../../slack/read/directory.js';
 import { callOnce, slackErrorCode } from '../../slack/web.js';
-import { ERROR_TEXT } from '../../slack/write/error-text.js';
+import { ERROR_TEXT, slackReadText } from '../failure-text.js';
 import { SUMMARY_EVENT_TYPE } from './read-channel.js';
-import { publicParent, publicReply, readErrorText } from './texts.js';
+import { publicParent, publicReply } from './texts.js';
 
 /** A private summary kept for its Share button. */
 export interface SavedSummary {
@@ -106,7 +106,7 @@ export class SummaryPublisher {
     } catch (err) {
       log.warn({ err, code: slackErrorCode(err) }, 'summary could not be shared');
       await claims.release(claimKey(id)).catch(() => {});
-      await reply(readErrorText(slackErrorCode(err), this.deps.botName()) ?? ERROR_TEXT.internal);
+      await reply(slackReadText(slackErrorCode(err), this.deps.botName()) ?? ERROR_TEXT.internal);
     }
   }
 }

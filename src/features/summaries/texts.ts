@@ -1,6 +1,4 @@
 import { MAX_PART_CHARS } from '../../slack/limits.js';
-import { slackErrorCode } from '../../slack/web.js';
-import { failureOf, withReference } from '../../slack/write/error-text.js';
 import { neutralizeMentions, notificationText } from '../../slack/write/format.js';
 import { splitMarkdown } from '../../slack/write/split.js';
 import { type Coverage, coverageText, type SummaryMessage, utcTime } from './plan.js';
@@ -94,23 +92,6 @@ export function publicReply(markdown: string): { text: string; blocks: Block[] }
   };
 }
 
-/** Plain words for Slack errors met while reading history; undefined for unexpected ones. */
-export function readErrorText(code: string | undefined, botName: string): string | undefined {
-  switch (code) {
-    case 'not_in_channel':
-      return `I’m not a member of this channel, so I can’t read it. Add me with \`/invite @${botName}\` and try again.`;
-    case 'channel_not_found':
-      return `I can’t read this conversation. I can only summarize channels I’ve been added to (\`/invite @${botName}\`); direct messages and group DMs between other people stay private to them.`;
-    case 'thread_not_found':
-    case 'message_not_found':
-      return 'I could not find that thread. Check the link: it has to point to a message in a channel I’m a member of.';
-    case 'ratelimited':
-      return 'Slack is limiting how fast I can read history right now. Please try again in a minute.';
-    default:
-      return undefined;
-  }
-}
-
 /** A summary of another conversation that is not a public channel is never shown elsewhere. */
 export const FOREIGN_PRIVATE_TEXT =
   'That link points to a private conversation. Run `/summarize` with the link inside that conversation, so the summary stays where the messages are.';
@@ -122,10 +103,3 @@ export const NOT_YOURS_TEXT =
 /** Slack did not say whether the person may read the linked conversation. */
 export const UNCHECKED_READER_TEXT =
   'I could not check with Slack whether you can read that conversation, so I did not summarize it. Please try again later.';
-
-/** What the person who asked reads when a summary fails: access problems plainly, others with a reference. */
-export function failureText(err: unknown, ref: string, botName: string): string {
-  const known = readErrorText(slackErrorCode(err), botName);
-  if (known) return known;
-  return withReference(failureOf(err).text, ref);
-}

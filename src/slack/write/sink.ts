@@ -12,7 +12,7 @@ export interface ReplySink {
   /** The person stopped the answer: what was written stays, followed by a short "stopped" mark. */
   stopped?(): Promise<void>;
   /** The answer ends with feedback buttons (a real answer, not a prompt or an error). */
-  offerFeedback?(): void;
+  offerFeedback?(profile?: string): void;
   /** Adds text as Claude writes it; the sink paces its writes to Slack. */
   append(delta: string): void;
   /** The answer is complete. */

@@ -1,0 +1,114 @@
+import type { AskSession } from '../../ask/types.js';
+import type { ClaudeRequest } from '../../claude/client.js';
+import { serverTools } from '../../claude/profile.js';
+import { buildRequest, systemText } from '../../claude/prompt.js';
+import { estimateTokens } from '../../claude/tokens.js';
+import type { AnswerJob } from '../../slack/job.js';
+import type { Conversation } from '../../slack/read/history.js';
+import type { ReplySink } from '../../slack/write/reply.js';
+import { trimToBudget } from './context.js';
+import { BLANK_TEXT, fileNotesText } from './texts.js';
+
+export interface QuestionDeps {
+  /**
+   * `waited`: the question waited its turn, so it is read as it stands now. `tokenBudget`: how much
+   * of a long thread's newest end to read. `onFilesWait`: the files wait for memory.
+   */
+  loadConversation(
+    job: AnswerJob,
+    opts: { waited: boolean; tokenBudget: number; onFilesWait?: () => void; signal?: AbortSignal },
+  ): Promise<Conversation>;
+  botName: string;
+  /** Names already known for people (a mention of someone outside the conversation shows it). */
+  nameOf?: (userId: string) => string | undefined;
+  now?: () => Date;
+  signal?: AbortSignal;
+}
+
+/** What Claude is asked for a question, with what the answer says under it. */
+export interface Question {
+  request: ClaudeRequest;
+  fileNotes: Conversation['fileNotes'];
+  /** Messages sent and left out (logs). */
+  messages: number;
+  omitted: number;
+  /** Gives back the memory the conversation's files hold (FILES_MEMORY_MAX_BYTES). */
+  release?: () => void;
+}
+
+/**
+ * Reads the thread a question was asked in and turns it into Claude's request within the
+ * profile's context budget (newest end first). Undefined when there is nothing to ask: the person
+ * was told so in `reply`.
+ */
+export async function readQuestion(
+  job: AnswerJob,
+  s: AskSession,
+  reply: ReplySink,
+  deps: QuestionDeps,
+): Promise<Question | undefined> {
+  const p = s.profile;
+  let waitedForFiles = false;
+  const conv = await deps.loadConversation(job, {
+    waited: s.waited,
+    tokenBudget: p.contextTokens,
+    onFilesWait: () => {
+      waitedForFiles = true;
+      // Waiting for memory is not a turn: the waiting room lets a question without files in.
+      s.leaveLine();
+      void reply.thinking('is waiting to read the files…').catch(() => {});
+    },
+    signal: deps.signal,
+  });
+  if (waitedForFiles) void reply.thinking().catch(() => {});
+  try {
+    const asked = conv.messages.find((m) => m.ts === job.messageTs);
+    // A DM's session is named once, by the question that starts its thread; replies keep the name.
+    if (job.place.kind === 'dm' && job.messageTs === job.place.threadTs && asked?.text.trim())
+      void reply.title?.(asked.text).catch(() => {});
+    reply.allowMentions?.(
+      conv.messages.flatMap((m) => (m.userId ? [m.userId] : [])),
+      deps.nameOf,
+    );
+    const onlyUnread = asked && !asked.text.trim() && !asked.files?.length && asked.unreadFiles?.length;
+    if (onlyUnread || !conv.messages.some((m) => !m.fromBot)) {
+      // Nobody's words survived (deleted, or only mentions and markup), or only unreadable files.
+      reply.append(onlyUnread && conv.fileNotes?.length ? fileNotesText(conv.fileNotes) : BLANK_TEXT.mention);
+      await reply.finish();
+      conv.release?.();
+      return undefined;
+    }
+    const system = {
+      botName: deps.botName,
+      today: (deps.now?.() ?? new Date()).toISOString().slice(0, 10),
+      where: job.place.kind,
+    } as const;
+    const systemTokens = estimateTokens(systemText(p.systemPrompt, system));
+    const trimmed = trimToBudget(conv.messages, Math.max(500, p.contextTokens - systemTokens));
+    // A long thread's older replies were never read: they are left out too.
+    const omitted = trimmed.omitted + conv.unread;
+    const request = buildRequest({
+      model: p.model,
+      maxTokens: p.maxTokens,
+      customPrompt: p.systemPrompt,
+      tools: serverTools(p),
+      mcpServers: p.mcpServers,
+      profile: p.name,
+      system,
+      conversation: trimmed.messages,
+      omitted,
+      // Estimated once, as the conversation was trimmed: the queue reserves these.
+      inputTokens: systemTokens + trimmed.tokens,
+    });
+    return {
+      request,
+      fileNotes: conv.fileNotes,
+      messages: trimmed.messages.length,
+      omitted,
+      release: conv.release,
+    };
+  } catch (err) {
+    conv.release?.();
+    throw err;
+  }
+}

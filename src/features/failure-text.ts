@@ -1,0 +1,63 @@
+/** What people read when their question ends without an answer: one table for every feature. */
+import type { AskFailure } from '../ask/types.js';
+import { slackErrorCode } from '../slack/web.js';
+
+type Kind = Exclude<AskFailure['kind'], 'budget' | 'refused' | 'stopped'>;
+
+/** Short, plain, with what to do next. */
+export const ERROR_TEXT: Record<Kind, string> = {
+  rate_limited:
+    'Claude is getting more requests than this workspace’s plan allows right now. Please try again in a minute.',
+  overloaded: 'Claude is overloaded at the moment. Please try again in a few minutes.',
+  timeout: 'Claude took too long to answer. Please try again, or ask a shorter question.',
+  invalid_request: 'Claude could not process this request. Try rephrasing it.',
+  too_long:
+    'This conversation is too long for me to read at once. Start a new thread, or ask for a summary instead.',
+  auth: 'I can’t reach Claude: the bot’s API key was rejected. Please tell whoever runs this bot.',
+  unavailable: 'Claude is unavailable right now. Please try again in a few minutes.',
+  interrupted: 'The answer was interrupted before it finished. Please ask again.',
+  busy: 'I’m busy with other questions right now. Please try again in a minute.',
+  internal: 'Something went wrong on my side. Please try again.',
+  restarting: 'I’m restarting and could not finish this answer. Please ask again in a moment.',
+};
+
+/** Adds the reference people can quote to whoever runs the bot. */
+export function withReference(text: string, ref: string): string {
+  return `:warning: ${text}\n_Reference: ${ref}_`;
+}
+
+/** Plain words for Slack's errors met while reading for a question; undefined for unexpected ones. */
+export function slackReadText(code: string | undefined, botName: string): string | undefined {
+  switch (code) {
+    case 'not_in_channel':
+      return `I’m not a member of this channel, so I can’t read it. Add me with \`/invite @${botName}\` and try again.`;
+    case 'channel_not_found':
+      return `I can’t read this conversation. I can only summarize channels I’ve been added to (\`/invite @${botName}\`); direct messages and group DMs between other people stay private to them.`;
+    case 'thread_not_found':
+    case 'message_not_found':
+      return 'I could not find that thread. Check the link: it has to point to a message in a channel I’m a member of.';
+    case 'ratelimited':
+      return 'Slack is limiting how fast I can read history right now. Please try again in a minute.';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The person's text for a failure: their own limit and a refused question as they are, Slack's
+ * known errors plainly, everything else from the table with the reference to quote.
+ */
+export function failureText(failure: AskFailure, ref: string, botName: string): string {
+  switch (failure.kind) {
+    case 'budget':
+      return `:hourglass: ${failure.message}`;
+    case 'refused':
+      return failure.text;
+    case 'stopped':
+      return '';
+    case 'internal':
+      return slackReadText(slackErrorCode(failure.cause), botName) ?? withReference(ERROR_TEXT.internal, ref);
+    default:
+      return withReference(ERROR_TEXT[failure.kind], ref);
+  }
+}

@@ -1,0 +1,195 @@
+import type { RespondArguments } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { AskPipeline, AskSession } from '../../ask/index.js';
+import type { AnswerSource } from '../../limits/traffic.js';
+import type { Logger } from '../../platform/logger.js';
+import type { UserDirectory } from '../../slack/read/directory.js';
+import type { Identity } from '../../slack/read/history.js';
+import type { Readers } from '../../slack/read/readers.js';
+import { formatMarkdownForSlack } from '../../slack/write/format.js';
+import { failureText } from '../failure-text.js';
+import type { SummaryWindow } from './args.js';
+import { coverageOf, coverageText } from './plan.js';
+import {
+  DEFAULT_LIMITS,
+  type HistoryLimits,
+  type HistoryWindow,
+  readChannelHistory,
+} from './read-channel.js';
+import type { SummaryPublisher } from './share.js';
+import { summarize } from './summarize.js';
+import {
+  clipMarkdown,
+  coverageMrkdwn,
+  FOREIGN_PRIVATE_TEXT,
+  filesMrkdwn,
+  NOT_YOURS_TEXT,
+  summaryBlocks,
+  UNCHECKED_READER_TEXT,
+} from './texts.js';
+
+/** One summary to make: plain data, and where the person who asked is answered. */
+export interface SummaryJob {
+  ref: string;
+  teamId: string;
+  /** Where it was asked (and where the summary is shown). */
+  channelId: string;
+  channelName: string | undefined;
+  userId: string;
+  window: SummaryWindow;
+  public: boolean;
+}
+
+export interface SummaryDeps {
+  ask: AskPipeline;
+  log: Logger;
+  identity: Identity;
+  readClient: WebClient;
+  directory: UserDirectory;
+  /** Whether the person may read a linked conversation (guests: only their own). */
+  readers: Pick<Readers, 'canRead'>;
+  publisher: SummaryPublisher;
+  workspaceUrl(): Promise<string>;
+  limits?: HistoryLimits;
+  now?: () => Date;
+}
+
+/** Names Slack gives conversations without a readable name in command payloads. */
+export const where = (name: string | undefined) =>
+  name && !/^(directmessage|privategroup|mpdm)/.test(name) ? `#${name}` : 'this conversation';
+
+/**
+ * Writes a summary through the shared pipeline: the source channel's profile, the person's
+ * budget and the summaries' line; `say` writes to the person (ephemeral responses, in order).
+ */
+export async function summarizeFor(
+  job: SummaryJob,
+  say: (m: RespondArguments) => Promise<unknown>,
+  deps: SummaryDeps,
+): Promise<void> {
+  const w = job.window;
+  const source = w.kind === 'thread' ? w.channelId : job.channelId;
+  const kind = source.startsWith('D') ? ('dm' as const) : ('channel' as const);
+  await deps.ask.run(
+    {
+      ref: job.ref,
+      userId: job.userId,
+      where: { teamId: job.teamId, channelId: source, kind },
+      lane: 'summary',
+    },
+    {
+      status: (s) => {
+        if (s.kind === 'queued' && s.for === 'turn') {
+          const when = s.ahead === 0 ? 'next' : `after ${s.ahead} more`;
+          void say({
+            text: `:hourglass_flowing_sand: Other summaries are being written; yours starts ${when}…`,
+          });
+        }
+      },
+      fail: async (f) => void (await say({ text: failureText(f, job.ref, deps.identity.botName) })),
+    },
+    (s) => write(job, source, s, say, deps),
+  );
+}
+
+async function write(
+  job: SummaryJob,
+  source: string,
+  s: AskSession,
+  say: (m: RespondArguments) => Promise<unknown>,
+  deps: SummaryDeps,
+): Promise<void> {
+  const started = Date.now();
+  const w = job.window;
+  let place = where(job.channelName);
+  if (source !== job.channelId) {
+    const info = await deps.readClient.conversations.info({ channel: source });
+    const c = info.channel;
+    if (!c || c.is_private || c.is_im || c.is_mpim) return void (await say({ text: FOREIGN_PRIVATE_TEXT }));
+    // A link to elsewhere is honoured only where the person could read it in Slack.
+    const readable = await deps.readers.canRead(job.userId, source);
+    if (!readable) {
+      deps.log.info({ ref: job.ref, source, readable }, 'linked conversation not readable by the person');
+      return void (await say({ text: readable === false ? NOT_YOURS_TEXT : UNCHECKED_READER_TEXT }));
+    }
+    place = `#${c.name}`;
+  }
+  const label = w.kind === 'thread' ? `a thread in ${place}` : `${w.label} in ${place}`;
+  const limits = deps.limits ?? DEFAULT_LIMITS;
+  const history = await readChannelHistory(
+    {
+      client: deps.readClient,
+      directory: deps.directory,
+      identity: deps.identity,
+      workspaceUrl: await deps.workspaceUrl(),
+    },
+    source,
+    windowOf(w, deps.now?.() ?? new Date()),
+    limits,
+  );
+  if (history.messages.length === 0)
+    return void (await say({ text: `There are no messages to summarize in ${label}.` }));
+  const coverage = coverageOf(history.messages, history.truncated, limits.maxMessages);
+  const sources: AnswerSource[] = [];
+  const outcome = await summarize(
+    { messages: history.messages, label, windowKey: w.key },
+    {
+      model: s.profile.model,
+      maxTokens: s.profile.maxTokens,
+      contextTokens: s.profile.contextTokens,
+      ask: async (req) => {
+        const a = await s.claude(req);
+        sources.push(a.source);
+        return { text: a.text, cut: a.stopReason === 'max_tokens' };
+      },
+      onProgress: ({ done, total }) => {
+        if (done === 0) {
+          const parts = total > 1 ? ` in ${total} parts` : '';
+          const read = coverageText({ ...coverage, firstTs: undefined });
+          void say({ text: `:hourglass_flowing_sand: Read ${read} Writing the summary${parts}…` });
+        } else if (total >= 4 && done === Math.ceil(total / 2)) {
+          void say({ text: `:hourglass_flowing_sand: ${done} of ${total} parts summarized…` });
+        }
+      },
+    },
+  );
+  s.leaveLine();
+  // The summary may ping only people whose messages it covers.
+  const authors = new Set(history.messages.map((m) => m.userId));
+  const markdown = clipMarkdown(
+    formatMarkdownForSlack(outcome.markdown, {
+      mentionable: (id) => authors.has(id),
+      nameOf: (id) => deps.directory.knownName(id),
+    }),
+  );
+  const title = `Summary of ${label}`;
+  const coverageLine = [coverageMrkdwn(coverage), filesMrkdwn(history.messages)].filter(Boolean).join('\n');
+  const summary = { channelId: job.channelId, userId: job.userId, title, markdown, coverage: coverageLine };
+  if (job.public) {
+    await deps.publisher.post(summary);
+    await say({ text: ':white_check_mark: Posted the summary in the channel.' });
+  } else {
+    const shareId = await deps.publisher.save({ ...summary, teamId: job.teamId });
+    await say(summaryBlocks({ title, markdown, coverage: coverageLine, ...(shareId ? { shareId } : {}) }));
+  }
+  deps.log.info(
+    {
+      ref: job.ref,
+      messages: coverage.messages,
+      chunks: outcome.chunks,
+      calls: outcome.calls,
+      sources,
+      truncated: coverage.truncated,
+      public: job.public,
+      ms: Date.now() - started,
+    },
+    'summarized',
+  );
+}
+
+/** The history a summary window reads. */
+function windowOf(w: SummaryWindow, now: Date): HistoryWindow {
+  if (w.kind === 'thread') return { kind: 'thread', ts: w.ts };
+  if (w.kind === 'count') return { kind: 'count', count: w.count };
+  return { kind: 'since', oldest: (now.getTime() / 1000 - w.seconds).toFixed(6) };
+}

@@ -1,0 +1,7 @@
+/** Marks written under an answer that did not end on its own. */
+
+/** Appended to an answer that broke off after some text was shown. */
+export const INTERRUPTED_NOTE = '_…the answer was interrupted here. Please ask again for the rest._';
+
+/** Marks an answer the person stopped with Slack's stop button. */
+export const STOPPED_NOTE = '_(stopped)_';
