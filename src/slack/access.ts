@@ -1,7 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config/config.js';
-import type { ClaimStore } from '../limits/claims.js';
 import type { Logger } from '../platform/logger.js';
 import type { AnswerJob } from './job.js';
 import type { UserDirectory } from './read/directory.js';
@@ -138,6 +137,15 @@ export class AccessPolicy {
   }
 }
 
+/**
+ * The exactly-once claims the gate needs to say a note once (limits' claim store satisfies it;
+ * slack/ declares its own view so it does not depend on limits/).
+ */
+export interface NoteClaims {
+  /** True when this caller now owns `key` (for `ttlMs`). */
+  claim(key: string, ttlMs: number): Promise<boolean>;
+}
+
 /** Longest wait for Slack to say whether a channel is external before a message is refused. */
 const GATE_CHECK_MS = 5000;
 /** A redelivered event must not repeat the note: its claim is kept this long. */
@@ -149,12 +157,14 @@ const NOTE_KEEP_MS = 6 * 60 * 60 * 1000;
  */
 export function accessGate(
   policy: AccessPolicy,
-  deps: { claims: ClaimStore; postClient: WebClient; log: Logger },
+  deps: { claims: NoteClaims; postClient: WebClient; log: Logger },
 ): ((job: AnswerJob) => Promise<boolean>) | undefined {
   if (!policy.restricted) return undefined;
   return async (job) => {
     const { place } = job;
-    const userTeamId = job.userTeamId ?? place.teamId;
+    // No `user_team` on the event: the person's workspace is asked of Slack (users.info), never
+    // taken to be the channel's, which in a Slack Connect channel it need not be.
+    const { userTeamId } = job;
     // Bounded: the read client waits out Slack rate limits, which could hold a question for minutes.
     const denial =
       place.kind === 'dm'

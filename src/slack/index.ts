@@ -40,6 +40,8 @@ export function createSlack(config: Config, platform: Platform) {
   const postClient = createPostClient(settings);
   const receiver = new ForwardedReceiver();
   const identity: Identity = { botUserId: '', botId: undefined, botName: 'Claude' };
+  /** The installing workspace: people from any other are outside it (Slack Connect). */
+  const home = { teamId: '' };
   // convoStore: false turns off Bolt's in-process conversation store, which nothing here reads and
   // which would cost every event a lookup that fails with a new Error.
   // Our own authorize instead of `token`: Bolt would call auth.test in its constructor (a second
@@ -73,9 +75,11 @@ export function createSlack(config: Config, platform: Platform) {
       maxBytes: config.files.maxBytes,
       log,
     }),
-    readers: new Readers(directory, readClient, log),
+    readers: new Readers(directory, readClient, log, () => home.teamId),
     pacer: new StreamPacer(config.bot.streamAppendsPerMinute),
     identity,
+    /** The installing workspace's id (auth.test), once connected; '' before. */
+    homeTeam: () => home.teamId,
     /**
      * Asks Slack who the bot is (auth.test). Stops start-up with one line naming the cause: Slack
      * not reached, the token refused, or a scope the manifest asks for not granted.
@@ -105,6 +109,7 @@ export function createSlack(config: Config, platform: Platform) {
       identity.botUserId = auth.user_id ?? '';
       identity.botId = auth.bot_id;
       identity.botName = auth.user ?? identity.botName;
+      home.teamId = auth.team_id ?? '';
     },
     /** Takes a rotated bot token: the next Web API call uses it. Returns whether it changed. */
     rotateToken(token: string): boolean {

@@ -18,6 +18,7 @@ import type { Identity } from '../../slack/read/history.js';
 import type { Readers } from '../../slack/read/readers.js';
 import { parseSummarizeArgs, usageText } from './args.js';
 import { type SummaryJob, summarizeFor, where } from './handler.js';
+import { OUTSIDER_CHECK_MS, outsiderRefusal, SHORTCUT_CHECK_MS } from './outsiders.js';
 import type { HistoryLimits } from './read-channel.js';
 import { SummaryPublisher } from './share.js';
 import { SHARE_ACTION_ID } from './texts.js';
@@ -30,7 +31,7 @@ export interface SummarizeListenerDeps {
   postClient: WebClient;
   directory: UserDirectory;
   /** Whether the person may read a linked conversation (guests: only their own). */
-  readers: Pick<Readers, 'canRead'>;
+  readers: Pick<Readers, 'canRead' | 'outsider'>;
   /** Keeps private summaries for the Share button (shared by replicas when Redis is set). */
   store: Keyv;
   /** Exactly-once claims (Redis with REDIS_URL): one public post per Share button. */
@@ -78,6 +79,16 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
       await ack({ response_type: 'ephemeral', text: NOT_ENABLED_TEXT[denial] });
       return;
     }
+    // People from another organization: no link into another conversation.
+    const elsewhere = linked.find((c) => c !== command.channel_id);
+    const outside =
+      elsewhere &&
+      (await outsiderRefusal(
+        deps,
+        { teamId: command.team_id, userId: command.user_id, askedIn: command.channel_id, source: elsewhere },
+        OUTSIDER_CHECK_MS,
+      ));
+    if (outside) return void (await ack({ response_type: 'ephemeral', text: outside }));
     const place = where(command.channel_name);
     const what = args.window.kind === 'thread' ? 'this thread' : `${args.window.label} in ${place}`;
     await ack({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Summarizing ${what}…` });
@@ -112,6 +123,19 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
         deps.track(respond({ response_type: 'ephemeral', text: NOT_ENABLED_TEXT[denial] }));
         return;
       }
+      // People from another organization: only a thread of a conversation they are in.
+      const outside = await outsiderRefusal(
+        deps,
+        {
+          teamId: s.team?.id ?? s.user.team_id ?? '',
+          userId: s.user.id,
+          ...(s.user.team_id ? { userTeamId: s.user.team_id } : {}),
+          askedIn: s.channel.id,
+          source: s.channel.id,
+        },
+        SHORTCUT_CHECK_MS,
+      );
+      if (outside) return void deps.track(respond({ response_type: 'ephemeral', text: outside }));
       const job: SummaryJob = {
         ref: `sum-${randomUUID().slice(0, 8)}`,
         teamId: s.team?.id ?? s.user.team_id ?? '',

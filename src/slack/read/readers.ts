@@ -16,9 +16,10 @@ const CACHE_MAX = 1000;
 
 /**
  * Whether a person may read a channel through the bot, the way Slack would let them: full members
- * as Slack lets them (public channels; callers refuse private ones), guests only the channels they
- * are a member of (users.conversations with `user=`, paged, cached). Bounded: one users.info and at most
- * MAX_PAGES users.conversations calls per person per TTL_MS.
+ * of the installing workspace as Slack lets them (public channels; callers refuse private ones);
+ * guests, and people from another organization (Slack Connect, or a workspace Slack would not
+ * name), only the channels they are a member of (users.conversations with `user=`, paged, cached).
+ * Bounded: one users.info and at most MAX_PAGES users.conversations calls per person per TTL_MS.
  */
 export class Readers {
   private readonly joined = new Map<string, { ids: Set<string>; until: number }>();
@@ -27,6 +28,8 @@ export class Readers {
     private readonly people: Pick<UserDirectory, 'person'>,
     private readonly client: Pick<WebClient, 'users'>,
     private readonly log: Logger,
+    /** The installing workspace (auth.test's team_id); '' until the bot connected. */
+    private readonly homeTeam: () => string,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -34,8 +37,21 @@ export class Readers {
   async canRead(userId: string, channelId: string): Promise<boolean | undefined> {
     const person = await this.people.person(userId);
     if (!person) return undefined;
-    if (!person.guest) return true;
+    if (!person.guest && person.teamId === this.homeTeam()) return true;
     return (await this.conversationsOf(userId))?.has(channelId);
+  }
+
+  /**
+   * Whether the person comes from outside the installing workspace: true for another
+   * organization's member in a Slack Connect conversation, false for the workspace's own people,
+   * undefined when Slack could not say (callers take that as outside). `userTeamId` is the team a
+   * payload names for the person (`user_team`, `user.team_id`); without it users.info is asked.
+   */
+  async outsider(userId: string, userTeamId?: string): Promise<boolean | undefined> {
+    const home = this.homeTeam();
+    if (!home) return undefined;
+    const team = userTeamId ?? (await this.people.person(userId))?.teamId;
+    return team === undefined ? undefined : team !== home;
   }
 
   private async conversationsOf(userId: string): Promise<Set<string> | undefined> {
@@ -60,12 +76,12 @@ export class Readers {
     } catch (err) {
       this.log.warn(
         { user: userId, code: slackErrorCode(err) },
-        'could not list the conversations of a guest',
+        'could not list the conversations of a guest or outside person',
       );
       return undefined;
     }
     if (cursor) {
-      this.log.warn({ user: userId, pages: MAX_PAGES }, 'a guest in too many conversations to check');
+      this.log.warn({ user: userId, pages: MAX_PAGES }, 'a person in too many conversations to check');
       return undefined;
     }
     this.joined.delete(userId);
