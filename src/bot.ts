@@ -107,6 +107,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
       text: await metrics.registry.metrics(),
     }),
     acked: (type, seconds) => metrics.ack.observe({ type }, seconds),
+    unaccepted: () => metrics.jobs.inc({ event: 'acked_before_held' }),
     socket: (event) => metrics.socketConnections.inc({ event }),
   };
   const front = createReceiving(config, {

@@ -139,7 +139,7 @@ export function createMetrics() {
     }),
     jobs: new Counter({
       name: 'slackbot_jobs_total',
-      help: 'Durable questions (REDIS_URL): queued, taken_over (from a replica that died), expired (too old when taken over), handed_back (on shutdown), not_durable (Redis unreachable when it came)',
+      help: 'Durable questions (REDIS_URL): queued, taken_over (from a replica that died), expired (too old when taken over), handed_back (on shutdown), not_durable (Redis unreachable when it came), acked_before_held (its event acknowledged before it was held: the store did not answer within the ack budget)',
       labelNames: ['event'] as const,
       registers,
     }),

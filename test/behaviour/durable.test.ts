@@ -59,7 +59,10 @@ async function stoppingAndSurvivor(t: TestContext, env: Record<string, string>) 
     SHUTDOWN_GRACE_MS: '1000',
   });
   const port = await stopping.ready;
-  await startRig(t, { env: { ...shared, ANTHROPIC_BASE_URL: claude.url }, sim, claimLeaseMs: LEASE_MS });
+  // The survivor takes what was handed back at its next sweep (a third of its lease), but must
+  // not take, as lapsed, what the stopping one (30 s leases) still works on: its lease is long
+  // enough for the grace period and the notes that follow.
+  await startRig(t, { env: { ...shared, ANTHROPIC_BASE_URL: claude.url }, sim, claimLeaseMs: 10_000 });
   sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
   return { sim, claude, stopping };
 }

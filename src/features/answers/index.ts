@@ -37,6 +37,7 @@ export function install(
     now: deps.now,
     leaseMs: deps.claimLeaseMs,
     store: platform.store,
+    admit: accessGate(deps.access, { claims: limits.claims, postClient: slack.postClient, log }),
   });
   register(app, {
     identity: slack.identity,
@@ -49,10 +50,9 @@ export function install(
         log.warn({ ref: job.eventId }, 'event received while stopping; not answered here');
         return;
       }
-      runner.submit(job);
+      return runner.submit(job);
     },
     hasAnsweredIn: (team, channel, ts) => runner.hasAnsweredIn(team, channel, ts),
-    admit: accessGate(deps.access, { claims: limits.claims, postClient: slack.postClient, log }),
   });
   // Slack's stop button: stop the thread's answer; Slack already stopped its stream. The event
   // reaches any replica, and answers in the thread may run on others: they are told too.

@@ -9,12 +9,13 @@ export interface MessageListenerDeps {
   log: Logger;
   answerThreadFollowups: boolean;
   allowBotMessages: boolean;
-  /** Starts an answer in the background (the event is already acknowledged). */
-  submit(job: AnswerJob): void;
+  /**
+   * Takes the question and answers it in the background; resolves once it is held (in the durable
+   * store when there is one): the event is acknowledged to Slack only then.
+   */
+  submit(job: AnswerJob): Promise<void> | void;
   /** Threads this bot has answered in, for un-mentioned follow-ups. */
   hasAnsweredIn(teamId: string, channel: string, threadTs: string): Promise<boolean>;
-  /** Allow-lists: false when the bot is not enabled there (the person has been told). Unset: all. */
-  admit?(job: AnswerJob): Promise<boolean>;
 }
 
 interface MessageEvent extends SlackMessage {
@@ -63,16 +64,13 @@ function fromOtherBot(e: SlackMessage): boolean {
  */
 export function register(app: App, deps: MessageListenerDeps): void {
   const { identity: me } = deps;
-  const submit = async (job: AnswerJob) => {
-    if (!deps.admit || (await deps.admit(job))) deps.submit(job);
-  };
 
   app.event('app_mention', async ({ event, body }) => {
     const e = event as unknown as MessageEvent;
     if (isOwnMessage(e, me) || (fromOtherBot(e) && !deps.allowBotMessages)) return;
     if (!NEW_TEXT_SUBTYPES.has(e.subtype) || malformed(e)) return;
     const teamId = (body as { team_id?: string }).team_id ?? '';
-    await submit(jobFor(body, e, teamId, 'channel', me));
+    await deps.submit(jobFor(body, e, teamId, 'channel', me));
   });
 
   app.event('message', async ({ event, body }) => {
@@ -82,14 +80,14 @@ export function register(app: App, deps: MessageListenerDeps): void {
     if (fromOtherBot(e) && !deps.allowBotMessages) return;
     const teamId = (body as { team_id?: string }).team_id ?? '';
     if (e.channel_type === 'im') {
-      await submit(jobFor(body, e, teamId, 'dm', me));
+      await deps.submit(jobFor(body, e, teamId, 'dm', me));
       return;
     }
     // In channels a mention arrives as app_mention too; that listener answers it.
     if ((e.text ?? '').includes(`<@${me.botUserId}`)) return;
     if (!deps.answerThreadFollowups || !e.thread_ts || e.thread_ts === e.ts) return;
     if (!(await deps.hasAnsweredIn(teamId, e.channel, e.thread_ts))) return;
-    await submit(jobFor(body, e, teamId, 'channel', me));
+    await deps.submit(jobFor(body, e, teamId, 'channel', me));
   });
 }
 

@@ -38,6 +38,8 @@ export interface RunnerDeps {
   store?: Keyv;
   /** How long a claim or job lasts without renewal: a dead process's questions are taken up after it. */
   leaseMs?: number;
+  /** Allow-lists: false when the bot is not enabled there (the person has been told). Unset: all. */
+  admit?: (job: AnswerJob) => Promise<boolean>;
 }
 
 /** Follow-ups are answered in threads the bot answered in during the last week. */
@@ -75,7 +77,9 @@ export class AnswerRunner {
       ? new Takeover(jobs, deps.metrics, deps.log, (job, taken, expired) => {
           const release = () => deps.claims.release(claimKeyOf(job));
           const lease = jobLease(jobs, taken.id, release, deps.log, taken.written);
-          this.spawn(job, (r) => this.work(job, r, lease, expired));
+          this.spawn(job, async (r) => {
+            if (expired || (await this.admitted(job, lease))) await this.work(job, r, lease, expired);
+          });
         })
       : undefined;
   }
@@ -121,15 +125,23 @@ export class AnswerRunner {
     return stopped;
   }
 
-  submit(job: AnswerJob): void {
-    this.spawn(job, async (r) => {
-      const lease = await this.hold(job);
-      if (!lease) {
-        this.deps.metrics.duplicates.inc();
-        this.deps.log.info({ ref: job.eventId, channel: job.place.channelId }, 'duplicate event dropped');
-        return;
-      }
-      await this.work(job, r, lease, false);
+  /**
+   * Takes a question and answers it in the background. Resolves once the question is held (in
+   * the durable store when there is one, so a crash from then on loses nothing): its event is
+   * acknowledged to Slack only then. The allow-lists are checked after that, so a slow check
+   * never holds the acknowledgement.
+   */
+  submit(job: AnswerJob): Promise<void> {
+    return new Promise<void>((accepted) => {
+      this.spawn(job, async (r) => {
+        const lease = await this.hold(job).finally(accepted);
+        if (!lease) {
+          this.deps.metrics.duplicates.inc();
+          this.deps.log.info({ ref: job.eventId, channel: job.place.channelId }, 'duplicate event dropped');
+          return;
+        }
+        if (await this.admitted(job, lease)) await this.work(job, r, lease, false);
+      });
     });
   }
 
@@ -190,6 +202,17 @@ export class AnswerRunner {
       }
     }
     return (await claims.claim(claimKey, leaseMs)) ? claimLease(claims, claimKey, leaseMs) : undefined;
+  }
+
+  /** The allow-lists let the question through; else it is done with (the person was told). */
+  private async admitted(job: AnswerJob, lease: Lease): Promise<boolean> {
+    const ok = await (this.deps.admit?.(job) ?? Promise.resolve(true)).catch((err: Error) => {
+      // Closed on failure, as the allow-lists mean: not answered rather than answered unchecked.
+      this.deps.log.warn({ err: { message: err.message }, ref: job.eventId }, 'allow-lists not checked');
+      return false;
+    });
+    if (!ok) await lease.complete();
+    return ok;
   }
 
   private async work(job: AnswerJob, r: Running, lease: Lease, expired: boolean): Promise<void> {

@@ -27,9 +27,13 @@ export type FromFront =
   /** `threadId`: the worker's id in the OS, where it can be read (Linux). */
   | { t: 'started'; listening: Listening; threadId?: number }
   | { t: 'failed'; message: string }
-  /** `id` when the engine's listener acknowledges it (commands, interactions); events come acked. */
-  | { t: 'request'; request: Forwarded; id?: number }
+  /**
+   * Answered with `done` once the engine is through with it; `acks` when the engine's listener
+   * acknowledges it (commands, interactions), else the front does (events).
+   */
+  | { t: 'request'; request: Forwarded; id: number; acks: boolean }
   | { t: 'acked'; type: string; seconds: number }
+  | { t: 'unaccepted' }
   | { t: 'socket'; event: SocketEvent }
   | { t: 'metrics'; id: number }
   | { t: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string };
@@ -84,19 +88,22 @@ export function startFrontThread(
     switch (m.t) {
       case 'request': {
         const { id } = m;
-        const ack: AckFn<unknown> | undefined =
-          id === undefined ? undefined : async (response) => send({ t: 'ack', id, response });
+        const ack: AckFn<unknown> | undefined = m.acks
+          ? async (response) => send({ t: 'ack', id, response })
+          : undefined;
         link.deliver(m.request, ack).then(
-          () => id !== undefined && send({ t: 'done', id }),
+          () => send({ t: 'done', id }),
           (err: Error) => {
             log.error({ err }, 'slack request failed');
-            if (id !== undefined) send({ t: 'done', id, error: err.message });
+            send({ t: 'done', id, error: err.message });
           },
         );
         return;
       }
       case 'acked':
         return link.acked(m.type, m.seconds);
+      case 'unaccepted':
+        return link.unaccepted();
       case 'socket':
         return link.socket(m.event);
       case 'metrics':

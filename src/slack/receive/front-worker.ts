@@ -52,19 +52,15 @@ const logger: BoltLogger = Object.assign(
 let status: EngineStatus = { ready: false, redisOk: true };
 let heardAt = Date.now();
 let seq = 0;
-const pending = new Map<number, { ack: AckFn<unknown>; settle: (error?: string) => void }>();
+const pending = new Map<number, { ack?: AckFn<unknown>; settle: (error?: string) => void }>();
 const metricsWaiting = new Map<number, (m: Extract<ToFront, { t: 'metrics' }>) => void>();
 
 const link: EngineLink = {
   deliver(request, ack) {
-    if (!ack) {
-      post({ t: 'request', request });
-      return Promise.resolve();
-    }
     const id = ++seq;
     return new Promise<void>((resolve, reject) => {
       pending.set(id, { ack, settle: (error) => (error ? reject(new Error(error)) : resolve()) });
-      post({ t: 'request', request, id });
+      post({ t: 'request', request, id, acks: ack !== undefined });
     });
   },
   health: () => ({
@@ -88,6 +84,7 @@ const link: EngineLink = {
     });
   },
   acked: (type, seconds) => post({ t: 'acked', type, seconds }),
+  unaccepted: () => post({ t: 'unaccepted' }),
   socket: (event) => post({ t: 'socket', event }),
 };
 
@@ -103,7 +100,7 @@ port.on('message', (m: ToFront) => {
     case 'ack':
       void pending
         .get(m.id)
-        ?.ack(m.response)
+        ?.ack?.(m.response)
         .catch((err: Error) => logger.warn(`acknowledgement failed: ${err.message}`));
       return;
     case 'done':

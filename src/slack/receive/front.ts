@@ -23,8 +23,9 @@ export interface EngineStatus {
 /** How the front reaches the engine: direct calls in one thread, or messages between threads. */
 export interface EngineLink {
   /**
-   * Hands a request to the engine. `ack` is absent when the front already acknowledged it
-   * (events); otherwise the engine's listener answers through it (commands, interactions).
+   * Hands a request to the engine; resolves once the engine's listeners are done with it (for a
+   * question: once it is held). `ack` is absent for events, which the front acknowledges itself;
+   * otherwise the engine's listener answers through it (commands, interactions).
    */
   deliver(request: Forwarded, ack: AckFn<unknown> | undefined): Promise<void>;
   /** The engine's state; `alive` is false when it stopped answering at all. */
@@ -33,6 +34,8 @@ export interface EngineLink {
   metrics(): Promise<{ contentType: string; text: string }>;
   /** One request acknowledged: its kind (event, command, interaction) and how long it took. */
   acked(type: string, seconds: number): void;
+  /** An event that may ask a question was acknowledged before the engine had accepted it. */
+  unaccepted(): void;
   /** Something happened to a Socket Mode connection. */
   socket(event: SocketEvent): void;
 }
@@ -71,6 +74,35 @@ export function readyLine(config: Config, listening: Partial<Listening>, botName
   };
 }
 
+/**
+ * How long an event that may ask a question waits for the engine to accept it before it is
+ * acknowledged all the same: Slack wants the ack within 3 s of sending, and the way there counts.
+ * @see https://docs.slack.dev/apis/events-api/#responding
+ */
+export const ACCEPT_WAIT_MS = 2000;
+
+/** Events whose listener may take a question (src/features/answers/listener.ts). */
+const ASKING_EVENTS = new Set(['app_mention', 'message']);
+
+/** Whether an event callback may carry a question, by its event's type. */
+function asks(body: unknown): boolean {
+  const type = (body as { event?: { type?: unknown } })?.event?.type;
+  return typeof type === 'string' && ASKING_EVENTS.has(type);
+}
+
+/** `work`'s outcome, or false when it takes longer than `ms`. */
+async function within(work: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** What a Slack request is, for the ack histogram's label. */
 function requestType(body: unknown): string {
   const b = body as { type?: string; command?: string };
@@ -86,7 +118,8 @@ export type FrontConfig = Pick<Config, 'port' | 'opsPort'> & {
 
 /**
  * The receiving side: takes Slack's requests (HTTP behind the guard, or Socket Mode), checks
- * signatures, acknowledges events at once and hands them on; serves /healthz, /readyz and
+ * signatures, hands them on and acknowledges events (a possible question once the engine holds
+ * it, any other at once); serves /healthz, /readyz and
  * /metrics on PORT, or on OPS_PORT when set (PORT then serves only /slack/events). It does no answer work and loads neither Bolt's App nor the Web API client,
  * so it is small enough to run in a thread of its own (src/slack/receive/front-thread.ts), where acks
  * stay fast however busy the engine is.
@@ -169,11 +202,26 @@ export function createFront(
       ...(event.retryReason !== undefined ? { retryReason: event.retryReason } : {}),
     };
     if (type !== 'event') return link.deliver(request, ack);
-    // Bolt acks events before any listener runs anyway: do it here, then hand the event on.
+    const handled = link.deliver(request, undefined).then(
+      () => true,
+      (err: Error) => {
+        logger.error(`event not handed on: ${err.message}`);
+        return true;
+      },
+    );
+    // Other events are acknowledged at once (Bolt would anyway, before any listener runs).
+    if (!asks(event.body)) return ack();
+    // A message may be a question: acknowledged once the engine holds it (its answer job in the
+    // durable store), so a process killed after the ack loses nothing; but within Slack's 3 s
+    // whatever happens, and a store that did not answer in time is logged and counted (Slack's
+    // retry of the event, if it comes, is dropped as a duplicate).
+    const waitMs = ACCEPT_WAIT_MS - (performance.now() - started);
+    const accepted = await within(handled, waitMs);
     await ack();
-    link
-      .deliver(request, undefined)
-      .catch((err) => logger.error(`event not handed on: ${(err as Error).message}`));
+    if (!accepted) {
+      link.unaccepted();
+      logger.warn(`event acknowledged before its question was accepted (over ${ACCEPT_WAIT_MS} ms)`);
+    }
   };
 
   const ops = config.opsPort === undefined ? undefined : new SlackHttpServer({ routes, logger, handle });

@@ -71,6 +71,7 @@ async function startFront(
     health: () => ({ ready: true, redisOk: true, alive: true }),
     metrics: async () => ({ contentType: 'text/plain', text: 'test_metric 1\n' }),
     acked: () => {},
+    unaccepted: () => {},
     socket: () => {},
     ...link,
   };
@@ -97,7 +98,7 @@ async function startFront(
   return `http://127.0.0.1:${port}`;
 }
 
-test('with the front in its own thread, events are acknowledged while the main thread is blocked, and reach it once it is free', async (t) => {
+test('with the front in its own thread, events that ask nothing are acknowledged while the main thread is blocked, and reach it once it is free', async (t) => {
   const delivered: Forwarded[] = [];
   const acked: string[] = [];
   const base = await startFront(t, {
@@ -111,7 +112,7 @@ test('with the front in its own thread, events are acknowledged while the main t
     type: 'event_callback',
     team_id: 'T1',
     event_id: 'Ev1',
-    event: { type: 'app_mention', user: 'U1', channel: 'C1', ts: '1.1', text: '<@UBOT> hi' },
+    event: { type: 'reaction_added', user: 'U1', reaction: 'tada', item: { channel: 'C1', ts: '1.1' } },
   });
   const answers = [
     send(`${base}/slack/events`, { method: 'POST', headers: signed(body), body }, 100),
@@ -126,8 +127,57 @@ test('with the front in its own thread, events are acknowledged while the main t
   assert.ok((healthz?.at ?? Infinity) < freeAt, 'health answered while the main thread was blocked');
   assert.equal(readyz?.status, 200);
   await until('the event handed on', () => delivered.length === 1, { timeoutMs: 5000, everyMs: 10 });
-  assert.equal((delivered[0]?.body.event as { text?: string } | undefined)?.text, '<@UBOT> hi');
+  assert.equal((delivered[0]?.body.event as { reaction?: string } | undefined)?.reaction, 'tada');
   await until('the ack timed', () => acked.includes('event'), { timeoutMs: 5000, everyMs: 10 });
+});
+
+function mention(eventId: string) {
+  return JSON.stringify({
+    type: 'event_callback',
+    team_id: 'T1',
+    event_id: eventId,
+    event: { type: 'app_mention', user: 'U1', channel: 'C1', ts: '1.1', text: '<@UBOT> hi' },
+  });
+}
+
+test('a mention is acknowledged only once the engine holds its question', async (t) => {
+  const order: string[] = [];
+  let hold = () => {};
+  const held = new Promise<void>((resolve) => {
+    hold = resolve;
+  });
+  const base = await startFront(t, {
+    deliver: async () => {
+      order.push('handed on');
+      await held;
+      order.push('held');
+    },
+  });
+  const send = sender(t);
+  const body = mention('Ev3');
+  const answer = send(`${base}/slack/events`, { method: 'POST', headers: signed(body), body }).then((a) => {
+    order.push('acknowledged');
+    return a;
+  });
+  await until('the mention handed on', () => order.includes('handed on'), { timeoutMs: 5000, everyMs: 10 });
+  // Round trips through the same front: an ack sent at once would have arrived by now.
+  for (let i = 0; i < 3; i++) await send(`${base}/healthz`);
+  hold();
+  assert.equal((await answer).status, 200);
+  assert.deepEqual(order, ['handed on', 'held', 'acknowledged']);
+});
+
+test('a mention the engine does not take in time is acknowledged within Slack’s 3 s all the same, and counted', async (t) => {
+  let unaccepted = 0;
+  const base = await startFront(t, {
+    deliver: () => new Promise<void>(() => {}),
+    unaccepted: () => unaccepted++,
+  });
+  const send = sender(t);
+  const body = mention('Ev4');
+  const answer = await send(`${base}/slack/events`, { method: 'POST', headers: signed(body), body });
+  assert.equal(answer.status, 200);
+  await until('the early ack counted', () => unaccepted === 1, { timeoutMs: 5000, everyMs: 10 });
 });
 
 test('a slash command is answered with what the listener acknowledges; forged requests never reach the engine', async (t) => {
