@@ -17,8 +17,7 @@ import type { Logger } from './platform/logger.js';
 import type { Metrics } from './platform/metrics.js';
 import { AccessPolicy } from './slack/access.js';
 import { createSlack } from './slack/index.js';
-import { attachFileReader } from './slack/read/files.js';
-import type { Identity } from './slack/read/history.js';
+import type { Identity } from './slack/read/messages.js';
 import { type EngineLink, readyLine } from './slack/receive/front.js';
 import { createReceiving } from './slack/receive/index.js';
 
@@ -73,7 +72,6 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     limits: config.files,
     memory: new FileMemory(config.files.memoryMaxBytes),
   });
-  attachFileReader(slack.readClient, sharedFiles);
   const access = new AccessPolicy(config.access, slack.readClient, slack.directory, log);
   const profiles = new Profiles(config, slack.readClient, log, metrics.profileReloads);
   const limits = createLimits(config, platform, {
@@ -86,7 +84,17 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
   let ready = false;
   let stopping = false;
 
-  const deps = { config, platform, limits, slack, access, profiles, ask, now: overrides.now };
+  const deps = {
+    config,
+    platform,
+    limits,
+    slack,
+    access,
+    profiles,
+    ask,
+    files: sharedFiles,
+    now: overrides.now,
+  };
   const answers = installAnswers(slack.app, {
     ...deps,
     claimLeaseMs: overrides.claimLeaseMs,

@@ -1,10 +1,12 @@
 import type { AskPipeline } from '../ask/pipeline.js';
 import type { ClaudeProfile } from '../claude/profile.js';
+import type { SharedFileReader } from '../claude/shared-files.js';
 import type { Config } from '../config/config.js';
 import type { Limits } from '../limits/index.js';
 import type { Platform } from '../platform/index.js';
 import type { AccessPolicy } from '../slack/access.js';
 import type { Slack } from '../slack/index.js';
+import type { SlackFile } from '../slack/read/file-kinds.js';
 
 /** What every feature's install(app, deps) is given: the layers below it, already built. */
 export interface FeatureDeps {
@@ -18,6 +20,8 @@ export interface FeatureDeps {
   profiles: ProfileResolver;
   /** The one path from a person's question to Claude (profile, budget, waiting room, the call, spend). */
   ask: AskPipeline;
+  /** Turns files shared in a conversation into what Claude reads (downloaded by slack/). */
+  files: SharedFileReader<SlackFile>;
   now?: () => Date;
 }
 

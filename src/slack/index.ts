@@ -5,7 +5,7 @@ import type { Platform } from '../platform/index.js';
 import { boltLogger } from './logger.js';
 import { UserDirectory } from './read/directory.js';
 import { SlackFileDownloads } from './read/files.js';
-import type { Identity } from './read/history.js';
+import type { Identity } from './read/messages.js';
 import { Readers } from './read/readers.js';
 import { loadBoltApp } from './receive/bolt-app.js';
 import { ForwardedReceiver } from './receive/forwarded-receiver.js';

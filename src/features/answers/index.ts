@@ -29,6 +29,7 @@ export function install(
     pipeline: deps.ask,
     postClient: slack.postClient,
     readClient: slack.readClient,
+    files: deps.files,
     directory: slack.directory,
     identity: slack.identity,
     pacer: slack.pacer,

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Logger } from '../../platform/logger.js';
 import type { AnswerJob, AskedMessage } from '../../slack/job.js';
 import { fileRefs } from '../../slack/read/file-kinds.js';
-import { type Identity, isOwnMessage, type SlackMessage, TEXT_SUBTYPES } from '../../slack/read/history.js';
+import { type Identity, isOwnMessage, type SlackMessage, TEXT_SUBTYPES } from '../../slack/read/messages.js';
 
 export interface MessageListenerDeps {
   identity: Identity;

@@ -4,9 +4,9 @@ import { serverTools } from '../../claude/profile.js';
 import { buildRequest, systemText } from '../../claude/prompt.js';
 import { estimateTokens } from '../../claude/tokens.js';
 import type { AnswerJob } from '../../slack/job.js';
-import type { Conversation } from '../../slack/read/history.js';
 import type { ReplySink } from '../../slack/write/reply.js';
 import { trimToBudget } from './context.js';
+import type { Conversation } from './conversation.js';
 import { BLANK_TEXT, fileNotesText } from './texts.js';
 
 export interface QuestionDeps {

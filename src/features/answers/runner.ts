@@ -3,6 +3,7 @@ import type Keyv from 'keyv';
 import { LRUCache } from 'lru-cache';
 import { STOPPED } from '../../ask/failure.js';
 import type { AskPipeline } from '../../ask/pipeline.js';
+import type { SharedFileReader } from '../../claude/shared-files.js';
 import type { Config } from '../../config/config.js';
 import { type ClaimStore, DEFAULT_LEASE_MS } from '../../limits/claims.js';
 import type { JobStore } from '../../limits/durable-jobs.js';
@@ -10,11 +11,13 @@ import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { AnswerJob } from '../../slack/job.js';
 import type { UserDirectory } from '../../slack/read/directory.js';
-import { type Identity, loadConversation } from '../../slack/read/history.js';
+import type { SlackFile } from '../../slack/read/file-kinds.js';
+import type { Identity } from '../../slack/read/messages.js';
 import { slackErrorCode } from '../../slack/web.js';
 import { SlackReply } from '../../slack/write/reply.js';
 import type { StreamPacer } from '../../slack/write/stream-pacer.js';
 import { answer } from './answer.js';
+import { loadConversation } from './conversation.js';
 import { CLAIM_KEEP_MS, claimLease, jobLease, type Lease, removeMessages } from './lease.js';
 import { Takeover } from './takeover.js';
 import { CONTINUED_NOTE, LOST_TRACK_TEXT } from './texts.js';
@@ -28,6 +31,8 @@ export interface RunnerDeps {
   pipeline: AskPipeline;
   postClient: WebClient;
   readClient: WebClient;
+  /** Turns the files shared in a conversation into what Claude reads. */
+  files: SharedFileReader<SlackFile>;
   directory: UserDirectory;
   identity: Identity;
   pacer: StreamPacer;
@@ -261,6 +266,8 @@ export class AnswerRunner {
       return;
     }
     let firstText = true;
+    const { readClient: client, directory, identity, files } = this.deps;
+    const conversation = { client, directory, identity, files };
     try {
       const outcome = await answer(
         job,
@@ -294,7 +301,7 @@ export class AnswerRunner {
             r.waiting = waiting;
           },
           loadConversation: (j, o) =>
-            loadConversation(this.deps.readClient, this.deps.directory, this.deps.identity, j, {
+            loadConversation(j, conversation, {
               ...o,
               onFilesWait: () => {
                 r.waiting = true;

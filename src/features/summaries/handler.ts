@@ -4,7 +4,7 @@ import type { AskPipeline, AskSession } from '../../ask/index.js';
 import type { AnswerSource } from '../../limits/traffic.js';
 import type { Logger } from '../../platform/logger.js';
 import type { UserDirectory } from '../../slack/read/directory.js';
-import type { Identity } from '../../slack/read/history.js';
+import type { Identity } from '../../slack/read/messages.js';
 import type { Readers } from '../../slack/read/readers.js';
 import { formatMarkdownForSlack } from '../../slack/write/format.js';
 import { failureText } from '../failure-text.js';

@@ -14,7 +14,7 @@ import type { ClaimStore } from '../../limits/claims.js';
 import type { Logger } from '../../platform/logger.js';
 import { type AccessPolicy, NOT_ENABLED_TEXT } from '../../slack/access.js';
 import type { UserDirectory } from '../../slack/read/directory.js';
-import type { Identity } from '../../slack/read/history.js';
+import type { Identity } from '../../slack/read/messages.js';
 import type { Readers } from '../../slack/read/readers.js';
 import { parseSummarizeArgs, usageText } from './args.js';
 import { type SummaryJob, summarizeFor, where } from './handler.js';

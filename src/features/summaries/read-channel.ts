@@ -8,7 +8,7 @@ import {
   plainText,
   type SlackMessage,
   TEXT_SUBTYPES,
-} from '../../slack/read/history.js';
+} from '../../slack/read/messages.js';
 import type { SummaryMessage } from './plan.js';
 
 /** The fields of a history message this module reads, beyond the thread-answer ones. */

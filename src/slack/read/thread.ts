@@ -1,7 +1,6 @@
 import type { WebClient } from '@slack/web-api';
-import { estimateTokens } from '../../claude/tokens.js';
 import { MAX_REPLIES_PER_PAGE } from '../limits.js';
-import type { SlackMessage } from './history.js';
+import type { SlackMessage } from './messages.js';
 
 /** A thread's parent carries its counters (Slack keeps them on the parent message). */
 interface ParentMessage extends SlackMessage {
@@ -47,7 +46,7 @@ const isReply = (m: SlackMessage, threadTs: string) => Boolean(m.ts) && m.ts !==
  *    `latest`): the first window's width comes from the parent's `reply_count` spread over the time
  *    not yet read, each next one from how many replies the last held. A window with more than a page
  *    (`has_more`) is not followed: it is narrowed and read again. Windows go back until the replies
- *    read fill `tokenBudget`, meet the first page, or the reads are spent; the last read, if nothing
+ *    read fill `budget` (as `sizeOf` counts their text), meet the first page, or the reads are spent; the last read, if nothing
  *    was read whole yet, is the question alone.
  * What lies between the first page and the windows is counted from `reply_count`, not read (replies
  * written after the question, if any, are in that count too).
@@ -57,7 +56,8 @@ export async function readThreadEnd(
   channel: string,
   threadTs: string,
   latest: string,
-  tokenBudget: number,
+  budget: number,
+  sizeOf: (text: string) => number,
 ): Promise<ThreadRead> {
   let calls = 0;
   const read = async (window: { oldest?: string; latest: string }) => {
@@ -84,9 +84,9 @@ export async function readThreadEnd(
   let span = ((hi - readTo) * WINDOW_TARGET) / Math.max(WINDOW_TARGET, total - firstReplies.length);
   const seen = new Set<string>();
   const tail: SlackMessage[][] = [];
-  let tokens = 0;
+  let size = 0;
   let met = false;
-  for (let i = 0; i < MAX_WINDOW_READS && tokens < tokenBudget && !met; i++) {
+  for (let i = 0; i < MAX_WINDOW_READS && size < budget && !met; i++) {
     // The last read, with nothing read whole yet, is the question alone: it always fits a page.
     if (i === MAX_WINDOW_READS - 1 && seen.size === 0) span = 0;
     const lo = Math.max(readTo, hi - span);
@@ -105,7 +105,7 @@ export async function readThreadEnd(
     const fresh = replies.filter((m) => !seen.has(m.ts as string));
     for (const m of fresh) {
       seen.add(m.ts as string);
-      tokens += estimateTokens(m.text ?? '');
+      size += sizeOf(m.text ?? '');
     }
     tail.unshift(fresh);
     met = lo <= readTo;
