@@ -1,4 +1,3 @@
-import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../platform/logger.js';
 import {
   asText,
