@@ -6,6 +6,7 @@ import { anthropicLogger } from '../platform/logger.js';
 import { addSources, type Source, sourcesText } from './citations.js';
 import { ClaudeError, toClaudeError } from './errors.js';
 import { activityOf, addFailedServers, failedServersText, type ToolActivity } from './mcp.js';
+import { maxTokensFor, type RequestWish, requestFields } from './models.js';
 import type { McpServer } from './profile.js';
 
 /**
@@ -48,6 +49,8 @@ export interface ClaudeRequest {
    * reads from it, not its base64 size. Unset: estimated from the request (see requestTokens).
    */
   inputTokens?: number;
+  /** How Claude should think and sample; sent only as far as the model takes it (see requestFields). */
+  wish?: RequestWish;
 }
 
 export interface ClaudeUsage {
@@ -57,6 +60,11 @@ export interface ClaudeUsage {
   cacheWriteTokens: number;
   /** Web searches made by Anthropic's server-side tool (priced per search). */
   webSearches?: number;
+  /**
+   * The largest prompt (input, cache reads and writes) of one call when an answer took several:
+   * long-prompt prices apply per call. Unset: the sums above are one call's.
+   */
+  largestPromptTokens?: number;
 }
 
 /** Every input token (cached or not): what a call read. */
@@ -84,6 +92,9 @@ export interface ClaudeClientOptions {
   /** Told what Claude's rate-limit headers say, so the shared queue can slow down in time. */
   onRateLimit?: (info: RateLimitInfo) => void;
 }
+
+/** Model settings already logged as refused or left out: one line per profile, model and field. */
+const LOGGED_SETTINGS_MAX = 1000;
 
 /** What the anthropic-ratelimit-* and retry-after headers say. */
 export interface RateLimitInfo {
@@ -119,6 +130,7 @@ export interface StreamOptions {
 export class ClaudeClient {
   private sdk: Anthropic;
   private currentKey: string;
+  private readonly loggedSettings = new Set<string>();
 
   constructor(private readonly opts: ClaudeClientOptions) {
     this.currentKey = opts.apiKey();
@@ -192,6 +204,15 @@ export class ClaudeClient {
     };
   }
 
+  /** Logs a model setting once per profile, model and field (not on every question). */
+  private logSettingOnce(req: ClaudeRequest, field: string, line: string, extra: object = {}): void {
+    const key = `${req.profile ?? ''}\u0000${req.model}\u0000${field}`;
+    if (this.loggedSettings.has(key)) return;
+    if (this.loggedSettings.size >= LOGGED_SETTINGS_MAX) this.loggedSettings.clear();
+    this.loggedSettings.add(key);
+    this.opts.log.warn({ profile: req.profile, model: req.model, field, ...extra }, line);
+  }
+
   /** One attempt: retries are the caller's, through the shared queue. */
   async stream(req: ClaudeRequest, opts: StreamOptions): Promise<ClaudeResult> {
     return { ...(await this.attempt(req, opts)), attempts: 1 };
@@ -225,14 +246,31 @@ export class ClaudeClient {
     const sources: Source[] = [];
     const failed: string[] = [];
     let messages = req.messages;
+    // One client (one key) for the whole answer: the thinking blocks a paused turn sends back are
+    // valid only with the account that made them, so a key rotated mid-answer waits for the next.
+    const sdk = this.client();
+    // Built through the model table: a field the model refuses is never sent.
+    const maxTokens = maxTokensFor(req.model, req.maxTokens);
+    const { dropped, ...fields } = requestFields(req.model, maxTokens, req.wish);
+    for (const field of dropped)
+      this.logSettingOnce(req, field, 'model setting not taken by the model; left out');
+    if (maxTokens < req.maxTokens)
+      this.logSettingOnce(req, 'max_tokens', 'max_tokens above what the model takes; sent at its maximum', {
+        wanted: req.maxTokens,
+        sent: maxTokens,
+      });
+    // Thinking streams no text: once it has begun, Claude's events (pings included) show it is alive.
+    let thinking = false;
+    let largestPrompt = 0;
     try {
       for (let turn = 0; ; turn++) {
-        const stream = this.client().messages.stream(
+        const stream = sdk.messages.stream(
           {
             model: req.model,
-            max_tokens: req.maxTokens,
+            max_tokens: maxTokens,
             system: req.system,
             messages,
+            ...fields,
             ...(req.tools?.length ? { tools: req.tools } : {}),
             ...this.mcpServers(req),
           },
@@ -251,8 +289,10 @@ export class ClaudeClient {
           opts.onText(delta);
         });
         // Once the answer has started, any event (Anthropic's pings included) shows it is alive.
-        stream.on('streamEvent', () => {
-          if (text) expectWithin(midAnswer);
+        stream.on('streamEvent', (event) => {
+          if (event.type === 'content_block_start' && event.content_block.type.endsWith('thinking'))
+            thinking = true;
+          if (text || thinking) expectWithin(midAnswer);
         });
         stream.on('contentBlock', (block) => {
           const activity = activityOf(block);
@@ -260,6 +300,10 @@ export class ClaudeClient {
         });
         const message = await stream.finalMessage();
         const u = message.usage;
+        const prompt =
+          u.input_tokens + (u.cache_read_input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0);
+        largestPrompt = Math.max(largestPrompt, prompt);
+        if (turn > 0) usage.largestPromptTokens = largestPrompt;
         usage.inputTokens += u.input_tokens;
         usage.outputTokens += u.output_tokens;
         usage.cacheReadTokens += u.cache_read_input_tokens ?? 0;
@@ -291,7 +335,12 @@ export class ClaudeClient {
         const info = rateLimitInfo(err.headers, true);
         if (info) this.opts.onRateLimit?.(info);
       }
-      throw toClaudeError(err);
+      const e = toClaudeError(err, req.model);
+      if (e.kind === 'model_setting')
+        this.logSettingOnce(req, e.setting ?? 'unknown', 'Claude refused a model setting', {
+          claudeRequestId: e.requestId,
+        });
+      throw e;
     } finally {
       clearTimeout(overall);
       clearTimeout(quiet);

@@ -9,6 +9,7 @@ export type ClaudeErrorKind =
   | 'overloaded'
   | 'timeout'
   | 'invalid_request'
+  | 'model_setting'
   | 'too_long'
   | 'auth'
   | 'unavailable'
@@ -33,10 +34,27 @@ export class ClaudeError extends Error {
 
   /** What Claude asked us to wait before trying again (retry-after), if it said. */
   retryAfterMs?: number;
+  /** For `model_setting`: the request field the model refused (`max_tokens`, `thinking.type.disabled`…). */
+  setting?: string;
+  /** The model the request named. */
+  model?: string;
 }
 
-/** Maps anything thrown by the SDK (or our timers) to a ClaudeError. */
-export function toClaudeError(err: unknown): ClaudeError {
+/**
+ * A 400 that names a setting the model refuses, as Anthropic words them: the field's path first
+ * (`max_tokens: 128000 > 64000…`, `thinking.type.enabled is not supported…`), or a sentence for
+ * a prefill and for forced tool use while thinking. Undefined for any other bad request.
+ */
+export function refusedSetting(message: string): string | undefined {
+  const text = message.trim();
+  if (/prefill/i.test(text)) return 'prefill';
+  if (/tool_choice forces tool use/i.test(text)) return 'tool_choice';
+  const m = /^(max_tokens|temperature|top_p|top_k|tool_choice|thinking)((?:\.[a-z_]+){0,3})\b/.exec(text);
+  return m ? `${m[1]}${m[2]}` : undefined;
+}
+
+/** Maps anything thrown by the SDK (or our timers) to a ClaudeError; `model` is the one the request named. */
+export function toClaudeError(err: unknown, model?: string): ClaudeError {
   if (err instanceof ClaudeError) return err;
   const requestId = err instanceof Anthropic.APIError ? (err.requestID ?? undefined) : undefined;
   const wrap = (kind: ClaudeErrorKind, message: string) =>
@@ -57,6 +75,14 @@ export function toClaudeError(err: unknown): ClaudeError {
   }
   if (err instanceof Anthropic.BadRequestError || err instanceof Anthropic.ContentTooLargeError) {
     const text = err instanceof Error ? err.message : '';
+    const apiMessage = (err.error as { error?: { message?: string } } | undefined)?.error?.message;
+    const setting = err instanceof Anthropic.BadRequestError ? refusedSetting(apiMessage ?? '') : undefined;
+    if (setting) {
+      const e = wrap('model_setting', `${model ?? 'the model'} does not accept the request's ${setting}`);
+      e.setting = setting;
+      e.model = model;
+      return e;
+    }
     return /too long|too large|maximum context/i.test(text) || err instanceof Anthropic.ContentTooLargeError
       ? wrap('too_long', 'The conversation is too long for Claude')
       : wrap('invalid_request', 'Claude could not process this request');

@@ -1,25 +1,16 @@
-import { type Price, price } from '../config/prices.js';
-
-export type { Price };
-
+import type { Price } from '../config/prices.js';
 import type { ClaudeUsage } from './client.js';
+import { type ModelPrice, modelFamily } from './models.js';
+
+export type { ModelPrice, Price };
 
 /**
- * List prices by model family, used when CLAUDE_PRICES does not name the model. An estimate for
- * dashboards, not an invoice: check https://www.anthropic.com/pricing and override as needed.
+ * The price of a model: CLAUDE_PRICES by exact id (one rate, whatever the prompt's length), else
+ * its row in the model table (with its long-prompt rate, if any), else undefined (no estimate).
+ * An estimate for dashboards, not an invoice: https://www.anthropic.com/pricing
  */
-export const DEFAULT_PRICES: Readonly<Record<string, Price>> = {
-  opus: price(5, 25),
-  sonnet: price(3, 15),
-  haiku: price(1, 5),
-};
-
-/** The price of a model: configured by id, else its family's default, else undefined (no estimate). */
-export function priceOf(model: string, configured: Readonly<Record<string, Price>>): Price | undefined {
-  const exact = configured[model];
-  if (exact) return exact;
-  const family = Object.keys(DEFAULT_PRICES).find((f) => model.includes(f));
-  return family ? DEFAULT_PRICES[family] : undefined;
+export function priceOf(model: string, configured: Readonly<Record<string, Price>>): ModelPrice | undefined {
+  return configured[model] ?? modelFamily(model).price;
 }
 
 /**
@@ -28,14 +19,26 @@ export function priceOf(model: string, configured: Readonly<Record<string, Price
  */
 export const WEB_SEARCH_USD = 0.01;
 
+/**
+ * The rate a call is billed at: a prompt (input, cache reads and writes) over the model's
+ * long-prompt threshold moves the WHOLE call, output included, to the higher rate. An answer of
+ * several calls (a paused search continued) is judged by its largest prompt.
+ */
+export function rateOf(usage: ClaudeUsage, p: ModelPrice): Price {
+  const prompt =
+    usage.largestPromptTokens ?? usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
+  return p.longPrompt && prompt > p.longPrompt.above ? p.longPrompt.rate : p;
+}
+
 /** Estimated cost of one call in US dollars (0 when the model's price is unknown). */
-export function costOf(usage: ClaudeUsage, p: Price | undefined): number {
+export function costOf(usage: ClaudeUsage, p: ModelPrice | undefined): number {
   if (!p) return 0;
+  const r = rateOf(usage, p);
   return (
-    (usage.inputTokens * p.input +
-      usage.outputTokens * p.output +
-      usage.cacheReadTokens * p.cacheRead +
-      usage.cacheWriteTokens * p.cacheWrite) /
+    (usage.inputTokens * r.input +
+      usage.outputTokens * r.output +
+      usage.cacheReadTokens * r.cacheRead +
+      usage.cacheWriteTokens * r.cacheWrite) /
       1_000_000 +
     (usage.webSearches ?? 0) * WEB_SEARCH_USD
   );

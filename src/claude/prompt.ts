@@ -6,6 +6,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/messages';
 import { type Attachment, imageTokens, PDF_TOKENS_PER_PAGE } from './attachments.js';
 import type { ClaudeRequest } from './client.js';
+import { modelFamily, modelTokens } from './models.js';
 import type { McpServer } from './profile.js';
 import { estimateTokens } from './tokens.js';
 
@@ -133,6 +134,9 @@ export function buildRequest(input: BuildRequestInput): ClaudeRequest {
   });
   // The API wants the first turn from the user (a DM may start with the bot's greeting).
   while (turns[0]?.role === 'assistant') turns.shift();
+  // A last turn of the bot's would be a prefill (Claude continuing it), which the newer models
+  // refuse with a 400: the answer is to the people's latest words.
+  if (!modelFamily(input.model).prefill) while (turns.at(-1)?.role === 'assistant') turns.pop();
   const messages: MessageParam[] = turns.map((t) => ({ role: t.role, content: contentOf(t.parts) }));
   const prefixEnd = messages[messages.length - 2];
   if (prefixEnd && Array.isArray(prefixEnd.content)) {
@@ -145,7 +149,8 @@ export function buildRequest(input: BuildRequestInput): ClaudeRequest {
     maxTokens: input.maxTokens,
     system,
     messages,
-    ...(input.inputTokens !== undefined ? { inputTokens: input.inputTokens } : {}),
+    // Estimated with the older tokenizer's ratio: the queue reserves what this model will count.
+    ...(input.inputTokens !== undefined ? { inputTokens: modelTokens(input.model, input.inputTokens) } : {}),
     ...(input.tools?.length ? { tools: input.tools } : {}),
     ...(input.mcpServers?.length ? { mcpServers: input.mcpServers } : {}),
     ...(input.profile ? { profile: input.profile } : {}),
@@ -176,9 +181,10 @@ const PDF_BYTES_PER_PAGE = 50_000;
 
 /**
  * Input tokens of a request built elsewhere than buildRequest (which counts them as it goes):
- * text by estimate, a base64 image or PDF by what Claude reads from it, never by its base64 size.
+ * text by estimate, a base64 image or PDF by what Claude reads from it, never by its base64 size,
+ * as the request's model counts them (its tokenizer factor).
  */
-export function requestTokens(req: Pick<ClaudeRequest, 'system' | 'messages'>): number {
+export function requestTokens(req: Pick<ClaudeRequest, 'model' | 'system' | 'messages'>): number {
   let tokens = 0;
   const block = (b: ContentBlockParam | TextBlockParam) => {
     if (b.type === 'text') tokens += estimateTokens(b.text);
@@ -194,5 +200,5 @@ export function requestTokens(req: Pick<ClaudeRequest, 'system' | 'messages'>): 
     if (typeof m.content === 'string') tokens += estimateTokens(m.content);
     else for (const b of m.content) block(b);
   }
-  return tokens;
+  return modelTokens(req.model, tokens);
 }

@@ -1,5 +1,6 @@
 /** What people read when their question ends without an answer: one table for every feature. */
 import type { AskFailure } from '../ask/types.js';
+import { ClaudeError } from '../claude/errors.js';
 import { slackErrorCode } from '../slack/web.js';
 
 type Kind = Exclude<AskFailure['kind'], 'budget' | 'refused' | 'stopped'>;
@@ -11,6 +12,8 @@ export const ERROR_TEXT: Record<Kind, string> = {
   overloaded: 'Claude is overloaded at the moment. Please try again in a few minutes.',
   timeout: 'Claude took too long to answer. Please try again, or ask a shorter question.',
   invalid_request: 'Claude could not process this request. Try rephrasing it.',
+  model_setting:
+    'This channel’s model settings are not accepted by its model. Please tell whoever runs this bot.',
   too_long:
     'This conversation is too long for me to read at once. Start a new thread, or ask for a summary instead.',
   auth: 'I can’t reach Claude: the bot’s API key was rejected. Please tell whoever runs this bot.',
@@ -43,6 +46,12 @@ export function slackReadText(code: string | undefined, botName: string): string
   }
 }
 
+/** A setting the channel's model refuses, named with the model: what whoever runs the bot must change. */
+function modelSettingText(cause: unknown): string | undefined {
+  if (!(cause instanceof ClaudeError) || !cause.setting) return undefined;
+  return `This channel’s model setting \`${cause.setting}\` is not accepted by ${cause.model ?? 'its model'}. Please tell whoever runs this bot.`;
+}
+
 /**
  * The person's text for a failure: their own limit and a refused question as they are, Slack's
  * known errors plainly, everything else from the table with the reference to quote.
@@ -55,6 +64,8 @@ export function failureText(failure: AskFailure, ref: string, botName: string): 
       return failure.text;
     case 'stopped':
       return '';
+    case 'model_setting':
+      return withReference(modelSettingText(failure.cause) ?? ERROR_TEXT.model_setting, ref);
     case 'internal':
       return slackReadText(slackErrorCode(failure.cause), botName) ?? withReference(ERROR_TEXT.internal, ref);
     default:

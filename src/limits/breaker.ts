@@ -12,7 +12,7 @@ export interface BreakerOptions {
 }
 
 /** Errors that say nothing about Claude's health: a user's bad request, a rejected key. */
-const NOT_HEALTH = new Set(['invalid_request', 'too_long', 'auth', 'rate_limited']);
+const NOT_HEALTH = new Set(['invalid_request', 'model_setting', 'too_long', 'auth', 'rate_limited']);
 
 /**
  * Opens on sustained 5xx / 529 / timeouts / broken streams, answers fast while open (users get

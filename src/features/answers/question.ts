@@ -1,5 +1,6 @@
 import type { AskSession } from '../../ask/types.js';
 import type { ClaudeRequest } from '../../claude/client.js';
+import { estimateBudget } from '../../claude/models.js';
 import { serverTools } from '../../claude/profile.js';
 import { buildRequest, systemText } from '../../claude/prompt.js';
 import { estimateTokens } from '../../claude/tokens.js';
@@ -48,10 +49,12 @@ export async function readQuestion(
   deps: QuestionDeps,
 ): Promise<Question | undefined> {
   const p = s.profile;
+  // In the bot's estimate units: the model's tokenizer may count more for the same text.
+  const contextBudget = estimateBudget(p.model, p.contextTokens);
   let waitedForFiles = false;
   const conv = await deps.loadConversation(job, {
     waited: s.waited,
-    tokenBudget: p.contextTokens,
+    tokenBudget: contextBudget,
     onFilesWait: () => {
       waitedForFiles = true;
       // Waiting for memory is not a turn: the waiting room lets a question without files in.
@@ -84,7 +87,7 @@ export async function readQuestion(
       where: job.place.kind,
     } as const;
     const systemTokens = estimateTokens(systemText(p.systemPrompt, system));
-    const trimmed = trimToBudget(conv.messages, Math.max(500, p.contextTokens - systemTokens));
+    const trimmed = trimToBudget(conv.messages, Math.max(500, contextBudget - systemTokens));
     // A long thread's older replies were never read: they are left out too.
     const omitted = trimmed.omitted + conv.unread;
     const request = buildRequest({

@@ -1,4 +1,5 @@
 import type { ClaudeRequest } from '../../claude/client.js';
+import { estimateBudget } from '../../claude/models.js';
 import { estimateTokens } from '../../claude/tokens.js';
 import { batchNotes, linkCitations, planChunks, type SummaryMessage } from './plan.js';
 import {
@@ -65,7 +66,9 @@ export async function summarize(input: SummarizeInput, deps: SummarizeDeps): Pro
   const latestTs = input.messages.reduce((a, m) => (Number(m.ts) > Number(a) ? m.ts : a), '0');
   const scope: SummaryScope = { label: input.label, windowKey: input.windowKey, latestTs };
   const common = { model: deps.model, scope };
-  const chunks = planSummary(input.messages, deps.contextTokens);
+  // The budget is in the model's tokens; the estimates below count the older tokenizer's.
+  const contextTokens = estimateBudget(deps.model, deps.contextTokens);
+  const chunks = planSummary(input.messages, contextTokens);
   let calls = 0;
   const ask = async (req: ClaudeRequest): Promise<{ text: string; cut: boolean }> => {
     calls++;
@@ -121,7 +124,7 @@ export async function summarize(input: SummarizeInput, deps: SummarizeDeps): Pro
     }),
   );
   let notes = mapped.flat();
-  const budget = inputBudget(deps.contextTokens, 'reduce-final');
+  const budget = inputBudget(contextTokens, 'reduce-final');
   for (;;) {
     const batches = batchNotes(notes, budget, estimateTokens);
     if (batches.length <= 1) {

@@ -86,3 +86,28 @@ test('message content cannot close its own quote element', () => {
   assert.equal(q.match(/<\/message>/g)?.length, 1);
   assert.equal(q.match(/<message /g)?.length, 1);
 });
+
+test('a conversation that ends with the bot is never sent as a prefill to a model that refuses one', () => {
+  const conversation = [m('Alice', 'What is Rust?'), m('Claude', 'A language.', true)];
+  const ask = (model: string) =>
+    buildRequest({ model, maxTokens: 100, customPrompt: undefined, system, omitted: 0, conversation });
+  for (const model of ['claude-sonnet-5-5', 'claude-opus-5-5', 'claude-haiku-5-5'])
+    assert.equal(ask(model).messages.at(-1)?.role, 'user', model);
+  // Older models take it as before.
+  assert.equal(ask('claude-haiku-4-5').messages.at(-1)?.role, 'assistant');
+});
+
+test('the queue reserves input tokens as the model counts them (newer tokenizer: ~30% more)', () => {
+  const ask = (model: string) =>
+    buildRequest({
+      model,
+      maxTokens: 100,
+      customPrompt: undefined,
+      system,
+      omitted: 0,
+      conversation: [m('Alice', 'hello')],
+      inputTokens: 1000,
+    }).inputTokens;
+  assert.equal(ask('claude-haiku-5-5'), 1300);
+  assert.equal(ask('claude-haiku-4-5'), 1000);
+});
