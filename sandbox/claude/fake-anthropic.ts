@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type Anthropic from '@anthropic-ai/sdk';
+import { modelRefusal } from './fake-model-rules.js';
 import { blockSize, type CacheUsage, FakePromptCache, MIN_CACHEABLE_TOKENS } from './fake-prompt-cache.js';
 import {
   blockEvents,
@@ -56,6 +57,8 @@ export interface FakeReply {
   mcpCall?: FakeMcpCall;
   /** Accept the request and never answer, until the client aborts or the fake is closed. */
   hang?: boolean;
+  /** Report this many uncached input tokens (a long prompt's price without sending one). */
+  inputTokens?: number;
 }
 
 /** A request the fake received, in arrival order. */
@@ -150,7 +153,8 @@ interface Waiter {
  * Starts a fake Anthropic API server on loopback. Routes: `POST /v1/messages` (SSE when `stream: true`,
  * a JSON Message otherwise), `POST /v1/messages/count_tokens` and `GET /v1/models/{id}`; anything
  * else is a 404 error.
- * Bodies without `model`/`messages` (or `max_tokens` on /v1/messages) get a 400 and are not recorded.
+ * Bodies without `model`/`messages` (or `max_tokens` on /v1/messages), or with a field the named model
+ * refuses (fake-model-rules.ts), get a 400 and are not recorded.
  * Credentials are recorded, not checked, except that the key `invalid-key` gets a 401.
  */
 export async function startFakeAnthropic(opts: StartFakeAnthropicOptions = {}): Promise<FakeAnthropic> {
@@ -210,11 +214,14 @@ export async function startFakeAnthropic(opts: StartFakeAnthropicOptions = {}): 
       requestId,
       messageId: `msg_fake_${requestId.slice('req_fake_'.length)}`,
       model: recorded.body.model,
-      tokens: promptCache?.account(recorded.body) ?? {
-        input: estimateInputTokens(recorded.body, tokensPerChar),
-        cacheRead: 0,
-        cacheWrite: 0,
-      },
+      tokens:
+        reply.inputTokens !== undefined
+          ? { input: reply.inputTokens, cacheRead: 0, cacheWrite: 0 }
+          : (promptCache?.account(recorded.body) ?? {
+              input: estimateInputTokens(recorded.body, tokensPerChar),
+              cacheRead: 0,
+              cacheWrite: 0,
+            }),
       ...(reply.webSearch && offersTool(recorded.body, 'web_search') ? { search: reply.webSearch } : {}),
       toolBlocks: [],
     };
@@ -267,7 +274,9 @@ export async function startFakeAnthropic(opts: StartFakeAnthropicOptions = {}): 
         sendError(res, requestId, 400, 'There was an error parsing the body of your request as JSON.');
         return;
       }
-      const invalid = validateBody(parsed, route === 'messages');
+      // A field the named model no longer takes: the 400 the real API answers (see fake-model-rules).
+      const invalid =
+        validateBody(parsed, route === 'messages') ?? modelRefusal(parsed as Record<string, unknown>);
       if (invalid !== undefined) {
         sendError(res, requestId, 400, invalid);
         return;
