@@ -3,7 +3,7 @@ import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { type TestContext, test } from 'node:test';
 import type { HttpTransport } from '../../sandbox/slack/delivery.js';
 import { REDIS_URL, uniquePrefix } from '../support/redis.js';
-import { startRig } from '../support/rig.js';
+import { type Rig, startRig } from '../support/rig.js';
 
 /** A TCP relay to `target` that holds every reply for `delayMs` (requests pass at once). */
 async function slowLink(t: TestContext, target: URL, delayMs: number): Promise<string> {
@@ -83,4 +83,61 @@ test('Share clicked twice at once, each click handled by another replica, posts 
   await sim.waitFor(() => parents().find((m) => (m.reply_count ?? 0) > 0));
   assert.equal(parents().length, 1, 'one public post');
   assert.equal(sim.callsTo('chat.postMessage').length, 2, 'the parent and its reply, once');
+});
+
+/** Alice's private summary of #general, and a press of its Share button. */
+async function privateSummary(sim: Rig['sim']) {
+  sim.seedMessage({ channel: 'C0GENERAL', user: 'U0BOB', text: 'We ship on Friday.' });
+  await sim.slashCommand({ user: 'U0ALICE', channel: 'C0GENERAL', command: '/summarize', text: '' });
+  const summary = await sim.waitFor(() =>
+    sim.ephemerals({ user: 'U0ALICE' }).find((e) => e.via === 'response_url' && shareValue(e)),
+  );
+  const value = shareValue(summary) as string;
+  return () => sim.blockAction({ user: 'U0ALICE', channel: 'C0GENERAL', actionId: 'summary_share', value });
+}
+
+/** The thread reply (the summary) fails once it is tried; `also` fails the next call to that method too. */
+function failTheSummaryReply(sim: Rig['sim'], also?: string) {
+  const onCall = (call: { method: string; args: Record<string, unknown> }) => {
+    if (call.method !== 'chat.postMessage' || call.args.thread_ts) return;
+    sim.off('call', onCall);
+    // The parent was just posted; its reply is the next postMessage.
+    sim.failNext('chat.postMessage', { error: 'internal_error' });
+    if (also) sim.failNext(also, { error: 'internal_error' });
+  };
+  sim.on('call', onCall);
+}
+
+const botPosts = (sim: Rig['sim']) => sim.messages('C0GENERAL').filter((m) => m.user === sim.botUserId);
+
+test('Share whose summary reply fails: the title is taken back, the person is told, and the next press posts the summary once', async (t) => {
+  const { sim } = await startRig(t);
+  const share = await privateSummary(sim);
+  failTheSummaryReply(sim);
+  await share();
+  await sim.waitFor(() =>
+    sim.ephemerals({ user: 'U0ALICE' }).find((e) => /Something went wrong|try again/i.test(e.text)),
+  );
+  assert.equal(botPosts(sim).length, 0, 'no title left without its summary');
+  await share();
+  await sim.waitFor(() =>
+    sim.ephemerals({ user: 'U0ALICE' }).find((e) => /Shared in the channel/.test(e.text)),
+  );
+  const posts = botPosts(sim);
+  assert.equal(posts.length, 1, 'one public post');
+  assert.equal(sim.thread('C0GENERAL', posts[0]!.ts).length, 2, 'the title and its summary');
+});
+
+test('Share whose summary reply fails and whose title cannot be taken back: the person is told, and a second press posts nothing more', async (t) => {
+  const { sim } = await startRig(t);
+  const share = await privateSummary(sim);
+  failTheSummaryReply(sim, 'chat.delete');
+  await share();
+  await sim.waitFor(() =>
+    sim.ephemerals({ user: 'U0ALICE' }).find((e) => /title was posted.*could not be added/.test(e.text)),
+  );
+  await share();
+  await sim.waitFor(() => sim.ephemerals({ user: 'U0ALICE' }).find((e) => /already shared/.test(e.text)));
+  assert.equal(botPosts(sim).length, 1, 'one public post');
+  assert.equal(sim.callsTo('chat.postMessage').length, 2, 'the title and the one failed reply');
 });

@@ -8,7 +8,7 @@ import type { UserDirectory } from '../../slack/read/directory.js';
 import { callOnce, slackErrorCode } from '../../slack/web.js';
 import { ERROR_TEXT, slackReadText } from '../failure-text.js';
 import { SUMMARY_EVENT_TYPE } from './read-channel.js';
-import { publicParent, publicReply } from './texts.js';
+import { halfSharedText, publicParent, publicReply } from './texts.js';
 
 /** A private summary kept for its Share button. */
 export interface SavedSummary {
@@ -58,16 +58,27 @@ export class SummaryPublisher {
         metadata,
       }),
     );
-    await callOnce(() =>
-      postClient.chat.postMessage({
-        channel: s.channelId,
-        thread_ts: parent.ts as string,
-        ...publicReply(s.markdown),
-        metadata,
-        unfurl_links: false,
-        unfurl_media: false,
-      }),
-    );
+    try {
+      await callOnce(() =>
+        postClient.chat.postMessage({
+          channel: s.channelId,
+          thread_ts: parent.ts as string,
+          ...publicReply(s.markdown),
+          metadata,
+          unfurl_links: false,
+          unfurl_media: false,
+        }),
+      );
+    } catch (err) {
+      // A title without its summary: removed, so that trying again posts one whole summary.
+      const removed = await callOnce(() =>
+        postClient.chat.delete({ channel: s.channelId, ts: parent.ts as string }),
+      ).then(
+        () => true,
+        () => false,
+      );
+      throw removed ? err : new HalfPosted(err);
+    }
   }
 
   /** Keeps a private summary for sharing; resolves with its id, or undefined if the store failed. */
@@ -96,17 +107,29 @@ export class SummaryPublisher {
       return void (await reply('This summary is already shared in the channel.'));
     try {
       await this.post(saved);
-      await claims.complete(claimKey(id), TTL_MS).catch(() => {});
-      await store.delete(key(id)).catch(() => {});
-      await respond({
-        response_type: 'ephemeral',
-        replace_original: true,
-        text: ':white_check_mark: Shared in the channel.',
-      });
     } catch (err) {
-      log.warn({ err, code: slackErrorCode(err) }, 'summary could not be shared');
-      await claims.release(claimKey(id)).catch(() => {});
-      await reply(slackReadText(slackErrorCode(err), this.deps.botName()) ?? ERROR_TEXT.internal);
+      const half = err instanceof HalfPosted;
+      const code = slackErrorCode(half ? err.cause : err);
+      log.warn({ err, code, half }, 'summary could not be shared');
+      // Its title stayed in the channel: a second press must not post another one.
+      if (half) await claims.complete(claimKey(id), TTL_MS).catch(() => {});
+      else await claims.release(claimKey(id)).catch(() => {});
+      const why = slackReadText(code, this.deps.botName()) ?? ERROR_TEXT.internal;
+      return void (await reply(half ? halfSharedText(why) : why));
     }
+    await claims.complete(claimKey(id), TTL_MS).catch(() => {});
+    await store.delete(key(id)).catch(() => {});
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: true,
+      text: ':white_check_mark: Shared in the channel.',
+    }).catch((err) => log.warn({ err }, 'could not confirm the share'));
+  }
+}
+
+/** The summary's title was posted, but neither its text under it nor its removal went through. */
+class HalfPosted extends Error {
+  constructor(cause: unknown) {
+    super('the summary was posted without its text', { cause });
   }
 }

@@ -103,3 +103,8 @@ export const NOT_YOURS_TEXT =
 /** Slack did not say whether the person may read the linked conversation. */
 export const UNCHECKED_READER_TEXT =
   'I could not check with Slack whether you can read that conversation, so I did not summarize it. Please try again later.';
+
+/** A share whose title was posted but whose text could not be, nor the title removed. */
+export function halfSharedText(why: string): string {
+  return `The summary’s title was posted in the channel, but its text could not be added under it. ${why} Run \`/summarize\` again to share a new one.`;
+}
