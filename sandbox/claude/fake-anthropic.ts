@@ -68,6 +68,8 @@ export interface RecordedRequest {
   body: MessagesRequestBody;
   /** `Date.now()` when the body had been read. */
   at: number;
+  /** Set when the client closed the connection before the reply had ended: it aborted the call. */
+  closedByClient?: boolean;
 }
 
 /** Decides the reply to a request when no scripted reply is queued. */
@@ -292,6 +294,7 @@ export async function startFakeAnthropic(opts: StartFakeAnthropicOptions = {}): 
       } else {
         requests.push(recorded);
         notifyWaiters();
+        watchHangUp(req, res, recorded);
       }
       if (apiKeyOf(req) === 'invalid-key') {
         sendError(res, requestId, 401);
@@ -383,6 +386,24 @@ export async function startFakeAnthropic(opts: StartFakeAnthropicOptions = {}): 
       return closing;
     },
   };
+}
+
+/**
+ * Marks the request `closedByClient` if the client hangs up (FIN or reset) before the reply ends.
+ * The fake's own cuts (breakAfterChars, close()) destroy the socket here and send neither.
+ */
+function watchHangUp(req: IncomingMessage, res: ServerResponse, recorded: RecordedRequest): void {
+  const socket = req.socket;
+  const hungUp = () => {
+    if (!res.writableFinished) recorded.closedByClient = true;
+  };
+  socket.once('end', hungUp);
+  socket.once('error', hungUp);
+  // The socket may carry the next request (keep-alive): stop watching once this reply is over.
+  res.once('close', () => {
+    socket.off('end', hungUp);
+    socket.off('error', hungUp);
+  });
 }
 
 /** Everything needed to render one successful reply, streamed or not. */

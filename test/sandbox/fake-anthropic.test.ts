@@ -7,6 +7,7 @@ import {
   OFFLINE_MODEL_NOTE,
   offlineReply,
 } from '../../sandbox/claude/offline-model.js';
+import { until } from '../support/until.js';
 
 const MODEL = 'claude-test-model';
 const TEXT =
@@ -259,25 +260,34 @@ describe('fake Anthropic server with the real SDK', () => {
 
   test('firstTokenDelayMs sends headers first; headersDelayMs holds everything', async (t) => {
     t.after(closeFake);
-    fake.enqueue({ text: 'slow', firstTokenDelayMs: 200 }, { text: 'late', headersDelayMs: 150 });
-    const started = Date.now();
+    // Each delay holds its reply until the test lets it go, so the order of what arrives is the proof.
+    fake.enqueue({ text: 'slow', firstTokenDelayMs: 60_000 }, { text: 'late', headersDelayMs: 60_000 });
+    const first = new AbortController();
     const res = await fetch(`${fake.url}/v1/messages`, {
       method: 'POST',
       body: JSON.stringify(params(true)),
+      signal: first.signal,
     });
-    const headersAt = Date.now() - started;
-    await res.text();
-    const doneAt = Date.now() - started;
-    assert.ok(headersAt < 150, `headers took ${headersAt}ms`);
-    assert.ok(doneAt >= 190, `body finished after ${doneAt}ms`);
+    assert.equal(res.status, 200, 'headers came while the first token was held');
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const { value } = await reader.read();
+    const start = new TextDecoder().decode(value);
+    assert.match(start, /^event: message_start/);
+    assert.doesNotMatch(start, /slow/, 'no text before the first-token delay');
+    first.abort();
 
-    const started2 = Date.now();
-    const res2 = await fetch(`${fake.url}/v1/messages`, {
+    const second = new AbortController();
+    const late = fetch(`${fake.url}/v1/messages`, {
       method: 'POST',
       body: JSON.stringify(params(true)),
-    });
-    assert.ok(Date.now() - started2 >= 140);
-    await res2.text();
+      signal: second.signal,
+    }).then(
+      () => 'headers',
+      () => 'aborted',
+    );
+    await fake.waitForRequests(2);
+    second.abort();
+    assert.equal(await late, 'aborted', 'nothing, not even headers, before the headers delay');
   });
 
   test('a client that disconnects mid-stream does not disturb the server', async (t) => {
@@ -287,8 +297,24 @@ describe('fake Anthropic server with the real SDK', () => {
     await new Promise<void>((resolve) => stream.once('text', () => resolve()));
     stream.abort();
     await assert.rejects(stream.finalMessage(), Anthropic.APIUserAbortError);
+    await until('the hang-up recorded', () => fake.requests[0]?.closedByClient === true);
     fake.enqueue({ text: 'next one' });
     assert.equal((await streamOutcome(client)).text, 'next one');
+    assert.equal(fake.requests[1]?.closedByClient, undefined, 'a reply read to its end is not a hang-up');
+  });
+
+  test('a stream the fake itself cuts, or close() ends, is not recorded as closed by the client', async (t) => {
+    t.after(closeFake);
+    fake.enqueue({ text: TEXT, breakAfterChars: 10 }, { hang: true });
+    assert.ok((await streamOutcome(client)).error);
+    const abandoned = client.messages.create(params(true)).catch((e: unknown) => e);
+    await fake.waitForRequests(2);
+    await fake.close();
+    await abandoned;
+    assert.deepEqual(
+      fake.requests.map((r) => r.closedByClient),
+      [undefined, undefined],
+    );
   });
 
   test('hang: the client can abort, and close() still resolves promptly', async (t) => {
@@ -304,9 +330,8 @@ describe('fake Anthropic server with the real SDK', () => {
     controller.abort();
     await assert.rejects(aborted, Anthropic.APIUserAbortError);
 
-    const started = Date.now();
+    // close() destroys the hanging socket instead of waiting for it (the test's timeout is the bound).
     await fake.close();
-    assert.ok(Date.now() - started < 1_000, 'close() took too long');
     // The request nobody aborted fails with a connection error once the fake goes away.
     assert.ok((await abandoned) instanceof Anthropic.APIConnectionError);
   });
