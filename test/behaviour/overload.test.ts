@@ -1,26 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SimMessage } from '../../sandbox/slack/sim.js';
+import { heldClaude } from '../support/held-claude.js';
 import { requestText, startRig } from '../support/rig.js';
 import { botReplies, visibleText, waitForReplies } from '../support/visible.js';
-
-/** A Claude that answers only when told to, so questions pile up behind the running ones. */
-function heldClaude(claude: Awaited<ReturnType<typeof startRig>>['claude']) {
-  let open: () => void = () => {};
-  const gate = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  claude.setResponder(async () => {
-    await gate;
-    return { text: 'Here is my answer.' };
-  });
-  return { release: () => open() };
-}
 
 test('questions beyond the running ones wait their turn: told their place, read only when their turn comes (an edit made meanwhile counts)', async (t) => {
   // One Claude call at a time: two answers are let past the door, the rest wait there.
   const { sim, claude } = await startRig(t, { env: { CLAUDE_MAX_CONCURRENT: '1' } });
-  const held = heldClaude(claude);
+  const held = heldClaude(claude, () => ({ text: 'Here is my answer.' }));
   const ask = (n: number) =>
     sim.post({ user: 'U0ALICE', channel: 'C0GENERAL', text: `<@${sim.botUserId}> question ${n}` });
   const readsOf = (ts: string) => sim.callsTo('conversations.replies').filter((c) => c.args.ts === ts).length;
@@ -84,7 +72,7 @@ test('questions beyond the running ones wait their turn: told their place, read 
 
 test('when the waiting line is full, a new question is told the bot is busy, at once, and costs nothing', async (t) => {
   const { sim, claude } = await startRig(t, { env: { CLAUDE_MAX_CONCURRENT: '1', CLAUDE_MAX_QUEUED: '1' } });
-  const held = heldClaude(claude);
+  const held = heldClaude(claude, () => ({ text: 'Here is my answer.' }));
   const ask = (n: number) =>
     sim.post({ user: 'U0ALICE', channel: 'C0GENERAL', text: `<@${sim.botUserId}> question ${n}` });
   // Two past the door, one waiting: the line is full.

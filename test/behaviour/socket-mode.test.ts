@@ -81,10 +81,7 @@ test('Socket Mode: while Slack refuses new connections the bot keeps trying, and
   sim.failNext('apps.connections.open', { error: 'internal_error', times: 2 });
   sim.disconnectSockets();
   // Not ready while no connection is open: events cannot reach this replica.
-  await until('/readyz no longer ready', async () => (await readyz()).status !== 'ready', {
-    timeoutMs: 2000,
-    everyMs: 20,
-  });
+  await until('/readyz no longer ready', async () => (await readyz()).status !== 'ready', { everyMs: 20 });
   assert.deepEqual(await readyz(), { status: 'socket_disconnected' });
   // Tried at once, then after 1 s and 2 s.
   await sim.waitFor(() => sim.socketCount > 0 || undefined, {

@@ -10,12 +10,6 @@ import { until } from '../../../support/until.js';
 
 const SECRET = 'front-thread-test-signing-secret';
 
-/** Blocks this (the main) thread entirely, as a long synchronous piece of answer work would. */
-function blockThisThread(ms: number): number {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-  return Date.now();
-}
-
 function signed(body: string, contentType = 'application/json') {
   const ts = Math.floor(Date.now() / 1000);
   return {
@@ -28,36 +22,76 @@ function signed(body: string, contentType = 'application/json') {
 interface Answer {
   status: number;
   body: string;
-  at: number;
+  /** Whether the answer arrived while this (the main) thread was blocked. */
+  whileBlocked: boolean;
+}
+
+interface Request {
+  url: string;
+  init?: RequestInit & { headers?: Record<string, string> };
+  /** Sent again (every 50 ms) until answered with this status. */
+  untilStatus?: number;
 }
 
 /**
  * Sends requests from a worker thread, so they go out and are answered while this thread is
- * blocked; answers carry the wall-clock time they arrived.
+ * blocked. `send` asks at once. `whileBlocked` sends its requests one after another once this
+ * thread is blocked by `block()`, which blocks it (as a long synchronous piece of answer work
+ * would) until they are all answered, or 20 s have passed. Each answer says whether this thread
+ * was still blocked when it arrived: the order of events, not a time.
  */
 function sender(t: TestContext) {
+  // [0]: 1 while this thread is blocked; [1]: 1 once every request sent while blocked is answered.
+  const state = new Int32Array(new SharedArrayBuffer(8));
   const worker = new Worker(
-    `const { parentPort } = require('node:worker_threads');
-     parentPort.on('message', async ({ id, url, init, delayMs }) => {
-       await new Promise((r) => setTimeout(r, delayMs ?? 0));
-       const res = await fetch(url, init);
-       parentPort.postMessage({ id, status: res.status, body: await res.text(), at: Date.now() });
+    `const { parentPort, workerData } = require('node:worker_threads');
+     const state = new Int32Array(workerData);
+     parentPort.on('message', async ({ id, requests, whileBlocked }) => {
+       if (whileBlocked) await Atomics.waitAsync(state, 0, 0).value;
+       const answers = [];
+       for (const { url, init, untilStatus } of requests) {
+         for (;;) {
+           const res = await fetch(url, init);
+           const body = await res.text();
+           if (untilStatus === undefined || res.status === untilStatus) {
+             answers.push({ status: res.status, body, whileBlocked: Atomics.load(state, 0) === 1 });
+             break;
+           }
+           await new Promise((r) => setTimeout(r, 50));
+         }
+       }
+       if (whileBlocked) {
+         Atomics.store(state, 1, 1);
+         Atomics.notify(state, 1);
+       }
+       parentPort.postMessage({ id, answers });
      });`,
-    { eval: true },
+    { eval: true, workerData: state.buffer },
   );
   t.after(() => worker.terminate());
   let seq = 0;
-  return (url: string, init: RequestInit & { headers?: Record<string, string> } = {}, delayMs = 0) =>
-    new Promise<Answer>((resolve) => {
+  const post = (requests: Request[], whileBlocked: boolean) =>
+    new Promise<Answer[]>((resolve) => {
       const id = ++seq;
-      const onMessage = (m: Answer & { id: number }) => {
+      const onMessage = (m: { id: number; answers: Answer[] }) => {
         if (m.id !== id) return;
         worker.off('message', onMessage);
-        resolve(m);
+        resolve(m.answers);
       };
       worker.on('message', onMessage);
-      worker.postMessage({ id, url, init, delayMs });
+      worker.postMessage({ id, requests, whileBlocked });
     });
+  return {
+    send: async (url: string, init?: Request['init']) => (await post([{ url, init }], false))[0] as Answer,
+    whileBlocked: (...requests: Request[]) => post(requests, true),
+    block() {
+      Atomics.store(state, 1, 0);
+      Atomics.store(state, 0, 1);
+      Atomics.notify(state, 0);
+      Atomics.wait(state, 1, 0, 20_000);
+      Atomics.store(state, 0, 0);
+    },
+  };
 }
 
 async function startFront(
@@ -107,24 +141,24 @@ test('with the front in its own thread, events that ask nothing are acknowledged
     },
     acked: (type) => acked.push(type),
   });
-  const send = sender(t);
+  const { whileBlocked, block } = sender(t);
   const body = JSON.stringify({
     type: 'event_callback',
     team_id: 'T1',
     event_id: 'Ev1',
     event: { type: 'reaction_added', user: 'U1', reaction: 'tada', item: { channel: 'C1', ts: '1.1' } },
   });
-  const answers = [
-    send(`${base}/slack/events`, { method: 'POST', headers: signed(body), body }, 100),
-    send(`${base}/healthz`, {}, 150),
-    send(`${base}/readyz`, {}, 150),
-  ];
-  const freeAt = blockThisThread(2000);
-  const [event, healthz, readyz] = await Promise.all(answers);
+  const answers = whileBlocked(
+    { url: `${base}/slack/events`, init: { method: 'POST', headers: signed(body), body } },
+    { url: `${base}/healthz` },
+    { url: `${base}/readyz` },
+  );
+  block();
+  const [event, healthz, readyz] = await answers;
   assert.equal(event?.status, 200);
-  assert.ok((event?.at ?? Infinity) < freeAt, 'the event was acknowledged before the main thread was free');
+  assert.ok(event?.whileBlocked, 'the event was acknowledged before the main thread was free');
   assert.equal(healthz?.status, 200);
-  assert.ok((healthz?.at ?? Infinity) < freeAt, 'health answered while the main thread was blocked');
+  assert.ok(healthz?.whileBlocked, 'health answered while the main thread was blocked');
   assert.equal(readyz?.status, 200);
   await until('the event handed on', () => delivered.length === 1, { timeoutMs: 5000, everyMs: 10 });
   assert.equal((delivered[0]?.body.event as { reaction?: string } | undefined)?.reaction, 'tada');
@@ -188,7 +222,7 @@ test('a slash command is answered with what the listener acknowledges; forged re
       await ack?.({ response_type: 'ephemeral', text: `summary of ${request.body.text}` });
     },
   });
-  const send = sender(t);
+  const { send } = sender(t);
   const body = 'command=%2Fsummarize&text=50&user_id=U1&channel_id=C1&team_id=T1';
   const form = 'application/x-www-form-urlencoded';
   const answer = await send(`${base}/slack/events`, { method: 'POST', headers: signed(body, form), body });
@@ -215,7 +249,7 @@ test('while the main thread has stopped answering, health fails and events are l
     },
     1500,
   );
-  const send = sender(t);
+  const { send, whileBlocked, block } = sender(t);
   assert.equal((await send(`${base}/healthz`)).status, 200);
   const body = JSON.stringify({
     type: 'event_callback',
@@ -223,13 +257,18 @@ test('while the main thread has stopped answering, health fails and events are l
     event_id: 'Ev2',
     event: { type: 'app_mention' },
   });
-  const during = [
-    send(`${base}/healthz`, {}, 3000),
-    send(`${base}/readyz`, {}, 3000),
-    send(`${base}/slack/events`, { method: 'POST', headers: signed(body), body }, 3000),
-  ];
-  blockThisThread(3500);
-  const [healthz, readyz, event] = await Promise.all(during);
+  // Once health says the engine is stuck, a probe and an event arrive.
+  const during = whileBlocked(
+    { url: `${base}/healthz`, untilStatus: 503 },
+    { url: `${base}/readyz` },
+    { url: `${base}/slack/events`, init: { method: 'POST', headers: signed(body), body } },
+  );
+  block();
+  const [healthz, readyz, event] = await during;
+  assert.ok(
+    [healthz, readyz, event].every((a) => a?.whileBlocked),
+    'answered while the main thread was blocked',
+  );
   assert.deepEqual([healthz?.status, JSON.parse(healthz?.body ?? '{}').status], [503, 'engine_unresponsive']);
   assert.deepEqual([readyz?.status, JSON.parse(readyz?.body ?? '{}').status], [503, 'engine_unresponsive']);
   assert.equal(event?.status, 500, 'not acknowledged: Slack retries it');
@@ -246,13 +285,13 @@ test('while the main thread has stopped answering, health fails and events are l
 
 test('/metrics answers 503 within its wait while the main thread is stalled, and its figures again after', async (t) => {
   const base = await startFront(t, {}, undefined, { metricsWaitMs: 300 });
-  const send = sender(t);
+  const { send, whileBlocked, block } = sender(t);
   assert.equal((await send(`${base}/metrics`)).status, 200);
-  const during = send(`${base}/metrics`, {}, 100);
-  const freeAt = blockThisThread(2000);
-  const metrics = await during;
-  assert.equal(metrics.status, 503);
-  assert.ok(metrics.at < freeAt, 'answered while the main thread was stalled, not after');
+  const during = whileBlocked({ url: `${base}/metrics` });
+  block();
+  const [metrics] = await during;
+  assert.equal(metrics?.status, 503);
+  assert.ok(metrics?.whileBlocked, 'answered while the main thread was stalled, not after');
   const after = await send(`${base}/metrics`);
   assert.deepEqual([after.status, after.body], [200, 'test_metric 1\n']);
 });
@@ -271,7 +310,7 @@ test('with OPS_PORT, health and metrics are served there only, and PORT serves o
     { opsPort },
   );
   const ops = `http://127.0.0.1:${opsPort}`;
-  const send = sender(t);
+  const { send } = sender(t);
   for (const path of ['/healthz', '/readyz', '/metrics']) {
     assert.equal((await send(`${ops}${path}`)).status, 200, `${path} on OPS_PORT`);
     assert.equal((await send(`${base}${path}`)).status, 404, `${path} not on PORT`);
