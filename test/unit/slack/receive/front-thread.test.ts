@@ -187,7 +187,7 @@ test('a mention is acknowledged only once the engine holds its question', async 
       order.push('held');
     },
   });
-  const send = sender(t);
+  const { send } = sender(t);
   const body = mention('Ev3');
   const answer = send(`${base}/slack/events`, { method: 'POST', headers: signed(body), body }).then((a) => {
     order.push('acknowledged');
@@ -207,7 +207,7 @@ test('a mention the engine does not take in time is acknowledged within Slack’
     deliver: () => new Promise<void>(() => {}),
     unaccepted: () => unaccepted++,
   });
-  const send = sender(t);
+  const { send } = sender(t);
   const body = mention('Ev4');
   const answer = await send(`${base}/slack/events`, { method: 'POST', headers: signed(body), body });
   assert.equal(answer.status, 200);
