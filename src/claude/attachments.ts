@@ -73,8 +73,6 @@ export type FileContent =
   | { kind: 'pdf'; bytes: Buffer }
   | { kind: 'text'; bytes: Buffer; text: string };
 
-const COULD_NOT_OPEN = 'I couldn’t open that file';
-
 /**
  * The content block Claude gets for a shared file and what it costs, or why it cannot be one (in
  * words for the person who shared it). `maxPdfPages`: FILES_MAX_PDF_PAGES.
@@ -89,7 +87,7 @@ export async function attachment(
   if (content.kind === 'image') {
     // Scaled down to what Claude uses (long edge 1,568 px, within 5 MB).
     const fit = await fitImage(content.mediaType, b);
-    if (!fit) return { why: `${COULD_NOT_OPEN}: the image could not be decoded` };
+    if ('why' in fit) return fit;
     return {
       ...base,
       block: imageBlock(fit.type, fit.bytes, base.sha256),

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import sharp from 'sharp';
 import { manifestScopes } from '../../sandbox/slack/scopes.js';
 import { SlackSim } from '../../sandbox/slack/sim.js';
-import { startRig } from '../support/rig.js';
+import { bombGif } from '../support/bomb-gif.js';
+import { startChild } from '../support/child.js';
+import { botEnv, startFakes, startRig } from '../support/rig.js';
 import { visibleText, waitForReplies } from '../support/visible.js';
 
 /** A small real PNG (16×16): passed to Claude as it is. */
@@ -406,4 +409,71 @@ test('files past FILES_MEMORY_MAX_BYTES wait for memory, out of the waiting room
   for (const m of [first.message, ...waiting]) await waitForReplies(sim, 'C0GENERAL', m.ts, 1, 15_000);
   assert.deepEqual(asked.slice(0, 3), ['first', 'words', 'second'], 'then in order');
   assert.equal(asked.length, 5);
+});
+
+/** A figure of /proc/<pid>/status in MB (VmRSS: resident now; VmHWM: the peak since the last reset). */
+function procMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const kb = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
+    readFileSync(`/proc/${pid}/status`, 'utf8'),
+  )?.[1];
+  return Number(kb) / 1024;
+}
+
+test('a 66 KB GIF of 9,999 × 9,999 pixels is refused by its header: the person is told the limit, memory stays flat, others are answered', async (t) => {
+  const { sim, claude } = await startFakes(t);
+  const bot = startChild(t, 'src/main.ts', botEnv(sim, claude));
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${await bot.ready}/slack/events` });
+  const pid = bot.child.pid as number;
+  // A first image loads the image library, so what follows measures the bomb alone.
+  claude.enqueue({ text: 'A red square.' });
+  const warm = sim.files.add({ name: 'red.png', mimetype: 'image/png', bytes: await noisePng(2000, 1500) });
+  const { message: first } = await sim.post({
+    user: 'U0BOB',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> what is this?`,
+    files: [warm],
+  });
+  await waitForReplies(sim, 'C0GENERAL', first.ts);
+
+  // Writing 5 to clear_refs resets the process's peak resident size (VmHWM) to what it holds now.
+  writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  const before = procMb(pid, 'VmRSS');
+  const bytes = bombGif(9999, 9999);
+  assert.ok(bytes.length < 70 * 1024, `${bytes.length} bytes`);
+  const bomb = sim.files.add({ name: 'bomb.gif', mimetype: 'image/gif', bytes, width: 9999, height: 9999 });
+  // Whichever is asked first gets the first answer: both say the same.
+  claude.enqueue({ text: 'Here I am.' }, { text: 'Here I am.' });
+  const { message: asked } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> what is in this picture?`,
+    files: [bomb],
+  });
+  const { message: other } = await sim.post({
+    user: 'U0CARLA',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> hello`,
+  });
+  // Long enough for a bot that decodes the whole bomb to finish, so the memory check tells why.
+  const [reply] = await waitForReplies(sim, 'C0GENERAL', asked.ts, 1, 60_000);
+  const [answered] = await waitForReplies(sim, 'C0GENERAL', other.ts);
+  const growth = procMb(pid, 'VmHWM') - before;
+  t.diagnostic(`peak RSS growth while reading the 9,999 × 9,999 GIF: ${growth.toFixed(1)} MB`);
+
+  assert.match(
+    visibleText(reply as never),
+    /bomb\.gif: it is 9,999 × 9,999 pixels \(100 megapixels\); I can read GIFs of up to 16 megapixels/,
+  );
+  assert.ok(growth < 100, `the process grew by ${growth.toFixed(1)} MB`);
+  assert.deepEqual(sim.files.downloads.at(-1), { id: bomb.id, served: 'bytes' });
+  const sent = claude.requests.map((r) => lastUserBlocks(r.body));
+  assert.ok(
+    !sent
+      .slice(1)
+      .flat()
+      .some((b) => b.type === 'image'),
+    'no image of the bomb reached Claude',
+  );
+  assert.equal(visibleText(answered as never), 'Here I am.');
+  assert.equal(bot.child.exitCode, null, 'the bot is still running');
 });
