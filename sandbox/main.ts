@@ -28,7 +28,7 @@ let sandbox: Sandbox;
 try {
   sandbox = await startSandbox({ env: process.env, port });
 } catch (err) {
-  if (err instanceof ConfigError) fail(`Configuration error: ${err.message}`);
+  if (err instanceof ConfigError) fail(err.problems.map((p) => `Configuration error: ${p}`).join('\n'));
   if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
     fail(`Port ${port} is in use: try \`npm run sandbox -- --port 0\` for any free port.`);
   fail(`Sandbox failed to start: ${(err as Error).message}`);

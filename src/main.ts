@@ -17,10 +17,12 @@ try {
   config = parseConfig(process.env);
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
-  fail(
-    'Configuration error',
-    `${err.message}\nSee .env.example for every setting, or run \`npm run sandbox\` to try the bot without a Slack workspace.`,
+  // One line per bad setting, so a first start names everything to fix at once.
+  const lines = err.problems.map((p) => `Configuration error: ${p}`);
+  process.stderr.write(
+    `${lines.join('\n')}\nSee .env.example for every setting, or run \`npm run sandbox\` to try the bot without a Slack workspace.\n`,
   );
+  process.exit(1);
 }
 
 // Slack's requests are received and acknowledged in a thread of their own (src/slack/receive/front.ts),

@@ -35,7 +35,27 @@ test('start-up without settings fails with one line naming the variable, and poi
     lines[0],
     'Configuration error: SLACK_BOT_TOKEN: required (the bot token from OAuth & Permissions, xoxb-…)',
   );
-  assert.match(lines[1] ?? '', /npm run sandbox/);
+  assert.match(lines.at(-1) ?? '', /npm run sandbox/);
+});
+
+test('several bad settings are all named at once, one line each', async (t) => {
+  const r = await runMain(t, {
+    SLACK_BOT_TOKEN: 'xoxp-a-user-token',
+    SLACK_SIGNING_SECRET: 's3cret-value',
+    CLAUDE_MAX_CONCURRENT: 'five',
+    PORT: '70000',
+    LOG_LEVEL: 'loud',
+  });
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.stderr.trim().split('\n'), [
+    'Configuration error: SLACK_BOT_TOKEN: expected a value starting with "xoxb-"',
+    'Configuration error: ANTHROPIC_API_KEY: required (your Anthropic API key)',
+    'Configuration error: CLAUDE_MAX_CONCURRENT: expected a whole number from 1 to 1000, got "five"',
+    'Configuration error: PORT: expected a whole number from 0 to 65535, got "70000"',
+    'Configuration error: LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+    'See .env.example for every setting, or run `npm run sandbox` to try the bot without a Slack workspace.',
+  ]);
+  assert.doesNotMatch(r.stderr, /xoxp-a-user-token/, 'a bad secret is named, not shown');
 });
 
 test('on a Node.js older than the dependencies need, start-up stops with one line naming the version needed', async (t) => {

@@ -1,21 +1,18 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { SECRET_SETTINGS } from '../../src/config/config.js';
+import { FILE_SETTINGS, SETTINGS } from '../../src/config/settings.js';
 
 /** A file of the repository, by its path from the root. */
 export const read = (f: string) => readFileSync(new URL(`../../${f}`, import.meta.url), 'utf8');
 
-/** Every setting the schema knows, from src/config/config.ts. */
+/** Every setting the bot declares (src/config/settings.ts). */
 export function settingNames(): string[] {
-  const schema = read('src/config/config.ts');
-  const start = schema.indexOf('const schema = z.object({');
-  const body = schema.slice(start, schema.indexOf('\n});\n', start));
-  return [...body.matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1] as string);
+  return SETTINGS.map((s) => s.name);
 }
 
-/** Every name the bot reads from its environment: the settings, plus NAME_FILE for each secret. */
+/** Every name the bot reads from its environment: the settings, plus NAME_FILE for those that allow it. */
 export function knownNames(): Set<string> {
-  return new Set([...settingNames(), ...[...SECRET_SETTINGS, 'SYSTEM_PROMPT'].map((n) => `${n}_FILE`)]);
+  return new Set([...settingNames(), ...FILE_SETTINGS.map((n) => `${n}_FILE`)]);
 }
 
 /** The first group of `re` in `text`, which must be there. */

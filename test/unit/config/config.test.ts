@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseConfig } from '../../../src/config/config.js';
+import { ConfigError, parseConfig } from '../../../src/config/config.js';
 import { baseEnv, configErrorOf } from '../../support/config.js';
 
 const base = baseEnv;
@@ -73,4 +73,31 @@ test('secrets can come from *_FILE, and an unreadable file is named', () => {
   const prompt = join(dir, 'prompt.txt');
   writeFileSync(prompt, 'You are Ferris.');
   assert.equal(parseConfig({ ...base, SYSTEM_PROMPT_FILE: prompt }).bot.systemPrompt, 'You are Ferris.');
+});
+
+test('every bad setting is reported at once, one line each in the order of the docs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+  try {
+    parseConfig({
+      SLACK_BOT_TOKEN_FILE: join(dir, 'missing'),
+      ANTHROPIC_API_KEY: 'sk-ant-test',
+      REDIS_URL: 'localhost:6379',
+      FILES_PER_QUESTION: '50',
+      CLAUDE_MAX_TOKENS: 'lots',
+    });
+    assert.fail('expected a configuration error');
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    assert.deepEqual(
+      err.problems.map((p) => p.split(':')[0]),
+      [
+        'SLACK_BOT_TOKEN_FILE',
+        'SLACK_SIGNING_SECRET',
+        'CLAUDE_MAX_TOKENS',
+        'FILES_PER_QUESTION',
+        'REDIS_URL',
+      ],
+    );
+    assert.equal(err.message, err.problems.join('\n'));
+  }
 });
