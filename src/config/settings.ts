@@ -54,52 +54,36 @@ export interface Setting<F extends Field | undefined = Field | undefined> extend
   file: boolean;
 }
 
-/** Config fields that may be undefined (for settings with neither default nor requirement). */
-type OptionalField = { [F in Field]: undefined extends FieldValue<F> ? F : never }[Field];
+/**
+ * What a setting does when unset: a setting whose Config field cannot be undefined needs a default
+ * (text, parsed like a given value) or must be required (`required` says what it is, for the error).
+ */
+type WhenUnset<F> = F extends Field
+  ? undefined extends FieldValue<F>
+    ? { default?: string; required?: string }
+    : { default: string; required?: never } | { required: string; default?: never }
+  : { default?: never; required?: never };
 
-const make = <F extends Field | undefined>(
-  name: string,
-  to: F,
-  parse: Parser<unknown>,
-  given: { default?: string; required?: string },
-  doc: Doc,
-): Setting<F> => ({
-  name,
-  to,
-  parse,
-  default: given.default,
-  required: given.required,
-  section: '',
-  ...doc,
-  secret: doc.secret ?? false,
-  file: (doc.file ?? false) || (doc.secret ?? false),
-});
-
-/** A setting that must be given; `what` says what it is in the error when it is not. */
-const required = <F extends Field>(
-  name: string,
-  to: F,
-  parse: Parser<FieldValue<F>>,
-  what: string,
-  doc: Doc,
-) => make(name, to, parse, { required: what }, doc);
-
-/** A setting with a default value, given as text and parsed like a value given in the environment. */
-const withDefault = <F extends Field>(
-  name: string,
-  to: F,
-  parse: Parser<FieldValue<F>>,
-  fallback: string,
-  doc: Doc,
-) => make(name, to, parse, { default: fallback }, doc);
-
-/** A setting that may stay unset (its Config field is then undefined). */
-const optional = <F extends OptionalField | undefined>(
+/** One setting: `to` is where its value lands in Config, and `parse` must give that field's type. */
+function setting<F extends Field | undefined>(
   name: string,
   to: F,
   parse: Parser<F extends Field ? Exclude<FieldValue<F>, undefined> : unknown>,
-  doc: Doc,
-) => make(name, to, parse, {}, doc);
+  opts: Doc & WhenUnset<F>,
+): Setting<F> {
+  const secret = opts.secret ?? false;
+  return {
+    ...opts,
+    name,
+    to,
+    parse,
+    default: opts.default,
+    required: opts.required,
+    section: '',
+    secret,
+    file: (opts.file ?? false) || secret,
+  };
+}
 
 /** Settings listed under one heading, in the order given. */
 function section<const T extends readonly Setting[]>(title: string, settings: T): T {
@@ -115,248 +99,76 @@ const secretText = (prefix?: string) => secret((v) => isPlaceholder(v), prefix);
  * placeholders, `.env.example` and the table in docs/settings.md (scripts/settings-docs.ts) all
  * come from here.
  */
+// biome-ignore format: one setting a line, so the declarations read as a table
 export const SETTINGS = [
   ...section('Slack (api.slack.com/apps → your app)', [
-    required(
-      'SLACK_BOT_TOKEN',
-      'slack.botToken',
-      secretText('xoxb-'),
-      'the bot token from OAuth & Permissions, xoxb-…',
-      {
-        doc: 'bot token, `xoxb-…` (OAuth & Permissions → Bot User OAuth Token)',
-        secret: true,
-        placeholder: 'xoxb-your-bot-token',
-      },
-    ),
-    optional('SLACK_APP_TOKEN', 'slack.appToken', secretText('xapp-'), {
-      doc: 'when set, Socket Mode instead of HTTP (no public URL needed): Basic Information → App-Level Tokens → a token with the scope `connections:write`, `xapp-…`',
-      secret: true,
-      placeholder: 'xapp-your-app-token',
-    }),
-    withDefault('SLACK_SIGNING_SECRET', 'slack.signingSecret', text, '', {
-      doc: 'verifies that requests come from Slack (Basic Information → Signing Secret); HTTP mode only: for it, delete `SLACK_APP_TOKEN`',
-      secret: true,
-      placeholder: 'your-signing-secret',
-      commented: true,
-      shown: 'required in HTTP mode',
-    }),
-    withDefault('SLACK_API_URL', 'slack.apiUrl', baseUrl, 'https://slack.com/api/', {
-      doc: 'Web API base URL (change only for a proxy or a test double)',
-      example: '',
-    }),
+    setting('SLACK_BOT_TOKEN', 'slack.botToken', secretText('xoxb-'), { required: 'the bot token from OAuth & Permissions, xoxb-…', doc: 'bot token, `xoxb-…` (OAuth & Permissions → Bot User OAuth Token)', secret: true, placeholder: 'xoxb-your-bot-token' }),
+    setting('SLACK_APP_TOKEN', 'slack.appToken', secretText('xapp-'), { doc: 'when set, Socket Mode instead of HTTP (no public URL needed): Basic Information → App-Level Tokens → a token with the scope `connections:write`, `xapp-…`', secret: true, placeholder: 'xapp-your-app-token' }),
+    setting('SLACK_SIGNING_SECRET', 'slack.signingSecret', text, { default: '', doc: 'verifies that requests come from Slack (Basic Information → Signing Secret); HTTP mode only: for it, delete `SLACK_APP_TOKEN`', secret: true, placeholder: 'your-signing-secret', commented: true, shown: 'required in HTTP mode' }),
+    setting('SLACK_API_URL', 'slack.apiUrl', baseUrl, { default: 'https://slack.com/api/', doc: 'Web API base URL (change only for a proxy or a test double)', example: '' }),
   ]),
   ...section('Claude (console.anthropic.com)', [
-    required('ANTHROPIC_API_KEY', 'anthropic.apiKey', secretText(), 'your Anthropic API key', {
-      doc: 'Claude API key',
-      secret: true,
-      placeholder: 'sk-ant-your-key',
-    }),
-    optional('ANTHROPIC_BASE_URL', 'anthropic.baseUrl', httpUrl, {
-      doc: "API base URL (change only for a gateway or proxy); unset: Anthropic's, `https://api.anthropic.com`",
-      shown: "Anthropic's",
-    }),
-    withDefault(
-      'CLAUDE_MODEL',
-      'claude.model',
-      matching(/^[a-z0-9][a-z0-9.@:_-]*$/i, 'expected a model id such as claude-sonnet-5-5'),
-      'claude-sonnet-5-5',
-      { doc: 'model id' },
-    ),
-    withDefault('CLAUDE_MAX_TOKENS', 'claude.maxTokens', int(16, 128_000), '4096', {
-      doc: 'longest answer, in tokens (rate limits reserve this up front)',
-    }),
-    withDefault('CLAUDE_MAX_CONCURRENT', 'claude.maxConcurrent', int(1, 1000), '5', {
-      doc: 'Claude calls at the same time, per process',
-    }),
-    withDefault('CLAUDE_REQUESTS_PER_MINUTE', 'claude.requestsPerMinute', int(1, 100_000), '50', {
-      doc: "Claude requests per minute (a token bucket; set it to your plan's limit); shared by all replicas with `REDIS_URL`, per process without",
-    }),
-    withDefault('CLAUDE_INPUT_TOKENS_PER_MINUTE', 'claude.inputTokensPerMinute', int(0, 100_000_000), '0', {
-      doc: "input tokens per minute (your plan's limit), estimated before the call; `0`: not limited here",
-      note: 'off',
-    }),
-    withDefault('CLAUDE_OUTPUT_TOKENS_PER_MINUTE', 'claude.outputTokensPerMinute', int(0, 100_000_000), '0', {
-      doc: "output tokens per minute (your plan's limit), reserved up front from `CLAUDE_MAX_TOKENS` as Anthropic counts them; `0`: not limited here",
-      note: 'off',
-    }),
-    withDefault('CLAUDE_MAX_QUEUED', 'claude.maxQueued', int(1, 100_000), '100', {
-      doc: 'questions waiting their turn; beyond it people are told at once that the bot is busy',
-    }),
-    withDefault('CLAUDE_MAX_RETRIES', 'claude.maxRetries', int(0, 10), '2', {
-      doc: 'retries of a failed call (429, 529, 5xx, connection errors, a stream broken before any text), each back through the queue so it respects the limits and `retry-after`',
-    }),
-    withDefault('CLAUDE_BREAKER_RESET_MS', 'claude.breakerResetMs', int(1000, 3_600_000), '30000', {
-      doc: 'after sustained Claude failures the bot answers "unavailable" at once, and probes again after this many ms',
-    }),
-    withDefault('USER_MAX_CONCURRENT', 'claude.userMaxConcurrent', int(0, 1000), '0', {
-      doc: 'questions of one person answered at once (per process); `0`: no limit',
-      note: 'off',
-    }),
-    withDefault('USER_REQUESTS_PER_HOUR', 'claude.userRequestsPerHour', int(0, 1_000_000), '0', {
-      doc: 'questions per person per clock hour (shared by replicas with `REDIS_URL`); people over it are told when it resets; `0`: no limit',
-      note: 'off',
-    }),
-    withDefault('USER_TOKENS_PER_DAY', 'claude.userTokensPerDay', int(0, 1_000_000_000), '0', {
-      doc: "Claude tokens per person per UTC day, a spending cap (shared by replicas with `REDIS_URL`); a profile's `user_tokens_per_day` sets its own, counted apart; `0`: no limit",
-      note: 'off',
-    }),
-    withDefault('CLAUDE_FIRST_TOKEN_TIMEOUT_MS', 'claude.firstTokenTimeoutMs', int(1000), '60000', {
-      doc: 'give up if Claude has not started answering within this time, or sends nothing for this long in the middle of an answer (the text shown is kept, marked interrupted)',
-      note: '60 s',
-    }),
-    withDefault('CLAUDE_TIMEOUT_MS', 'claude.timeoutMs', int(1000), '300000', {
-      doc: 'give up on an answer that has not finished within this time',
-      note: '5 min',
-    }),
-    withDefault('CLAUDE_CONTEXT_TOKENS', 'claude.contextTokens', int(1000, 1_000_000), '60000', {
-      doc: 'token budget for thread / DM history sent with a question; longer threads keep their first message and the most recent ones',
-    }),
+    setting('ANTHROPIC_API_KEY', 'anthropic.apiKey', secretText(), { required: 'your Anthropic API key', doc: 'Claude API key', secret: true, placeholder: 'sk-ant-your-key' }),
+    setting('ANTHROPIC_BASE_URL', 'anthropic.baseUrl', httpUrl, { doc: "API base URL (change only for a gateway or proxy); unset: Anthropic's, `https://api.anthropic.com`", shown: "Anthropic's" }),
+    setting('CLAUDE_MODEL', 'claude.model', matching(/^[a-z0-9][a-z0-9.@:_-]*$/i, 'expected a model id such as claude-sonnet-5-5'), { default: 'claude-sonnet-5-5', doc: 'model id' }),
+    setting('CLAUDE_MAX_TOKENS', 'claude.maxTokens', int(16, 128_000), { default: '4096', doc: 'longest answer, in tokens (rate limits reserve this up front)' }),
+    setting('CLAUDE_MAX_CONCURRENT', 'claude.maxConcurrent', int(1, 1000), { default: '5', doc: 'Claude calls at the same time, per process' }),
+    setting('CLAUDE_REQUESTS_PER_MINUTE', 'claude.requestsPerMinute', int(1, 100_000), { default: '50', doc: "Claude requests per minute (a token bucket; set it to your plan's limit); shared by all replicas with `REDIS_URL`, per process without" }),
+    setting('CLAUDE_INPUT_TOKENS_PER_MINUTE', 'claude.inputTokensPerMinute', int(0, 100_000_000), { default: '0', doc: "input tokens per minute (your plan's limit), estimated before the call; `0`: not limited here", note: 'off' }),
+    setting('CLAUDE_OUTPUT_TOKENS_PER_MINUTE', 'claude.outputTokensPerMinute', int(0, 100_000_000), { default: '0', doc: "output tokens per minute (your plan's limit), reserved up front from `CLAUDE_MAX_TOKENS` as Anthropic counts them; `0`: not limited here", note: 'off' }),
+    setting('CLAUDE_MAX_QUEUED', 'claude.maxQueued', int(1, 100_000), { default: '100', doc: 'questions waiting their turn; beyond it people are told at once that the bot is busy' }),
+    setting('CLAUDE_MAX_RETRIES', 'claude.maxRetries', int(0, 10), { default: '2', doc: 'retries of a failed call (429, 529, 5xx, connection errors, a stream broken before any text), each back through the queue so it respects the limits and `retry-after`' }),
+    setting('CLAUDE_BREAKER_RESET_MS', 'claude.breakerResetMs', int(1000, 3_600_000), { default: '30000', doc: 'after sustained Claude failures the bot answers "unavailable" at once, and probes again after this many ms' }),
+    setting('USER_MAX_CONCURRENT', 'claude.userMaxConcurrent', int(0, 1000), { default: '0', doc: 'questions of one person answered at once (per process); `0`: no limit', note: 'off' }),
+    setting('USER_REQUESTS_PER_HOUR', 'claude.userRequestsPerHour', int(0, 1_000_000), { default: '0', doc: 'questions per person per clock hour (shared by replicas with `REDIS_URL`); people over it are told when it resets; `0`: no limit', note: 'off' }),
+    setting('USER_TOKENS_PER_DAY', 'claude.userTokensPerDay', int(0, 1_000_000_000), { default: '0', doc: "Claude tokens per person per UTC day, a spending cap (shared by replicas with `REDIS_URL`); a profile's `user_tokens_per_day` sets its own, counted apart; `0`: no limit", note: 'off' }),
+    setting('CLAUDE_FIRST_TOKEN_TIMEOUT_MS', 'claude.firstTokenTimeoutMs', int(1000), { default: '60000', doc: 'give up if Claude has not started answering within this time, or sends nothing for this long in the middle of an answer (the text shown is kept, marked interrupted)', note: '60 s' }),
+    setting('CLAUDE_TIMEOUT_MS', 'claude.timeoutMs', int(1000), { default: '300000', doc: 'give up on an answer that has not finished within this time', note: '5 min' }),
+    setting('CLAUDE_CONTEXT_TOKENS', 'claude.contextTokens', int(1000, 1_000_000), { default: '60000', doc: 'token budget for thread / DM history sent with a question; longer threads keep their first message and the most recent ones' }),
   ]),
   ...section('Files people share (images, PDFs, text files; newest first)', [
-    withDefault('FILES_MAX_BYTES', 'files.maxBytes', int(0, 100 * 1024 * 1024), String(10 * 1024 * 1024), {
-      doc: 'bytes of one shared file; a larger one is named in the answer, not downloaded',
-      note: '10 MB',
-    }),
-    withDefault('FILES_PER_QUESTION', 'files.maxFiles', int(0, 20), '5', {
-      doc: 'files read for one question, newest first; older ones are named as left out (`0`: none)',
-    }),
-    withDefault(
-      'FILES_MAX_TOTAL_BYTES',
-      'files.maxTotalBytes',
-      int(0, 200 * 1024 * 1024),
-      String(20 * 1024 * 1024),
-      { doc: 'bytes of all files read for one question', note: '20 MB' },
-    ),
-    withDefault('FILES_MAX_PDF_PAGES', 'files.maxPdfPages', int(1, 100), '100', {
-      doc: "pages of one PDF (Claude's own limit is 100 a request)",
-    }),
-    withDefault(
-      'FILES_MEMORY_MAX_BYTES',
-      'files.memoryMaxBytes',
-      int(1024 * 1024, 10 * 1024 * 1024 * 1024),
-      String(50 * 1024 * 1024),
-      {
-        doc: 'file bytes (as Slack gives their sizes) the questions of one process hold at once, from download until Claude is done; each costs about six times its size in memory. A question whose files do not fit waits ("is waiting to read the files…"); questions without files go on',
-        note: '50 MB',
-      },
-    ),
+    setting('FILES_MAX_BYTES', 'files.maxBytes', int(0, 100 * 1024 * 1024), { default: String(10 * 1024 * 1024), doc: 'bytes of one shared file; a larger one is named in the answer, not downloaded', note: '10 MB' }),
+    setting('FILES_PER_QUESTION', 'files.maxFiles', int(0, 20), { default: '5', doc: 'files read for one question, newest first; older ones are named as left out (`0`: none)' }),
+    setting('FILES_MAX_TOTAL_BYTES', 'files.maxTotalBytes', int(0, 200 * 1024 * 1024), { default: String(20 * 1024 * 1024), doc: 'bytes of all files read for one question', note: '20 MB' }),
+    setting('FILES_MAX_PDF_PAGES', 'files.maxPdfPages', int(1, 100), { default: '100', doc: "pages of one PDF (Claude's own limit is 100 a request)" }),
+    setting('FILES_MEMORY_MAX_BYTES', 'files.memoryMaxBytes', int(1024 * 1024, 10 * 1024 * 1024 * 1024), { default: String(50 * 1024 * 1024), doc: 'file bytes (as Slack gives their sizes) the questions of one process hold at once, from download until Claude is done; each costs about six times its size in memory. A question whose files do not fit waits ("is waiting to read the files…"); questions without files go on', note: '50 MB' }),
   ]),
   ...section('Behaviour', [
-    optional('SYSTEM_PROMPT', 'bot.systemPrompt', (v) => v.trim(), {
-      doc: 'replaces the first paragraph of the built-in system prompt (who the bot is); formatting and safety rules always apply',
-      file: true,
-      shown: 'built in',
-    }),
-    optional('SYSTEM_PROMPT_FILE', undefined, text, { doc: 'the same, read from a file' }),
-    optional('CLAUDE_PROFILES_FILE', 'profilesFile', text, {
-      doc: 'a YAML file giving channels their own model, system prompt, limits and web search ([profiles.md](profiles.md)); re-read on SIGHUP and when it changes. Unset: the settings here apply everywhere',
-    }),
-    withDefault('ANSWER_THREAD_FOLLOWUPS', 'bot.answerThreadFollowups', bool, 'false', {
-      doc: 'also answer messages without a mention in threads the bot already answered in',
-    }),
-    withDefault('ALLOW_BOT_MESSAGES', 'bot.allowBotMessages', bool, 'false', {
-      doc: 'answer messages from other bots (beware of bot-to-bot loops)',
-    }),
-    withDefault('STREAM_APPENDS_PER_MINUTE', 'bot.streamAppendsPerMinute', int(1, 10_000), '90', {
-      doc: '`chat.appendStream` calls per minute shared by all answers being streamed',
-    }),
-    withDefault('SUMMARIES_MAX_CONCURRENT', 'bot.summariesMaxConcurrent', int(1, 100), '2', {
-      doc: 'summaries worked on at once per process; more wait their turn (up to 20, then "busy"), so summaries never crowd out answers to mentions. Summaries also count against the `USER_*` limits',
-    }),
-    withDefault('UNFURL_LINKS', 'bot.unfurlLinks', bool, 'false', {
-      doc: "let Slack unfurl links and media in the bot's posts; off so that no URL Claude writes (which could carry conversation text) is fetched by Slack",
-    }),
+    setting('SYSTEM_PROMPT', 'bot.systemPrompt', (v) => v.trim(), { doc: 'replaces the first paragraph of the built-in system prompt (who the bot is); formatting and safety rules always apply', file: true, shown: 'built in' }),
+    setting('SYSTEM_PROMPT_FILE', undefined, text, { doc: 'the same, read from a file' }),
+    setting('CLAUDE_PROFILES_FILE', 'profilesFile', text, { doc: 'a YAML file giving channels their own model, system prompt, limits and web search ([profiles.md](profiles.md)); re-read on SIGHUP and when it changes. Unset: the settings here apply everywhere' }),
+    setting('ANSWER_THREAD_FOLLOWUPS', 'bot.answerThreadFollowups', bool, { default: 'false', doc: 'also answer messages without a mention in threads the bot already answered in' }),
+    setting('ALLOW_BOT_MESSAGES', 'bot.allowBotMessages', bool, { default: 'false', doc: 'answer messages from other bots (beware of bot-to-bot loops)' }),
+    setting('STREAM_APPENDS_PER_MINUTE', 'bot.streamAppendsPerMinute', int(1, 10_000), { default: '90', doc: '`chat.appendStream` calls per minute shared by all answers being streamed' }),
+    setting('SUMMARIES_MAX_CONCURRENT', 'bot.summariesMaxConcurrent', int(1, 100), { default: '2', doc: 'summaries worked on at once per process; more wait their turn (up to 20, then "busy"), so summaries never crowd out answers to mentions. Summaries also count against the `USER_*` limits' }),
+    setting('UNFURL_LINKS', 'bot.unfurlLinks', bool, { default: 'false', doc: "let Slack unfurl links and media in the bot's posts; off so that no URL Claude writes (which could carry conversation text) is fetched by Slack" }),
   ]),
   ...section('Cache, scale-out, server', [
-    withDefault('CACHE_TTL_SECONDS', 'cacheTtlSeconds', int(0, 30 * 24 * 3600), '600', {
-      doc: "how long identical requests reuse an answer, in seconds; `0` turns the cache off; a profile's `cache_ttl_seconds` sets its own",
-    }),
-    optional(
-      'REDIS_URL',
-      'redisUrl',
-      matching(/^rediss?:\/\/\S+$/, 'expected redis://host:port or rediss://…'),
-      {
-        doc: 'replicas share the cache, exactly-once claims, single-flight and the Claude limits; unset: in memory, one process. `redis://:PASSWORD@host:6379`, or `rediss://…` for TLS (a private CA: `NODE_EXTRA_CA_CERTS=/path/ca.pem`)',
-        secret: true,
-      },
-    ),
-    withDefault(
-      'REDIS_KEY_PREFIX',
-      'redisKeyPrefix',
-      matching(/^[A-Za-z0-9:_.-]{1,64}$/, 'expected letters, digits and : _ . - (at most 64)'),
-      'scb:',
-      { doc: 'prefix of every Redis key, so several bots can share one Redis' },
-    ),
-    withDefault('PORT', 'port', int(0, 65535), '3000', {
-      doc: 'HTTP port (events in HTTP mode; health and metrics in both modes unless `OPS_PORT` is set)',
-    }),
-    optional('OPS_PORT', 'opsPort', int(0, 65535), {
-      doc: 'a port of its own for `/healthz`, `/readyz` and `/metrics`, so `PORT` serves only `/slack/events` (keep it off the public network); unset: all on `PORT`',
-    }),
-    withDefault('LOG_LEVEL', 'logLevel', oneOf(LOG_LEVELS), 'info', {
-      doc: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`',
-    }),
-    withDefault('SHUTDOWN_GRACE_MS', 'shutdownGraceMs', int(0, 600_000), '25000', {
-      doc: 'on SIGTERM, how long answers in flight may take to finish, in ms',
-    }),
-    withDefault('JOB_MAX_AGE_SECONDS', 'jobMaxAgeSeconds', int(1, 7 * 24 * 3600), '900', {
-      doc: 'a question taken over from a replica that died (or, with `STATE_DIR`, from before a restart) is answered only if younger than this; older ones are told "Sorry, I lost track of this question while restarting. Please ask again."',
-    }),
-    optional('STATE_DIR', 'stateDir', text, {
-      doc: 'without Redis: a folder (a volume) for the journal of questions not yet answered (`questions.sqlite`); a process that crashed or restarted answers them when it starts again. Unset: questions live in memory only',
-      example: '/app/state',
-      commented: true,
-    }),
+    setting('CACHE_TTL_SECONDS', 'cacheTtlSeconds', int(0, 30 * 24 * 3600), { default: '600', doc: "how long identical requests reuse an answer, in seconds; `0` turns the cache off; a profile's `cache_ttl_seconds` sets its own" }),
+    setting('REDIS_URL', 'redisUrl', matching(/^rediss?:\/\/\S+$/, 'expected redis://host:port or rediss://…'), { doc: 'replicas share the cache, exactly-once claims, single-flight and the Claude limits; unset: in memory, one process. `redis://:PASSWORD@host:6379`, or `rediss://…` for TLS (a private CA: `NODE_EXTRA_CA_CERTS=/path/ca.pem`)', secret: true }),
+    setting('REDIS_KEY_PREFIX', 'redisKeyPrefix', matching(/^[A-Za-z0-9:_.-]{1,64}$/, 'expected letters, digits and : _ . - (at most 64)'), { default: 'scb:', doc: 'prefix of every Redis key, so several bots can share one Redis' }),
+    setting('PORT', 'port', int(0, 65535), { default: '3000', doc: 'HTTP port (events in HTTP mode; health and metrics in both modes unless `OPS_PORT` is set)' }),
+    setting('OPS_PORT', 'opsPort', int(0, 65535), { doc: 'a port of its own for `/healthz`, `/readyz` and `/metrics`, so `PORT` serves only `/slack/events` (keep it off the public network); unset: all on `PORT`' }),
+    setting('LOG_LEVEL', 'logLevel', oneOf(LOG_LEVELS), { default: 'info', doc: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`' }),
+    setting('SHUTDOWN_GRACE_MS', 'shutdownGraceMs', int(0, 600_000), { default: '25000', doc: 'on SIGTERM, how long answers in flight may take to finish, in ms' }),
+    setting('JOB_MAX_AGE_SECONDS', 'jobMaxAgeSeconds', int(1, 7 * 24 * 3600), { default: '900', doc: 'a question taken over from a replica that died (or, with `STATE_DIR`, from before a restart) is answered only if younger than this; older ones are told "Sorry, I lost track of this question while restarting. Please ask again."' }),
+    setting('STATE_DIR', 'stateDir', text, { doc: 'without Redis: a folder (a volume) for the journal of questions not yet answered (`questions.sqlite`); a process that crashed or restarted answers them when it starts again. Unset: questions live in memory only', example: '/app/state', commented: true }),
   ]),
   ...section('Operations', [
-    withDefault('CLAUDE_PRICES', 'claude.prices', fromResult(parsePrices), '', {
-      doc: 'prices for the cost estimate (metrics and the Home tab), USD per million tokens: `model=input:output[:cacheRead:cacheWrite]`, comma-separated, e.g. `claude-sonnet-5-5=3:15`; models not listed use built-in list prices by family (opus, sonnet, haiku)',
-      shown: 'list prices',
-    }),
-    withDefault('ADMIN_USER_IDS', 'bot.adminUserIds', idList('user ids', 'U012ABC,U034DEF'), '', {
-      doc: "Slack user ids (`U012ABC,U034DEF`) who see everyone's usage on the Home tab; others see only their own",
-      shown: 'none',
-    }),
+    setting('CLAUDE_PRICES', 'claude.prices', fromResult(parsePrices), { default: '', doc: 'prices for the cost estimate (metrics and the Home tab), USD per million tokens: `model=input:output[:cacheRead:cacheWrite]`, comma-separated, e.g. `claude-sonnet-5-5=3:15`; models not listed use built-in list prices by family (opus, sonnet, haiku)', shown: 'list prices' }),
+    setting('ADMIN_USER_IDS', 'bot.adminUserIds', idList('user ids', 'U012ABC,U034DEF'), { default: '', doc: "Slack user ids (`U012ABC,U034DEF`) who see everyone's usage on the Home tab; others see only their own", shown: 'none' }),
   ]),
   ...section('Access (all optional; unset = everyone who can reach the bot)', [
-    withDefault('ALLOWED_TEAM_IDS', 'access.teamIds', idList('team ids', 'T012ABC,T034DEF'), '', {
-      doc: "only these workspaces (`T012ABC,T034DEF`) may use the bot; in shared channels the person's own workspace must be listed too. Outside the lists the bot answers with a short private note, never Claude",
-      shown: 'none',
-    }),
-    withDefault('ALLOWED_CHANNEL_IDS', 'access.channelIds', idList('channel ids', 'C012ABC,G034DEF'), '', {
-      doc: 'only these channels (`C012ABC,G034DEF`); DMs are not channels (limit them with `ALLOWED_USER_IDS`)',
-      shown: 'none',
-    }),
-    withDefault('ALLOWED_USER_IDS', 'access.userIds', idList('user ids', 'U012ABC,W034DEF'), '', {
-      doc: 'only these people (`U012ABC,W034DEF`), in channels and DMs',
-      shown: 'none',
-    }),
-    withDefault('EXCLUDE_EXTERNAL_CHANNELS', 'access.excludeExternal', bool, 'false', {
-      doc: 'refuse Slack Connect channels (members from other organizations)',
-    }),
+    setting('ALLOWED_TEAM_IDS', 'access.teamIds', idList('team ids', 'T012ABC,T034DEF'), { default: '', doc: "only these workspaces (`T012ABC,T034DEF`) may use the bot; in shared channels the person's own workspace must be listed too. Outside the lists the bot answers with a short private note, never Claude", shown: 'none' }),
+    setting('ALLOWED_CHANNEL_IDS', 'access.channelIds', idList('channel ids', 'C012ABC,G034DEF'), { default: '', doc: 'only these channels (`C012ABC,G034DEF`); DMs are not channels (limit them with `ALLOWED_USER_IDS`)', shown: 'none' }),
+    setting('ALLOWED_USER_IDS', 'access.userIds', idList('user ids', 'U012ABC,W034DEF'), { default: '', doc: 'only these people (`U012ABC,W034DEF`), in channels and DMs', shown: 'none' }),
+    setting('EXCLUDE_EXTERNAL_CHANNELS', 'access.excludeExternal', bool, { default: 'false', doc: 'refuse Slack Connect channels (members from other organizations)' }),
   ]),
   ...section('Environment and network', [
-    withDefault(
-      'APP_ENV',
-      'appEnv',
-      oneOf(['development', 'production'] as const, 'expected development or production'),
-      'production',
-      {
-        doc: '`development` or `production`; production refuses `LOG_LEVEL=trace` (it would log request bodies)',
-      },
-    ),
-    optional('HTTPS_PROXY', 'proxy.https', proxyUrl, {
-      doc: 'proxy (`http://host:port`, credentials allowed) for Slack and Anthropic traffic',
-      alias: 'https_proxy',
-    }),
-    optional('HTTP_PROXY', 'proxy.http', proxyUrl, {
-      doc: 'proxy for `http://` base URLs (also for https when `HTTPS_PROXY` is unset)',
-      alias: 'http_proxy',
-    }),
-    optional('NO_PROXY', 'proxy.noProxy', text, {
-      doc: 'hosts reached directly, comma-separated: `localhost,.internal.example,10.0.0.1:8080`, `*` for all',
-      alias: 'no_proxy',
-    }),
+    setting('APP_ENV', 'appEnv', oneOf(['development', 'production'] as const, 'expected development or production'), { default: 'production', doc: '`development` or `production`; production refuses `LOG_LEVEL=trace` (it would log request bodies)' }),
+    setting('HTTPS_PROXY', 'proxy.https', proxyUrl, { doc: 'proxy (`http://host:port`, credentials allowed) for Slack and Anthropic traffic', alias: 'https_proxy' }),
+    setting('HTTP_PROXY', 'proxy.http', proxyUrl, { doc: 'proxy for `http://` base URLs (also for https when `HTTPS_PROXY` is unset)', alias: 'http_proxy' }),
+    setting('NO_PROXY', 'proxy.noProxy', text, { doc: 'hosts reached directly, comma-separated: `localhost,.internal.example,10.0.0.1:8080`, `*` for all', alias: 'no_proxy' }),
   ]),
 ] as const;
 

@@ -69,20 +69,6 @@ test('on a Node.js older than the dependencies need, start-up stops with one lin
   );
 });
 
-test('a malformed setting stops start-up with a clear line', async (t) => {
-  const r = await runMain(t, {
-    SLACK_BOT_TOKEN: 'xoxb-1',
-    SLACK_SIGNING_SECRET: 's3cret-value',
-    ANTHROPIC_API_KEY: 'sk-ant-x',
-    CLAUDE_MAX_CONCURRENT: 'five',
-  });
-  assert.equal(r.code, 1);
-  assert.match(
-    r.stderr,
-    /^Configuration error: CLAUDE_MAX_CONCURRENT: expected a whole number from 1 to 1000, got "five"/,
-  );
-});
-
 test('a token Slack rejects stops start-up naming SLACK_BOT_TOKEN; a good one starts and exits 0 on SIGTERM', async (t) => {
   const sim = await SlackSim.start();
   t.after(() => sim.close());
