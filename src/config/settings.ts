@@ -124,7 +124,7 @@ export const SETTINGS = [
     setting('USER_TOKENS_PER_DAY', 'claude.userTokensPerDay', int(0, 1_000_000_000), { default: '0', doc: "Claude tokens per person per UTC day, a spending cap (shared by replicas with `REDIS_URL`); a profile's `user_tokens_per_day` sets its own, counted apart; `0`: no limit", note: 'off' }),
     setting('CLAUDE_FIRST_TOKEN_TIMEOUT_MS', 'claude.firstTokenTimeoutMs', int(1000), { default: '60000', doc: 'give up if Claude has not started answering within this time, or sends nothing for this long in the middle of an answer (the text shown is kept, marked interrupted)', note: '60 s' }),
     setting('CLAUDE_TIMEOUT_MS', 'claude.timeoutMs', int(1000), { default: '300000', doc: 'give up on an answer that has not finished within this time', note: '5 min' }),
-    setting('CLAUDE_CONTEXT_TOKENS', 'claude.contextTokens', int(1000, 1_000_000), { default: '60000', doc: 'token budget for thread / DM history sent with a question; longer threads keep their first message and the most recent ones' }),
+    setting('CLAUDE_CONTEXT_TOKENS', 'claude.contextTokens', int(1000, 1_000_000), { default: '60000', doc: "token budget for thread / DM history sent with a question, in the model's tokens (under Haiku 5.5's 100,000-token long-prompt price); longer threads keep their first message and the most recent ones" }),
   ]),
   ...section('Files people share (images, PDFs, text files; newest first)', [
     setting('FILES_MAX_BYTES', 'files.maxBytes', int(0, 100 * 1024 * 1024), { default: String(10 * 1024 * 1024), doc: 'bytes of one shared file; a larger one is named in the answer, not downloaded', note: '10 MB' }),
@@ -155,7 +155,7 @@ export const SETTINGS = [
     setting('STATE_DIR', 'stateDir', text, { doc: 'without Redis: a folder (a volume) for the journal of questions not yet answered (`questions.sqlite`); a process that crashed or restarted answers them when it starts again. Unset: questions live in memory only', example: '/app/state', commented: true }),
   ]),
   ...section('Operations', [
-    setting('CLAUDE_PRICES', 'claude.prices', fromResult(parsePrices), { default: '', doc: 'prices for the cost estimate (metrics and the Home tab), USD per million tokens: `model=input:output[:cacheRead:cacheWrite]`, comma-separated, e.g. `claude-sonnet-5-5=3:15`; models not listed use built-in list prices by family (opus, sonnet, haiku)', shown: 'list prices' }),
+    setting('CLAUDE_PRICES', 'claude.prices', fromResult(parsePrices), { default: '', doc: "prices for the cost estimate (metrics and the Home tab), USD per million tokens: `model=input:output[:cacheRead:cacheWrite]`, comma-separated, one rate whatever the prompt's length, e.g. `claude-sonnet-5-5=3:15`; models not listed use the built-in model table ([profiles.md](profiles.md#models)), with Haiku 5.5's long-prompt rate", shown: 'the model table' }),
     setting('ADMIN_USER_IDS', 'bot.adminUserIds', idList('user ids', 'U012ABC,U034DEF'), { default: '', doc: "Slack user ids (`U012ABC,U034DEF`) who see everyone's usage on the Home tab; others see only their own", shown: 'none' }),
   ]),
   ...section('Access (all optional; unset = everyone who can reach the bot)', [
