@@ -111,57 +111,79 @@ export interface ProcessResults {
     queuedHeap: number;
   };
   bare: { startMs: number; idleRss: number };
+  /** How many times each was started (the figures are medians). */
+  starts: number;
 }
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] as number;
+};
 
 /**
  * Start-up time and memory of the built bot (`npm start`'s node command, as in the Docker image) and
- * of a bare Bolt app, each in its own process. The bot is then given `queued` mentions while
- * Claude never answers, so they wait in its queue.
+ * of a bare Bolt app, each in its own process, started `starts` times in turn (so a busy moment of
+ * the machine falls on both alike; the medians are kept). The last bot is then given `queued`
+ * mentions while Claude never answers, so they wait in its queue.
  */
-export async function measureProcesses(queued: number): Promise<ProcessResults> {
+export async function measureProcesses(queued: number, starts = 3): Promise<ProcessResults> {
   const sim = await SlackSim.start();
   const claude = await startFakeAnthropic({ responder: () => ({ hang: true }) });
+  const bare = { startMs: [] as number[], idleRss: [] as number[] };
+  const idle = { startMs: [] as number[], idleRss: [] as number[] };
   try {
-    const bare = await spawnNode('bench/bare-bolt.mjs', botEnv(sim, claude), '/', false);
-    // Let start-up garbage settle before reading memory, for both alike.
-    await new Promise((r) => setTimeout(r, 1000));
-    const bareIdle = rssOf(bare.pid);
-    await bare.stop();
-
-    const { bot, idleRss } = await startIdleBot(sim, claude, {
-      CLAUDE_MAX_CONCURRENT: '5',
-      CLAUDE_MAX_QUEUED: String(queued * 2),
-    });
-    try {
-      const idleHeap = (await scrape(bot.port)).heapUsed;
-      sim.connectHttp({ eventsUrl: `http://127.0.0.1:${bot.port}/slack/events` });
-      for (let i = 0; i < queued; i += 50) {
-        await Promise.all(
-          Array.from({ length: Math.min(50, queued - i) }, (_, j) =>
-            sim.post({ user: 'U0ALICE', channel: 'C0GENERAL', text: `<@${sim.botUserId}> queued ${i + j}` }),
-          ),
-        );
+    for (let i = 0; ; i++) {
+      const b = await spawnNode('bench/bare-bolt.mjs', botEnv(sim, claude), '/', false);
+      // Let start-up garbage settle before reading memory, for both alike.
+      await new Promise((r) => setTimeout(r, 1000));
+      bare.startMs.push(b.readyMs);
+      bare.idleRss.push(rssOf(b.pid));
+      await b.stop();
+      const { bot, idleRss } = await startIdleBot(sim, claude, {
+        CLAUDE_MAX_CONCURRENT: '5',
+        CLAUDE_MAX_QUEUED: String(queued * 2),
+      });
+      idle.startMs.push(bot.readyMs);
+      idle.idleRss.push(idleRss);
+      if (i + 1 < starts) {
+        await bot.stop();
+        continue;
       }
-      let m = await scrape(bot.port);
-      const deadline = Date.now() + 30_000;
-      while (m.waiting < queued - 5 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100));
-        m = await scrape(bot.port);
+      try {
+        const idleHeap = (await scrape(bot.port)).heapUsed;
+        sim.connectHttp({ eventsUrl: `http://127.0.0.1:${bot.port}/slack/events` });
+        for (let i = 0; i < queued; i += 50) {
+          await Promise.all(
+            Array.from({ length: Math.min(50, queued - i) }, (_, j) =>
+              sim.post({
+                user: 'U0ALICE',
+                channel: 'C0GENERAL',
+                text: `<@${sim.botUserId}> queued ${i + j}`,
+              }),
+            ),
+          );
+        }
+        let m = await scrape(bot.port);
+        const deadline = Date.now() + 30_000;
+        while (m.waiting < queued - 5 && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 100));
+          m = await scrape(bot.port);
+        }
+        return {
+          bot: {
+            startMs: median(idle.startMs),
+            idleRss: median(idle.idleRss),
+            queuedRss: rssOf(bot.pid),
+            queued: m.waiting,
+            idleHeap,
+            queuedHeap: m.heapUsed,
+          },
+          bare: { startMs: median(bare.startMs), idleRss: median(bare.idleRss) },
+          starts,
+        };
+      } finally {
+        await bot.stop();
       }
-      const queuedRss = rssOf(bot.pid);
-      return {
-        bot: {
-          startMs: bot.readyMs,
-          idleRss,
-          queuedRss,
-          queued: m.waiting,
-          idleHeap,
-          queuedHeap: m.heapUsed,
-        },
-        bare: { startMs: bare.readyMs, idleRss: bareIdle },
-      };
-    } finally {
-      await bot.stop();
     }
   } finally {
     await sim.close();
