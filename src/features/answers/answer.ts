@@ -10,8 +10,6 @@ import { BLANK_TEXT, fileNotesText, queuedText, stopNote, toolStatus } from './t
 export interface AnswerDeps extends QuestionDeps {
   pipeline: AskPipeline;
   log: Logger;
-  /** Told when the question starts and stops waiting (shutdown hands waiting ones back). */
-  onWaiting?(waiting: boolean): void;
 }
 
 /** How an answer ended, for metrics: `errorKind` names a failure, `source` where the text came from. */

@@ -24,6 +24,8 @@ export interface QuestionDeps {
   nameOf?: (userId: string) => string | undefined;
   now?: () => Date;
   signal?: AbortSignal;
+  /** Told while the question waits for file memory (shutdown hands waiting questions back). */
+  onWaiting?(waiting: boolean): void;
 }
 
 /** What Claude is asked for a question, with what the answer says under it. */
@@ -52,17 +54,22 @@ export async function readQuestion(
   // In the bot's estimate units: the model's tokenizer may count more for the same text.
   const contextBudget = estimateBudget(p.model, p.contextTokens);
   let waitedForFiles = false;
-  const conv = await deps.loadConversation(job, {
-    waited: s.waited,
-    tokenBudget: contextBudget,
-    onFilesWait: () => {
-      waitedForFiles = true;
-      // Waiting for memory is not a turn: the waiting room lets a question without files in.
-      s.leaveLine();
-      void reply.thinking('is waiting to read the files…').catch(() => {});
-    },
-    signal: deps.signal,
-  });
+  const conv = await deps
+    .loadConversation(job, {
+      waited: s.waited,
+      tokenBudget: contextBudget,
+      onFilesWait: () => {
+        waitedForFiles = true;
+        deps.onWaiting?.(true);
+        // Waiting for memory is not a turn: the waiting room lets a question without files in.
+        s.leaveLine();
+        void reply.thinking('is waiting to read the files…').catch(() => {});
+      },
+      signal: deps.signal,
+    })
+    .finally(() => {
+      if (waitedForFiles) deps.onWaiting?.(false);
+    });
   if (waitedForFiles) void reply.thinking().catch(() => {});
   try {
     const asked = conv.messages.find((m) => m.ts === job.messageTs);

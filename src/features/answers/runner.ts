@@ -18,6 +18,7 @@ import { SlackReply } from '../../slack/write/reply.js';
 import type { StreamPacer } from '../../slack/write/stream-pacer.js';
 import { answer } from './answer.js';
 import { loadConversation } from './conversation.js';
+import { guardedReply } from './guarded-reply.js';
 import { CLAIM_KEEP_MS, claimLease, jobLease, type Lease, removeMessages } from './lease.js';
 import { Takeover } from './takeover.js';
 import { CONTINUED_NOTE, LOST_TRACK_TEXT } from './texts.js';
@@ -239,6 +240,7 @@ export class AnswerRunner {
     );
     metrics.inflight.inc();
     const started = Date.now();
+    const onFirstText = () => metrics.firstText.observe((Date.now() - started) / 1000);
     const sink = new SlackReply(
       this.deps.postClient,
       {
@@ -265,53 +267,22 @@ export class AnswerRunner {
       await lease.complete();
       return;
     }
-    let firstText = true;
     const { readClient: client, directory, identity, files } = this.deps;
     const conversation = { client, directory, identity, files };
     try {
-      const outcome = await answer(
-        job,
-        {
-          thinking: (s) => (quiet() ? Promise.resolve() : sink.thinking(s)),
-          append: (d) => {
-            if (quiet()) return;
-            if (firstText) metrics.firstText.observe((Date.now() - started) / 1000);
-            firstText = false;
-            sink.append(note + d);
-            note = '';
-          },
-          finish: () => (quiet() ? Promise.resolve() : sink.finish()),
-          fail: (t) => (quiet() ? Promise.resolve() : sink.fail(t)),
-          stopped: () => (quiet() ? Promise.resolve() : sink.stopped()),
-          title: (text) => (quiet() ? Promise.resolve() : sink.title(text)),
-          allowMentions: (ids, nameOf) => sink.allowMentions(ids, nameOf),
-          offerFeedback: (profile) => {
-            if (!quiet()) sink.offerFeedback(profile);
-          },
+      const outcome = await answer(job, guardedReply(sink, { quiet, note, onFirstText }), {
+        pipeline: this.deps.pipeline,
+        log,
+        botName: identity.botName,
+        nameOf: (id) => directory.knownName(id),
+        now: this.deps.now,
+        signal: r.controller.signal,
+        // Waiting in line or for file memory: shutdown hands such a question back.
+        onWaiting: (waiting) => {
+          r.waiting = waiting;
         },
-        {
-          pipeline: this.deps.pipeline,
-          log,
-          botName: this.deps.identity.botName,
-          nameOf: (id) => this.deps.directory.knownName(id),
-          now: this.deps.now,
-          signal: r.controller.signal,
-          // Waiting in line or for file memory: shutdown hands such a question back.
-          onWaiting: (waiting) => {
-            r.waiting = waiting;
-          },
-          loadConversation: (j, o) =>
-            loadConversation(j, conversation, {
-              ...o,
-              onFilesWait: () => {
-                r.waiting = true;
-                o.onFilesWait?.();
-              },
-            }).finally(() => {
-              r.waiting = false;
-            }),
-        },
-      );
+        loadConversation: (j, o) => loadConversation(j, conversation, o),
+      });
       if (r.handingBack) {
         await lease.handBack?.();
         metrics.jobs.inc({ event: 'handed_back' });
