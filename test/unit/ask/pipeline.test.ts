@@ -15,6 +15,7 @@ import { parseConfig } from '../../../src/config/config.js';
 import { createLimits } from '../../../src/limits/index.js';
 import { createPlatform } from '../../../src/platform/index.js';
 import { baseEnv } from '../../support/config.js';
+import { until } from '../../support/until.js';
 
 const PROFILE: ClaudeProfile = {
   name: 'default',
@@ -145,7 +146,7 @@ test('summaries wait their turn in their own line; questions are not held behind
   assert.equal(claude.requests.length, 3);
 });
 
-test('a stopped question ends as stopped, not as an error', async (t) => {
+test('a stopped question ends as stopped, not as an error, and its Claude request is aborted', async (t) => {
   const { claude, ask } = await setup(t);
   claude.enqueue({ hang: true });
   const controller = new AbortController();
@@ -160,11 +161,12 @@ test('a stopped question ends as stopped, not as an error', async (t) => {
   const outcome = await run;
   assert.equal(outcome.ok, false);
   assert.deepEqual(told.failures, [{ kind: 'stopped' }]);
+  await until("Claude's request aborted", () => claude.requests[0]?.closedByClient === true);
 });
 
 test('failures reach the sink as kinds: Claude refusing the request, a question that cannot be asked', async (t) => {
   const { claude, ask } = await setup(t);
-  claude.enqueue({ status: 400, errorMessage: 'temperature: not supported' });
+  claude.enqueue({ status: 400, errorMessage: 'messages: text content blocks must be non-empty' });
   const bad = collect();
   await ask.run(input('U1'), bad.sink, oneCall('Hello', []));
   assert.equal(bad.failures[0]?.kind, 'invalid_request');
