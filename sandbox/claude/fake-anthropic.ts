@@ -59,6 +59,11 @@ export interface FakeReply {
   hang?: boolean;
   /** Report this many uncached input tokens (a long prompt's price without sending one). */
   inputTokens?: number;
+  /**
+   * Think this long before anything else, as adaptive thinking with its text omitted streams it:
+   * a thinking block with no text and a signature, a `ping` every 250 ms meanwhile.
+   */
+  thinkingMs?: number;
 }
 
 /** A request the fake received, in arrival order. */
@@ -183,6 +188,8 @@ export async function startFakeAnthropic(opts: StartFakeAnthropicOptions = {}): 
   const inflight = new Set<AbortController>();
   let sequence = 0;
   let closing: Promise<void> | undefined;
+  /** Signatures of the thinking blocks this fake wrote: only those may be sent back. */
+  const signatures = new Set<string>();
 
   const notifyWaiters = (): void => {
     for (const waiter of waiters) {
@@ -227,6 +234,11 @@ export async function startFakeAnthropic(opts: StartFakeAnthropicOptions = {}): 
       ...(reply.webSearch && offersTool(recorded.body, 'web_search') ? { search: reply.webSearch } : {}),
       toolBlocks: [],
     };
+    if (reply.thinkingMs !== undefined) {
+      const signature = `sig_${plan.messageId}`;
+      signatures.add(signature);
+      plan.toolBlocks.push({ type: 'thinking', thinking: '', signature });
+    }
     if (plan.search) plan.toolBlocks.push(...searchBlocks(plan.search, `srvtoolu_${plan.messageId}`));
     if (reply.mcpCall)
       plan.toolBlocks.push(...mcpBlocks(recorded.body, reply.mcpCall, `mcptoolu_${plan.messageId}`));
@@ -278,7 +290,9 @@ export async function startFakeAnthropic(opts: StartFakeAnthropicOptions = {}): 
       }
       // A field the named model no longer takes: the 400 the real API answers (see fake-model-rules).
       const invalid =
-        validateBody(parsed, route === 'messages') ?? modelRefusal(parsed as Record<string, unknown>);
+        validateBody(parsed, route === 'messages') ??
+        modelRefusal(parsed as Record<string, unknown>) ??
+        changedThinking(parsed as MessagesRequestBody, signatures);
       if (invalid !== undefined) {
         sendError(res, requestId, 400, invalid);
         return;
@@ -436,7 +450,15 @@ async function streamMessage(res: ServerResponse, plan: ReplyPlan, signal: Abort
   await event('message_start', { type: 'message_start', message: { ...start, content: [] } });
   const before = plan.toolBlocks;
   for (const [i, block] of before.entries()) {
-    for (const e of blockEvents(block, i)) await event(e.type, e);
+    for (const e of blockEvents(block, i)) {
+      if (e.type === 'content_block_stop' && block.type === 'thinking') {
+        for (let left = reply.thinkingMs ?? 0; left > 0; left -= 250) {
+          await delay(Math.min(250, left), undefined, { signal });
+          await event('ping', { type: 'ping' });
+        }
+      }
+      await event(e.type, e);
+    }
   }
   const index = before.length;
   await event('content_block_start', {
@@ -705,6 +727,23 @@ function fileBlockError(block: unknown): string | undefined {
   if (src.type === 'base64' && src.media_type === 'application/pdf') return undefined;
   if (src.type === 'text' && src.media_type === 'text/plain') return undefined;
   return 'source: Input should be a base64 PDF or a text/plain source';
+}
+
+/**
+ * Thinking blocks in the latest assistant message must come back exactly as they were written
+ * (by this fake, with this signature), or the real API answers 400.
+ * @see https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking
+ */
+function changedThinking(body: MessagesRequestBody, signatures: ReadonlySet<string>): string | undefined {
+  const i = body.messages.findLastIndex((m) => m.role === 'assistant');
+  const content = body.messages[i]?.content;
+  if (!Array.isArray(content)) return undefined;
+  const j = content.findIndex((b) => {
+    const t = b as { type?: string; thinking?: unknown; signature?: unknown };
+    return t.type === 'thinking' && (t.thinking !== '' || !signatures.has(String(t.signature)));
+  });
+  if (j < 0) return undefined;
+  return `messages.${i}.content.${j}: \`thinking\` or \`redacted_thinking\` blocks in the latest assistant message cannot be modified. These blocks must remain as they were in the original response.`;
 }
 
 function apiKeyOf(req: IncomingMessage): string | undefined {

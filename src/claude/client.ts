@@ -259,8 +259,6 @@ export class ClaudeClient {
         wanted: req.maxTokens,
         sent: maxTokens,
       });
-    // Thinking streams no text: once it has begun, Claude's events (pings included) show it is alive.
-    let thinking = false;
     let largestPrompt = 0;
     try {
       for (let turn = 0; ; turn++) {
@@ -288,11 +286,14 @@ export class ClaudeClient {
           expectWithin(midAnswer);
           opts.onText(delta);
         });
-        // Once the answer has started, any event (Anthropic's pings included) shows it is alive.
+        // Once the answer has started, any event shows it is alive. A thinking block (the newer
+        // models think by default, their thinking text omitted) streams nothing until it ends and
+        // the SDK drops Anthropic's pings: Claude has started, so only the overall limit applies
+        // until the block ends.
         stream.on('streamEvent', (event) => {
           if (event.type === 'content_block_start' && event.content_block.type.endsWith('thinking'))
-            thinking = true;
-          if (text || thinking) expectWithin(midAnswer);
+            clearTimeout(quiet);
+          else if (text || event.type === 'content_block_stop') expectWithin(midAnswer);
         });
         stream.on('contentBlock', (block) => {
           const activity = activityOf(block);

@@ -129,3 +129,48 @@ test('a Haiku 5.5 answer of 150,000 prompt tokens costs the long-prompt rate; on
   const long = await costOfAnswer('another question', 150_000);
   assert.ok(Math.abs(long.cost - (150_000 * 0.5 + long.output * 2.5) / 1e6) < 1e-9, `150,000: ${long.cost}`);
 });
+
+test('a model that thinks longer than the first-token limit still answers: its thinking block shows it has started', async (t) => {
+  const r = await startRig(t, { env: { CLAUDE_FIRST_TOKEN_TIMEOUT_MS: '1000' } });
+  r.claude.enqueue({ thinkingMs: 2500, text: 'Thought it through.' });
+  const { message } = await r.sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${r.sim.botUserId}> think`,
+  });
+  const [reply] = await waitForReplies(r.sim, 'C0GENERAL', message.ts, 1, 15_000);
+  assert.ok(reply);
+  assert.equal(visibleText(reply), 'Thought it through.', 'the answer, not a timeout, and no thinking shown');
+});
+
+test('a paused search turn goes back with its thinking block unchanged', async (t) => {
+  const file = profilesFile('profiles:\n  - { name: research, channels: [C0GENERAL], web_search: true }\n');
+  const r = await startRig(t, { env: { CLAUDE_PROFILES_FILE: file } });
+  r.claude.enqueue(
+    {
+      thinkingMs: 0,
+      text: 'Searching first. ',
+      stopReason: 'pause_turn',
+      webSearch: { query: 'q', results: [{ url: 'https://example.com/a', title: 'A' }] },
+    },
+    { text: 'Here is the answer.' },
+  );
+  const { message } = await r.sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${r.sim.botUserId}> look`,
+  });
+  const [reply] = await waitForReplies(r.sim, 'C0GENERAL', message.ts);
+  assert.ok(reply);
+  assert.match(visibleText(reply), /^Searching first\. Here is the answer\./);
+  assert.equal(
+    r.claude.requests.length,
+    2,
+    'the continuation was taken (a changed thinking block is refused)',
+  );
+  const sentBack = r.claude.requests[1]?.body.messages.at(-1)?.content;
+  assert.ok(
+    Array.isArray(sentBack) && sentBack[0]?.type === 'thinking',
+    'the thinking block first, as written',
+  );
+});
