@@ -183,14 +183,21 @@ test('the file is re-read when it changes; a bad new file keeps the profiles in 
   const three = await ask(r, 'C0SUP', 'three');
   assert.equal(three.request.body.model, 'claude-cheap-2');
   assert.equal(three.request.body.max_tokens, 1000, 'the old profiles are kept');
+  // A file over 1 MB is refused unparsed, and the profiles in effect stay.
+  writeFileSync(r.file, '['.repeat(1024 * 1024 + 1));
+  await until('the oversized file refused', () =>
+    r.logEntries().some((e) => /: larger than 1 MB$/.test(String(e.error))),
+  );
+  assert.equal((await ask(r, 'C0SUP', 'four')).request.body.model, 'claude-cheap-2');
   const reloads = await r.bot.metrics.registry.getSingleMetricAsString('slackbot_profiles_reloads_total');
   assert.match(reloads, /\{result="ok"\} [1-9]/);
   assert.match(reloads, /\{result="rejected"\} [1-9]/, 'a rejected edit can alert');
 });
 
-test('a bad profiles file stops start-up with one line naming the file, the profile and the field', async (t) => {
+/** Starts a bot with `text` as its profiles file; resolves with how start-up failed. */
+async function startWithProfiles(t: TestContext, text: string) {
   const { sim, claude } = await startFakes(t);
-  const file = profilesFile(PROFILES.replace('model: claude-strong-1', 'model: "claude strong"'));
+  const file = profilesFile(text);
   const bot = createBot(
     parseConfig({ ...botEnv(sim, claude), CLAUDE_PROFILES_FILE: file, SHUTDOWN_GRACE_MS: '0' }),
     {
@@ -202,10 +209,26 @@ test('a bad profiles file stops start-up with one line naming the file, the prof
     },
   );
   t.after(() => bot.stop());
-  await assert.rejects(bot.start(), {
-    message: `CLAUDE_PROFILES_FILE ${file}: profile "engineering": model: expected a model id such as claude-sonnet-5-5`,
-  });
-  assert.equal(sim.callsTo('auth.test').length, 0, 'refused before connecting');
+  const error = await bot.start().then(
+    () => assert.fail('start-up should have failed'),
+    (err: Error) => err.message,
+  );
+  return { error, file, slackCalls: sim.callsTo('auth.test').length };
+}
+
+test('a bad profiles file stops start-up with one line naming the file, the profile and the field', async (t) => {
+  const r = await startWithProfiles(t, PROFILES.replace('model: claude-strong-1', 'model: "claude strong"'));
+  assert.equal(
+    r.error,
+    `CLAUDE_PROFILES_FILE ${r.file}: profile "engineering": model: expected a model id such as claude-sonnet-5-5`,
+  );
+  assert.equal(r.slackCalls, 0, 'refused before connecting');
+});
+
+test('a profiles file over 1 MB stops start-up with one line, before it is parsed', async (t) => {
+  // A megabyte of `[` would be "not valid YAML" after seconds of parsing; the size is refused first.
+  const r = await startWithProfiles(t, '['.repeat(1024 * 1024 + 1));
+  assert.equal(r.error, `CLAUDE_PROFILES_FILE ${r.file}: larger than 1 MB`);
 });
 
 test('admins see on the Home tab which profile each channel gets and the usage per profile; others do not', async (t) => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { z } from 'zod';
@@ -124,12 +124,18 @@ export function loadProfiles(filePath: string): ProfileSet {
     throw new ProfileError(`CLAUDE_PROFILES_FILE ${filePath}: ${where}${what}`);
   };
   let text = '';
+  let size = 0;
   try {
-    text = readFileSync(filePath, 'utf8');
+    // Sized before it is read: a file over the cap is neither held nor parsed (YAML takes seconds
+    // over a megabyte of `[`).
+    size = statSync(filePath).size;
+    if (size <= PROFILES_FILE_MAX_BYTES) text = readFileSync(filePath, 'utf8');
   } catch (err) {
     fail('', `cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
   }
-  if (Buffer.byteLength(text) > PROFILES_FILE_MAX_BYTES) fail('', 'larger than 1 MB');
+  if (size > PROFILES_FILE_MAX_BYTES || Buffer.byteLength(text) > PROFILES_FILE_MAX_BYTES) {
+    fail('', 'larger than 1 MB');
+  }
   let data: unknown;
   try {
     data = parseYaml(text);
