@@ -16,8 +16,23 @@ import {
 } from '@slack/bolt/dist/receivers/HTTPModuleFunctions.js';
 import { HTTPResponseAck } from '@slack/bolt/dist/receivers/HTTPResponseAck.js';
 
-/** Largest request body accepted: Slack's payloads are far smaller. */
+/**
+ * Largest request body accepted. Slack documents no maximum for what it sends, but bounds what
+ * fills it: a message's text is cut at 40,000 characters, a message has at most 50 blocks (a
+ * view 100) of at most 3,000 characters each (12,000 for a markdown block). Even escaped as JSON
+ * (up to 6 bytes a character) and form-encoded for interactions, an event, command or interaction
+ * stays a few hundred KB; 1 MB leaves room for that and refuses what no Slack request needs.
+ * (Bolt's own receivers default to 4 MB.)
+ * @see https://docs.slack.dev/reference/methods/chat.postMessage#truncating
+ * @see https://docs.slack.dev/reference/block-kit/blocks
+ */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+/** Slack sends a body at once: one still arriving after this is cut (408) rather than waited for. */
+export const BODY_TIMEOUT_MS = 10_000;
+/** Headers must arrive within this too (Node's default is a minute); checked every second. */
+const HEADERS_TIMEOUT_MS = 10_000;
+/** After a refusal the rest of a body is read and dropped for this long, then the connection closed. */
+const DRAIN_MS = 2_000;
 /** Slack signs with the current time; Bolt rejects old timestamps but accepts any future one. */
 const MAX_CLOCK_SKEW_S = 5 * 60;
 /** Slack's one endpoint for events, commands and interactions (Bolt's default path). */
@@ -36,7 +51,8 @@ export interface Route {
 /**
  * Slack's HTTP endpoint, built from Bolt's request functions (signature check, body parsing,
  * ssl_check, url_verification, ack with its 3 s timer) behind a thin guard: refuses bodies over
- * 1 MB (413, with or without a content-length), signatures dated in the future (401), which
+ * 1 MB (413 as soon as the content-length or the bytes read pass it), bodies still arriving after
+ * 10 s (408), signatures dated in the future (401), which
  * Bolt would accept, POSTs to other paths (404) and signed bodies that are not a JSON or form object (400); a request left
  * unanswered gets a 500. Verified requests go to `handle` as Bolt's receivers hand them to an App.
  */
@@ -55,15 +71,24 @@ export class SlackHttpServer {
 
   /** Starts listening; resolves with the port (useful with port 0). */
   listen(port: number): Promise<number> {
-    const server = createServer((req, res) => {
+    const options = {
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      // A backstop for what the body timer does not cover; Node checks both every second.
+      requestTimeout: BODY_TIMEOUT_MS + DRAIN_MS + 5_000,
+      connectionsCheckingInterval: 1_000,
+    };
+    const server = createServer(options, (req, res) => {
       if (req.method !== 'POST') return this.route(req, res);
       if (this.refuse(req, res)) return;
-      const deadline = setTimeout(() => {
-        if (!res.headersSent) res.writeHead(500).end();
-      }, RESPONSE_DEADLINE_MS);
-      res.on('close', () => clearTimeout(deadline));
       void this.buffer(req, res)
-        .then((ok) => (ok ? this.receive(req, res) : undefined))
+        .then((ok) => {
+          if (!ok) return;
+          const deadline = setTimeout(() => {
+            if (!res.headersSent) res.writeHead(500).end();
+          }, RESPONSE_DEADLINE_MS);
+          res.on('close', () => clearTimeout(deadline));
+          return this.receive(req, res);
+        })
         .catch((err) => {
           this.opts.logger.error(`request failed: ${(err as Error).message}`);
           if (!res.headersSent) res.writeHead(500).end();
@@ -150,48 +175,65 @@ export class SlackHttpServer {
   }
 
   /**
-   * Reads the body within the limit (also when no content-length was sent); Bolt's functions then
-   * use the buffered body (`rawBody`) as it is.
+   * Reads the body within BODY_LIMIT_BYTES and BODY_TIMEOUT_MS (also when no content-length was
+   * sent): past the size the answer is 413 at once, past the time 408, without waiting for the
+   * rest. Bolt's functions then use the buffered body (`rawBody`) as it is.
    */
-  private async buffer(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      // Read to the end even past the limit (keeping nothing): answering mid-upload would break
-      // the connection the client may reuse. Node's requestTimeout bounds an endless upload.
-      for await (const chunk of req as AsyncIterable<Buffer>) {
+  private buffer(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const finish = (ok: boolean, status?: number) => {
+        clearTimeout(timer);
+        req.off('data', onData).off('end', onEnd).off('error', onGone).off('close', onGone);
+        if (status) this.cut(req, res, status);
+        resolve(ok);
+      };
+      const onData = (chunk: Buffer) => {
         size += chunk.length;
-        if (size <= BODY_LIMIT_BYTES) chunks.push(chunk);
-      }
-    } catch {
-      return false; // the client went away
-    }
-    if (size > BODY_LIMIT_BYTES) {
-      res.writeHead(413).end();
-      return false;
-    }
-    const raw = Buffer.concat(chunks);
-    // Bolt's functions use the buffered body (`rawBody`) as it is.
-    (req as IncomingMessage & { rawBody?: Buffer }).rawBody = raw;
-    return true;
+        if (size > BODY_LIMIT_BYTES) finish(false, 413);
+        else chunks.push(chunk);
+      };
+      const onEnd = () => {
+        (req as IncomingMessage & { rawBody?: Buffer }).rawBody = Buffer.concat(chunks);
+        finish(true);
+      };
+      // The client went away: nobody to answer.
+      const onGone = () => finish(false);
+      const timer = setTimeout(() => finish(false, 408), BODY_TIMEOUT_MS);
+      req.on('data', onData).on('end', onEnd).on('error', onGone).on('close', onGone);
+    });
+  }
+
+  /**
+   * Answers a request refused before its body was read, then reads and drops the rest for at most
+   * DRAIN_MS (a client that sends its whole body first still reads the answer) and closes a
+   * connection still sending after that.
+   */
+  private cut(req: IncomingMessage, res: ServerResponse, status: number): void {
+    if (!res.headersSent) res.writeHead(status).end();
+    if (req.complete) return;
+    const close = setTimeout(() => req.socket.destroy(), DRAIN_MS);
+    close.unref();
+    req.once('end', () => clearTimeout(close));
+    req.socket.once('close', () => clearTimeout(close));
+    req.resume();
   }
 
   private refuse(req: IncomingMessage, res: ServerResponse): boolean {
     if (!this.opts.signingSecret || new URL(req.url ?? '/', 'http://localhost').pathname !== EVENTS_PATH) {
-      res.writeHead(404).end();
-      req.resume();
+      this.cut(req, res, 404);
       return true;
     }
+    // Refused by its content-length before a byte of it is read.
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > BODY_LIMIT_BYTES) {
-      res.writeHead(413).end();
-      req.resume();
+      this.cut(req, res, 413);
       return true;
     }
     const stamp = Number(req.headers['x-slack-request-timestamp']);
     if (Number.isFinite(stamp) && stamp - Date.now() / 1000 > MAX_CLOCK_SKEW_S) {
-      res.writeHead(401).end();
-      req.resume();
+      this.cut(req, res, 401);
       return true;
     }
     return false;
