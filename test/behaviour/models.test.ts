@@ -128,6 +128,14 @@ test('a Haiku 5.5 answer of 150,000 prompt tokens costs the long-prompt rate; on
   assert.ok(Math.abs(short.cost - (90_000 * 0.1 + short.output * 0.5) / 1e6) < 1e-9, `90,000: ${short.cost}`);
   const long = await costOfAnswer('another question', 150_000);
   assert.ok(Math.abs(long.cost - (150_000 * 0.5 + long.output * 2.5) / 1e6) < 1e-9, `150,000: ${long.cost}`);
+  // The Home tab shows the person the same cost.
+  await r.sim.openAppHome('U0ALICE', 'home');
+  const home = await r.sim.waitFor(() => {
+    const view = r.sim.homeViews().U0ALICE as { blocks: Array<{ text?: { text: string } }> } | undefined;
+    return view?.blocks.map((b) => b.text?.text ?? '').join('\n');
+  });
+  const shown = /You: 2 requests · [\d,]+ tokens in, [\d,]+ out · \$([\d.]+)/.exec(home)?.[1];
+  assert.equal(shown, (short.cost + long.cost).toFixed(4), `the Home tab:\n${home}`);
 });
 
 test('a model that thinks longer than the first-token limit still answers: its thinking block shows it has started', async (t) => {
