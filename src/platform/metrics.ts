@@ -10,144 +10,116 @@ export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  const counter = <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) =>
+    new Counter<L>({ name, help, labelNames, registers });
+  const histogram = <L extends string = never>(
+    name: string,
+    help: string,
+    buckets: number[],
+    labelNames: readonly L[] = [],
+  ) => new Histogram<L>({ name, help, buckets, labelNames, registers });
+  const gauge = (name: string, help: string) => new Gauge({ name, help, registers });
   return {
     registry,
-    events: new Counter({
-      name: 'slackbot_events_total',
-      help: 'Slack events received, by kind',
-      labelNames: ['kind'] as const,
-      registers,
-    }),
-    ack: new Histogram({
-      name: 'slackbot_ack_seconds',
-      help: 'Time from the receiver handing a request to Bolt until it was acknowledged',
-      labelNames: ['type'] as const,
-      buckets: ACK_BUCKETS,
-      registers,
-    }),
-    socketConnections: new Counter({
-      name: 'slackbot_socket_connections_total',
-      help: 'Socket Mode connections: opened, handed_over (Slack asked for a new one), lost (closed by themselves), failed (attempts)',
-      labelNames: ['event'] as const,
-      registers,
-    }),
-    duplicates: new Counter({
-      name: 'slackbot_duplicate_events_total',
-      help: 'Slack redeliveries dropped because the event was already claimed',
-      registers,
-    }),
-    profileReloads: new Counter({
-      name: 'slackbot_profiles_reloads_total',
-      help: 'Re-reads of CLAUDE_PROFILES_FILE (SIGHUP or a change): ok, or rejected (a bad file; the profiles in effect stay)',
-      labelNames: ['result'] as const,
-      registers,
-    }),
-    feedback: new Counter({
-      name: 'slackbot_feedback_total',
-      help: 'Feedback buttons clicked under answers: vote (up, down), the model and channel profile that answered, and whether it changed an earlier vote',
-      labelNames: ['vote', 'model', 'profile', 'change'] as const,
-      registers,
-    }),
-    answers: new Counter({
-      name: 'slackbot_answers_total',
-      help: 'Answers by outcome (ok or error kind) and source (claude, joined, cache)',
-      labelNames: ['outcome', 'source'] as const,
-      registers,
-    }),
-    claudeRequests: new Counter({
-      name: 'slackbot_claude_requests_total',
-      help: 'Claude calls (after cache and single-flight) by model and outcome (ok or error kind)',
-      labelNames: ['model', 'outcome'] as const,
-      registers,
-    }),
-    firstToken: new Histogram({
-      name: 'slackbot_claude_first_token_seconds',
-      help: 'Time from sending a Claude request to its first text',
-      labelNames: ['model'] as const,
-      buckets: LONG_BUCKETS,
-      registers,
-    }),
-    generation: new Histogram({
-      name: 'slackbot_claude_generation_seconds',
-      help: 'Time from sending a Claude request to its complete answer',
-      labelNames: ['model'] as const,
-      buckets: LONG_BUCKETS,
-      registers,
-    }),
-    tokens: new Counter({
-      name: 'slackbot_claude_tokens_total',
-      help: 'Claude tokens by model and type (input, output, cache_read, cache_write)',
-      labelNames: ['model', 'type'] as const,
-      registers,
-    }),
-    cost: new Counter({
-      name: 'slackbot_claude_cost_usd_total',
-      help: 'Estimated Claude cost in US dollars, from the configured prices per model',
-      labelNames: ['model'] as const,
-      registers,
-    }),
-    webSearches: new Counter({
-      name: 'slackbot_claude_web_searches_total',
-      help: 'Web searches Claude made (server-side web search tool), by model',
-      labelNames: ['model'] as const,
-      registers,
-    }),
-    queueWait: new Histogram({
-      name: 'slackbot_claude_queue_wait_seconds',
-      help: 'Time a Claude call waited in the queue (concurrency and rate limits)',
-      buckets: WAIT_BUCKETS,
-      registers,
-    }),
-    cache: new Counter({
-      name: 'slackbot_answer_cache_total',
-      help: 'Answer cache lookups by result (hit, miss)',
-      labelNames: ['result'] as const,
-      registers,
-    }),
-    joins: new Counter({
-      name: 'slackbot_single_flight_joins_total',
-      help: 'Answers that joined an identical Claude call already in flight',
-      registers,
-    }),
-    breaker: new Gauge({
-      name: 'slackbot_claude_breaker_state',
-      help: 'Claude circuit breaker: 0 closed, 1 half-open, 2 open',
-      registers,
-    }),
-    slackCalls: new Counter({
-      name: 'slackbot_slack_api_calls_total',
-      help: 'Slack Web API calls made by the bot, by method and outcome (ok, error)',
-      labelNames: ['method', 'outcome'] as const,
-      registers,
-    }),
-    slackRateLimited: new Counter({
-      name: 'slackbot_slack_api_rate_limited_total',
-      help: 'Slack Web API answers with HTTP 429, by method',
-      labelNames: ['method'] as const,
-      registers,
-    }),
-    firstText: new Histogram({
-      name: 'slackbot_first_text_seconds',
-      help: 'Time from the event to the first answer text sent to Slack',
-      buckets: [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64],
-      registers,
-    }),
-    inflight: new Gauge({
-      name: 'slackbot_answers_in_flight',
-      help: 'Answers being written',
-      registers,
-    }),
-    jobs: new Counter({
-      name: 'slackbot_jobs_total',
-      help: 'Durable questions (REDIS_URL): queued, taken_over (from a replica that died), expired (too old when taken over), handed_back (on shutdown), not_durable (Redis unreachable when it came), acked_before_held (its event acknowledged before it was held: the store did not answer within the ack budget)',
-      labelNames: ['event'] as const,
-      registers,
-    }),
-    oldestJob: new Gauge({
-      name: 'slackbot_jobs_oldest_age_seconds',
-      help: 'Age of the oldest question not yet answered, across replicas (REDIS_URL)',
-      registers,
-    }),
+    events: counter('slackbot_events_total', 'Slack events received, by kind', ['kind']),
+    ack: histogram(
+      'slackbot_ack_seconds',
+      'Time from the receiver handing a request to Bolt until it was acknowledged',
+      ACK_BUCKETS,
+      ['type'],
+    ),
+    socketConnections: counter(
+      'slackbot_socket_connections_total',
+      'Socket Mode connections: opened, handed_over (Slack asked for a new one), lost (closed by themselves), failed (attempts)',
+      ['event'],
+    ),
+    duplicates: counter(
+      'slackbot_duplicate_events_total',
+      'Slack redeliveries dropped because the event was already claimed',
+    ),
+    profileReloads: counter(
+      'slackbot_profiles_reloads_total',
+      'Re-reads of CLAUDE_PROFILES_FILE (SIGHUP or a change): ok, or rejected (a bad file; the profiles in effect stay)',
+      ['result'],
+    ),
+    feedback: counter(
+      'slackbot_feedback_total',
+      'Feedback buttons clicked under answers: vote (up, down), the model and channel profile that answered, and whether it changed an earlier vote',
+      ['vote', 'model', 'profile', 'change'],
+    ),
+    answers: counter(
+      'slackbot_answers_total',
+      'Answers by outcome (ok or error kind) and source (claude, joined, cache)',
+      ['outcome', 'source'],
+    ),
+    claudeRequests: counter(
+      'slackbot_claude_requests_total',
+      'Claude calls (after cache and single-flight) by model and outcome (ok or error kind)',
+      ['model', 'outcome'],
+    ),
+    firstToken: histogram(
+      'slackbot_claude_first_token_seconds',
+      'Time from sending a Claude request to its first text',
+      LONG_BUCKETS,
+      ['model'],
+    ),
+    generation: histogram(
+      'slackbot_claude_generation_seconds',
+      'Time from sending a Claude request to its complete answer',
+      LONG_BUCKETS,
+      ['model'],
+    ),
+    tokens: counter(
+      'slackbot_claude_tokens_total',
+      'Claude tokens by model and type (input, output, cache_read, cache_write)',
+      ['model', 'type'],
+    ),
+    cost: counter(
+      'slackbot_claude_cost_usd_total',
+      'Estimated Claude cost in US dollars, from the configured prices per model',
+      ['model'],
+    ),
+    webSearches: counter(
+      'slackbot_claude_web_searches_total',
+      'Web searches Claude made (server-side web search tool), by model',
+      ['model'],
+    ),
+    queueWait: histogram(
+      'slackbot_claude_queue_wait_seconds',
+      'Time a Claude call waited in the queue (concurrency and rate limits)',
+      WAIT_BUCKETS,
+    ),
+    cache: counter('slackbot_answer_cache_total', 'Answer cache lookups by result (hit, miss)', ['result']),
+    joins: counter(
+      'slackbot_single_flight_joins_total',
+      'Answers that joined an identical Claude call already in flight',
+    ),
+    breaker: gauge('slackbot_claude_breaker_state', 'Claude circuit breaker: 0 closed, 1 half-open, 2 open'),
+    slackCalls: counter(
+      'slackbot_slack_api_calls_total',
+      'Slack Web API calls made by the bot, by method and outcome (ok, error)',
+      ['method', 'outcome'],
+    ),
+    slackRateLimited: counter(
+      'slackbot_slack_api_rate_limited_total',
+      'Slack Web API answers with HTTP 429, by method',
+      ['method'],
+    ),
+    firstText: histogram(
+      'slackbot_first_text_seconds',
+      'Time from the event to the first answer text sent to Slack',
+      [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64],
+    ),
+    inflight: gauge('slackbot_answers_in_flight', 'Answers being written'),
+    jobs: counter(
+      'slackbot_jobs_total',
+      'Durable questions (REDIS_URL): queued, taken_over (from a replica that died), expired (too old when taken over), handed_back (on shutdown), not_durable (Redis unreachable when it came), acked_before_held (its event acknowledged before it was held: the store did not answer within the ack budget)',
+      ['event'],
+    ),
+    oldestJob: gauge(
+      'slackbot_jobs_oldest_age_seconds',
+      'Age of the oldest question not yet answered, across replicas (REDIS_URL)',
+    ),
   };
 }
 
@@ -160,20 +132,19 @@ export const BREAKER_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
  * Gauges read when scraped (no bookkeeping on the hot path): the Claude queue of this process.
  */
 export function watchQueue(metrics: Metrics, queue: { readonly queued: number; readonly running: number }) {
-  new Gauge({
-    name: 'slackbot_claude_queue_waiting',
-    help: 'Questions and summary parts waiting for Claude (this process)',
-    registers: [metrics.registry],
-    collect() {
-      this.set(queue.queued);
-    },
-  });
-  new Gauge({
-    name: 'slackbot_claude_queue_running',
-    help: 'Claude calls running now (this process)',
-    registers: [metrics.registry],
-    collect() {
-      this.set(queue.running);
-    },
-  });
+  const scraped = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [metrics.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  scraped(
+    'slackbot_claude_queue_waiting',
+    'Questions and summary parts waiting for Claude (this process)',
+    () => queue.queued,
+  );
+  scraped('slackbot_claude_queue_running', 'Claude calls running now (this process)', () => queue.running);
 }
