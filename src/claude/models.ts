@@ -21,7 +21,10 @@ export interface ModelPrice extends Price {
 
 /** One row of the table. */
 export interface ModelFamily {
-  /** Model ids this row covers: the longest prefix that matches an id wins. */
+  /**
+   * Model ids this row covers: the longest that an id contains wins (so Bedrock's
+   * `us.anthropic.claude-haiku-5-5-v1:0` and Vertex's `claude-haiku-5-5@…` find their row).
+   */
   prefix: string;
   /** The `thinking.type` values the model takes; any other answers 400. */
   thinking: readonly ThinkingType[];
@@ -169,11 +172,11 @@ const UNKNOWN: Omit<ModelFamily, 'prefix' | 'price'> = {
   contextWindow: Number.POSITIVE_INFINITY,
 };
 
-/** The model's row: its longest matching prefix, else the older rules (priced by family word, if any). */
+/** The model's row: the longest prefix the id contains, else the older rules (priced by family word, if any). */
 export function modelFamily(model: string): Omit<ModelFamily, 'price'> & { price?: ModelPrice } {
   let best: ModelFamily | undefined;
   for (const f of MODEL_FAMILIES) {
-    if (model.startsWith(f.prefix) && (!best || f.prefix.length > best.prefix.length)) best = f;
+    if (model.includes(f.prefix) && (!best || f.prefix.length > best.prefix.length)) best = f;
   }
   if (best) return best;
   const word = FAMILY_WORDS.find(([w]) => model.includes(w));

@@ -47,6 +47,9 @@ test('max_tokens is capped at what the model takes; unknown models are not cappe
   assert.equal(maxTokensFor('claude-haiku-4-5', 100_000), 64_000);
   assert.equal(maxTokensFor('claude-sonnet-5-5', 100_000), 100_000);
   assert.equal(maxTokensFor('my-gateway-model', 100_000), 100_000);
+  // Cloud platforms' ids find the same row.
+  assert.equal(maxTokensFor('us.anthropic.claude-haiku-4-5-20251001-v1:0', 100_000), 64_000);
+  assert.equal(modelTokens('claude-haiku-5-5@20261007', 1000), 1300);
 });
 
 test('the newer tokenizer counts about 30% more: budgets in model tokens shrink in estimate units', () => {
