@@ -3,6 +3,7 @@ import { accessGate } from '../../slack/access.js';
 import type { FeatureDeps } from '../deps.js';
 import { register } from './listener.js';
 import { AnswerRunner } from './runner.js';
+import { StopRights } from './stop-rights.js';
 
 /** Where a replica asks the others to stop a thread's answer. */
 const STOP_TOPIC = 'stop';
@@ -40,6 +41,12 @@ export function install(
     store: platform.store,
     admit: accessGate(deps.access, { claims: limits.claims, postClient: slack.postClient, log }),
   });
+  const stopRights = new StopRights({
+    store: platform.store,
+    postClient: slack.postClient,
+    admins: new Set(config.bot.adminUserIds),
+    log,
+  });
   register(app, {
     identity: slack.identity,
     log,
@@ -47,6 +54,7 @@ export function install(
     allowBotMessages: config.bot.allowBotMessages,
     submit: (job) => {
       metrics.events.inc({ kind: job.place.kind === 'dm' ? 'dm' : 'mention' });
+      void stopRights.asked(job);
       if (deps.stopping()) {
         log.warn({ ref: job.eventId }, 'event received while stopping; not answered here');
         return;
@@ -67,6 +75,11 @@ export function install(
   app.event('agent_session_stopped', async ({ event }) => {
     const e = event as unknown as { channel?: string; thread_ts?: string; user?: string };
     if (!e.channel || !e.thread_ts) return;
+    // Only who asked (or the bot's admins) may stop an answer; others are told who may.
+    if (!e.user || !(await stopRights.allows(e.channel, e.thread_ts, e.user))) {
+      log.info({ channel: e.channel, thread: e.thread_ts, user: e.user }, 'stop refused: not the asker');
+      return;
+    }
     const stopped = runner.stop(e.channel, e.thread_ts);
     log.info({ channel: e.channel, thread: e.thread_ts, user: e.user, stopped }, 'stop button pressed');
     await stops?.publish(STOP_TOPIC, JSON.stringify({ channel: e.channel, thread: e.thread_ts }));
