@@ -19,11 +19,17 @@ import { redisReady } from '../platform/redis.js';
  * @see https://redis.io/docs/latest/develop/data-types/streams/#consumer-groups
  */
 
-/** Sets the claim, adds the entry and delivers it to this consumer, in one step. */
+/**
+ * Sets the claim, adds the entry and delivers it to this consumer, in one step. The question
+ * itself goes in a key of its own, named after the entry: a stream entry removed with XDEL stays
+ * in the stream's memory (and in RDB snapshots) until every entry of its node is gone, whereas a
+ * deleted key is gone at once.
+ */
 const ACCEPT = `
 if not redis.call('SET', KEYS[1], 'job', 'PX', ARGV[1], 'NX') then return false end
 pcall(redis.call, 'XGROUP', 'CREATE', KEYS[2], ARGV[2], '$', 'MKSTREAM')
-local id = redis.call('XADD', KEYS[2], '*', 'job', ARGV[4])
+local id = redis.call('XADD', KEYS[2], '*', 'claim', KEYS[1])
+redis.call('SET', ARGV[5] .. id, ARGV[4], 'PX', ARGV[1])
 -- Nothing is kept for ever: the stream goes once no question came for as long as a claim is kept.
 redis.call('PEXPIRE', KEYS[2], ARGV[1])
 for _ = 1, 100 do
@@ -39,11 +45,22 @@ if #p == 0 then return 0 end
 redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
 return 1`;
 
-/** Done: off the pending list and out of the stream; its record of messages goes too. */
+/** Done: off the pending list and out of the stream; its question and record of messages go too. */
 const DONE = `
 redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 redis.call('XDEL', KEYS[1], ARGV[2])
-redis.call('DEL', KEYS[2])
+redis.call('DEL', KEYS[2], KEYS[3])
+return 1`;
+
+/**
+ * Gives the entry back, idle as if its lease had long lapsed; its delivery count is put back to
+ * what it was before this replica took it, since a question handed back was never worked on.
+ */
+const HAND_BACK = `
+local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1, ARGV[2])
+if #p == 0 then return 0 end
+local count = math.max(0, tonumber(p[1][4]) - 1)
+redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'IDLE', ARGV[4], 'RETRYCOUNT', count, 'JUSTID')
 return 1`;
 
 /** One job held by this replica. */
@@ -58,6 +75,11 @@ export interface HeldJob {
 export interface TakenJob extends HeldJob {
   /** Messages the previous holder wrote for it (their ts), oldest first. */
   written: string[];
+  /**
+   * How many times a holder has started on it, this one included: more than one means the ones
+   * before died (or failed) before finishing it. A job handed back on shutdown is not counted.
+   */
+  attempts: number;
 }
 
 /** Messages written for one job: enough to find and replace them (a handful per answer). */
@@ -117,6 +139,7 @@ export class DurableJobs implements JobStore {
       this.group,
       this.consumer,
       payload,
+      this.textKey(''),
     )) as string | null;
     if (!id) return 'duplicate';
     this.held.add(id);
@@ -137,22 +160,13 @@ export class DurableJobs implements JobStore {
   /** The job is answered (or told why not): nobody takes it over. */
   async done(id: string): Promise<void> {
     this.held.delete(id);
-    await this.redis.eval(DONE, 2, this.stream, this.writtenKey(id), this.group, id);
+    await this.redis.eval(DONE, 3, this.stream, this.writtenKey(id), this.textKey(id), this.group, id);
   }
 
   /** Gives the job back at once (shutdown before its turn): the next sweep of any replica takes it. */
   async handBack(id: string): Promise<void> {
     this.held.delete(id);
-    await this.redis.xclaim(
-      this.stream,
-      this.group,
-      this.consumer,
-      0,
-      id,
-      'IDLE',
-      this.leaseMs * 10,
-      'JUSTID',
-    );
+    await this.redis.eval(HAND_BACK, 1, this.stream, this.group, this.consumer, id, this.leaseMs * 10);
   }
 
   /** Takes up to `count` jobs whose lease lapsed, with the messages their holder wrote. */
@@ -172,10 +186,15 @@ export class DurableJobs implements JobStore {
       const [id, fields] = entry;
       if (this.held.has(id)) continue;
       this.held.add(id);
+      // Entries written before the question had a key of its own carry it in the entry.
       const at = fields.indexOf('job');
-      const payload = at >= 0 ? (fields[at + 1] ?? '') : '';
+      const payload = at >= 0 ? (fields[at + 1] ?? '') : ((await this.redis.get(this.textKey(id))) ?? '');
       const written = await this.redis.lrange(this.writtenKey(id), 0, -1);
-      jobs.push({ id, payload, acceptedAt: timeOf(id), written });
+      const pending = (await this.redis.xpending(this.stream, this.group, id, id, 1)) as Array<
+        [string, string, number, number]
+      >;
+      const attempts = Number(pending[0]?.[3] ?? 1);
+      jobs.push({ id, payload, acceptedAt: timeOf(id), written, attempts });
     }
     return jobs;
   }
@@ -198,6 +217,11 @@ export class DurableJobs implements JobStore {
 
   private writtenKey(id: string): string {
     return `${this.prefix}job-written:${id}`;
+  }
+
+  /** Where the question of entry `id` is kept until it is done. */
+  private textKey(id: string): string {
+    return `${this.prefix}job-text:${id}`;
   }
 }
 

@@ -34,10 +34,17 @@ export class LocalJobs implements JobStore {
       'node:sqlite',
     ) as typeof import('node:sqlite');
     this.db = new Db(join(dir, 'questions.sqlite'));
-    this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+    // secure_delete: a deleted row's bytes are overwritten, not left in free space for the file
+    // to carry; done() then checkpoints the WAL, which holds copies of every page written.
+    this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;
       CREATE TABLE IF NOT EXISTS jobs (
         id INTEGER PRIMARY KEY, claim TEXT UNIQUE NOT NULL, payload TEXT NOT NULL,
-        accepted_at INTEGER NOT NULL, written TEXT NOT NULL DEFAULT '[]')`);
+        accepted_at INTEGER NOT NULL, written TEXT NOT NULL DEFAULT '[]',
+        attempts INTEGER NOT NULL DEFAULT 1)`);
+    const columns = this.db.prepare('PRAGMA table_info(jobs)').all() as Array<{ name: string }>;
+    // A journal from before attempts were counted.
+    if (!columns.some((c) => c.name === 'attempts'))
+      this.db.exec('ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1');
     this.before = (this.db.prepare('SELECT MAX(id) AS id FROM jobs').get() as { id: number | null }).id ?? 0;
   }
 
@@ -67,17 +74,20 @@ export class LocalJobs implements JobStore {
     this.db.prepare('UPDATE jobs SET written = ? WHERE id = ?').run(JSON.stringify(written), id);
   }
 
+  /** The row goes, and with the WAL checkpointed and emptied no copy of the question stays on disk. */
   async done(id: string): Promise<void> {
     const row = this.db.prepare('DELETE FROM jobs WHERE id = ? RETURNING claim').get(id) as
       | { claim: string }
       | undefined;
     this.held.delete(id);
     if (row && this.keepMs) this.answered.set(row.claim, true, { ttl: this.keepMs });
+    if (row) this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   }
 
-  /** Stays in the journal: this process answers it when it starts again. */
+  /** Stays in the journal: this process answers it when it starts again, not counted as an attempt. */
   async handBack(id: string): Promise<void> {
     this.held.delete(id);
+    this.db.prepare('UPDATE jobs SET attempts = MAX(0, attempts - 1) WHERE id = ?').run(id);
   }
 
   /** The rows the process before this one left, `count` at a time. */
@@ -87,11 +97,21 @@ export class LocalJobs implements JobStore {
       .prepare('SELECT id, payload, accepted_at, written FROM jobs WHERE id <= ? ORDER BY id')
       .all(this.before) as Array<{ id: number; payload: string; accepted_at: number; written: string }>;
     const taken: TakenJob[] = [];
+    const attempt = this.db.prepare(
+      'UPDATE jobs SET attempts = attempts + 1 WHERE id = ? RETURNING attempts',
+    );
     for (const r of rows) {
       const id = String(r.id);
       if (this.held.has(id)) continue;
       this.held.add(id);
-      taken.push({ id, payload: r.payload, acceptedAt: r.accepted_at, written: parseWritten(r.written) });
+      const { attempts } = attempt.get(id) as { attempts: number };
+      taken.push({
+        id,
+        payload: r.payload,
+        acceptedAt: r.accepted_at,
+        written: parseWritten(r.written),
+        attempts,
+      });
       if (taken.length >= count) break;
     }
     return taken;

@@ -113,7 +113,7 @@ export function createMetrics() {
     inflight: gauge('slackbot_answers_in_flight', 'Answers being written'),
     jobs: counter(
       'slackbot_jobs_total',
-      'Durable questions (REDIS_URL): queued, taken_over (from a replica that died), expired (too old when taken over), handed_back (on shutdown), not_durable (Redis unreachable when it came), acked_before_held (its event acknowledged before it was held: the store did not answer within the ack budget)',
+      'Durable questions (REDIS_URL): queued, taken_over (from a replica that died), expired (too old when taken over), quarantined (it stopped the bot twice: not tried again), handed_back (on shutdown), not_durable (Redis unreachable when it came), acked_before_held (its event acknowledged before it was held: the store did not answer within the ack budget)',
       ['event'],
     ),
     oldestJob: gauge(

@@ -20,6 +20,7 @@ import { answer } from './answer.js';
 import { loadConversation } from './conversation.js';
 import { guardedReply } from './guarded-reply.js';
 import { CLAIM_KEEP_MS, claimLease, jobLease, type Lease, removeMessages } from './lease.js';
+import { quarantine } from './quarantine.js';
 import { Takeover } from './takeover.js';
 import { CONTINUED_NOTE, LOST_TRACK_TEXT } from './texts.js';
 
@@ -80,11 +81,13 @@ export class AnswerRunner {
   constructor(private readonly deps: RunnerDeps) {
     const jobs = deps.jobs;
     this.takeover = jobs
-      ? new Takeover(jobs, deps.metrics, deps.log, (job, taken, expired) => {
+      ? new Takeover(jobs, deps.metrics, deps.log, (job, taken, fate) => {
           const release = () => deps.claims.release(claimKeyOf(job));
           const lease = jobLease(jobs, taken.id, release, deps.log, taken.written);
+          const expired = fate === 'expired';
           this.spawn(job, async (r) => {
-            if (expired || (await this.admitted(job, lease))) await this.work(job, r, lease, expired);
+            if (fate === 'quarantined') await quarantine(deps, job, lease, taken.attempts);
+            else if (expired || (await this.admitted(job, lease))) await this.work(job, r, lease, expired);
           });
         })
       : undefined;

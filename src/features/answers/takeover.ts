@@ -2,6 +2,13 @@ import type { JobStore, TakenJob } from '../../limits/durable-jobs.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { type AnswerJob, parseJob } from '../../slack/job.js';
+import { MAX_ATTEMPTS } from './quarantine.js';
+
+/**
+ * What becomes of a job taken over: answered (`taken_over`), the person told to ask again (too
+ * old: `expired`), or told it will not be tried again (it stopped the bot twice: `quarantined`).
+ */
+export type Fate = 'taken_over' | 'expired' | 'quarantined';
 
 /** Jobs taken over per sweep: a replica coming back after an outage takes its share, not all. */
 const TAKE_PER_SWEEP = 10;
@@ -20,7 +27,7 @@ export class Takeover {
     private readonly jobs: JobStore,
     private readonly metrics: Metrics,
     private readonly log: Logger,
-    private readonly resume: (job: AnswerJob, taken: TakenJob, expired: boolean) => void,
+    private readonly resume: (job: AnswerJob, taken: TakenJob, fate: Fate) => void,
   ) {}
 
   start(maxAgeMs: number): void {
@@ -58,12 +65,20 @@ export class Takeover {
       return;
     }
     const ageMs = Date.now() - taken.acceptedAt;
-    const expired = ageMs > maxAgeMs;
-    this.metrics.jobs.inc({ event: expired ? 'expired' : 'taken_over' });
+    const fate: Fate =
+      taken.attempts > MAX_ATTEMPTS ? 'quarantined' : ageMs > maxAgeMs ? 'expired' : 'taken_over';
+    this.metrics.jobs.inc({ event: fate });
     this.log.info(
-      { ref: job.eventId, job: taken.id, ageMs, written: taken.written.length, expired },
+      {
+        ref: job.eventId,
+        job: taken.id,
+        ageMs,
+        written: taken.written.length,
+        attempts: taken.attempts,
+        fate,
+      },
       'question taken over from a replica that stopped',
     );
-    this.resume(job, taken, expired);
+    this.resume(job, taken, fate);
   }
 }

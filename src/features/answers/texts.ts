@@ -60,3 +60,7 @@ export function toolStatus(activity: ToolActivity): string {
 export function queuedText(ahead: number): string {
   return ahead > 0 ? `is queued (${ahead} ahead of you)…` : 'is queued, next in line…';
 }
+
+/** A question that stopped the bot twice while it was worked on: not tried a third time. */
+export const QUARANTINED_TEXT =
+  ':warning: I could not answer this question: it stopped the bot twice while I was working on it, so I will not try it again. If it has files, try without them or with smaller ones.';

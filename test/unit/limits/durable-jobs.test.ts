@@ -32,15 +32,28 @@ test('a job is held by one replica at a time: a retry is a duplicate, a lapsed l
     return taken.length > 0;
   });
   assert.deepEqual(
-    taken.map((j) => [j.id, j.payload, j.written]),
-    [[id, '{"q":1}', ['111.222']]],
+    taken.map((j) => [j.id, j.payload, j.written, j.attempts]),
+    [[id, '{"q":1}', ['111.222'], 2]],
   );
   assert.equal(await a.renew(id), false, 'the first holder stops writing');
   assert.equal(await b.renew(id), true);
   assert.ok((await b.oldestAgeMs()) > 0);
-  await b.done(id);
+  // b dies too: the next holder is its third.
+  const c = new DurableJobs(redis, prefix, LEASE_MS);
+  let again: typeof taken = [];
+  await until('the second lease to lapse', async () => {
+    again = await c.takeOver(10);
+    return again.length > 0;
+  });
+  assert.deepEqual(
+    again.map((j) => [j.id, j.payload, j.attempts]),
+    [[id, '{"q":1}', 3]],
+  );
+  await c.done(id);
   assert.equal(await redis.xlen(`${prefix}jobs`), 0);
-  assert.equal(await b.oldestAgeMs(), 0);
+  assert.equal(await c.oldestAgeMs(), 0);
+  // The event's claim and the (empty) stream are left: the question and what was written went.
+  assert.deepEqual((await redis.keys(`${prefix}*`)).sort(), [`${prefix}claim:T:C:1`, `${prefix}jobs`]);
   await redis.del(`${prefix}jobs`, `${prefix}claim:T:C:1`);
 });
 
@@ -55,8 +68,9 @@ test('a job handed back on shutdown is taken by another replica at its next swee
   assert.deepEqual(await b.takeOver(10), []);
   await a.handBack(held.id);
   assert.deepEqual(
-    (await b.takeOver(10)).map((j) => j.id),
-    [held.id],
+    (await b.takeOver(10)).map((j) => [j.id, j.attempts]),
+    [[held.id, 1]],
+    'not counted as an attempt that died',
   );
   await b.done(held.id);
   await redis.del(`${prefix}jobs`, `${prefix}claim:T:C:2`);
