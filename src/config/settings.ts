@@ -156,7 +156,7 @@ export const SETTINGS = [
   ]),
   ...section('Operations', [
     setting('CLAUDE_PRICES', 'claude.prices', fromResult(parsePrices), { default: '', doc: "prices for the cost estimate (metrics and the Home tab), USD per million tokens: `model=input:output[:cacheRead:cacheWrite]`, comma-separated, one rate whatever the prompt's length, e.g. `claude-sonnet-5-5=3:15`; models not listed use the built-in model table ([profiles.md](profiles.md#models)), with Haiku 5.5's long-prompt rate", shown: 'the model table' }),
-    setting('ADMIN_USER_IDS', 'bot.adminUserIds', idList('user ids', 'U012ABC,U034DEF'), { default: '', doc: "Slack user ids (`U012ABC,U034DEF`) who see everyone's usage on the Home tab; others see only their own", shown: 'none' }),
+    setting('ADMIN_USER_IDS', 'bot.adminUserIds', idList('user ids', 'U012ABC,U034DEF'), { default: '', doc: "Slack user ids (`U012ABC,U034DEF`) who see everyone's usage on the Home tab (others see only their own) and may stop anyone's answer with the stop button", shown: 'none' }),
   ]),
   ...section('Access (all optional; unset = everyone who can reach the bot)', [
     setting('ALLOWED_TEAM_IDS', 'access.teamIds', idList('team ids', 'T012ABC,T034DEF'), { default: '', doc: "only these workspaces (`T012ABC,T034DEF`) may use the bot; in shared channels the person's own workspace must be listed too. Outside the lists the bot answers with a short private note, never Claude", shown: 'none' }),
