@@ -147,9 +147,11 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     async start() {
       profiles.load();
       profiles.watch(overrides.profilesWatchMs);
-      await slack.connect();
-      const claudeWarning = await limits.checkClaude();
-      if (claudeWarning) log.warn(claudeWarning);
+      // Slack and Claude are checked at once (two round trips in the time of one); Slack's error first.
+      const [connected, claude] = await Promise.allSettled([slack.connect(), limits.checkClaude()]);
+      if (connected.status === 'rejected') throw connected.reason;
+      if (claude.status === 'rejected') throw claude.reason;
+      if (claude.value) log.warn(claude.value);
       if (platform.redis && !(await limits.ready(3000))) {
         log.warn('redis not reachable at start; limits are per process until it is');
       }

@@ -63,8 +63,9 @@ const STATUS_EVERY_MS = 1000;
 export const UNRESPONSIVE_AFTER_MS = 30_000;
 
 /**
- * Starts the front's worker and serves it from this thread's engine (`link`). `onFailure` is
- * told when the worker dies: without it the bot hears nothing more from Slack.
+ * Boots the front's worker at once (it listens on `start()`) and serves it from this thread's
+ * engine (`link`). `onFailure` is told when the worker dies: without it the bot hears nothing
+ * more from Slack.
  */
 export function startFrontThread(
   workerData: FrontWorkerData,
@@ -120,13 +121,30 @@ export function startFrontThread(
     }
   };
 
+  // The worker boots (its own V8 instance and modules, on another core where there is one) from
+  // now on, beside the main thread's own start-up work; it listens only when told to start.
+  // Unreferenced until then, so a front that is never started keeps no process alive.
+  const w = new Worker(file, { workerData });
+  worker = w;
+  w.unref();
+  let started = false;
+  let endedEarly: number | undefined;
+  w.once('exit', (code) => {
+    if (!started) endedEarly = code;
+  });
+  w.on('message', onMessage);
+  w.on('error', (err) => {
+    log.fatal({ err }, 'front thread crashed');
+  });
+
   return {
     threadId: () => threadId,
     async start() {
-      const w = new Worker(file, { workerData });
-      worker = w;
-      w.on('message', onMessage);
-      const started = new Promise<Listening>((resolve, reject) => {
+      if (endedEarly !== undefined)
+        throw new Error(`the front thread ended (${endedEarly}) before it listened`);
+      started = true;
+      w.ref();
+      const listening = new Promise<Listening>((resolve, reject) => {
         w.on('message', (m: FromFront) => {
           if (m.t === 'started') {
             threadId = m.threadId;
@@ -136,9 +154,6 @@ export function startFrontThread(
         });
         w.once('exit', (code) => reject(new Error(`the front thread ended (${code}) before it listened`)));
       });
-      w.on('error', (err) => {
-        log.fatal({ err }, 'front thread crashed');
-      });
       w.on('exit', (code) => {
         clearInterval(heartbeat);
         if (!stopping) deps.onFailure(new Error(`the front thread ended (${code})`));
@@ -147,13 +162,17 @@ export function startFrontThread(
       heartbeat = setInterval(report, STATUS_EVERY_MS);
       heartbeat.unref();
       send({ t: 'start' });
-      return started;
+      return listening;
     },
     async stop() {
-      if (stopping || !worker) return;
+      if (stopping) return;
       stopping = true;
       clearInterval(heartbeat);
-      const ended = once(worker, 'exit');
+      if (!started) {
+        await w.terminate();
+        return;
+      }
+      const ended = once(w, 'exit');
       send({ t: 'stop' });
       await ended;
     },
