@@ -66,6 +66,8 @@ export interface Config {
   /** Own port for /healthz, /readyz and /metrics; PORT then serves only /slack/events. */
   opsPort: number | undefined;
   logLevel: LogLevel;
+  /** LOG_MESSAGE_BODIES: log lines may hold message, question and answer text (off: never). */
+  logMessageBodies: boolean;
   shutdownGraceMs: number;
   /** A question taken over from a stopped replica later than this is not answered; the person is asked to ask again. */
   jobMaxAgeSeconds: number;

@@ -28,7 +28,8 @@ export interface Platform {
 export function createPlatform(config: Config, given: { logger?: Logger; store?: Keyv } = {}): Platform {
   // Mutable: secrets rotated in later are scrubbed from logs too.
   const secrets = secretValues(config);
-  const log = given.logger ?? createLogger({ level: config.logLevel, secrets });
+  const log =
+    given.logger ?? createLogger({ level: config.logLevel, secrets, messageBodies: config.logMessageBodies });
   const egress = createEgress(config.proxy);
   const store = given.store ?? createStore(config.redisUrl, log, `${config.redisKeyPrefix}kv`);
   const redis = config.redisUrl ? createRedis(config.redisUrl, log) : undefined;

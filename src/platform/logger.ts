@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { BODY_PATHS, censorBody, cutLibraryPayloads, isBodyPath } from './log-bodies.js';
 
 export type { Logger } from 'pino';
 
@@ -39,16 +40,32 @@ export interface LoggerOptions {
   /** Where lines go (tests capture them); default stdout, pretty when stdout is a terminal. */
   destination?: DestinationStream;
   name?: string;
+  /**
+   * LOG_MESSAGE_BODIES: keep what people wrote and were answered in log lines. Off (the default),
+   * body fields are omitted and libraries' lines lose their payloads, at every level.
+   */
+  messageBodies?: boolean;
 }
 
-/** JSON logs by default, redacted at the logger so no caller can leak a secret by accident. */
+/**
+ * JSON logs by default, redacted at the logger so no caller can leak a secret (or, unless
+ * `messageBodies`, a message's text) by accident.
+ */
 export function createLogger(opts: LoggerOptions): Logger {
   const secrets = opts.secrets ?? [];
   const options: pino.LoggerOptions = {
     level: opts.level,
     name: opts.name ?? 'slack-claude-bot',
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    hooks: { streamWrite: (line) => scrubSecrets(line, secrets) },
+    redact: opts.messageBodies
+      ? { paths: REDACT_PATHS, censor: '[redacted]' }
+      : {
+          paths: [...REDACT_PATHS, ...BODY_PATHS],
+          censor: (value, path) => (isBodyPath(path) ? censorBody(value) : '[redacted]'),
+        },
+    hooks: {
+      streamWrite: (line) => scrubSecrets(line, secrets),
+      ...(opts.messageBodies ? {} : { logMethod: cutLibraryPayloads }),
+    },
     serializers: { err: pino.stdSerializers.err },
   };
   if (opts.destination) return pino(options, opts.destination);

@@ -81,7 +81,12 @@ export async function startRig(t: TestContext, opts: RigOptions = {}): Promise<R
       cb();
     },
   });
-  const logger = createLogger({ level: 'debug', secrets: secretValues(config), destination });
+  const logger = createLogger({
+    level: 'debug',
+    secrets: secretValues(config),
+    destination,
+    messageBodies: config.logMessageBodies,
+  });
   const bot = createBot(config, {
     logger,
     claimLeaseMs: opts.claimLeaseMs,

@@ -114,7 +114,8 @@ export function startFrontThread(
         );
         return;
       case 'log':
-        log[m.level]({ thread: 'front' }, m.message);
+        // Bolt's and the Slack SDK's lines, marked as a library's so their payloads are cut (LOG_MESSAGE_BODIES).
+        log[m.level]({ thread: 'front', lib: 'bolt' }, m.message);
         return;
       default:
         return;

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { createLogger } from '../../../src/platform/logger.js';
 import { boltLogger } from '../../../src/slack/logger.js';
 
-function capture(level: string) {
+function capture(level: string, messageBodies = true) {
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk, _enc, cb) {
@@ -13,7 +13,7 @@ function capture(level: string) {
     },
   });
   const secrets = ['xoxb-test-secret-token'];
-  return { lines, log: boltLogger(createLogger({ level, secrets, destination })) };
+  return { lines, log: boltLogger(createLogger({ level, secrets, destination, messageBodies })) };
 }
 
 test("Bolt's and the Slack SDK's lines come out at LOG_LEVEL's level, joined and scrubbed of secrets", () => {
@@ -33,5 +33,20 @@ test("Bolt's and the Slack SDK's lines come out at LOG_LEVEL's level, joined and
   assert.deepEqual(
     info.lines.map((l) => JSON.parse(l).msg),
     ['started'],
+  );
+});
+
+test("without LOG_MESSAGE_BODIES the SDK's lines keep what they say and lose their payloads", () => {
+  const { lines, log } = capture('debug', false);
+  log.debug(`http request result: ${JSON.stringify({ ok: true, messages: [{ text: 'secret plans' }] })}`);
+  log.debug('Received a message on the WebSocket:', { payload: { event: { text: 'secret plans' } } });
+  log.debug('http request url: https://slack.com/api/chat.postMessage');
+  assert.deepEqual(
+    lines.map((l) => JSON.parse(l).msg),
+    [
+      'http request result: [omitted: LOG_MESSAGE_BODIES]',
+      'Received a message on the WebSocket: [omitted: LOG_MESSAGE_BODIES]',
+      'http request url: https://slack.com/api/chat.postMessage',
+    ],
   );
 });
