@@ -1,5 +1,6 @@
 import { startFakeAnthropic } from '../sandbox/claude/fake-anthropic.js';
 import { SlackSim } from '../sandbox/slack/sim.js';
+import { makePdf } from '../test/support/pdf.js';
 import { timedDelivery } from './latency.js';
 import { startBot } from './setup.js';
 import { summary } from './stats.js';
@@ -10,9 +11,7 @@ const SCREENSHOT = Buffer.concat([
   Buffer.alloc(5_000_000, 1),
 ]);
 /** A 30-page PDF of about 1.5 MB (50 KB a page, like a text-heavy spec). */
-const PDF = Buffer.from(
-  `%PDF-1.7\n${Array.from({ length: 30 }, (_, i) => `${i + 3} 0 obj << /Type /Page >> stream\n${'x'.repeat(50_000)}\nendstream endobj`).join('\n')}\n%%EOF\n`,
-);
+const PDF = makePdf(30, { pageBytes: 50_000 });
 
 type Variant = 'none' | 'screenshot' | 'pdf';
 

@@ -73,6 +73,9 @@ export type FileContent =
   | { kind: 'pdf'; bytes: Buffer }
   | { kind: 'text'; bytes: Buffer; text: string };
 
+const PAGES_UNKNOWN =
+  'I couldn’t count its pages (it may be damaged, encrypted or too complex), so I did not read it';
+
 /**
  * The content block Claude gets for a shared file and what it costs, or why it cannot be one (in
  * words for the person who shared it). `maxPdfPages`: FILES_MAX_PDF_PAGES.
@@ -95,7 +98,9 @@ export async function attachment(
     };
   }
   if (content.kind === 'pdf') {
-    const pages = pdfPages(b);
+    const pages = await pdfPages(b);
+    // Never sent unchecked: Claude would read (and bill) every page.
+    if (pages === undefined || pages < 1) return { why: PAGES_UNKNOWN };
     const max = Math.min(maxPdfPages, MAX_PDF_PAGES);
     if (pages > max) return { why: `it has ${pages} pages; I can read PDFs of up to ${max}` };
     return { ...base, block: pdfBlock(file.name, b, base.sha256), tokens: pages * PDF_TOKENS_PER_PAGE };

@@ -1,3 +1,5 @@
+import { oneDecodeAtATime } from './decode-lock.js';
+
 /**
  * Images for Claude: its limits, what an image costs, and scaling one down to what Claude uses.
  * @see https://docs.anthropic.com/en/docs/build-with-claude/vision
@@ -54,15 +56,6 @@ function loadSharp(): Promise<Sharp> {
   return loaded;
 }
 
-/** The decode under way in this process: each waits for the one before (one image in memory at a time). */
-let decoding: Promise<unknown> = Promise.resolve();
-
-function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
-  const run = decoding.then(work, work);
-  decoding = run.catch(() => {});
-  return run;
-}
-
 const COULD_NOT_DECODE = 'I couldn’t open that file: the image could not be decoded';
 const megapixels = (n: number) => `${Math.round(n / 100_000) / 10} megapixels`;
 
@@ -102,7 +95,7 @@ export async function fitImage(type: ImageType, bytes: Buffer): Promise<FittedIm
       return { type, bytes, width, height };
     }
     const limitInputPixels = whole ? MAX_WHOLE_IMAGE_PIXELS : MAX_IMAGE_PIXELS;
-    return await oneAtATime(() => scaleDown(sharp(bytes, { limitInputPixels, animated: false }), type));
+    return await oneDecodeAtATime(() => scaleDown(sharp(bytes, { limitInputPixels, animated: false }), type));
   } catch {
     return { why: COULD_NOT_DECODE };
   }

@@ -8,6 +8,7 @@ import { manifestScopes } from '../../sandbox/slack/scopes.js';
 import { SlackSim } from '../../sandbox/slack/sim.js';
 import { bombGif } from '../support/bomb-gif.js';
 import { startChild } from '../support/child.js';
+import { makePdf } from '../support/pdf.js';
 import { botEnv, startFakes, startRig } from '../support/rig.js';
 import { visibleText, waitForReplies } from '../support/visible.js';
 
@@ -29,10 +30,7 @@ function noisePng(width: number, height: number): Promise<Buffer> {
     .toBuffer();
 }
 
-const pdf = (pages: number) =>
-  Buffer.from(
-    `%PDF-1.7\n${Array.from({ length: pages }, (_, i) => `${i + 3} 0 obj << /Type /Page /Parent 2 0 R >> endobj`).join('\n')}\n2 0 obj << /Type /Pages /Count ${pages} >> endobj\n%%EOF\n`,
-  );
+const pdf = (pages: number) => makePdf(pages);
 
 interface Block {
   type: string;
@@ -476,4 +474,43 @@ test('a 66 KB GIF of 9,999 × 9,999 pixels is refused by its header: the person 
   );
   assert.equal(visibleText(answered as never), 'Here I am.');
   assert.equal(bot.child.exitCode, null, 'the bot is still running');
+});
+
+test('a PDF whose 200 pages sit in compressed object streams is counted by its page tree and refused, never sent to Claude', async (t) => {
+  const { sim, claude } = await startRig(t);
+  claude.enqueue({ text: 'Here is what I can say.' });
+  const hidden = makePdf(200, { compressed: true });
+  assert.doesNotMatch(hidden.toString('latin1'), /\/Type\s*\/Page/, 'no page object is visible in the bytes');
+  const files = [
+    sim.files.add({ name: 'hidden.pdf', mimetype: 'application/pdf', bytes: hidden }),
+    // Its page tree claims 1 page and holds 200.
+    sim.files.add({ name: 'liar.pdf', mimetype: 'application/pdf', bytes: makePdf(200, { count: 1 }) }),
+    sim.files.add({
+      name: 'broken.pdf',
+      mimetype: 'application/pdf',
+      bytes: Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n%%EOF\n'),
+    }),
+    sim.files.add({
+      name: 'short.pdf',
+      mimetype: 'application/pdf',
+      bytes: makePdf(3, { compressed: true }),
+    }),
+  ];
+  const { message } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> read these`,
+    files,
+  });
+  const [reply] = await waitForReplies(sim, 'C0GENERAL', message.ts, 1, 30_000);
+  const seen = visibleText(reply as never);
+  assert.match(seen, /hidden\.pdf: it has 200 pages; I can read PDFs of up to 100/);
+  assert.match(seen, /liar\.pdf: it has 200 pages; I can read PDFs of up to 100/);
+  assert.match(seen, /broken\.pdf: I couldn’t count its pages/);
+  const sent = claude.requests.flatMap((r) => lastUserBlocks(r.body)).filter((b) => b.type === 'document');
+  assert.deepEqual(
+    sent.map((d) => d.title),
+    ['short.pdf'],
+    'only the PDF whose pages were counted within the limit reached Claude',
+  );
 });
