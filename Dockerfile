@@ -10,7 +10,7 @@ RUN npm run build && npm prune --omit=dev
 # Run: production dependencies only, non-root, node itself as PID 1 (exec form, no shell or npm
 # in between) so SIGTERM reaches it and answers in flight can finish; main.ts handles the signal.
 FROM node:24-slim
-ENV NODE_ENV=production PORT=3000
+ENV NODE_ENV=production PORT=3000 SLACK_CLAUDE_BOT_IMAGE=1
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules

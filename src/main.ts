@@ -3,6 +3,7 @@ import { unwatchFile, watchFile } from 'node:fs';
 import { config as loadDotenv } from 'dotenv';
 import { createBot } from './bot.js';
 import { ConfigError, parseConfig, SECRET_SETTINGS } from './config/config.js';
+import { configHint, cutDotenvValues, readDotenvFile } from './config/env-file.js';
 import { yieldCpuTo } from './platform/priority.js';
 
 loadDotenv({ quiet: true });
@@ -12,16 +13,21 @@ function fail(prefix: string, message: string): never {
   process.exit(1);
 }
 
-let config: ReturnType<typeof parseConfig>;
+// A value dotenv cut at `#` reads as unset, and an unset allow-list lets everyone in: refused.
+const cut = cutDotenvValues(readDotenvFile(), process.env);
+let config: ReturnType<typeof parseConfig> | undefined;
+let problems = cut;
 try {
   config = parseConfig(process.env);
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
+  const named = new Set(cut.map((p) => p.split(':')[0]));
+  problems = [...cut, ...err.problems.filter((p) => !named.has(p.split(':')[0]))];
+}
+if (!config || problems.length > 0) {
   // One line per bad setting, so a first start names everything to fix at once.
-  const lines = err.problems.map((p) => `Configuration error: ${p}`);
-  process.stderr.write(
-    `${lines.join('\n')}\nSee .env.example for every setting, or run \`npm run sandbox\` to try the bot without a Slack workspace.\n`,
-  );
+  const lines = problems.map((p) => `Configuration error: ${p}`);
+  process.stderr.write(`${lines.join('\n')}\n${configHint(process.env)}\n`);
   process.exit(1);
 }
 

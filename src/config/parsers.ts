@@ -61,16 +61,23 @@ export const baseUrl: Parser<string> = (v) => {
   return url.endsWith('/') ? url : `${url}/`;
 };
 
-/** A comma-separated list of Slack ids (`T012ABC,T034DEF`); empty = no restriction. */
+/**
+ * A comma-separated list of Slack ids (`T012ABC,T034DEF`); unset (the default, empty) = no
+ * restriction. A value given that holds no id (`,`) is refused: for an allow-list, reading it as
+ * "no restriction" would open the bot to everyone.
+ */
 export const idList =
   (what: string, example: string): Parser<string[]> =>
   (v) => {
     if (!/^[\sA-Z0-9,]*$/.test(v))
       throw new Invalid(`expected Slack ${what} separated by commas (${example})`);
-    return v
+    const ids = v
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
+    if (ids.length === 0 && v.trim() !== '')
+      throw new Invalid(`expected Slack ${what} separated by commas (${example}), got none`);
+    return ids;
   };
 
 export const proxyUrl = matching(/^https?:\/\/[^\s/]+\/?$/, 'expected http://host:port (or https://…)');

@@ -58,6 +58,40 @@ test('several bad settings are all named at once, one line each', async (t) => {
   assert.doesNotMatch(r.stderr, /xoxp-a-user-token/, 'a bad secret is named, not shown');
 });
 
+test('a .env copied from .env.example names its three placeholders in one start', async (t) => {
+  const bot = startChild(
+    t,
+    'src/main.ts',
+    {},
+    readFileSync(new URL('../../.env.example', import.meta.url), 'utf8'),
+  );
+  assert.equal(await bot.exited, 1);
+  assert.deepEqual(bot.stderr().trim().split('\n').slice(0, -1), [
+    'Configuration error: SLACK_BOT_TOKEN: still has the placeholder value from .env.example',
+    'Configuration error: SLACK_APP_TOKEN: still has the placeholder value from .env.example',
+    'Configuration error: ANTHROPIC_API_KEY: still has the placeholder value from .env.example',
+  ]);
+});
+
+test('ALLOWED_CHANNEL_IDS=#general in .env (read by dotenv as empty) stops start-up with the fix, with the other errors', async (t) => {
+  const dotenv =
+    'SLACK_BOT_TOKEN=xoxb-1-abc\nSLACK_SIGNING_SECRET=s3cret-value\nALLOWED_CHANNEL_IDS=#general\n';
+  const bot = startChild(t, 'src/main.ts', {}, dotenv);
+  assert.equal(await bot.exited, 1);
+  assert.deepEqual(bot.stderr().trim().split('\n').slice(0, -1), [
+    'Configuration error: ALLOWED_CHANNEL_IDS: in .env its value is cut at "#", which starts a comment there; quote it or use the channel id (C012ABC), not its name',
+    'Configuration error: ANTHROPIC_API_KEY: required (your Anthropic API key)',
+  ]);
+});
+
+test('inside the Docker image the hint names docker -e and secret files, not .env.example or the sandbox', async (t) => {
+  const r = await runMain(t, { SLACK_CLAUDE_BOT_IMAGE: '1' });
+  assert.equal(r.code, 1);
+  const last = r.stderr.trim().split('\n').at(-1) ?? '';
+  assert.match(last, /docker run -e NAME=value/);
+  assert.doesNotMatch(r.stderr, /\.env\.example|npm run sandbox/);
+});
+
 test('on a Node.js older than the dependencies need, start-up stops with one line naming the version needed', async (t) => {
   // Posing as Node 22.12: undici (Socket Mode, the proxy) needs 22.19 and would fail with a TypeError.
   const pose = "Object.defineProperty(process.versions,'node',{value:'22.12.0'})";
