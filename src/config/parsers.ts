@@ -13,6 +13,7 @@ export type Parser<T> = (text: string) => T;
 
 /** The log levels pino knows, plus silent. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** LOG_LEVEL's values. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** true/false, 1/0 or yes/no. */
@@ -53,6 +54,7 @@ export const oneOf =
     return v as T[number];
   };
 
+/** An http(s) URL. */
 export const httpUrl = matching(/^https?:\/\/[^\s]+$/, 'expected an http(s) URL');
 
 /** An http(s) URL that ends with a slash, as a base URL for API methods. */
@@ -80,6 +82,7 @@ export const idList =
     return ids;
   };
 
+/** A proxy's address: http://host:port (or https://), credentials allowed. */
 export const proxyUrl = matching(/^https?:\/\/[^\s/]+\/?$/, 'expected http://host:port (or https://…)');
 
 /** A secret: not a placeholder from .env.example, and starting with `prefix` when given. */

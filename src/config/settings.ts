@@ -173,9 +173,6 @@ export const SETTINGS = [
   ]),
 ] as const;
 
-/** Every setting name, in the order of the docs. */
-export type SettingName = (typeof SETTINGS)[number]['name'];
-
 /** Settings that may also be given as `<NAME>_FILE` (a path whose contents are the value). */
 export const FILE_SETTINGS: readonly string[] = SETTINGS.filter((s) => s.file).map((s) => s.name);
 
