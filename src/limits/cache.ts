@@ -28,6 +28,7 @@ export function answerKey(
       req.profile ?? null,
       req.tools ?? null,
       req.mcpServers ?? null,
+      req.wish ?? null,
     ],
     // A file's base64 (megabytes) is keyed by the hash of its bytes instead.
     (k, v: unknown) => (k === 'source' && sourceHash(v) ? { sha256: sourceHash(v) } : v),

@@ -227,6 +227,9 @@ test('a 2,000-message channel: paginated, map-reduce, every message reaches Clau
   assert.doesNotMatch(all, /has joined/);
   const finals = claude.requests.filter((r) => /stage reduce-final\./.test(requestText(r.body)));
   assert.equal(finals.length, 1);
+  // Notes are asked without up-front thinking (Sonnet 5.5's least: between_tools); the summary as the model likes.
+  for (const r of maps) assert.deepEqual(r.body.thinking, { type: 'between_tools' });
+  assert.equal(finals[0]?.body.thinking, undefined);
   assert.match(contextOf(summary), /2,000 messages from 3 people, 80 threads/);
   assert.match(markdownOf(summary), /archives\/C0GENERAL\/p\d{16}/);
   // Progress for long work: the plan, then half of the parts.

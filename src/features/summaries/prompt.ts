@@ -132,5 +132,8 @@ export function buildSummaryRequest(input: SummaryRequestInput): ClaudeRequest {
     maxTokens: input.maxTokens,
     system,
     messages: [{ role: 'user', content: [{ type: 'text', text }] }],
+    // Notes are short (about 1,024 tokens) and mechanical: a model that thinks by default would
+    // spend them thinking. The least thinking each model allows (the model table decides).
+    ...(input.stage === 'map' || input.stage === 'reduce' ? { wish: { thinking: 'off' } as const } : {}),
   };
 }
