@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { inflateSync } from 'node:zlib';
 import type Anthropic from '@anthropic-ai/sdk';
 import { modelRefusal } from './fake-model-rules.js';
 import { blockSize, type CacheUsage, FakePromptCache, MIN_CACHEABLE_TOKENS } from './fake-prompt-cache.js';
@@ -711,6 +712,31 @@ const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp
  */
 const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 
+/**
+ * Pages of a PDF the API reads.
+ * @see https://docs.anthropic.com/en/docs/build-with-claude/pdf-support
+ */
+const MAX_PDF_PAGES = 100;
+
+/**
+ * The fake's own page count: page objects in the open and inside deflated streams (object
+ * streams), so a PDF that hides its pages there is seen whole, as the real API sees it.
+ */
+function pdfPageObjects(b: Buffer): number {
+  const pages = (text: string) => text.match(/\/Type\s*\/Page(?![a-zA-Z])/g)?.length ?? 0;
+  const text = b.toString('latin1');
+  let n = pages(text);
+  for (const m of text.matchAll(/stream\r?\n/g)) {
+    const start = m.index + m[0].length;
+    try {
+      n += pages(inflateSync(b.subarray(start), { maxOutputLength: 16 * 1024 * 1024 }).toString('latin1'));
+    } catch {
+      // Not deflated (or not a stream): its pages, if any, were counted in the open.
+    }
+  }
+  return n;
+}
+
 /** The real API's checks on image and document blocks (base64 or plain-text sources). */
 function fileBlockError(block: unknown): string | undefined {
   const b = block as { type?: unknown; source?: { type?: unknown; media_type?: unknown; data?: unknown } };
@@ -724,7 +750,10 @@ function fileBlockError(block: unknown): string | undefined {
     if (Buffer.from(src.data, 'base64').length > MAX_IMAGE_BYTES) return 'image exceeds 5 MB maximum';
     return undefined;
   }
-  if (src.type === 'base64' && src.media_type === 'application/pdf') return undefined;
+  if (src.type === 'base64' && src.media_type === 'application/pdf') {
+    const pages = pdfPageObjects(Buffer.from(src.data, 'base64'));
+    return pages > MAX_PDF_PAGES ? `A maximum of ${MAX_PDF_PAGES} PDF pages may be provided.` : undefined;
+  }
   if (src.type === 'text' && src.media_type === 'text/plain') return undefined;
   return 'source: Input should be a base64 PDF or a text/plain source';
 }
