@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { apiHandlers, appTokenMethods } from './api.js';
 import type { SimFiles } from './files.js';
+import type { RateLimiter } from './rate-limits.js';
 import type { ResponseUrls } from './response.js';
 import { scopesFor } from './scopes.js';
 import type { ApiContext } from './shapes.js';
@@ -42,6 +43,8 @@ export interface HttpHooks {
   /** The bot token's scopes: a method that needs another answers missing_scope. */
   scopes: ReadonlySet<string>;
   faults: FaultBook;
+  /** Each method's rate tier: a call past it answers 429 `ratelimited` with Retry-After. */
+  rates: RateLimiter;
   responseUrls: ResponseUrls;
   /** Shared files, served at their url_private_download. */
   files: SimFiles;
@@ -122,6 +125,10 @@ async function handleApi(h: HttpHooks, method: string, req: IncomingMessage, res
   if (authError) return answer(200, { ok: false, error: authError });
   const missing = missingScope(h, method, args);
   if (missing) return answer(200, missing, scopeHeader(h, method));
+  const retryAfter = h.rates.admit(method, h.ctx.team.id, channelOf(args));
+  if (retryAfter !== undefined) {
+    return answer(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(retryAfter) });
+  }
   const fault = h.faults.take(method);
   if (fault?.delayMs) await h.sleep(fault.delayMs);
   if (fault?.status === 429) {
@@ -141,14 +148,20 @@ async function handleApi(h: HttpHooks, method: string, req: IncomingMessage, res
   answer(200, result, scopeHeader(h, method));
 }
 
+/** The conversation a call names (`channel` or `channel_id`), if any. */
+function channelOf(args: Record<string, unknown>): string | undefined {
+  const channel = typeof args.channel === 'string' ? args.channel : args.channel_id;
+  return typeof channel === 'string' ? channel : undefined;
+}
+
 /**
  * Slack's answer to a bot-token call the token's scopes do not cover: `missing_scope`, with the
  * scope needed and the ones granted (docs.slack.dev/apis/web-api, "Scopes and permissions").
  */
 function missingScope(h: HttpHooks, method: string, args: Record<string, unknown>): ApiResult | undefined {
   if (appTokenMethods.has(method)) return undefined;
-  const channel = typeof args.channel === 'string' ? args.channel : args.channel_id;
-  const conv = typeof channel === 'string' ? h.ctx.state.conversations.get(channel) : undefined;
+  const channel = channelOf(args);
+  const conv = channel ? h.ctx.state.conversations.get(channel) : undefined;
   const needed = scopesFor(method, conv) ?? [];
   if (needed.length === 0 || needed.some((s) => h.scopes.has(s))) return undefined;
   return { ok: false, error: 'missing_scope', needed: needed.join(','), provided: [...h.scopes].join(',') };

@@ -15,6 +15,7 @@ import { Deliverer, type DeliveryOptions, type HttpTransport } from './delivery.
 import { SimFiles } from './files.js';
 import { FaultBook, type HttpHooks, handleRequest } from './http.js';
 import { blockAction, messageShortcut } from './interactions.js';
+import { RateLimiter } from './rate-limits.js';
 import { ResponseUrls } from './response.js';
 import { manifestDeclaresAgent, manifestEvents, manifestScopes } from './scopes.js';
 import type { SimSession } from './sessions.js';
@@ -131,6 +132,7 @@ export class SlackSim extends EventEmitter {
       appToken: this.appToken,
       scopes: new Set(opts.scopes ?? manifestScopes()),
       faults: this.faults,
+      rates: new RateLimiter(opts.rateLimits),
       responseUrls,
       files: this.files,
       record: (call) => {
@@ -166,6 +168,11 @@ export class SlackSim extends EventEmitter {
   }
 
   // ---- inspection ----
+
+  /** Calls Slack refused with 429 `ratelimited` (past a method's rate tier), oldest first. */
+  rateLimited(method?: string): SimCall[] {
+    return this.calls.filter((c) => c.error === 'ratelimited' && (!method || c.method === method));
+  }
 
   /** Calls made to one method, oldest first. */
   callsTo(method: string): SimCall[] {

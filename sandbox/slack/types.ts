@@ -1,3 +1,5 @@
+import type { RateRule } from './rate-limits.js';
+
 /**
  * Shared types of the simulated Slack workspace (see slack-sim.ts).
  * Field names follow Slack's own JSON so state can be shown or served as-is.
@@ -132,6 +134,11 @@ export interface SlackSimOptions {
   agentView?: boolean;
   /** The bot token's scopes; default: those manifest.yml requests (the app installed from it). */
   scopes?: readonly string[];
+  /**
+   * Rate limits by method instead of Slack's tiers (sandbox/slack/rate-limits.ts), e.g. a shorter
+   * window to keep a test quick. Keep them as tight as the real tier: a looser one hides bugs.
+   */
+  rateLimits?: Readonly<Record<string, readonly RateRule[]>>;
 }
 
 /** What the app answered when the sim delivered something to it. */

@@ -69,11 +69,20 @@ test('30% injected Claude errors over 100 questions: every person gets an answer
     n++;
     return n % 10 < 3 ? (faults[n % 3] as object) : { text: `Answer ${n}.` };
   });
+  // Ten channels: Slack takes about one message a second in a channel, so a hundred answers in one
+  // would take minutes to show whatever the bot does.
+  const channels = Array.from({ length: 10 }, (_, k) =>
+    sim.addConversation({
+      id: `C0BUSY${k}`,
+      name: `busy-${k}`,
+      members: ['U0ALICE', 'U0BOB', sim.botUserId],
+    }),
+  );
   const posts = await Promise.all(
     Array.from({ length: 100 }, (_, i) =>
       sim.post({
         user: i % 2 ? 'U0ALICE' : 'U0BOB',
-        channel: 'C0GENERAL',
+        channel: channels[i % 10]?.id as string,
         text: `<@${sim.botUserId}> question ${i}`,
       }),
     ),
@@ -83,7 +92,7 @@ test('30% injected Claude errors over 100 questions: every person gets an answer
   for (const p of posts) {
     const replies = await sim.waitFor(
       () => {
-        const r = botReplies(sim, 'C0GENERAL', p.message.ts).filter((m) => !m.streaming);
+        const r = botReplies(sim, p.message.channel, p.message.ts).filter((m) => !m.streaming);
         const text = r.map(visibleText).join('\n');
         return /Answer \d+\.|Reference:/.test(text) ? text : undefined;
       },

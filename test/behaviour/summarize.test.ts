@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { SimEphemeral, SimMessage, SlackSim } from '../../sandbox/slack/sim.js';
+import { type SimEphemeral, type SimMessage, SlackSim } from '../../sandbox/slack/sim.js';
 import { heldClaude } from '../support/held-claude.js';
 import { requestText, startRig } from '../support/rig.js';
 
@@ -163,7 +163,13 @@ test('the same request on unchanged history is served from the cache; a new mess
 });
 
 test('a 2,000-message channel: paginated, map-reduce, every message reaches Claude exactly once', async (t) => {
-  const { sim, claude } = await startRig(t, { env: { CLAUDE_CONTEXT_TOKENS: '20000' } });
+  // Its 80 threads are 80 conversations.replies calls: past Tier 3 (50 a minute), Slack would
+  // hold the last 30 for up to a minute. This test is about paging and map-reduce, not that wait.
+  const sim = await SlackSim.start({
+    rateLimits: { 'conversations.replies': [{ limit: 100, windowMs: 60_000, per: 'team' }] },
+  });
+  t.after(() => sim.close());
+  const { claude } = await startRig(t, { env: { CLAUDE_CONTEXT_TOKENS: '20000' }, sim });
   const seeded = seedChannel(sim, 'C0GENERAL', 1990);
   // The noise Slack histories contain: a join (left out), a file, another bot, an edited message.
   const start = Math.floor(Number(seeded.at(-1)?.ts)) + 1;
