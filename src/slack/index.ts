@@ -17,7 +17,9 @@ import {
   createReadClient,
   slackErrorCode,
 } from './web.js';
+import { MemoryWindow, RedisWindow } from './write/rate-window.js';
 import { StreamPacer } from './write/stream-pacer.js';
+import { WriteQuota } from './write/write-quota.js';
 
 const App = loadBoltApp();
 
@@ -76,7 +78,15 @@ export function createSlack(config: Config, platform: Platform) {
       log,
     }),
     readers: new Readers(directory, readClient, log, () => home.teamId),
-    pacer: new StreamPacer(config.bot.streamAppendsPerMinute),
+    pacer: new StreamPacer(
+      config.bot.streamAppendsPerMinute,
+      // Replicas on one Redis share each workspace's budgets; alone, this process keeps them.
+      new WriteQuota(
+        platform.redis
+          ? new RedisWindow(platform.redis, `${config.redisKeyPrefix}slack-quota:`)
+          : new MemoryWindow(),
+      ),
+    ),
     identity,
     /** The installing workspace's id (auth.test), once connected; '' before. */
     homeTeam: () => home.teamId,

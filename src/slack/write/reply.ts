@@ -10,16 +10,25 @@ import { type PartRoom, prefixWithin, splitAtRoom } from './split.js';
 import { FULL, NO_STREAMING, STREAM_ENDED } from './stream-errors.js';
 import type { StreamPacer } from './stream-pacer.js';
 import { ThreadStatus } from './thread-status.js';
+import type { WriteQuota } from './write-quota.js';
 
 export type { ReplySink, ReplyTarget } from './sink.js';
 
 /** Slack renders chat.update of a markdown block; edits faster than this gain nothing. */
 const FALLBACK_UPDATE_MS = 1000;
 
+/**
+ * A posted (not streamed) answer waits this long after its first text before its first post: a
+ * short answer is then posted once, whole, with its buttons, instead of posted and edited.
+ */
+const FIRST_POST_DELAY_MS = 1000;
+
 interface Part {
   ts?: string;
   text: string;
   streaming: boolean;
+  /** The answer's final blocks (feedback buttons) are on it already. */
+  final?: boolean;
 }
 
 /**
@@ -48,9 +57,15 @@ export class SlackReply implements ReplySink {
   /** Ends the writer's pacing wait early. */
   private wake: (() => void) | undefined;
   private lastFlushAt = 0;
+  /** When the first text arrived. */
+  private firstTextAt = 0;
+  /** A stream start was taken from the workspace's budget for the next part (see flush). */
+  private startTaken = false;
   /** Set once text is written: only answers writing count against the shared append budget. */
   private closePacer: (() => void) | undefined;
   private writeError: unknown;
+  /** A progress edit's budget was taken before the write that uses it (see flush). */
+  private prepaidUpdate = false;
 
   constructor(
     private readonly client: WebClient,
@@ -62,7 +77,7 @@ export class SlackReply implements ReplySink {
     /** Told the ts of every message this reply creates (so another process can replace them). */
     private readonly onMessage?: (ts: string) => void,
   ) {
-    this.status = new ThreadStatus(client, target, log, ref, (ts) => this.created(ts));
+    this.status = new ThreadStatus(client, target, log, ref, pacer.quota, (ts) => this.created(ts));
   }
 
   /** Text visible in Slack so far (for tests and logs). */
@@ -96,6 +111,7 @@ export class SlackReply implements ReplySink {
   }
 
   append(delta: string): void {
+    this.firstTextAt ||= Date.now();
     this.closePacer ??= this.pacer.open();
     this.pending += this.formatter.push(delta);
     this.schedule();
@@ -161,6 +177,7 @@ export class SlackReply implements ReplySink {
     await this.endPart().catch(() => {});
     const placeholder = this.status.takePlaceholder();
     if (placeholder) {
+      await this.takeUpdate();
       await callOnce(() =>
         this.client.chat.update({ channel: this.target.channel, ts: placeholder, text, blocks: [] }),
       );
@@ -176,9 +193,9 @@ export class SlackReply implements ReplySink {
     this.pump = (async () => {
       while (this.pending && !this.finishing) {
         const wait = this.lastFlushAt + this.intervalMs() - Date.now();
-        if (wait > 0 && this.part) await this.pause(wait);
+        if (wait > 0 && (this.part || !this.useStreaming)) await this.pause(wait);
         if (this.finishing) break;
-        await this.flush();
+        await this.flush(true);
       }
     })()
       .catch((err) => {
@@ -217,10 +234,33 @@ export class SlackReply implements ReplySink {
     if (force && this.pending && !this.writeError) await this.flush();
   }
 
-  /** Sends `pending`, splitting at part boundaries. */
-  private async flush(): Promise<void> {
+  /**
+   * Sends `pending`, splitting at part boundaries. A `progress` flush of a posted message (post and
+   * update) goes only when the workspace's edit budget has room; otherwise the text waits for the
+   * next turn or the end of the answer.
+   */
+  private async flush(progress = false): Promise<void> {
     await this.status.settled();
     this.lastFlushAt = Date.now();
+    // Stream or post: decided before the first write, so a posted answer can wait for more text.
+    if (this.useStreaming && !this.part && !this.startTaken) {
+      if (await this.quota.tryStart(this.target.teamId)) this.startTaken = true;
+      else this.noStreamStart('no stream start left');
+    }
+    if (progress && !this.useStreaming && !this.part) {
+      if (Date.now() - this.firstTextAt < FIRST_POST_DELAY_MS) return;
+    } else if (progress && !this.useStreaming && this.part?.ts && !this.part.streaming) {
+      if (!(await this.quota.update(this.target.teamId, false))) return;
+      this.prepaidUpdate = true;
+    }
+    try {
+      await this.flushAll();
+    } finally {
+      this.prepaidUpdate = false;
+    }
+  }
+
+  private async flushAll(): Promise<void> {
     while (this.pending) {
       const room = this.room();
       if (this.fits(this.pending, room)) {
@@ -251,8 +291,7 @@ export class SlackReply implements ReplySink {
   private async write(chunk: string): Promise<void> {
     if (this.useStreaming) {
       try {
-        await this.writeStream(chunk);
-        return;
+        if (await this.writeStream(chunk)) return;
       } catch (err) {
         const code = slackErrorCode(err);
         if (code && (STREAM_ENDED.has(code) || code === FULL) && this.part?.ts) {
@@ -260,8 +299,8 @@ export class SlackReply implements ReplySink {
           // A full message still streams: stop it.
           if (code === FULL) await this.endPart();
           this.part = undefined;
-          await this.writeStream(chunk);
-          return;
+          if (await this.writeStream(chunk)) return;
+          return this.writeUpdate(chunk);
         }
         if (!this.part && code && NO_STREAMING.has(code)) {
           this.log.info({ ref: this.ref, code }, 'chat streaming unavailable; using post and update');
@@ -274,22 +313,40 @@ export class SlackReply implements ReplySink {
     await this.writeUpdate(chunk);
   }
 
-  private async writeStream(chunk: string): Promise<void> {
+  private get quota(): WriteQuota {
+    return this.pacer.quota;
+  }
+
+  /**
+   * Streams `chunk`: appends to the current stream, or starts one. Returns false, having written
+   * nothing, when the workspace has no stream start left this minute (or Slack says so): the answer
+   * goes on as a posted message, so nobody waits out a Retry-After.
+   */
+  private async writeStream(chunk: string): Promise<boolean> {
     if (!this.part) {
-      const r = await callOnce(() =>
-        this.client.chat.startStream({
+      const team = this.target.teamId;
+      if (!this.startTaken && !(await this.quota.tryStart(team)))
+        return this.noStreamStart('no stream start left');
+      this.startTaken = false;
+      let r: Awaited<ReturnType<WebClient['chat']['startStream']>>;
+      try {
+        r = await this.client.chat.startStream({
           channel: this.target.channel,
           thread_ts: this.target.threadTs,
-          recipient_team_id: this.target.teamId,
+          recipient_team_id: team,
           recipient_user_id: this.target.userId,
           markdown_text: chunk,
-        }),
-      );
+        });
+      } catch (err) {
+        if (slackErrorCode(err) !== 'ratelimited') throw err;
+        await this.quota.startsSpent(team, (err as { retryAfter?: number }).retryAfter);
+        return this.noStreamStart('Slack refused a stream start (ratelimited)');
+      }
       this.part = { ts: r.ts, text: chunk, streaming: true };
       this.created(r.ts);
       this.shownChars += chunk.length;
       await this.status.dropPlaceholder();
-      return;
+      return true;
     }
     const ts = this.part.ts as string;
     await callOnce(() =>
@@ -297,23 +354,52 @@ export class SlackReply implements ReplySink {
     );
     this.part.text += chunk;
     this.shownChars += chunk.length;
+    return true;
+  }
+
+  private noStreamStart(why: string): false {
+    this.log.info({ ref: this.ref, team: this.target.teamId }, `${why} this minute; using post and update`);
+    this.useStreaming = false;
+    return false;
+  }
+
+  /** Takes an edit from the workspace's budget, unless flush took it already. */
+  private async takeUpdate(): Promise<void> {
+    if (this.prepaidUpdate) {
+      this.prepaidUpdate = false;
+      return;
+    }
+    await this.quota.update(this.target.teamId, true);
+  }
+
+  /** The final blocks when the text being written is the answer's last. */
+  private lastBlocks(): Block[] | undefined {
+    return this.finishing && !this.pending && !this.writeError ? this.finalBlocks : undefined;
   }
 
   private async writeUpdate(chunk: string): Promise<void> {
     const text = (this.part?.text ?? '') + chunk;
-    const body = { text: notificationText(text), blocks: [{ type: 'markdown', text }] };
+    // The answer's last text carries its final blocks: no second edit to add them.
+    const last = this.lastBlocks();
+    const body = {
+      text: notificationText(text),
+      blocks: [{ type: 'markdown', text }, ...(last ?? [])],
+    };
     // The placeholder, if any, becomes the answer's first message.
     const placeholder = this.part ? undefined : this.status.takePlaceholder();
     if (this.part?.ts) {
+      await this.takeUpdate();
       await callOnce(() =>
         this.client.chat.update({ channel: this.target.channel, ts: this.part?.ts as string, ...body }),
       );
     } else if (placeholder) {
+      await this.takeUpdate();
       await callOnce(() =>
         this.client.chat.update({ channel: this.target.channel, ts: placeholder, ...body }),
       );
       this.part = { ts: placeholder, text: '', streaming: false };
     } else {
+      await this.quota.post(this.target.teamId, this.target.channel);
       const r = await callOnce(() =>
         this.client.chat.postMessage({
           channel: this.target.channel,
@@ -325,6 +411,7 @@ export class SlackReply implements ReplySink {
       this.created(r.ts);
     }
     (this.part as Part).text = text;
+    if (last) (this.part as Part).final = true;
     this.shownChars += chunk.length;
   }
 
@@ -333,9 +420,10 @@ export class SlackReply implements ReplySink {
     const part = this.part;
     this.part = undefined;
     // The answer's last message carries the final blocks (feedback buttons).
-    const last = this.finishing && !this.pending && !this.writeError ? this.finalBlocks : undefined;
-    if (part?.ts && !part.streaming && last) {
+    const last = this.lastBlocks();
+    if (part?.ts && !part.streaming && last && !part.final) {
       const blocks = [{ type: 'markdown', text: part.text }, ...last];
+      await this.takeUpdate();
       await callOnce(() =>
         this.client.chat.update({
           channel: this.target.channel,
@@ -348,6 +436,7 @@ export class SlackReply implements ReplySink {
     }
     if (!part?.streaming || !part.ts) return;
     try {
+      await this.quota.stop(this.target.teamId);
       await callOnce(() =>
         this.client.chat.stopStream({
           channel: this.target.channel,
@@ -379,6 +468,7 @@ export class SlackReply implements ReplySink {
   }
 
   private async postWhole(text: string): Promise<void> {
+    await this.quota.post(this.target.teamId, this.target.channel);
     const r = await callOnce(() =>
       this.client.chat.postMessage({
         channel: this.target.channel,

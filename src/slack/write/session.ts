@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../platform/logger.js';
 import { slackErrorCode } from '../web.js';
 import { cutAtWord } from './format.js';
+import type { WriteQuota } from './write-quota.js';
 
 /**
  * The thread's agent session (Slack's agent experience): `processing` while the bot works, which
@@ -19,14 +20,23 @@ export class AgentSession {
 
   constructor(
     private readonly client: WebClient,
-    private readonly where: { channel: string; threadTs: string },
+    private readonly where: { channel: string; threadTs: string; teamId: string },
     private readonly log: Logger,
     private readonly ref: string,
+    private readonly quota: WriteQuota,
   ) {}
 
-  /** Sets the session to processing (creating it) the first time; later calls do nothing. */
+  /**
+   * Sets the session to processing (creating it) the first time; later calls do nothing. Only when
+   * the workspace's session budget has room now: a busy workspace answers without the session (the
+   * assistant status still shows) rather than wait or be refused.
+   */
   async processing(): Promise<void> {
     if (this.state !== 'unknown') return;
+    if (!(await this.quota.session(this.where.teamId, true))) {
+      this.state = 'off';
+      return;
+    }
     this.state = (await this.set('processing')) ? 'on' : 'off';
   }
 
@@ -37,7 +47,7 @@ export class AgentSession {
   async rename(title: string): Promise<void> {
     if (this.state !== 'on') return;
     const cut = cutAtWord(title, MAX_TITLE);
-    if (!cut) return;
+    if (!cut || !(await this.quota.session(this.where.teamId, true))) return;
     await this.client.agents.sessions
       .rename({ channel_id: this.where.channel, thread_ts: this.where.threadTs, title: cut })
       .catch((err) =>
@@ -52,7 +62,10 @@ export class AgentSession {
 
   /** Out of processing once the answer is done, unless a stream's stop already did it. */
   async done(): Promise<void> {
-    if (this.state === 'on' && !this.stoppedByStream) await this.set('active');
+    if (this.state !== 'on' || this.stoppedByStream) return;
+    // A session left in processing keeps its stop button: worth a short wait for the budget.
+    await this.quota.session(this.where.teamId);
+    await this.set('active');
   }
 
   private async set(status: 'processing' | 'active'): Promise<boolean> {

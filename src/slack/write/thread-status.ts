@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../platform/logger.js';
 import { callOnce, slackErrorCode } from '../web.js';
 import { AgentSession } from './session.js';
+import type { WriteQuota } from './write-quota.js';
 
 export const THINKING = 'is thinking…';
 /** @see https://docs.slack.dev/reference/methods/assistant.threads.setStatus (loading_messages) */
@@ -24,13 +25,14 @@ export class ThreadStatus {
 
   constructor(
     private readonly client: WebClient,
-    private readonly where: { channel: string; threadTs: string },
+    private readonly where: { channel: string; threadTs: string; teamId: string },
     private readonly log: Logger,
     private readonly ref: string,
+    private readonly quota: WriteQuota,
     /** Told the ts of the placeholder when one is posted. */
     private readonly onMessage: (ts: string | undefined) => void,
   ) {
-    this.session = new AgentSession(client, where, log, ref);
+    this.session = new AgentSession(client, where, log, ref, quota);
   }
 
   show(status = THINKING): Promise<void> {
@@ -81,6 +83,7 @@ export class ThreadStatus {
         { ref: this.ref, code: slackErrorCode(err) },
         'setStatus unavailable; posting a placeholder',
       );
+      await this.quota.post(this.where.teamId, this.where.channel);
       const r = await callOnce(() =>
         this.client.chat.postMessage({
           channel: this.where.channel,
