@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SimMessage } from '../../sandbox/slack/sim.js';
 import { requestText, startRig } from '../support/rig.js';
+import { seedThread } from '../support/seed.js';
 import { botReplies, mention, visibleText, waitForReplies } from '../support/visible.js';
 
 test('a top-level mention is answered in its own thread, streamed, after a thinking status', async (t) => {
@@ -56,24 +57,13 @@ test('Claude is asked while the thinking status is on its way; the answer is wri
 
 test('a mention inside a thread sends the whole thread, with names, and the bot’s earlier answers as assistant turns', async (t) => {
   const { sim, claude } = await startRig(t);
-  const parent = sim.seedMessage({
-    channel: 'C0GENERAL',
-    user: 'U0BOB',
-    text: 'Should we move the API to Go?',
-  });
-  sim.seedMessage({
-    channel: 'C0GENERAL',
-    user: 'U0CARLA',
-    text: 'I prefer Rust, honestly.',
-    thread_ts: parent.ts,
-  });
-  sim.seedMessage({
-    channel: 'C0GENERAL',
-    user: sim.botUserId,
-    text: 'Both are fine choices for an API.',
-    thread_ts: parent.ts,
-    bot_id: 'B0BOT',
-  });
+  const parent = seedThread(
+    sim,
+    'C0GENERAL',
+    { user: 'U0BOB', text: 'Should we move the API to Go?' },
+    { user: 'U0CARLA', text: 'I prefer Rust, honestly.' },
+    { user: sim.botUserId, text: 'Both are fine choices for an API.', bot_id: 'B0BOT' },
+  );
   const { message } = await sim.post({
     user: 'U0ALICE',
     channel: 'C0GENERAL',

@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
+import type { FakeAnthropic } from '../../sandbox/claude/fake-anthropic.js';
+import type { SlackSim } from '../../sandbox/slack/sim.js';
 import { startChild } from '../support/child.js';
 import { startFakes, TEST_ANTHROPIC_KEY } from '../support/rig.js';
 import { mention, visibleText, waitForReplies } from '../support/visible.js';
@@ -23,19 +25,28 @@ function filled(values: Record<string, string | null>): string {
   return text;
 }
 
+/** `npm start` from .env.example filled with `values`; only the fakes' base URLs come from outside. */
+function startFromExample(
+  t: TestContext,
+  sim: SlackSim,
+  claude: FakeAnthropic,
+  values: Record<string, string | null>,
+) {
+  return startChild(
+    t,
+    'src/main.ts',
+    { SLACK_API_URL: sim.apiUrl, ANTHROPIC_BASE_URL: claude.url, PORT: '0' },
+    filled(values),
+  );
+}
+
 test('Socket Mode from .env.example with the three values the README names: connected and answering', async (t) => {
   const { sim, claude } = await startFakes(t);
-  const dotenv = filled({
+  const bot = startFromExample(t, sim, claude, {
     SLACK_BOT_TOKEN: sim.botToken,
     SLACK_APP_TOKEN: sim.appToken,
     ANTHROPIC_API_KEY: TEST_ANTHROPIC_KEY,
   });
-  const bot = startChild(
-    t,
-    'src/main.ts',
-    { SLACK_API_URL: sim.apiUrl, ANTHROPIC_BASE_URL: claude.url, PORT: '0' },
-    dotenv,
-  );
   await bot.ready;
   await sim.waitFor(() => sim.socketCount > 0 || undefined, { what: 'a Socket Mode connection' });
   claude.enqueue({ text: 'Hello from a fresh .env.' });
@@ -46,18 +57,12 @@ test('Socket Mode from .env.example with the three values the README names: conn
 
 test('HTTP mode from .env.example: SLACK_APP_TOKEN deleted, the signing secret set, as the README says', async (t) => {
   const { sim, claude } = await startFakes(t);
-  const dotenv = filled({
+  const bot = startFromExample(t, sim, claude, {
     SLACK_BOT_TOKEN: sim.botToken,
     SLACK_APP_TOKEN: null,
     SLACK_SIGNING_SECRET: sim.signingSecret,
     ANTHROPIC_API_KEY: TEST_ANTHROPIC_KEY,
   });
-  const bot = startChild(
-    t,
-    'src/main.ts',
-    { SLACK_API_URL: sim.apiUrl, ANTHROPIC_BASE_URL: claude.url, PORT: '0' },
-    dotenv,
-  );
   const port = await bot.ready;
   sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
   claude.enqueue({ text: 'Hello over HTTP.' });

@@ -1,7 +1,7 @@
 /** Slack's stop button: the answer stops within a second, Claude's call is aborted, the reply says so. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { REDIS_URL, uniquePrefix } from '../support/redis.js';
+import { startReplicas } from '../support/replicas.js';
 import { startRig } from '../support/rig.js';
 import { until } from '../support/until.js';
 import { botReplies, mention } from '../support/visible.js';
@@ -62,13 +62,10 @@ test('the stop button stops the answer: Claude aborted, text kept, "(stopped)" s
 });
 
 test('the stop button reaches the replica writing the answer when Slack sends it to another', async (t) => {
-  const prefix = uniquePrefix();
-  const a = await startRig(t, { env: { REDIS_URL, REDIS_KEY_PREFIX: prefix } });
-  const b = await startRig(t, { env: { REDIS_URL, REDIS_KEY_PREFIX: prefix }, sim: a.sim });
-  a.sim.connectHttp({ eventsUrl: `http://127.0.0.1:${a.port}/slack/events` });
+  const { a, b, deliverTo } = await startReplicas(t);
   const message = await askForLongAnswer(a);
   // The click's event goes to replica B, which holds no answer in that thread: A writes the mark.
-  a.sim.connectHttp({ eventsUrl: `http://127.0.0.1:${b.port}/slack/events` });
+  deliverTo(b);
   const replies = await pressStop(a, message.ts);
   assert.ok(
     !replies

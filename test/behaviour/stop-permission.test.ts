@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { REDIS_URL, uniquePrefix } from '../support/redis.js';
+import { startReplicas } from '../support/replicas.js';
 import { type Rig, startRig } from '../support/rig.js';
 import { until } from '../support/until.js';
 import { botReplies, visibleText } from '../support/visible.js';
@@ -74,12 +74,9 @@ test('an admin of the bot (ADMIN_USER_IDS) may stop anyone’s answer', async (t
 });
 
 test('two replicas: the press reaches the one that did not take the question, and the rule holds', async (t) => {
-  const prefix = uniquePrefix();
-  const a = await startRig(t, { env: { REDIS_URL, REDIS_KEY_PREFIX: prefix } });
-  const b = await startRig(t, { env: { REDIS_URL, REDIS_KEY_PREFIX: prefix }, sim: a.sim });
-  a.sim.connectHttp({ eventsUrl: `http://127.0.0.1:${a.port}/slack/events` });
+  const { a, b, deliverTo } = await startReplicas(t);
   const message = await slowAnswer(a);
-  a.sim.connectHttp({ eventsUrl: `http://127.0.0.1:${b.port}/slack/events` });
+  deliverTo(b);
   await a.sim.stopSession('C0GENERAL', message.ts, 'U0BOB');
   await a.sim.waitFor(() => a.sim.ephemerals({ user: 'U0BOB' })[0], { what: 'the note to Bob' });
   await a.sim.stopSession('C0GENERAL', message.ts, 'U0ALICE');

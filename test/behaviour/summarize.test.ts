@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { type SimEphemeral, type SimMessage, SlackSim } from '../../sandbox/slack/sim.js';
 import { heldClaude } from '../support/held-claude.js';
 import { requestText, startRig } from '../support/rig.js';
+import { seedThread } from '../support/seed.js';
 
 type Block = { type?: string; text?: unknown; elements?: Array<Record<string, unknown>> };
 
@@ -68,17 +69,12 @@ function seedChannel(sim: SlackSim, channel: string, n: number): SimMessage[] {
 
 test('/summarize: ack at once, progress, private summary with sources and coverage, Share posts it publicly', async (t) => {
   const { sim, claude } = await startRig(t);
-  const parent = sim.seedMessage({
-    channel: 'C0GENERAL',
-    user: 'U0ALICE',
-    text: 'Shall we ship v2 on Friday?',
-  });
-  sim.seedMessage({
-    channel: 'C0GENERAL',
-    user: 'U0BOB',
-    text: 'Agreed, we decided to ship Friday.',
-    thread_ts: parent.ts,
-  });
+  const parent = seedThread(
+    sim,
+    'C0GENERAL',
+    { user: 'U0ALICE', text: 'Shall we ship v2 on Friday?' },
+    { user: 'U0BOB', text: 'Agreed, we decided to ship Friday.' },
+  );
   sim.seedMessage({
     channel: 'C0GENERAL',
     user: 'U0CARLA',

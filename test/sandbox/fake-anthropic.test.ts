@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
-import { type FakeAnthropic, startFakeAnthropic } from '../../sandbox/claude/fake-anthropic.js';
+import {
+  type FakeAnthropic,
+  type FakeReply,
+  startFakeAnthropic,
+} from '../../sandbox/claude/fake-anthropic.js';
 import {
   type MessagesRequestBody,
   OFFLINE_MODEL_NOTE,
@@ -55,6 +59,14 @@ describe('fake Anthropic server with the real SDK', () => {
 
   // Each test owns its fake; closing here also proves close() copes with whatever the test left open.
   const closeFake = async () => fake.close();
+
+  /** Streams TEXT cut by `fault`: the text up to `chars` arrives, then the outcome's error. */
+  async function cutShort(fault: FakeReply, chars: number, sdk = client) {
+    fake.enqueue({ text: TEXT, chunkSize: 5, ...fault });
+    const { text, error } = await streamOutcome(sdk);
+    assert.equal(text, TEXT.slice(0, chars));
+    return error;
+  }
 
   test('streams scripted text that reassembles exactly, with stop_reason and usage', async (t) => {
     t.after(closeFake);
@@ -211,9 +223,7 @@ describe('fake Anthropic server with the real SDK', () => {
 
   test('sseErrorAfterChars: the stream rejects with an APIError after partial text', async (t) => {
     t.after(closeFake);
-    fake.enqueue({ text: TEXT, chunkSize: 5, sseErrorAfterChars: 12 });
-    const { text, error } = await streamOutcome(client);
-    assert.equal(text, TEXT.slice(0, 12));
+    const error = await cutShort({ sseErrorAfterChars: 12 }, 12);
     assert.ok(error instanceof Anthropic.APIError);
     assert.equal(error.status, undefined);
     assert.equal(error.type, 'overloaded_error');
@@ -221,9 +231,7 @@ describe('fake Anthropic server with the real SDK', () => {
 
   test('breakAfterChars: the stream rejects with a connection error after partial text', async (t) => {
     t.after(closeFake);
-    fake.enqueue({ text: TEXT, chunkSize: 5, breakAfterChars: 10 });
-    const { text, error } = await streamOutcome(client);
-    assert.equal(text, TEXT.slice(0, 10));
+    const error = await cutShort({ breakAfterChars: 10 }, 10);
     // Mid-body failures come from fetch, which the SDK wraps in a plain AnthropicError (not an APIError).
     assert.ok(error instanceof Anthropic.AnthropicError);
     assert.ok(!(error instanceof Anthropic.APIError));
@@ -235,11 +243,9 @@ describe('fake Anthropic server with the real SDK', () => {
 
   test('malformedAfterChars: the stream rejects after partial text', async (t) => {
     t.after(closeFake);
-    fake.enqueue({ text: TEXT, chunkSize: 5, malformedAfterChars: 5 });
     // The SDK logs the unparsable line before throwing; keep the test output clean.
     const quiet = new Anthropic({ apiKey: 'test', baseURL: fake.url, maxRetries: 0, logLevel: 'off' });
-    const { text, error } = await streamOutcome(quiet);
-    assert.equal(text, TEXT.slice(0, 5));
+    const error = await cutShort({ malformedAfterChars: 5 }, 5, quiet);
     assert.ok(error instanceof Anthropic.AnthropicError);
     assert.match(String(error.message), /JSON/);
   });

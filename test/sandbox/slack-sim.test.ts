@@ -279,6 +279,26 @@ async function startHttpApp(t: TestContextLike, sim: SlackSim): Promise<App> {
   return app;
 }
 
+/** Alice opens the app's Home tab: an event with no message behind it. */
+const HOME_OPENED = {
+  type: 'app_home_opened',
+  user: 'U0ALICE',
+  channel: 'D0ALICE',
+  tab: 'home',
+  event_ts: '1.000001',
+};
+
+/** A person mentions the app: Slack delivers the message and the app_mention, and both are acked. */
+async function mentionAcked(sim: SlackSim, user: string, channel: string, text: string) {
+  const posted = await sim.post({ user, channel, text });
+  assert.deepEqual(
+    posted.deliveries.map((d) => d.status),
+    [200, 200],
+    'message + app_mention',
+  );
+  return posted;
+}
+
 test('HTTP delivery: a Bolt app answers a mention and a DM', async (t) => {
   const sim = await startSim(t);
   const app = await startHttpApp(t, sim);
@@ -289,16 +309,7 @@ test('HTTP delivery: a Bolt app answers a mention and a DM', async (t) => {
     if (message.channel_type === 'im' && !message.subtype)
       await say({ text: 'dm reply', thread_ts: message.ts });
   });
-  const { message, deliveries } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: '<@U0BOT> hi',
-  });
-  assert.deepEqual(
-    deliveries.map((d) => d.status),
-    [200, 200],
-    'message + app_mention',
-  );
+  const { message, deliveries } = await mentionAcked(sim, 'U0ALICE', 'C0GENERAL', '<@U0BOT> hi');
   assert.match(deliveries[0]?.eventId ?? '', /^Ev/);
   const reply = await sim.waitFor(() => sim.thread('C0GENERAL', message.ts)[1], { what: 'mention reply' });
   assert.equal(reply.text, 'hello <@U0ALICE>');
@@ -311,13 +322,7 @@ test('HTTP delivery: a Bolt app answers a mention and a DM', async (t) => {
 test('HTTP delivery: forged or stale signatures get 401', async (t) => {
   const sim = await startSim(t);
   await startHttpApp(t, sim);
-  const event = {
-    type: 'app_home_opened',
-    user: 'U0ALICE',
-    channel: 'D0ALICE',
-    tab: 'home',
-    event_ts: '1.000001',
-  };
+  const event = HOME_OPENED;
   assert.equal((await sim.deliver(event, { signature: 'v0=deadbeef' })).status, 401);
   assert.equal((await sim.deliver(event, { signature: null })).status, 401);
   const stale = Math.floor(Date.now() / 1000) - 600;
@@ -393,15 +398,7 @@ test('Socket Mode: a Bolt app gets an app_mention over the WebSocket and acks it
   app.event('app_mention', async ({ event, say }) => {
     await say({ text: 'over the socket', thread_ts: event.ts });
   });
-  const { message, deliveries } = await sim.post({
-    user: 'U0BOB',
-    channel: 'G0PRIVATE',
-    text: 'hey <@U0BOT>',
-  });
-  assert.deepEqual(
-    deliveries.map((d) => d.status),
-    [200, 200],
-  );
+  const { message } = await mentionAcked(sim, 'U0BOB', 'G0PRIVATE', 'hey <@U0BOT>');
   assert.ok(sim.acks.length >= 2, 'acks recorded');
   const reply = await sim.waitFor(() => sim.thread('G0PRIVATE', message.ts)[1], { what: 'socket reply' });
   assert.equal(reply.text, 'over the socket');
@@ -433,13 +430,7 @@ test('Socket Mode: a refresh_requested disconnect makes the client reconnect; re
   await sim.waitFor(() => sim.callsTo('apps.connections.open').length === 2 && sim.socketCount === 1, {
     what: 'reconnect',
   });
-  const event = {
-    type: 'app_home_opened',
-    user: 'U0ALICE',
-    channel: 'D0ALICE',
-    tab: 'home',
-    event_ts: '1.000001',
-  };
+  const event = HOME_OPENED;
   const res = await sim.deliver(event, { eventId: 'Ev0SAME', retryNum: 1, retryReason: 'timeout' });
   assert.equal(res.status, 200);
   assert.equal(res.eventId, 'Ev0SAME');

@@ -17,6 +17,17 @@ function localQueue(
   return new ClaudeQueue({ ...limits, id, log: pino({ level: 'silent' }) });
 }
 
+/** `n` small requests scheduled at once; `ran()` counts those that have run. */
+function scheduleCounted(queue: ClaudeQueue, n: number) {
+  let ran = 0;
+  const jobs = Array.from({ length: n }, () =>
+    queue.schedule({ priority: 3, inputTokens: 1, outputTokens: 1 }, async () => {
+      ran++;
+    }),
+  );
+  return { jobs, ran: () => ran };
+}
+
 /**
  * A fake Claude that enforces N requests per minute as a token bucket (capacity N, refilled
  * continuously) and answers 429 with retry-after beyond it, like Anthropic does.
@@ -96,13 +107,8 @@ test('a burst above the rate limit is queued, not rejected: every request answer
 test('stopping while requests wait for the bucket to refill lets them run first', async () => {
   // 30/min: the bucket holds 29, so the 30th request waits for the first refill (2 s).
   const queue = localQueue('stop', { maxConcurrent: 50, requestsPerMinute: 30, maxQueued: 100 });
-  let ran = 0;
-  const jobs = Array.from({ length: 30 }, () =>
-    queue.schedule({ priority: 3, inputTokens: 10, outputTokens: 10 }, async () => {
-      ran++;
-    }),
-  );
-  await until('the bucket is empty and one request waits', () => ran === 29 && queue.prioritized === 1);
+  const { jobs, ran } = scheduleCounted(queue, 30);
+  await until('the bucket is empty and one request waits', () => ran() === 29 && queue.prioritized === 1);
   const stopped = queue.stop();
   let timer: NodeJS.Timeout | undefined;
   const outcome = await Promise.race([
@@ -113,40 +119,35 @@ test('stopping while requests wait for the bucket to refill lets them run first'
   ]);
   clearTimeout(timer);
   assert.equal(outcome, 'stopped');
-  assert.equal(ran, 30);
+  assert.equal(ran(), 30);
 });
 
 test('after the event loop stalls, the queue lets through every refill that fell due, not one', async () => {
   // 600/min: the bucket holds 580 and gets 19.6 every 2 s, so a 5 s stall makes at least two due.
   const queue = localQueue('stall', { maxConcurrent: 100, requestsPerMinute: 600, maxQueued: 1000 });
-  let ran = 0;
-  const jobs = Array.from({ length: 660 }, () =>
-    queue.schedule({ priority: 3, inputTokens: 1, outputTokens: 1 }, async () => {
-      ran++;
-    }),
-  );
-  await until('the bucket is empty', () => ran >= 580);
+  const { jobs, ran } = scheduleCounted(queue, 660);
+  await until('the bucket is empty', () => ran() >= 580);
   let last = -1;
   const settled = () => {
-    const still = ran === last;
-    last = ran;
+    const still = ran() === last;
+    last = ran();
     return still;
   };
   await until('no released request is still starting', settled, { everyMs: 300 });
-  const before = ran;
+  const before = ran();
   const stalledUntil = Date.now() + 5_000;
   while (Date.now() < stalledUntil) {
     // A long synchronous task: no timer runs meanwhile.
   }
   // The first refill applied after the stall lets through every refill that fell due meanwhile
   // (two at least, 39 requests), not one (19): the count settles at that before the next refill.
-  await until('a refill applied', () => ran > before, { everyMs: 5 });
+  await until('a refill applied', () => ran() > before, { everyMs: 5 });
   await until('the released requests started', settled, { everyMs: 300 });
-  assert.ok(ran - before >= 39, `${ran - before} let through after the stall`);
-  const left = ran;
+  assert.ok(ran() - before >= 39, `${ran() - before} let through after the stall`);
+  const left = ran();
   await queue.stop();
   await Promise.all(jobs);
-  assert.equal(ran, 660, `${left} ran before stop; stop let the rest run`);
+  assert.equal(ran(), 660, `${left} ran before stop; stop let the rest run`);
 });
 
 test('requests that arrive together while slots are free are not refused as a full queue', async () => {

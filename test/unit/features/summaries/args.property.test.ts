@@ -7,10 +7,7 @@ import {
   parseSummarizeArgs,
   usageText,
 } from '../../../../src/features/summaries/args.js';
-
-/** Mass mentions as Slack would parse them in the ephemeral answer (mrkdwn). */
-const MASS_MENTION =
-  /<!(?:channel|here|everyone|group|subteam\^)|(?<![\w.+-])@(?:channel|here|everyone)(?![\w-])/i;
+import { MASS_MENTION } from '../../../support/mass-mention.js';
 
 const TOKENS = [
   'help',

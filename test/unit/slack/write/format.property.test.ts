@@ -7,6 +7,7 @@ import {
   markdownToMrkdwn,
 } from '../../../../src/slack/write/format.js';
 import { splitMarkdown } from '../../../../src/slack/write/split.js';
+import { MASS_MENTION } from '../../../support/mass-mention.js';
 
 /**
  * Properties of the Markdown → Slack conversion over generated input: it never throws, never lets
@@ -14,10 +15,6 @@ import { splitMarkdown } from '../../../../src/slack/write/split.js';
  * the limit. Inputs are built from the pieces that matter (mention syntax, Markdown markers, tables,
  * fences, surrogates) mixed with arbitrary text.
  */
-
-/** A Slack command that pings many people, or a plain mass mention Slack would parse. */
-const MASS_MENTION =
-  /<!(?:channel|here|everyone|group|subteam\^)|(?<![\w.+-])@(?:channel|here|everyone)(?![\w-])/i;
 
 const PIECES = [
   '<!channel>',
@@ -157,15 +154,17 @@ test('the mass-mention detector used below catches every form', () => {
     assert.doesNotMatch(m, MASS_MENTION, m);
 });
 
-test('formatMarkdownForSlack never throws and never emits a mass mention', () => {
-  fc.assert(
-    fc.property(markdown, (md) => {
-      const out = formatMarkdownForSlack(md);
-      assert.doesNotMatch(out, MASS_MENTION, JSON.stringify({ md, out }));
-    }),
-    RUNS,
-  );
-});
+for (const convert of [formatMarkdownForSlack, markdownToMrkdwn]) {
+  test(`${convert.name} never throws and never emits a mass mention`, () => {
+    fc.assert(
+      fc.property(markdown, (md) => {
+        const out = convert(md);
+        assert.doesNotMatch(out, MASS_MENTION, JSON.stringify({ md, out }));
+      }),
+      RUNS,
+    );
+  });
+}
 
 test('the stream formatter gives the same text however the stream is cut, and no mass mention', () => {
   fc.assert(
@@ -212,16 +211,6 @@ test('hostile output: streamed in deltas or cut anywhere, the same text as whole
       },
     ),
     { numRuns: 60 },
-  );
-});
-
-test('markdownToMrkdwn never throws and never emits a mass mention', () => {
-  fc.assert(
-    fc.property(markdown, (md) => {
-      const out = markdownToMrkdwn(md);
-      assert.doesNotMatch(out, MASS_MENTION, JSON.stringify({ md, out }));
-    }),
-    RUNS,
   );
 });
 

@@ -165,38 +165,56 @@ describe('formatMarkdownForSlack', () => {
   });
 });
 
+/**
+ * Pushes each input into a new stream formatter, checking what it emits right then; then, when
+ * `end` is given, what end() emits.
+ */
+function pushes(steps: Array<[string, string]>, end?: string) {
+  const formatter = createStreamFormatter();
+  for (const [input, out] of steps) assert.equal(formatter.push(input), out, JSON.stringify(input));
+  if (end !== undefined) assert.equal(formatter.end(), end);
+}
+
 describe('createStreamFormatter', () => {
   it('emits plain text at once', () => {
-    const formatter = createStreamFormatter();
-    assert.equal(formatter.push('Hello there, this is'), 'Hello there, this is');
-    assert.equal(formatter.push(' a plain sentence'), ' a plain sentence');
-    assert.equal(formatter.end(), '');
+    pushes(
+      [
+        ['Hello there, this is', 'Hello there, this is'],
+        [' a plain sentence', ' a plain sentence'],
+      ],
+      '',
+    );
   });
 
   it('holds back table rows until the table ends', () => {
-    const formatter = createStreamFormatter();
-    assert.equal(formatter.push('Intro\n| a | b |\n'), 'Intro\n');
-    assert.equal(formatter.push('|---|---|\n| 1 '), '');
-    assert.equal(formatter.push('| 2 |\n'), '');
-    assert.equal(formatter.push('Done'), `${FENCE}\na | b\n--+--\n1 | 2\n${FENCE}\nDone`);
+    pushes([
+      ['Intro\n| a | b |\n', 'Intro\n'],
+      ['|---|---|\n| 1 ', ''],
+      ['| 2 |\n', ''],
+      ['Done', `${FENCE}\na | b\n--+--\n1 | 2\n${FENCE}\nDone`],
+    ]);
   });
 
   it('holds back fragments that could become mentions or emphasis', () => {
-    const formatter = createStreamFormatter();
-    assert.equal(formatter.push('Ping <!he'), 'Ping ');
-    assert.equal(formatter.push('re> and @ev'), `@${Z}here and `);
-    assert.equal(formatter.push('eryone now '), `@${Z}everyone now `);
-    assert.equal(formatter.push('これは*'), 'これは');
-    assert.equal(formatter.push('*重要**'), `${Z}**${Z}重要`);
-    assert.equal(formatter.push('です'), `${Z}**${Z}です`);
-    assert.equal(formatter.push('a < b'), 'a < b');
-    assert.equal(formatter.end(), '');
+    pushes(
+      [
+        ['Ping <!he', 'Ping '],
+        ['re> and @ev', `@${Z}here and `],
+        ['eryone now ', `@${Z}everyone now `],
+        ['これは*', 'これは'],
+        ['*重要**', `${Z}**${Z}重要`],
+        ['です', `${Z}**${Z}です`],
+        ['a < b', 'a < b'],
+      ],
+      '',
+    );
   });
 
   it('streams code inside a fence without waiting for the line end', () => {
-    const formatter = createStreamFormatter();
-    assert.equal(formatter.push('```js\n'), '```js\n');
-    assert.equal(formatter.push('const a = 1'), 'const a = 1');
+    pushes([
+      ['```js\n', '```js\n'],
+      ['const a = 1', 'const a = 1'],
+    ]);
   });
 
   it('releases a line of one repeated character as it comes, without waiting for its end', () => {
