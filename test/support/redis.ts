@@ -2,9 +2,15 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { REDIS_URL, redisProblem } from './redis-check.js';
 
 /** The shared Redis of these machines (CI starts it); a missing Redis fails the test. */
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { REDIS_URL };
+
+// A file using Redis fails at once, with the fix, when it does not answer (the suite checks before
+// it starts: test/support/preflight.ts; this covers one file run on its own).
+const problem = await redisProblem();
+if (problem) throw new Error(problem);
 
 /** A key prefix of its own for each test, so parallel test files never share Redis state. */
 export function uniquePrefix(): string {
