@@ -205,12 +205,18 @@ export class ClaudeClient {
   }
 
   /** Logs a model setting once per profile, model and field (not on every question). */
-  private logSettingOnce(req: ClaudeRequest, field: string, line: string, extra: object = {}): void {
+  private logSettingOnce(
+    req: ClaudeRequest,
+    field: string,
+    line: string,
+    extra: object = {},
+    level: 'info' | 'warn' = 'warn',
+  ): void {
     const key = `${req.profile ?? ''}\u0000${req.model}\u0000${field}`;
     if (this.loggedSettings.has(key)) return;
     if (this.loggedSettings.size >= LOGGED_SETTINGS_MAX) this.loggedSettings.clear();
     this.loggedSettings.add(key);
-    this.opts.log.warn({ profile: req.profile, model: req.model, field, ...extra }, line);
+    this.opts.log[level]({ profile: req.profile, model: req.model, field, ...extra }, line);
   }
 
   /** One attempt: retries are the caller's, through the shared queue. */
@@ -252,8 +258,9 @@ export class ClaudeClient {
     // Built through the model table: a field the model refuses is never sent.
     const maxTokens = maxTokensFor(req.model, req.maxTokens);
     const { dropped, ...fields } = requestFields(req.model, maxTokens, req.wish);
+    // The bot's own wishes (a summary's "no thinking" on a model that always thinks): informative.
     for (const field of dropped)
-      this.logSettingOnce(req, field, 'model setting not taken by the model; left out');
+      this.logSettingOnce(req, field, 'model setting not taken by the model; left out', {}, 'info');
     if (maxTokens < req.maxTokens)
       this.logSettingOnce(req, 'max_tokens', 'max_tokens above what the model takes; sent at its maximum', {
         wanted: req.maxTokens,
