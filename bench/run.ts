@@ -10,8 +10,10 @@
  * BENCH_KILLS (replicas killed for the takeover row, 10), BENCH_LEASE_MS (their lease, 2000),
  * BENCH_STARTS (start-ups of the bot and of bare Bolt, taken in turn, medians kept, 3),
  * BENCH_SKIP (comma-separated: ack, overhead, files, cache, capacity, capacity2, process (idle and
- * queued memory, start-up), file-memory, format, takeover, prompt-cache),
- * BENCH_ONLY (comma-separated, same names: run just those), BENCH_FORMAT_KB (answer sizes, 20,40).
+ * queued memory, start-up), file-memory, format, takeover, prompt-cache, stream-quota),
+ * BENCH_ONLY (comma-separated, same names: run just those), BENCH_FORMAT_KB (answer sizes, 20,40),
+ * BENCH_QUOTA_MENTIONS (mentions in one workspace for the stream-quota row, 40) over
+ * BENCH_QUOTA_SECONDS (30).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -24,6 +26,7 @@ import { measureCache, measureOverhead } from './latency.js';
 import { measureFileMemory, measureProcesses } from './process.js';
 import { measurePromptCache } from './prompt-cache.js';
 import { mb, ms, pct, type Row, ratio, signed, table } from './stats.js';
+import { measureStreamQuota } from './stream-quota.js';
 import { measureTakeover } from './takeover.js';
 
 function num(name: string, fallback: number): number {
@@ -42,6 +45,8 @@ const o = {
   rpm: num('BENCH_RPM', 600),
   queued: num('BENCH_QUEUED', 1000),
   starts: num('BENCH_STARTS', 3),
+  quotaMentions: num('BENCH_QUOTA_MENTIONS', 40),
+  quotaSeconds: num('BENCH_QUOTA_SECONDS', 30),
   redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
   kills: num('BENCH_KILLS', 10),
   leaseMs: num('BENCH_LEASE_MS', 2000),
@@ -169,6 +174,18 @@ if (!skipped('cache')) {
     baseline: `${c.identical} calls without it`,
     compared: `${pct(1 - c.claudeCalls / c.identical)} joined`,
     goal: '1 call',
+  });
+}
+
+if (!skipped('stream-quota')) {
+  step(`stream quota: ${o.quotaMentions} mentions in one workspace over ${o.quotaSeconds} s`);
+  const { burst, alone } = await measureStreamQuota(o.quotaMentions, o.quotaSeconds);
+  rows.push({
+    measure: `${o.quotaMentions} mentions in ${o.quotaSeconds} s, one workspace (chat.startStream Tier 2): last whole answer after the first mention; \`ratelimited\` from Slack; answers posted instead of streamed`,
+    bot: `${ms(burst.lastAnswerMs)}; ${burst.ratelimited} ratelimited; ${burst.posted} posted`,
+    baseline: `one question alone: ${ms(alone.lastAnswerMs)}`,
+    compared: `last answer ${ms(burst.tailMs)} after the last mention (${ratio(burst.tailMs, alone.lastAnswerMs)})`,
+    goal: '≤ 45 s; ≤ 1 ratelimited a minute; no error text',
   });
 }
 
