@@ -12,8 +12,11 @@ import { botReplies, visibleText } from '../support/visible.js';
 
 const WORDS = 120;
 
-/** Alice asks for a slow answer (a question of its own: no cached answer); resolves once it streams. */
-async function slowAnswer({ sim, claude }: Rig, question = 'tell me everything') {
+/**
+ * Alice asks for a slow answer (a question of its own: no cached answer), in a thread of its own
+ * or in `threadTs`; resolves once it streams.
+ */
+async function slowAnswer({ sim, claude }: Rig, question = 'tell me everything', threadTs?: string) {
   claude.enqueue({
     text: Array.from({ length: WORDS }, (_, i) => `w${i}`).join(' '),
     chunkSize: 4,
@@ -23,8 +26,10 @@ async function slowAnswer({ sim, claude }: Rig, question = 'tell me everything')
     user: 'U0ALICE',
     channel: 'C0GENERAL',
     text: `<@${sim.botUserId}> ${question}`,
+    ...(threadTs ? { thread_ts: threadTs } : {}),
   });
-  await sim.waitFor(() => botReplies(sim, 'C0GENERAL', message.ts).find((m) => m.streaming), {
+  const thread = threadTs ?? message.ts;
+  await sim.waitFor(() => botReplies(sim, 'C0GENERAL', thread).find((m) => m.streaming), {
     what: 'the answer streaming',
   });
   return message;
@@ -64,6 +69,28 @@ test('someone else’s stop press stops nothing and tells them who can; the aske
   assert.match(stopped, /\(stopped\)/);
   assert.doesNotMatch(stopped, /w119/, 'the rest never came');
   assert.equal(sim.ephemerals({ user: 'U0ALICE' }).length, 0, 'the asker is not lectured');
+});
+
+test('in a thread where both asked, Bob’s press stops only his own answers, not Alice’s', async (t) => {
+  const rig = await startRig(t);
+  const { sim, claude } = rig;
+  claude.enqueue({ text: 'A short answer for Bob.' });
+  const { message: bobs } = await sim.post({
+    user: 'U0BOB',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> hi`,
+  });
+  await sim.waitFor(
+    () =>
+      botReplies(sim, 'C0GENERAL', bobs.ts).find((m) => !m.streaming && /short answer/.test(visibleText(m))),
+    { what: 'Bob’s answer' },
+  );
+  await slowAnswer(rig, 'and what do you say?', bobs.ts);
+  await sim.stopSession('C0GENERAL', bobs.ts, 'U0BOB');
+  await until('Bob’s press handled', () => rig.logs.some((l) => l.includes('stop button pressed')));
+  const whole = await finished(rig, bobs.ts);
+  assert.match(whole, /w119/, 'Alice’s whole answer arrived');
+  assert.doesNotMatch(whole, /\(stopped\)/);
 });
 
 test('an admin of the bot (ADMIN_USER_IDS) may stop anyone’s answer', async (t) => {

@@ -3,10 +3,7 @@ import { accessGate } from '../../slack/access.js';
 import type { FeatureDeps } from '../deps.js';
 import { register } from './listener.js';
 import { AnswerRunner } from './runner.js';
-import { StopRights } from './stop-rights.js';
-
-/** Where a replica asks the others to stop a thread's answer. */
-const STOP_TOPIC = 'stop';
+import { installStop, StopRights } from './stop.js';
 
 /**
  * Answers: a mention in a channel or a DM becomes a job, answered in its thread with the thread as
@@ -63,26 +60,6 @@ export function install(
     },
     hasAnsweredIn: (team, channel, ts) => runner.hasAnsweredIn(team, channel, ts),
   });
-  // Slack's stop button: stop the thread's answer; Slack already stopped its stream. The event
-  // reaches any replica, and answers in the thread may run on others: they are told too.
-  // @see https://docs.slack.dev/reference/events/agent_session_stopped
-  const stops = platform.broadcast;
-  stops?.subscribe(STOP_TOPIC, (message) => {
-    const { channel, thread } = JSON.parse(message) as { channel: string; thread: string };
-    const stopped = runner.stop(channel, thread);
-    if (stopped) log.info({ channel, thread, stopped }, 'answer stopped for another replica');
-  });
-  app.event('agent_session_stopped', async ({ event }) => {
-    const e = event as unknown as { channel?: string; thread_ts?: string; user?: string };
-    if (!e.channel || !e.thread_ts) return;
-    // Only who asked (or the bot's admins) may stop an answer; others are told who may.
-    if (!e.user || !(await stopRights.allows(e.channel, e.thread_ts, e.user))) {
-      log.info({ channel: e.channel, thread: e.thread_ts, user: e.user }, 'stop refused: not the asker');
-      return;
-    }
-    const stopped = runner.stop(e.channel, e.thread_ts);
-    log.info({ channel: e.channel, thread: e.thread_ts, user: e.user, stopped }, 'stop button pressed');
-    await stops?.publish(STOP_TOPIC, JSON.stringify({ channel: e.channel, thread: e.thread_ts }));
-  });
+  installStop(app, { runner, rights: stopRights, broadcast: platform.broadcast, log });
   return runner;
 }

@@ -57,6 +57,8 @@ interface Running {
   controller: AbortController;
   /** `channel:threadTs` of the question, once it is worked on (the stop button names the thread). */
   thread?: string;
+  /** Who asked: only they (or the bot's admins) may stop it. */
+  askedBy?: string;
   lease?: Lease;
   /** Waiting in the waiting room, or for memory to read its files: nothing sent to Claude yet. */
   waiting: boolean;
@@ -120,14 +122,16 @@ export class AnswerRunner {
   }
 
   /**
-   * Stops the answers of a thread (Slack's stop button): Claude's call is aborted (its queue slot
-   * freed, no more tokens), a question still waiting leaves the line, and the reply is marked
-   * stopped. Returns how many were stopped here (another replica may hold the thread's answer).
+   * Stops the answers of a thread that `by` asked (all of them for `by: 'anyone'`, the bot's
+   * admins): Claude's call is aborted (its queue slot freed, no more tokens), a question still
+   * waiting leaves the line, and the reply is marked stopped. Returns how many were stopped here
+   * (another replica may hold the thread's answer). See stop.ts for the whole stop button.
    */
-  stop(channel: string, threadTs: string): number {
+  stop(channel: string, threadTs: string, by: string): number {
     let stopped = 0;
     for (const r of this.running.values()) {
       if (r.thread !== `${channel}:${threadTs}` || r.controller.signal.aborted) continue;
+      if (by !== 'anyone' && r.askedBy !== by) continue;
       r.controller.abort(STOPPED);
       stopped++;
     }
@@ -229,6 +233,7 @@ export class AnswerRunner {
     const leaseMs = this.deps.leaseMs ?? DEFAULT_LEASE_MS;
     r.lease = lease;
     r.thread = `${job.place.channelId}:${job.place.threadTs}`;
+    r.askedBy = job.userId;
     const quiet = () => r.lost || r.handingBack;
     // Renew the lease while working, so a long answer is not taken over.
     const renew = setInterval(
