@@ -18,11 +18,13 @@ export function startChild(
   env: Record<string, string>,
   /** Written as `.env` in the process's working directory (dotenv reads it at start). */
   dotenv?: string,
+  /** More node options, after tsx's loader. */
+  nodeArgs: string[] = [],
 ) {
   const file = fileURLToPath(new URL(`../../${entry}`, import.meta.url));
   const cwd = mkdtempSync(join(tmpdir(), 'child-'));
   if (dotenv !== undefined) writeFileSync(join(cwd, '.env'), dotenv);
-  const child = spawn(process.execPath, ['--import', tsx, file], {
+  const child = spawn(process.execPath, ['--import', tsx, ...nodeArgs, file], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,53 @@
+/**
+ * Heavy modules load when first needed, not at start: sharp with the first image, the YAML parser
+ * with a profiles file, node:sqlite with STATE_DIR. The modules a started bot has loaded are
+ * recorded by a loader hook (test/support/record-loads.ts).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type TestContext, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { startChild } from '../support/child.js';
+import { botEnv, startFakes } from '../support/rig.js';
+
+const HOOK = fileURLToPath(new URL('../support/record-loads.ts', import.meta.url));
+
+/** Which of the heavy modules a bot started with `env` has loaded once it is ready. */
+async function heavyLoadedAtStart(t: TestContext, env: Record<string, string> = {}) {
+  const { sim, claude } = await startFakes(t);
+  const dir = mkdtempSync(join(tmpdir(), 'loads-'));
+  const file = join(dir, 'loaded.txt');
+  const bot = startChild(
+    t,
+    'src/main.ts',
+    { ...botEnv(sim, claude), RECORD_LOADS_FILE: file, ...env },
+    undefined,
+    ['--import', HOOK],
+  );
+  await bot.ready;
+  const loaded = readFileSync(file, 'utf8');
+  assert.match(loaded, /@slack\/bolt/, 'the hook recorded the start');
+  return [
+    ['sharp', /\/node_modules\/sharp\/|^require:sharp$/m],
+    ['yaml', /\/node_modules\/yaml\/|^require:yaml$/m],
+    ['node:sqlite', /^(require:)?node:sqlite$/m],
+  ]
+    .filter(([, re]) => (re as RegExp).test(loaded))
+    .map(([name]) => name);
+}
+
+test('a bot started without profiles or STATE_DIR has loaded neither sharp, nor the YAML parser, nor node:sqlite', async (t) => {
+  assert.deepEqual(await heavyLoadedAtStart(t), []);
+});
+
+test('the check sees them once they are needed: a profiles file loads the YAML parser, STATE_DIR node:sqlite', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'lazy-'));
+  const profiles = join(dir, 'profiles.yaml');
+  writeFileSync(profiles, 'default:\n  max_tokens: 500\n');
+  assert.deepEqual(
+    await heavyLoadedAtStart(t, { CLAUDE_PROFILES_FILE: profiles, STATE_DIR: join(dir, 'state') }),
+    ['yaml', 'node:sqlite'],
+  );
+});
