@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DocumentBlockParam, ImageBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import { fitImage, type ImageType, imageTokens } from './images.js';
-import { pdfPages } from './pdf-pages.js';
+import { MAX_PDF_PAGES, pdfPages } from './pdf-pages.js';
 import { estimateTokens } from './tokens.js';
 
 export { type ImageType, imageTokens } from './images.js';
@@ -12,8 +12,6 @@ export { type ImageType, imageTokens } from './images.js';
  * @see https://docs.anthropic.com/en/docs/build-with-claude/pdf-support
  */
 
-/** Pages of all PDFs in one request. */
-export const MAX_PDF_PAGES = 100;
 /**
  * Tokens a PDF page costs: its text plus an image of the page (Anthropic gives 1,500–3,000 for a
  * typical page; the low end is used so a 30-page spec fits the default context budget).

@@ -9,6 +9,8 @@ import { oneDecodeAtATime } from './decode-lock.js';
  * the count is unknown.
  */
 
+/** Pages of all PDFs in one request (Claude's own limit). */
+export const MAX_PDF_PAGES = 100;
 /** How long one count may take, the parser's first start included. */
 const COUNT_TIMEOUT_MS = 15_000;
 /**
