@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import type { SlackSim } from '../../sandbox/slack/sim.js';
 import { OUTSIDER_AGAIN_TEXT, OUTSIDER_TEXT } from '../../src/features/summaries/outsiders.js';
 import { requestText, startRig } from '../support/rig.js';
+import { until } from '../support/until.js';
 import { botReplies, visibleText, waitForReplies } from '../support/visible.js';
 
 /** Text only #team's members may read. */
@@ -98,7 +99,25 @@ test('Slack Connect: the thread shortcut works in a conversation they are in, no
     { what: 'Eve’s summary of her own thread', timeoutMs: 15_000 },
   );
   assert.equal(claude.requests.length, 1);
-  assert.ok(!requestText(claude.requests[0]!.body).includes(SECRET));
+  // In her DM with the bot too.
+  sim.addConversation({
+    id: 'D0EVE',
+    name: 'U0EVE',
+    is_im: true,
+    is_channel: false,
+    is_private: true,
+    user: 'U0EVE',
+    members: ['U0EVE', sim.botUserId],
+  });
+  const own = sim.seedMessage({ channel: 'D0EVE', user: 'U0EVE', text: 'Notes for the Acme call' });
+  await sim.messageShortcut({
+    user: 'U0EVE',
+    channel: 'D0EVE',
+    messageTs: own.ts,
+    callbackId: 'summarize_thread',
+  });
+  await until('Eve’s summary of her DM', () => claude.requests.length === 2);
+  for (const req of claude.requests) assert.ok(!requestText(req.body).includes(SECRET));
   assert.ok(!shownTo(sim, 'U0EVE').includes(SECRET), 'Eve was shown nothing of #team');
 });
 

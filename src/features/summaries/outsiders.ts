@@ -47,6 +47,8 @@ export async function outsiderRefusal(
     const outsider = await deps.readers.outsider(reach.userId, reach.userTeamId);
     if (outsider === false) return undefined;
     if (reach.source === reach.askedIn) {
+      // A DM the bot can read is its own DM with the person.
+      if (reach.source.startsWith('D')) return undefined;
       const member = await deps.readers.canRead(reach.userId, reach.source);
       if (member) return undefined;
       if (member === undefined) return NOT_ENABLED_TEXT.unverified;
