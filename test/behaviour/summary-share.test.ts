@@ -1,35 +1,9 @@
 import assert from 'node:assert/strict';
-import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
-import { type TestContext, test } from 'node:test';
+import { test } from 'node:test';
 import type { HttpTransport } from '../../sandbox/slack/delivery.js';
 import { REDIS_URL, uniquePrefix } from '../support/redis.js';
 import { type Rig, startRig } from '../support/rig.js';
-
-/** A TCP relay to `target` that holds every reply for `delayMs` (requests pass at once). */
-async function slowLink(t: TestContext, target: URL, delayMs: number): Promise<string> {
-  const sockets = new Set<Socket>();
-  const relay = (from: Socket, to: Socket, ms: number) =>
-    from.on('data', (chunk) => setTimeout(() => to.writable && to.write(chunk), ms));
-  const server = createServer((client) => {
-    const upstream = connect(Number(target.port), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => {});
-      s.on('close', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    relay(client, upstream, 0);
-    relay(upstream, client, delayMs);
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  t.after(() => {
-    for (const s of sockets) s.destroy();
-    server.close();
-  });
-  return `redis://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+import { slowLink } from '../support/slow-link.js';
 
 type Block = { type?: string; elements?: Array<Record<string, unknown>> };
 const shareValue = (m: { blocks?: unknown[] }) =>
@@ -42,7 +16,7 @@ test('Share clicked twice at once, each click handled by another replica, posts 
   const prefix = uniquePrefix();
   // Replica A hears from Redis 100 ms late, so B's click runs entirely inside A's: without one
   // atomic claim between them, both find the summary unshared.
-  const slow = await slowLink(t, new URL(REDIS_URL), 100);
+  const slow = await slowLink(t, new URL(REDIS_URL), { replyDelayMs: 100 });
   const a = await startRig(t, { env: { REDIS_URL: slow, REDIS_KEY_PREFIX: prefix } });
   const b = await startRig(t, { env: { REDIS_URL, REDIS_KEY_PREFIX: prefix }, sim: a.sim });
   const { sim } = a;
