@@ -31,14 +31,21 @@ export const MEMORY_CLAIMS_MAX = 100_000;
 
 /** One process: leases with expiry, the oldest dropped beyond `max`. */
 export class MemoryClaims implements ClaimStore {
-  private readonly leases: LRUCache<string, true>;
+  private table: LRUCache<string, true> | undefined;
 
-  constructor(max = MEMORY_CLAIMS_MAX) {
-    this.leases = new LRUCache({ max });
+  constructor(private readonly max = MEMORY_CLAIMS_MAX) {}
+
+  /**
+   * Made on the first claim: lru-cache allocates its index for every entry up front, about 3 MB
+   * for 100,000 that an idle process need not hold.
+   */
+  private get leases(): LRUCache<string, true> {
+    this.table ??= new LRUCache({ max: this.max });
+    return this.table;
   }
 
   get size(): number {
-    return this.leases.size;
+    return this.table?.size ?? 0;
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
