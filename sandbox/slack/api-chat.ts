@@ -123,6 +123,7 @@ export const chatHandlers: Record<string, ApiHandler> = {
     const metadata = jsonArg(args, 'metadata');
     if (metadata.value !== undefined) m.metadata = metadata.value;
     m.edited = { user: ctx.state.id.botUserId, ts: ctx.state.nextTs() };
+    recordUnfurls(ctx, args, `${text ?? ''} ${JSON.stringify(blocks ?? [])}`);
     ctx.state.changed();
     return { ok: true, channel: m.channel, ts: m.ts, text: m.text, message: apiMessage(ctx, m) };
   },
@@ -155,6 +156,7 @@ export const chatHandlers: Record<string, ApiHandler> = {
       ...(blocks ? { blocks } : {}),
       ...(threadTs ? { thread_ts: threadTs } : {}),
     });
+    recordUnfurls(ctx, args, `${text} ${JSON.stringify(blocks ?? [])}`);
     ctx.state.changed();
     return { ok: true, message_ts: ts };
   },
@@ -274,12 +276,12 @@ export const chatHandlers: Record<string, ApiHandler> = {
 const bool = (v: unknown) => v === true || v === 'true' || v === 1 || v === '1';
 
 /**
- * The URLs Slack would fetch to unfurl a posted message: text-based links with unfurl_links, and
- * media unless unfurl_media is false (its default is on). The sim cannot tell media from pages, so
- * any link counts for either.
+ * The URLs Slack would fetch to unfurl a message the bot wrote (posted, edited, streamed, ephemeral
+ * or through a response_url): text-based links with unfurl_links, and media unless unfurl_media is
+ * false (its default is on). The sim cannot tell media from pages, so any link counts for either.
  * @see https://docs.slack.dev/reference/methods/chat.postMessage (unfurl_links, unfurl_media)
  */
-function recordUnfurls(ctx: ApiContext, args: Record<string, unknown>, content: string): void {
+export function recordUnfurls(ctx: ApiContext, args: Record<string, unknown>, content: string): void {
   const media = args.unfurl_media === undefined || bool(args.unfurl_media);
   if (!bool(args.unfurl_links) && !media) return;
   for (const m of content.matchAll(/https?:\/\/[^\s<>|"\\)\]]+/g)) ctx.state.unfurled.push(m[0]);

@@ -2,6 +2,7 @@ import type { ApiHandler } from './api.js';
 import {
   MAX_MARKDOWN_CHARS,
   readBlocks,
+  recordUnfurls,
   storeBotMessage,
   threadParentTs,
   writableConversation,
@@ -131,6 +132,7 @@ export const streamHandlers: Record<string, ApiHandler> = {
       stream_started_at: Date.now(),
       ...(input.others.length > 0 ? { chunks: input.others } : {}),
     });
+    recordUnfurls(ctx, args, input.markdown);
     return { ok: true, channel: conv.id, ts: msg.ts };
   },
 
@@ -153,6 +155,7 @@ export const streamHandlers: Record<string, ApiHandler> = {
     const tooLong = overCap(input, m);
     if (tooLong) return tooLong;
     appendTo(m, input);
+    recordUnfurls(ctx, args, input.markdown);
     ctx.state.changed();
     return { ok: true, channel: m.channel, ts: m.ts };
   },
@@ -169,6 +172,7 @@ export const streamHandlers: Record<string, ApiHandler> = {
     const tooLong = overCap(input, m);
     if (tooLong) return tooLong;
     appendTo(m, input);
+    recordUnfurls(ctx, args, `${input.markdown} ${JSON.stringify(blocks ?? [])}`);
     if (blocks) m.blocks = blocks;
     if (metadata.value !== undefined) m.metadata = metadata.value;
     m.streaming = false;

@@ -190,9 +190,17 @@ export function handleRequest(h: HttpHooks, req: IncomingMessage, res: ServerRes
       readBody(req).then((body) => {
         const out = h.responseUrls.handle(url.pathname.slice('/response/'.length), body);
         const error = (out.body as { error?: unknown }).error;
+        const flags = (() => {
+          try {
+            const { unfurl_links, unfurl_media } = JSON.parse(body) as Record<string, unknown>;
+            return { unfurl_links, unfurl_media };
+          } catch {
+            return {};
+          }
+        })();
         h.recordResponse({
           method: 'response_url',
-          args: { bytes: body.length },
+          args: { bytes: body.length, ...flags },
           at: Date.now(),
           ok: out.status === 200,
           ...(typeof error === 'string' ? { error } : {}),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readBlocks, storeBotMessage } from './api-chat.js';
+import { readBlocks, recordUnfurls, storeBotMessage } from './api-chat.js';
 import type { ApiContext } from './shapes.js';
 
 /** Where a response_url's answers go: the conversation, the user who acted, and the message acted on. */
@@ -55,6 +55,7 @@ export class ResponseUrls {
     target.uses += 1;
     const { state } = this.ctx;
     const text = typeof msg.text === 'string' ? msg.text : '';
+    recordUnfurls(this.ctx, msg, `${text} ${JSON.stringify(blocks ?? [])}`);
     const original = target.messageTs ? state.find(target.channel, target.messageTs) : undefined;
     if (msg.delete_original === true || msg.delete_original === 'true') {
       if (original) state.remove(original);

@@ -15,6 +15,7 @@ import {
   countSlackCalls,
   createPostClient,
   createReadClient,
+  guardWrites,
   slackErrorCode,
 } from './web.js';
 import { MemoryWindow, RedisWindow } from './write/rate-window.js';
@@ -59,6 +60,11 @@ export function createSlack(config: Config, platform: Platform) {
     clientOptions: boltClientOptions(settings),
     receiver,
     convoStore: false,
+  });
+  // Bolt's own client (`say`, listeners' `client`) writes under the same rule as ours.
+  app.use(async ({ client, next }) => {
+    guardWrites(client, settings.unfurl);
+    await next();
   });
   app.error(async (err) => {
     log.error({ err }, 'slack listener error');

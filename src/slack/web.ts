@@ -7,6 +7,7 @@ import {
   WebClientEvent,
 } from '@slack/web-api';
 import type { Metrics } from '../platform/metrics.js';
+import { safeResponseFetch, safeWrite } from './write/safe-write.js';
 
 export interface WebClientSettings {
   token: string;
@@ -34,9 +35,7 @@ class ObservedWebClient extends WebClient {
   unfurl = false;
 
   override async apiCall(method: string, options?: Record<string, unknown>): Promise<WebAPICallResult> {
-    if (method === 'chat.postMessage' && !this.unfurl) {
-      options = { unfurl_links: false, unfurl_media: false, ...options };
-    }
+    options = safeWrite(method, options, this.unfurl);
     try {
       const r = await super.apiCall(method, options);
       this.observer?.call(method, true);
@@ -81,9 +80,29 @@ export function createReadClient(s: WebClientSettings): WebClient {
   return build(s, { ...READ_OPTIONS, maxRequestConcurrency: 20 });
 }
 
-/** The options of the client Bolt gives listeners (`client`, `say`): the read client's settings. */
-export function boltClientOptions(s: Pick<WebClientSettings, 'apiUrl' | 'fetch'>) {
-  return { ...(s.fetch ? { fetch: s.fetch } : {}), slackApiUrl: s.apiUrl, ...READ_OPTIONS };
+/**
+ * The options of the client Bolt gives listeners (`client`, `say`): the read client's settings.
+ * Bolt's `respond()` posts with this fetch too: its answers go through safeWrite on the way.
+ */
+export function boltClientOptions(s: Pick<WebClientSettings, 'apiUrl' | 'fetch' | 'unfurl'>) {
+  return {
+    fetch: safeResponseFetch(s.fetch ?? fetch, s.apiUrl, s.unfurl),
+    slackApiUrl: s.apiUrl,
+    ...READ_OPTIONS,
+  };
+}
+
+const guarded = new WeakSet<WebClient>();
+
+/**
+ * Sends a WebClient made elsewhere (Bolt's, for `say` and listeners' `client`) through safeWrite,
+ * as the bot's own clients are. Once per client.
+ */
+export function guardWrites(client: WebClient, unfurl = false): void {
+  if (guarded.has(client)) return;
+  guarded.add(client);
+  const call = client.apiCall.bind(client);
+  client.apiCall = (method, options) => call(method, safeWrite(method, options, unfurl));
 }
 
 /**

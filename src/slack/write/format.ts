@@ -21,12 +21,17 @@ const MASS_WORDS = ['channel', 'here', 'everyone', 'group'];
 // Longest body of a Slack token (`<…>`) read as one: the stream holds an unfinished token back, so
 // its length must be bounded; a longer one is text, its `<!` defused like any other.
 const MAX_TOKEN_CHARS = 1000;
+/**
+ * Longest label a user mention (`<@U123|label>`) keeps: Slack shows the label in place of the name,
+ * so a long one is a wall of text dressed as a person.
+ */
+export const MAX_MENTION_LABEL_CHARS = 100;
 // One regex, one pass: with no replacement feeding another, a stream can be cut anywhere no match
 // can span and still give the same result. `<`/`>` are excluded inside tokens so they cannot nest.
 // Slack's own `<!…>` commands become text; any other `<!` (HTML `<!DOCTYPE>`, `<!--`, a stray one)
 // gets U+200B after the `<`, which keeps code samples intact but can never form a command.
 const MENTION = new RegExp(
-  `<(?=[^<>\\n]{1,${MAX_TOKEN_CHARS}}>)(?:!((?:here|channel|everyone|group|subteam|date)(?![\\w-])[^<>\\n]*)|([a-z][a-z0-9+.-]*:[^|<>\\n]*)\\|([^<>\\n]*)|@([UW][A-Z0-9]+)(?:\\|([^<>\\n]*))?)>|<!|(?<![\\w.+-])@(channel|here|everyone)\\b|\\[@(?!\u200B)`,
+  `<(?=[^<>\\n]{1,${MAX_TOKEN_CHARS}}>)(?:!((?:here|channel|everyone|group|subteam|date)(?![\\w-])[^<>\\n]*)|([a-z][a-z0-9+.-]*:[^|<>\\n]*)\\|([^<>\\n]*)|@([UW][A-Z0-9]+)(?:\\|([^<>\\n]*))?)>|<!|(?<![\\w.+-])@(channel|here|everyone)\\b|\\[@(?!\u200B)|<(?=@)`,
   'gi',
 );
 // A fragment at the end of a stream chunk that more text could still turn into a MENTION match.
@@ -66,10 +71,14 @@ export function neutralizeMentions(text: string, policy?: MentionPolicy): string
   const replace = (match: string, ...groups: Array<string | number | undefined>): string => {
     const [command, url, label, user, userLabel, word, offset] = groups;
     if (typeof user === 'string') {
-      if (!policy || policy.mentionable(user)) return match;
+      if (!policy || policy.mentionable(user)) {
+        return typeof userLabel === 'string' && userLabel.length > MAX_MENTION_LABEL_CHARS
+          ? `<@${user}|${capLabel(userLabel)}>`
+          : match;
+      }
       const name =
         (typeof userLabel === 'string' && userLabel.replace(/^@/, '')) || policy.nameOf?.(user) || 'someone';
-      return `@${ZWSP}${name}`;
+      return `@${ZWSP}${capLabel(name)}`;
     }
     if (typeof command === 'string') {
       const readable = defuse(describeCommand(command));
@@ -79,9 +88,20 @@ export function neutralizeMentions(text: string, policy?: MentionPolicy): string
     }
     if (typeof url === 'string') return `<${url}|${defuse(String(label ?? ''))}>`;
     if (typeof word === 'string') return `@${ZWSP}${word}`;
-    return match === '<!' ? `<${ZWSP}!` : `${match}${ZWSP}`;
+    // `<!` or `<@` that is no token (too long, unclosed): never a command or a mention.
+    if (match === '<!') return `<${ZWSP}!`;
+    return match === '<' ? `<${ZWSP}` : `${match}${ZWSP}`;
   };
   return text.replace(MENTION, replace);
+}
+
+/** A mention label cut to MAX_MENTION_LABEL_CHARS (never inside a surrogate pair), with "…". */
+function capLabel(label: string): string {
+  if (label.length <= MAX_MENTION_LABEL_CHARS) return label;
+  const cut = /[\uD800-\uDBFF]/.test(label.charAt(MAX_MENTION_LABEL_CHARS - 1))
+    ? MAX_MENTION_LABEL_CHARS - 1
+    : MAX_MENTION_LABEL_CHARS;
+  return `${label.slice(0, cut)}…`;
 }
 
 function describeCommand(command: string): string {
