@@ -41,7 +41,7 @@ export interface HttpHooks {
   botToken: string;
   appToken: string;
   /** The bot token's scopes: a method that needs another answers missing_scope. */
-  scopes: ReadonlySet<string>;
+  scopes: Set<string>;
   faults: FaultBook;
   /** Each method's rate tier: a call past it answers 429 `ratelimited` with Retry-After. */
   rates: RateLimiter;

@@ -395,6 +395,14 @@ export class SlackSim extends EventEmitter {
     this.faults.failNext(method, fault);
   }
 
+  /**
+   * An admin removes a scope from the installed app: from now on every method that needs it (and
+   * no other granted scope) answers missing_scope, naming it in `needed`.
+   */
+  removeScope(scope: string): void {
+    this.hooks.scopes.delete(scope);
+  }
+
   /** The method answers unknown_method until reset(). */
   disableMethod(method: string): void {
     this.faults.disabled.add(method);

@@ -1,7 +1,7 @@
 /** What people read when their question ends without an answer: one table for every feature. */
 import type { AskFailure } from '../ask/types.js';
 import { ClaudeError } from '../claude/errors.js';
-import { slackErrorCode } from '../slack/web.js';
+import { missingScope, slackErrorCode } from '../slack/web.js';
 
 type Kind = Exclude<AskFailure['kind'], 'budget' | 'refused' | 'stopped'>;
 
@@ -46,6 +46,12 @@ export function slackReadText(code: string | undefined, botName: string): string
   }
 }
 
+/** A Slack permission the app lacks (removed after install): only reinstalling the app grants it. */
+function missingScopeText(scope: string | undefined): string | undefined {
+  if (!scope) return undefined;
+  return `:warning: I can’t do this: the app lacks the Slack permission \`${scope}\`. A workspace admin must reinstall the app to grant it.`;
+}
+
 /** A setting the channel's model refuses, named with the model: what whoever runs the bot must change. */
 function modelSettingText(cause: unknown): string | undefined {
   if (!(cause instanceof ClaudeError) || !cause.setting) return undefined;
@@ -67,7 +73,11 @@ export function failureText(failure: AskFailure, ref: string, botName: string): 
     case 'model_setting':
       return withReference(modelSettingText(failure.cause) ?? ERROR_TEXT.model_setting, ref);
     case 'internal':
-      return slackReadText(slackErrorCode(failure.cause), botName) ?? withReference(ERROR_TEXT.internal, ref);
+      return (
+        missingScopeText(missingScope(failure.cause)) ??
+        slackReadText(slackErrorCode(failure.cause), botName) ??
+        withReference(ERROR_TEXT.internal, ref)
+      );
     default:
       return withReference(ERROR_TEXT[failure.kind], ref);
   }

@@ -33,6 +33,8 @@ export interface WebCallObserver {
 class ObservedWebClient extends WebClient {
   observer: WebCallObserver | undefined;
   unfurl = false;
+  /** Told of a permission Slack says the app lacks, once per scope. */
+  lacking: ((method: string, scope: string) => void) | undefined;
 
   override async apiCall(method: string, options?: Record<string, unknown>): Promise<WebAPICallResult> {
     options = safeWrite(method, options, this.unfurl);
@@ -42,6 +44,8 @@ class ObservedWebClient extends WebClient {
       return r;
     } catch (err) {
       this.observer?.call(method, false);
+      const scope = missingScope(err);
+      if (scope) this.lacking?.(method, scope);
       throw err;
     }
   }
@@ -55,6 +59,14 @@ function build(s: WebClientSettings, options: ConstructorParameters<typeof WebCl
     ...options,
   });
   client.unfurl = s.unfurl ?? false;
+  const told = new Set<string>();
+  client.lacking = (method, scope) => {
+    if (told.has(scope)) return;
+    told.add(scope);
+    s.logger.warn(
+      `Slack: the app lacks the scope ${scope} (needed by ${method}); an admin must add it and reinstall the app`,
+    );
+  };
   const observer = s.observe;
   if (observer) {
     client.observer = observer;
@@ -126,6 +138,17 @@ export function slackErrorCode(err: unknown): string | undefined {
   if (e?.code === ErrorCode.RequestError) return 'request_error';
   if (e?.code === ErrorCode.HTTPError) return 'http_error';
   return undefined;
+}
+
+/**
+ * The permission Slack says the app lacks (`missing_scope`, with the scope in `needed`), when that
+ * is the error; a scope removed after install shows up this way at run time.
+ * @see https://docs.slack.dev/apis/web-api (errors: missing_scope)
+ */
+export function missingScope(err: unknown): string | undefined {
+  const e = err as { code?: string; data?: { error?: string; needed?: unknown } };
+  if (e?.code !== ErrorCode.PlatformError || e.data?.error !== 'missing_scope') return undefined;
+  return typeof e.data.needed === 'string' && e.data.needed ? e.data.needed : 'unknown';
 }
 
 /**
