@@ -100,24 +100,30 @@ test('Socket Mode, Redis slow to answer: a process killed the moment Slack has t
   assert.equal(botReplies(sim, 'C0GENERAL', m.ts).length, 1);
 });
 
-test('a question whose process dies twice while working on it is not tried a third time: the person is told, once', async (t) => {
-  const { sim, claude } = await startFakes(t);
-  claude.setResponder(() => ({ hang: true }));
-  const bots = processes(t, sim, claude, { REDIS_URL, REDIS_KEY_PREFIX: uniquePrefix() }, false);
-  await bots.next();
-  const m = await ask(sim, 'the question that brings the bot down');
-  // Killed while working on it, twice: the question itself seems to be what kills the process.
-  for (const attempt of [1, 2]) {
-    await claude.waitForRequests(attempt, 15_000);
-    bots.kill();
-    await bots.killed();
+for (const store of ['Redis', 'STATE_DIR'] as const) {
+  test(`with ${store}, a question whose process dies twice while working on it is not tried a third time: the person is told, once`, async (t) => {
+    const { sim, claude } = await startFakes(t);
+    claude.setResponder(() => ({ hang: true }));
+    const env: Record<string, string> =
+      store === 'Redis'
+        ? { REDIS_URL, REDIS_KEY_PREFIX: uniquePrefix() }
+        : { STATE_DIR: mkdtempSync(join(tmpdir(), 'state-')) };
+    const bots = processes(t, sim, claude, env, false);
     await bots.next();
-  }
-  const [reply] = await waitForReplies(sim, 'C0GENERAL', m.ts, 1, 15_000);
-  assert.match(visibleText(reply!), /I could not answer this question: it stopped the bot twice/);
-  assert.equal(claude.requests.length, 2, `not tried a third time\n${bots.output()}`);
-  assert.equal(botReplies(sim, 'C0GENERAL', m.ts).length, 1);
-});
+    const m = await ask(sim, 'the question that brings the bot down');
+    // Killed while working on it, twice: the question itself seems to be what kills the process.
+    for (const attempt of [1, 2]) {
+      await claude.waitForRequests(attempt, 15_000);
+      bots.kill();
+      await bots.killed();
+      await bots.next();
+    }
+    const [reply] = await waitForReplies(sim, 'C0GENERAL', m.ts, 1, 15_000);
+    assert.match(visibleText(reply!), /I could not answer this question: it stopped the bot twice/);
+    assert.equal(claude.requests.length, 2, `not tried a third time\n${bots.output()}`);
+    assert.equal(botReplies(sim, 'C0GENERAL', m.ts).length, 1);
+  });
+}
 
 /** The questions of the five-point test, each named by a word found in its Claude request. */
 const Q = {
