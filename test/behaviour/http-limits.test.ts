@@ -31,12 +31,16 @@ function upload(port: number, head: string, piece: string | Buffer, everyMs: num
   let sent = 0;
   let sentAtAnswer = -1;
   let closed = false;
-  const timer = setInterval(() => {
-    if (closed || socket.destroyed) return;
-    socket.write(piece);
-    sent += piece.length;
-  }, everyMs);
-  socket.on('connect', () => socket.write(head));
+  let timer: NodeJS.Timeout | undefined;
+  // The head first, then the body: written before the connection is up, a piece would go first.
+  socket.on('connect', () => {
+    socket.write(head);
+    timer = setInterval(() => {
+      if (closed || socket.destroyed) return;
+      socket.write(piece);
+      sent += piece.length;
+    }, everyMs);
+  });
   socket.on('data', (d) => {
     if (!answer && sentAtAnswer < 0) sentAtAnswer = sent;
     answer += d.toString('latin1');
@@ -72,11 +76,11 @@ test('oversized and slow bodies: 413 / 408 without reading them whole, the conne
   const dripped = upload(port, post('Content-Length: 1000\r\n'), 'a', 500);
 
   await until('413 for the announced body', () => announced.status() !== undefined);
+  // Both clients send for ever: an answer at all means the body was not read to its end.
   assert.equal(announced.status(), 413);
-  assert.ok(announced.sentAtAnswer() < 4 * kb64.length, 'answered before the body was read');
   await until('413 for the streamed body', () => streamed.status() !== undefined);
   assert.equal(streamed.status(), 413);
-  assert.ok(streamed.sentAtAnswer() < BODY_LIMIT_BYTES + 16 * kb64.length, 'answered once past the limit');
+  assert.ok(streamed.sentAtAnswer() > BODY_LIMIT_BYTES, 'refused for what it sent, not for a header');
   await until('the clients that kept sending cut off', () => announced.closed() && streamed.closed());
 
   // The bot answers a normal question meanwhile.
