@@ -135,6 +135,20 @@ test('a paused search turn (pause_turn) is continued, and the answer shows both 
   assert.match(eng.reply, /\n- \[A\]\(https:\/\/example\.com\/a\)$/);
 });
 
+test('a search turn still paused after five continuations ends with a note saying it was cut and how to go on', async (t) => {
+  const r = await rig(t);
+  const paused = {
+    text: 'Still searching. ',
+    stopReason: 'pause_turn' as const,
+    webSearch: { query: 'q', results: [{ url: 'https://example.com/a', title: 'A' }] },
+  };
+  r.claude.enqueue(paused, paused, paused, paused, paused, paused);
+  const eng = await ask(r, 'C0ENG', 'look it all up');
+  assert.equal(r.claude.requests.length, 6, 'the first turn and five continuations');
+  assert.match(eng.reply, /^Still searching\. /);
+  assert.match(eng.reply, /the answer was cut here: .*Mention me with “continue” in this thread to go on\._/);
+});
+
 test('tools stay off in a Slack Connect channel a pattern matches; on when the profile names it', async (t) => {
   const r = await rig(
     t,

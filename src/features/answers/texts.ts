@@ -25,8 +25,9 @@ export const LOST_TRACK_TEXT =
   ':hourglass: Sorry, I lost track of this question while restarting. Please ask again.';
 
 /**
- * Said under an answer Claude stopped early: at the length limit (CLAUDE_MAX_TOKENS), with how to
- * get the rest, or by declining (stop reason `refusal`).
+ * Said under an answer Claude stopped early: at the length limit (CLAUDE_MAX_TOKENS) or still paused
+ * after its server-tool continuations (`pause_turn`), with how to get the rest, or by declining
+ * (stop reason `refusal`).
  * @see https://docs.anthropic.com/en/api/handling-stop-reasons
  */
 export function stopNote(stopReason: string | null | undefined, where: 'channel' | 'dm'): string | undefined {
@@ -35,6 +36,11 @@ export function stopNote(stopReason: string | null | undefined, where: 'channel'
     return `_…the answer reached the length limit here. ${how} for the rest._`;
   }
   if (stopReason === 'refusal') return '_Claude declined to continue this answer._';
+  // Still paused after the continuations one answer is allowed (its searches or tools went on).
+  if (stopReason === 'pause_turn') {
+    const how = where === 'dm' ? 'Reply “continue”' : 'Mention me with “continue” in this thread';
+    return `_…the answer was cut here: its searches took too many steps. ${how} to go on._`;
+  }
   return undefined;
 }
 
