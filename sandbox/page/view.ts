@@ -138,6 +138,17 @@ export function maskedSettings(config: Config): Array<[string, string]> {
   return out;
 }
 
+/**
+ * With the offline model the bot holds a stand-in key only the sandbox's fake API takes: the panel
+ * says no key is set, as the banner does, instead of masking it as a real one.
+ */
+function offlineKeyShown(settings: Array<[string, string]>, claude: SandboxClaude): Array<[string, string]> {
+  if (claude.mode !== 'offline') return settings;
+  return settings.map(([name, value]) =>
+    name === 'anthropic.apiKey' ? [name, '(unset: offline model, no ANTHROPIC_API_KEY)'] : [name, value],
+  );
+}
+
 /** Web API calls and response_url posts, newest first, runs of one method folded into a count. */
 function slackCallsView(sim: SlackSim): Pick<PanelView, 'slackCalls' | 'slackCallsTotal'> {
   // Newest first within each list, so calls in the same millisecond keep their order once merged.
@@ -221,7 +232,7 @@ export async function panelView(
     answers: { inflight, cacheHits, byOutcome },
     requests: claude.recentRequests(5),
     ...slackCallsView(sim),
-    settings: maskedSettings(config),
+    settings: offlineKeyShown(maskedSettings(config), claude),
     profiles: await profilesView(sim, bot, profiles),
   };
 }

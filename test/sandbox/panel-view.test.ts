@@ -69,3 +69,11 @@ test('the panel lists the bot’s Slack calls newest first, streams and ephemera
     [...times].sort((a, b) => b - a),
   );
 });
+
+test('with the offline model the panel shows no Anthropic key, as the banner says, not the stand-in as set', async () => {
+  const { sim, bot, claude, config } = sandbox;
+  assert.equal(claude.mode, 'offline');
+  const settings = new Map((await panelView(sim, bot, claude, config)).settings);
+  assert.equal(settings.get('anthropic.apiKey'), '(unset: offline model, no ANTHROPIC_API_KEY)');
+  assert.equal(settings.get('slack.botToken'), MASK, 'other secrets stay masked');
+});
