@@ -20,11 +20,13 @@ export function createRedis(url: string, log: Logger, name = 'main'): Redis {
     connectionName: `slack-claude-bot:${name}`,
   });
   let down = false;
-  client.on('error', (err) => {
-    if (!down)
-      log.warn({ err: { message: err.message }, redis: name }, 'redis unavailable; using local fallbacks');
+  const lost = (message: string) => {
+    if (!down) log.warn({ err: { message }, redis: name }, 'redis unavailable; using local fallbacks');
     down = true;
-  });
+  };
+  client.on('error', (err) => lost(err.message));
+  // A connection that closed is an outage even when it comes back before any command failed.
+  client.on('reconnecting', () => lost('connection closed'));
   client.on('ready', () => {
     if (down) log.info({ redis: name }, 'redis reachable again');
     down = false;

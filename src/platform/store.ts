@@ -18,16 +18,21 @@ export function createStore(redisUrl: string | undefined, log: Logger, namespace
     { connectionTimeout: 500, namespace, throwOnConnectError: false, throwOnErrors: false },
   );
   let down = false;
+  // Until its first connection the store only misses (the bot's main Redis connection reports a
+  // Redis that is not there at start): a read before it connected is no outage.
+  let connected = false;
   const keyv = new Keyv({ store: adapter, namespace, throwOnErrors: false });
   const onError = (err: unknown) => {
-    if (!down) log.warn({ err }, 'redis unavailable; cache falls back to misses until it returns');
-    down = true;
+    if (!down && connected)
+      log.warn({ err }, 'redis unavailable; cache falls back to misses until it returns');
+    down = connected;
   };
   adapter.on('error', onError);
   keyv.on('error', onError);
   adapter.client.on?.('ready', () => {
     if (down) log.info('redis reachable again');
     down = false;
+    connected = true;
   });
   return keyv;
 }

@@ -79,6 +79,8 @@ export class AnswerRunner {
   /** Threads answered here lately (the store has them all, for ANSWERED_THREAD_TTL_MS). */
   private answeredThreads = new LRUCache<string, true>({ max: 20_000, ttl: ANSWERED_THREAD_TTL_MS });
   private readonly takeover: Takeover | undefined;
+  /** Questions could not be kept in the durable store lately (logged once until they can). */
+  private notDurable = false;
 
   constructor(private readonly deps: RunnerDeps) {
     const jobs = deps.jobs;
@@ -207,11 +209,15 @@ export class AnswerRunner {
         const held = await jobs.accept(claimKey, JSON.stringify(job), CLAIM_KEEP_MS);
         if (held === 'duplicate') return undefined;
         metrics.jobs.inc({ event: 'queued' });
+        this.notDurable = false;
         return jobLease(jobs, held.id, () => claims.release(claimKey), log);
       } catch (err) {
-        // Answered all the same, but a crash of this replica now loses it.
+        // Answered all the same, but a crash of this replica now loses it. Logged once an outage
+        // (the metric counts every question), so a busy bot does not log one line a question.
         metrics.jobs.inc({ event: 'not_durable' });
-        log.warn({ err: { message: (err as Error).message }, ref: job.eventId }, 'question not durable');
+        if (!this.notDurable)
+          log.warn({ err: { message: (err as Error).message }, ref: job.eventId }, 'questions not durable');
+        this.notDurable = true;
       }
     }
     return (await claims.claim(claimKey, leaseMs)) ? claimLease(claims, claimKey, leaseMs) : undefined;
