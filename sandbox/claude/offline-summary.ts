@@ -49,7 +49,7 @@ interface Pending {
 
 /** The summary of `said`, in the sections and with the citations the summary prompt asks for. */
 export function summaryReply(said: readonly Said[], note: string): string {
-  if (said.length === 0) return `**TL;DR**: There were no messages to summarize.\n\n_${note}_`;
+  if (said.length === 0) return `**TL;DR**: There were no messages to summarize.\n\n${italic(note)}`;
   const people = new Set(said.filter((m) => !m.isBot).map((m) => m.author));
   const threads = new Set(said.map((m) => m.parent).filter((p) => p !== undefined));
   const byTs = new Map(said.filter((m) => m.ts !== undefined).map((m) => [m.ts, m]));
@@ -196,8 +196,16 @@ export function summaryReply(said: readonly Said[], note: string): string {
     ),
     ...section('Open questions', inOrder(questions)),
     '',
-    `_${note}_`,
+    italic(note),
   ].join('\n');
+}
+
+/** Each line in italics of its own: Slack (and the sandbox page) end `_…_` at a line break. */
+function italic(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `_${line}_`)
+    .join('\n');
 }
 
 /** "I will…" makes the author the owner; "can you…" the person named, else whom the thread is with. */

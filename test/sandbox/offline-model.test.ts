@@ -9,6 +9,11 @@ import { quoteConversation, summarySystem } from '../../src/features/summaries/p
 
 const MODEL = 'claude-test-model';
 
+/** The sandbox page's own renderer (plain JavaScript served to the browser). */
+const { renderSlack } = (await import(new URL('../../sandbox/page/web/render.js', import.meta.url).href)) as {
+  renderSlack: (text: string, ctx: object) => string;
+};
+
 type Msg = { ts: string; author: string; text: string; parentTs?: string; isBot?: boolean };
 /** A summary request the way the bot builds one (same system prompt, same quoting). */
 function summaryOf(messages: Msg[]): string {
@@ -173,4 +178,34 @@ describe('offline model: answers', () => {
       /You asked: "How do I deploy\?"/,
     );
   });
+});
+
+test('the summary footer naming the profile is in italics line by line: the page shows no literal underscore', () => {
+  const quoted = quoteConversation([
+    {
+      ts: '3.000100',
+      author: 'bo',
+      userId: 'bo',
+      isBot: false,
+      permalink: '',
+      text: 'We decided to ship on Friday.',
+    },
+  ]);
+  const text = offlineReply(
+    {
+      model: MODEL,
+      system: [{ type: 'text', text: summarySystem('final') }],
+      messages: [{ role: 'user', content: [{ type: 'text', text: `${quoted}\n\nWrite the summary.` }] }],
+    },
+    { profile: 'default' },
+  );
+  const footer = text.split('\n\n').at(-1) ?? '';
+  const html = renderSlack(footer, {
+    markdown: true,
+    userName: (id: string) => id,
+    channelName: (id: string) => id,
+  });
+  assert.match(html, /<em>Offline sandbox model: [^<]*<\/em>/);
+  assert.match(html, /<em>Answered with the <strong>default<\/strong> profile/);
+  assert.doesNotMatch(html, /_/);
 });
