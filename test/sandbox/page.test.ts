@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { OFFLINE_MODEL_NOTE } from '../../sandbox/claude/offline-model.js';
 import { type Sandbox, startSandbox } from '../../sandbox/sandbox.js';
 import { ERROR_TEXT } from '../../src/features/failure-text.js';
+import { until } from '../support/until.js';
 import { openPage, screenshot, startBrowser } from './browser.js';
 
 const WAIT = { timeout: 15_000 };
@@ -70,6 +71,21 @@ test('a mention in the "Planning notes" thread streams an answer that quotes tha
   const replies = sandbox.sim.thread('C0GENERAL', parent.ts).filter((m) => m.user === sandbox.sim.botUserId);
   assert.equal(replies.length, 1);
   await screenshot(page, 'mention-thread.png');
+  await page.locator('#close-thread').click();
+});
+
+test('feedback buttons are drawn under the answer, and a press reaches the bot, which counts the vote', async () => {
+  await page.locator('[data-try="thread"]').click();
+  const answer = botIn('#thread-messages').filter({ hasText: OFFLINE_MODEL_NOTE }).last();
+  await answer.waitFor(WAIT);
+  const up = answer.getByRole('button', { name: 'Good answer' });
+  await up.waitFor(WAIT);
+  assert.equal(await answer.getByRole('button', { name: 'Bad answer' }).textContent(), '👎');
+  await screenshot(page, 'feedback-buttons.png');
+  await up.click();
+  const metric = () => sandbox.bot.metrics.registry.getSingleMetricAsString('slackbot_feedback_total');
+  await until('the vote counted', async () => /vote="up"[^\n]*change="new"\} 1/.test(await metric()));
+  assert.match(await metric(), /vote="up"[^\n]*profile="default",change="new"\} 1/);
   await page.locator('#close-thread').click();
 });
 

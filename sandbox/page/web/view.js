@@ -73,6 +73,17 @@ function blocksHtml(ws, blocks, skipMarkdown) {
     } else if (b.type === 'actions') {
       const buttons = (b.elements ?? []).filter((e) => e.type === 'button').map(buttonHtml);
       parts.push(`<div class="actions">${buttons.join('')}</div>`);
+    } else if (b.type === 'context_actions') {
+      // Slack's feedback buttons (👍 / 👎 under an answer): a click sends the element's action_id
+      // with the value of the button pressed.
+      const buttons = (b.elements ?? [])
+        .filter((e) => e.type === 'feedback_buttons')
+        .flatMap((e) =>
+          [e.positive_button, e.negative_button]
+            .filter(Boolean)
+            .map((btn) => buttonHtml({ ...btn, action_id: e.action_id })),
+        );
+      parts.push(`<div class="actions feedback">${buttons.join('')}</div>`);
     }
   }
   return parts.join('');
@@ -80,7 +91,8 @@ function blocksHtml(ws, blocks, skipMarkdown) {
 
 function buttonHtml(e) {
   const style = e.style === 'primary' || e.style === 'danger' ? ` ${e.style}` : '';
-  return `<button type="button" class="block-button${style}" data-action-id="${escapeHtml(e.action_id ?? '')}" data-value="${escapeHtml(e.value ?? '')}">${escapeHtml(plainText(e.text))}</button>`;
+  const label = e.accessibility_label ? ` aria-label="${escapeHtml(e.accessibility_label)}"` : '';
+  return `<button type="button" class="block-button${style}"${label} data-action-id="${escapeHtml(e.action_id ?? '')}" data-value="${escapeHtml(e.value ?? '')}">${escapeHtml(plainText(e.text))}</button>`;
 }
 
 /** The visible body of a message: streamed Markdown, Block Kit, or mrkdwn text. */
