@@ -77,7 +77,9 @@ export class SlackReply implements ReplySink {
     /** Told the ts of every message this reply creates (so another process can replace them). */
     private readonly onMessage?: (ts: string) => void,
   ) {
-    this.status = new ThreadStatus(client, target, log, ref, pacer.quota, (ts) => this.created(ts));
+    this.status = new ThreadStatus({ client, where: target, log, ref, quota: pacer.quota }, (ts) =>
+      this.created(ts),
+    );
   }
 
   /** Text visible in Slack so far (for tests and logs). */

@@ -4,6 +4,15 @@ import { slackErrorCode } from '../web.js';
 import { cutAtWord } from './format.js';
 import type { WriteQuota } from './write-quota.js';
 
+/** What writes into one thread need: the client, the thread, the log, the event's reference, the budgets. */
+export interface ThreadWriter {
+  client: WebClient;
+  where: { channel: string; threadTs: string; teamId: string };
+  log: Logger;
+  ref: string;
+  quota: WriteQuota;
+}
+
 /**
  * The thread's agent session (Slack's agent experience): `processing` while the bot works, which
  * gives people the native stop button, then `active` again. `chat.stopStream` moves it to active
@@ -18,13 +27,7 @@ export class AgentSession {
   private state: 'unknown' | 'on' | 'off' = 'unknown';
   private stoppedByStream = false;
 
-  constructor(
-    private readonly client: WebClient,
-    private readonly where: { channel: string; threadTs: string; teamId: string },
-    private readonly log: Logger,
-    private readonly ref: string,
-    private readonly quota: WriteQuota,
-  ) {}
+  constructor(private readonly w: ThreadWriter) {}
 
   /**
    * Sets the session to processing (creating it) the first time; later calls do nothing. Only when
@@ -33,7 +36,7 @@ export class AgentSession {
    */
   async processing(): Promise<void> {
     if (this.state !== 'unknown') return;
-    if (!(await this.quota.session(this.where.teamId, true))) {
+    if (!(await this.w.quota.session(this.w.where.teamId, true))) {
       this.state = 'off';
       return;
     }
@@ -47,11 +50,11 @@ export class AgentSession {
   async rename(title: string): Promise<void> {
     if (this.state !== 'on') return;
     const cut = cutAtWord(title, MAX_TITLE);
-    if (!cut || !(await this.quota.session(this.where.teamId, true))) return;
-    await this.client.agents.sessions
-      .rename({ channel_id: this.where.channel, thread_ts: this.where.threadTs, title: cut })
+    if (!cut || !(await this.w.quota.session(this.w.where.teamId, true))) return;
+    await this.w.client.agents.sessions
+      .rename({ channel_id: this.w.where.channel, thread_ts: this.w.where.threadTs, title: cut })
       .catch((err) =>
-        this.log.debug({ ref: this.ref, code: slackErrorCode(err) }, 'agent session not renamed'),
+        this.w.log.debug({ ref: this.w.ref, code: slackErrorCode(err) }, 'agent session not renamed'),
       );
   }
 
@@ -64,20 +67,23 @@ export class AgentSession {
   async done(): Promise<void> {
     if (this.state !== 'on' || this.stoppedByStream) return;
     // A session left in processing keeps its stop button: worth a short wait for the budget.
-    await this.quota.session(this.where.teamId);
+    await this.w.quota.session(this.w.where.teamId);
     await this.set('active');
   }
 
   private async set(status: 'processing' | 'active'): Promise<boolean> {
     try {
-      await this.client.agents.sessions.setStatus({
-        channel_id: this.where.channel,
-        thread_ts: this.where.threadTs,
+      await this.w.client.agents.sessions.setStatus({
+        channel_id: this.w.where.channel,
+        thread_ts: this.w.where.threadTs,
         status,
       });
       return true;
     } catch (err) {
-      this.log.debug({ ref: this.ref, code: slackErrorCode(err), status }, 'agent session status not set');
+      this.w.log.debug(
+        { ref: this.w.ref, code: slackErrorCode(err), status },
+        'agent session status not set',
+      );
       return false;
     }
   }

@@ -1,8 +1,5 @@
-import type { WebClient } from '@slack/web-api';
-import type { Logger } from '../../platform/logger.js';
 import { callOnce, slackErrorCode } from '../web.js';
-import { AgentSession } from './session.js';
-import type { WriteQuota } from './write-quota.js';
+import { AgentSession, type ThreadWriter } from './session.js';
 
 export const THINKING = 'is thinking…';
 /** @see https://docs.slack.dev/reference/methods/assistant.threads.setStatus (loading_messages) */
@@ -24,15 +21,11 @@ export class ThreadStatus {
   private over = false;
 
   constructor(
-    private readonly client: WebClient,
-    private readonly where: { channel: string; threadTs: string; teamId: string },
-    private readonly log: Logger,
-    private readonly ref: string,
-    private readonly quota: WriteQuota,
+    private readonly w: ThreadWriter,
     /** Told the ts of the placeholder when one is posted. */
     private readonly onMessage: (ts: string | undefined) => void,
   ) {
-    this.session = new AgentSession(client, where, log, ref, quota);
+    this.session = new AgentSession(w);
   }
 
   show(status = THINKING): Promise<void> {
@@ -61,16 +54,16 @@ export class ThreadStatus {
   /** Deletes the placeholder, if any: the answer is in a message of its own. */
   async dropPlaceholder(): Promise<void> {
     const ts = this.takePlaceholder();
-    if (ts) await this.client.chat.delete({ channel: this.where.channel, ts }).catch(() => {});
+    if (ts) await this.w.client.chat.delete({ channel: this.w.where.channel, ts }).catch(() => {});
   }
 
   private async set(status: string): Promise<void> {
     if (this.over) return;
     await this.session.processing();
     try {
-      await this.client.assistant.threads.setStatus({
-        channel_id: this.where.channel,
-        thread_ts: this.where.threadTs,
+      await this.w.client.assistant.threads.setStatus({
+        channel_id: this.w.where.channel,
+        thread_ts: this.w.where.threadTs,
         status,
         // Slack rotates these under the status while the bot works (at most 10).
         ...(status === THINKING ? { loading_messages: LOADING_MESSAGES } : {}),
@@ -79,15 +72,15 @@ export class ThreadStatus {
     } catch (err) {
       if (this.placeholder || this.shown) return;
       // No status in this conversation (older workspaces): a lightweight placeholder instead.
-      this.log.debug(
-        { ref: this.ref, code: slackErrorCode(err) },
+      this.w.log.debug(
+        { ref: this.w.ref, code: slackErrorCode(err) },
         'setStatus unavailable; posting a placeholder',
       );
-      await this.quota.post(this.where.teamId, this.where.channel);
+      await this.w.quota.post(this.w.where.teamId, this.w.where.channel);
       const r = await callOnce(() =>
-        this.client.chat.postMessage({
-          channel: this.where.channel,
-          thread_ts: this.where.threadTs,
+        this.w.client.chat.postMessage({
+          channel: this.w.where.channel,
+          thread_ts: this.w.where.threadTs,
           text: '_Thinking…_',
         }),
       );
