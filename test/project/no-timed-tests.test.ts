@@ -22,6 +22,8 @@ function assertions(source: string): { line: number; text: string }[] {
     let end = m.index;
     for (; end < source.length; end++) {
       const c = source[end];
+      // An escaped parenthesis is part of a regular expression or a string, not the call.
+      if (source[end - 1] === '\\') continue;
       if (c === '(') depth++;
       if (c === ')' && --depth === 0) break;
     }
@@ -38,18 +40,6 @@ function timedAssertions(source: string): { line: number; text: string }[] {
   const timed = new Set<string>();
   for (const m of source.matchAll(/(?:const|let|var)\s+(\w+)\s*=\s*([^;]*)/g)) {
     if (CLOCK.test(m[2] ?? '')) timed.add(m[1] as string);
-  }
-  // Names computed from those names (`const ms = Date.now() - started` then `seconds = ms / 1000`).
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const m of source.matchAll(/(?:const|let|var)\s+(\w+)\s*=\s*([^;]*)/g)) {
-      const name = m[1] as string;
-      if (timed.has(name)) continue;
-      if ([...timed].some((t) => new RegExp(`\\b${t}\\b`).test(m[2] ?? ''))) {
-        timed.add(name);
-        grew = true;
-      }
-    }
   }
   const names = timed.size ? new RegExp(`\\b(${[...timed].join('|')})\\b`) : undefined;
   const isTime = (operand: string) =>
