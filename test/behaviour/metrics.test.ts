@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startRig } from '../support/rig.js';
+import { until } from '../support/until.js';
 import { waitForReplies } from '../support/visible.js';
 
 /** One sample's value from Prometheus text, matched by name and (a subset of) its labels. */
@@ -18,7 +19,7 @@ test('after a mention, /metrics shows ack time, the Claude call, tokens, cost, c
     env: { CLAUDE_MODEL: 'claude-sonnet-5-5', CLAUDE_PRICES: 'claude-sonnet-5-5=3:15' },
   });
   claude.enqueue({ text: 'Forty-two.', firstTokenDelayMs: 50 });
-  // The first stream start is rate limited: the bot waits it out and still answers.
+  // The first stream start is rate limited: the bot posts the answer instead, with no error.
   sim.failNext('chat.startStream', { status: 429, retryAfter: 1 });
   const ask = () =>
     sim.post({ user: 'U0ALICE', channel: 'C0GENERAL', text: `<@${sim.botUserId}> the answer?` });
@@ -27,9 +28,14 @@ test('after a mention, /metrics shows ack time, the Claude call, tokens, cost, c
   const second = await ask();
   await waitForReplies(sim, 'C0GENERAL', second.message.ts);
 
-  const res = await fetch(`http://127.0.0.1:${port}/metrics`);
-  assert.equal(res.status, 200);
-  const text = await res.text();
+  // An answer is counted once it is complete, just after its text shows.
+  const scrape = async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+    assert.equal(res.status, 200);
+    return res.text();
+  };
+  await until('both answers counted', async () => (await scrape()).includes('source="cache"} 1'));
+  const text = await scrape();
   const m = { model: 'claude-sonnet-5-5' };
   assert.ok((sample(text, 'slackbot_ack_seconds_count', { type: 'event' }) ?? 0) >= 2, 'acks timed');
   // Every ack within Slack's limit, and in practice far below it.
@@ -59,8 +65,13 @@ test('after a mention, /metrics shows ack time, the Claude call, tokens, cost, c
     sample(text, 'slackbot_slack_api_calls_total', { method: 'chat.startStream', outcome: 'error' }),
     1,
   );
+  // Past a refused start the workspace's stream budget counts as spent: both answers are posted.
   assert.equal(
     sample(text, 'slackbot_slack_api_calls_total', { method: 'chat.startStream', outcome: 'ok' }),
+    undefined,
+  );
+  assert.equal(
+    sample(text, 'slackbot_slack_api_calls_total', { method: 'chat.postMessage', outcome: 'ok' }),
     2,
   );
   assert.equal(sample(text, 'slackbot_answers_total', { outcome: 'ok', source: 'claude' }), 1);
