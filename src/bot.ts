@@ -20,6 +20,7 @@ import { createSlack } from './slack/index.js';
 import type { Identity } from './slack/read/messages.js';
 import { type EngineLink, readyLine } from './slack/receive/front.js';
 import { createReceiving } from './slack/receive/index.js';
+import type { WRITE_BUDGETS } from './slack/write/write-quota.js';
 
 /** Replaceable parts, for tests and the sandbox. */
 export interface BotOverrides {
@@ -37,6 +38,8 @@ export interface BotOverrides {
   onFrontFailure?: (err: Error) => void;
   /** How often CLAUDE_PROFILES_FILE is checked for changes; default 10 s. */
   profilesWatchMs?: number;
+  /** Other budgets for Slack's write methods than their tiers (tests that are not about them). */
+  slackWriteBudgets?: typeof WRITE_BUDGETS;
 }
 
 export interface Bot {
@@ -64,7 +67,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
   const platform = createPlatform(config, overrides);
   const { log, metrics } = platform;
   let apiKey = config.anthropic.apiKey;
-  const slack = createSlack(config, platform);
+  const slack = createSlack(config, platform, overrides.slackWriteBudgets);
   // Files shared in a conversation reach Claude: downloaded by slack/, made content blocks by
   // claude/, within the file memory of the process.
   const sharedFiles = new SharedFileReader({

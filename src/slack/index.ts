@@ -20,7 +20,7 @@ import {
 } from './web.js';
 import { MemoryWindow, RedisWindow } from './write/rate-window.js';
 import { StreamPacer } from './write/stream-pacer.js';
-import { WriteQuota } from './write/write-quota.js';
+import { type WRITE_BUDGETS, WriteQuota } from './write/write-quota.js';
 
 const App = loadBoltApp();
 
@@ -28,7 +28,12 @@ const App = loadBoltApp();
  * The bot's side of Slack: Bolt's app (fed by the front through a forwarded receiver), the Web API
  * clients for reading and posting, the people directory, the shared stream pacing and who the bot is.
  */
-export function createSlack(config: Config, platform: Platform) {
+export function createSlack(
+  config: Config,
+  platform: Platform,
+  /** Other write budgets than Slack's tiers (tests that are not about them). */
+  writeBudgets?: typeof WRITE_BUDGETS,
+) {
   const { log, metrics, egress } = platform;
   const slackLog = boltLogger(log);
   const settings = {
@@ -91,6 +96,7 @@ export function createSlack(config: Config, platform: Platform) {
         platform.redis
           ? new RedisWindow(platform.redis, `${config.redisKeyPrefix}slack-quota:`)
           : new MemoryWindow(),
+        writeBudgets,
       ),
     ),
     identity,

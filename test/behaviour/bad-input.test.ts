@@ -439,8 +439,11 @@ const cases: Case[] = [
 
 test(`bad input: ${cases.length} event cases, each answered as expected and followed by a normal answer`, async (t) => {
   // A 20,000-token context budget: 100,000 characters (~33,000 tokens) is then too long.
+  // About a hundred answers in a minute in one channel: Slack's write tiers would hold most of
+  // them for a minute (stream-quota.test.ts tests that); here only the input matters.
   const r = await startRig(t, {
     env: { CLAUDE_CONTEXT_TOKENS: '20000', CLAUDE_REQUESTS_PER_MINUTE: '10000' },
+    noWriteTiers: true,
   });
   // One short delta per answer: the stream ends without waiting for the next paced append.
   r.claude.setResponder(() => ({ text: 'Here to help.' }));

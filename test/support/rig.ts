@@ -54,14 +54,43 @@ export interface RigOptions {
   claimLeaseMs?: number;
   /** How often CLAUDE_PROFILES_FILE is checked for changes. */
   profilesWatchMs?: number;
+  /**
+   * Slack's write tiers off, in the simulated Slack and in the bot's budgets: for tests of many
+   * questions in a burst that are not about those tiers (stream-quota.test.ts is).
+   */
+  noWriteTiers?: boolean;
 }
+
+/** Budgets and sim limits so large that no write waits (see RigOptions.noWriteTiers). */
+const UNLIMITED = { limit: 100_000, windowMs: 60_000 };
+const WRITE_METHODS = [
+  'chat.postMessage',
+  'chat.update',
+  'chat.delete',
+  'chat.startStream',
+  'chat.appendStream',
+  'chat.stopStream',
+  'chat.postEphemeral',
+  'agents.sessions.setStatus',
+  'assistant.threads.setStatus',
+];
 
 /**
  * The real bot, built by createBot, against the simulated Slack and the fake Anthropic API on
  * loopback. Everything is torn down after the test.
  */
 export async function startRig(t: TestContext, opts: RigOptions = {}): Promise<Rig> {
-  const sim = opts.sim ?? (await SlackSim.start());
+  const sim =
+    opts.sim ??
+    (await SlackSim.start(
+      opts.noWriteTiers
+        ? {
+            rateLimits: Object.fromEntries(
+              WRITE_METHODS.map((m) => [m, [{ ...UNLIMITED, per: 'team' as const }]]),
+            ),
+          }
+        : {},
+    ));
   const claude = await startFakeAnthropic();
   const env: Record<string, string> = {
     ...botEnv(sim, claude),
@@ -91,6 +120,17 @@ export async function startRig(t: TestContext, opts: RigOptions = {}): Promise<R
     logger,
     claimLeaseMs: opts.claimLeaseMs,
     profilesWatchMs: opts.profilesWatchMs,
+    ...(opts.noWriteTiers
+      ? {
+          slackWriteBudgets: {
+            start: UNLIMITED,
+            stop: UNLIMITED,
+            update: UNLIMITED,
+            session: UNLIMITED,
+            post: UNLIMITED,
+          },
+        }
+      : {}),
   });
   const { port } = await bot.start();
   if (!opts.socketMode) sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
