@@ -443,7 +443,7 @@ test(`bad input: ${cases.length} event cases, each answered as expected and foll
   // them for a minute (stream-quota.test.ts tests that); here only the input matters.
   const r = await startRig(t, {
     env: { CLAUDE_CONTEXT_TOKENS: '20000', CLAUDE_REQUESTS_PER_MINUTE: '10000' },
-    noWriteTiers: true,
+    noRateTiers: true,
   });
   // One short delta per answer: the stream ends without waiting for the next paced append.
   r.claude.setResponder(() => ({ text: 'Here to help.' }));

@@ -55,15 +55,18 @@ export interface RigOptions {
   /** How often CLAUDE_PROFILES_FILE is checked for changes. */
   profilesWatchMs?: number;
   /**
-   * Slack's write tiers off, in the simulated Slack and in the bot's budgets: for tests of many
+   * Slack's rate tiers off, in the simulated Slack and in the bot's write budgets: for tests of many
    * questions in a burst that are not about those tiers (stream-quota.test.ts is).
    */
-  noWriteTiers?: boolean;
+  noRateTiers?: boolean;
 }
 
-/** Budgets and sim limits so large that no write waits (see RigOptions.noWriteTiers). */
+/** Budgets and sim limits so large that no call waits (see RigOptions.noRateTiers). */
 const UNLIMITED = { limit: 100_000, windowMs: 60_000 };
-const WRITE_METHODS = [
+const BURST_METHODS = [
+  'conversations.replies',
+  'conversations.history',
+  'users.info',
   'chat.postMessage',
   'chat.update',
   'chat.delete',
@@ -83,10 +86,10 @@ export async function startRig(t: TestContext, opts: RigOptions = {}): Promise<R
   const sim =
     opts.sim ??
     (await SlackSim.start(
-      opts.noWriteTiers
+      opts.noRateTiers
         ? {
             rateLimits: Object.fromEntries(
-              WRITE_METHODS.map((m) => [m, [{ ...UNLIMITED, per: 'team' as const }]]),
+              BURST_METHODS.map((m) => [m, [{ ...UNLIMITED, per: 'team' as const }]]),
             ),
           }
         : {},
@@ -120,7 +123,7 @@ export async function startRig(t: TestContext, opts: RigOptions = {}): Promise<R
     logger,
     claimLeaseMs: opts.claimLeaseMs,
     profilesWatchMs: opts.profilesWatchMs,
-    ...(opts.noWriteTiers
+    ...(opts.noRateTiers
       ? {
           slackWriteBudgets: {
             start: UNLIMITED,

@@ -25,6 +25,8 @@ interface Entry {
  */
 export class UserDirectory {
   private readonly entries: LRUCache<string, Entry>;
+  /** Lookups under way: a burst of questions from one person costs one users.info call. */
+  private readonly asking = new Map<string, Promise<Entry>>();
 
   constructor(
     private readonly client: Pick<WebClient, 'users'>,
@@ -52,9 +54,18 @@ export class UserDirectory {
     return (await this.entry(userId)).person;
   }
 
-  private async entry(userId: string): Promise<Entry> {
+  private entry(userId: string): Promise<Entry> {
     const hit = this.entries.get(userId);
-    if (hit) return hit;
+    if (hit) return Promise.resolve(hit);
+    let asking = this.asking.get(userId);
+    if (!asking) {
+      asking = this.lookUp(userId).finally(() => this.asking.delete(userId));
+      this.asking.set(userId, asking);
+    }
+    return asking;
+  }
+
+  private async lookUp(userId: string): Promise<Entry> {
     const entry: Entry = { name: userId };
     try {
       const { user } = await this.client.users.info({ user: userId });
