@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { constants, getPriority, setPriority } from 'node:os';
 import { startFakeAnthropic } from '../sandbox/claude/fake-anthropic.js';
+import { NO_RATE_LIMITS } from '../sandbox/slack/rate-limits.js';
 import { SlackSim } from '../sandbox/slack/sim.js';
 import { setThreadPriorities } from '../src/platform/priority.js';
 import { spawnNode } from './process.js';
@@ -64,7 +65,7 @@ export type AckTarget = 'bot' | 'bare' | 'bare-beside-bot';
  * `seconds`, then `burst` at once, while Claude takes about 2 s per answer.
  */
 export async function measureAcks(target: AckTarget, o: AckOptions): Promise<AckResult> {
-  const sim = await SlackSim.start();
+  const sim = await SlackSim.start({ rateLimits: NO_RATE_LIMITS });
   // About 2 s per answer: 0.5 s to the first token, then 10 deltas 150 ms apart.
   const claude = await startFakeAnthropic({
     responder: () => ({

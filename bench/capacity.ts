@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { startFakeAnthropic } from '../sandbox/claude/fake-anthropic.js';
+import { NO_RATE_LIMITS } from '../sandbox/slack/rate-limits.js';
 import { SlackSim } from '../sandbox/slack/sim.js';
 import { spawnNode } from './process.js';
 import { botEnv } from './setup.js';
@@ -52,7 +53,9 @@ export async function measureCapacity(o: CapacityOptions): Promise<CapacityResul
   const prefix = `bench-${process.pid}-${Date.now()}:`;
   const shared: Record<string, string> =
     o.replicas === 2 ? { REDIS_URL: o.redisUrl, REDIS_KEY_PREFIX: prefix } : {};
-  const sims = await Promise.all(Array.from({ length: o.replicas }, () => SlackSim.start()));
+  const sims = await Promise.all(
+    Array.from({ length: o.replicas }, () => SlackSim.start({ rateLimits: NO_RATE_LIMITS })),
+  );
   // Each replica is the built bot in a process of its own, as in production: sharing this
   // process with the simulated Slack and Claude, it would be paced by their work, not its limit.
   const bots = [];

@@ -1,4 +1,5 @@
 import { startFakeAnthropic } from '../sandbox/claude/fake-anthropic.js';
+import { NO_RATE_LIMITS } from '../sandbox/slack/rate-limits.js';
 import { SlackSim } from '../sandbox/slack/sim.js';
 import { makePdf } from '../test/support/pdf.js';
 import { timedDelivery } from './latency.js';
@@ -21,7 +22,7 @@ type Variant = 'none' | 'screenshot' | 'pdf';
  * one question at a time.
  */
 export async function measureFiles(samples: number) {
-  const sim = await SlackSim.start();
+  const sim = await SlackSim.start({ rateLimits: NO_RATE_LIMITS });
   const claude = await startFakeAnthropic();
   const bot = await startBot(sim, claude, { CACHE_TTL_SECONDS: '0' });
   const delivery = timedDelivery();

@@ -1,5 +1,6 @@
 import { type FakeAnthropic, startFakeAnthropic } from '../sandbox/claude/fake-anthropic.js';
 import type { HttpTransport } from '../sandbox/slack/delivery.js';
+import { NO_RATE_LIMITS } from '../sandbox/slack/rate-limits.js';
 import { SlackSim } from '../sandbox/slack/sim.js';
 import { startBot, startEchoApp } from './setup.js';
 import { summary } from './stats.js';
@@ -75,7 +76,7 @@ export type Overhead = ReturnType<typeof summarise>;
 
 /** One question at a time (no contention): the bot's own overhead, or the echo app's floor. */
 export async function measureOverhead(target: 'bot' | 'echo', samples: number): Promise<Overhead> {
-  const sim = await SlackSim.start();
+  const sim = await SlackSim.start({ rateLimits: NO_RATE_LIMITS });
   const claude = await startFakeAnthropic({
     responder: () => ({ text: 'A short answer for timing.', firstTokenDelayMs: FIRST_TOKEN_MS }),
   });
@@ -108,7 +109,7 @@ export interface CacheResult {
  * `identical` identical questions at once while Claude is slow: how many Claude calls they cost.
  */
 export async function measureCache(samples: number, identical: number): Promise<CacheResult> {
-  const sim = await SlackSim.start();
+  const sim = await SlackSim.start({ rateLimits: NO_RATE_LIMITS });
   const claude = await startFakeAnthropic({
     responder: () => ({ text: 'A cached answer.', firstTokenDelayMs: FIRST_TOKEN_MS }),
   });

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type FakeAnthropic, startFakeAnthropic } from '../sandbox/claude/fake-anthropic.js';
+import { NO_RATE_LIMITS } from '../sandbox/slack/rate-limits.js';
 import { SlackSim } from '../sandbox/slack/sim.js';
 import { botEnv } from './setup.js';
 
@@ -127,7 +128,7 @@ const median = (values: number[]) => {
  * mentions while Claude never answers, so they wait in its queue.
  */
 export async function measureProcesses(queued: number, starts = 3): Promise<ProcessResults> {
-  const sim = await SlackSim.start();
+  const sim = await SlackSim.start({ rateLimits: NO_RATE_LIMITS });
   const claude = await startFakeAnthropic({ responder: () => ({ hang: true }) });
   const bare = { startMs: [] as number[], idleRss: [] as number[] };
   const idle = { startMs: [] as number[], idleRss: [] as number[] };
@@ -214,7 +215,7 @@ export async function measureFileMemory(questions: number, concurrent: number) {
   const png = await sharp(noise, { raw: { width, height, channels: 3 } })
     .png()
     .toBuffer();
-  const sim = await SlackSim.start();
+  const sim = await SlackSim.start({ rateLimits: NO_RATE_LIMITS });
   const claude = await startFakeAnthropic({ responder: () => ({ hang: true }) });
   const { bot, idleRss } = await startIdleBot(sim, claude, { CLAUDE_MAX_CONCURRENT: String(concurrent) });
   try {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startFakeAnthropic } from '../sandbox/claude/fake-anthropic.js';
+import { NO_RATE_LIMITS } from '../sandbox/slack/rate-limits.js';
 import { SlackSim } from '../sandbox/slack/sim.js';
 import { startBot } from './setup.js';
 
@@ -49,7 +50,7 @@ export async function measurePromptCache(threads = 4, questions = 4) {
 }
 
 async function run(env: Record<string, string>, threads: number, questions: number) {
-  const sim = await SlackSim.start();
+  const sim = await SlackSim.start({ rateLimits: NO_RATE_LIMITS });
   const claude = await startFakeAnthropic({ responder: () => ({ text: ANSWER }) });
   for (const id of ['C0SUP', 'C0ENG'])
     sim.addConversation({ id, name: id.slice(2).toLowerCase(), members: ['U0ALICE', sim.botUserId] });

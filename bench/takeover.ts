@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { startFakeAnthropic } from '../sandbox/claude/fake-anthropic.js';
+import { NO_RATE_LIMITS } from '../sandbox/slack/rate-limits.js';
 import { SlackSim } from '../sandbox/slack/sim.js';
 import { startPrivateRedis } from '../test/support/redis.js';
 import { botEnv, startBot } from './setup.js';
@@ -47,7 +48,7 @@ async function commandStats(redis: Redis): Promise<Map<string, number>> {
  */
 export async function measureTakeover(opts: { kills: number; leaseMs: number; questions: number }) {
   const redis = await startPrivateRedis();
-  const sim = await SlackSim.start();
+  const sim = await SlackSim.start({ rateLimits: NO_RATE_LIMITS });
   let hang = true;
   const claude = await startFakeAnthropic({
     responder: () => (hang ? { hang: true } : { text: 'Answered.' }),

@@ -79,6 +79,14 @@ export const METHOD_RATE_RULES: Readonly<Record<string, readonly RateRule[]>> = 
  * Counts accepted calls per method and team (or channel) over rolling windows and says when a call
  * is over its limit. Refused calls do not count, as at Slack.
  */
+/**
+ * No rate limit on any method: for measurements of the bot's own costs (bench/) and tests that
+ * are not about Slack's tiers, where a tier would only add its wait.
+ */
+export const NO_RATE_LIMITS: Readonly<Record<string, readonly RateRule[]>> = Object.fromEntries(
+  Object.keys(METHOD_RATE_RULES).map((method) => [method, []]),
+);
+
 export class RateLimiter {
   private readonly seen = new Map<string, number[]>();
   private readonly rules: Record<string, readonly RateRule[]>;

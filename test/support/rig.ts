@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
 import { type FakeAnthropic, startFakeAnthropic } from '../../sandbox/claude/fake-anthropic.js';
+import { NO_RATE_LIMITS } from '../../sandbox/slack/rate-limits.js';
 import { SlackSim } from '../../sandbox/slack/sim.js';
 import { type Bot, createBot } from '../../src/bot.js';
 import { parseConfig, secretValues } from '../../src/config/config.js';
@@ -61,39 +62,15 @@ export interface RigOptions {
   noRateTiers?: boolean;
 }
 
-/** Budgets and sim limits so large that no call waits (see RigOptions.noRateTiers). */
+/** Bot write budgets so large that no write waits (see RigOptions.noRateTiers). */
 const UNLIMITED = { limit: 100_000, windowMs: 60_000 };
-const BURST_METHODS = [
-  'conversations.replies',
-  'conversations.history',
-  'users.info',
-  'chat.postMessage',
-  'chat.update',
-  'chat.delete',
-  'chat.startStream',
-  'chat.appendStream',
-  'chat.stopStream',
-  'chat.postEphemeral',
-  'agents.sessions.setStatus',
-  'assistant.threads.setStatus',
-];
 
 /**
  * The real bot, built by createBot, against the simulated Slack and the fake Anthropic API on
  * loopback. Everything is torn down after the test.
  */
 export async function startRig(t: TestContext, opts: RigOptions = {}): Promise<Rig> {
-  const sim =
-    opts.sim ??
-    (await SlackSim.start(
-      opts.noRateTiers
-        ? {
-            rateLimits: Object.fromEntries(
-              BURST_METHODS.map((m) => [m, [{ ...UNLIMITED, per: 'team' as const }]]),
-            ),
-          }
-        : {},
-    ));
+  const sim = opts.sim ?? (await SlackSim.start(opts.noRateTiers ? { rateLimits: NO_RATE_LIMITS } : {}));
   const claude = await startFakeAnthropic();
   const env: Record<string, string> = {
     ...botEnv(sim, claude),
