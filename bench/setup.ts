@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { App, LogLevel } from '@slack/bolt';
 import type { FakeAnthropic } from '../sandbox/claude/fake-anthropic.js';
+import { NO_WRITE_BUDGETS } from '../sandbox/slack/rate-limits.js';
 import type { SlackSim } from '../sandbox/slack/sim.js';
 import { type Bot, type BotOverrides, createBot } from '../src/bot.js';
 import { parseConfig } from '../src/config/config.js';
@@ -24,7 +25,10 @@ export function botEnv(sim: SlackSim, claude: FakeAnthropic, extra: Record<strin
   };
 }
 
-/** The real bot (createBot), started and connected to the sim over HTTP. */
+/**
+ * The real bot (createBot), started and connected to the sim over HTTP, with its Slack write
+ * budgets off: these rows measure the bot's own costs, the stream-quota row its budgets.
+ */
 export async function startBot(
   sim: SlackSim,
   claude: FakeAnthropic,
@@ -32,7 +36,11 @@ export async function startBot(
   overrides: BotOverrides = {},
 ) {
   const config = parseConfig(botEnv(sim, claude, extra));
-  const bot: Bot = createBot(config, { logger: createLogger({ level: 'silent' }), ...overrides });
+  const bot: Bot = createBot(config, {
+    logger: createLogger({ level: 'silent' }),
+    slackWriteBudgets: NO_WRITE_BUDGETS,
+    ...overrides,
+  });
   const { port } = await bot.start();
   const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
   sim.connectHttp({ eventsUrl });

@@ -87,6 +87,21 @@ export const NO_RATE_LIMITS: Readonly<Record<string, readonly RateRule[]>> = Obj
   Object.keys(METHOD_RATE_RULES).map((method) => [method, []]),
 );
 
+/** One budget so large that nothing waits for it. */
+const UNLIMITED = { limit: 1_000_000, windowMs: 60_000 };
+
+/**
+ * The bot's own write budgets (BotOverrides.slackWriteBudgets) off, to go with NO_RATE_LIMITS:
+ * a bot that keeps within Slack's tiers would otherwise hold its writes back just the same.
+ */
+export const NO_WRITE_BUDGETS = {
+  start: UNLIMITED,
+  stop: UNLIMITED,
+  update: UNLIMITED,
+  session: UNLIMITED,
+  post: UNLIMITED,
+};
+
 export class RateLimiter {
   private readonly seen = new Map<string, number[]>();
   private readonly rules: Record<string, readonly RateRule[]>;

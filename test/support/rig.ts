@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
 import { type FakeAnthropic, startFakeAnthropic } from '../../sandbox/claude/fake-anthropic.js';
-import { NO_RATE_LIMITS } from '../../sandbox/slack/rate-limits.js';
+import { NO_RATE_LIMITS, NO_WRITE_BUDGETS } from '../../sandbox/slack/rate-limits.js';
 import { SlackSim } from '../../sandbox/slack/sim.js';
 import { type Bot, createBot } from '../../src/bot.js';
 import { parseConfig, secretValues } from '../../src/config/config.js';
@@ -62,9 +62,6 @@ export interface RigOptions {
   noRateTiers?: boolean;
 }
 
-/** Bot write budgets so large that no write waits (see RigOptions.noRateTiers). */
-const UNLIMITED = { limit: 100_000, windowMs: 60_000 };
-
 /**
  * The real bot, built by createBot, against the simulated Slack and the fake Anthropic API on
  * loopback. Everything is torn down after the test.
@@ -102,13 +99,7 @@ export async function startRig(t: TestContext, opts: RigOptions = {}): Promise<R
     profilesWatchMs: opts.profilesWatchMs,
     ...(opts.noRateTiers
       ? {
-          slackWriteBudgets: {
-            start: UNLIMITED,
-            stop: UNLIMITED,
-            update: UNLIMITED,
-            session: UNLIMITED,
-            post: UNLIMITED,
-          },
+          slackWriteBudgets: NO_WRITE_BUDGETS,
         }
       : {}),
   });
