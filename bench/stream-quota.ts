@@ -8,6 +8,7 @@
  */
 import { startFakeAnthropic } from '../sandbox/claude/fake-anthropic.js';
 import { SlackSim } from '../sandbox/slack/sim.js';
+import { WRITE_BUDGETS } from '../src/slack/write/write-quota.js';
 import { startBot } from './setup.js';
 import { until } from './stats.js';
 
@@ -26,7 +27,13 @@ const ANSWER = `${'Here is **more** detail on that point. '.repeat(20)}`.trim();
 async function run(mentions: number, seconds: number): Promise<StreamQuotaResult> {
   const sim = await SlackSim.start();
   const claude = await startFakeAnthropic({ responder: () => ({ text: ANSWER, chunkSize: 60 }) });
-  const bot = await startBot(sim, claude, { CLAUDE_MAX_CONCURRENT: '10', CACHE_TTL_SECONDS: '0' });
+  // The bot's own budgets, as shipped: this row measures them against Slack's tiers.
+  const bot = await startBot(
+    sim,
+    claude,
+    { CLAUDE_MAX_CONCURRENT: '10', CACHE_TTL_SECONDS: '0' },
+    { slackWriteBudgets: WRITE_BUDGETS },
+  );
   try {
     const general = sim.state.conversations.get('C0GENERAL');
     const people = Array.from({ length: mentions }, (_, i) => {
