@@ -114,7 +114,13 @@ function requestType(body: unknown): string {
 /** The Slack settings the front needs; the rest of the config stays with the engine. */
 export type FrontConfig = Pick<Config, 'port' | 'opsPort'> & {
   slack: Pick<Config['slack'], 'signingSecret' | 'appToken' | 'apiUrl'>;
+  /** Questions are kept in a durable store (REDIS_URL or STATE_DIR): a possible one is acked once held. */
+  durableQuestions: boolean;
 };
+
+/** Whether the engine keeps questions in a durable store (see FrontConfig.durableQuestions). */
+export const keepsQuestions = (config: Pick<Config, 'redisUrl' | 'stateDir'>): boolean =>
+  Boolean(config.redisUrl || config.stateDir);
 
 /**
  * The receiving side: takes Slack's requests (HTTP behind the guard, or Socket Mode), checks
@@ -209,8 +215,10 @@ export function createFront(
         return true;
       },
     );
-    // Other events are acknowledged at once (Bolt would anyway, before any listener runs).
-    if (!asks(event.body)) return ack();
+    // Other events are acknowledged at once (Bolt would anyway, before any listener runs); so is
+    // every event without a durable store (REDIS_URL, STATE_DIR): holding a question in memory
+    // first would keep nothing a crash could not lose, and would tie the ack to the busy main thread.
+    if (!asks(event.body) || !config.durableQuestions) return ack();
     // A message may be a question: acknowledged once the engine holds it (its answer job in the
     // durable store), so a process killed after the ack loses nothing; but within Slack's 3 s
     // whatever happens, and a store that did not answer in time is logged and counted (Slack's

@@ -2,7 +2,7 @@ import type { Config } from '../../config/config.js';
 import { createEgress } from '../../platform/egress.js';
 import type { Logger } from '../../platform/logger.js';
 import { boltLogger } from '../logger.js';
-import { createFront, type EngineLink, type Listening } from './front.js';
+import { createFront, type EngineLink, keepsQuestions, type Listening } from './front.js';
 import { startFrontThread } from './front-thread.js';
 
 export interface Receiving {
@@ -34,6 +34,7 @@ export function createReceiving(
             appToken: config.slack.appToken,
             apiUrl: config.slack.apiUrl,
           },
+          durableQuestions: keepsQuestions(config),
         },
         logLevel: config.logLevel,
         proxy: config.proxy,
@@ -43,7 +44,10 @@ export function createReceiving(
   }
   // Socket Mode's WebSocket goes through the proxy too.
   const egress = createEgress(config.proxy);
-  const front = createFront(config, { link, logger: boltLogger(log), dispatcher: egress.dispatcher });
+  const front = createFront(
+    { ...config, durableQuestions: keepsQuestions(config) },
+    { link, logger: boltLogger(log), dispatcher: egress.dispatcher },
+  );
   return {
     start: () => front.start(),
     async stop() {

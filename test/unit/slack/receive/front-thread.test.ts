@@ -115,6 +115,8 @@ async function startFront(
         port: 0,
         opsPort: more.opsPort,
         slack: { signingSecret: SECRET, appToken: undefined, apiUrl: 'http://127.0.0.1:9/api/' },
+        // As with REDIS_URL or STATE_DIR: a possible question is acked once the engine holds it.
+        durableQuestions: true,
       },
       logLevel: 'error',
       proxy: { https: undefined, http: undefined, noProxy: undefined },
