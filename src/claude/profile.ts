@@ -8,6 +8,19 @@ export interface ServerToolSettings {
   blockedDomains?: string[];
 }
 
+/**
+ * Workspace search (Slack's Real-time Search API) as a profile turns it on: Claude may search the
+ * asker's Slack with the `search_workspace` tool, at most `maxSearches` times per answer, each
+ * search giving it at most `maxResults` messages.
+ */
+export interface WorkspaceSearchSettings {
+  maxSearches: number;
+  maxResults: number;
+}
+
+/** Searches per answer and messages per search when a profile says only `workspace_search: true`. */
+export const WORKSPACE_SEARCH_DEFAULTS: WorkspaceSearchSettings = { maxSearches: 3, maxResults: 10 };
+
 /** What Claude is asked with in one place (a channel or the DMs): a profile with every field resolved. */
 export interface ClaudeProfile {
   /** The profile's name; `default` when no profile matched. */
@@ -20,6 +33,8 @@ export interface ClaudeProfile {
   /** Off when undefined. */
   webSearch?: ServerToolSettings;
   webFetch?: ServerToolSettings;
+  /** Off when undefined: Claude may search the asker's Slack workspace (a client tool the bot runs). */
+  workspaceSearch?: WorkspaceSearchSettings;
   /** MCP servers Claude may use through Anthropic's MCP connector, each with this profile's token. */
   mcpServers?: McpServer[];
   /** How long a complete answer is reused for the same question here; 0 = never cached. */

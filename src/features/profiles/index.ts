@@ -108,7 +108,8 @@ export class Profiles implements ProfileResolver {
     if (!dm && needsNames(set)) facts = await this.facts(place.channelId);
     let matched = matchProfile(set, { channelId: place.channelId, dm, name: facts?.name });
     let resolved = resolveProfile(set, matched, this.env, false);
-    if (!dm && (resolved.webSearch || resolved.webFetch || resolved.mcpServers) && !matched?.explicit) {
+    const tools = resolved.webSearch || resolved.webFetch || resolved.mcpServers || resolved.workspaceSearch;
+    if (!dm && tools && !matched?.explicit) {
       // Tools may carry a channel's content out: never in a shared channel not named explicitly.
       facts ??= await this.facts(place.channelId);
       matched = matchProfile(set, { channelId: place.channelId, dm, name: facts.name });
@@ -124,7 +125,11 @@ export class Profiles implements ProfileResolver {
       channels,
       model: p.model,
       tools: [
-        ...[p.webSearch && 'web_search', p.webFetch && 'web_fetch'].filter((t): t is string => !!t),
+        ...[
+          p.webSearch && 'web_search',
+          p.webFetch && 'web_fetch',
+          p.workspaceSearch && 'workspace_search',
+        ].filter((t): t is string => !!t),
         ...(p.mcpServers ?? []).map((m) => `MCP ${m.name}`),
       ],
     });

@@ -10,7 +10,10 @@ export interface ProfilePlace {
 }
 
 /** What the bot falls back to for unset fields: the environment settings. */
-export type EnvDefaults = Omit<ClaudeProfile, 'name' | 'webSearch' | 'webFetch' | 'budgetPool'>;
+export type EnvDefaults = Omit<
+  ClaudeProfile,
+  'name' | 'webSearch' | 'webFetch' | 'workspaceSearch' | 'budgetPool'
+>;
 
 /** Whether any profile names channels by name: only then is a channel's name looked up. */
 export function needsNames(set: ProfileSet | undefined): boolean {
@@ -66,6 +69,7 @@ export function resolveProfile(
     const t = own[k] ?? d[k];
     return t && toolsAllowed ? t : undefined;
   };
+  const search = own.workspaceSearch ?? d.workspaceSearch;
   return {
     name: matched?.profile.name ?? 'default',
     model: own.model ?? d.model ?? env.model,
@@ -74,6 +78,7 @@ export function resolveProfile(
     systemPrompt: own.systemPrompt ?? d.systemPrompt ?? env.systemPrompt,
     webSearch: tool('webSearch'),
     webFetch: tool('webFetch'),
+    ...(search && toolsAllowed ? { workspaceSearch: search } : {}),
     ...(mcp?.length && toolsAllowed ? { mcpServers: mcp } : {}),
     cacheTtlSeconds: own.cacheTtlSeconds ?? d.cacheTtlSeconds ?? env.cacheTtlSeconds,
     userTokensPerDay: own.userTokensPerDay ?? d.userTokensPerDay ?? env.userTokensPerDay,

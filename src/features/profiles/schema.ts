@@ -3,7 +3,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { z } from 'zod';
 import { McpToken } from '../../claude/mcp.js';
-import type { McpServer, ServerToolSettings } from '../../claude/profile.js';
+import {
+  type McpServer,
+  type ServerToolSettings,
+  WORKSPACE_SEARCH_DEFAULTS,
+  type WorkspaceSearchSettings,
+} from '../../claude/profile.js';
 
 /** The YAML parser, loaded with the first profiles file read: a bot without one never loads it. */
 let yaml: typeof import('yaml') | undefined;
@@ -35,6 +40,18 @@ const serverTool = z.union([
     }),
 ]);
 
+/**
+ * Slack search for Claude: `true`, `false`, or limits. At most 20 messages a search, as
+ * assistant.search.context's `limit` allows (docs.slack.dev/reference/methods/assistant.search.context).
+ */
+const workspaceSearch = z.union([
+  z.boolean(),
+  z.strictObject({
+    max_searches: z.number().int().min(1).max(10).optional(),
+    max_results: z.number().int().min(1).max(20).optional(),
+  }),
+]);
+
 /** `C012ABC` (an id), `#support` (a name), `#support-*` (a name pattern), `dm` (direct messages). */
 const channel = z.string().regex(/^(dm|[CGD][A-Z0-9]{2,}|#[a-z0-9_*-]{1,80})$/, {
   message: 'expected a channel id (C012ABC), #name, #prefix-* or dm',
@@ -51,6 +68,7 @@ const fields = {
   context_tokens: z.number().int().min(1000).max(1_000_000).optional(),
   web_search: serverTool.optional(),
   web_fetch: serverTool.optional(),
+  workspace_search: workspaceSearch.optional(),
   cache_ttl_seconds: z
     .number()
     .int()
@@ -97,6 +115,8 @@ export interface ProfileSettings {
   /** `false`: explicitly off (a default that searches can be turned off per profile). */
   webSearch?: ServerToolSettings | false;
   webFetch?: ServerToolSettings | false;
+  /** `false`: explicitly off. */
+  workspaceSearch?: WorkspaceSearchSettings | false;
   cacheTtlSeconds?: number;
   userTokensPerDay?: number;
   suggestedPrompts?: string[];
@@ -182,6 +202,7 @@ export function loadProfiles(filePath: string): ProfileSet {
       contextTokens: raw.context_tokens,
       webSearch: toolOf(raw.web_search),
       webFetch: toolOf(raw.web_fetch),
+      workspaceSearch: workspaceSearchOf(raw.workspace_search),
       cacheTtlSeconds: raw.cache_ttl_seconds,
       userTokensPerDay: raw.user_tokens_per_day,
       suggestedPrompts: raw.suggested_prompts,
@@ -214,4 +235,15 @@ function toolOf(raw: z.infer<typeof serverTool> | undefined): ServerToolSettings
   if (raw === false) return false;
   if (raw === true) return {};
   return { maxUses: raw.max_uses, allowedDomains: raw.allowed_domains, blockedDomains: raw.blocked_domains };
+}
+
+function workspaceSearchOf(
+  raw: z.infer<typeof workspaceSearch> | undefined,
+): WorkspaceSearchSettings | false | undefined {
+  if (raw === undefined || raw === false) return raw;
+  if (raw === true) return { ...WORKSPACE_SEARCH_DEFAULTS };
+  return {
+    maxSearches: raw.max_searches ?? WORKSPACE_SEARCH_DEFAULTS.maxSearches,
+    maxResults: raw.max_results ?? WORKSPACE_SEARCH_DEFAULTS.maxResults,
+  };
 }

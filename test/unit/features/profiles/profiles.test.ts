@@ -166,3 +166,33 @@ test('JSON is read as YAML; system_prompt_file is read relative to the profiles 
   const set = loadProfiles(f);
   assert.equal(set.profiles[0]?.systemPrompt, 'You answer HR questions.');
 });
+
+test('workspace_search: true takes the default limits, an object its own, false turns a default off', () => {
+  const set = loadProfiles(
+    file(
+      [
+        'default:',
+        '  workspace_search: true',
+        'profiles:',
+        '  - name: eng',
+        '    channels: [C0ENG]',
+        '    workspace_search: { max_searches: 2, max_results: 5 }',
+        '  - name: hr',
+        '    channels: ["#hr"]',
+        '    workspace_search: false',
+        '  - name: wide',
+        '    channels: ["#*"]',
+      ].join('\n'),
+    ),
+  );
+  const at = (channelId: string, name?: string, external = false) =>
+    resolveProfile(set, matchProfile(set, { channelId, dm: false, name }), ENV, external).workspaceSearch;
+  assert.deepEqual(at('C0ENG'), { maxSearches: 2, maxResults: 5 });
+  assert.deepEqual(at('C0HR', 'hr'), undefined);
+  assert.deepEqual(at('C0X', 'random'), { maxSearches: 3, maxResults: 10 });
+  assert.equal(at('C0X', 'with-acme', true), undefined, 'a shared channel matched by pattern: off');
+  assert.throws(
+    () => loadProfiles(file('default:\n  workspace_search: { max_results: 50 }\n')),
+    /default: workspace_search\.max_results: /,
+  );
+});
