@@ -1,5 +1,6 @@
 import { chatHandlers } from './api-chat.js';
 import { streamHandlers } from './api-stream.js';
+import { searchContext } from './search.js';
 import { sessionHandlers } from './sessions.js';
 import {
   type ApiContext,
@@ -207,6 +208,8 @@ const readHandlers: Record<string, ApiHandler> = {
   },
 
   'apps.connections.open': (ctx) => ({ ok: true, url: ctx.openSocketUrl() }),
+
+  'assistant.search.context': searchContext,
 };
 
 /** Every served method, keyed by Slack method name. */

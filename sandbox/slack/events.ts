@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { actionTokenFor } from './search.js';
 import type { SimIdentity, SimState } from './state.js';
 import type { SimConversation, SimMessage } from './types.js';
 
@@ -56,6 +57,7 @@ export function messageEvent(state: SimState, m: SimMessage, conv: SimConversati
     channel: conv.id,
     event_ts: m.ts,
     channel_type: state.channelType(conv),
+    ...actionTokenFor(state, m),
   };
   if (m.thread_ts && m.thread_ts !== m.ts) {
     event.thread_ts = m.thread_ts;
@@ -83,6 +85,7 @@ export function appMentionEvent(
     ...(m.files?.length ? { files: m.files } : {}),
     channel: conv.id,
     event_ts: m.ts,
+    ...actionTokenFor(state, m),
   };
 }
 

@@ -71,6 +71,9 @@ export const METHOD_RATE_RULES: Readonly<Record<string, readonly RateRule[]>> = 
   'conversations.info': tier(TIER_3),
   // Tier 4. https://docs.slack.dev/reference/methods/conversations.members
   'conversations.members': tier(TIER_4),
+  // Special: "For most teams, the limit is 10+ requests per minute while allowing for occasional
+  // bursts" (the sim allows 10). https://docs.slack.dev/reference/methods/assistant.search.context
+  'assistant.search.context': tier(10),
   // Tier 3. https://docs.slack.dev/reference/methods/conversations.open
   'conversations.open': tier(TIER_3),
 };

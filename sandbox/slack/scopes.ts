@@ -34,6 +34,14 @@ export const METHOD_SCOPES: Readonly<Record<string, Needed>> = {
   // Thread-based sessions need chat:write (docs.slack.dev/ai/agent-sessions).
   'agents.sessions.setStatus': ['chat:write'],
   'agents.sessions.rename': ['chat:write'],
+  // Any one search:read.* scope; each channel type asked for needs its own (sandbox/slack/search.ts).
+  // https://docs.slack.dev/reference/methods/assistant.search.context
+  'assistant.search.context': [
+    'search:read.public',
+    'search:read.private',
+    'search:read.mpim',
+    'search:read.im',
+  ],
   'chat.postMessage': ['chat:write'],
   'chat.postEphemeral': ['chat:write'],
   'chat.update': ['chat:write'],

@@ -12,6 +12,8 @@ export interface ApiContext {
   agentView: boolean;
   /** The manifest subscribes to agent_session_stopped (people get a stop button). */
   stopEventSubscribed: boolean;
+  /** The bot token's scopes (methods whose needs depend on their arguments check them here). */
+  scopes: ReadonlySet<string>;
 }
 
 /** A Slack error answer (`{ok:false, error}` with HTTP 200). */

@@ -115,6 +115,7 @@ export class SlackSim extends EventEmitter {
     const ackTimeoutMs = opts.ackTimeoutMs ?? 3000;
     this.sockets = new SocketHub(appId, ackTimeoutMs, () => this.emit('change'));
     this.deliverer = new Deliverer(this.signingSecret, this.sockets, ackTimeoutMs);
+    const scopes = new Set(opts.scopes ?? manifestScopes());
     const ctx: ApiContext = {
       state: this.state,
       team: this.team,
@@ -122,6 +123,7 @@ export class SlackSim extends EventEmitter {
       openSocketUrl: () => this.sockets.issueUrl(this.url),
       agentView: opts.agentView ?? manifestDeclaresAgent(),
       stopEventSubscribed: manifestEvents().includes('agent_session_stopped'),
+      scopes,
     };
     const responseUrls = new ResponseUrls(ctx, this.url);
     this.files = new SimFiles(this.url, this.team.id);
@@ -130,7 +132,7 @@ export class SlackSim extends EventEmitter {
       ctx,
       botToken: this.botToken,
       appToken: this.appToken,
-      scopes: new Set(opts.scopes ?? manifestScopes()),
+      scopes,
       faults: this.faults,
       rates: new RateLimiter(opts.rateLimits),
       responseUrls,
@@ -393,6 +395,11 @@ export class SlackSim extends EventEmitter {
   /** The next `times` (default 1) calls to method fail as described. */
   failNext(method: string, fault: SimFault): void {
     this.faults.failNext(method, fault);
+  }
+
+  /** Every action_token the sim has put on events stops working (they are short-lived at Slack). */
+  expireActionTokens(): void {
+    this.state.actionTokens.expireAll();
   }
 
   /**

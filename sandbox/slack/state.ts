@@ -1,3 +1,4 @@
+import { ActionTokens } from './search.js';
 import type { SimSession } from './sessions.js';
 import type { SimConversation, SimEphemeral, SimMessage, SimStatus, SimUser } from './types.js';
 
@@ -72,6 +73,8 @@ export class SimState {
   readonly sessions = new Map<string, SimSession>();
   /** URLs Slack would have fetched to unfurl the bot's posts (see chat.postMessage). */
   readonly unfurled: string[] = [];
+  /** The action_tokens put on people's message events (assistant.search.context takes them). */
+  readonly actionTokens = new ActionTokens();
   private lastTsMicros = 0;
 
   constructor(

@@ -19,6 +19,12 @@ export const BOT_SCOPES = {
   optional: {
     'assistant:write': 'suggested prompts in DMs',
     'files:read': 'reading the files people share',
+    // Workspace search (profile workspace_search): Slack's Real-time Search API, one scope per
+    // kind of conversation searched; it searches only what the asking person can read.
+    'search:read.public': 'workspace search in public channels',
+    'search:read.private': 'workspace search in private channels',
+    'search:read.mpim': 'workspace search in group DMs',
+    'search:read.im': 'workspace search in DMs',
   },
 } as const;
 
