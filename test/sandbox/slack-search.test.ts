@@ -42,9 +42,10 @@ async function simWithEvents(t: TestContext, scopes?: string[]) {
     const e = events.filter((x) => x.user === user).at(-1);
     return e?.action_token as string | undefined;
   };
-  const search = (args: Record<string, unknown>) =>
+  const search = (args: Record<string, unknown>): Promise<Record<string, unknown>> =>
     client
       .apiCall('assistant.search.context', args)
+      .then((r) => r as Record<string, unknown>)
       .catch((err: { data: Record<string, unknown> }) => err.data);
   return { sim, events, tokenOf, search };
 }
