@@ -45,7 +45,7 @@ async function simWithEvents(t: TestContext, scopes?: string[]) {
   const search = (args: Record<string, unknown>): Promise<Record<string, unknown>> =>
     client
       .apiCall('assistant.search.context', args)
-      .then((r) => r as Record<string, unknown>)
+      .then((r) => r as unknown as Record<string, unknown>)
       .catch((err: { data: Record<string, unknown> }) => err.data);
   return { sim, events, tokenOf, search };
 }
