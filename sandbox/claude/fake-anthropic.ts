@@ -20,7 +20,15 @@ import {
   offersTool,
   searchBlocks,
 } from './fake-search.js';
+import {
+  type FakeToolUse,
+  offersClientTool,
+  searchCitations,
+  toolRulesError,
+  toolUseBlock,
+} from './fake-tools.js';
 import { type MessagesRequestBody, offlineReply, type RequestContentBlock } from './offline-model.js';
+import { offlineToolReply } from './offline-search.js';
 
 export type { MessagesRequestBody, RequestContentBlock, RequestMessage } from './offline-model.js';
 
@@ -51,7 +59,17 @@ export interface FakeReply {
   /** After this many characters, send nothing more and keep the connection open (a stalled stream). */
   stallAfterChars?: number;
   /** `stop_reason` of the message. Default `end_turn`. */
-  stopReason?: 'end_turn' | 'max_tokens' | 'refusal' | 'pause_turn';
+  stopReason?: 'end_turn' | 'max_tokens' | 'refusal' | 'pause_turn' | 'tool_use';
+  /**
+   * A client tool call played after the text (which may be empty), ending the turn with
+   * `stop_reason: tool_use`; only when the request offers a tool of that name.
+   */
+  toolUse?: FakeToolUse;
+  /**
+   * The text cites these search results of the request (by their index in it), or all of them:
+   * `search_result_location` citations, for results whose citations are enabled.
+   */
+  citeSearchResults?: 'all' | number[];
   /** A web search played before the text, which cites its first result; only when the request offers web_search. */
   webSearch?: FakeSearch;
   /** An MCP tool call played before the text; only when the request names an MCP server. */
@@ -145,7 +163,7 @@ const STATUS_ERRORS: ReadonlyMap<number, { type: ErrorType; message: string }> =
 
 const DEFAULT_CHUNK_SIZE = 20;
 const DEFAULT_WAIT_TIMEOUT_MS = 5_000;
-const DEFAULT_RESPONDER: Responder = (req) => ({ text: offlineReply(req.body) });
+const DEFAULT_RESPONDER: Responder = (req) => offlineToolReply(req.body) ?? { text: offlineReply(req.body) };
 
 /** A mid-stream failure to inject, chosen from the reply's `*AfterChars` fields. */
 type Fault = { kind: 'break' | 'sse-error' | 'malformed' | 'stall'; afterChars: number };
@@ -234,7 +252,14 @@ export async function startFakeAnthropic(opts: StartFakeAnthropicOptions = {}): 
             }),
       ...(reply.webSearch && offersTool(recorded.body, 'web_search') ? { search: reply.webSearch } : {}),
       toolBlocks: [],
+      after: [],
+      citations: [],
     };
+    if (plan.search) plan.citations.push(...[citationOf(plan.search)].filter((c) => !!c));
+    if (reply.citeSearchResults)
+      plan.citations.push(...searchCitations(recorded.body, reply.citeSearchResults));
+    if (reply.toolUse && offersClientTool(recorded.body, reply.toolUse.name))
+      plan.after.push(toolUseBlock(reply.toolUse, `toolu_${plan.messageId}`));
     if (reply.thinkingMs !== undefined) {
       const signature = `sig_${plan.messageId}`;
       signatures.add(signature);
@@ -292,6 +317,7 @@ export async function startFakeAnthropic(opts: StartFakeAnthropicOptions = {}): 
       // A field the named model no longer takes: the 400 the real API answers (see fake-model-rules).
       const invalid =
         validateBody(parsed, route === 'messages') ??
+        toolRulesError(parsed as MessagesRequestBody) ??
         modelRefusal(parsed as Record<string, unknown>) ??
         changedThinking(parsed as MessagesRequestBody, signatures);
       if (invalid !== undefined) {
@@ -434,7 +460,18 @@ interface ReplyPlan {
   search?: FakeSearch;
   /** The tool blocks played before the text (a search, an MCP call). */
   toolBlocks: Anthropic.ContentBlock[];
+  /** The blocks played after the text: a client tool call. */
+  after: Anthropic.ContentBlock[];
+  /** What the text cites: a web search's first result, or search results of the request. */
+  citations: Anthropic.TextCitation[];
 }
+
+/** The stop reason of a complete reply: a client tool call ends the turn for the tool's result. */
+const stopOf = (plan: ReplyPlan): Anthropic.StopReason =>
+  plan.reply.stopReason ?? (plan.after.length > 0 ? 'tool_use' : 'end_turn');
+
+/** A turn that only calls a tool has no text block. */
+const hasText = (plan: ReplyPlan, text: string) => text !== '' || plan.after.length === 0;
 
 async function streamMessage(res: ServerResponse, plan: ReplyPlan, signal: AbortSignal): Promise<void> {
   const { reply } = plan;
@@ -462,13 +499,14 @@ async function streamMessage(res: ServerResponse, plan: ReplyPlan, signal: Abort
     }
   }
   const index = before.length;
-  await event('content_block_start', {
-    type: 'content_block_start',
-    index,
-    content_block: { type: 'text', text: '', citations: null },
-  });
-  const citation = plan.search && citationOf(plan.search);
-  if (citation) {
+  const withText = hasText(plan, plan.text);
+  if (withText)
+    await event('content_block_start', {
+      type: 'content_block_start',
+      index,
+      content_block: { type: 'text', text: '', citations: null },
+    });
+  for (const citation of withText ? plan.citations : []) {
     await event('content_block_delta', {
       type: 'content_block_delta',
       index,
@@ -512,8 +550,10 @@ async function streamMessage(res: ServerResponse, plan: ReplyPlan, signal: Abort
     return;
   }
 
-  const final = buildMessage(plan, plan.text, reply.stopReason ?? 'end_turn', outputTokens(plan.text));
-  await event('content_block_stop', { type: 'content_block_stop', index });
+  const final = buildMessage(plan, plan.text, stopOf(plan), outputTokens(plan.text));
+  if (withText) await event('content_block_stop', { type: 'content_block_stop', index });
+  for (const [i, block] of plan.after.entries())
+    for (const e of blockEvents(block, index + (withText ? 1 : 0) + i)) await event(e.type, e);
   await event('message_delta', {
     type: 'message_delta',
     delta: {
@@ -550,7 +590,7 @@ async function sendMessage(res: ServerResponse, plan: ReplyPlan, signal: AbortSi
     sendError(res, plan.requestId, 529, undefined, reply.headers);
     return;
   }
-  const message = buildMessage(plan, plan.text, reply.stopReason ?? 'end_turn', outputTokens(plan.text));
+  const message = buildMessage(plan, plan.text, stopOf(plan), outputTokens(plan.text));
   const json = JSON.stringify(message);
   if (fault) {
     // Send a prefix of the body: cut by the socket for 'break', or declared complete for 'malformed'.
@@ -582,7 +622,10 @@ function buildMessage(
     model: plan.model,
     content: [
       ...plan.toolBlocks,
-      { type: 'text', text, citations: plan.search ? [citationOf(plan.search)].filter((c) => !!c) : null },
+      ...(hasText(plan, text)
+        ? [{ type: 'text' as const, text, citations: plan.citations.length > 0 ? plan.citations : null }]
+        : []),
+      ...plan.after,
     ],
     stop_reason: stopReason,
     stop_sequence: null,

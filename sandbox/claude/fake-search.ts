@@ -59,7 +59,11 @@ export function citationOf(search: FakeSearch): Anthropic.CitationsWebSearchResu
 
 /** Stream events that play a content block: its start (empty input), the input as JSON, its stop. */
 export function blockEvents(block: Anthropic.ContentBlock, index: number): Anthropic.RawMessageStreamEvent[] {
-  if (block.type !== 'server_tool_use' && (block.type as string) !== 'mcp_tool_use') {
+  if (
+    block.type !== 'server_tool_use' &&
+    block.type !== 'tool_use' &&
+    (block.type as string) !== 'mcp_tool_use'
+  ) {
     return [
       { type: 'content_block_start', index, content_block: block },
       { type: 'content_block_stop', index },

@@ -2,6 +2,7 @@ import { type FakeAnthropic, type FakeReply, startFakeAnthropic } from './fake-a
 import { offersTool } from './fake-search.js';
 import { type MessagesRequestBody, offlineReply } from './offline-model.js';
 import { truncate } from './offline-reading.js';
+import { offlineToolReply } from './offline-search.js';
 
 /** Trouble the operator panel can switch on for every following Claude request. */
 export const CLAUDE_FAULTS = [
@@ -92,7 +93,11 @@ export async function startSandboxClaude(
   const fake: FakeAnthropic = await startFakeAnthropic({
     responder: (req) => {
       const question = req.body;
-      const text = offlineReply(question, { profile: opts.profileOf?.(question) });
+      const profile = opts.profileOf?.(question);
+      // Asked what the thread does not say, with workspace search on: it searches, then cites.
+      const searching = offlineToolReply(question, { profile });
+      if (searching) return faultReply(current, searching.text ?? '') ?? { ...searching, ...PACE };
+      const text = offlineReply(question, { profile });
       // Where the channel's profile turns web search on, one simulated search cites one page.
       const webSearch = offersTool(req.body, 'web_search')
         ? {
