@@ -166,7 +166,7 @@ test('the offline model searches for what the thread does not say, then cites wh
   });
   assert.equal(first.stop_reason, 'tool_use');
   const use = first.content.find((b) => b.type === 'tool_use');
-  assert.match(String((use?.input as { query?: string }).query), /billing/);
+  assert.match(String((use?.input as { query?: string } | undefined)?.query), /billing/);
   const second = await client.messages.create({
     model: 'claude-x',
     max_tokens: 500,
