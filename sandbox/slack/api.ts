@@ -91,7 +91,10 @@ const readHandlers: Record<string, ApiHandler> = {
   'users.info': (ctx, args) => {
     const user = ctx.state.users.get(strArg(args, 'user') ?? '');
     if (!user) return fail('user_not_found');
-    return { ok: true, user: apiUser(ctx, user) };
+    const out = apiUser(ctx, user);
+    // Slack includes the locale only when asked (`include_locale`, default false).
+    if (['true', '1'].includes(strArg(args, 'include_locale') ?? '')) out.locale = user.locale ?? 'en-US';
+    return { ok: true, user: out };
   },
 
   'conversations.info': (ctx, args) => {

@@ -27,6 +27,12 @@ export interface SimUser {
    */
   is_restricted?: boolean;
   is_ultra_restricted?: boolean;
+  /**
+   * The person's Slack language (IETF tag such as `de-DE`); unset: `en-US`. users.info returns it
+   * only when asked with `include_locale=true`.
+   * @see https://docs.slack.dev/reference/methods/users.info
+   */
+  locale?: string;
 }
 
 /** One reaction on a message, as Slack returns it in `reactions`. */

@@ -2,31 +2,14 @@
 import type { AskFailure } from '../ask/types.js';
 import { ClaudeError } from '../claude/errors.js';
 import { missingScope, slackErrorCode } from '../slack/web.js';
+import { type BotTexts, type ErrorKind, TEXTS } from './language.js';
 
-type Kind = Exclude<AskFailure['kind'], 'budget' | 'refused' | 'stopped'>;
-
-/** Short, plain, with what to do next. */
-export const ERROR_TEXT: Record<Kind, string> = {
-  rate_limited:
-    'Claude is getting more requests than this workspace’s plan allows right now. Please try again in a minute.',
-  overloaded: 'Claude is overloaded at the moment. Please try again in a few minutes.',
-  timeout: 'Claude took too long to answer. Please try again, or ask a shorter question.',
-  invalid_request: 'Claude could not process this request. Try rephrasing it.',
-  model_setting:
-    'This channel’s model settings are not accepted by its model. Please tell whoever runs this bot.',
-  too_long:
-    'This conversation is too long for me to read at once. Start a new thread, or ask for a summary instead.',
-  auth: 'I can’t reach Claude: the bot’s API key was rejected. Please tell whoever runs this bot.',
-  unavailable: 'Claude is unavailable right now. Please try again in a few minutes.',
-  interrupted: 'The answer was interrupted before it finished. Please ask again.',
-  busy: 'I’m busy with other questions right now. Please try again in a minute.',
-  internal: 'Something went wrong on my side. Please try again.',
-  restarting: 'I’m restarting and could not finish this answer. Please ask again in a moment.',
-};
+/** Short, plain, with what to do next (English; other languages in ./language.ts). */
+export const ERROR_TEXT: Record<ErrorKind, string> = TEXTS.en.errors;
 
 /** Adds the reference people can quote to whoever runs the bot. */
-export function withReference(text: string, ref: string): string {
-  return `:warning: ${text}\n_Reference: ${ref}_`;
+export function withReference(text: string, ref: string, label = TEXTS.en.reference): string {
+  return `:warning: ${text}\n_${label}: ${ref}_`;
 }
 
 /** Plain words for Slack's errors met while reading for a question; undefined for unexpected ones. */
@@ -60,9 +43,15 @@ function modelSettingText(cause: unknown): string | undefined {
 
 /**
  * The person's text for a failure: their own limit and a refused question as they are, Slack's
- * known errors plainly, everything else from the table with the reference to quote.
+ * known errors plainly, everything else from the table with the reference to quote, in the
+ * asker's language where the table has it.
  */
-export function failureText(failure: AskFailure, ref: string, botName: string): string {
+export function failureText(
+  failure: AskFailure,
+  ref: string,
+  botName: string,
+  texts: BotTexts = TEXTS.en,
+): string {
   switch (failure.kind) {
     case 'budget':
       return `:hourglass: ${failure.message}`;
@@ -71,14 +60,14 @@ export function failureText(failure: AskFailure, ref: string, botName: string): 
     case 'stopped':
       return '';
     case 'model_setting':
-      return withReference(modelSettingText(failure.cause) ?? ERROR_TEXT.model_setting, ref);
+      return withReference(modelSettingText(failure.cause) ?? texts.errors.model_setting, ref, texts.reference);
     case 'internal':
       return (
         missingScopeText(missingScope(failure.cause)) ??
         slackReadText(slackErrorCode(failure.cause), botName) ??
-        withReference(ERROR_TEXT.internal, ref)
+        withReference(texts.errors.internal, ref, texts.reference)
       );
     default:
-      return withReference(ERROR_TEXT[failure.kind], ref);
+      return withReference(texts.errors[failure.kind], ref, texts.reference);
   }
 }

@@ -4,12 +4,15 @@ import type { Logger } from '../../platform/logger.js';
 import type { AnswerJob } from '../../slack/job.js';
 import type { ReplySink } from '../../slack/write/reply.js';
 import { failureText } from '../failure-text.js';
+import { type BotTexts, TEXTS, textsFor } from '../language.js';
 import { type QuestionDeps, readQuestion } from './question.js';
 import { BLANK_TEXT, fileNotesText, queuedText, stopNote, toolStatus } from './texts.js';
 
 export interface AnswerDeps extends QuestionDeps {
   pipeline: AskPipeline;
   log: Logger;
+  /** The asker's Slack locale (`de-DE`), for the bot's own words; English when unknown. */
+  localeOf?: (userId: string) => Promise<string | undefined>;
 }
 
 /** How an answer ended, for metrics: `errorKind` names a failure, `source` where the text came from. */
@@ -32,17 +35,27 @@ export async function answer(job: AnswerJob, reply: ReplySink, deps: AnswerDeps)
     return { ok: false, errorKind: 'no_question' };
   }
   const started = Date.now();
+  // The asker's language for the bot's own words, looked up beside the work (a cached users.info).
+  const lang = { texts: TEXTS.en };
+  const spoken = within(deps.localeOf?.(job.userId), LOCALE_WAIT_MS).then(
+    (locale) => {
+      lang.texts = textsFor(locale);
+      reply.speak?.(lang.texts);
+    },
+    () => {},
+  );
   const input = { ref: job.eventId, userId: job.userId, where: job.place, lane: 'question' as const };
   const outcome = await deps.pipeline.run(
     { ...input, signal: deps.signal, onWaiting: deps.onWaiting },
-    replySink(reply, job, deps.botName),
+    replySink(reply, job, deps.botName, lang, spoken),
     async (s) => {
       const q = await readQuestion(job, s, reply, deps);
       if (!q) return undefined;
       try {
         const a = await s.claude(q.request, { onText: (d) => reply.append(d) });
         reply.offerFeedback?.(s.profile.name);
-        const note = stopNote(a.stopReason, job.place.kind);
+        await spoken;
+        const note = stopNote(a.stopReason, job.place.kind, lang.texts);
         if (note) reply.append(`\n\n${note}`);
         if (q.fileNotes?.length) reply.append(`\n\n${fileNotesText(q.fileNotes)}`);
       } finally {
@@ -77,20 +90,45 @@ export async function answer(job: AnswerJob, reply: ReplySink, deps: AnswerDeps)
 }
 
 /** The pipeline's reports, written into the reply in the thread. */
-function replySink(reply: ReplySink, job: AnswerJob, botName: string): AskSink {
+function replySink(
+  reply: ReplySink,
+  job: AnswerJob,
+  botName: string,
+  lang: { texts: BotTexts },
+  spoken: Promise<void>,
+): AskSink {
   return {
     status: (s) =>
       void reply
         .thinking(
-          s.kind === 'queued' ? queuedText(s.ahead) : s.kind === 'tool' ? toolStatus(s.activity) : undefined,
+          s.kind === 'queued'
+            ? queuedText(s.ahead, lang.texts)
+            : s.kind === 'tool'
+              ? toolStatus(s.activity)
+              : undefined,
         )
         .catch(() => {}),
-    fail: (f) =>
+    fail: async (f) => {
+      await spoken;
       // The person pressed stop: what was written stays, marked stopped; no error, no reference.
-      f.kind === 'stopped'
-        ? (reply.stopped?.() ?? Promise.resolve())
-        : reply.fail(failureText(f, job.eventId, botName)),
+      if (f.kind === 'stopped') return reply.stopped?.();
+      return reply.fail(failureText(f, job.eventId, botName, lang.texts));
+    },
   };
+}
+
+/** The longest the bot's own words wait for the asker's language: then they are in English. */
+const LOCALE_WAIT_MS = 2000;
+
+/** The value, or undefined once `ms` have passed first. */
+function within<T>(p: Promise<T> | undefined, ms: number): Promise<T | undefined> {
+  if (!p) return Promise.resolve(undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((r) => {
+    timer = setTimeout(() => r(undefined), ms);
+    timer.unref();
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 /** The metrics' name of a failure. */

@@ -23,6 +23,7 @@ export function guardedReply(
     stopped: unlessQuiet(() => sink.stopped()),
     title: unlessQuiet((t: string) => sink.title(t)),
     allowMentions: (ids, nameOf) => sink.allowMentions(ids, nameOf),
+    speak: (texts) => sink.speak(texts),
     offerFeedback: (profile) => {
       if (!quiet()) sink.offerFeedback(profile);
     },

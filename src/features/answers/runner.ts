@@ -289,6 +289,7 @@ export class AnswerRunner {
         log,
         botName: identity.botName,
         nameOf: (id) => directory.knownName(id),
+        localeOf: (id) => directory.locale(id),
         now: this.deps.now,
         signal: r.controller.signal,
         // Waiting in line or for file memory: shutdown hands such a question back.

@@ -1,5 +1,6 @@
 /** What the answers feature says besides Claude's answers. */
 import type { ToolActivity } from '../../claude/mcp.js';
+import { type BotTexts, TEXTS } from '../language.js';
 
 /** The reply to a message with nothing to answer (see AnswerJob.blank). */
 export const BLANK_TEXT: Record<'mention', string> = {
@@ -30,17 +31,16 @@ export const LOST_TRACK_TEXT =
  * (stop reason `refusal`).
  * @see https://docs.anthropic.com/en/api/handling-stop-reasons
  */
-export function stopNote(stopReason: string | null | undefined, where: 'channel' | 'dm'): string | undefined {
-  if (stopReason === 'max_tokens') {
-    const how = where === 'dm' ? 'Reply “continue”' : 'Mention me with “continue” in this thread';
-    return `_…the answer reached the length limit here. ${how} for the rest._`;
-  }
-  if (stopReason === 'refusal') return '_Claude declined to continue this answer._';
+export function stopNote(
+  stopReason: string | null | undefined,
+  where: 'channel' | 'dm',
+  texts: BotTexts = TEXTS.en,
+): string | undefined {
+  const how = where === 'dm' ? texts.continueDm : texts.continueThread;
+  if (stopReason === 'max_tokens') return texts.lengthLimit(how);
+  if (stopReason === 'refusal') return texts.declined;
   // Still paused after the continuations one answer is allowed (its searches or tools went on).
-  if (stopReason === 'pause_turn') {
-    const how = where === 'dm' ? 'Reply “continue”' : 'Mention me with “continue” in this thread';
-    return `_…the answer was cut here: its searches took too many steps. ${how} to go on._`;
-  }
+  if (stopReason === 'pause_turn') return texts.tooManySteps(how);
   return undefined;
 }
 
@@ -63,8 +63,8 @@ export function toolStatus(activity: ToolActivity): string {
 }
 
 /** Tells the person how many questions are ahead of theirs. */
-export function queuedText(ahead: number): string {
-  return ahead > 0 ? `is queued (${ahead} ahead of you)…` : 'is queued, next in line…';
+export function queuedText(ahead: number, texts: BotTexts = TEXTS.en): string {
+  return texts.queued(ahead);
 }
 
 /** A question that stopped the bot twice while it was worked on: not tried a third time. */

@@ -15,6 +15,8 @@ export interface Person {
 
 interface Entry {
   name: string;
+  /** The person's Slack language (`de-DE`), when Slack said. */
+  locale?: string;
   /** Unset when Slack did not answer: names fall back to the id, access checks ask again. */
   person?: Person;
 }
@@ -46,6 +48,11 @@ export class UserDirectory {
     return hit && hit.name !== userId ? hit.name : undefined;
   }
 
+  /** The person's Slack language (an IETF tag such as `de-DE`); undefined when Slack did not say. */
+  async locale(userId: string): Promise<string | undefined> {
+    return (await this.entry(userId)).locale;
+  }
+
   /** Who the person is for access checks; undefined when Slack could not say (asked again next time). */
   async person(userId: string): Promise<Person | undefined> {
     const hit = await this.entry(userId);
@@ -68,8 +75,9 @@ export class UserDirectory {
   private async lookUp(userId: string): Promise<Entry> {
     const entry: Entry = { name: userId };
     try {
-      const { user } = await this.client.users.info({ user: userId });
+      const { user } = await this.client.users.info({ user: userId, include_locale: true });
       const p = user?.profile;
+      if (typeof user?.locale === 'string') entry.locale = user.locale;
       entry.name = p?.display_name || p?.real_name || user?.real_name || user?.name || userId;
       if (user?.team_id)
         entry.person = {

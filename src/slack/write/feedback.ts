@@ -14,7 +14,11 @@ export type Vote = 'up' | 'down';
 const PROFILE_NAME = /^[A-Za-z0-9_.-]{1,40}$/;
 
 /** `profile`: the channel profile that answered, so votes can be counted per profile. */
-export function feedbackBlock(ref: string, profile?: string): Block {
+export function feedbackBlock(
+  ref: string,
+  profile?: string,
+  labels: { goodAnswer: string; badAnswer: string } = { goodAnswer: 'Good answer', badAnswer: 'Bad answer' },
+): Block {
   const tail = profile && PROFILE_NAME.test(profile) ? `@${profile}` : '';
   const block = {
     type: 'context_actions',
@@ -25,12 +29,12 @@ export function feedbackBlock(ref: string, profile?: string): Block {
         action_id: FEEDBACK_ACTION_ID,
         positive_button: {
           text: { type: 'plain_text', text: '👍' },
-          accessibility_label: 'Good answer',
+          accessibility_label: labels.goodAnswer,
           value: 'up',
         },
         negative_button: {
           text: { type: 'plain_text', text: '👎' },
-          accessibility_label: 'Bad answer',
+          accessibility_label: labels.badAnswer,
           value: 'down',
         },
       },

@@ -4,8 +4,8 @@ import { MAX_PART_CHARS, MAX_STREAM_BYTES } from '../limits.js';
 import { callOnce, slackErrorCode } from '../web.js';
 import { feedbackBlock } from './feedback.js';
 import { createStreamFormatter, notificationText } from './format.js';
-import { INTERRUPTED_NOTE, STOPPED_NOTE } from './notes.js';
-import type { ReplySink, ReplyTarget } from './sink.js';
+import { ENGLISH_REPLY_TEXTS } from './notes.js';
+import type { ReplySink, ReplyTarget, ReplyTexts } from './sink.js';
 import { type PartRoom, prefixWithin, splitAtRoom } from './split.js';
 import { FULL, NO_STREAMING, STREAM_ENDED } from './stream-errors.js';
 import type { StreamPacer } from './stream-pacer.js';
@@ -37,6 +37,8 @@ interface Part {
  * stream Slack ended early continues in a new message; no text is dropped.
  */
 export class SlackReply implements ReplySink {
+  /** The bot's own words (notes, labels): the asker's language once the feature says (speak). */
+  private texts: ReplyTexts = ENGLISH_REPLY_TEXTS;
   /** Blocks under the end of the answer (feedback buttons), set by offerFeedback. */
   private finalBlocks: Block[] | undefined;
   /** People the answer may ping: those who wrote in the conversation (see allowMentions). */
@@ -99,8 +101,12 @@ export class SlackReply implements ReplySink {
   }
 
   /** The answer's last message gets Slack's feedback buttons. */
+  speak(texts: ReplyTexts): void {
+    this.texts = texts;
+  }
+
   offerFeedback(profile?: string): void {
-    this.finalBlocks = [feedbackBlock(this.ref, profile)];
+    this.finalBlocks = [feedbackBlock(this.ref, profile, this.texts)];
   }
 
   /**
@@ -154,7 +160,7 @@ export class SlackReply implements ReplySink {
   async stopped(): Promise<void> {
     await this.wrapUp().catch(() => {});
     // Slack already stopped the stream (the stop button): the mark goes in a message of its own.
-    this.pending += this.shownChars > 0 ? `\n\n${STOPPED_NOTE}` : STOPPED_NOTE;
+    this.pending += this.shownChars > 0 ? `\n\n${this.texts.stopped}` : this.texts.stopped;
     await this.drain(true).catch(() => {});
     await this.endPart().catch(() => {});
     this.closePacer?.();
@@ -169,7 +175,7 @@ export class SlackReply implements ReplySink {
     this.closePacer?.();
     if (this.part && this.shownChars > 0) {
       // Keep what was shown and say it is incomplete, then the reason.
-      this.pending = `\n\n${INTERRUPTED_NOTE}`;
+      this.pending = `\n\n${this.texts.interrupted}`;
       await this.drain(true).catch(() => {});
       await this.endPart().catch(() => {});
       await this.postWhole(text);

@@ -11,6 +11,8 @@ export interface ReplySink {
   title?(text: string): Promise<void>;
   /** The person stopped the answer: what was written stays, followed by a short "stopped" mark. */
   stopped?(): Promise<void>;
+  /** The bot's own words this reply writes (notes, button labels), in the asker's language. */
+  speak?(texts: ReplyTexts): void;
   /** The answer ends with feedback buttons (a real answer, not a prompt or an error). */
   offerFeedback?(profile?: string): void;
   /** Adds text as Claude writes it; the sink paces its writes to Slack. */
@@ -28,4 +30,15 @@ export interface ReplyTarget {
   teamId: string;
   /** The person being answered: chat streams outside DMs need the recipient. */
   userId: string;
+}
+
+/** The bot's own words a reply writes besides the answer; English unless the feature says. */
+export interface ReplyTexts {
+  /** After an answer that broke off once some text was shown. */
+  interrupted: string;
+  /** After an answer the person stopped. */
+  stopped: string;
+  /** The feedback buttons' accessibility labels. */
+  goodAnswer: string;
+  badAnswer: string;
 }

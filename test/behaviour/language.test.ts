@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { SlackSim } from '../../sandbox/slack/sim.js';
+import { requestText, startRig } from '../support/rig.js';
+import { botReplies, visibleText } from '../support/visible.js';
+
+/** A person whose Slack is set to `locale` asks in #general. */
+async function askAs(sim: SlackSim, id: string, locale: string, text: string) {
+  sim.addUser({ id, name: id.toLowerCase(), locale });
+  return (await sim.post({ user: id, channel: 'C0GENERAL', text: `<@${sim.botUserId}> ${text}` })).message;
+}
+
+test('a person whose Slack is in German reads the bot’s own error in German, with its reference', async (t) => {
+  const { sim, claude } = await startRig(t);
+  claude.enqueue({ status: 529 }, { status: 529 });
+  const message = await askAs(sim, 'U0GRETA', 'de-DE', 'Wie spät ist es in Tokio?');
+  const reply = await sim.waitFor(() => botReplies(sim, 'C0GENERAL', message.ts)[0], { what: 'the error' });
+  const seen = visibleText(reply);
+  assert.match(seen, /Claude ist gerade überlastet/);
+  assert.match(seen, /Referenz: Ev/);
+  assert.doesNotMatch(seen, /overloaded|Reference/);
+});
+
+test('a person whose Slack is in Japanese reads the note under a cut answer in Japanese; English stays English', async (t) => {
+  const { sim, claude } = await startRig(t);
+  claude.enqueue({ text: '東京の時刻は', stopReason: 'max_tokens' });
+  claude.enqueue({ text: 'It is', stopReason: 'max_tokens' });
+  const ja = await askAs(sim, 'U0HARUKI', 'ja-JP', '東京は今何時ですか？');
+  const jaReply = await sim.waitFor(
+    () => botReplies(sim, 'C0GENERAL', ja.ts).find((m) => /長さの上限/.test(visibleText(m))),
+    { what: 'the Japanese length-limit note' },
+  );
+  assert.match(visibleText(jaReply), /東京の時刻は/);
+  assert.match(visibleText(jaReply), /「続けて」/);
+
+  const en = await askAs(sim, 'U0EMMA', 'en-GB', 'What time is it in Tokyo?');
+  const enReply = await sim.waitFor(
+    () => botReplies(sim, 'C0GENERAL', en.ts).find((m) => /length limit/.test(visibleText(m))),
+    { what: 'the English length-limit note' },
+  );
+  assert.doesNotMatch(visibleText(enReply), /長さ/);
+});
+
+test('a language without a translation reads English', async (t) => {
+  const { sim, claude } = await startRig(t);
+  claude.enqueue({ status: 529 }, { status: 529 });
+  const message = await askAs(sim, 'U0PIERRE', 'fr-FR', 'Quelle heure est-il à Tokyo ?');
+  const reply = await sim.waitFor(() => botReplies(sim, 'C0GENERAL', message.ts)[0], { what: 'the error' });
+  assert.match(visibleText(reply), /Claude is overloaded/);
+});
+
+test('a question in German reaches Claude with the rule to answer in the language of the latest message', async (t) => {
+  const { sim, claude } = await startRig(t);
+  claude.enqueue({ text: 'Es ist 15 Uhr.' });
+  const asked = await askAs(sim, 'U0GRETA', 'de-DE', 'Wie spät ist es in Tokio?');
+  await sim.waitFor(() => botReplies(sim, 'C0GENERAL', asked.ts).find((m) => /15 Uhr/.test(visibleText(m))), {
+    what: 'the answer',
+  });
+  const sent = requestText(claude.requests.at(-1)?.body ?? {});
+  assert.match(sent, /Answer in the language of the latest message/);
+  assert.match(sent, /Wie spät ist es in Tokio\?/);
+});
