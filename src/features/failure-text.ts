@@ -60,7 +60,11 @@ export function failureText(
     case 'stopped':
       return '';
     case 'model_setting':
-      return withReference(modelSettingText(failure.cause) ?? texts.errors.model_setting, ref, texts.reference);
+      return withReference(
+        modelSettingText(failure.cause) ?? texts.errors.model_setting,
+        ref,
+        texts.reference,
+      );
     case 'internal':
       return (
         missingScopeText(missingScope(failure.cause)) ??
