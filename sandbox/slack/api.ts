@@ -1,5 +1,6 @@
 import { chatHandlers } from './api-chat.js';
 import { streamHandlers } from './api-stream.js';
+import { canvasHandlers } from './canvases.js';
 import { searchContext } from './search.js';
 import { sessionHandlers } from './sessions.js';
 import {
@@ -221,6 +222,7 @@ export const apiHandlers: Record<string, ApiHandler> = {
   ...chatHandlers,
   ...streamHandlers,
   ...sessionHandlers,
+  ...canvasHandlers,
 };
 
 /** Methods that take the app-level token instead of the bot token. */

@@ -74,6 +74,12 @@ export const METHOD_RATE_RULES: Readonly<Record<string, readonly RateRule[]>> = 
   // Special: "For most teams, the limit is 10+ requests per minute while allowing for occasional
   // bursts" (the sim allows 10). https://docs.slack.dev/reference/methods/assistant.search.context
   'assistant.search.context': tier(10),
+  // Tier 2 (create) and Tier 3 (edit, lookup). https://docs.slack.dev/reference/methods/canvases.create,
+  // .../canvases.edit, .../canvases.sections.lookup, .../conversations.canvases.create
+  'canvases.create': tier(TIER_2),
+  'conversations.canvases.create': tier(TIER_2),
+  'canvases.edit': tier(TIER_3),
+  'canvases.sections.lookup': tier(TIER_3),
   // Tier 3. https://docs.slack.dev/reference/methods/conversations.open
   'conversations.open': tier(TIER_3),
 };

@@ -42,6 +42,12 @@ export const METHOD_SCOPES: Readonly<Record<string, Needed>> = {
     'search:read.mpim',
     'search:read.im',
   ],
+  // https://docs.slack.dev/reference/methods/canvases.create (and .edit): canvases:write;
+  // canvases.sections.lookup: canvases:read.
+  'canvases.create': ['canvases:write'],
+  'canvases.edit': ['canvases:write'],
+  'canvases.sections.lookup': ['canvases:read'],
+  'conversations.canvases.create': ['canvases:write'],
   'chat.postMessage': ['chat:write'],
   'chat.postEphemeral': ['chat:write'],
   'chat.update': ['chat:write'],

@@ -181,5 +181,9 @@ export function apiConversation(ctx: ApiContext, c: SimConversation): Record<str
     context_team_id: ctx.team.id,
     topic: { value: '', creator: '', last_set: 0 },
     purpose: { value: '', creator: '', last_set: 0 },
+    // A channel canvas shows as properties.canvas (its file id).
+    ...(ctx.state.canvases.channelCanvas(c.id)
+      ? { properties: { canvas: { file_id: ctx.state.canvases.channelCanvas(c.id)?.id, is_empty: false } } }
+      : {}),
   };
 }

@@ -11,6 +11,7 @@ import {
   humanPost,
   slashCommand,
 } from './actions.js';
+import type { SimCanvas } from './canvases.js';
 import { Deliverer, type DeliveryOptions, type HttpTransport } from './delivery.js';
 import { SimFiles } from './files.js';
 import { FaultBook, type HttpHooks, handleRequest } from './http.js';
@@ -36,6 +37,7 @@ import type {
 } from './types.js';
 import { waitForCondition } from './wait.js';
 
+export type { SimCanvas } from './canvases.js';
 export { slackSignature } from './delivery.js';
 export type * from './types.js';
 
@@ -239,6 +241,21 @@ export class SlackSim extends EventEmitter {
       const [channel = '', thread_ts = ''] = key.split(':');
       return { channel, thread_ts, title };
     });
+  }
+
+  /** Canvases the app created, oldest first (see canvases.ts). */
+  canvases(): SimCanvas[] {
+    return [...this.state.canvases.byId.values()];
+  }
+
+  /** A canvas's whole markdown, its sections in order ('' when unknown). */
+  canvasMarkdown(id: string): string {
+    return this.state.canvases.markdown(id);
+  }
+
+  /** The link Slack gives a canvas (https://<workspace>.slack.com/docs/<team>/<canvas>). */
+  canvasUrl(id: string): string {
+    return `${this.team.url}docs/${this.team.id}/${id}`;
   }
 
   /** Published App Home views by user id. */

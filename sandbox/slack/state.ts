@@ -1,3 +1,4 @@
+import { SimCanvases } from './canvases.js';
 import { ActionTokens } from './search.js';
 import type { SimSession } from './sessions.js';
 import type { SimConversation, SimEphemeral, SimMessage, SimStatus, SimUser } from './types.js';
@@ -71,6 +72,8 @@ export class SimState {
   readonly homeViews = new Map<string, unknown>();
   /** Agent sessions by channel and thread (see sessions.ts). */
   readonly sessions = new Map<string, SimSession>();
+  /** Canvases the app created (see canvases.ts). */
+  readonly canvases = new SimCanvases();
   /** URLs Slack would have fetched to unfurl the bot's posts (see chat.postMessage). */
   readonly unfurled: string[] = [];
   /** The action_tokens put on people's message events (assistant.search.context takes them). */

@@ -1,4 +1,5 @@
 import type { AskPipeline } from '../ask/pipeline.js';
+import type { AskFailure } from '../ask/types.js';
 import type { ClaudeProfile } from '../claude/profile.js';
 import type { SharedFileReader } from '../claude/shared-files.js';
 import type { Config } from '../config/config.js';
@@ -36,6 +37,29 @@ export interface ProfileResolver {
   forPlace(place: ProfilePlace): Promise<ClaudeProfile>;
   /** The profiles in effect, in matching order, then the fallback (`default`, channels `*`). */
   list(): ProfileSummary[];
+  /** The routines of the profiles file in effect (re-read with it). */
+  routines(): RoutineSpec[];
+}
+
+/**
+ * Scheduled work from the profiles file's `routines:` (docs/profiles.md): a digest of one channel,
+ * posted (or added to a canvas) in another on a cron schedule.
+ */
+export interface RoutineSpec {
+  name: string;
+  /** Five cron fields (minute hour day-of-month month day-of-week). */
+  schedule: string;
+  /** IANA time zone the schedule is read in (default UTC). */
+  timezone: string;
+  /** The channel summarized: an id (C…) or #name. */
+  summarize: string;
+  /** What each run reads; unset: everything since the last run. */
+  window?: { seconds: number; text: string } | { count: number; text: string };
+  /** Where the digest goes: an id or #name. */
+  postTo: string;
+  as: 'message' | 'canvas';
+  /** Asked of each digest besides the usual. */
+  prompt?: string;
 }
 
 export interface ProfileSummary {
@@ -44,4 +68,47 @@ export interface ProfileSummary {
   model: string;
   /** Server-side tools turned on (`web_search`, `web_fetch`). */
   tools: string[];
+}
+
+/** A channel's digest, written by the summaries feature for another one (routines). */
+export interface DigestRequest {
+  ref: string;
+  teamId: string;
+  /** The channel summarized: its profile, budget and limits apply. */
+  channelId: string;
+  channelName?: string;
+  /** Whose budget the Claude calls count against (a routine's own name). */
+  userId: string;
+  /** Between two times (seconds since the epoch), or the last `count` messages. */
+  window: { oldest: number; latest: number } | { count: number };
+  /** How the window reads in the title ("since Mon 09:00"). */
+  label: string;
+  /** Asked of the summary besides the usual. */
+  instructions?: string;
+  /** Where the finished digest goes; its failure fails the digest. */
+  deliver(digest: Digest): Promise<void>;
+}
+
+/** A digest once written, formatted for Slack. */
+export interface Digest {
+  title: string;
+  /** Slack markdown, every point linked to its messages. */
+  markdown: string;
+  /** Coverage and files, in mrkdwn (Slack date tokens). */
+  coverage: string;
+  /** Coverage in plain text (UTC times), where mrkdwn does not render (canvases). */
+  coveragePlain: string;
+  messages: number;
+}
+
+/** How a digest ended: delivered, nothing to summarize, or a failure (`text`: what the person would read). */
+export type DigestOutcome =
+  | { ok: true; delivered: boolean }
+  | { ok: false; failure: AskFailure; text: string | undefined };
+
+/** Digests on the same path as /summarize: the ask pipeline's summary lane, the channel's profile. */
+export interface Digests {
+  write(request: DigestRequest): Promise<DigestOutcome>;
+  /** The workspace's URL (auth.test), for links. */
+  workspaceUrl(): Promise<string>;
 }

@@ -32,3 +32,10 @@ export const MAX_NOTIFICATION_CHARS = 3000;
  * @see https://docs.slack.dev/reference/methods/conversations.replies
  */
 export const MAX_REPLIES_PER_PAGE = 1000;
+
+/**
+ * Characters of a canvas's markdown: "The markdown content is limited to 1 MiB (1,048,576
+ * characters)". A margin is kept for the sections a routine adds later.
+ * @see https://docs.slack.dev/reference/methods/conversations.canvases.create (document_content)
+ */
+export const MAX_CANVAS_CHARS = 1_000_000;

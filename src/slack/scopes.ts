@@ -25,6 +25,8 @@ export const BOT_SCOPES = {
     'search:read.private': 'workspace search in private channels',
     'search:read.mpim': 'workspace search in group DMs',
     'search:read.im': 'workspace search in DMs',
+    'canvases:write': 'saving summaries and routine digests as canvases',
+    'canvases:read': 'finding a routine canvas’s sections to add the next digest',
   },
 } as const;
 

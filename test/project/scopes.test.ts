@@ -12,7 +12,8 @@ import type { SimConversation } from '../../sandbox/slack/types.js';
 import { BOT_SCOPES } from '../../src/slack/scopes.js';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
-const NAMESPACES = 'agents|api|apps|assistant|auth|bots|chat|conversations|files|reactions|team|users|views';
+const NAMESPACES =
+  'agents|api|apps|assistant|auth|bots|canvases|chat|conversations|files|reactions|team|users|views';
 
 /** Every Web API method named in src/: `client.chat.postMessage(`, `apiCall('x.y', …)`. */
 function methodsCalled(): Set<string> {

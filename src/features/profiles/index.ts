@@ -6,7 +6,7 @@ import type { Config } from '../../config/config.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { slackErrorCode } from '../../slack/web.js';
-import type { ProfilePlace as Place, ProfileResolver, ProfileSummary } from '../deps.js';
+import type { ProfilePlace as Place, ProfileResolver, ProfileSummary, RoutineSpec } from '../deps.js';
 import { type EnvDefaults, matchProfile, needsNames, resolveProfile } from './match.js';
 import { loadProfiles, type ProfileSet } from './schema.js';
 
@@ -56,7 +56,14 @@ export class Profiles implements ProfileResolver {
     const file = this.config.profilesFile;
     if (!file) return;
     this.set = loadProfiles(file);
-    this.log.info({ file, profiles: this.set.profiles.map((p) => p.name) }, 'profiles loaded');
+    this.log.info(
+      {
+        file,
+        profiles: this.set.profiles.map((p) => p.name),
+        routines: this.set.routines.map((r) => r.name),
+      },
+      'profiles loaded',
+    );
   }
 
   /** Reads the file again; a bad file keeps the profiles in effect and logs why. */
@@ -92,6 +99,10 @@ export class Profiles implements ProfileResolver {
   unwatch(): void {
     if (this.watching && this.config.profilesFile) unwatchFile(this.config.profilesFile);
     this.watching = false;
+  }
+
+  routines(): RoutineSpec[] {
+    return this.set?.routines ?? [];
   }
 
   /** The suggested prompts of the profile that applies to DMs, if it names any. */

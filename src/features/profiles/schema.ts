@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { Cron } from 'croner';
 import { z } from 'zod';
 import { McpToken } from '../../claude/mcp.js';
 import {
@@ -9,6 +10,7 @@ import {
   WORKSPACE_SEARCH_DEFAULTS,
   type WorkspaceSearchSettings,
 } from '../../claude/profile.js';
+import type { RoutineSpec } from '../deps.js';
 
 /** The YAML parser, loaded with the first profiles file read: a bot without one never loads it. */
 let yaml: typeof import('yaml') | undefined;
@@ -99,9 +101,73 @@ const profile = z.strictObject({
   ...fields,
 });
 
+/** One named channel: an id (C012ABC, G012ABC) or #name; no patterns, no DMs. */
+const oneChannel = z.string().regex(/^([CG][A-Z0-9]{2,}|#[a-z0-9_-]{1,80})$/, {
+  message: 'expected a channel id (C012ABC) or #name',
+});
+
+const WINDOW_UNITS: Record<string, number> = { m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+const routine = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,40}$/, { message: 'expected letters, digits, _ . - (at most 40)' }),
+  schedule: z.string().superRefine((v, ctx) => {
+    const problem = cronProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  timezone: z
+    .string()
+    .refine(isTimeZone, { message: 'expected an IANA time zone such as Europe/Paris or UTC' })
+    .default('UTC'),
+  summarize: oneChannel,
+  // A count of messages (1 to 1000) or a duration (90m, 24h, 7d, 1w; at most 90 days).
+  window: z
+    .union([z.number(), z.string()])
+    .transform((v, ctx) => {
+      const text = String(v).trim();
+      if (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 1000)
+        return { count: Number(text), text };
+      const m = /^(\d{1,5})\s*([mhdw])$/.exec(text);
+      const seconds = m ? Number(m[1]) * (WINDOW_UNITS[m[2] as string] ?? 0) : 0;
+      if (seconds >= 60 && seconds <= 90 * 86_400) return { seconds, text };
+      ctx.addIssue({
+        code: 'custom',
+        message: 'expected a count (1 to 1000) or a duration such as 24h or 7d (at most 90 days)',
+      });
+      return z.NEVER;
+    })
+    .optional(),
+  post_to: oneChannel,
+  as: z.enum(['message', 'canvas']).default('message'),
+  prompt: z.string().min(1).max(2000).optional(),
+});
+
+/** Why a schedule is not five cron fields croner reads, or undefined. */
+function cronProblem(schedule: string): string | undefined {
+  if (schedule.trim().split(/\s+/).length !== 5)
+    return 'expected 5 cron fields (minute hour day-of-month month day-of-week), such as "0 9 * * 1-5"';
+  try {
+    new Cron(schedule, { paused: true, mode: '5-part' });
+    return undefined;
+  } catch (err) {
+    return (err as Error).message.replace(/^CronPattern:\s*/, '');
+  }
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const file = z.strictObject({
   default: z.strictObject(fields).optional(),
   profiles: z.array(profile).max(200).default([]),
+  routines: z.array(routine).max(100).default([]),
 });
 
 type RawSettings = z.infer<typeof file>['default'] & {};
@@ -133,6 +199,7 @@ export interface ProfileSet {
   file: string;
   defaults: ProfileSettings;
   profiles: Profile[];
+  routines: RoutineSpec[];
 }
 
 /**
@@ -171,6 +238,10 @@ export function loadProfiles(filePath: string): ProfileSet {
     if (at[0] === 'profiles' && typeof at[1] === 'number') {
       const name = (data as { profiles?: Array<{ name?: unknown }> }).profiles?.[at[1]]?.name;
       where = typeof name === 'string' ? `profile "${name}": ` : `profile ${at[1] + 1}: `;
+      rest = at.slice(2);
+    } else if (at[0] === 'routines' && typeof at[1] === 'number') {
+      const name = (data as { routines?: Array<{ name?: unknown }> }).routines?.[at[1]]?.name;
+      where = typeof name === 'string' ? `routine "${name}": ` : `routine ${at[1] + 1}: `;
       rest = at.slice(2);
     } else if (at[0] === 'default') {
       where = 'default: ';
@@ -227,7 +298,29 @@ export function loadProfiles(filePath: string): ProfileSet {
       names.add(p.name);
       return { name: p.name, channels: p.channels, ...settings(p, where) };
     }),
+    routines: routinesOf(parsed.routines, fail),
   };
+}
+
+function routinesOf(
+  raw: z.infer<typeof file>['routines'],
+  fail: (where: string, what: string) => never,
+): RoutineSpec[] {
+  const seen = new Set<string>();
+  return raw.map((r) => {
+    if (seen.has(r.name)) fail(`routine "${r.name}": `, 'name: used by an earlier routine');
+    seen.add(r.name);
+    return {
+      name: r.name,
+      schedule: r.schedule.trim().replace(/\s+/g, ' '),
+      timezone: r.timezone,
+      summarize: r.summarize,
+      ...(r.window ? { window: r.window } : {}),
+      postTo: r.post_to,
+      as: r.as,
+      ...(r.prompt ? { prompt: r.prompt.trim() } : {}),
+    };
+  });
 }
 
 function toolOf(raw: z.infer<typeof serverTool> | undefined): ServerToolSettings | false | undefined {

@@ -8,7 +8,9 @@
 export type SummaryWindow =
   | { kind: 'duration'; seconds: number; label: string; key: string }
   | { kind: 'count'; count: number; label: string; key: string }
-  | { kind: 'thread'; channelId: string; ts: string; label: string; key: string };
+  | { kind: 'thread'; channelId: string; ts: string; label: string; key: string }
+  /** Between two times (Slack ts, seconds): a routine's window since its last run. */
+  | { kind: 'between'; oldest: string; latest: string; label: string; key: string };
 
 export type SummarizeArgs =
   | { kind: 'help' }

@@ -1,12 +1,13 @@
 import type { RespondArguments } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { AskPipeline, AskSession } from '../../ask/index.js';
+import type { AskOutcome, AskPipeline, AskSession } from '../../ask/index.js';
 import type { AnswerSource } from '../../limits/traffic.js';
 import type { Logger } from '../../platform/logger.js';
 import type { UserDirectory } from '../../slack/read/directory.js';
 import type { Identity } from '../../slack/read/messages.js';
 import type { Readers } from '../../slack/read/readers.js';
 import { formatMarkdownForSlack } from '../../slack/write/format.js';
+import type { Digest } from '../deps.js';
 import { failureText } from '../failure-text.js';
 import type { SummaryWindow } from './args.js';
 import { coverageOf, coverageText } from './plan.js';
@@ -38,6 +39,10 @@ export interface SummaryJob {
   userId: string;
   window: SummaryWindow;
   public: boolean;
+  /** What the summary should attend to besides the usual (a routine's `prompt`). */
+  instructions?: string;
+  /** Where the finished summary goes instead of the person (routines); `say` still hears the rest. */
+  deliver?(summary: Digest): Promise<void>;
 }
 
 export interface SummaryDeps {
@@ -66,11 +71,11 @@ export async function summarizeFor(
   job: SummaryJob,
   say: (m: RespondArguments) => Promise<unknown>,
   deps: SummaryDeps,
-): Promise<void> {
+): Promise<AskOutcome<void>> {
   const w = job.window;
   const source = w.kind === 'thread' ? w.channelId : job.channelId;
   const kind = source.startsWith('D') ? ('dm' as const) : ('channel' as const);
-  await deps.ask.run(
+  return await deps.ask.run(
     {
       ref: job.ref,
       userId: job.userId,
@@ -132,7 +137,12 @@ async function write(
   const coverage = coverageOf(history.messages, history.truncated, limits.maxMessages);
   const sources: AnswerSource[] = [];
   const outcome = await summarize(
-    { messages: history.messages, label, windowKey: w.key },
+    {
+      messages: history.messages,
+      label,
+      windowKey: w.key,
+      ...(job.instructions ? { instructions: job.instructions } : {}),
+    },
     {
       model: s.profile.model,
       maxTokens: s.profile.maxTokens,
@@ -164,12 +174,21 @@ async function write(
   );
   const title = `Summary of ${label}`;
   const coverageLine = [coverageMrkdwn(coverage), filesMrkdwn(history.messages)].filter(Boolean).join('\n');
+  const coveragePlain = coverageText(coverage);
   const summary = { channelId: job.channelId, userId: job.userId, title, markdown, coverage: coverageLine };
-  if (job.public) {
+  if (job.deliver) {
+    await job.deliver({
+      title,
+      markdown,
+      coverage: coverageLine,
+      coveragePlain,
+      messages: coverage.messages,
+    });
+  } else if (job.public) {
     await deps.publisher.post(summary);
     await say({ text: ':white_check_mark: Posted the summary in the channel.' });
   } else {
-    const shareId = await deps.publisher.save({ ...summary, teamId: job.teamId });
+    const shareId = await deps.publisher.save({ ...summary, coveragePlain, teamId: job.teamId });
     await say(summaryBlocks({ title, markdown, coverage: coverageLine, ...(shareId ? { shareId } : {}) }));
   }
   deps.log.info(
@@ -191,5 +210,6 @@ async function write(
 function windowOf(w: SummaryWindow, now: Date): HistoryWindow {
   if (w.kind === 'thread') return { kind: 'thread', ts: w.ts };
   if (w.kind === 'count') return { kind: 'count', count: w.count };
+  if (w.kind === 'between') return { kind: 'since', oldest: w.oldest, latest: w.latest };
   return { kind: 'since', oldest: (now.getTime() / 1000 - w.seconds).toFixed(6) };
 }

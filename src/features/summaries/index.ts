@@ -1,14 +1,15 @@
 import type { App } from '@slack/bolt';
-import type { FeatureDeps } from '../deps.js';
+import type { Digests, FeatureDeps } from '../deps.js';
 import { register } from './listener.js';
 
 /**
- * Summaries: `/summarize` and the "Summarize thread" shortcut, every point linked to its source.
+ * Summaries: `/summarize` and the "Summarize thread" shortcut, every point linked to its source;
+ * the digests other features (routines) ask for go the same way.
  * `track` hands each summary's work to whatever shutdown waits for.
  */
-export function install(app: App, deps: FeatureDeps & { track(work: Promise<unknown>): void }): void {
+export function install(app: App, deps: FeatureDeps & { track(work: Promise<unknown>): void }): Digests {
   const { platform, limits, slack } = deps;
-  register(app, {
+  return register(app, {
     ask: deps.ask,
     log: platform.log,
     identity: slack.identity,

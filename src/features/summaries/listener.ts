@@ -16,12 +16,15 @@ import { type AccessPolicy, NOT_ENABLED_TEXT } from '../../slack/access.js';
 import type { UserDirectory } from '../../slack/read/directory.js';
 import type { Identity } from '../../slack/read/messages.js';
 import type { Readers } from '../../slack/read/readers.js';
+import { CanvasWriter } from '../../slack/write/canvas.js';
+import type { Digests } from '../deps.js';
 import { parseSummarizeArgs, usageText } from './args.js';
+import { digests } from './digests.js';
 import { type SummaryJob, summarizeFor, where } from './handler.js';
 import { OUTSIDER_CHECK_MS, outsiderRefusal, SHORTCUT_CHECK_MS } from './outsiders.js';
 import type { HistoryLimits } from './read-channel.js';
 import { SummaryPublisher } from './share.js';
-import { SHARE_ACTION_ID } from './texts.js';
+import { CANVAS_ACTION_ID, SHARE_ACTION_ID } from './texts.js';
 
 export interface SummarizeListenerDeps {
   ask: AskPipeline;
@@ -48,8 +51,7 @@ export interface SummarizeListenerDeps {
 const ACCESS_CHECK_MS = 1500;
 
 /** `/summarize`, the "Summarize thread" message shortcut and the Share button. */
-export function register(app: App, deps: SummarizeListenerDeps): void {
-  const publisher = new SummaryPublisher({ ...deps, botName: () => deps.identity.botName });
+export function register(app: App, deps: SummarizeListenerDeps): Digests {
   let workspaceUrl: Promise<string> | undefined;
   const urlOf = () => {
     workspaceUrl ??= deps.readClient.auth.test().then((r) => r.url ?? 'https://slack.com/');
@@ -58,6 +60,12 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
     });
     return workspaceUrl;
   };
+  const publisher = new SummaryPublisher({
+    ...deps,
+    botName: () => deps.identity.botName,
+    canvases: new CanvasWriter(deps.postClient),
+    workspaceUrl: urlOf,
+  });
 
   app.command('/summarize', async ({ command, ack, respond }) => {
     const args = parseSummarizeArgs(command.text);
@@ -168,8 +176,13 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
     deps.track(publisher.share(body as BlockAction, (action as ButtonAction).value ?? '', respond));
   });
 
+  app.action(CANVAS_ACTION_ID, async ({ ack, body, action, respond }) => {
+    await ack();
+    deps.track(publisher.saveCanvas(body as BlockAction, (action as ButtonAction).value ?? '', respond));
+  });
+
   /** Writes the summary; responses go out in order, so progress never overtakes the summary. */
-  function run(job: SummaryJob, respond: RespondFn, threadTs?: string): Promise<void> {
+  async function run(job: SummaryJob, respond: RespondFn, threadTs?: string): Promise<void> {
     let queue: Promise<unknown> = Promise.resolve();
     const say = (m: RespondArguments) => {
       queue = queue.then(() =>
@@ -179,6 +192,8 @@ export function register(app: App, deps: SummarizeListenerDeps): void {
       );
       return queue;
     };
-    return summarizeFor(job, say, { ...deps, publisher, workspaceUrl: urlOf });
+    await summarizeFor(job, say, { ...deps, publisher, workspaceUrl: urlOf });
   }
+
+  return digests((job, say) => summarizeFor(job, say, { ...deps, publisher, workspaceUrl: urlOf }), urlOf);
 }

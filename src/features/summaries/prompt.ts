@@ -102,6 +102,8 @@ export interface SummaryRequestInput {
   part?: { index: number; total: number };
   messages?: readonly SummaryMessage[];
   notes?: readonly string[];
+  /** What whoever runs the bot asks the final summary to attend to (a routine's `prompt`). */
+  instructions?: string;
 }
 
 /** The header line: names the request's window, latest message and version (cache key material). */
@@ -125,7 +127,9 @@ export function buildSummaryRequest(input: SummaryRequestInput): ClaudeRequest {
       ? 'Write notes on this part of the conversation.'
       : input.stage === 'reduce'
         ? 'Combine these notes.'
-        : 'Write the summary.';
+        : input.instructions
+          ? `Write the summary. Whoever set up this digest also asks: ${input.instructions}`
+          : 'Write the summary.';
   const text = `${scopeLine(input)}\n\n${body}\n\n${ask}`;
   return {
     model: input.model,

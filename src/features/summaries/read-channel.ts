@@ -22,7 +22,7 @@ interface HistoryMessage extends SlackMessage {
 
 /** What to read: a window of top-level messages (with their threads) or one thread. */
 export type HistoryWindow =
-  | { kind: 'since'; oldest: string }
+  | { kind: 'since'; oldest: string; latest?: string }
   | { kind: 'count'; count: number }
   | { kind: 'thread'; ts: string };
 
@@ -139,6 +139,7 @@ async function topLevel(
       cursor,
       include_all_metadata: true,
       ...(window.kind === 'since' ? { oldest: window.oldest } : {}),
+      ...(window.kind === 'since' && window.latest ? { latest: window.latest } : {}),
     });
     for (const m of (r.messages ?? []) as HistoryMessage[]) {
       // Replies broadcast to the channel are read with their thread.

@@ -6,9 +6,10 @@ import type { ClaimStore } from '../../limits/claims.js';
 import type { Logger } from '../../platform/logger.js';
 import type { UserDirectory } from '../../slack/read/directory.js';
 import { callOnce, slackErrorCode } from '../../slack/web.js';
+import { type CanvasWriter, canvasUrl } from '../../slack/write/canvas.js';
 import { ERROR_TEXT, slackReadText } from '../failure-text.js';
 import { SUMMARY_EVENT_TYPE } from './read-channel.js';
-import { halfSharedText, publicParent, publicReply } from './texts.js';
+import { halfSharedText, mrkdwnText, publicParent, publicReply } from './texts.js';
 
 /** A private summary kept for its Share button. */
 export interface SavedSummary {
@@ -20,6 +21,8 @@ export interface SavedSummary {
   /** Formatted for Slack already. */
   markdown: string;
   coverage: string;
+  /** Coverage with UTC times (a canvas shows no Slack date tokens). */
+  coveragePlain?: string;
 }
 
 const TTL_MS = 24 * 60 * 60 * 1000;
@@ -27,6 +30,18 @@ const TTL_MS = 24 * 60 * 60 * 1000;
 const SHARE_LEASE_MS = 60_000;
 const key = (id: string) => `summary-share:${id}`;
 const claimKey = (id: string) => `shared:${id}`;
+const canvasKey = (id: string) => `summary-canvas:${id}`;
+const canvasClaim = (id: string) => `canvas:${id}`;
+
+/** Who may press a summary's buttons: only the person who asked, in the conversation it was made for. */
+function owns(saved: SavedSummary, body: BlockAction): boolean {
+  return saved.channelId === body.channel?.id && saved.userId === body.user.id;
+}
+
+/** A saved summary as a canvas: its title, the summary (each point linked), then what it covers. */
+export function summaryCanvas(s: SavedSummary): string {
+  return [`# ${s.title}`, s.markdown, '---', `_${s.coveragePlain ?? ''}_`].join('\n\n');
+}
 
 /**
  * Public summaries: posted as a short message with the summary in its thread, either at once
@@ -43,6 +58,8 @@ export class SummaryPublisher {
       directory: UserDirectory;
       log: Logger;
       botName: () => string;
+      canvases: CanvasWriter;
+      workspaceUrl(): Promise<string>;
     },
   ) {}
 
@@ -98,7 +115,7 @@ export class SummaryPublisher {
       respond({ response_type: 'ephemeral', replace_original: false, text }).catch(() => {});
     if (!saved)
       return void (await reply('This summary has expired. Run `/summarize` again to share a new one.'));
-    if (saved.channelId !== body.channel?.id || saved.userId !== body.user.id)
+    if (!owns(saved, body))
       return void (await reply(
         'Only the person who asked for this summary can share it, in its own conversation.',
       ));
@@ -118,12 +135,53 @@ export class SummaryPublisher {
       return void (await reply(half ? halfSharedText(why) : why));
     }
     await claims.complete(claimKey(id), TTL_MS).catch(() => {});
-    await store.delete(key(id)).catch(() => {});
     await respond({
       response_type: 'ephemeral',
       replace_original: true,
       text: ':white_check_mark: Shared in the channel.',
     }).catch((err) => log.warn({ err }, 'could not confirm the share'));
+  }
+
+  /**
+   * The "Save as canvas" button: a standalone canvas tabbed in the summary's channel (only its
+   * members can open it), made once whatever the presses and replicas; the person is told where it is.
+   * Button presses are not trusted: the presser must be the person who asked for the summary.
+   */
+  async saveCanvas(body: BlockAction, id: string, respond: RespondFn): Promise<void> {
+    const { store, claims, log, canvases } = this.deps;
+    const saved = (await store.get(key(id)).catch(() => undefined)) as SavedSummary | undefined;
+    const reply = (text: string) =>
+      respond({ response_type: 'ephemeral', replace_original: false, text }).catch(() => {});
+    if (!saved)
+      return void (await reply('This summary has expired. Run `/summarize` again to save a new one.'));
+    if (!owns(saved, body))
+      return void (await reply('Only the person who asked for this summary can save it as a canvas.'));
+    const link = async (canvasId: string) =>
+      `<${canvasUrl(await this.deps.workspaceUrl(), saved.teamId, canvasId)}|${mrkdwnText(saved.title)}>`;
+    const made = (await store.get(canvasKey(id)).catch(() => undefined)) as string | undefined;
+    if (made) return void (await reply(`:page_facing_up: Already saved as a canvas: ${await link(made)}`));
+    // One canvas per summary, even for a double click handled by two replicas.
+    if (!(await claims.claim(canvasClaim(id), SHARE_LEASE_MS).catch(() => false)))
+      return void (await reply('This summary is being saved as a canvas already.'));
+    let canvasId: string;
+    try {
+      canvasId = await canvases.create({
+        title: saved.title,
+        markdown: summaryCanvas(saved),
+        channelId: saved.channelId,
+      });
+    } catch (err) {
+      const code = slackErrorCode(err);
+      log.warn({ err, code }, 'summary could not be saved as a canvas');
+      await claims.release(canvasClaim(id)).catch(() => {});
+      return void (await reply(slackReadText(code, this.deps.botName()) ?? ERROR_TEXT.internal));
+    }
+    await store.set(canvasKey(id), canvasId, TTL_MS).catch(() => {});
+    await claims.complete(canvasClaim(id), TTL_MS).catch(() => {});
+    log.info({ canvas: canvasId, channel: saved.channelId }, 'summary saved as a canvas');
+    await reply(
+      `:page_facing_up: Saved as a canvas in this channel’s tabs: ${await link(canvasId)}. Everyone in the channel can open it.`,
+    );
   }
 }
 

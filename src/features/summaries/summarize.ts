@@ -31,6 +31,8 @@ export interface SummarizeInput {
   label: string;
   /** Stable key of the window ("24h", "n200", "thread:…"). */
   windowKey: string;
+  /** Asked of the final summary besides the usual (a routine's `prompt`). */
+  instructions?: string;
 }
 
 export interface SummaryOutcome {
@@ -65,7 +67,11 @@ function inputBudget(contextTokens: number, stage: SummaryStage): number {
 export async function summarize(input: SummarizeInput, deps: SummarizeDeps): Promise<SummaryOutcome> {
   const latestTs = input.messages.reduce((a, m) => (Number(m.ts) > Number(a) ? m.ts : a), '0');
   const scope: SummaryScope = { label: input.label, windowKey: input.windowKey, latestTs };
-  const common = { model: deps.model, scope };
+  const common = {
+    model: deps.model,
+    scope,
+    ...(input.instructions ? { instructions: input.instructions } : {}),
+  };
   // The budget is in the model's tokens; the estimates below count the older tokenizer's.
   const contextTokens = estimateBudget(deps.model, deps.contextTokens);
   const chunks = planSummary(input.messages, contextTokens);

@@ -5,6 +5,8 @@ import { type Coverage, coverageText, type SummaryMessage, utcTime } from './pla
 
 /** action_id of the "Share in channel" button. */
 export const SHARE_ACTION_ID = 'summary_share';
+/** action_id of the "Save as canvas" button. */
+export const CANVAS_ACTION_ID = 'summary_canvas';
 
 type Block = Record<string, unknown>;
 
@@ -64,6 +66,12 @@ export function summaryBlocks(opts: {
           type: 'button',
           action_id: SHARE_ACTION_ID,
           text: { type: 'plain_text', text: 'Share in channel' },
+          value: opts.shareId,
+        },
+        {
+          type: 'button',
+          action_id: CANVAS_ACTION_ID,
+          text: { type: 'plain_text', text: 'Save as canvas' },
           value: opts.shareId,
         },
       ],
