@@ -8,6 +8,8 @@ import type { ProfileResolver } from './features/deps.js';
 import { install as installFeedback } from './features/feedback/index.js';
 import { install as installHome } from './features/home/index.js';
 import { Profiles } from './features/profiles/index.js';
+import { install as installRoutines, type RoutineOptions } from './features/routines/index.js';
+import type { RoutineScheduler } from './features/routines/scheduler.js';
 import { install as installSummaries } from './features/summaries/index.js';
 import type { ClaimStore } from './limits/claims.js';
 import { FileMemory } from './limits/file-memory.js';
@@ -40,6 +42,8 @@ export interface BotOverrides {
   profilesWatchMs?: number;
   /** Other budgets for Slack's write methods than their tiers (tests that are not about them). */
   slackWriteBudgets?: typeof WRITE_BUDGETS;
+  /** The routines' clock, tick and lease (tests run several scheduled slots in seconds). */
+  routines?: RoutineOptions;
 }
 
 export interface Bot {
@@ -59,6 +63,8 @@ export interface Bot {
   readonly profiles: ProfileResolver;
   /** Claude calls waiting and running now (the sandbox panel shows them). */
   queue(): { waiting: number; running: number };
+  /** The routines' scheduler (started with the bot). */
+  readonly routines: RoutineScheduler;
   isReady(): boolean;
 }
 
@@ -103,7 +109,12 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     claimLeaseMs: overrides.claimLeaseMs,
     stopping: () => stopping,
   });
-  installSummaries(slack.app, { ...deps, track: (work) => answers.track(work) });
+  const digests = installSummaries(slack.app, { ...deps, track: (work) => answers.track(work) });
+  const routines = installRoutines({
+    ...deps,
+    digests,
+    ...(overrides.routines ? { routines: overrides.routines } : {}),
+  });
   installHome(slack.app, {
     ...deps,
     feedback: installFeedback(slack.app, deps),
@@ -134,6 +145,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     metrics,
     identity: slack.identity,
     queue: limits.load,
+    routines,
     isReady: () => ready && !stopping,
     reloadSecrets(next) {
       platform.addSecrets(next);
@@ -160,6 +172,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
       }
       ready = true;
       answers.start();
+      routines.start();
       const listening = await front.start();
       log.info(readyLine(config, listening, slack.identity.botName), 'ready');
       const frontThreadId = front.threadId();
@@ -171,6 +184,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
       profiles.unwatch();
       await front.stop().catch((err) => log.warn({ err }, 'error while stopping the receiver'));
       log.info({ inflight: answers.size }, 'stopping');
+      await routines.stop();
       const { finished, aborted, handedBack } = await answers.drain(config.shutdownGraceMs);
       if (handedBack) log.info({ handedBack }, 'waiting questions handed to the other replicas');
       if (aborted) log.warn({ finished, aborted }, 'grace period over; unfinished answers told to ask again');

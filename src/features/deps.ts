@@ -85,6 +85,8 @@ export interface DigestRequest {
   label: string;
   /** Asked of the summary besides the usual. */
   instructions?: string;
+  /** Aborted when the process stops. */
+  signal?: AbortSignal;
   /** Where the finished digest goes; its failure fails the digest. */
   deliver(digest: Digest): Promise<void>;
 }
@@ -111,4 +113,6 @@ export interface Digests {
   write(request: DigestRequest): Promise<DigestOutcome>;
   /** The workspace's URL (auth.test), for links. */
   workspaceUrl(): Promise<string>;
+  /** The metadata event_type of the bot's summary posts: later summaries leave them out. */
+  readonly eventType: string;
 }

@@ -139,7 +139,7 @@ test('/summarize: ack at once, progress, private summary with sources and covera
   assert.equal(markdownOf(reply ?? {}), md, 'the shared summary is the one shown privately');
   // A second click (or someone else's) does not post again.
   await sim.blockAction({ user: 'U0ALICE', channel: 'C0GENERAL', actionId: 'summary_share', value: id });
-  await sim.waitFor(() => sim.ephemerals({ user: 'U0ALICE' }).find((e) => /expired/.test(e.text)));
+  await sim.waitFor(() => sim.ephemerals({ user: 'U0ALICE' }).find((e) => /already shared/.test(e.text)));
   assert.equal(sim.messages('C0GENERAL').filter((m) => m.user === sim.botUserId).length, 1);
 });
 

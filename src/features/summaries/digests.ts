@@ -2,6 +2,7 @@ import type { RespondArguments } from '@slack/bolt';
 import type { AskOutcome } from '../../ask/index.js';
 import type { DigestRequest, Digests } from '../deps.js';
 import type { SummaryJob } from './handler.js';
+import { SUMMARY_EVENT_TYPE } from './read-channel.js';
 
 /**
  * Digests for other features (routines) as summary jobs: the window between two times (or a
@@ -14,6 +15,7 @@ export function digests(
 ): Digests {
   return {
     workspaceUrl,
+    eventType: SUMMARY_EVENT_TYPE,
     async write(r: DigestRequest) {
       const w = r.window;
       const window: SummaryJob['window'] =
@@ -37,6 +39,7 @@ export function digests(
           userId: r.userId,
           window,
           public: false,
+          ...(r.signal ? { signal: r.signal } : {}),
           ...(r.instructions ? { instructions: r.instructions } : {}),
           deliver: async (d) => {
             await r.deliver(d);

@@ -41,6 +41,8 @@ export interface SummaryJob {
   public: boolean;
   /** What the summary should attend to besides the usual (a routine's `prompt`). */
   instructions?: string;
+  /** Aborted when the process stops (routines: the slot is taken up again). */
+  signal?: AbortSignal;
   /** Where the finished summary goes instead of the person (routines); `say` still hears the rest. */
   deliver?(summary: Digest): Promise<void>;
 }
@@ -81,6 +83,7 @@ export async function summarizeFor(
       userId: job.userId,
       where: { teamId: job.teamId, channelId: source, kind },
       lane: 'summary',
+      ...(job.signal ? { signal: job.signal } : {}),
     },
     {
       status: (s) => {

@@ -1,0 +1,81 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+
+/**
+ * What is kept of a routine between runs, durably: with REDIS_URL in Redis (shared by replicas),
+ * with STATE_DIR in a file, else in memory (one process, lost on restart).
+ */
+export interface RoutineRecord {
+  /** The latest slot dealt with (run, given up or skipped), ms since the epoch. */
+  handled: number;
+  /** Where the last digest's window ended (ms): the next one reads from here. */
+  coveredTo: number;
+  /** The latest slot's run failed: retried with backoff; the target channel was told once. */
+  failing?: { slot: number; attempts: number; retryAt: number; notified: boolean };
+  /**
+   * Set before a digest is posted or added: a run that finds it (its holder died) looks in the
+   * channel or canvas for that digest before writing it, so it is never written twice.
+   */
+  writing?: number;
+  /** The routine's canvas (as: canvas) and the channel it is tabbed in. */
+  canvas?: { id: string; channel: string; sections: string[] };
+}
+
+export interface RoutineBook {
+  /** Throws when the store cannot answer: the routine waits for the next tick. */
+  get(name: string): Promise<RoutineRecord | undefined>;
+  /** Throws when the record could not be kept: nothing is written to Slack after a failed put. */
+  put(name: string, record: RoutineRecord): Promise<void>;
+}
+
+export class MemoryRoutineBook implements RoutineBook {
+  private readonly records = new Map<string, RoutineRecord>();
+  async get(name: string) {
+    const r = this.records.get(name);
+    return r && structuredClone(r);
+  }
+  async put(name: string, record: RoutineRecord) {
+    this.records.set(name, structuredClone(record));
+  }
+}
+
+/** Shared by every replica; a routine's record is one key (JSON). */
+export class RedisRoutineBook implements RoutineBook {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+  async get(name: string) {
+    const text = await this.redis.get(`${this.prefix}routine:${name}`);
+    return text ? (JSON.parse(text) as RoutineRecord) : undefined;
+  }
+  async put(name: string, record: RoutineRecord) {
+    await this.redis.set(`${this.prefix}routine:${name}`, JSON.stringify(record));
+  }
+}
+
+/** One process with STATE_DIR: routines.json, replaced whole (written aside, then renamed). */
+export class FileRoutineBook implements RoutineBook {
+  private readonly file: string;
+  constructor(dir: string) {
+    mkdirSync(dir, { recursive: true });
+    this.file = join(dir, 'routines.json');
+  }
+  private all(): Record<string, RoutineRecord> {
+    try {
+      return JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, RoutineRecord>;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      throw err;
+    }
+  }
+  async get(name: string) {
+    return this.all()[name];
+  }
+  async put(name: string, record: RoutineRecord) {
+    const all = { ...this.all(), [name]: record };
+    writeFileSync(`${this.file}.tmp`, JSON.stringify(all));
+    renameSync(`${this.file}.tmp`, this.file);
+  }
+}
