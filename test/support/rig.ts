@@ -4,7 +4,7 @@ import type { TestContext } from 'node:test';
 import { type FakeAnthropic, startFakeAnthropic } from '../../sandbox/claude/fake-anthropic.js';
 import { NO_RATE_LIMITS, NO_WRITE_BUDGETS } from '../../sandbox/slack/rate-limits.js';
 import { SlackSim } from '../../sandbox/slack/sim.js';
-import { type Bot, createBot } from '../../src/bot.js';
+import { type Bot, type BotOverrides, createBot } from '../../src/bot.js';
 import { parseConfig, secretValues } from '../../src/config/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 
@@ -60,6 +60,8 @@ export interface RigOptions {
    * questions in a burst that are not about those tiers (stream-quota.test.ts is).
    */
   noRateTiers?: boolean;
+  /** The routines' clock, tick and lease (see BotOverrides.routines). */
+  routines?: BotOverrides['routines'];
 }
 
 /**
@@ -97,6 +99,7 @@ export async function startRig(t: TestContext, opts: RigOptions = {}): Promise<R
     logger,
     claimLeaseMs: opts.claimLeaseMs,
     profilesWatchMs: opts.profilesWatchMs,
+    ...(opts.routines ? { routines: opts.routines } : {}),
     ...(opts.noRateTiers
       ? {
           slackWriteBudgets: NO_WRITE_BUDGETS,

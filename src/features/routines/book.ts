@@ -40,18 +40,18 @@ export class MemoryRoutineBook implements RoutineBook {
   }
 }
 
-/** Shared by every replica; a routine's record is one key (JSON). */
+/** Shared by every replica; a routine's record is one key (JSON), apart from the claims' keys. */
 export class RedisRoutineBook implements RoutineBook {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {}
   async get(name: string) {
-    const text = await this.redis.get(`${this.prefix}routine:${name}`);
+    const text = await this.redis.get(`${this.prefix}routine-record:${name}`);
     return text ? (JSON.parse(text) as RoutineRecord) : undefined;
   }
   async put(name: string, record: RoutineRecord) {
-    await this.redis.set(`${this.prefix}routine:${name}`, JSON.stringify(record));
+    await this.redis.set(`${this.prefix}routine-record:${name}`, JSON.stringify(record));
   }
 }
 

@@ -8,7 +8,7 @@ import type { Digests, FeatureDeps } from '../deps.js';
 import { FileRoutineBook, MemoryRoutineBook, RedisRoutineBook, type RoutineBook } from './book.js';
 import { failureNotice, runRoutine } from './run.js';
 import { slotLabel } from './schedule.js';
-import { RoutineScheduler } from './scheduler.js';
+import { RoutineProblem, RoutineScheduler } from './scheduler.js';
 import { failedText } from './texts.js';
 
 /** How often each replica looks for due routines: a run starts within this of its slot. */
@@ -98,7 +98,7 @@ function channelNames(client: WebClient) {
       const name = ref.slice(1);
       if (!byName.has(name)) await load();
       const id = byName.get(name);
-      if (!id) throw new Error(`not a channel the bot is in: ${ref}`);
+      if (!id) throw new RoutineProblem(`I’m not in ${ref}, or there is no such channel: invite me there.`);
       return id;
     },
     async labelOf(id: string): Promise<string> {

@@ -13,6 +13,11 @@ const RETRY_MAX_MS = 30 * 60_000;
 /** How long a finished slot's claim is kept (the record says the same; this is a second guard). */
 const DONE_KEEP_MS = 7 * 24 * 3600_000;
 
+/** A routine that cannot run as written (a channel the bot is not in): `message` is for the channel. */
+export class RoutineProblem extends Error {
+  override name = 'RoutineProblem';
+}
+
 /** What the scheduler does about a routine now. */
 export type Decision =
   | { kind: 'none' }
@@ -193,14 +198,17 @@ export class RoutineScheduler {
       current = next;
     };
     const started = this.deps.now();
-    const result = await this.deps.run({
-      spec,
-      slot,
-      record,
-      save,
-      halted: () => this.halted,
-      signal: this.abort.signal,
-    });
+    const result: RunResult = await this.deps
+      .run({ spec, slot, record, save, halted: () => this.halted, signal: this.abort.signal })
+      .catch((err: unknown) => {
+        log.warn({ err, routine: spec.name }, 'routine run failed');
+        const problem = err instanceof RoutineProblem;
+        return {
+          ok: false,
+          reason: problem ? 'problem' : 'internal',
+          ...(problem ? { text: err.message } : {}),
+        };
+      });
     if (this.halted) return false;
     if (result.ok) {
       await save({ ...current, handled: slot, coveredTo: slot, failing: undefined, writing: undefined });

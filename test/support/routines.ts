@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+import type { SlackSim } from '../../sandbox/slack/sim.js';
+
+/** A clock a test moves by hand: routines see time pass only when it says so. */
+export function testClock(start = Date.now()) {
+  let t = start;
+  return {
+    now: () => t,
+    /** The start of the minute `t` is in (a `* * * * *` slot). */
+    minute: () => Math.floor(t / 60_000) * 60_000,
+    set(ms: number) {
+      t = ms;
+    },
+  };
+}
+
+/** A CLAUDE_PROFILES_FILE with these routines (YAML is JSON too), removed after the test. */
+export function routinesFile(t: TestContext, routines: unknown[]): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'routines-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'profiles.json');
+  writeFileSync(file, JSON.stringify({ routines }));
+  return file;
+}
+
+/** #leads, where routines post: the bot and Alice are in it. */
+export function addLeads(sim: SlackSim): string {
+  sim.addConversation({ id: 'C0LEADS', name: 'leads', members: ['U0ALICE', sim.botUserId] });
+  return 'C0LEADS';
+}
+
+/** A Slack ts `seconds` into the minute that starts at `minuteMs`. */
+export const tsIn = (minuteMs: number, seconds: number) => `${minuteMs / 1000 + seconds}.000100`;
+
+/** The routine digests the bot posted in `channel`, with their slot, oldest first. */
+export function digests(sim: SlackSim, channel: string) {
+  return sim
+    .messages(channel)
+    .filter((m) => m.user === sim.botUserId)
+    .map((m) => ({
+      m,
+      meta: m.metadata as { event_payload?: { routine?: string; slot?: string } } | undefined,
+    }))
+    .filter((d) => d.meta?.event_payload?.slot)
+    .map((d) => ({
+      message: d.m,
+      slot: Number(d.meta?.event_payload?.slot),
+      routine: d.meta?.event_payload?.routine,
+    }));
+}
