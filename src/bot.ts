@@ -7,6 +7,7 @@ import { install as installAnswers } from './features/answers/index.js';
 import type { ProfileResolver } from './features/deps.js';
 import { install as installFeedback } from './features/feedback/index.js';
 import { install as installHome } from './features/home/index.js';
+import { createMemory } from './features/memory/index.js';
 import { Profiles } from './features/profiles/index.js';
 import { install as installRoutines, type RoutineOptions } from './features/routines/index.js';
 import type { RoutineScheduler } from './features/routines/scheduler.js';
@@ -104,10 +105,13 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     files: sharedFiles,
     now: overrides.now,
   };
+  const memory = createMemory(deps);
   const answers = installAnswers(slack.app, {
     ...deps,
     claimLeaseMs: overrides.claimLeaseMs,
     stopping: () => stopping,
+    commands: [(job, words) => memory.command(job, words)],
+    channelFacts: (place) => memory.factsFor(place),
   });
   const digests = installSummaries(slack.app, { ...deps, track: (work) => answers.track(work) });
   const routines = installRoutines({
@@ -119,6 +123,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     ...deps,
     feedback: installFeedback(slack.app, deps),
     prompts: () => profiles.dmPrompts(),
+    memory: (team) => memory.overview(team),
   });
 
   const link: EngineLink = {

@@ -253,3 +253,32 @@ export function requestFields(model: string, maxTokens: number, wish: RequestWis
   }
   return out;
 }
+
+/** The family words a person may name a model by ("use opus: …"). */
+export const MODEL_ALIASES = ['opus', 'sonnet', 'haiku', 'fable'] as const;
+
+/**
+ * The model a person's choice names among `allowed` (a profile's `models`, in its order): the id
+ * itself, or a family word (`opus`) for the first allowed id of that family. Undefined when none.
+ */
+export function chooseModel(choice: string, allowed: readonly string[]): string | undefined {
+  const c = choice.toLowerCase();
+  const exact = allowed.find((id) => id.toLowerCase() === c);
+  if (exact) return exact;
+  return allowed.find((id) =>
+    id
+      .toLowerCase()
+      .split(/[-.@:_/]/)
+      .includes(c),
+  );
+}
+
+/** Whether a word after "use" names a model at all (a family word, a Claude id, or an allowed id). */
+export function looksLikeModel(choice: string, allowed: readonly string[]): boolean {
+  const c = choice.toLowerCase();
+  return (
+    (MODEL_ALIASES as readonly string[]).includes(c) ||
+    c.startsWith('claude') ||
+    chooseModel(c, allowed) !== undefined
+  );
+}

@@ -46,6 +46,12 @@ export interface ClaudeProfile {
    * own shares (the file's `default:` or USER_TOKENS_PER_DAY), else the profile that sets its own.
    */
   budgetPool: string;
+  /** Channel memory ("remember that …"): on unless the profile says `memory: false`. */
+  memory?: boolean;
+  /** Un-mentioned replies in threads the bot answered are answered (`follow_threads`). */
+  followThreads?: boolean;
+  /** Models a person may choose for one question ("use opus: …"), besides `model`; none = no choice. */
+  models?: string[];
 }
 
 /**

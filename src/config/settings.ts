@@ -137,7 +137,7 @@ export const SETTINGS = [
     setting('SYSTEM_PROMPT', 'bot.systemPrompt', (v) => v.trim(), { doc: 'replaces the first paragraph of the built-in system prompt (who the bot is); formatting and safety rules always apply', file: true, shown: 'built in' }),
     setting('SYSTEM_PROMPT_FILE', undefined, text, { doc: 'the same, read from a file' }),
     setting('CLAUDE_PROFILES_FILE', 'profilesFile', text, { doc: 'a YAML file giving channels their own model, system prompt, limits and web search ([profiles.md](profiles.md)); re-read on SIGHUP and when it changes. Unset: the settings here apply everywhere' }),
-    setting('ANSWER_THREAD_FOLLOWUPS', 'bot.answerThreadFollowups', bool, { default: 'false', doc: 'also answer messages without a mention in threads the bot already answered in' }),
+    setting('ANSWER_THREAD_FOLLOWUPS', 'bot.answerThreadFollowups', bool, { default: 'false', doc: 'the default of the profile option `follow_threads`: answer replies without a mention in threads the bot already answered in (not replies that mention someone else, not other bots, not after "@bot stop" in the thread)' }),
     setting('ALLOW_BOT_MESSAGES', 'bot.allowBotMessages', bool, { default: 'false', doc: 'answer messages from other bots (beware of bot-to-bot loops)' }),
     setting('STREAM_APPENDS_PER_MINUTE', 'bot.streamAppendsPerMinute', int(1, 10_000), { default: '90', doc: '`chat.appendStream` calls per minute shared by all answers being streamed' }),
     setting('SUMMARIES_MAX_CONCURRENT', 'bot.summariesMaxConcurrent', int(1, 100), { default: '2', doc: 'summaries worked on at once per process; more wait their turn (up to 20, then "busy"), so summaries never crowd out answers to mentions. Summaries also count against the `USER_*` limits' }),

@@ -37,6 +37,11 @@ export interface AnswerJob {
    * file. Answered with a short prompt, no Claude call.
    */
   blank?: 'mention';
+  /**
+   * The model the person chose for this question ("@bot use opus: …"), as they wrote it: checked
+   * against the place's profile (`models`) before Claude is asked.
+   */
+  model?: string;
 }
 
 /** A Slack message's fields the conversation is built from. */
@@ -76,6 +81,7 @@ export function parseJob(text: string): AnswerJob | undefined {
     isText(p.threadTs) &&
     (p.kind === 'channel' || p.kind === 'dm') &&
     (j.asked === undefined || isText((j.asked as Partial<AskedMessage>).ts)) &&
-    (j.blank === undefined || j.blank === 'mention' || j.blank === 'file');
+    (j.blank === undefined || j.blank === 'mention' || j.blank === 'file') &&
+    (j.model === undefined || isText(j.model));
   return ok ? (j as AnswerJob) : undefined;
 }

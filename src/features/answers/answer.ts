@@ -1,12 +1,22 @@
 import type { AskPipeline } from '../../ask/pipeline.js';
-import type { AskFailure, AskSink } from '../../ask/types.js';
+import { type AskFailure, AskRefused, type AskSink } from '../../ask/types.js';
+import { chooseModel, looksLikeModel, MODEL_ALIASES } from '../../claude/models.js';
+import type { ClaudeProfile } from '../../claude/profile.js';
 import type { Logger } from '../../platform/logger.js';
 import type { AnswerJob } from '../../slack/job.js';
 import type { ReplySink } from '../../slack/write/reply.js';
 import { failureText } from '../failure-text.js';
 import { type BotTexts, TEXTS, textsFor } from '../language.js';
 import { type QuestionDeps, readQuestion } from './question.js';
-import { BLANK_TEXT, fileNotesText, queuedText, stopNote, toolStatus } from './texts.js';
+import {
+  BLANK_TEXT,
+  chosenModelNote,
+  fileNotesText,
+  modelNotAllowedText,
+  queuedText,
+  stopNote,
+  toolStatus,
+} from './texts.js';
 
 export interface AnswerDeps extends QuestionDeps {
   pipeline: AskPipeline;
@@ -49,7 +59,8 @@ export async function answer(job: AnswerJob, reply: ReplySink, deps: AnswerDeps)
     { ...input, signal: deps.signal, onWaiting: deps.onWaiting },
     replySink(reply, job, deps.botName, lang, spoken),
     async (s) => {
-      const q = await readQuestion(job, s, reply, deps);
+      const chosen = modelOf(job, s.profile);
+      const q = await readQuestion(job, s, reply, deps, chosen);
       if (!q) return undefined;
       try {
         const a = await s.claude(q.request, { onText: (d) => reply.append(d) });
@@ -57,6 +68,7 @@ export async function answer(job: AnswerJob, reply: ReplySink, deps: AnswerDeps)
         await spoken;
         const note = stopNote(a.stopReason, job.place.kind, lang.texts);
         if (note) reply.append(`\n\n${note}`);
+        if (chosen) reply.append(`\n\n${chosenModelNote(chosen)}`);
         if (q.fileNotes?.length) reply.append(`\n\n${fileNotesText(q.fileNotes)}`);
       } finally {
         // Claude is done with it: writing the rest to Slack needs no turn, so the next may start.
@@ -87,6 +99,21 @@ export async function answer(job: AnswerJob, reply: ReplySink, deps: AnswerDeps)
     'answered',
   );
   return { ok: true, ...(a ? { source: a.source } : {}) };
+}
+
+/**
+ * The model the person chose for this question ("use opus: …") among the profile's `models`;
+ * undefined when they chose none (or "use" named no model: "use python: …" is a question). A
+ * model outside the list ends the question with a line naming the allowed ones, before any call.
+ */
+function modelOf(job: AnswerJob, profile: ClaudeProfile): string | undefined {
+  if (!job.model) return undefined;
+  const allowed = profile.models?.length ? [...new Set([profile.model, ...profile.models])] : [];
+  if (!looksLikeModel(job.model, allowed)) return undefined;
+  const chosen = chooseModel(job.model, allowed);
+  if (chosen) return chosen;
+  const aliases = MODEL_ALIASES.filter((a) => chooseModel(a, allowed));
+  throw new AskRefused('model_not_allowed', modelNotAllowedText(job.model, allowed, profile.model, aliases));
 }
 
 /** The pipeline's reports, written into the reply in the thread. */

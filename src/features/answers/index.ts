@@ -1,6 +1,8 @@
 import type { App } from '@slack/bolt';
 import { accessGate } from '../../slack/access.js';
+import type { AnswerJob } from '../../slack/job.js';
 import type { FeatureDeps } from '../deps.js';
+import { ThreadFollowing } from './follow.js';
 import { register } from './listener.js';
 import { AnswerRunner } from './runner.js';
 import { installStop, StopRights } from './stop.js';
@@ -16,6 +18,10 @@ export function install(
     claimLeaseMs?: number;
     /** True once shutdown began: new questions are left to another replica or Slack's retry. */
     stopping(): boolean;
+    /** Other features' commands ("@bot remember that …"): their work, or undefined when not theirs. */
+    commands?: ((job: AnswerJob, words: string) => Promise<void> | undefined)[];
+    /** The facts a channel remembers, for its questions' prompts (channel memory). */
+    channelFacts?: (place: AnswerJob['place']) => Promise<string[]>;
   },
 ): AnswerRunner {
   const { config, platform, limits, slack } = deps;
@@ -37,6 +43,7 @@ export function install(
     leaseMs: deps.claimLeaseMs,
     store: platform.store,
     admit: accessGate(deps.access, { claims: limits.claims, postClient: slack.postClient, log }),
+    ...(deps.channelFacts ? { channelFacts: deps.channelFacts } : {}),
   });
   const stopRights = new StopRights({
     store: platform.store,
@@ -44,11 +51,34 @@ export function install(
     admins: new Set(config.bot.adminUserIds),
     log,
   });
+  const following = new ThreadFollowing({
+    store: platform.store,
+    claims: limits.claims,
+    postClient: slack.postClient,
+    log,
+    follows: async (place) => (await deps.profiles.forPlace(place)).followThreads === true,
+    stopAnswers: (channel, thread, user) => runner.stop(channel, thread, user),
+  });
+  const commands = [
+    (job: AnswerJob, words: string) => following.command(job, words),
+    ...(deps.commands ?? []),
+  ];
   register(app, {
     identity: slack.identity,
     log,
-    answerThreadFollowups: config.bot.answerThreadFollowups,
     allowBotMessages: config.bot.allowBotMessages,
+    followsThread: (place) => following.followsThread(place),
+    command: (job, words) => {
+      if (deps.stopping()) return false;
+      for (const c of commands) {
+        const work = c(job, words);
+        if (work) {
+          runner.track(work);
+          return true;
+        }
+      }
+      return false;
+    },
     submit: (job) => {
       metrics.events.inc({ kind: job.place.kind === 'dm' ? 'dm' : 'mention' });
       void stopRights.asked(job);

@@ -2,13 +2,28 @@ import type { App } from '@slack/bolt';
 import type { Logger } from '../../platform/logger.js';
 import type { AnswerJob, AskedMessage } from '../../slack/job.js';
 import { fileRefs } from '../../slack/read/file-kinds.js';
-import { type Identity, isOwnMessage, type SlackMessage, TEXT_SUBTYPES } from '../../slack/read/messages.js';
+import {
+  addressedWords,
+  type Identity,
+  isOwnMessage,
+  type SlackMessage,
+  TEXT_SUBTYPES,
+} from '../../slack/read/messages.js';
 
 export interface MessageListenerDeps {
   identity: Identity;
   log: Logger;
-  answerThreadFollowups: boolean;
   allowBotMessages: boolean;
+  /**
+   * Whether an un-mentioned reply in a thread the bot answered is answered there: the place's
+   * profile follows threads (`follow_threads`) and nobody told the bot to stop in this thread.
+   */
+  followsThread(place: AnswerJob['place']): Promise<boolean>;
+  /**
+   * A command the bot answers itself (remember, forget, stop…) in the words addressed to it:
+   * true when it took the message, which is then no question.
+   */
+  command?(job: AnswerJob, words: string): boolean;
   /**
    * Takes the question and answers it in the background; resolves once it is held (in the durable
    * store when there is one): the event is acknowledged to Slack only then.
@@ -58,6 +73,15 @@ function fromOtherBot(e: SlackMessage): boolean {
   return e.bot_id !== undefined || e.subtype === 'bot_message';
 }
 
+/** Someone other than the bot is mentioned (a person, a user group, @here): not said to the bot. */
+function mentionsOthers(text: string, me: Identity): boolean {
+  for (const m of text.matchAll(/<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g)) if (m[1] !== me.botUserId) return true;
+  return /<!(subteam\^|here\b|channel\b|everyone\b)/.test(text);
+}
+
+/** "use opus: …" opening the words addressed to the bot: the model asked for, for this question. */
+const MODEL_CHOICE = /^use\s+([a-z0-9][a-z0-9.@:_-]*?)\s*:\s*\S/i;
+
 /**
  * `@bot` in channels (app_mention), every DM message (message.im), and, when enabled, follow-ups
  * in threads the bot already answered in (message.channels / message.groups).
@@ -70,7 +94,9 @@ export function register(app: App, deps: MessageListenerDeps): void {
     if (isOwnMessage(e, me) || (fromOtherBot(e) && !deps.allowBotMessages)) return;
     if (!NEW_TEXT_SUBTYPES.has(e.subtype) || malformed(e)) return;
     const teamId = (body as { team_id?: string }).team_id ?? '';
-    await deps.submit(jobFor(body, e, teamId, 'channel', me));
+    const job = jobFor(body, e, teamId, 'channel', me);
+    if (deps.command?.(job, job.words ?? '')) return;
+    await deps.submit(withoutWords(job));
   });
 
   app.event('message', async ({ event, body }) => {
@@ -80,15 +106,28 @@ export function register(app: App, deps: MessageListenerDeps): void {
     if (fromOtherBot(e) && !deps.allowBotMessages) return;
     const teamId = (body as { team_id?: string }).team_id ?? '';
     if (e.channel_type === 'im') {
-      await deps.submit(jobFor(body, e, teamId, 'dm', me));
+      const job = jobFor(body, e, teamId, 'dm', me);
+      if (deps.command?.(job, job.words ?? '')) return;
+      await deps.submit(withoutWords(job));
       return;
     }
     // In channels a mention arrives as app_mention too; that listener answers it.
-    if ((e.text ?? '').includes(`<@${me.botUserId}`)) return;
-    if (!deps.answerThreadFollowups || !e.thread_ts || e.thread_ts === e.ts) return;
+    const text = e.text ?? '';
+    if (text.includes(`<@${me.botUserId}`)) return;
+    // A follow-up without a mention: only a person's (never another app's: no loops between bots),
+    // in a thread the bot answered, not addressed to someone else.
+    if (!e.thread_ts || e.thread_ts === e.ts || fromOtherBot(e) || mentionsOthers(text, me)) return;
     if (!(await deps.hasAnsweredIn(teamId, e.channel, e.thread_ts))) return;
-    await deps.submit(jobFor(body, e, teamId, 'channel', me));
+    const job = withoutWords(jobFor(body, e, teamId, 'channel', me));
+    if (!(await deps.followsThread(job.place))) return;
+    await deps.submit(job);
   });
+}
+
+/** The job as it is held: the words were for recognising commands only. */
+function withoutWords(job: AnswerJob & { words?: string }): AnswerJob {
+  const { words: _, ...rest } = job;
+  return rest;
 }
 
 function jobFor(
@@ -97,10 +136,14 @@ function jobFor(
   teamId: string,
   kind: 'channel' | 'dm',
   me: Identity,
-): AnswerJob {
+): AnswerJob & { words?: string } {
   const eventId = (body as { event_id?: string }).event_id ?? `${e.channel}-${e.ts}`;
   const blank = blankOf(e, me);
+  const words = addressedWords(e.text ?? '', me, kind === 'dm');
+  const model = words === undefined ? undefined : MODEL_CHOICE.exec(words)?.[1];
   return {
+    ...(words !== undefined ? { words } : {}),
+    ...(model ? { model: model.toLowerCase() } : {}),
     eventId,
     place: { teamId, channelId: e.channel, threadTs: e.thread_ts ?? e.ts, kind },
     userId: e.user ?? e.bot_id ?? 'unknown',

@@ -26,6 +26,8 @@ export interface QuestionDeps {
   signal?: AbortSignal;
   /** Told while the question waits for file memory (shutdown hands waiting questions back). */
   onWaiting?(waiting: boolean): void;
+  /** The facts the place's channel remembers (channel memory); none in DMs. */
+  channelFacts?(place: AnswerJob['place']): Promise<string[]>;
 }
 
 /** What Claude is asked for a question, with what the answer says under it. */
@@ -49,10 +51,16 @@ export async function readQuestion(
   s: AskSession,
   reply: ReplySink,
   deps: QuestionDeps,
+  /** The model the person chose for this question from the profile's `models`; else the profile's. */
+  chosenModel?: string,
 ): Promise<Question | undefined> {
   const p = s.profile;
+  const model = chosenModel ?? p.model;
   // In the bot's estimate units: the model's tokenizer may count more for the same text.
-  const contextBudget = estimateBudget(p.model, p.contextTokens);
+  const contextBudget = estimateBudget(model, p.contextTokens);
+  // The channel's facts, in the system prompt; a profile with `memory: false` gets none.
+  const channelFacts =
+    p.memory !== false && job.place.kind === 'channel' ? ((await deps.channelFacts?.(job.place)) ?? []) : [];
   let waitedForFiles = false;
   const conv = await deps
     .loadConversation(job, {
@@ -73,6 +81,8 @@ export async function readQuestion(
   if (waitedForFiles) void reply.thinking().catch(() => {});
   try {
     const asked = conv.messages.find((m) => m.ts === job.messageTs);
+    // "use opus: …" chose the model; Claude reads the question after it.
+    if (asked && chosenModel) asked.text = asked.text.replace(/^\s*use\s+\S+?\s*:\s*/i, '');
     // A DM's session is named once, by the question that starts its thread; replies keep the name.
     if (job.place.kind === 'dm' && job.messageTs === job.place.threadTs && asked?.text.trim())
       void reply.title?.(asked.text).catch(() => {});
@@ -92,13 +102,14 @@ export async function readQuestion(
       botName: deps.botName,
       today: (deps.now?.() ?? new Date()).toISOString().slice(0, 10),
       where: job.place.kind,
+      ...(channelFacts.length ? { channelFacts } : {}),
     } as const;
     const systemTokens = estimateTokens(systemText(p.systemPrompt, system));
     const trimmed = trimToBudget(conv.messages, Math.max(500, contextBudget - systemTokens));
     // A long thread's older replies were never read: they are left out too.
     const omitted = trimmed.omitted + conv.unread;
     const request = buildRequest({
-      model: p.model,
+      model,
       maxTokens: p.maxTokens,
       customPrompt: p.systemPrompt,
       tools: serverTools(p),

@@ -47,6 +47,8 @@ export interface RunnerDeps {
   leaseMs?: number;
   /** Allow-lists: false when the bot is not enabled there (the person has been told). Unset: all. */
   admit?: (job: AnswerJob) => Promise<boolean>;
+  /** The facts a channel remembers, for its questions' prompts (channel memory). */
+  channelFacts?: (place: AnswerJob['place']) => Promise<string[]>;
 }
 
 /** Follow-ups are answered in threads the bot answered in during the last week. */
@@ -297,6 +299,7 @@ export class AnswerRunner {
           r.waiting = waiting;
         },
         loadConversation: (j, o) => loadConversation(j, conversation, o),
+        channelFacts: this.deps.channelFacts,
       });
       if (r.handingBack) {
         await lease.handBack?.();

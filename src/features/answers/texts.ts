@@ -70,3 +70,22 @@ export function queuedText(ahead: number, texts: BotTexts = TEXTS.en): string {
 /** A question that stopped the bot twice while it was worked on: not tried a third time. */
 export const QUARANTINED_TEXT =
   ':warning: I could not answer this question: it stopped the bot twice while I was working on it, so I will not try it again. If it has files, try without them or with smaller ones.';
+
+/** Under an answer asked with a model the person chose ("use opus: …"). */
+export function chosenModelNote(model: string): string {
+  return `_Answered with ${model}, as asked for this question._`;
+}
+
+/** A model choice outside the place's profile: no Claude call; the allowed ones named. */
+export function modelNotAllowedText(
+  choice: string,
+  allowed: readonly string[],
+  current: string,
+  aliases: readonly string[],
+): string {
+  const safe = choice.replace(/[^a-z0-9.@:_-]/gi, '').slice(0, 60);
+  if (!allowed.length)
+    return `I can’t switch to “${safe}” here: this channel does not offer a choice of model (I answer with ${current}).`;
+  const short = aliases.length ? ` (or by family: ${aliases.join(', ')})` : '';
+  return `I can’t use “${safe}” here. Models you can choose in this channel: ${allowed.join(', ')}${short}. Say “use <model>: your question”.`;
+}

@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { FeatureDeps } from '../deps.js';
 import { register as registerGreeting } from './greeting.js';
+import type { ChannelFactsView } from './memory.js';
 import type { Votes } from './usage.js';
 import { register as registerUsage } from './usage.js';
 
@@ -14,6 +15,8 @@ export function install(
     feedback?: { week(): Promise<Votes> };
     /** The DM profile's suggested prompts, if any. */
     prompts?: () => string[] | undefined;
+    /** Each channel's remembered facts (channel memory), for admins. */
+    memory?: (team: string) => Promise<ChannelFactsView[]>;
   },
 ): void {
   const { platform, slack } = deps;
@@ -40,5 +43,6 @@ export function install(
     profiles: () => deps.profiles.list(),
     now: deps.now,
     ...(deps.feedback ? { feedback: deps.feedback } : {}),
+    ...(deps.memory ? { memory: deps.memory } : {}),
   });
 }

@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { UsageBook, UsageDay, UsageTotals } from '../../limits/usage.js';
 import type { Logger } from '../../platform/logger.js';
 import type { ProfileSummary } from '../deps.js';
+import { type ChannelFactsView, memoryBlocks } from './memory.js';
 
 export interface UsageHomeDeps {
   log: Logger;
@@ -15,6 +16,8 @@ export interface UsageHomeDeps {
   profiles?: () => ProfileSummary[];
   /** Votes on answers of the last week (the feedback buttons), shown to everyone. */
   feedback?: { week(): Promise<Votes> };
+  /** Each channel's remembered facts in a workspace, shown to admins. */
+  memory?: (team: string) => Promise<ChannelFactsView[]>;
 }
 
 /** Votes on answers, in all and per channel profile. */
@@ -127,7 +130,7 @@ function profilesSection(profiles: readonly ProfileSummary[]): types.SectionBloc
 
 /** Opening the bot's Home tab publishes the usage view (all of it for admins). */
 export function register(app: App, deps: UsageHomeDeps): void {
-  app.event('app_home_opened', async ({ event }) => {
+  app.event('app_home_opened', async ({ event, body }) => {
     if (event.tab !== 'home') return;
     const user = event.user;
     const day = await deps.usage.read(deps.now?.() ?? new Date()).catch((err) => {
@@ -137,6 +140,14 @@ export function register(app: App, deps: UsageHomeDeps): void {
     const votes = await deps.feedback?.week().catch(() => undefined);
     const admin = deps.admins.has(user);
     const view = usageView(day, user, admin, votes, admin ? (deps.profiles?.() ?? []) : []);
+    if (admin && deps.memory) {
+      const team = (body as { team_id?: string }).team_id ?? '';
+      const facts = await deps.memory(team).catch((err) => {
+        deps.log.warn({ err }, 'channel memory unavailable');
+        return undefined;
+      });
+      if (facts) view.blocks.push(...memoryBlocks(facts));
+    }
     await deps.postClient.views.publish({ user_id: user, view });
   });
 }

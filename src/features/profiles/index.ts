@@ -48,6 +48,9 @@ export class Profiles implements ProfileResolver {
       systemPrompt: config.bot.systemPrompt,
       cacheTtlSeconds: config.cacheTtlSeconds,
       userTokensPerDay: config.claude.userTokensPerDay,
+      memory: true,
+      // The setting of before profiles could say it: the default of `follow_threads`.
+      followThreads: config.bot.answerThreadFollowups,
     };
   }
 

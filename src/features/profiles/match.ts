@@ -12,7 +12,7 @@ export interface ProfilePlace {
 /** What the bot falls back to for unset fields: the environment settings. */
 export type EnvDefaults = Omit<
   ClaudeProfile,
-  'name' | 'webSearch' | 'webFetch' | 'workspaceSearch' | 'budgetPool'
+  'name' | 'webSearch' | 'webFetch' | 'workspaceSearch' | 'budgetPool' | 'models'
 >;
 
 /** Whether any profile names channels by name: only then is a channel's name looked up. */
@@ -85,5 +85,8 @@ export function resolveProfile(
     // A profile with its own daily budget counts on its own; the rest share one count.
     budgetPool: own.userTokensPerDay !== undefined && matched ? matched.profile.name : '',
     suggestedPrompts: own.suggestedPrompts ?? d.suggestedPrompts,
+    memory: own.memory ?? d.memory ?? env.memory ?? true,
+    followThreads: own.followThreads ?? d.followThreads ?? env.followThreads ?? false,
+    models: own.models ?? d.models ?? [],
   };
 }

@@ -59,11 +59,18 @@ const channel = z.string().regex(/^(dm|[CGD][A-Z0-9]{2,}|#[a-z0-9_*-]{1,80})$/, 
   message: 'expected a channel id (C012ABC), #name, #prefix-* or dm',
 });
 
+const modelId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9.@:_-]*$/i, { message: 'expected a model id such as claude-sonnet-5-5' });
+
 const fields = {
-  model: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9.@:_-]*$/i, { message: 'expected a model id such as claude-sonnet-5-5' })
-    .optional(),
+  model: modelId.optional(),
+  /** Models a person may choose per question ("@bot use opus: …"). */
+  models: z.array(modelId).min(1).max(10).optional(),
+  /** Channel memory ("@bot remember that …"); on unless false. */
+  memory: z.boolean().optional(),
+  /** Un-mentioned replies in threads the bot answered are answered; ANSWER_THREAD_FOLLOWUPS by default. */
+  follow_threads: z.boolean().optional(),
   system_prompt: z.string().min(1).max(100_000).optional(),
   system_prompt_file: z.string().min(1).optional(),
   max_tokens: z.number().int().min(16).max(128_000).optional(),
@@ -188,6 +195,9 @@ export interface ProfileSettings {
   suggestedPrompts?: string[];
   /** With each one's token, read from its token_file. */
   mcpServers?: McpServer[];
+  models?: string[];
+  memory?: boolean;
+  followThreads?: boolean;
 }
 
 export interface Profile extends ProfileSettings {
@@ -277,6 +287,9 @@ export function loadProfiles(filePath: string): ProfileSet {
       cacheTtlSeconds: raw.cache_ttl_seconds,
       userTokensPerDay: raw.user_tokens_per_day,
       suggestedPrompts: raw.suggested_prompts,
+      models: raw.models,
+      memory: raw.memory,
+      followThreads: raw.follow_threads,
       mcpServers: raw.mcp_servers?.map((m, i) => {
         if (!m.token_file) return { name: m.name, url: m.url };
         const tokenPath = path.resolve(dir, m.token_file);

@@ -50,3 +50,19 @@ export async function plainText(text: string, directory: UserDirectory, me: Iden
     .replace(/<mailto:([^|>]+)\|[^>]+>/g, '$1');
   return out.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
+
+/**
+ * The words of a message addressed to the bot: after a mention of it that opens the message (in a
+ * DM the mention may be left out). Undefined when the message does not open with it: commands
+ * ("@bot remember that …", "@bot stop") are recognised only there, never mid-sentence.
+ */
+export function addressedWords(
+  text: string,
+  me: Pick<Identity, 'botUserId'>,
+  dm: boolean,
+): string | undefined {
+  const lead = new RegExp(`^\\s*<@${me.botUserId}(?:\\|[^>]*)?>[\\s,:]*`);
+  const m = lead.exec(text);
+  if (m) return text.slice(m[0].length).trim();
+  return dm ? text.trim() : undefined;
+}

@@ -343,6 +343,9 @@ const PROTECTED =
 const escapeText = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/** Plain text for mrkdwn: &, < and > escaped, so nothing in it becomes a mention, a link or markup. */
+export const escapeMrkdwn = escapeText;
+
 function mrkdwnInline(text: string, bold: string): string {
   // Most lines of an answer, and every line of some hostile ones, have nothing to convert.
   if (!/[`<>&*_~[\\:\uE000-\uE002]/.test(text)) return text;

@@ -1,0 +1,191 @@
+/**
+ * The facts each channel asked the bot to remember, kept per workspace and channel: in Redis with
+ * REDIS_URL (every replica sees them), in a file in STATE_DIR without Redis (they survive a
+ * restart), else in the process's memory. Bounded: MAX_FACTS a channel, MAX_FACT_CHARS a fact.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type Keyv from 'keyv';
+
+/** Facts one channel keeps: the prompt carries them all, so they stay few. */
+export const MAX_FACTS = 30;
+/** The longest fact, in characters (after mentions and markup are made plain). */
+export const MAX_FACT_CHARS = 400;
+
+/** One remembered fact: its text (clean, bounded), who taught it and when (YYYY-MM-DD). */
+export interface Fact {
+  text: string;
+  by: string;
+  at: string;
+}
+
+/** Where facts are kept. `update` reads, changes and writes one channel's facts. */
+export interface FactBook {
+  list(team: string, channel: string): Promise<Fact[]>;
+  update(team: string, channel: string, change: (facts: Fact[]) => Fact[]): Promise<Fact[]>;
+  /** The channels of a workspace that have facts (the Home tab lists them). */
+  channels(team: string): Promise<string[]>;
+}
+
+/** Keeps one writer per channel at a time in this process (two facts taught at once both stay). */
+class Serial {
+  private tails = new Map<string, Promise<unknown>>();
+  run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const next = (this.tails.get(key) ?? Promise.resolve()).then(work, work);
+    const tail = next.catch(() => {});
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return next;
+  }
+}
+
+const isFacts = (v: unknown): v is Fact[] =>
+  Array.isArray(v) &&
+  v.every((f) => typeof (f as Fact)?.text === 'string' && typeof (f as Fact).by === 'string');
+
+/** The Redis commands the facts need (ioredis's). */
+export interface FactsRedis {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<unknown>;
+  del(key: string): Promise<number>;
+  sadd(key: string, member: string): Promise<number>;
+  srem(key: string, member: string): Promise<number>;
+  smembers(key: string): Promise<string[]>;
+}
+
+/**
+ * Facts in Redis (REDIS_URL), on the bot's main connection (ready before the bot answers): one
+ * key per workspace and channel (JSON), and a set of the channels that have facts. Two replicas
+ * changing one channel's facts in the same instant can lose one change; in one process changes
+ * are serialised.
+ */
+export class RedisFacts implements FactBook {
+  private readonly serial = new Serial();
+  constructor(
+    private readonly redis: FactsRedis,
+    private readonly prefix: string,
+  ) {}
+
+  async list(team: string, channel: string): Promise<Fact[]> {
+    const raw = await this.redis.get(`${this.prefix}memory:${team}:${channel}`);
+    if (!raw) return [];
+    const v = JSON.parse(raw) as unknown;
+    return isFacts(v) ? v : [];
+  }
+
+  update(team: string, channel: string, change: (facts: Fact[]) => Fact[]): Promise<Fact[]> {
+    return this.serial.run(`${team}:${channel}`, async () => {
+      const key = `${this.prefix}memory:${team}:${channel}`;
+      const index = `${this.prefix}memory-channels:${team}`;
+      const before = await this.list(team, channel);
+      const next = change(before);
+      if (next === before) return next;
+      if (next.length) {
+        await this.redis.set(key, JSON.stringify(next));
+        await this.redis.sadd(index, channel);
+      } else {
+        await this.redis.del(key);
+        await this.redis.srem(index, channel);
+      }
+      return next;
+    });
+  }
+
+  channels(team: string): Promise<string[]> {
+    return this.redis.smembers(`${this.prefix}memory-channels:${team}`);
+  }
+}
+
+/**
+ * Facts in the process's key-value store (no Redis, no STATE_DIR: gone with the process): a key per workspace and
+ * channel, and one listing the channels that have facts. Writes from two replicas in the same
+ * instant to one channel can lose one of them (the store has no transactions); in one process
+ * they are serialised.
+ */
+export class StoreFacts implements FactBook {
+  private readonly serial = new Serial();
+  constructor(private readonly store: Keyv) {}
+
+  async list(team: string, channel: string): Promise<Fact[]> {
+    const v = await this.store.get(`memory:${team}:${channel}`);
+    return isFacts(v) ? v : [];
+  }
+
+  update(team: string, channel: string, change: (facts: Fact[]) => Fact[]): Promise<Fact[]> {
+    return this.serial.run(`${team}:${channel}`, async () => {
+      const next = change(await this.list(team, channel));
+      if (next.length) await this.store.set(`memory:${team}:${channel}`, next);
+      else await this.store.delete(`memory:${team}:${channel}`);
+      await this.serial.run(`index:${team}`, async () => {
+        const all = new Set(await this.channels(team));
+        const had = all.has(channel);
+        if (next.length) all.add(channel);
+        else all.delete(channel);
+        if (had !== all.has(channel)) await this.store.set(`memory-channels:${team}`, [...all]);
+      });
+      return next;
+    });
+  }
+
+  async channels(team: string): Promise<string[]> {
+    const v = await this.store.get(`memory-channels:${team}`);
+    return Array.isArray(v) ? v.filter((c): c is string => typeof c === 'string') : [];
+  }
+}
+
+/**
+ * Facts in one JSON file in STATE_DIR (one process without Redis): read at start, written whole
+ * (to a temporary file, then renamed, so a crash leaves the old or the new file) on each change.
+ */
+export class FileFacts implements FactBook {
+  private readonly file: string;
+  private data: Record<string, Record<string, Fact[]>> = {};
+
+  constructor(dir: string) {
+    mkdirSync(dir, { recursive: true });
+    this.file = path.join(dir, 'channel-memory.json');
+    try {
+      const v = JSON.parse(readFileSync(this.file, 'utf8')) as unknown;
+      if (v && typeof v === 'object') this.data = v as typeof this.data;
+    } catch {
+      // No file yet (or an unreadable one): no facts.
+    }
+  }
+
+  async list(team: string, channel: string): Promise<Fact[]> {
+    const v = this.data[team]?.[channel];
+    return isFacts(v) ? v.map((f) => ({ ...f })) : [];
+  }
+
+  async update(team: string, channel: string, change: (facts: Fact[]) => Fact[]): Promise<Fact[]> {
+    const next = change(await this.list(team, channel));
+    const teamFacts = this.data[team] ?? {};
+    this.data[team] = teamFacts;
+    if (next.length) teamFacts[channel] = next;
+    else delete teamFacts[channel];
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.data), { mode: 0o600 });
+    renameSync(tmp, this.file);
+    return next;
+  }
+
+  async channels(team: string): Promise<string[]> {
+    return Object.keys(this.data[team] ?? {});
+  }
+}
+
+/**
+ * A fact as kept and shown: mentions and links already made plain (see plainText), control and
+ * invisible characters out, whitespace collapsed, and @here / @channel / @everyone broken so
+ * that nothing it says can ping anyone, wherever it is shown.
+ */
+export function cleanFact(plain: string): string {
+  return plain
+    .replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^that\s+/i, '')
+    .replace(/@(here|channel|everyone)\b/gi, '@\u200B$1');
+}
