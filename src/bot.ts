@@ -11,6 +11,7 @@ import { createMemory } from './features/memory/index.js';
 import { Profiles } from './features/profiles/index.js';
 import { install as installRoutines, type RoutineOptions } from './features/routines/index.js';
 import type { RoutineScheduler } from './features/routines/scheduler.js';
+import { install as installSearch } from './features/search/index.js';
 import { install as installSummaries } from './features/summaries/index.js';
 import type { ClaimStore } from './limits/claims.js';
 import { FileMemory } from './limits/file-memory.js';
@@ -112,6 +113,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     stopping: () => stopping,
     commands: [(job, words) => memory.command(job, words)],
     channelFacts: (place) => memory.factsFor(place),
+    tools: installSearch(deps),
   });
   const digests = installSummaries(slack.app, { ...deps, track: (work) => answers.track(work) });
   const routines = installRoutines({

@@ -133,6 +133,7 @@ export class AskPipeline {
           stopReason: a.result?.stopReason,
           ...(usage ? { usage } : {}),
           ...(a.result?.requestId ? { requestId: a.result.requestId } : {}),
+          ...(a.result?.content ? { content: a.result.content } : {}),
         };
         calls.push(answer);
         if (usage) {

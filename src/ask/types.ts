@@ -1,3 +1,4 @@
+import type { ContentBlock } from '@anthropic-ai/sdk/resources/messages';
 import type { ClaudeRequest, ClaudeUsage } from '../claude/client.js';
 import type { ClaudeErrorKind } from '../claude/errors.js';
 import type { ToolActivity } from '../claude/mcp.js';
@@ -72,6 +73,8 @@ export interface AskAnswer {
   stopReason: string | null | undefined;
   usage?: ClaudeUsage;
   requestId?: string;
+  /** The answer's content blocks (a tool call, citations); absent for a cached answer (text only). */
+  content?: ContentBlock[];
 }
 
 /** How a question ended: the work's value, or the failure the sink was told of. */

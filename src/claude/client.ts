@@ -1,5 +1,10 @@
 import Anthropic from '@anthropic-ai/sdk';
-import type { MessageParam, TextBlockParam, ToolUnion } from '@anthropic-ai/sdk/resources/messages';
+import type {
+  ContentBlock,
+  MessageParam,
+  TextBlockParam,
+  ToolUnion,
+} from '@anthropic-ai/sdk/resources/messages';
 import { networkCause } from '../platform/egress.js';
 import type { Logger } from '../platform/logger.js';
 import { anthropicLogger } from '../platform/logger.js';
@@ -80,6 +85,11 @@ export interface ClaudeResult {
   requestId: string | undefined;
   /** Attempts made by us (the SDK's own retries inside one attempt are not counted here). */
   attempts: number;
+  /**
+   * The last message's content blocks: a client tool call (`stop_reason: tool_use`) and the
+   * citations of its text are read from them.
+   */
+  content?: ContentBlock[];
 }
 
 export interface ClaudeClientOptions {
@@ -335,6 +345,7 @@ export class ClaudeClient {
           stopReason: message.stop_reason,
           usage,
           requestId: stream.request_id ?? undefined,
+          content: message.content,
         };
       }
     } catch (err) {

@@ -23,6 +23,12 @@ const REDACT_PATHS = [
   '*.botToken',
   'appToken',
   '*.appToken',
+  // A person's short-lived permission to search Slack as them (Real-time Search API).
+  'actionToken',
+  '*.actionToken',
+  'action_token',
+  '*.action_token',
+  '*.*.action_token',
 ];
 
 /** Replaces every known secret value and token-shaped string in `text`. */

@@ -50,6 +50,8 @@ export function createSlack(
   const identity: Identity = { botUserId: '', botId: undefined, botName: 'Claude' };
   /** The installing workspace: people from any other are outside it (Slack Connect). */
   const home = { teamId: '' };
+  /** The scopes the token was granted (auth.test), once connected; undefined when Slack did not say. */
+  let granted: readonly string[] | undefined;
   // convoStore: false turns off Bolt's in-process conversation store, which nothing here reads and
   // which would cost every event a lookup that fails with a new Error.
   // Our own authorize instead of `token`: Bolt would call auth.test in its constructor (a second
@@ -102,6 +104,8 @@ export function createSlack(
     identity,
     /** The installing workspace's id (auth.test), once connected; '' before. */
     homeTeam: () => home.teamId,
+    /** The bot token's scopes as auth.test named them; undefined before connecting or when not named. */
+    grantedScopes: () => granted,
     /**
      * Asks Slack who the bot is (auth.test). Stops start-up with one line naming the cause: Slack
      * not reached, the token refused, or a scope the manifest asks for not granted.
@@ -113,7 +117,8 @@ export function createSlack(
       } catch (err) {
         throw new Error(connectError(err, config));
       }
-      const missing = missingScopes(auth.response_metadata?.scopes);
+      granted = auth.response_metadata?.scopes;
+      const missing = missingScopes(granted);
       if (missing?.required.length) {
         throw new Error(
           `SLACK_BOT_TOKEN: the app lacks the scopes ${missing.required.join(', ')}; add them (manifest.yml lists every scope), then reinstall the app to the workspace`,

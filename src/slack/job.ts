@@ -33,6 +33,13 @@ export interface AnswerJob {
    */
   asked?: AskedMessage;
   /**
+   * The person's `action_token` from the event: their short-lived permission for the app to search
+   * Slack as them (assistant.search.context). Absent for people of another organization, and
+   * from workspaces or events that do not carry one. Redacted in logs.
+   * @see https://docs.slack.dev/apis/web-api/real-time-search-api
+   */
+  actionToken?: string;
+  /**
    * Set when the message has nothing for Claude to answer: only a mention or whitespace, and no
    * file. Answered with a short prompt, no Claude call.
    */
@@ -82,6 +89,7 @@ export function parseJob(text: string): AnswerJob | undefined {
     (p.kind === 'channel' || p.kind === 'dm') &&
     (j.asked === undefined || isText((j.asked as Partial<AskedMessage>).ts)) &&
     (j.blank === undefined || j.blank === 'mention' || j.blank === 'file') &&
-    (j.model === undefined || isText(j.model));
+    (j.model === undefined || isText(j.model)) &&
+    (j.actionToken === undefined || isText(j.actionToken));
   return ok ? (j as AnswerJob) : undefined;
 }

@@ -1,4 +1,5 @@
 import type { AskPipeline } from '../../ask/pipeline.js';
+import { askWithLent, type ToolLender } from '../../ask/tool-loop.js';
 import { type AskFailure, AskRefused, type AskSink } from '../../ask/types.js';
 import { chooseModel, looksLikeModel, MODEL_ALIASES } from '../../claude/models.js';
 import type { ClaudeProfile } from '../../claude/profile.js';
@@ -23,6 +24,8 @@ export interface AnswerDeps extends QuestionDeps {
   log: Logger;
   /** The asker's Slack locale (`de-DE`), for the bot's own words; English when unknown. */
   localeOf?: (userId: string) => Promise<string | undefined>;
+  /** Client tools other features lend answers (workspace search), as the profile turns them on. */
+  tools?: ToolLender;
 }
 
 /** How an answer ended, for metrics: `errorKind` names a failure, `source` where the text came from. */
@@ -63,13 +66,16 @@ export async function answer(job: AnswerJob, reply: ReplySink, deps: AnswerDeps)
       const q = await readQuestion(job, s, reply, deps, chosen);
       if (!q) return undefined;
       try {
-        const a = await s.claude(q.request, { onText: (d) => reply.append(d) });
+        const asker = { ref: job.eventId, ...job.place, actionToken: job.actionToken };
+        const lent = deps.tools?.(asker, s.profile, (t) => void reply.thinking(t).catch(() => {}));
+        const { answer: a, closing } = await askWithLent(s, q.request, lent, (d) => reply.append(d));
         reply.offerFeedback?.(s.profile.name);
         await spoken;
         const note = stopNote(a.stopReason, job.place.kind, lang.texts);
         if (note) reply.append(`\n\n${note}`);
         if (chosen) reply.append(`\n\n${chosenModelNote(chosen)}`);
         if (q.fileNotes?.length) reply.append(`\n\n${fileNotesText(q.fileNotes)}`);
+        if (closing) reply.append(closing);
       } finally {
         // Claude is done with it: writing the rest to Slack needs no turn, so the next may start.
         s.leaveLine();

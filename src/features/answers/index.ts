@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import type { ToolLender } from '../../ask/tool-loop.js';
 import { accessGate } from '../../slack/access.js';
 import type { AnswerJob } from '../../slack/job.js';
 import type { FeatureDeps } from '../deps.js';
@@ -22,6 +23,8 @@ export function install(
     commands?: ((job: AnswerJob, words: string) => Promise<void> | undefined)[];
     /** The facts a channel remembers, for its questions' prompts (channel memory). */
     channelFacts?: (place: AnswerJob['place']) => Promise<string[]>;
+    /** Client tools other features lend answers (workspace search). */
+    tools?: ToolLender;
   },
 ): AnswerRunner {
   const { config, platform, limits, slack } = deps;
@@ -44,6 +47,7 @@ export function install(
     store: platform.store,
     admit: accessGate(deps.access, { claims: limits.claims, postClient: slack.postClient, log }),
     ...(deps.channelFacts ? { channelFacts: deps.channelFacts } : {}),
+    tools: deps.tools,
   });
   const stopRights = new StopRights({
     store: platform.store,

@@ -41,6 +41,8 @@ interface MessageEvent extends SlackMessage {
   files?: unknown[];
   /** The author's own workspace, set in shared (Slack Connect) channels. */
   user_team?: unknown;
+  /** The person's permission for the app to search Slack as them (Real-time Search API). */
+  action_token?: unknown;
 }
 
 /** Characters that carry no question: whitespace, zero-width and control characters. */
@@ -151,6 +153,7 @@ function jobFor(
     messageTs: e.ts,
     topLevelDm: kind === 'dm' && !e.thread_ts,
     ...(kind === 'channel' && !e.thread_ts ? { asked: askedMessage(e) } : {}),
+    ...(typeof e.action_token === 'string' && e.action_token ? { actionToken: e.action_token } : {}),
     ...(blank ? { blank } : {}),
   };
 }

@@ -3,6 +3,7 @@ import type Keyv from 'keyv';
 import { LRUCache } from 'lru-cache';
 import { STOPPED } from '../../ask/failure.js';
 import type { AskPipeline } from '../../ask/pipeline.js';
+import type { ToolLender } from '../../ask/tool-loop.js';
 import type { SharedFileReader } from '../../claude/shared-files.js';
 import type { Config } from '../../config/config.js';
 import { type ClaimStore, DEFAULT_LEASE_MS } from '../../limits/claims.js';
@@ -49,6 +50,8 @@ export interface RunnerDeps {
   admit?: (job: AnswerJob) => Promise<boolean>;
   /** The facts a channel remembers, for its questions' prompts (channel memory). */
   channelFacts?: (place: AnswerJob['place']) => Promise<string[]>;
+  /** Client tools other features lend answers (workspace search). */
+  tools?: ToolLender;
 }
 
 /** Follow-ups are answered in threads the bot answered in during the last week. */
@@ -300,6 +303,7 @@ export class AnswerRunner {
         },
         loadConversation: (j, o) => loadConversation(j, conversation, o),
         channelFacts: this.deps.channelFacts,
+        tools: this.deps.tools,
       });
       if (r.handingBack) {
         await lease.handBack?.();
