@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { type TestContext, test } from 'node:test';
+import { heldClaude } from '../support/held-claude.js';
+import { REDIS_URL, uniquePrefix } from '../support/redis.js';
 import { startReplicas } from '../support/replicas.js';
 import { startRig } from '../support/rig.js';
 import { addLeads, digests, routinesFile, testClock, tsIn } from '../support/routines.js';
@@ -86,4 +89,126 @@ test('two replicas on one Redis: over five scheduled minutes, exactly one digest
     'one digest per scheduled minute, in order',
   );
   assert.equal(ran(), 5, 'five runs in all, on either replica');
+});
+
+/** Replica A runs the routine; B has no routines until `enable()` (as if it started later). */
+async function replicaPair(t: TestContext, routine: Record<string, unknown>) {
+  const clock = testClock();
+  const env = { REDIS_URL, REDIS_KEY_PREFIX: uniquePrefix() };
+  const withRoutine = routinesFile(t, [routine]);
+  const without = routinesFile(t, []);
+  const routines = { now: clock.now, tickMs: 10, leaseMs: 300 };
+  // Short single-flight leases too: a killed replica's Claude call stops holding B's back.
+  const claimLeaseMs = 500;
+  const a = await startRig(t, { env: { ...env, CLAUDE_PROFILES_FILE: withRoutine }, routines, claimLeaseMs });
+  const b = await startRig(t, {
+    env: { ...env, CLAUDE_PROFILES_FILE: without },
+    routines,
+    claimLeaseMs,
+    sim: a.sim,
+  });
+  const leads = addLeads(a.sim);
+  await until('the routine is scheduled', () => a.logs.some((l) => l.includes('routine scheduled')));
+  const enable = () => {
+    writeFileSync(without, readFileSync(withRoutine));
+    assert.equal(b.bot.reloadProfiles('test'), true);
+  };
+  return { a, b, sim: a.sim, clock, leads, enable };
+}
+
+test('a replica killed while its run waits for Claude: another takes the slot up after the lease, and the digest is posted once', async (t) => {
+  const { a, b, sim, clock, leads, enable } = await replicaPair(t, EVERY_MINUTE);
+  // A's call dies with A (its connection drops): in this process it fails once A is halted.
+  const held = heldClaude(a.claude, () => ({ status: 500 }));
+  const slot = clock.minute() + 60_000;
+  sim.seedMessage({
+    channel: 'C0GENERAL',
+    user: 'U0BOB',
+    text: 'Release moved to Monday.',
+    ts: tsIn(slot - 60_000, 20),
+  });
+  clock.set(slot);
+  await until('A asks Claude', () => held.waiting > 0);
+  a.bot.routines.halt();
+  held.release();
+  enable();
+  await sim.waitFor(() => digests(sim, leads).length === 1, { what: 'the digest, by B' });
+  await until('B recorded the run', () => b.logs.some((l) => l.includes('"routine ran"')));
+  await a.bot.routines.stop();
+  for (let k = 0; k < 5; k++) await b.bot.routines.tick();
+  assert.equal(digests(sim, leads).length, 1, 'one digest');
+  assert.equal(digests(sim, leads)[0]?.slot, slot);
+  assert.equal(b.claude.requests.length, 1, 'B wrote it');
+  assert.equal(
+    sim.messages(leads).filter((m) => /could not write/.test(m.text)).length,
+    0,
+    'a killed replica tells no one',
+  );
+});
+
+test('a replica killed the moment its digest is posted: the replica after finds it, and posts nothing more', async (t) => {
+  const { a, b, sim, clock, leads, enable } = await replicaPair(t, EVERY_MINUTE);
+  const slot = clock.minute() + 60_000;
+  sim.seedMessage({
+    channel: 'C0GENERAL',
+    user: 'U0BOB',
+    text: 'Release moved to Monday.',
+    ts: tsIn(slot - 60_000, 20),
+  });
+  // Killed as Slack stores the post, before A can record it.
+  const onCall = (call: { method: string; args: Record<string, unknown> }) => {
+    if (call.method !== 'chat.postMessage' || call.args.channel !== leads) return;
+    sim.off('call', onCall);
+    a.bot.routines.halt();
+  };
+  sim.on('call', onCall);
+  clock.set(slot);
+  await sim.waitFor(() => digests(sim, leads).length === 1, { what: 'the digest, by A' });
+  await a.bot.routines.stop();
+  enable();
+  await until('B found the digest A posted', () =>
+    b.logs.some((l) => l.includes('routine digest was posted before its replica died')),
+  );
+  await until('B recorded the run', () => b.logs.some((l) => l.includes('"routine ran"')));
+  for (let k = 0; k < 5; k++) await b.bot.routines.tick();
+  assert.equal(digests(sim, leads).length, 1, 'one digest');
+});
+
+test('a run that fails tells the target channel once, retries with backoff, then posts its digest once', async (t) => {
+  const clock = testClock();
+  const hourly = { ...EVERY_MINUTE, name: 'hourly', schedule: '0 * * * *' };
+  const file = routinesFile(t, [hourly]);
+  const { sim, bot, logs, claude } = await startRig(t, {
+    env: { CLAUDE_PROFILES_FILE: file },
+    routines: { now: clock.now, tickMs: 10 },
+  });
+  const leads = addLeads(sim);
+  const slot = Math.ceil(clock.now() / 3_600_000) * 3_600_000;
+  sim.seedMessage({
+    channel: 'C0GENERAL',
+    user: 'U0BOB',
+    text: 'Budget approved.',
+    ts: tsIn(slot - 60_000, 20),
+  });
+  await until('the routine is scheduled', () => logs.some((l) => l.includes('routine scheduled')));
+  claude.enqueue({ status: 529 }, { status: 529 });
+  clock.set(slot);
+  const notices = () => sim.messages(leads).filter((m) => /could not write its digest/.test(m.text));
+  await sim.waitFor(() => notices().length === 1, { what: 'the failure notice' });
+  assert.match(notices()[0]?.text ?? '', /`hourly`.*#general[\s\S]*overloaded/);
+  // Not retried before its backoff (1 minute), then retried: it fails again, and says nothing more.
+  for (let k = 0; k < 3; k++) await bot.routines.tick();
+  assert.equal(logs.filter((l) => l.includes('will retry')).length, 1);
+  clock.set(slot + 61_000);
+  await until('the second attempt failed', () => logs.filter((l) => l.includes('will retry')).length === 2);
+  for (let k = 0; k < 3; k++) await bot.routines.tick();
+  assert.equal(notices().length, 1, 'told once');
+  assert.equal(digests(sim, leads).length, 0);
+  // Two minutes after that, it succeeds.
+  clock.set(slot + 61_000 + 121_000);
+  await sim.waitFor(() => digests(sim, leads).length === 1, { what: 'the digest after the retries' });
+  for (let k = 0; k < 3; k++) await bot.routines.tick();
+  assert.equal(digests(sim, leads).length, 1);
+  assert.equal(digests(sim, leads)[0]?.slot, slot);
+  assert.equal(notices().length, 1);
 });

@@ -11,7 +11,10 @@ export interface RoutineRecord {
   handled: number;
   /** Where the last digest's window ended (ms): the next one reads from here. */
   coveredTo: number;
-  /** The latest slot's run failed: retried with backoff; the target channel was told once. */
+  /**
+   * The latest slot's run failed: retried with backoff. `notified`: the target channel was told;
+   * it is told once until a run succeeds again.
+   */
   failing?: { slot: number; attempts: number; retryAt: number; notified: boolean };
   /**
    * Set before a digest is posted or added: a run that finds it (its holder died) looks in the

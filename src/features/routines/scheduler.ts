@@ -219,10 +219,11 @@ export class RoutineScheduler {
       return true;
     }
     if (result.restarting) return false;
+    // Told once while runs keep failing, even when a later slot takes over from a failing one.
     const failing =
       current.failing?.slot === slot
         ? { ...current.failing }
-        : { slot, attempts: 0, retryAt: 0, notified: false };
+        : { slot, attempts: 0, retryAt: 0, notified: current.failing?.notified ?? false };
     failing.attempts += 1;
     const tell = !failing.notified;
     failing.notified = true;
