@@ -95,6 +95,9 @@ export class SandboxProfiles {
       const channels = [...this.assigned].filter(([, name]) => name === p.name).map(([place]) => place);
       return channels.length ? [{ ...p, channels }] : [];
     });
-    writeFileSync(this.file, `${JSON.stringify({ profiles }, null, 2)}\n`);
+    // Every sandbox channel follows the threads it answered (replies need no mention there); channel
+    // memory is on by default.
+    const defaults = { follow_threads: true };
+    writeFileSync(this.file, `${JSON.stringify({ default: defaults, profiles }, null, 2)}\n`);
   }
 }

@@ -76,8 +76,15 @@ export function offlineReply(body: MessagesRequestBody, opts: { profile?: string
   }
   const question = quoted.at(-1)?.text ?? lastText.replace(/\s+/g, ' ').trim();
   const answer = answerReply(note, question, quoted.slice(0, -1));
-  const received = describeAttachments(lastUser?.content);
-  return received ? `${received}\n\n${answer}` : answer;
+  const received = [describeAttachments(lastUser?.content), rememberedFacts(systemText)].filter(Boolean);
+  return received.length ? `${received.join('\n\n')}\n\n${answer}` : answer;
+}
+
+/** The channel's remembered facts the system prompt carries (channel memory), named in the reply. */
+function rememberedFacts(systemText: string): string | undefined {
+  const facts = [...systemText.matchAll(/<fact>([\s\S]*?)<\/fact>/g)].map((m) => m[1] ?? '');
+  if (!facts.length) return undefined;
+  return `**Remembered in this channel** (${facts.length}): ${facts.map((f) => `“${truncate(f, 120)}”`).join('; ')}`;
 }
 
 /** Concatenates the text blocks of a content value; non-text blocks (images, tool results) are skipped. */

@@ -20,6 +20,26 @@ export interface ActionDeps {
   state: SimState;
   deliverer: Deliverer;
   responseUrls: ResponseUrls;
+  /** Whether the app gets this event in this conversation (its subscriptions and scopes); unset: all. */
+  receives?(event: Record<string, unknown>, conv: SimConversation): boolean;
+}
+
+/**
+ * The subscription and scope each event a person's message causes needs: Slack sends a
+ * `message.*` event only to an app subscribed to it that holds the matching history scope, and
+ * `app_mention` only with app_mentions:read.
+ * @see https://docs.slack.dev/reference/events/message.channels
+ * @see https://docs.slack.dev/reference/events/message.groups
+ * @see https://docs.slack.dev/reference/events/app_mention
+ */
+export function eventNeeds(
+  event: Record<string, unknown>,
+  channelType: 'channel' | 'group' | 'im' | 'mpim',
+): { subscription: string; scope: string } | undefined {
+  if (event.type === 'app_mention') return { subscription: 'app_mention', scope: 'app_mentions:read' };
+  if (event.type !== 'message') return undefined;
+  const kind = { channel: 'channels', group: 'groups', im: 'im', mpim: 'mpim' }[channelType];
+  return { subscription: `message.${kind}`, scope: `${kind}:history` };
 }
 
 function conversation(state: SimState, id: string): SimConversation {
@@ -54,7 +74,10 @@ export function deliverEvent(
 async function deliverAll(deps: ActionDeps, conv: SimConversation, events: Record<string, unknown>[]) {
   const results: DeliveryResult[] = [];
   if (!deps.state.isBotMember(conv)) return results;
-  for (const e of events) results.push(await deliverEvent(deps, e));
+  for (const e of events) {
+    if (deps.receives && !deps.receives(e, conv)) continue;
+    results.push(await deliverEvent(deps, e));
+  }
   return results;
 }
 

@@ -5,6 +5,7 @@ import {
   type ActionDeps,
   appHomeOpened,
   deliverEvent,
+  eventNeeds,
   humanDelete,
   humanEdit,
   humanJoin,
@@ -129,7 +130,17 @@ export class SlackSim extends EventEmitter {
     };
     const responseUrls = new ResponseUrls(ctx, this.url);
     this.files = new SimFiles(this.url, this.team.id);
-    this.deps = { state: this.state, deliverer: this.deliverer, responseUrls };
+    const subscribed = new Set(manifestEvents());
+    this.deps = {
+      state: this.state,
+      deliverer: this.deliverer,
+      responseUrls,
+      // Events of people's messages reach the app only as the manifest subscribes and scopes allow.
+      receives: (event, conv) => {
+        const needs = eventNeeds(event, this.state.channelType(conv));
+        return !needs || (subscribed.has(needs.subscription) && scopes.has(needs.scope));
+      },
+    };
     this.hooks = {
       ctx,
       botToken: this.botToken,

@@ -1,0 +1,125 @@
+/**
+ * Follow-ups without a mention (profile `follow_threads`): in a thread the bot answered, a later
+ * reply by a person is answered; one that mentions someone else, one from another bot, and any
+ * after "@bot stop" in the thread are not. Off by default.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { type Rig, startRig } from '../support/rig.js';
+import { botReplies, visibleText, waitForReplies } from '../support/visible.js';
+
+const PROFILES = `
+profiles:
+  - name: chatty
+    channels: [C0GENERAL]
+    follow_threads: true
+  - name: quiet
+    channels: [G0PRIVATE]
+    follow_threads: false
+`;
+
+async function rig(t: Parameters<typeof startRig>[0], env: Record<string, string> = {}): Promise<Rig> {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'follow-')), 'profiles.yml');
+  writeFileSync(file, PROFILES);
+  return startRig(t, { env: { CLAUDE_PROFILES_FILE: file, ...env } });
+}
+
+/** The latest person's words Claude was asked to answer. */
+const lastAsked = (r: Rig) => JSON.stringify(r.claude.requests.at(-1)?.body.messages ?? []);
+
+test('follow_threads: replies in an answered thread are answered without a mention, except for someone else, from a bot, or after “stop”', async (t) => {
+  // Other apps' mentions are answered here (ALLOW_BOT_MESSAGES), their un-mentioned replies never.
+  const r = await rig(t, { ALLOW_BOT_MESSAGES: 'true' });
+  const { sim, claude } = r;
+  const { message: parent } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> what is our deploy window?`,
+  });
+  await waitForReplies(sim, 'C0GENERAL', parent.ts);
+  const reply = (user: string, text: string) =>
+    sim.post({ user, channel: 'C0GENERAL', thread_ts: parent.ts, text });
+
+  // A person's reply, no mention: answered.
+  await reply('U0BOB', 'and on Fridays?');
+  await waitForReplies(sim, 'C0GENERAL', parent.ts, 2);
+  assert.equal(claude.requests.length, 2);
+  assert.match(lastAsked(r), /and on Fridays\?/);
+
+  // Addressed to someone else: not answered. Another app's message: not answered (no loops).
+  await reply('U0BOB', '<@U0CARLA> can you check the calendar?');
+  await reply('U0BOB', 'cc <!subteam^S0OPS|@ops>');
+  await sim.deliver({
+    type: 'message',
+    subtype: 'bot_message',
+    bot_id: 'B0OTHER',
+    username: 'deploybot',
+    text: 'Deploy window: 10:00-16:00',
+    ts: sim.seedMessage({ channel: 'C0GENERAL', user: 'U0BOB', text: 'x', thread_ts: parent.ts }).ts,
+    thread_ts: parent.ts,
+    channel: 'C0GENERAL',
+    channel_type: 'channel',
+  });
+  await sim.deliver({
+    type: 'message',
+    user: 'U0OTHERBOT',
+    bot_id: 'B0OTHER',
+    text: 'I am a bot posting as a user',
+    ts: sim.seedMessage({ channel: 'C0GENERAL', user: 'U0BOB', text: 'y', thread_ts: parent.ts }).ts,
+    thread_ts: parent.ts,
+    channel: 'C0GENERAL',
+    channel_type: 'channel',
+  });
+  await reply('U0CARLA', 'thanks, that settles it');
+  await waitForReplies(sim, 'C0GENERAL', parent.ts, 3);
+  assert.equal(claude.requests.length, 3, 'only the plain reply was answered');
+  assert.match(lastAsked(r), /that settles it/);
+
+  // "@bot stop": confirmed, and later replies in the thread are not answered; a mention still is.
+  await reply('U0ALICE', `<@${sim.botUserId}> stop`);
+  const stopped = await waitForReplies(sim, 'C0GENERAL', parent.ts, 4);
+  assert.match(visibleText(stopped[3]!), /stop answering replies in this thread/);
+  assert.equal(claude.requests.length, 3, '“stop” is no question');
+  await reply('U0BOB', 'one more thing');
+  await reply('U0BOB', `<@${sim.botUserId}> one more, for you`);
+  await waitForReplies(sim, 'C0GENERAL', parent.ts, 5);
+  assert.equal(claude.requests.length, 4, 'after “stop” only the mention was answered');
+  assert.match(lastAsked(r), /one more, for you/);
+  assert.equal(botReplies(sim, 'C0GENERAL', parent.ts).length, 5);
+});
+
+test('follow_threads is off by default, ANSWER_THREAD_FOLLOWUPS is its default, and a profile’s false wins', async (t) => {
+  const r = await rig(t, { ANSWER_THREAD_FOLLOWUPS: 'true' });
+  const { sim, claude } = r;
+  // G0PRIVATE's profile says false, whatever the setting says.
+  const { message: parent } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'G0PRIVATE',
+    text: `<@${sim.botUserId}> hello`,
+  });
+  await waitForReplies(sim, 'G0PRIVATE', parent.ts);
+  await sim.post({ user: 'U0BOB', channel: 'G0PRIVATE', thread_ts: parent.ts, text: 'not for the bot' });
+  await sim.post({
+    user: 'U0BOB',
+    channel: 'G0PRIVATE',
+    thread_ts: parent.ts,
+    text: `<@${sim.botUserId}> this one is`,
+  });
+  await waitForReplies(sim, 'G0PRIVATE', parent.ts, 2);
+  assert.equal(claude.requests.length, 2, 'the un-mentioned reply was not answered');
+
+  // A channel no profile names takes ANSWER_THREAD_FOLLOWUPS=true as its default.
+  sim.addConversation({ id: 'C0OPEN', name: 'open', members: ['U0ALICE', 'U0BOB', sim.botUserId] });
+  const { message: open } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0OPEN',
+    text: `<@${sim.botUserId}> hi`,
+  });
+  await waitForReplies(sim, 'C0OPEN', open.ts);
+  await sim.post({ user: 'U0BOB', channel: 'C0OPEN', thread_ts: open.ts, text: 'and a follow-up' });
+  await waitForReplies(sim, 'C0OPEN', open.ts, 2);
+  assert.equal(claude.requests.length, 4);
+});
