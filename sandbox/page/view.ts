@@ -7,6 +7,7 @@ import { type Config, SECRET_CONFIG_FIELDS, secretValues } from '../../src/confi
 import type { ProfileSummary } from '../../src/features/deps.js';
 import type { RequestView, SandboxClaude } from '../claude/sandbox-claude.js';
 import type { SandboxProfiles } from '../profiles.js';
+import { type StreamPlan, streamPlan } from '../slack/api-stream.js';
 import type { SimCall, SimEphemeral, SimMessage, SlackSim } from '../slack/sim.js';
 
 /** A message as the page draws it: the simulated message's fields, with two flags for the page. */
@@ -16,6 +17,8 @@ export type MessageView = Pick<
 > & {
   /** Written with chat.startStream: `text` is Markdown. */
   streamed?: boolean;
+  /** The task_update / plan_update chunks of a streamed message, folded as Slack shows them. */
+  plan?: StreamPlan | undefined;
   edited?: boolean;
 };
 
@@ -104,6 +107,7 @@ export function workspaceView(sim: SlackSim): WorkspaceView {
           latest_reply: m.latest_reply,
           streaming: m.streaming,
           streamed: m.chunks_text !== undefined,
+          plan: streamPlan(m),
           edited: Boolean(m.edited),
         })),
       ]),

@@ -51,7 +51,7 @@ function readStreamInput(args: Record<string, unknown>): StreamInput | ApiResult
       if (typeof chunk.text !== 'string') return fail('invalid_chunks');
       if (chunk.text.length > MAX_MARKDOWN_CHARS) return fail('msg_too_long');
       markdown += chunk.text;
-    } else if (typeof chunk.type === 'string') {
+    } else if (validChunk(c as Record<string, unknown>)) {
       others.push(c);
     } else {
       return fail('invalid_chunks');
@@ -63,6 +63,55 @@ function readStreamInput(args: Record<string, unknown>): StreamInput | ApiResult
     given: args.markdown_text !== undefined || list.length > 0,
     both: args.markdown_text !== undefined && chunks.value !== undefined,
   };
+}
+
+/** A task's status in a `task_update` chunk. */
+export const TASK_STATUSES = new Set(['pending', 'in_progress', 'complete', 'error']);
+/** Characters of a task's `details` and `output`. */
+export const MAX_TASK_TEXT = 256;
+/** How tasks show: `timeline` (cards between the text, the default) or `plan` (one plan block). */
+export const TASK_DISPLAY_MODES = new Set(['timeline', 'plan']);
+
+const text = (v: unknown, max = Number.POSITIVE_INFINITY) =>
+  typeof v === 'string' && v.trim() !== '' && v.length <= max;
+const optionalText = (v: unknown) => v === undefined || (typeof v === 'string' && v.length <= MAX_TASK_TEXT);
+
+/**
+ * The chunk shapes Slack documents besides markdown_text: `task_update` {id, title, status:
+ * pending|in_progress|complete|error, details?, output?, sources?: [{type:'url', url, text}]},
+ * `plan_update` {title}, `blocks` {blocks: [...]}. Anything else is `invalid_chunks`.
+ * @see https://docs.slack.dev/reference/methods/chat.appendStream#chunks
+ * @see https://docs.slack.dev/tools/node-slack-sdk/reference/types/interfaces/TaskUpdateChunk
+ * details and output are at most 256 characters each (the chunk reference of Microsoft's Agents
+ * SDK for Slack, which mirrors Slack's); a source without text is refused.
+ */
+function validChunk(c: Record<string, unknown>): boolean {
+  switch (c.type) {
+    case 'task_update':
+      return (
+        text(c.id, 255) &&
+        text(c.title, MAX_TASK_TEXT) &&
+        TASK_STATUSES.has(c.status as string) &&
+        optionalText(c.details) &&
+        optionalText(c.output) &&
+        (c.sources === undefined ||
+          (Array.isArray(c.sources) &&
+            c.sources.every(
+              (s: unknown) =>
+                typeof s === 'object' &&
+                s !== null &&
+                (s as { type?: unknown }).type === 'url' &&
+                text((s as { url?: unknown }).url) &&
+                text((s as { text?: unknown }).text),
+            )))
+      );
+    case 'plan_update':
+      return text(c.title, MAX_TASK_TEXT);
+    case 'blocks':
+      return Array.isArray(c.blocks);
+    default:
+      return false;
+  }
 }
 
 /** Refuses markdown that would take the streamed message `m` (if any) past its byte cap. */
@@ -117,6 +166,12 @@ export const streamHandlers: Record<string, ApiHandler> = {
     }
     const recipient = strArg(args, 'recipient_user_id');
     if (recipient && !ctx.state.users.has(recipient)) return fail('user_not_found');
+    const mode = strArg(args, 'task_display_mode');
+    if (mode !== undefined && !TASK_DISPLAY_MODES.has(mode)) {
+      return fail('invalid_arguments', {
+        response_metadata: { messages: ['[ERROR] task_display_mode must be one of: timeline, plan'] },
+      });
+    }
     const input = readStreamInput(args);
     if (!isInput(input)) return input;
     const tooLong = overCap(input);
@@ -131,6 +186,7 @@ export const streamHandlers: Record<string, ApiHandler> = {
       streaming: true,
       stream_started_at: Date.now(),
       ...(input.others.length > 0 ? { chunks: input.others } : {}),
+      ...(mode ? { task_display_mode: mode as 'timeline' | 'plan' } : {}),
     });
     recordUnfurls(ctx, args, input.markdown);
     return { ok: true, channel: conv.id, ts: msg.ts };
@@ -181,3 +237,30 @@ export const streamHandlers: Record<string, ApiHandler> = {
     return { ok: true, channel: m.channel, ts: m.ts, message: apiMessage(ctx, m) };
   },
 };
+
+/** A streamed message's plan as Slack shows it: the latest title and each task's latest state. */
+export interface StreamPlan {
+  mode: 'timeline' | 'plan';
+  title?: string;
+  tasks: Array<{ id: string; title: string; status: string; details?: string; output?: string }>;
+}
+
+/** Folds a message's task_update / plan_update chunks (a task is updated in place by its id). */
+export function streamPlan(m: SimMessage): StreamPlan | undefined {
+  const plan: StreamPlan = { mode: m.task_display_mode ?? 'timeline', tasks: [] };
+  for (const c of (m.chunks ?? []) as Array<Record<string, unknown>>) {
+    if (c.type === 'plan_update') plan.title = c.title as string;
+    if (c.type !== 'task_update') continue;
+    const task = {
+      id: c.id as string,
+      title: c.title as string,
+      status: c.status as string,
+      ...(typeof c.details === 'string' ? { details: c.details } : {}),
+      ...(typeof c.output === 'string' ? { output: c.output } : {}),
+    };
+    const at = plan.tasks.findIndex((t) => t.id === task.id);
+    if (at >= 0) plan.tasks[at] = task;
+    else plan.tasks.push(task);
+  }
+  return plan.title || plan.tasks.length ? plan : undefined;
+}

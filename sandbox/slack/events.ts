@@ -136,7 +136,15 @@ export function payloadChannelName(conv: SimConversation | undefined): string {
 
 /** The message object Slack embeds in shortcut and block_actions payloads. */
 export function payloadMessage(state: SimState, m: SimMessage): Record<string, unknown> {
-  const { channel: _c, streaming: _s, chunks_text: _t, chunks: _k, stream_started_at: _a, ...rest } = m;
+  const {
+    channel: _c,
+    streaming: _s,
+    chunks_text: _t,
+    chunks: _k,
+    stream_started_at: _a,
+    task_display_mode: _m,
+    ...rest
+  } = m;
   return { type: 'message', ...rest, ...(m.user && !m.bot_id ? { team: state.id.teamId } : {}) };
 }
 

@@ -99,7 +99,15 @@ export function isError(v: object): v is ApiResult {
 
 /** A stored message as the Web API shows it (internal fields dropped, bot profile added). */
 export function apiMessage(ctx: ApiContext, m: SimMessage): Record<string, unknown> {
-  const { channel: _c, streaming: _s, chunks_text: _t, chunks: _k, stream_started_at: _a, ...rest } = m;
+  const {
+    channel: _c,
+    streaming: _s,
+    chunks_text: _t,
+    chunks: _k,
+    stream_started_at: _a,
+    task_display_mode: _m,
+    ...rest
+  } = m;
   const out: Record<string, unknown> = { type: 'message', ...rest };
   if (m.user && !m.bot_id) out.team = ctx.team.id;
   if (m.bot_id && m.bot_id === ctx.state.id.botId) {

@@ -64,6 +64,8 @@ export interface SimMessage {
   chunks_text?: string;
   /** Non-markdown chunks received while streaming (task_update, plan_update, blocks...). */
   chunks?: unknown[];
+  /** chat.startStream's task_display_mode (Slack's default: timeline). */
+  task_display_mode?: 'timeline' | 'plan';
   /** When the stream was started (ms), used to expire streams like Slack does. */
   stream_started_at?: number;
   edited?: { ts: string; user?: string };

@@ -115,7 +115,7 @@ test('/summarize: ack at once, progress, private summary with sources and covera
   assert.doesNotMatch(sent, /has joined the channel/);
   assert.match(sent, /Bob Martin|bobm/, 'names resolved');
   // Progress before the summary, all private.
-  assert.ok(sim.ephemerals({ user: 'U0ALICE' }).some((e) => /Read 3 messages from 3 people/.test(e.text)));
+  assert.ok(sim.ephemerals({ user: 'U0ALICE' }).some((e) => /Read 3 messages/.test(contextOf(e))));
   assert.equal(
     sim.messages('C0GENERAL').filter((m) => m.user === sim.botUserId).length,
     0,
@@ -237,10 +237,10 @@ test('a 2,000-message channel: paginated, map-reduce, every message reaches Clau
   // Progress for long work: the plan, then half of the parts.
   const progress = sim.ephemerals({ user: 'U0ALICE' }).map((e) => e.text);
   assert.ok(
-    progress.some((p) => new RegExp(`Writing the summary in ${maps.length} parts`).test(p)),
+    progress.some((p) => new RegExp(`Summarizing part 1 of ${maps.length}`).test(p)),
     progress.join('\n'),
   );
-  assert.ok(progress.some((p) => /parts summarized/.test(p)));
+  assert.ok(progress.some((p) => /Writing the summary/.test(p)));
 
   const byMethod = new Map<string, number>();
   for (const c of sim.calls) byMethod.set(c.method, (byMethod.get(c.method) ?? 0) + 1);
@@ -326,8 +326,10 @@ test('an injection in the channel is summarized, not obeyed; output never mass-m
   const posted = await sim.waitFor(() =>
     sim.messages('C0GENERAL').find((m) => m.user === sim.botUserId && (m.reply_count ?? 0) > 0),
   );
-  const [reply] = sim.thread('C0GENERAL', posted.ts).slice(1);
-  assert.ok(reply);
+  // The summary streams under its plan in the thread.
+  const reply = await sim.waitFor(() =>
+    sim.thread('C0GENERAL', posted.ts).find((m, i) => i > 0 && !m.streaming),
+  );
   for (const text of [markdownOf(reply), reply.text, posted.text, JSON.stringify(posted.blocks)])
     assert.doesNotMatch(text, MASS_MENTION, text);
   // The message went to Claude as quoted data, under rules that say so.

@@ -95,10 +95,29 @@ function buttonHtml(e) {
   return `<button type="button" class="block-button${style}"${label} data-action-id="${escapeHtml(e.action_id ?? '')}" data-value="${escapeHtml(e.value ?? '')}">${escapeHtml(plainText(e.text))}</button>`;
 }
 
+const TASK_ICONS = { pending: '○', in_progress: '◔', complete: '✓', error: '✕' };
+
+/** A streamed message's plan (task_update / plan_update chunks): a title and one line per task. */
+export function planHtml(plan) {
+  if (!plan) return '';
+  const tasks = plan.tasks
+    .map((t) => {
+      const icon = TASK_ICONS[t.status] ?? '○';
+      const extra = [t.details, t.output]
+        .filter(Boolean)
+        .map((x) => `<div class="task-detail">${escapeHtml(x)}</div>`);
+      return `<li class="task ${escapeHtml(t.status)}"><span class="task-icon">${icon}</span> ${escapeHtml(t.title)}${extra.join('')}</li>`;
+    })
+    .join('');
+  const title = plan.title ? `<div class="plan-title">${escapeHtml(plan.title)}</div>` : '';
+  return `<div class="plan ${escapeHtml(plan.mode)}">${title}<ul>${tasks}</ul></div>`;
+}
+
 /** The visible body of a message: streamed Markdown, Block Kit, or mrkdwn text. */
 export function bodyHtml(ws, m) {
   const blocks = (m.blocks ?? []).filter((b) => b.type !== 'rich_text');
-  if (m.streamed) return renderSlack(m.text, renderCtx(ws, true)) + blocksHtml(ws, blocks, true);
+  if (m.streamed)
+    return planHtml(m.plan) + renderSlack(m.text, renderCtx(ws, true)) + blocksHtml(ws, blocks, true);
   if (blocks.length) return blocksHtml(ws, blocks, false);
   return renderSlack(m.text, renderCtx(ws, false));
 }

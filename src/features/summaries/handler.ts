@@ -7,15 +7,19 @@ import type { UserDirectory } from '../../slack/read/directory.js';
 import type { Identity } from '../../slack/read/messages.js';
 import type { Readers } from '../../slack/read/readers.js';
 import { formatMarkdownForSlack } from '../../slack/write/format.js';
+import { PlanStream } from '../../slack/write/plan-stream.js';
+import type { WriteQuota } from '../../slack/write/write-quota.js';
 import type { Digest } from '../deps.js';
 import { failureText } from '../failure-text.js';
 import type { SummaryWindow } from './args.js';
 import { coverageOf, coverageText } from './plan.js';
+import { type PlanChange, SummaryPlan } from './progress.js';
 import {
   DEFAULT_LIMITS,
   type HistoryLimits,
   type HistoryWindow,
   readChannelHistory,
+  SUMMARY_EVENT_TYPE,
 } from './read-channel.js';
 import type { SummaryPublisher } from './share.js';
 import { summarize } from './summarize.js';
@@ -57,6 +61,12 @@ export interface SummaryDeps {
   readers: Pick<Readers, 'canRead'>;
   publisher: SummaryPublisher;
   workspaceUrl(): Promise<string>;
+  /** Writes a public summary's plan stream (the bot's own token). */
+  postClient?: WebClient;
+  /** Chat stream starts are budgeted per workspace: without one left, no plan stream. */
+  quota?: WriteQuota;
+  /** The plan of a private summary, shown to the person (the listener keeps response_url's budget). */
+  progress?(change: PlanChange): void;
   limits?: HistoryLimits;
   now?: () => Date;
 }
@@ -94,7 +104,10 @@ export async function summarizeFor(
           });
         }
       },
-      fail: async (f) => void (await say({ text: failureText(f, job.ref, deps.identity.botName) })),
+      fail: async (f) =>
+        void (await say({
+          text: f.kind === 'stopped' ? STOPPED_TEXT : failureText(f, job.ref, deps.identity.botName),
+        })),
     },
     (s) => write(job, source, s, say, deps),
   );
@@ -138,34 +151,66 @@ async function write(
   if (history.messages.length === 0)
     return void (await say({ text: `There are no messages to summarize in ${label}.` }));
   const coverage = coverageOf(history.messages, history.truncated, limits.maxMessages);
+  const title = `Summary of ${label}`;
+  const coverageLine = [coverageMrkdwn(coverage), filesMrkdwn(history.messages)].filter(Boolean).join('\n');
+  // A public summary streams its plan in its thread; a private one shows it in private lines.
+  let stream: PlanStream | undefined;
+  let parentTs: string | undefined;
+  const plan = new SummaryPlan((c) => {
+    if (stream) void stream.update(c.changed);
+    else if (!job.public) deps.progress?.(c);
+  });
+  plan.read(coverage.messages, coverageText({ ...coverage, firstTs: undefined }).slice(0, 256));
+  if (job.public && !job.deliver) {
+    parentTs = await deps.publisher.postParent({
+      channelId: job.channelId,
+      userId: job.userId,
+      title,
+      coverage: coverageLine,
+    });
+    if (deps.postClient && deps.quota) {
+      const ps = new PlanStream(
+        deps.postClient,
+        deps.quota,
+        { channel: job.channelId, threadTs: parentTs, teamId: job.teamId, userId: job.userId },
+        deps.log,
+      );
+      if (await ps.start(title, plan.all)) stream = ps;
+    }
+  }
   const sources: AnswerSource[] = [];
-  const outcome = await summarize(
-    {
-      messages: history.messages,
-      label,
-      windowKey: w.key,
-      ...(job.instructions ? { instructions: job.instructions } : {}),
-    },
-    {
-      model: s.profile.model,
-      maxTokens: s.profile.maxTokens,
-      contextTokens: s.profile.contextTokens,
-      ask: async (req) => {
-        const a = await s.claude(req);
-        sources.push(a.source);
-        return { text: a.text, cut: a.stopReason === 'max_tokens' };
+  let outcome: Awaited<ReturnType<typeof summarize>>;
+  try {
+    outcome = await summarize(
+      {
+        messages: history.messages,
+        label,
+        windowKey: w.key,
+        ...(job.instructions ? { instructions: job.instructions } : {}),
       },
-      onProgress: ({ done, total }) => {
-        if (done === 0) {
-          const parts = total > 1 ? ` in ${total} parts` : '';
-          const read = coverageText({ ...coverage, firstTs: undefined });
-          void say({ text: `:hourglass_flowing_sand: Read ${read} Writing the summary${parts}…` });
-        } else if (total >= 4 && done === Math.ceil(total / 2)) {
-          void say({ text: `:hourglass_flowing_sand: ${done} of ${total} parts summarized…` });
-        }
+      {
+        model: s.profile.model,
+        maxTokens: s.profile.maxTokens,
+        contextTokens: s.profile.contextTokens,
+        ask: async (req) => {
+          const a = await s.claude(req);
+          sources.push(a.source);
+          return { text: a.text, cut: a.stopReason === 'max_tokens' };
+        },
+        onProgress: ({ done, total }) => plan.parts(done, total),
+        onWriting: () => plan.writing(),
       },
-    },
-  );
+    );
+  } catch (err) {
+    plan.failed(job.signal?.aborted ? 'Stopped' : 'Could not be finished');
+    if (parentTs) {
+      // Nothing half done stays in the channel: the plan and its title go, a new try posts whole.
+      await stream?.finish(undefined);
+      await deps.publisher.remove(job.channelId, [stream?.messageTs, parentTs]);
+    }
+    throw err;
+  }
+  plan.done();
   s.leaveLine();
   // The summary may ping only people whose messages it covers.
   const authors = new Set(history.messages.map((m) => m.userId));
@@ -175,8 +220,6 @@ async function write(
       nameOf: (id) => deps.directory.knownName(id),
     }),
   );
-  const title = `Summary of ${label}`;
-  const coverageLine = [coverageMrkdwn(coverage), filesMrkdwn(history.messages)].filter(Boolean).join('\n');
   const coveragePlain = coverageText(coverage);
   const summary = { channelId: job.channelId, userId: job.userId, title, markdown, coverage: coverageLine };
   if (job.deliver) {
@@ -187,8 +230,10 @@ async function write(
       coveragePlain,
       messages: coverage.messages,
     });
-  } else if (job.public) {
-    await deps.publisher.post(summary);
+  } else if (parentTs) {
+    const metadata = { event_type: SUMMARY_EVENT_TYPE, event_payload: {} };
+    const streamed = (await stream?.finish(markdown, { metadata })) ?? false;
+    if (!streamed) await deps.publisher.postReply(job.channelId, parentTs, markdown);
     await say({ text: ':white_check_mark: Posted the summary in the channel.' });
   } else {
     const shareId = await deps.publisher.save({ ...summary, coveragePlain, teamId: job.teamId });
@@ -208,6 +253,9 @@ async function write(
     'summarized',
   );
 }
+
+/** Said when the person pressed Stop. */
+export const STOPPED_TEXT = ':black_square_for_stop: Stopped: no summary was written.';
 
 /** The history a summary window reads. */
 function windowOf(w: SummaryWindow, now: Date): HistoryWindow {

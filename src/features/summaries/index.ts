@@ -21,5 +21,7 @@ export function install(app: App, deps: FeatureDeps & { track(work: Promise<unkn
     claims: limits.claims,
     track: deps.track,
     access: deps.access,
+    quota: slack.pacer.quota,
+    broadcast: platform.broadcast,
   });
 }

@@ -9,22 +9,26 @@ import type {
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type Keyv from 'keyv';
+import { STOPPED } from '../../ask/failure.js';
 import type { AskPipeline } from '../../ask/index.js';
 import type { ClaimStore } from '../../limits/claims.js';
+import type { Broadcast } from '../../platform/broadcast.js';
 import type { Logger } from '../../platform/logger.js';
 import { type AccessPolicy, NOT_ENABLED_TEXT } from '../../slack/access.js';
 import type { UserDirectory } from '../../slack/read/directory.js';
 import type { Identity } from '../../slack/read/messages.js';
 import type { Readers } from '../../slack/read/readers.js';
 import { CanvasWriter } from '../../slack/write/canvas.js';
+import type { WriteQuota } from '../../slack/write/write-quota.js';
 import type { Digests } from '../deps.js';
 import { parseSummarizeArgs, usageText } from './args.js';
 import { digests } from './digests.js';
 import { type SummaryJob, summarizeFor, where } from './handler.js';
 import { OUTSIDER_CHECK_MS, outsiderRefusal, SHORTCUT_CHECK_MS } from './outsiders.js';
+import { type PlanChange, planLines } from './progress.js';
 import type { HistoryLimits } from './read-channel.js';
 import { SummaryPublisher } from './share.js';
-import { CANVAS_ACTION_ID, SHARE_ACTION_ID } from './texts.js';
+import { CANVAS_ACTION_ID, SHARE_ACTION_ID, STOP_ACTION_ID } from './texts.js';
 
 export interface SummarizeListenerDeps {
   ask: AskPipeline;
@@ -45,7 +49,21 @@ export interface SummarizeListenerDeps {
   access?: AccessPolicy;
   limits?: HistoryLimits;
   now?: () => Date;
+  /** Chat stream starts per workspace: a public summary streams its plan when one is left. */
+  quota?: WriteQuota;
+  /** Replicas tell each other of a Stop press (Redis pub/sub); unset: one process. */
+  broadcast?: Broadcast;
 }
+
+/**
+ * Responses one response_url takes: Slack allows five in 30 minutes. The summary itself needs
+ * one, a "waiting in line" line may take another: progress lines get the rest, at most three.
+ * @see https://docs.slack.dev/interactivity/handling-user-interaction#message_responses
+ */
+const RESPONSE_URL_USES = 5;
+const MAX_PROGRESS_LINES = 3;
+/** Where a replica asks the others to stop a summary. */
+const STOP_TOPIC = 'summary-stop';
 
 /** Allow-list checks happen before the ack, which Slack wants within 3 seconds. */
 const ACCESS_CHECK_MS = 1500;
@@ -181,10 +199,36 @@ export function register(app: App, deps: SummarizeListenerDeps): Digests {
     deps.track(publisher.saveCanvas(body as BlockAction, (action as ButtonAction).value ?? '', respond));
   });
 
+  /** Summaries being written here, by reference: who asked, and how to stop it. */
+  const running = new Map<string, { userId: string; controller: AbortController }>();
+  const stopHere = (ref: string, userId: string) => {
+    const r = running.get(ref);
+    if (!r || r.userId !== userId) return false;
+    r.controller.abort(STOPPED);
+    return true;
+  };
+  deps.broadcast?.subscribe(STOP_TOPIC, (message) => {
+    const { ref, userId } = JSON.parse(message) as { ref: string; userId: string };
+    if (stopHere(ref, userId)) deps.log.info({ ref }, 'summary stopped for another replica');
+  });
+  // The Stop button under a summary's progress: only the person who asked can press it (it is
+  // shown to them only); the summary may be written by another replica.
+  app.action(STOP_ACTION_ID, async ({ ack, body, action }) => {
+    await ack();
+    const ref = (action as ButtonAction).value ?? '';
+    const userId = body.user.id;
+    const here = stopHere(ref, userId);
+    deps.log.info({ ref, user: userId, here }, 'summary stop pressed');
+    if (!here) await deps.broadcast?.publish(STOP_TOPIC, JSON.stringify({ ref, userId }));
+  });
+
   /** Writes the summary; responses go out in order, so progress never overtakes the summary. */
   async function run(job: SummaryJob, respond: RespondFn, threadTs?: string): Promise<void> {
     let queue: Promise<unknown> = Promise.resolve();
+    let uses = 0;
+    let lines = 0;
     const say = (m: RespondArguments) => {
+      uses++;
       queue = queue.then(() =>
         respond({ response_type: 'ephemeral', ...(threadTs ? { thread_ts: threadTs } : {}), ...m }).catch(
           (err) => deps.log.warn({ err, ref: job.ref }, 'response_url failed'),
@@ -192,8 +236,49 @@ export function register(app: App, deps: SummarizeListenerDeps): Digests {
       );
       return queue;
     };
-    await summarizeFor(job, say, { ...deps, publisher, workspaceUrl: urlOf });
+    // A progress line only while a response is left for the summary itself.
+    const progress = (c: PlanChange) => {
+      if (!c.milestone || lines >= MAX_PROGRESS_LINES || uses >= RESPONSE_URL_USES - 1) return;
+      lines++;
+      const { text, lines: tasks } = planLines(c.tasks);
+      void say({
+        text: `:hourglass_flowing_sand: ${text}`,
+        blocks: progressBlocks(text, tasks, job.ref),
+      } as RespondArguments);
+    };
+    const controller = new AbortController();
+    running.set(job.ref, { userId: job.userId, controller });
+    try {
+      await summarizeFor({ ...job, signal: controller.signal }, say, {
+        ...deps,
+        publisher,
+        workspaceUrl: urlOf,
+        progress,
+      });
+    } finally {
+      running.delete(job.ref);
+    }
   }
 
   return digests((job, say) => summarizeFor(job, say, { ...deps, publisher, workspaceUrl: urlOf }), urlOf);
+}
+
+/** A private progress line: the task under way, the plan, and the Stop button. */
+function progressBlocks(text: string, tasks: string[], ref: string): Array<Record<string, unknown>> {
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text: `:hourglass_flowing_sand: ${text}` } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: tasks.join('\n') }] },
+    {
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: STOP_ACTION_ID,
+          text: { type: 'plain_text', text: 'Stop' },
+          style: 'danger',
+          value: ref,
+        },
+      ],
+    },
+  ];
 }

@@ -42,6 +42,8 @@ function owns(saved: SavedSummary, body: BlockAction): boolean {
 export function summaryCanvas(s: SavedSummary): string {
   return [`# ${s.title}`, s.markdown, '---', `_${s.coveragePlain ?? ''}_`].join('\n\n');
 }
+/** Marks the bot's public summaries, so a later summary does not summarize them. */
+const SUMMARY_METADATA = { event_type: SUMMARY_EVENT_TYPE, event_payload: {} };
 
 /**
  * Public summaries: posted as a short message with the summary in its thread, either at once
@@ -65,37 +67,58 @@ export class SummaryPublisher {
 
   /** Posts in `channel`: the parent (title, who asked, coverage), then the summary as its reply. */
   async post(s: Omit<SavedSummary, 'teamId'>): Promise<void> {
-    const { postClient } = this.deps;
+    const parent = await this.postParent(s);
+    await this.postReply(s.channelId, parent, s.markdown);
+  }
+
+  /** The public parent: title, who asked, coverage; answers its ts. */
+  async postParent(s: Omit<SavedSummary, 'teamId' | 'markdown'>): Promise<string> {
     const requester = await this.deps.directory.name(s.userId);
-    const metadata = { event_type: SUMMARY_EVENT_TYPE, event_payload: {} };
     const parent = await callOnce(() =>
-      postClient.chat.postMessage({
+      this.deps.postClient.chat.postMessage({
         channel: s.channelId,
         ...publicParent(s.title, requester, s.coverage),
-        metadata,
+        metadata: SUMMARY_METADATA,
       }),
     );
+    return parent.ts as string;
+  }
+
+  /**
+   * The summary under its parent. When it cannot be posted the parent is removed, so that trying
+   * again posts one whole summary; if that fails too, HalfPosted is thrown.
+   */
+  async postReply(channel: string, parentTs: string, markdown: string): Promise<void> {
     try {
       await callOnce(() =>
-        postClient.chat.postMessage({
-          channel: s.channelId,
-          thread_ts: parent.ts as string,
-          ...publicReply(s.markdown),
-          metadata,
+        this.deps.postClient.chat.postMessage({
+          channel,
+          thread_ts: parentTs,
+          ...publicReply(markdown),
+          metadata: SUMMARY_METADATA,
           unfurl_links: false,
           unfurl_media: false,
         }),
       );
     } catch (err) {
       // A title without its summary: removed, so that trying again posts one whole summary.
-      const removed = await callOnce(() =>
-        postClient.chat.delete({ channel: s.channelId, ts: parent.ts as string }),
-      ).then(
+      const removed = await this.remove(channel, [parentTs]);
+      throw removed ? err : new HalfPosted(err);
+    }
+  }
+
+  /** Deletes the bot's messages (replies first, then their parent); answers whether all went. */
+  async remove(channel: string, tsList: ReadonlyArray<string | undefined>): Promise<boolean> {
+    let all = true;
+    for (const ts of tsList) {
+      if (!ts) continue;
+      const ok = await callOnce(() => this.deps.postClient.chat.delete({ channel, ts })).then(
         () => true,
         () => false,
       );
-      throw removed ? err : new HalfPosted(err);
+      all &&= ok;
     }
+    return all;
   }
 
   /** Keeps a private summary for sharing; resolves with its id, or undefined if the store failed. */

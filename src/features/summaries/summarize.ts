@@ -23,6 +23,8 @@ export interface SummarizeDeps {
   contextTokens: number;
   /** Called when the plan is known and after each part is done. */
   onProgress?(p: { done: number; total: number }): void;
+  /** Called as the call that writes the summary itself starts. */
+  onWriting?(): void;
 }
 
 export interface SummarizeInput {
@@ -105,6 +107,7 @@ export async function summarize(input: SummarizeInput, deps: SummarizeDeps): Pro
 
   if (chunks.length <= 1) {
     deps.onProgress?.({ done: 0, total: 1 });
+    deps.onWriting?.();
     const r = await ask(
       buildSummaryRequest({
         ...common,
@@ -134,6 +137,7 @@ export async function summarize(input: SummarizeInput, deps: SummarizeDeps): Pro
   for (;;) {
     const batches = batchNotes(notes, budget, estimateTokens);
     if (batches.length <= 1) {
+      deps.onWriting?.();
       const r = await ask(
         buildSummaryRequest({ ...common, maxTokens: deps.maxTokens, stage: 'reduce-final', notes }),
       );
@@ -155,6 +159,7 @@ export async function summarize(input: SummarizeInput, deps: SummarizeDeps): Pro
     // Splitting never grows the notes: a round that cannot shrink them ends in the final call.
     const next = reduced.flat();
     if (next.length >= notes.length) {
+      deps.onWriting?.();
       const r = await ask(
         buildSummaryRequest({ ...common, maxTokens: deps.maxTokens, stage: 'reduce-final', notes: next }),
       );

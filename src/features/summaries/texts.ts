@@ -7,6 +7,8 @@ import { type Coverage, coverageText, type SummaryMessage, utcTime } from './pla
 export const SHARE_ACTION_ID = 'summary_share';
 /** action_id of the "Save as canvas" button. */
 export const CANVAS_ACTION_ID = 'summary_canvas';
+/** action_id of the Stop button under a summary's progress. */
+export const STOP_ACTION_ID = 'summary_stop';
 
 type Block = Record<string, unknown>;
 

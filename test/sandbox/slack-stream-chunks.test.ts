@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { LogLevel, WebClient } from '@slack/web-api';
+import { streamPlan } from '../../sandbox/slack/api-stream.js';
+import { SlackSim } from '../../sandbox/slack/sim.js';
+
+const failsWith = (p: Promise<unknown>, error: string) =>
+  assert.rejects(p, (err: { data?: { error?: string } }) => err.data?.error === error);
+
+test('stream chunks: task_update and plan_update as documented, task_display_mode timeline|plan; tasks update in place', async (t) => {
+  const sim = await SlackSim.start();
+  t.after(() => sim.close());
+  const client = new WebClient(sim.botToken, {
+    slackApiUrl: sim.apiUrl,
+    retryConfig: { retries: 0 },
+    logLevel: LogLevel.ERROR,
+  });
+  const parent = sim.seedMessage({ channel: 'D0ALICE', user: 'U0ALICE', text: 'summarize' });
+  const start = { channel: 'D0ALICE', thread_ts: parent.ts };
+  const task = { type: 'task_update', id: 'read', title: 'Reading', status: 'in_progress' } as const;
+  await failsWith(client.chat.startStream({ ...start, task_display_mode: 'list' }), 'invalid_arguments');
+  for (const bad of [
+    { ...task, status: 'done' },
+    { ...task, id: '' },
+    { ...task, title: undefined },
+    { ...task, details: 'x'.repeat(257) },
+    { ...task, output: 'x'.repeat(257) },
+    { ...task, sources: [{ type: 'url', url: 'https://example.com' }] },
+    { type: 'plan_update' },
+    { type: 'thinking', text: 'hmm' },
+  ])
+    await failsWith(client.chat.startStream({ ...start, chunks: [bad as never] }), 'invalid_chunks');
+  const { ts = '' } = await client.chat.startStream({
+    ...start,
+    task_display_mode: 'plan',
+    chunks: [
+      { type: 'plan_update', title: 'Summary of #general' },
+      task,
+      { ...task, id: 'write', title: 'Write', status: 'pending' },
+    ],
+  });
+  await failsWith(
+    client.chat.appendStream({ channel: 'D0ALICE', ts, chunks: [{ ...task, status: 'finished' } as never] }),
+    'invalid_chunks',
+  );
+  await client.chat.appendStream({
+    channel: 'D0ALICE',
+    ts,
+    chunks: [{ ...task, title: 'Read 1,000 messages', status: 'complete', details: '3 people' }],
+  });
+  await client.chat.stopStream({ channel: 'D0ALICE', ts, markdown_text: 'The summary.' });
+  const m = sim.message('D0ALICE', ts);
+  assert.ok(m);
+  assert.deepEqual(streamPlan(m), {
+    mode: 'plan',
+    title: 'Summary of #general',
+    tasks: [
+      { id: 'read', title: 'Read 1,000 messages', status: 'complete', details: '3 people' },
+      { id: 'write', title: 'Write', status: 'pending' },
+    ],
+  });
+  assert.equal(m.text, 'The summary.');
+});
