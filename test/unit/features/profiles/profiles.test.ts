@@ -196,3 +196,33 @@ test('workspace_search: true takes the default limits, an object its own, false 
     /default: workspace_search\.max_results: /,
   );
 });
+
+test('memory, follow_threads and models: validated, inherited from default:, memory on and following off unless said', () => {
+  const set = loadProfiles(
+    file(
+      'default:\n  follow_threads: true\nprofiles:\n  - name: a\n    channels: [C0ONE]\n    memory: false\n    models: [claude-opus-5-5, claude-haiku-5-5]\n  - name: b\n    channels: [C0TWO]\n    follow_threads: false\n',
+    ),
+  );
+  const resolve = (channelId: string) =>
+    resolveProfile(set, matchProfile(set, { channelId, dm: false }), ENV, false);
+  assert.deepEqual(
+    [resolve('C0ONE').memory, resolve('C0ONE').followThreads, resolve('C0ONE').models],
+    [false, true, ['claude-opus-5-5', 'claude-haiku-5-5']],
+  );
+  assert.deepEqual(
+    [resolve('C0TWO').memory, resolve('C0TWO').followThreads, resolve('C0TWO').models],
+    [true, false, []],
+  );
+  const bare = resolveProfile(undefined, undefined, ENV, false);
+  assert.deepEqual([bare.memory, bare.followThreads], [true, false]);
+  for (const [text, expected] of [
+    [
+      'profiles:\n  - name: a\n    channels: [C0ONE]\n    models: ["bad id!"]\n',
+      /profile "a": models\.0: expected a model id/,
+    ],
+    ['profiles:\n  - name: a\n    channels: [C0ONE]\n    models: []\n', /profile "a": models: /],
+    ['default:\n  memory: sometimes\n', /default: memory: /],
+  ] as const) {
+    assert.throws(() => loadProfiles(file(text)), expected);
+  }
+});
