@@ -1,5 +1,6 @@
 import { chatHandlers } from './api-chat.js';
 import { streamHandlers } from './api-stream.js';
+import { getCanvasContent } from './canvas-content.js';
 import { canvasHandlers } from './canvases.js';
 import { searchContext } from './search.js';
 import { sessionHandlers } from './sessions.js';
@@ -214,6 +215,8 @@ const readHandlers: Record<string, ApiHandler> = {
   'apps.connections.open': (ctx) => ({ ok: true, url: ctx.openSocketUrl() }),
 
   'assistant.search.context': searchContext,
+
+  'canvases.getContent': getCanvasContent,
 };
 
 /** Every served method, keyed by Slack method name. */

@@ -48,6 +48,8 @@ export const METHOD_SCOPES: Readonly<Record<string, Needed>> = {
   'canvases.edit': ['canvases:write'],
   'canvases.sections.lookup': ['canvases:read'],
   'conversations.canvases.create': ['canvases:write'],
+  // https://docs.slack.dev/reference/methods/canvases.getContent
+  'canvases.getContent': ['canvases:read'],
   'chat.postMessage': ['chat:write'],
   'chat.postEphemeral': ['chat:write'],
   'chat.update': ['chat:write'],

@@ -12,6 +12,7 @@ import {
   humanPost,
   slashCommand,
 } from './actions.js';
+import { shareCanvas } from './canvas-content.js';
 import type { SimCanvas } from './canvases.js';
 import { Deliverer, type DeliveryOptions, type HttpTransport } from './delivery.js';
 import { SimFiles } from './files.js';
@@ -423,6 +424,14 @@ export class SlackSim extends EventEmitter {
   /** The next `times` (default 1) calls to method fail as described. */
   failNext(method: string, fault: SimFault): void {
     this.faults.failNext(method, fault);
+  }
+
+  /**
+   * A person's canvas shared in `channel`; returns the `files[]` entry of the message sharing it
+   * (pass it to `post({ files: [...] })`).
+   */
+  shareCanvas(c: { title: string; markdown: string; channel: string }): Record<string, unknown> {
+    return shareCanvas(this.state, this.url, c);
   }
 
   /** Every action_token the sim has put on events stops working (they are short-lived at Slack). */

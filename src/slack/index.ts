@@ -89,6 +89,7 @@ export function createSlack(
       apiUrl: config.slack.apiUrl,
       maxBytes: config.files.maxBytes,
       log,
+      canvases: readClient,
     }),
     readers: new Readers(directory, readClient, log, () => home.teamId),
     pacer: new StreamPacer(

@@ -26,7 +26,7 @@ export const BOT_SCOPES = {
     'search:read.mpim': 'workspace search in group DMs',
     'search:read.im': 'workspace search in DMs',
     'canvases:write': 'saving summaries and routine digests as canvases',
-    'canvases:read': 'finding a routine canvas’s sections to add the next digest',
+    'canvases:read': 'finding a routine canvas’s sections; reading canvases shared in a conversation',
   },
 } as const;
 

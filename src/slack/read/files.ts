@@ -1,4 +1,6 @@
+import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../platform/logger.js';
+import { slackErrorCode } from '../web.js';
 import {
   asText,
   type ImageMediaType,
@@ -25,6 +27,16 @@ export interface FileDownloadSettings {
   /** FILES_MAX_BYTES: a larger file is named, never downloaded. */
   maxBytes: number;
   log: Logger;
+  /** Reads canvases (canvases.getContent); without it a shared canvas is named, not read. */
+  canvases?: Pick<WebClient, 'apiCall'>;
+}
+
+/**
+ * A canvas, as Slack describes it on a message: a file of type `quip` (mimetype
+ * `application/vnd.slack-docs`). Its content comes from canvases.getContent, not a download.
+ */
+export function isCanvas(f: SlackFile): boolean {
+  return f.filetype === 'quip' || f.filetype === 'canvas' || f.mimetype === 'application/vnd.slack-docs';
 }
 
 /** Why a file was not read, in words for the person who shared it. */
@@ -90,6 +102,16 @@ export class SlackFileDownloads {
   describe(f: SlackFile): FileFacts | (Refusal & Pick<FileFacts, 'id' | 'name'>) {
     const named = { id: f.id, name: f.name || f.id };
     if (f.mode === 'tombstone' || f.mode === 'hidden_by_limit') return { ...named, why: GONE };
+    // A canvas is read as the markdown Slack gives for it, within the same limits as a text file.
+    if (isCanvas(f)) {
+      if (!this.s.canvases) return { ...named, why: 'I can’t read canvases here' };
+      if (f.size !== undefined && f.size > this.s.maxBytes)
+        return {
+          ...named,
+          why: `it is larger than ${mb(this.s.maxBytes)} (${mb(f.size)}), so I did not read it`,
+        };
+      return { ...named, kind: 'text', size: f.size };
+    }
     const kind = kindOf(f);
     if (kind.kind === 'other') {
       return { ...named, why: `I can’t read .${kind.ext} files yet; export it as PDF or paste the text` };
@@ -114,9 +136,36 @@ export class SlackFileDownloads {
   async download(f: SlackFile, token: string): Promise<FileBytes | Refusal> {
     const facts = this.describe(f);
     if ('why' in facts) return { why: facts.why };
+    if (isCanvas(f)) return this.canvas(f);
     const got = await this.fetch(f.url_private_download as string, token);
     if ('why' in got) return got;
     return checked(f, facts.kind, got.bytes, got.contentType);
+  }
+
+  /**
+   * A canvas's whole content as markdown (canvases.getContent, the bot's own view of it: Slack
+   * answers canvas_not_found for a canvas the bot cannot view), within FILES_MAX_BYTES; never throws.
+   * @see https://docs.slack.dev/reference/methods/canvases.getContent
+   */
+  private async canvas(f: SlackFile): Promise<FileBytes | Refusal> {
+    let content: unknown;
+    try {
+      const r = await this.s.canvases?.apiCall('canvases.getContent', {
+        canvas_id: f.id,
+        content_type: 'markdown',
+      });
+      content = (r as { content?: unknown } | undefined)?.content;
+    } catch (err) {
+      const code = slackErrorCode(err);
+      if (code === 'canvas_not_found') return { why: 'I can’t see that canvas (it is not shared with me)' };
+      if (code === 'missing_scope') return { why: 'reading canvases needs the canvases:read permission' };
+      this.s.log.warn({ code }, 'could not read a shared canvas');
+      return { why: COULD_NOT_OPEN };
+    }
+    if (typeof content !== 'string' || content.trim() === '') return { why: 'the canvas is empty' };
+    const bytes = Buffer.from(content, 'utf8');
+    if (bytes.length > this.s.maxBytes) return { why: `it is larger than ${mb(this.s.maxBytes)}` };
+    return { kind: 'text', mediaType: 'text/plain', bytes, text: content };
   }
 
   /** Downloads at most FILES_MAX_BYTES from an allowed host, with the bot token; never throws. */
