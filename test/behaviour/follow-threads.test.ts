@@ -110,6 +110,16 @@ test('follow_threads is off by default, ANSWER_THREAD_FOLLOWUPS is its default, 
   });
   await waitForReplies(sim, 'G0PRIVATE', parent.ts, 2);
   assert.equal(claude.requests.length, 2, 'the un-mentioned reply was not answered');
+  // "stop" where the bot does not follow: said so, no question.
+  await sim.post({
+    user: 'U0BOB',
+    channel: 'G0PRIVATE',
+    thread_ts: parent.ts,
+    text: `<@${sim.botUserId}> stop`,
+  });
+  const said = await waitForReplies(sim, 'G0PRIVATE', parent.ts, 3);
+  assert.match(visibleText(said[2]!), /only when mentioned: there is nothing to stop/);
+  assert.equal(claude.requests.length, 2);
 
   // A channel no profile names takes ANSWER_THREAD_FOLLOWUPS=true as its default.
   sim.addConversation({ id: 'C0OPEN', name: 'open', members: ['U0ALICE', 'U0BOB', sim.botUserId] });

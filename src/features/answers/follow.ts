@@ -17,6 +17,9 @@ const STOP = /^(?:stop|stop following(?: this thread)?|unfollow|be quiet|hush)\s
 
 export const UNFOLLOWED_TEXT =
   'OK, I’ll stop answering replies in this thread. Mention me when you want me again.';
+/** "stop" where the bot does not follow the thread: its running answers stopped, or nothing to stop. */
+export const STOPPED_TEXT = 'Stopped.';
+export const NOT_FOLLOWING_TEXT = 'I answer in this thread only when mentioned: there is nothing to stop.';
 
 export class ThreadFollowing {
   constructor(
@@ -28,8 +31,8 @@ export class ThreadFollowing {
       log: Logger;
       /** Whether the place's profile follows threads. */
       follows(place: AnswerJob['place']): Promise<boolean>;
-      /** Stops the person's own answers running in the thread (as the stop button does). */
-      stopAnswers(channel: string, threadTs: string, userId: string): void;
+      /** Stops the person's own answers running in the thread here (as the stop button does); how many. */
+      stopAnswers(channel: string, threadTs: string, userId: string): number;
     },
   ) {}
 
@@ -49,14 +52,16 @@ export class ThreadFollowing {
     return (async () => {
       const claim = `unfollow:${job.place.teamId}:${job.place.channelId}:${job.messageTs}`;
       if (!(await this.deps.claims.claim(claim, UNFOLLOWED_KEEP_MS).catch(() => true))) return;
-      this.deps.stopAnswers(job.place.channelId, job.place.threadTs, job.userId);
+      const following = await this.followsThread(job.place);
+      const stopped = this.deps.stopAnswers(job.place.channelId, job.place.threadTs, job.userId);
       await this.deps.store?.set(this.key(job.place), true, UNFOLLOWED_KEEP_MS).catch(() => {});
+      const text = following ? UNFOLLOWED_TEXT : stopped ? STOPPED_TEXT : NOT_FOLLOWING_TEXT;
       this.deps.log.info({ ref: job.eventId, channel: job.place.channelId }, 'thread no longer followed');
       await callOnce(() =>
         this.deps.postClient.chat.postMessage({
           channel: job.place.channelId,
           thread_ts: job.place.threadTs,
-          text: UNFOLLOWED_TEXT,
+          text,
         }),
       ).catch((err) => this.deps.log.warn({ code: slackErrorCode(err) }, 'could not confirm the stop'));
     })();
