@@ -107,6 +107,11 @@ export class RoutineScheduler {
     return this.ticking;
   }
 
+  /** Resolves once the runs under way now have ended. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.running.values()]);
+  }
+
   /** Stops ticking; runs under way are aborted (their slot is taken up again) and awaited. */
   async stop(): Promise<void> {
     this.stopped = true;
