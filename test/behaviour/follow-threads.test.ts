@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { REDIS_URL, uniquePrefix } from '../support/redis.js';
 import { type Rig, startRig } from '../support/rig.js';
 import { botReplies, visibleText, waitForReplies } from '../support/visible.js';
 
@@ -132,4 +133,35 @@ test('follow_threads is off by default, ANSWER_THREAD_FOLLOWUPS is its default, 
   await sim.post({ user: 'U0BOB', channel: 'C0OPEN', thread_ts: open.ts, text: 'and a follow-up' });
   await waitForReplies(sim, 'C0OPEN', open.ts, 2);
   assert.equal(claude.requests.length, 4);
+});
+
+test('“stop” in a thread outlasts a restart with Redis', async (t) => {
+  const env = { REDIS_URL, REDIS_KEY_PREFIX: uniquePrefix(), ANSWER_THREAD_FOLLOWUPS: 'true' };
+  const first = await startRig(t, { env });
+  const { sim } = first;
+  const { message: parent } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> hi`,
+  });
+  await waitForReplies(sim, 'C0GENERAL', parent.ts);
+  await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    thread_ts: parent.ts,
+    text: `<@${sim.botUserId}> stop`,
+  });
+  await waitForReplies(sim, 'C0GENERAL', parent.ts, 2);
+  await first.bot.stop();
+  const second = await startRig(t, { env, sim });
+  await sim.post({ user: 'U0BOB', channel: 'C0GENERAL', thread_ts: parent.ts, text: 'still there?' });
+  await sim.post({
+    user: 'U0BOB',
+    channel: 'C0GENERAL',
+    thread_ts: parent.ts,
+    text: `<@${sim.botUserId}> now?`,
+  });
+  await waitForReplies(sim, 'C0GENERAL', parent.ts, 3);
+  assert.equal(second.claude.requests.length, 1, 'after the restart only the mention was answered');
+  assert.match(lastAsked(second), /now\?/);
 });
