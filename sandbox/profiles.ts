@@ -14,6 +14,7 @@ interface DemoProfile {
   system_prompt: string;
   max_tokens?: number;
   web_search?: { max_uses: number };
+  workspace_search?: { max_searches: number };
 }
 
 export const DEMO_PROFILES: readonly DemoProfile[] = [
@@ -27,6 +28,8 @@ export const DEMO_PROFILES: readonly DemoProfile[] = [
     system_prompt:
       'You are a research assistant. Search the web when it helps, and say where facts come from.',
     web_search: { max_uses: 3 },
+    // Asked what #project-x does not say, the offline model searches the workspace and cites it.
+    workspace_search: { max_searches: 2 },
   },
 ];
 

@@ -96,8 +96,7 @@ export async function startSandboxClaude(
       const profile = opts.profileOf?.(question);
       // Asked what the thread does not say, with workspace search on: it searches, then cites.
       const searching = offlineToolReply(question, { profile });
-      if (searching) return faultReply(current, searching.text ?? '') ?? { ...searching, ...PACE };
-      const text = offlineReply(question, { profile });
+      const text = searching?.text ?? offlineReply(question, { profile });
       // Where the channel's profile turns web search on, one simulated search cites one page.
       const webSearch = offersTool(req.body, 'web_search')
         ? {
@@ -105,7 +104,11 @@ export async function startSandboxClaude(
             results: [{ url: 'https://example.com/simulated-result', title: 'A simulated search result' }],
           }
         : undefined;
-      return faultReply(current, text) ?? { text, ...PACE, ...(webSearch ? { webSearch } : {}) };
+      // A workspace search call carries no text and no web search; the answer after it may.
+      if (searching?.toolUse) return faultReply(current, text) ?? { ...searching, ...PACE };
+      return (
+        faultReply(current, text) ?? { ...searching, text, ...PACE, ...(webSearch ? { webSearch } : {}) }
+      );
     },
   });
   return {
