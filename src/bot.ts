@@ -7,6 +7,7 @@ import { install as installAnswers } from './features/answers/index.js';
 import type { ProfileResolver } from './features/deps.js';
 import { install as installFeedback } from './features/feedback/index.js';
 import { install as installHome } from './features/home/index.js';
+import { install as installInstalls } from './features/installs/index.js';
 import { createMemory } from './features/memory/index.js';
 import { Profiles } from './features/profiles/index.js';
 import { install as installRoutines, type RoutineOptions } from './features/routines/index.js';
@@ -19,6 +20,7 @@ import { createLimits } from './limits/index.js';
 import { createPlatform } from './platform/index.js';
 import type { Logger } from './platform/logger.js';
 import type { Metrics } from './platform/metrics.js';
+import { TeamData } from './platform/team-data.js';
 import { AccessPolicy } from './slack/access.js';
 import { createSlack } from './slack/index.js';
 import type { Identity } from './slack/read/messages.js';
@@ -95,6 +97,16 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
   let ready = false;
   let stopping = false;
 
+  // What uninstalling a workspace deletes: each part that keeps something of one adds a hook.
+  const teamData = new TeamData({
+    redis: platform.redis,
+    prefix: config.redisKeyPrefix,
+    store: platform.store,
+    log,
+  });
+  teamData.onForget('installation', async (team) => slack.installer?.forget(team));
+  teamData.onForget('jobs', async ({ teamId }) => limits.jobs?.forgetTeam(teamId));
+  teamData.onForget('usage', async ({ teamId }) => limits.usage.forgetTeam(teamId));
   const deps = {
     config,
     platform,
@@ -104,6 +116,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     profiles,
     ask,
     files: sharedFiles,
+    teamData,
     now: overrides.now,
   };
   const memory = createMemory(deps);
@@ -121,6 +134,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     digests,
     ...(overrides.routines ? { routines: overrides.routines } : {}),
   });
+  installInstalls(slack.app, deps);
   installHome(slack.app, {
     ...deps,
     feedback: installFeedback(slack.app, deps),
@@ -138,6 +152,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
     acked: (type, seconds) => metrics.ack.observe({ type }, seconds),
     unaccepted: () => metrics.jobs.inc({ event: 'acked_before_held' }),
     socket: (event) => metrics.socketConnections.inc({ event }),
+    ...(slack.installer ? { web: slack.installer.serve } : {}),
   };
   const front = createReceiving(config, {
     link,
@@ -196,6 +211,7 @@ export function createBot(config: Config, overrides: BotOverrides = {}): Bot {
       if (handedBack) log.info({ handedBack }, 'waiting questions handed to the other replicas');
       if (aborted) log.warn({ finished, aborted }, 'grace period over; unfinished answers told to ask again');
       await limits.stop();
+      slack.installer?.close();
       await platform.close();
       ready = false;
       log.info('stopped');

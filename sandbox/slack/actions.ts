@@ -20,6 +20,8 @@ export interface ActionDeps {
   state: SimState;
   deliverer: Deliverer;
   responseUrls: ResponseUrls;
+  /** Addresses an event envelope to the workspace (and organization) it happened in. */
+  envelopeFor?: (envelope: Record<string, unknown>) => Record<string, unknown>;
   /** Whether the app gets this event in this conversation (its subscriptions and scopes); unset: all. */
   receives?(event: Record<string, unknown>, conv: SimConversation): boolean;
 }
@@ -61,7 +63,8 @@ export function deliverEvent(
   opts: DeliveryOptions = {},
 ): Promise<DeliveryResult> {
   const eventId = opts.eventId ?? newEventId();
-  const envelope = eventCallback(deps.state.id, event, eventId);
+  const built = eventCallback(deps.state.id, event, eventId);
+  const envelope = deps.envelopeFor ? deps.envelopeFor(built) : built;
   return deps.deliverer.send(
     'events_api',
     envelope,

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { apiHandlers, appTokenMethods } from './api.js';
 import type { SimFiles } from './files.js';
+import { type SimGrant, SimInstalls } from './installs.js';
 import type { RateLimiter } from './rate-limits.js';
 import type { ResponseUrls } from './response.js';
 import { scopesFor } from './scopes.js';
@@ -46,6 +47,8 @@ export interface HttpHooks {
   /** Each method's rate tier: a call past it answers 429 `ratelimited` with Retry-After. */
   rates: RateLimiter;
   responseUrls: ResponseUrls;
+  /** Workspaces, organizations and which bot token belongs to which (OAuth installs). */
+  installs: SimInstalls;
   /** Shared files, served at their url_private_download. */
   files: SimFiles;
   record(call: SimCall): void;
@@ -93,13 +96,20 @@ function parseArgs(req: IncomingMessage, url: URL, body: string): Record<string,
   return args;
 }
 
-/** Slack's token rules: missing → not_authed, the other known token → not_allowed_token_type. */
-function checkToken(h: HttpHooks, method: string, token: string | undefined): string | undefined {
+/**
+ * Slack's token rules: missing → not_authed, the other kind of token → not_allowed_token_type, a
+ * bot token Slack never issued → invalid_auth, one revoked (uninstalled) → token_revoked, a
+ * rotating one past its expiry → token_expired. Returns the bot token's grant when it is one.
+ */
+function checkToken(h: HttpHooks, method: string, token: string | undefined): string | SimGrant | undefined {
   if (!token) return 'not_authed';
-  const wanted = appTokenMethods.has(method) ? h.appToken : h.botToken;
-  if (token === wanted) return undefined;
-  if (token === h.appToken || token === h.botToken) return 'not_allowed_token_type';
-  return 'invalid_auth';
+  const grant = h.installs.grantOf(token);
+  if (appTokenMethods.has(method)) {
+    if (token === h.appToken) return undefined;
+    return typeof grant === 'object' ? 'not_allowed_token_type' : 'invalid_auth';
+  }
+  if (token === h.appToken) return 'not_allowed_token_type';
+  return grant;
 }
 
 async function handleApi(h: HttpHooks, method: string, req: IncomingMessage, res: ServerResponse, url: URL) {
@@ -119,13 +129,47 @@ async function handleApi(h: HttpHooks, method: string, req: IncomingMessage, res
     sendJson(res, status, result, headers);
   };
   if (parsed === undefined) return answer(200, { ok: false, error: 'invalid_json' });
+  // Exchanging a code needs the app's client id and secret, not a token.
+  if (method === 'oauth.v2.access') return answer(200, h.installs.access(args, auth));
   const handler = apiHandlers[method];
   if (!handler || h.faults.disabled.has(method)) return answer(200, { ok: false, error: 'unknown_method' });
-  const authError = checkToken(h, method, token);
-  if (authError) return answer(200, { ok: false, error: authError });
+  const checked = checkToken(h, method, token);
+  if (typeof checked === 'string') return answer(200, { ok: false, error: checked });
+  const grant = checked;
+  const whose = grant ? SimInstalls.whose(grant) : undefined;
+  const answerAs = (status: number, result: ApiResult, headers: Record<string, string> = {}) => {
+    h.record({
+      method,
+      args,
+      at,
+      ok: result.ok,
+      ...(result.error ? { error: result.error } : {}),
+      ...(whose ? { team: whose } : {}),
+    });
+    sendJson(res, status, result, headers);
+  };
+  // A conversation outside the token's workspace (or organization, org-wide) is one Slack does
+  // not show that token: channel_not_found, as for a channel that does not exist.
+  const named = channelOf(args);
+  if (grant && named && h.ctx.state.conversations.has(named) && !h.installs.covers(grant, named))
+    return answerAs(200, { ok: false, error: 'channel_not_found' });
+  if (grant && method === 'auth.test' && SimInstalls.whose(grant) !== h.ctx.team.id)
+    return answerAs(200, h.installs.authTest(grant, h.ctx.team));
+  return finishApi(h, method, args, handler, answerAs, whose ?? h.ctx.team.id);
+}
+
+async function finishApi(
+  h: HttpHooks,
+  method: string,
+  args: Record<string, unknown>,
+  handler: (typeof apiHandlers)[string] & {},
+  answer: (status: number, result: ApiResult, headers?: Record<string, string>) => void,
+  /** Whose quota the call spends: Slack's rate limits are per workspace. */
+  team: string,
+) {
   const missing = missingScope(h, method, args);
   if (missing) return answer(200, missing, scopeHeader(h, method));
-  const retryAfter = h.rates.admit(method, h.ctx.team.id, channelOf(args));
+  const retryAfter = h.rates.admit(method, team, channelOf(args));
   if (retryAfter !== undefined) {
     return answer(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(retryAfter) });
   }
@@ -180,7 +224,20 @@ export function handleRequest(h: HttpHooks, req: IncomingMessage, res: ServerRes
       if (!res.headersSent) sendJson(res, 500, { ok: false, error: 'internal_error', detail: String(err) });
     });
   // File bytes need the bot token and files:read; anything else gets the login page.
-  if (h.files.handle(req, res, url, (t) => t === h.botToken && h.scopes.has('files:read'))) return;
+  if (
+    h.files.handle(
+      req,
+      res,
+      url,
+      (t) => typeof h.installs.grantOf(t) === 'object' && h.scopes.has('files:read'),
+    )
+  )
+    return;
+  // Slack's authorize page (slack.com/oauth/v2/authorize), beside the Web API as Slack has it.
+  if (url.pathname === '/oauth/v2/authorize' && req.method === 'GET') {
+    h.installs.authorizePage(url, res);
+    return;
+  }
   if (url.pathname.startsWith('/api/')) {
     done(handleApi(h, decodeURIComponent(url.pathname.slice(5)), req, res, url));
     return;

@@ -17,6 +17,13 @@ import type { SimCanvas } from './canvases.js';
 import { Deliverer, type DeliveryOptions, type HttpTransport } from './delivery.js';
 import { SimFiles } from './files.js';
 import { FaultBook, type HttpHooks, handleRequest } from './http.js';
+import {
+  type SimEnterprise,
+  type SimGrant,
+  SimInstalls,
+  type SimOAuthApp,
+  type SimTeam,
+} from './installs.js';
 import { blockAction, messageShortcut } from './interactions.js';
 import { RateLimiter } from './rate-limits.js';
 import { ResponseUrls } from './response.js';
@@ -41,6 +48,7 @@ import { waitForCondition } from './wait.js';
 
 export type { SimCanvas } from './canvases.js';
 export { slackSignature } from './delivery.js';
+export type { SimEnterprise, SimGrant, SimOAuthApp, SimTeam } from './installs.js';
 export type * from './types.js';
 
 /**
@@ -64,6 +72,8 @@ export class SlackSim extends EventEmitter {
   readonly state: SimState;
   /** Files shared in the workspace: `files.add(…)` gives the `files[]` entry of a message. */
   readonly files: SimFiles;
+  /** Other workspaces and organizations, the app's OAuth settings and every bot token issued. */
+  readonly installs: SimInstalls;
   private readonly faults = new FaultBook();
   private readonly sockets: SocketHub;
   private readonly deliverer: Deliverer;
@@ -132,6 +142,11 @@ export class SlackSim extends EventEmitter {
     const responseUrls = new ResponseUrls(ctx, this.url);
     this.files = new SimFiles(this.url, this.team.id);
     const subscribed = new Set(manifestEvents());
+    this.installs = new SimInstalls(
+      this.state,
+      { id: this.team.id, name: this.team.name, domain: this.team.domain },
+      this.botToken,
+    );
     this.deps = {
       state: this.state,
       deliverer: this.deliverer,
@@ -141,6 +156,7 @@ export class SlackSim extends EventEmitter {
         const needs = eventNeeds(event, this.state.channelType(conv));
         return !needs || (subscribed.has(needs.subscription) && scopes.has(needs.scope));
       },
+      envelopeFor: (envelope) => this.addressed(envelope),
     };
     this.hooks = {
       ctx,
@@ -150,6 +166,7 @@ export class SlackSim extends EventEmitter {
       faults: this.faults,
       rates: new RateLimiter(opts.rateLimits),
       responseUrls,
+      installs: this.installs,
       files: this.files,
       record: (call) => {
         this.calls.push(call);
@@ -461,6 +478,101 @@ export class SlackSim extends EventEmitter {
     opts: { timeoutMs?: number; what?: string } = {},
   ): Promise<T> {
     return waitForCondition(this, () => this.calls, this.waiters, predicate, opts);
+  }
+
+  // ---- several workspaces, OAuth installs ----
+
+  /** Another workspace; with `enterpriseId` a workspace of that organization (see addEnterprise). */
+  addTeam(t: { id: string; name: string; domain?: string; enterpriseId?: string }): SimTeam {
+    const team: SimTeam = { domain: t.id.toLowerCase(), ...t };
+    this.installs.teams.set(team.id, team);
+    const ent = t.enterpriseId ? this.installs.enterprises.get(t.enterpriseId) : undefined;
+    if (ent && !ent.teams.includes(team.id)) ent.teams.push(team.id);
+    return team;
+  }
+
+  /** An Enterprise Grid organization with its workspaces (made with addTeam). */
+  addEnterprise(e: { id: string; name: string; teams: Array<{ id: string; name: string }> }): SimEnterprise {
+    const ent: SimEnterprise = { id: e.id, name: e.name, teams: [] };
+    this.installs.enterprises.set(ent.id, ent);
+    for (const t of e.teams) this.addTeam({ ...t, enterpriseId: ent.id });
+    return ent;
+  }
+
+  /**
+   * A conversation of another workspace (addTeam), with the bot and `members` in it; its messages'
+   * events are addressed to that workspace, and only a token of it may touch it.
+   */
+  addTeamConversation(
+    teamId: string,
+    c: Partial<SimConversation> & { id: string; name: string },
+  ): SimConversation {
+    return this.state.addConversation({
+      ...c,
+      team_id: teamId,
+      members: [...(c.members ?? []), this.botUserId],
+    });
+  }
+
+  /** Turns on the app's OAuth (client id and secret, redirect URLs, token rotation). */
+  enableOAuth(app: SimOAuthApp): void {
+    this.installs.oauth = app;
+  }
+
+  /**
+   * Someone removes the app from a workspace (or, `{ enterpriseId }`, from an organization it was
+   * installed in org-wide): its bot tokens stop working, then Slack sends `app_uninstalled` and
+   * `tokens_revoked`.
+   * @see https://docs.slack.dev/reference/events/app_uninstalled
+   */
+  async uninstall(who: { teamId: string } | { enterpriseId: string }): Promise<DeliveryResult[]> {
+    const orgWide = 'enterpriseId' in who;
+    const revoked: SimGrant[] = this.installs.revoke(
+      orgWide ? { enterpriseId: who.enterpriseId, orgWide: true } : { teamId: who.teamId },
+    );
+    const teamId = orgWide ? who.enterpriseId : who.teamId;
+    const out: DeliveryResult[] = [];
+    for (const event of [
+      { type: 'app_uninstalled', event_ts: this.state.nextTs() },
+      {
+        type: 'tokens_revoked',
+        tokens: { oauth: [], bot: revoked.length ? [this.botUserId] : [] },
+        event_ts: this.state.nextTs(),
+      },
+    ])
+      out.push(await deliverEvent(this.deps, { ...event, sim_team: teamId, sim_org_wide: orgWide }));
+    return out;
+  }
+
+  /** Addresses an envelope to the workspace (and organization) its event happened in. */
+  private addressed(envelope: Record<string, unknown>): Record<string, unknown> {
+    const event = { ...(envelope.event as Record<string, unknown>) };
+    const { sim_team: forced, sim_org_wide: orgWideEvent, ...plain } = event;
+    const channel = typeof plain.channel === 'string' ? plain.channel : undefined;
+    const teamId =
+      typeof forced === 'string' ? forced : channel ? this.installs.teamOf(channel) : this.team.id;
+    const team = this.installs.teams.get(teamId);
+    const ent = orgWideEvent ? teamId : team?.enterpriseId;
+    if (teamId === this.team.id && !ent) return { ...envelope, event: plain };
+    const orgWide = orgWideEvent === true || Boolean(this.installs.serving(teamId)?.orgWide);
+    if ('team' in plain) plain.team = teamId;
+    return {
+      ...envelope,
+      team_id: teamId,
+      context_team_id: teamId,
+      context_enterprise_id: ent ?? null,
+      ...(ent ? { enterprise_id: ent } : {}),
+      event: plain,
+      authorizations: [
+        {
+          enterprise_id: ent ?? null,
+          team_id: orgWide ? null : teamId,
+          user_id: this.botUserId,
+          is_bot: true,
+          is_enterprise_install: orgWide,
+        },
+      ],
+    };
   }
 
   /** Clears recorded calls, queued faults and disabled methods; workspace state stays. */

@@ -98,6 +98,8 @@ export interface SimConversation {
   is_archived?: boolean;
   /** A Slack Connect channel: members from other organizations. */
   is_ext_shared?: boolean;
+  /** The workspace it belongs to (SimInstalls); unset: the sim's own team. */
+  team_id?: string;
   /** For IMs: the human on the other side. */
   user?: string;
   members: string[];
@@ -111,6 +113,8 @@ export interface SimCall {
   at: number;
   ok: boolean;
   error?: string;
+  /** Whose bot token made it: its workspace, or its organization for an org-wide install (SimInstalls). */
+  team?: string;
 }
 
 /** An assistant.threads.setStatus entry. */

@@ -30,7 +30,7 @@ export function createAsk(
     },
     onUsage: (input, usage, request) =>
       limits.recordUsage(
-        { userId: input.userId, place: { channelId: input.where.channelId } },
+        { userId: input.userId, place: { channelId: input.where.channelId, teamId: input.where.teamId } },
         { ok: true, source: 'claude', usage, request },
       ),
     log: opts.log,

@@ -10,7 +10,7 @@ import type { AskAnswer, AskFailure, AskInput, AskLane, AskOutcome, AskSession, 
 
 /** Which settings Claude is asked with in a place (CLAUDE_PROFILES_FILE; the environment without it). */
 export interface ProfileSource {
-  forPlace(place: { channelId: string; kind: 'channel' | 'dm' }): Promise<ClaudeProfile>;
+  forPlace(place: { channelId: string; kind: 'channel' | 'dm'; teamId?: string }): Promise<ClaudeProfile>;
 }
 
 export interface AskPipelineDeps {

@@ -59,6 +59,36 @@ const CROSS_CHECKS: ReadonlyArray<{
   problem(c: Config): string | undefined;
 }> = [
   {
+    name: 'SLACK_BOT_TOKEN',
+    reads: ['SLACK_CLIENT_ID'],
+    problem: (c) =>
+      c.slack.botToken && c.slack.clientId
+        ? 'set it for one workspace, or SLACK_CLIENT_ID (with SLACK_CLIENT_SECRET, SLACK_STATE_SECRET) for installs in many; not both'
+        : !c.slack.botToken && !c.slack.clientId
+          ? 'required (the bot token from OAuth & Permissions, xoxb-…), or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET for installs in many workspaces'
+          : undefined,
+  },
+  ...(
+    [
+      ['SLACK_CLIENT_SECRET', 'clientSecret', 'Basic Information → Client Secret'],
+      ['SLACK_STATE_SECRET', 'stateSecret', 'any long random text, e.g. openssl rand -hex 32'],
+      ['SLACK_INSTALLATION_KEY', 'installationKey', 'it encrypts the stored tokens: openssl rand -base64 32'],
+    ] as const
+  ).map(([name, field, what]) => ({
+    name,
+    reads: ['SLACK_CLIENT_ID'],
+    problem: (c: Config) =>
+      c.slack.clientId && !c.slack[field] ? `required with SLACK_CLIENT_ID (${what})` : undefined,
+  })),
+  {
+    name: 'SLACK_CLIENT_ID',
+    reads: ['REDIS_URL', 'STATE_DIR'],
+    problem: (c) =>
+      c.slack.clientId && !c.redisUrl && !c.stateDir
+        ? 'installs in many workspaces are kept in Redis (REDIS_URL) or in SQLite (STATE_DIR): set one'
+        : undefined,
+  },
+  {
     name: 'SLACK_SIGNING_SECRET',
     reads: ['SLACK_APP_TOKEN'],
     problem: (c) =>
@@ -128,7 +158,15 @@ function ordered(problems: Map<string, string>): string[] {
 /** The values that must never be logged or shown; the logger and error texts scrub them. */
 export function secretValues(config: Config): string[] {
   return (
-    [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.anthropic.apiKey]
+    [
+      config.slack.botToken,
+      config.slack.signingSecret,
+      config.slack.appToken,
+      config.anthropic.apiKey,
+      config.slack.clientSecret,
+      config.slack.stateSecret,
+      config.slack.installationKey,
+    ]
       .concat(config.redisUrl && /:[^@/]+@/.test(config.redisUrl) ? [config.redisUrl] : [])
       // A proxy URL with credentials (http://user:password@proxy:3128) is a secret too.
       .concat([config.proxy.https, config.proxy.http].filter((u): u is string => !!u && /:[^@/]+@/.test(u)))

@@ -3,6 +3,7 @@ import {
   bool,
   fromResult,
   httpUrl,
+  Invalid,
   idList,
   int,
   LOG_LEVELS,
@@ -94,6 +95,14 @@ function section<const T extends readonly Setting[]>(title: string, settings: T)
 /** A secret: refused while it is an .env.example placeholder, and checked for its prefix when given. */
 const secretText = (prefix?: string) => secret((v) => isPlaceholder(v), prefix);
 
+/** SLACK_INSTALLATION_KEY: 32 bytes as base64 (or 64 hex digits); kept as base64. */
+const installationKey: Parser<string> = (v) => {
+  secretText()(v);
+  if (/^[0-9a-f]{64}$/i.test(v)) return Buffer.from(v, 'hex').toString('base64');
+  if (/^[A-Za-z0-9+/]{43}=?$/.test(v) && Buffer.from(v, 'base64').length === 32) return v;
+  throw new Invalid('expected 32 random bytes as base64 (openssl rand -base64 32)');
+};
+
 /**
  * Every setting the bot reads, declared once. Config, the errors at start, SECRET_SETTINGS, the
  * placeholders, `.env.example` and the table in docs/settings.md (scripts/settings-docs.ts) all
@@ -102,10 +111,17 @@ const secretText = (prefix?: string) => secret((v) => isPlaceholder(v), prefix);
 // biome-ignore format: one setting a line, so the declarations read as a table
 export const SETTINGS = [
   ...section('Slack (api.slack.com/apps → your app)', [
-    setting('SLACK_BOT_TOKEN', 'slack.botToken', secretText('xoxb-'), { required: 'the bot token from OAuth & Permissions, xoxb-…', doc: 'bot token, `xoxb-…` (OAuth & Permissions → Bot User OAuth Token)', secret: true, placeholder: 'xoxb-your-bot-token' }),
+    setting('SLACK_BOT_TOKEN', 'slack.botToken', secretText('xoxb-'), { doc: 'bot token, `xoxb-…` (OAuth & Permissions → Bot User OAuth Token): one workspace. Leave it unset for installs in many workspaces (`SLACK_CLIENT_ID`…, [install.md](install.md))', secret: true, placeholder: 'xoxb-your-bot-token', shown: 'required for one workspace' }),
     setting('SLACK_APP_TOKEN', 'slack.appToken', secretText('xapp-'), { doc: 'when set, Socket Mode instead of HTTP (no public URL needed): Basic Information → App-Level Tokens → a token with the scope `connections:write`, `xapp-…`', secret: true, placeholder: 'xapp-your-app-token' }),
     setting('SLACK_SIGNING_SECRET', 'slack.signingSecret', text, { default: '', doc: 'verifies that requests come from Slack (Basic Information → Signing Secret); HTTP mode only: for it, delete `SLACK_APP_TOKEN`', secret: true, placeholder: 'your-signing-secret', commented: true, shown: 'required in HTTP mode' }),
     setting('SLACK_API_URL', 'slack.apiUrl', baseUrl, { default: 'https://slack.com/api/', doc: 'Web API base URL (change only for a proxy or a test double)', example: '' }),
+  ]),
+  ...section('Installs in many workspaces (OAuth; see docs/install.md)', [
+    setting('SLACK_CLIENT_ID', 'slack.clientId', matching(/^[0-9]+\.[0-9]+$/, 'expected the Client ID from Basic Information (digits.digits)'), { doc: 'with `SLACK_CLIENT_SECRET` and `SLACK_STATE_SECRET`, and no `SLACK_BOT_TOKEN`: the bot serves `/slack/install` and `/slack/oauth_redirect`, and each workspace (or organization) that installs it is answered with its own token', commented: true, example: '1234567890.1234567890' }),
+    setting('SLACK_CLIENT_SECRET', 'slack.clientSecret', secretText(), { doc: 'Basic Information → Client Secret (multi-workspace installs)', secret: true, commented: true, placeholder: 'your-client-secret' }),
+    setting('SLACK_STATE_SECRET', 'slack.stateSecret', secretText(), { doc: 'any long random text (`openssl rand -hex 32`): signs the OAuth `state`, so an install cannot be started from another site', secret: true, commented: true, placeholder: 'your-state-secret' }),
+    setting('SLACK_INSTALLATION_KEY', 'slack.installationKey', installationKey, { doc: 'encrypts the installed workspaces\' tokens at rest (AES-256-GCM): 32 random bytes, base64 (`openssl rand -base64 32`); required with `SLACK_CLIENT_ID`. Keep it: without it the stored installs cannot be read', secret: true, commented: true, placeholder: 'your-installation-key' }),
+    setting('SLACK_REDIRECT_URI', 'slack.redirectUri', httpUrl, { doc: 'the `https://YOUR-HOST/slack/oauth_redirect` listed in the manifest\'s `oauth_config.redirect_urls`; unset: the first URL listed there', commented: true, example: 'https://bot.example.com/slack/oauth_redirect' }),
   ]),
   ...section('Claude (console.anthropic.com)', [
     setting('ANTHROPIC_API_KEY', 'anthropic.apiKey', secretText(), { required: 'your Anthropic API key', doc: 'Claude API key', secret: true, placeholder: 'sk-ant-your-key' }),

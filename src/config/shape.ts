@@ -4,11 +4,20 @@ import type { Price } from './prices.js';
 /** The validated settings, grouped by what they configure. */
 export interface Config {
   slack: {
-    botToken: string;
+    /** One workspace's token; unset in multi-workspace mode (each installation has its own). */
+    botToken: string | undefined;
     signingSecret: string;
     /** Set: Socket Mode (no public URL needed). Unset: HTTP receiver on `port`. */
     appToken: string | undefined;
     apiUrl: string;
+    /** Multi-workspace installs (OAuth): set together, without botToken. */
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    stateSecret: string | undefined;
+    /** 32 bytes, base64: encrypts stored installations (AES-256-GCM). */
+    installationKey: string | undefined;
+    /** Where Slack sends the installer back; unset: the app's first configured redirect URL. */
+    redirectUri: string | undefined;
   };
   anthropic: { apiKey: string; baseUrl: string | undefined };
   claude: {

@@ -5,6 +5,7 @@ import type { SharedFileReader } from '../claude/shared-files.js';
 import type { Config } from '../config/config.js';
 import type { Limits } from '../limits/index.js';
 import type { Platform } from '../platform/index.js';
+import type { TeamData } from '../platform/team-data.js';
 import type { AccessPolicy } from '../slack/access.js';
 import type { Slack } from '../slack/index.js';
 import type { SlackFile } from '../slack/read/file-kinds.js';
@@ -23,6 +24,12 @@ export interface FeatureDeps {
   ask: AskPipeline;
   /** Turns files shared in a conversation into what Claude reads (downloaded by slack/). */
   files: SharedFileReader<SlackFile>;
+  /**
+   * What uninstalling a workspace deletes (`app_uninstalled`, `tokens_revoked`): a feature that
+   * keeps anything of a workspace adds `teamData.onForget('name', ({ teamId }) => …)`, or names
+   * its Redis and store keys with the team id as one `:`-separated part, which are swept anyway.
+   */
+  teamData: TeamData;
   now?: () => Date;
 }
 
@@ -30,6 +37,8 @@ export interface FeatureDeps {
 export interface ProfilePlace {
   channelId: string;
   kind: 'channel' | 'dm';
+  /** The workspace (profiles with `team:` apply only there). */
+  teamId?: string;
 }
 
 /** Which settings Claude is asked with in a place (CLAUDE_PROFILES_FILE; the environment without it). */
@@ -57,6 +66,8 @@ export interface RoutineSpec {
   window?: { seconds: number; text: string } | { count: number; text: string };
   /** Where the digest goes: an id or #name. */
   postTo: string;
+  /** The workspace it runs in, with its token (installs in many workspaces); unset: the bot's one workspace. */
+  team?: string;
   as: 'message' | 'canvas';
   /** Asked of each digest besides the usual. */
   prompt?: string;

@@ -102,6 +102,17 @@ export interface JobStore {
   takeOver(count: number): Promise<TakenJob[]>;
   oldestAgeMs(): Promise<number>;
   prepare(): Promise<void>;
+  /** Deletes every job asked in a workspace (the app was uninstalled there); returns how many. */
+  forgetTeam(teamId: string): Promise<number>;
+}
+
+/** Whether a job's payload was asked in `teamId` (its place's team). */
+export function askedIn(payload: string, teamId: string): boolean {
+  try {
+    return (JSON.parse(payload) as { place?: { teamId?: unknown } }).place?.teamId === teamId;
+  } catch {
+    return false;
+  }
 }
 
 export class DurableJobs implements JobStore {
@@ -213,6 +224,21 @@ export class DurableJobs implements JobStore {
   /** Makes the stream and group exist (a Redis emptied since then gets them back on next accept). */
   async prepare(): Promise<void> {
     await this.redis.xgroup('CREATE', this.stream, this.group, '$', 'MKSTREAM').catch(() => {});
+  }
+
+  async forgetTeam(teamId: string): Promise<number> {
+    let forgotten = 0;
+    const entries = (await this.redis.xrange(this.stream, '-', '+').catch(() => [])) as Array<
+      [string, string[]]
+    >;
+    for (const [id, fields] of entries) {
+      const at = fields.indexOf('job');
+      const payload = at >= 0 ? (fields[at + 1] ?? '') : ((await this.redis.get(this.textKey(id))) ?? '');
+      if (!askedIn(payload, teamId)) continue;
+      await this.done(id);
+      forgotten++;
+    }
+    return forgotten;
   }
 
   private writtenKey(id: string): string {

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { LRUCache } from 'lru-cache';
-import { type HeldJob, type JobStore, MAX_WRITTEN, type TakenJob } from './durable-jobs.js';
+import { askedIn, type HeldJob, type JobStore, MAX_WRITTEN, type TakenJob } from './durable-jobs.js';
 
 /**
  * One process's questions on disk (STATE_DIR, without Redis): each acknowledged question is a
@@ -123,6 +123,23 @@ export class LocalJobs implements JobStore {
   }
 
   async prepare(): Promise<void> {}
+
+  async forgetTeam(teamId: string): Promise<number> {
+    const rows = this.db.prepare('SELECT id, payload FROM jobs').all() as Array<{
+      id: number;
+      payload: string;
+    }>;
+    let forgotten = 0;
+    for (const r of rows) {
+      if (!askedIn(r.payload, teamId)) continue;
+      this.db.prepare('DELETE FROM jobs WHERE id = ?').run(r.id);
+      this.held.delete(String(r.id));
+      forgotten++;
+    }
+    // As done(): no copy of the deleted questions stays in the WAL.
+    if (forgotten) this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    return forgotten;
+  }
 }
 
 function parseWritten(text: string): string[] {

@@ -25,6 +25,8 @@ export interface UsageDay {
 /** One answered request: who, where, and what it cost (nothing for cached or shared answers). */
 export interface UsageRecord {
   at: Date;
+  /** The workspace: each keeps its own book (and uninstalling it deletes that). */
+  team?: string;
   channel: string;
   user: string;
   /** The channel's profile, when the answer was asked with one. */
@@ -44,6 +46,9 @@ const KEEP_SECONDS = 8 * 24 * 3600;
 export const USAGE_FIELDS_MAX = 40_000;
 
 export const utcDay = (d: Date) => d.toISOString().slice(0, 10);
+
+/** A workspace's book of one day: `T0123:2026-12-07` (the day alone for records without a team). */
+const dayOf = (d: Date, team?: string) => (team ? `${team}:${utcDay(d)}` : utcDay(d));
 
 function fields(r: UsageRecord): Record<string, number> {
   const u = r.usage;
@@ -90,11 +95,14 @@ function toDay(day: string, flat: Record<string, number>): UsageDay {
 /** Who asked and where: the fields of an answered question that usage is kept by. */
 export interface AnsweredJob {
   userId: string;
-  place: { channelId: string };
+  place: { channelId: string; teamId?: string };
 }
 
 export class UsageBook {
-  /** Without Redis: today and yesterday, each at most USAGE_FIELDS_MAX counters. */
+  /**
+   * Without Redis: today and yesterday, each at most USAGE_FIELDS_MAX counters, every workspace's
+   * counters named `<team>#<field>`.
+   */
   private readonly memory = new LRUCache<string, LRUCache<string, number>>({ max: 2 });
 
   constructor(
@@ -103,7 +111,7 @@ export class UsageBook {
   ) {}
 
   async record(r: UsageRecord): Promise<void> {
-    const day = utcDay(r.at);
+    const day = dayOf(r.at, r.team);
     const values = fields(r);
     if (this.redis) {
       const key = `${this.prefix}usage:${day}`;
@@ -113,19 +121,32 @@ export class UsageBook {
       return;
     }
     // Only today (and yesterday, around midnight) matters here: the oldest day goes first.
-    const map = this.memory.get(day) ?? new LRUCache<string, number>({ max: USAGE_FIELDS_MAX });
-    if (!this.memory.has(day)) this.memory.set(day, map);
-    for (const [f, v] of Object.entries(values)) map.set(f, (map.get(f) ?? 0) + v);
+    const date = utcDay(r.at);
+    const map = this.memory.get(date) ?? new LRUCache<string, number>({ max: USAGE_FIELDS_MAX });
+    if (!this.memory.has(date)) this.memory.set(date, map);
+    for (const [f, v] of Object.entries(values)) {
+      const field = `${r.team ?? ''}#${f}`;
+      map.set(field, (map.get(field) ?? 0) + v);
+    }
   }
 
-  /** The usage of one UTC day. Rejects when Redis is configured and unreachable. */
-  async read(at: Date): Promise<UsageDay> {
+  /** The usage of one UTC day in a workspace. Rejects when Redis is configured and unreachable. */
+  async read(at: Date, team?: string): Promise<UsageDay> {
+    const key = dayOf(at, team);
     const day = utcDay(at);
     if (this.redis) {
-      const raw = await this.redis.hgetall(`${this.prefix}usage:${day}`);
+      const raw = await this.redis.hgetall(`${this.prefix}usage:${key}`);
       return toDay(day, Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)])));
     }
-    return toDay(day, Object.fromEntries(this.memory.get(day) ?? []));
+    const mine = `${team ?? ''}#`;
+    const fields = [...(this.memory.get(day) ?? [])].filter(([f]) => f.startsWith(mine));
+    return toDay(day, Object.fromEntries(fields.map(([f, v]) => [f.slice(mine.length), v])));
+  }
+
+  /** Forgets a workspace's usage in memory (in Redis its keys name the team: they are swept). */
+  forgetTeam(team: string): void {
+    for (const map of this.memory.values())
+      for (const field of [...map.keys()]) if (field.startsWith(`${team}#`)) map.delete(field);
   }
 }
 
@@ -154,6 +175,7 @@ export function usageRecorder(
     const usage = outcome.source === 'claude' ? outcome.usage : undefined;
     const record: UsageRecord = {
       at: now(),
+      ...(job.place.teamId ? { team: job.place.teamId } : {}),
       channel: job.place.channelId,
       user: job.userId,
       ...(outcome.request?.profile ? { profile: outcome.request.profile } : {}),

@@ -3,6 +3,7 @@ import type { Config } from '../config/config.js';
 import { networkCause } from '../platform/egress.js';
 import type { Platform } from '../platform/index.js';
 import { boltLogger } from './logger.js';
+import { createInstaller } from './oauth.js';
 import { UserDirectory } from './read/directory.js';
 import { SlackFileDownloads } from './read/files.js';
 import type { Identity } from './read/messages.js';
@@ -18,6 +19,7 @@ import {
   guardWrites,
   slackErrorCode,
 } from './web.js';
+import { Workspaces, workspaceOfContext } from './workspaces.js';
 import { MemoryWindow, RedisWindow } from './write/rate-window.js';
 import { StreamPacer } from './write/stream-pacer.js';
 import { type WRITE_BUDGETS, WriteQuota } from './write/write-quota.js';
@@ -36,9 +38,15 @@ export function createSlack(
 ) {
   const { log, metrics, egress } = platform;
   const slackLog = boltLogger(log);
+  // Many workspaces (OAuth installs): each call takes the token of the workspace it is made for.
+  const installer = config.slack.clientId
+    ? createInstaller(config, { log, slackLog, redis: platform.redis, fetch: egress.fetch })
+    : undefined;
+  const workspaces = new Workspaces(installer?.resolve);
   const settings = {
     fetch: egress.fetch,
     token: config.slack.botToken,
+    workspaces,
     apiUrl: config.slack.apiUrl,
     logger: slackLog,
     observe: countSlackCalls(metrics),
@@ -47,22 +55,47 @@ export function createSlack(
   const readClient = createReadClient(settings);
   const postClient = createPostClient(settings);
   const receiver = new ForwardedReceiver();
-  const identity: Identity = { botUserId: '', botId: undefined, botName: 'Claude' };
+  const own: Identity = { botUserId: '', botId: undefined, botName: 'Claude' };
+  /** Who the bot is: in multi-workspace mode, in the workspace the current work is for. */
+  const identity: Identity = {
+    get botUserId() {
+      return workspaces.current()?.botUserId ?? own.botUserId;
+    },
+    get botId() {
+      return workspaces.multi ? workspaces.current()?.botId : own.botId;
+    },
+    get botName() {
+      return own.botName;
+    },
+  };
   /** The installing workspace: people from any other are outside it (Slack Connect). */
   const home = { teamId: '' };
   /** The scopes the token was granted (auth.test), once connected; undefined when Slack did not say. */
   let granted: readonly string[] | undefined;
+  const homeTeam = () => workspaces.current()?.teamId ?? home.teamId;
   // convoStore: false turns off Bolt's in-process conversation store, which nothing here reads and
   // which would cost every event a lookup that fails with a new Error.
   // Our own authorize instead of `token`: Bolt would call auth.test in its constructor (a second
   // call, and a rejection nobody handles when Slack is not reached), and this one hands listeners
   // the current token after a rotation. connect() fills in who the bot is before any event.
   const app: BoltApp = new App({
-    authorize: async () => ({
-      botToken: readClient.token,
-      botUserId: identity.botUserId,
-      ...(identity.botId ? { botId: identity.botId } : {}),
-    }),
+    authorize: installer
+      ? async (source) => {
+          try {
+            return await installer.authorize(source as Parameters<typeof installer.authorize>[0]);
+          } catch (err) {
+            log.warn(
+              { team: source.teamId, enterprise: source.enterpriseId, orgWide: source.isEnterpriseInstall },
+              'event from a workspace where the app is not installed; not answered',
+            );
+            throw err;
+          }
+        }
+      : async () => ({
+          botToken: readClient.token,
+          botUserId: own.botUserId,
+          ...(own.botId ? { botId: own.botId } : {}),
+        }),
     logger: slackLog,
     clientOptions: boltClientOptions(settings),
     receiver,
@@ -72,6 +105,19 @@ export function createSlack(
   app.use(async ({ client, next }) => {
     guardWrites(client, settings.unfurl);
     await next();
+  });
+  // Listeners act for the event's workspace: the bot's own clients take its token too.
+  app.use(async ({ context, next }) => {
+    if (!workspaces.multi || !context.botToken) return next();
+    await workspaces.within(
+      {
+        ...workspaceOfContext(context),
+        botToken: context.botToken,
+        botUserId: context.botUserId ?? '',
+        ...(context.botId ? { botId: context.botId } : {}),
+      },
+      next,
+    );
   });
   app.error(async (err) => {
     log.error({ err }, 'slack listener error');
@@ -91,7 +137,7 @@ export function createSlack(
       log,
       canvases: readClient,
     }),
-    readers: new Readers(directory, readClient, log, () => home.teamId),
+    readers: new Readers(directory, readClient, log, homeTeam),
     pacer: new StreamPacer(
       config.bot.streamAppendsPerMinute,
       // Replicas on one Redis share each workspace's budgets; alone, this process keeps them.
@@ -103,15 +149,21 @@ export function createSlack(
       ),
     ),
     identity,
-    /** The installing workspace's id (auth.test), once connected; '' before. */
-    homeTeam: () => home.teamId,
     /** The bot token's scopes as auth.test named them; undefined before connecting or when not named. */
     grantedScopes: () => granted,
+    /** The workspace each piece of work acts for (multi-workspace mode). */
+    workspaces,
+    /** OAuth installs (multi-workspace mode): the install routes, the installations. */
+    installer,
+    /** The installing workspace's id (auth.test), once connected; '' before. In multi-workspace mode the current work's. */
+    homeTeam,
     /**
      * Asks Slack who the bot is (auth.test). Stops start-up with one line naming the cause: Slack
      * not reached, the token refused, or a scope the manifest asks for not granted.
      */
     async connect(): Promise<void> {
+      // Many workspaces: each installation was checked when it was made; there is no one token to check.
+      if (installer) return;
       let auth: Awaited<ReturnType<typeof readClient.auth.test>>;
       try {
         auth = await readClient.auth.test();
@@ -134,14 +186,14 @@ export function createSlack(
           `the app lacks optional scopes: ${lacking.join(', ')}; reinstall from manifest.yml to use them`,
         );
       }
-      identity.botUserId = auth.user_id ?? '';
-      identity.botId = auth.bot_id;
-      identity.botName = auth.user ?? identity.botName;
+      own.botUserId = auth.user_id ?? '';
+      own.botId = auth.bot_id;
+      own.botName = auth.user ?? own.botName;
       home.teamId = auth.team_id ?? '';
     },
     /** Takes a rotated bot token: the next Web API call uses it. Returns whether it changed. */
-    rotateToken(token: string): boolean {
-      if (token === readClient.token) return false;
+    rotateToken(token: string | undefined): boolean {
+      if (!token || token === readClient.token) return false;
       // WebClient reads `token` on every call; it is typed readonly but meant to be replaceable.
       for (const c of [readClient, postClient]) (c as { token?: string }).token = token;
       return true;

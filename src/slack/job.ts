@@ -6,6 +6,10 @@
 /** Where a conversation lives. */
 export interface Place {
   teamId: string;
+  /** The workspace's organization (Enterprise Grid), when it has one. */
+  enterpriseId?: string;
+  /** Answered through the organization's org-wide install rather than the workspace's own. */
+  enterpriseInstall?: boolean;
   channelId: string;
   /** The thread the answer goes into (the message's own ts for a top-level message). */
   threadTs: string;

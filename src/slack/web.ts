@@ -7,10 +7,14 @@ import {
   WebClientEvent,
 } from '@slack/web-api';
 import type { Metrics } from '../platform/metrics.js';
+import type { Workspaces } from './workspaces.js';
 import { safeResponseFetch, safeWrite } from './write/safe-write.js';
 
 export interface WebClientSettings {
-  token: string;
+  /** One workspace's token (SLACK_BOT_TOKEN); unset with `workspaces` in multi-workspace mode. */
+  token: string | undefined;
+  /** Multi-workspace mode: each call takes the token of the workspace it is made for. */
+  workspaces?: Workspaces;
   apiUrl: string;
   logger: SlackLogger;
   /** Told of every call (method, ok or error) and every HTTP 429 (metrics). */
@@ -35,9 +39,16 @@ class ObservedWebClient extends WebClient {
   unfurl = false;
   /** Told of a permission Slack says the app lacks, once per scope. */
   lacking: ((method: string, scope: string) => void) | undefined;
+  workspaces: Workspaces | undefined;
 
   override async apiCall(method: string, options?: Record<string, unknown>): Promise<WebAPICallResult> {
     options = safeWrite(method, options, this.unfurl);
+    if (this.workspaces?.multi && !options?.token) {
+      // Each workspace's own token; outside any workspace there is none to guess.
+      const token = this.workspaces.current()?.botToken;
+      if (!token) throw new Error(`Slack ${method}: called outside any workspace (multi-workspace mode)`);
+      options = { ...options, token };
+    }
     try {
       const r = await super.apiCall(method, options);
       this.observer?.call(method, true);
@@ -59,6 +70,7 @@ function build(s: WebClientSettings, options: ConstructorParameters<typeof WebCl
     ...options,
   });
   client.unfurl = s.unfurl ?? false;
+  client.workspaces = s.workspaces;
   const told = new Set<string>();
   client.lacking = (method, scope) => {
     if (told.has(scope)) return;
@@ -128,6 +140,16 @@ export function createPostClient(s: WebClientSettings): WebClient {
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 0 },
   });
+}
+
+/**
+ * The bot token a client's calls go out with now: the workspace's in multi-workspace mode (for
+ * what is not a Web API call, such as downloading a shared file), else the client's own.
+ */
+export function botTokenOf(client: WebClient): string {
+  const workspaces = (client as { workspaces?: Workspaces }).workspaces;
+  if (workspaces?.multi) return workspaces.current()?.botToken ?? '';
+  return client.token ?? '';
 }
 
 /** Slack's error code (`channel_not_found`, `ratelimited`…) from a WebClient error, if any. */

@@ -7,6 +7,7 @@ import type { UserDirectory } from '../../slack/read/directory.js';
 import { fileRefs, type SlackFile } from '../../slack/read/file-kinds.js';
 import { readQuestionMessages } from '../../slack/read/history.js';
 import { type Identity, isOwnMessage, plainText, TEXT_SUBTYPES } from '../../slack/read/messages.js';
+import { botTokenOf } from '../../slack/web.js';
 
 export interface Conversation {
   /** Oldest first: the thread's parent, then the latest replies up to the question. */
@@ -105,7 +106,7 @@ async function readFiles(
   const newestFirst = [...shared.values()].reverse().flat();
   const { read, notes, release } = await deps.files.read(
     newestFirst,
-    deps.client.token ?? '',
+    botTokenOf(deps.client),
     tokenBudget,
     wait,
   );

@@ -48,6 +48,7 @@ export function install(
     admit: accessGate(deps.access, { claims: limits.claims, postClient: slack.postClient, log }),
     ...(deps.channelFacts ? { channelFacts: deps.channelFacts } : {}),
     tools: deps.tools,
+    workspaces: slack.workspaces,
   });
   const stopRights = new StopRights({
     store: platform.store,

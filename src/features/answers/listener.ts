@@ -9,6 +9,7 @@ import {
   type SlackMessage,
   TEXT_SUBTYPES,
 } from '../../slack/read/messages.js';
+import { enterpriseOfBody } from '../../slack/workspaces.js';
 
 export interface MessageListenerDeps {
   identity: Identity;
@@ -147,7 +148,7 @@ function jobFor(
     ...(words !== undefined ? { words } : {}),
     ...(model ? { model: model.toLowerCase() } : {}),
     eventId,
-    place: { teamId, channelId: e.channel, threadTs: e.thread_ts ?? e.ts, kind },
+    place: { teamId, ...enterpriseOfBody(body), channelId: e.channel, threadTs: e.thread_ts ?? e.ts, kind },
     userId: e.user ?? e.bot_id ?? 'unknown',
     ...(typeof e.user_team === 'string' && e.user_team !== teamId ? { userTeamId: e.user_team } : {}),
     messageTs: e.ts,

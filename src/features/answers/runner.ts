@@ -15,6 +15,7 @@ import type { UserDirectory } from '../../slack/read/directory.js';
 import type { SlackFile } from '../../slack/read/file-kinds.js';
 import type { Identity } from '../../slack/read/messages.js';
 import { slackErrorCode } from '../../slack/web.js';
+import { type Workspaces, workspaceOfPlace } from '../../slack/workspaces.js';
 import { SlackReply } from '../../slack/write/reply.js';
 import type { StreamPacer } from '../../slack/write/stream-pacer.js';
 import { answer } from './answer.js';
@@ -52,6 +53,8 @@ export interface RunnerDeps {
   channelFacts?: (place: AnswerJob['place']) => Promise<string[]>;
   /** Client tools other features lend answers (workspace search). */
   tools?: ToolLender;
+  /** Multi-workspace mode: each job runs with its workspace's installation. */
+  workspaces?: Workspaces;
 }
 
 /** Follow-ups are answered in threads the bot answered in during the last week. */
@@ -153,15 +156,19 @@ export class AnswerRunner {
    */
   submit(job: AnswerJob): Promise<void> {
     return new Promise<void>((accepted) => {
-      this.spawn(job, async (r) => {
-        const lease = await this.hold(job).finally(accepted);
-        if (!lease) {
-          this.deps.metrics.duplicates.inc();
-          this.deps.log.info({ ref: job.eventId, channel: job.place.channelId }, 'duplicate event dropped');
-          return;
-        }
-        if (await this.admitted(job, lease)) await this.work(job, r, lease, false);
-      });
+      this.spawn(
+        job,
+        async (r) => {
+          const lease = await this.hold(job).finally(accepted);
+          if (!lease) {
+            this.deps.metrics.duplicates.inc();
+            this.deps.log.info({ ref: job.eventId, channel: job.place.channelId }, 'duplicate event dropped');
+            return;
+          }
+          if (await this.admitted(job, lease)) await this.work(job, r, lease, false);
+        },
+        accepted,
+      );
     });
   }
 
@@ -191,9 +198,15 @@ export class AnswerRunner {
     return { finished: total - left.length, aborted: left.length, handedBack };
   }
 
-  private spawn(job: AnswerJob, run: (r: Running) => Promise<void>): void {
+  /** `failed`: told when the work could not start (its workspace's installation is gone). */
+  private spawn(job: AnswerJob, run: (r: Running) => Promise<void>, failed?: () => void): void {
     const r = idle();
-    const p = run(r).catch((err) => {
+    // The job's own workspace: every Slack call it makes takes that installation's token.
+    const inWorkspace = this.deps.workspaces
+      ? this.deps.workspaces.run(workspaceOfPlace(job.place), () => run(r))
+      : run(r);
+    const p = inWorkspace.catch((err) => {
+      failed?.();
       this.deps.log.error({ err, ref: job.eventId }, 'answer job failed');
     });
     this.running.set(p, r);

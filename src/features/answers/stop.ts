@@ -42,10 +42,11 @@ export function installStop(
     const stopped = runner.stop(channel, thread, by);
     if (stopped) log.info({ channel, thread, stopped }, 'answer stopped for another replica');
   });
-  app.event('agent_session_stopped', async ({ event }) => {
+  app.event('agent_session_stopped', async ({ event, body }) => {
     const e = event as unknown as { channel?: string; thread_ts?: string; user?: string };
     if (!e.channel || !e.thread_ts) return;
-    const by = e.user ? await rights.whoseAnswers(e.channel, e.thread_ts, e.user) : undefined;
+    const team = (body as { team_id?: string }).team_id ?? '';
+    const by = e.user ? await rights.whoseAnswers(team, e.channel, e.thread_ts, e.user) : undefined;
     if (!by) {
       log.info({ channel: e.channel, thread: e.thread_ts, user: e.user }, 'stop refused: not the asker');
       return;
@@ -76,7 +77,8 @@ export class StopRights {
 
   /** Remembers that the job's person asked in its thread. Never throws. */
   async asked(job: AnswerJob): Promise<void> {
-    const thread = `stop:${job.place.channelId}:${job.place.threadTs}`;
+    // Named by its workspace, so uninstalling it deletes these too (TeamData's sweep).
+    const thread = `stop:${job.place.teamId}:${job.place.channelId}:${job.place.threadTs}`;
     await Promise.all([
       this.deps.store.set(`${thread}:${job.userId}`, true, ASKED_KEEP_MS),
       // The latest asker is who others are told to ask.
@@ -88,9 +90,14 @@ export class StopRights {
    * Whose answers a press by `userId` stops: their own, or anyone's for an admin. Undefined when
    * they asked nothing in the thread: they are told privately who may stop it.
    */
-  async whoseAnswers(channel: string, threadTs: string, userId: string): Promise<string | undefined> {
+  async whoseAnswers(
+    team: string,
+    channel: string,
+    threadTs: string,
+    userId: string,
+  ): Promise<string | undefined> {
     if (this.deps.admins.has(userId)) return 'anyone';
-    const thread = `stop:${channel}:${threadTs}`;
+    const thread = `stop:${team}:${channel}:${threadTs}`;
     const [mine, latest] = await Promise.all([
       this.deps.store.get<boolean>(`${thread}:${userId}`),
       this.deps.store.get<string>(thread),

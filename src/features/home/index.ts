@@ -29,7 +29,7 @@ export function install(
     },
     postClient: slack.postClient,
     firstGreeting: async (user) => {
-      const key = `greeted:${user}`;
+      const key = `greeted:${slack.homeTeam()}:${user}`;
       if (await store.get(key).catch(() => undefined)) return false;
       await store.set(key, true, GREETED_KEEP_MS).catch(() => undefined);
       return true;

@@ -130,10 +130,10 @@ function profilesSection(profiles: readonly ProfileSummary[]): types.SectionBloc
 
 /** Opening the bot's Home tab publishes the usage view (all of it for admins). */
 export function register(app: App, deps: UsageHomeDeps): void {
-  app.event('app_home_opened', async ({ event, body }) => {
+  app.event('app_home_opened', async ({ event, body, context }) => {
     if (event.tab !== 'home') return;
     const user = event.user;
-    const day = await deps.usage.read(deps.now?.() ?? new Date()).catch((err) => {
+    const day = await deps.usage.read(deps.now?.() ?? new Date(), context.teamId).catch((err) => {
       deps.log.warn({ err }, 'usage unavailable');
       return undefined;
     });

@@ -120,13 +120,14 @@ export class Profiles implements ProfileResolver {
     const dm = place.kind === 'dm';
     let facts: ChannelFacts | undefined;
     if (!dm && needsNames(set)) facts = await this.facts(place.channelId);
-    let matched = matchProfile(set, { channelId: place.channelId, dm, name: facts?.name });
+    const teamId = place.teamId;
+    let matched = matchProfile(set, { channelId: place.channelId, dm, name: facts?.name, teamId });
     let resolved = resolveProfile(set, matched, this.env, false);
     const tools = resolved.webSearch || resolved.webFetch || resolved.mcpServers || resolved.workspaceSearch;
     if (!dm && tools && !matched?.explicit) {
       // Tools may carry a channel's content out: never in a shared channel not named explicitly.
       facts ??= await this.facts(place.channelId);
-      matched = matchProfile(set, { channelId: place.channelId, dm, name: facts.name });
+      matched = matchProfile(set, { channelId: place.channelId, dm, name: facts.name, teamId });
       resolved = resolveProfile(set, matched, this.env, facts.external);
     }
     return resolved;

@@ -5,6 +5,8 @@ import type { Profile, ProfileSet, ProfileSettings } from './schema.js';
 export interface ProfilePlace {
   channelId: string;
   dm: boolean;
+  /** The workspace: a profile with `team:` matches only there. */
+  teamId?: string;
   /** The channel's name without `#`; undefined when unknown (name patterns then do not match). */
   name?: string;
 }
@@ -39,6 +41,7 @@ export function matchProfile(
   place: ProfilePlace,
 ): { profile: Profile; explicit: boolean } | undefined {
   for (const profile of set?.profiles ?? []) {
+    if (profile.team !== undefined && profile.team !== place.teamId) continue;
     let found: 'explicit' | 'yes' | 'no' = 'no';
     for (const entry of profile.channels) {
       found = matches(entry, place);

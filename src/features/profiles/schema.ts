@@ -105,6 +105,11 @@ const profile = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,40}$/, { message: 'expected letters, digits, _ . - (at most 40)' }),
   channels: z.array(channel).min(1),
+  /** Only in this workspace (installs in many workspaces); unset: in every workspace. */
+  team: z
+    .string()
+    .regex(/^T[A-Z0-9]{2,}$/, { message: 'expected a workspace id such as T012ABC' })
+    .optional(),
   ...fields,
 });
 
@@ -146,6 +151,11 @@ const routine = z.strictObject({
     })
     .optional(),
   post_to: oneChannel,
+  /** The workspace it runs in (installs in many workspaces: required there). */
+  team: z
+    .string()
+    .regex(/^T[A-Z0-9]{2,}$/, { message: 'expected a workspace id such as T012ABC' })
+    .optional(),
   as: z.enum(['message', 'canvas']).default('message'),
   prompt: z.string().min(1).max(2000).optional(),
 });
@@ -203,6 +213,8 @@ export interface ProfileSettings {
 export interface Profile extends ProfileSettings {
   name: string;
   channels: string[];
+  /** The workspace it is limited to (`team: T…`); unset: every workspace. */
+  team?: string;
 }
 
 export interface ProfileSet {
@@ -309,7 +321,12 @@ export function loadProfiles(filePath: string): ProfileSet {
       const where = `profile "${p.name}": `;
       if (names.has(p.name)) fail(where, 'name: used by an earlier profile');
       names.add(p.name);
-      return { name: p.name, channels: p.channels, ...settings(p, where) };
+      return {
+        name: p.name,
+        channels: p.channels,
+        ...(p.team ? { team: p.team } : {}),
+        ...settings(p, where),
+      };
     }),
     routines: routinesOf(parsed.routines, fail),
   };
@@ -330,6 +347,7 @@ function routinesOf(
       summarize: r.summarize,
       ...(r.window ? { window: r.window } : {}),
       postTo: r.post_to,
+      ...(r.team ? { team: r.team } : {}),
       as: r.as,
       ...(r.prompt ? { prompt: r.prompt.trim() } : {}),
     };

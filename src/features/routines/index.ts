@@ -39,21 +39,31 @@ export function install(
     teamId: () => slack.homeTeam(),
     log: platform.log,
   };
+  const notifyFailure = async (
+    spec: Parameters<typeof failureNotice>[0],
+    slot: number,
+    failure: { reason: string; text?: string },
+  ) => {
+    const source = await channels.labelOf(await channels.idOf(spec.summarize)).catch(() => spec.summarize);
+    const text = failedText({
+      routine: spec.name,
+      source,
+      when: slotLabel(slot, spec.timezone),
+      why: failure.text,
+    });
+    await failureNotice(spec, runDeps, text);
+  };
   return new RoutineScheduler({
     routines: () => deps.profiles.routines(),
     book: routineBook(deps.config, platform),
     claims: limits.claims,
-    run: (run) => runRoutine(run, runDeps),
-    notify: async (spec, slot, failure) => {
-      const source = await channels.labelOf(await channels.idOf(spec.summarize)).catch(() => spec.summarize);
-      const text = failedText({
-        routine: spec.name,
-        source,
-        when: slotLabel(slot, spec.timezone),
-        why: failure.text,
-      });
-      await failureNotice(spec, runDeps, text);
-    },
+    // In its workspace, with that installation's token (installs in many workspaces).
+    run: (run) =>
+      slack.workspaces.run({ teamId: run.spec.team ?? slack.homeTeam() }, () => runRoutine(run, runDeps)),
+    notify: (spec, slot, failure) =>
+      slack.workspaces.run({ teamId: spec.team ?? slack.homeTeam() }, () =>
+        notifyFailure(spec, slot, failure),
+      ),
     now: deps.routines?.now ?? Date.now,
     tickMs: deps.routines?.tickMs ?? TICK_MS,
     leaseMs: deps.routines?.leaseMs ?? DEFAULT_LEASE_MS,

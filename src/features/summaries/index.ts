@@ -23,5 +23,6 @@ export function install(app: App, deps: FeatureDeps & { track(work: Promise<unkn
     access: deps.access,
     quota: slack.pacer.quota,
     broadcast: platform.broadcast,
+    homeTeam: slack.homeTeam,
   });
 }

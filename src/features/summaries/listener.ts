@@ -45,6 +45,8 @@ export interface SummarizeListenerDeps {
   claims: ClaimStore;
   /** Runs work after the ack, so shutdown can wait for it. */
   track(work: Promise<unknown>): void;
+  /** The workspace the current work is for (multi-workspace mode); its URL is its own. */
+  homeTeam?: () => string;
   /** Allow-lists (where it is asked and the channel of a linked thread); unset: everyone. */
   access?: AccessPolicy;
   limits?: HistoryLimits;
@@ -70,13 +72,17 @@ const ACCESS_CHECK_MS = 1500;
 
 /** `/summarize`, the "Summarize thread" message shortcut and the Share button. */
 export function register(app: App, deps: SummarizeListenerDeps): Digests {
-  let workspaceUrl: Promise<string> | undefined;
+  // Each workspace's own URL (auth.test with its token), asked once.
+  const workspaceUrls = new Map<string, Promise<string>>();
   const urlOf = () => {
-    workspaceUrl ??= deps.readClient.auth.test().then((r) => r.url ?? 'https://slack.com/');
-    workspaceUrl.catch(() => {
-      workspaceUrl = undefined;
-    });
-    return workspaceUrl;
+    const team = deps.homeTeam?.() ?? '';
+    let url = workspaceUrls.get(team);
+    if (!url) {
+      url = deps.readClient.auth.test().then((r) => r.url ?? 'https://slack.com/');
+      workspaceUrls.set(team, url);
+      url.catch(() => workspaceUrls.delete(team));
+    }
+    return url;
   };
   const publisher = new SummaryPublisher({
     ...deps,

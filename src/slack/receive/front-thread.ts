@@ -4,6 +4,7 @@ import type { AckFn } from '@slack/bolt';
 import type { Config } from '../../config/config.js';
 import type { Logger } from '../../platform/logger.js';
 import type { EngineLink, EngineStatus, Forwarded, Front, FrontConfig, Listening } from './front.js';
+import type { WebRequest, WebResponse } from './install-routes.js';
 import type { SocketEvent } from './socket-connections.js';
 
 /**
@@ -20,7 +21,8 @@ export type ToFront =
   | { t: 'status'; status: EngineStatus }
   | { t: 'ack'; id: number; response: unknown }
   | { t: 'done'; id: number; error?: string }
-  | { t: 'metrics'; id: number; contentType?: string; text?: string; error?: string };
+  | { t: 'metrics'; id: number; contentType?: string; text?: string; error?: string }
+  | { t: 'web'; id: number; response?: WebResponse; error?: string };
 
 /** Front → main thread. */
 export type FromFront =
@@ -36,6 +38,8 @@ export type FromFront =
   | { t: 'unaccepted' }
   | { t: 'socket'; event: SocketEvent }
   | { t: 'metrics'; id: number }
+  /** An install page's request (multi-workspace mode), answered with `web`. */
+  | { t: 'web'; id: number; request: WebRequest }
   | { t: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string };
 
 /** The front in its thread: also tells which OS thread that is, for scheduling priorities. */
@@ -113,6 +117,15 @@ export function startFrontThread(
           (err: Error) => send({ t: 'metrics', id: m.id, error: err.message }),
         );
         return;
+      case 'web': {
+        const web = link.web?.bind(link);
+        if (!web) return send({ t: 'web', id: m.id, error: 'no install routes' });
+        web(m.request).then(
+          (response) => send({ t: 'web', id: m.id, response }),
+          (err: Error) => send({ t: 'web', id: m.id, error: err.message }),
+        );
+        return;
+      }
       case 'log':
         // Bolt's and the Slack SDK's lines, marked as a library's so their payloads are cut (LOG_MESSAGE_BODIES).
         log[m.level]({ thread: 'front', lib: 'bolt' }, m.message);

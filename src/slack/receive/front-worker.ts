@@ -54,6 +54,9 @@ let heardAt = Date.now();
 let seq = 0;
 const pending = new Map<number, { ack?: AckFn<unknown>; settle: (error?: string) => void }>();
 const metricsWaiting = new Map<number, (m: Extract<ToFront, { t: 'metrics' }>) => void>();
+const webWaiting = new Map<number, (m: Extract<ToFront, { t: 'web' }>) => void>();
+/** An install page waits this long for the main thread, then answers 503. */
+const WEB_WAIT_MS = 15_000;
 
 const link: EngineLink = {
   deliver(request, ack) {
@@ -83,6 +86,20 @@ const link: EngineLink = {
       post({ t: 'metrics', id });
     });
   },
+  web(request) {
+    const id = ++seq;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        webWaiting.delete(id);
+        resolve({ status: 503, headers: {}, body: '' });
+      }, WEB_WAIT_MS);
+      webWaiting.set(id, (m) => {
+        clearTimeout(timer);
+        resolve(m.response ?? { status: 500, headers: {}, body: '' });
+      });
+      post({ t: 'web', id, request });
+    });
+  },
   acked: (type, seconds) => post({ t: 'acked', type, seconds }),
   unaccepted: () => post({ t: 'unaccepted' }),
   socket: (event) => post({ t: 'socket', event }),
@@ -110,6 +127,10 @@ port.on('message', (m: ToFront) => {
     case 'metrics':
       metricsWaiting.get(m.id)?.(m);
       metricsWaiting.delete(m.id);
+      return;
+    case 'web':
+      webWaiting.get(m.id)?.(m);
+      webWaiting.delete(m.id);
       return;
     case 'start':
       front.start().then(

@@ -3,6 +3,13 @@ import { SocketModeResponseAck } from '@slack/bolt/dist/receivers/SocketModeResp
 import type { Dispatcher } from 'undici';
 import type { Config } from '../../config/config.js';
 import { type Route, SlackHttpServer } from './http-receiver.js';
+import {
+  INSTALL_PATH,
+  installRoute,
+  REDIRECT_PATH,
+  type WebRequest,
+  type WebResponse,
+} from './install-routes.js';
 import type { SocketConnections, SocketEvent } from './socket-connections.js';
 
 /** A Slack request as it crosses to the engine: plain data (it may cross a thread). */
@@ -38,6 +45,8 @@ export interface EngineLink {
   unaccepted(): void;
   /** Something happened to a Socket Mode connection. */
   socket(event: SocketEvent): void;
+  /** The install routes (multi-workspace mode): /slack/install and /slack/oauth_redirect. */
+  web?(request: WebRequest): Promise<WebResponse>;
 }
 
 /** Slack's answers to apps.connections.open that mean the app-level token itself is wrong. */
@@ -116,6 +125,8 @@ export type FrontConfig = Pick<Config, 'port' | 'opsPort'> & {
   slack: Pick<Config['slack'], 'signingSecret' | 'appToken' | 'apiUrl'>;
   /** Questions are kept in a durable store (REDIS_URL or STATE_DIR): a possible one is acked once held. */
   durableQuestions: boolean;
+  /** Multi-workspace mode (SLACK_CLIENT_ID): serve /slack/install and /slack/oauth_redirect. */
+  installs?: boolean;
 };
 
 /** Whether the engine keeps questions in a durable store (see FrontConfig.durableQuestions). */
@@ -232,10 +243,14 @@ export function createFront(
     }
   };
 
+  // The install pages are for people's browsers: on PORT, never on OPS_PORT.
+  const web = link.web?.bind(link);
+  const installRoutes: Route[] =
+    config.installs && web ? [installRoute(INSTALL_PATH, web), installRoute(REDIRECT_PATH, web)] : [];
   const ops = config.opsPort === undefined ? undefined : new SlackHttpServer({ routes, logger, handle });
   const http = new SlackHttpServer({
     signingSecret: config.slack.appToken ? undefined : config.slack.signingSecret,
-    routes: ops ? [] : routes,
+    routes: [...installRoutes, ...(ops ? [] : routes)],
     logger,
     handle,
   });

@@ -35,6 +35,7 @@ export function createReceiving(
             apiUrl: config.slack.apiUrl,
           },
           durableQuestions: keepsQuestions(config),
+          installs: Boolean(config.slack.clientId),
         },
         logLevel: config.logLevel,
         proxy: config.proxy,
@@ -45,7 +46,7 @@ export function createReceiving(
   // Socket Mode's WebSocket goes through the proxy too.
   const egress = createEgress(config.proxy);
   const front = createFront(
-    { ...config, durableQuestions: keepsQuestions(config) },
+    { ...config, durableQuestions: keepsQuestions(config), installs: Boolean(config.slack.clientId) },
     { link, logger: boltLogger(log), dispatcher: egress.dispatcher },
   );
   return {

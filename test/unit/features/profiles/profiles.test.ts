@@ -226,3 +226,31 @@ test('memory, follow_threads and models: validated, inherited from default:, mem
     assert.throws(() => loadProfiles(file(text)), expected);
   }
 });
+
+test('a profile with team: applies only in that workspace; one without, in every workspace', () => {
+  const set = loadProfiles(
+    file(`
+profiles:
+  - name: acme
+    team: T0ACME
+    channels: [C0SHARED]
+    model: claude-acme
+  - name: everyone
+    channels: [C0SHARED]
+    model: claude-all
+`),
+  );
+  assert.equal(
+    matchProfile(set, { channelId: 'C0SHARED', dm: false, teamId: 'T0ACME' })?.profile.name,
+    'acme',
+  );
+  assert.equal(
+    matchProfile(set, { channelId: 'C0SHARED', dm: false, teamId: 'T0BETA' })?.profile.name,
+    'everyone',
+  );
+  assert.equal(matchProfile(set, { channelId: 'C0SHARED', dm: false })?.profile.name, 'everyone');
+  assert.throws(
+    () => loadProfiles(file('profiles:\n  - name: x\n    team: acme\n    channels: [C0X]\n')),
+    (err: Error) => err instanceof ProfileError && /team: expected a workspace id/.test(err.message),
+  );
+});

@@ -1,0 +1,316 @@
+/**
+ * Installs in many workspaces (OAuth, Bolt's InstallProvider): two workspaces installed through
+ * /slack/install → /slack/oauth_redirect are each answered with their own token, a workspace that
+ * never installed the app is not answered, an org-wide install serves the organization's
+ * workspaces, and uninstalling deletes everything of the workspace from Redis and SQLite. Tokens
+ * are never stored as plain text.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { type TestContext, test } from 'node:test';
+import { Redis } from 'ioredis';
+import type { SlackSim } from '../../sandbox/slack/sim.js';
+import { heldClaude } from '../support/held-claude.js';
+import { enableOAuth, installThroughBrowser, multiWorkspaceEnv } from '../support/installs.js';
+import { REDIS_URL, uniquePrefix } from '../support/redis.js';
+import { type Rig, startRig } from '../support/rig.js';
+import { until } from '../support/until.js';
+import { waitForReplies } from '../support/visible.js';
+
+/** A workspace of its own in the simulated Slack: a channel with the bot and one person in it. */
+function workspace(sim: SlackSim, id: string, enterpriseId?: string) {
+  const tag = id.slice(1);
+  sim.addTeam({ id, name: `Team ${tag}`, ...(enterpriseId ? { enterpriseId } : {}) });
+  const user = `U${tag}1`;
+  const channel = `C${tag}1`;
+  sim.addUser({ id: user, name: `person-${tag.toLowerCase()}`, team_id: id });
+  sim.addTeamConversation(id, { id: channel, name: `general-${tag.toLowerCase()}`, members: [user] });
+  return { id, user, channel };
+}
+
+/** A mention in the workspace's channel, and the bot's reply once it is there. */
+async function askIn(rig: Rig, w: { user: string; channel: string }, text: string) {
+  const { message } = await rig.sim.post({
+    user: w.user,
+    channel: w.channel,
+    text: `<@${rig.sim.botUserId}> ${text}`,
+  });
+  const [reply] = await waitForReplies(rig.sim, w.channel, message.ts);
+  return { message, reply: reply! };
+}
+
+/** The workspaces (or organizations) whose tokens made the calls that wrote into a channel. */
+function writersIn(sim: SlackSim, channel: string): Set<string | undefined> {
+  return new Set(
+    sim.calls
+      .filter((c) => c.args.channel === channel && /^chat\./.test(c.method) && c.ok)
+      .map((c) => c.team),
+  );
+}
+
+function stateDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'scb-installs-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('two workspaces installed through /slack/install are each answered with their own token', async (t) => {
+  const dir = stateDir(t);
+  // A profile limited to one workspace (team:), naming a channel of each.
+  const profiles = join(dir, 'profiles.yml');
+  writeFileSync(
+    profiles,
+    'profiles:\n  - name: acme-only\n    team: T0ACME\n    channels: [C0ACME1, C0BETA1]\n    model: claude-haiku-5-5\n',
+  );
+  const rig = await startRig(t, {
+    env: multiWorkspaceEnv({ STATE_DIR: dir, CLAUDE_PROFILES_FILE: profiles }),
+  });
+  const { sim, claude } = rig;
+  enableOAuth(sim, rig.port);
+  const a = workspace(sim, 'T0ACME');
+  const b = workspace(sim, 'T0BETA');
+  for (const w of [a, b]) {
+    const done = await installThroughBrowser(rig.port, w.id);
+    assert.equal(done.status, 200);
+    assert.match(done.body, /Thank you!/);
+  }
+  assert.equal(sim.callsTo('oauth.v2.access').filter((c) => c.ok).length, 2);
+
+  claude.enqueue({ text: 'Answer for Acme.' });
+  claude.enqueue({ text: 'Answer for Beta.' });
+  const inA = await askIn(rig, a, 'what is the plan for acme?');
+  const inB = await askIn(rig, b, 'what is the plan for beta?');
+  assert.ok(inA.reply && inB.reply, 'both workspaces answered');
+  const modelFor = (q: string) =>
+    claude.requests.find((r) => JSON.stringify(r.body.messages).includes(q))?.body.model;
+  assert.equal(modelFor('plan for acme'), 'claude-haiku-5-5', 'the workspace’s own profile');
+  assert.notEqual(modelFor('plan for beta'), 'claude-haiku-5-5', 'not another workspace’s profile');
+  // The simulated Slack refuses a token outside its workspace (channel_not_found): each reply was
+  // written with that workspace's own token.
+  assert.deepEqual([...writersIn(sim, a.channel)], [a.id]);
+  assert.deepEqual([...writersIn(sim, b.channel)], [b.id]);
+  assert.equal(
+    sim.calls.filter((c) => c.error === 'channel_not_found' || c.error === 'invalid_auth').length,
+    0,
+  );
+  assert.ok(
+    rig.logEntries().some((e) => e.msg === 'app installed' && e.team === a.id),
+    'each install is logged',
+  );
+});
+
+test('a mention from a workspace that never installed the app gets no answer, and a log line', async (t) => {
+  const rig = await startRig(t, { env: multiWorkspaceEnv({ STATE_DIR: stateDir(t) }) });
+  const { sim, claude } = rig;
+  enableOAuth(sim, rig.port);
+  const installed = workspace(sim, 'T0ACME');
+  const stranger = workspace(sim, 'T0NEVER');
+  await installThroughBrowser(rig.port, installed.id);
+  await sim.post({ user: stranger.user, channel: stranger.channel, text: `<@${sim.botUserId}> hello?` });
+  await until('the refusal logged', () =>
+    rig.logEntries().some((e) => e.team === stranger.id && /not installed; not answered/.test(String(e.msg))),
+  );
+  // Refused before any listener ran: nothing written there, nothing asked of Claude.
+  assert.equal(sim.calls.filter((c) => c.args.channel === stranger.channel).length, 0);
+  assert.equal(claude.requests.length, 0);
+  // The installed workspace is answered all the same.
+  assert.ok((await askIn(rig, installed, 'still there?')).reply);
+});
+
+test('an org-wide install answers in two workspaces of the organization', async (t) => {
+  const rig = await startRig(t, { env: multiWorkspaceEnv({ STATE_DIR: stateDir(t) }) });
+  const { sim } = rig;
+  enableOAuth(sim, rig.port);
+  sim.addEnterprise({ id: 'E0GRID', name: 'Grid Org', teams: [] });
+  const one = workspace(sim, 'T0GRIDA', 'E0GRID');
+  const two = workspace(sim, 'T0GRIDB', 'E0GRID');
+  const outside = workspace(sim, 'T0ELSE');
+  const done = await installThroughBrowser(rig.port, 'E0GRID');
+  assert.equal(done.status, 200);
+  const [grant] = [...sim.installs.grants.values()].filter((g) => g.orgWide);
+  assert.ok(grant, 'Slack issued an org-wide token');
+  for (const w of [one, two]) {
+    assert.ok((await askIn(rig, w, 'hello from the org')).reply);
+    assert.deepEqual([...writersIn(sim, w.channel)], ['E0GRID'], 'written with the organization’s token');
+  }
+  // A workspace outside the organization is not served by its install.
+  await sim.post({ user: outside.user, channel: outside.channel, text: `<@${sim.botUserId}> me too?` });
+  await until('the refusal logged', () =>
+    rig.logEntries().some((e) => e.team === outside.id && /not installed/.test(String(e.msg))),
+  );
+  assert.equal(writersIn(sim, outside.channel).size, 0);
+});
+
+/** Every key under `prefix`, with its value as text (strings, hashes, lists, sets, streams). */
+async function dumpRedis(redis: Redis, prefix: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const key of await redis.keys(`${prefix}*`)) {
+    const type = await redis.type(key);
+    const value =
+      type === 'string'
+        ? await redis.getBuffer(key).then((b) => b?.toString('latin1') ?? '')
+        : type === 'hash'
+          ? JSON.stringify(await redis.hgetall(key))
+          : type === 'list'
+            ? JSON.stringify(await redis.lrange(key, 0, -1))
+            : type === 'set'
+              ? JSON.stringify(await redis.smembers(key))
+              : type === 'zset'
+                ? JSON.stringify(await redis.zrange(key, 0, -1))
+                : type === 'stream'
+                  ? JSON.stringify(await redis.xrange(key, '-', '+'))
+                  : '';
+    out.set(key, value);
+  }
+  return out;
+}
+
+/** The keys (or values) that name any of `ids`. */
+function naming(dump: Map<string, string>, ids: string[]): string[] {
+  return [...dump].filter(([k, v]) => ids.some((id) => k.includes(id) || v.includes(id))).map(([k]) => k);
+}
+
+test('with Redis: app_uninstalled deletes every key of the workspace; tokens are never stored as plain text', async (t) => {
+  const prefix = uniquePrefix();
+  const redis = new Redis(REDIS_URL);
+  t.after(async () => {
+    const left = await redis.keys(`${prefix}*`);
+    if (left.length) await redis.del(...left);
+    redis.disconnect();
+  });
+  const rig = await startRig(t, {
+    env: multiWorkspaceEnv({ REDIS_URL, REDIS_KEY_PREFIX: prefix, USER_REQUESTS_PER_HOUR: '100' }),
+  });
+  const { sim } = rig;
+  enableOAuth(sim, rig.port);
+  const a = workspace(sim, 'T0ACME');
+  const b = workspace(sim, 'T0BETA');
+  await installThroughBrowser(rig.port, a.id);
+  await installThroughBrowser(rig.port, b.id);
+  await askIn(rig, a, 'what is in the plan?');
+  await askIn(rig, b, 'what is in the plan?');
+
+  const tokens = [...sim.installs.grants.values()]
+    .filter((g) => g.teamId !== sim.team.id)
+    .map((g) => g.token);
+  assert.equal(tokens.length, 2);
+  const before = await dumpRedis(redis, prefix);
+  const ofA = [a.id, a.channel, a.user];
+  assert.ok(before.has(`${prefix}installation:${a.id}`), 'the installation is in Redis');
+  assert.ok(
+    naming(before, ofA).length > 2,
+    `Redis holds the workspace's keys: ${naming(before, ofA).join(', ')}`,
+  );
+  t.diagnostic(`keys of the workspace before: ${naming(before, ofA).join(' ')}`);
+  // At rest the installations are sealed: no token, no refresh token, in any key or value.
+  for (const [key, value] of before) {
+    for (const token of tokens)
+      assert.ok(!value.includes(token) && !key.includes(token), `${key} holds a token`);
+    assert.doesNotMatch(value, /xox[bpe]/, `${key} holds something token-like`);
+  }
+
+  // A question of A still waiting for Claude: its job is in the shared stream.
+  const held = heldClaude(rig.claude);
+  const { message } = await sim.post({
+    user: a.user,
+    channel: a.channel,
+    text: `<@${sim.botUserId}> slow one`,
+  });
+  await until('the question held in Redis', async () =>
+    [...(await dumpRedis(redis, prefix)).values()].some((v) => v.includes(message.ts) && v.includes(a.id)),
+  );
+
+  await sim.uninstall({ teamId: a.id });
+  await until('the workspace forgotten', () =>
+    rig.logEntries().some((e) => e.msg === 'workspace forgotten' && e.team === a.id),
+  );
+  held.release();
+  const after = await dumpRedis(redis, prefix);
+  assert.deepEqual(naming(after, ofA), [], 'nothing of the workspace is left in Redis');
+  assert.ok(after.has(`${prefix}installation:${b.id}`), 'the other workspace stays installed');
+  assert.ok(naming(after, [b.id]).length > 1, 'and keeps its keys');
+
+  // The other workspace is still answered; the uninstalled one is not.
+  assert.ok((await askIn(rig, b, 'and now?')).reply);
+  await sim.post({ user: a.user, channel: a.channel, text: `<@${sim.botUserId}> anyone?` });
+  await until('the refusal logged', () =>
+    rig.logEntries().some((e) => e.team === a.id && /not installed/.test(String(e.msg))),
+  );
+});
+
+test('with STATE_DIR (SQLite): app_uninstalled deletes the installation and the journal rows; tokens are sealed', async (t) => {
+  const dir = stateDir(t);
+  const rig = await startRig(t, { env: multiWorkspaceEnv({ STATE_DIR: dir }) });
+  const { sim } = rig;
+  enableOAuth(sim, rig.port);
+  const a = workspace(sim, 'T0ACME');
+  const b = workspace(sim, 'T0BETA');
+  await installThroughBrowser(rig.port, a.id);
+  await installThroughBrowser(rig.port, b.id);
+  await askIn(rig, a, 'first question');
+
+  const rows = () => {
+    const out: string[] = [];
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.sqlite'))) {
+      const db = new DatabaseSync(join(dir, file), { readOnly: true });
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{
+        name: string;
+      }>;
+      for (const { name } of tables)
+        for (const row of db.prepare(`SELECT * FROM ${name}`).all())
+          out.push(`${file}/${name}: ${JSON.stringify(row)}`);
+      db.close();
+    }
+    return out;
+  };
+  const before = rows();
+  assert.ok(
+    before.some((r) => r.includes(`installation:${a.id}`)),
+    `the installation is in SQLite: ${before.join('\n')}`,
+  );
+  // A question of workspace A held in the journal while it waits for Claude (a held call).
+  const held = heldClaude(rig.claude);
+  const { message } = await sim.post({
+    user: a.user,
+    channel: a.channel,
+    text: `<@${sim.botUserId}> slow one`,
+  });
+  await until('the question in the journal', () =>
+    rows().some((r) => r.includes('questions.sqlite/jobs') && r.includes(message.ts)),
+  );
+  assert.ok(
+    rows().some((r) => r.includes('jobs') && r.includes(a.id)),
+    'the journal holds a question of A',
+  );
+
+  // The tokens are sealed in the file itself (and its WAL), not only in what SQL returns.
+  const bytes = readdirSync(dir)
+    .filter((f) => f.startsWith('installations.sqlite'))
+    .map((f) => readFileSync(join(dir, f)).toString('latin1'))
+    .join('');
+  const tokens = [...sim.installs.grants.values()]
+    .filter((g) => g.teamId !== sim.team.id)
+    .map((g) => g.token);
+  for (const token of tokens) assert.ok(!bytes.includes(token), 'no token in the SQLite file');
+  assert.doesNotMatch(bytes, /xoxb-/);
+
+  await sim.uninstall({ teamId: a.id });
+  await until('the workspace forgotten', () =>
+    rig.logEntries().some((e) => e.msg === 'workspace forgotten' && e.team === a.id),
+  );
+  held.release();
+  const after = rows();
+  assert.deepEqual(
+    after.filter((r) => [a.id, a.channel, a.user].some((id) => r.includes(id))),
+    [],
+    'no row of the workspace is left',
+  );
+  assert.ok(
+    after.some((r) => r.includes(`installation:${b.id}`)),
+    'the other workspace stays installed',
+  );
+  assert.ok(existsSync(join(dir, 'installations.sqlite')));
+});
