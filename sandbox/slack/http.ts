@@ -136,6 +136,7 @@ async function handleApi(h: HttpHooks, method: string, req: IncomingMessage, res
   const checked = checkToken(h, method, token);
   if (typeof checked === 'string') return answer(200, { ok: false, error: checked });
   const grant = checked;
+  if (grant) grant.uses++;
   const whose = grant ? SimInstalls.whose(grant) : undefined;
   const answerAs = (status: number, result: ApiResult, headers: Record<string, string> = {}) => {
     h.record({

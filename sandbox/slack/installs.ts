@@ -31,6 +31,8 @@ export interface SimGrant {
   /** With token rotation: when it stops working (ms since the epoch). */
   expiresAt?: number;
   revoked?: boolean;
+  /** Web API calls made with it. */
+  uses: number;
 }
 
 /** The app's OAuth settings (Basic Information and OAuth & Permissions on api.slack.com). */
@@ -41,6 +43,8 @@ export interface SimOAuthApp {
   redirectUrls: string[];
   /** token_rotation_enabled: tokens expire after 12 hours and come with a refresh token. */
   tokenRotation?: boolean;
+  /** Tests only: a shorter life for rotating tokens than Slack's 12 hours. */
+  tokenLifetimeSeconds?: number;
 }
 
 /**
@@ -84,10 +88,17 @@ export class SimInstalls {
     private readonly state: SimState,
     primary: SimTeam,
     primaryToken: string,
-    private readonly now: () => number = Date.now,
+    /** The sim's clock for codes and rotating tokens (tests move it). */
+    public now: () => number = Date.now,
   ) {
     this.teams.set(primary.id, primary);
-    this.grants.set(primaryToken, { token: primaryToken, teamId: primary.id, orgWide: false, scopes: [] });
+    this.grants.set(primaryToken, {
+      token: primaryToken,
+      teamId: primary.id,
+      orgWide: false,
+      scopes: [],
+      uses: 0,
+    });
   }
 
   get primaryTeam(): string {
@@ -292,9 +303,8 @@ export class SimInstalls {
       ...(p.enterpriseId ? { enterpriseId: p.enterpriseId } : {}),
       orgWide: p.orgWide,
       scopes: p.scopes,
-      ...(rotating
-        ? { refreshToken: token('xoxe-1'), expiresAt: this.now() + ROTATING_TOKEN_TTL_S * 1000 }
-        : {}),
+      uses: 0,
+      ...(rotating ? { refreshToken: token('xoxe-1'), expiresAt: this.now() + this.lifetimeS() * 1000 } : {}),
     };
     this.grants.set(grant.token, grant);
     if (grant.refreshToken) this.refreshTokens.set(grant.refreshToken, grant);
@@ -302,7 +312,11 @@ export class SimInstalls {
   }
 
   private rotation(g: SimGrant): Record<string, unknown> {
-    return g.refreshToken ? { refresh_token: g.refreshToken, expires_in: ROTATING_TOKEN_TTL_S } : {};
+    return g.refreshToken ? { refresh_token: g.refreshToken, expires_in: this.lifetimeS() } : {};
+  }
+
+  private lifetimeS(): number {
+    return this.oauth?.tokenLifetimeSeconds ?? ROTATING_TOKEN_TTL_S;
   }
 
   /** A rotating token refreshed: a new token and refresh token; the old refresh token is spent. */

@@ -314,3 +314,23 @@ test('with STATE_DIR (SQLite): app_uninstalled deletes the installation and the 
   );
   assert.ok(existsSync(join(dir, 'installations.sqlite')));
 });
+
+test('with token rotation, a token about to expire is refreshed and the new one used and stored', async (t) => {
+  const rig = await startRig(t, { env: multiWorkspaceEnv({ STATE_DIR: stateDir(t) }) });
+  const { sim } = rig;
+  // An hour left: within the two hours before expiry in which InstallProvider refreshes.
+  enableOAuth(sim, rig.port, { tokenRotation: true, tokenLifetimeSeconds: 3600 });
+  const a = workspace(sim, 'T0ACME');
+  await installThroughBrowser(rig.port, a.id);
+  const [first] = [...sim.installs.grants.values()].filter((g) => g.teamId === a.id);
+  assert.ok(first?.refreshToken, 'Slack issued a rotating token');
+  const usesBefore = first.uses;
+  assert.ok((await askIn(rig, a, 'rotate?')).reply);
+  const refreshed = sim
+    .callsTo('oauth.v2.access')
+    .filter((c) => c.args.grant_type === 'refresh_token' && c.ok);
+  assert.ok(refreshed.length >= 1, 'the token was refreshed');
+  assert.equal(first.uses, usesBefore, 'the old token wrote nothing');
+  const latest = [...sim.installs.grants.values()].filter((g) => g.teamId === a.id).at(-1);
+  assert.ok(latest && latest !== first && latest.uses > 0, 'the new token wrote the answer');
+});

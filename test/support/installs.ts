@@ -25,12 +25,16 @@ export function multiWorkspaceEnv(extra: Record<string, string> = {}): Record<st
 }
 
 /** Turns on OAuth in the simulated Slack, its redirect URL the bot's /slack/oauth_redirect. */
-export function enableOAuth(sim: SlackSim, botPort: number | undefined, tokenRotation = false): void {
+export function enableOAuth(
+  sim: SlackSim,
+  botPort: number | undefined,
+  rotation: { tokenRotation?: boolean; tokenLifetimeSeconds?: number } = {},
+): void {
   sim.enableOAuth({
     clientId: OAUTH_APP.clientId,
     clientSecret: OAUTH_APP.clientSecret,
     redirectUrls: [`http://127.0.0.1:${botPort}/slack/oauth_redirect`],
-    tokenRotation,
+    ...rotation,
   });
 }
 
