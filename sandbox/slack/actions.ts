@@ -6,7 +6,6 @@ import {
   messageEvent,
   newClientMsgId,
   newEventId,
-  newTriggerId,
   payloadChannelName,
   payloadMessage,
   richTextBlocks,
@@ -210,7 +209,7 @@ export async function slashCommand(
     api_app_id: state.id.appId,
     is_enterprise_install: 'false',
     response_url: deps.responseUrls.issue({ channel: c.channel, user: c.user }),
-    trigger_id: newTriggerId(),
+    trigger_id: state.views.issue(c.user),
   };
   const res = await deps.deliverer.send('slash_commands', fields, {
     body: stringify(fields),

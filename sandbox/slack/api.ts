@@ -19,6 +19,7 @@ import {
 } from './shapes.js';
 import { tsToMicros } from './state.js';
 import type { ApiResult, SimConversation, SimMessage } from './types.js';
+import { viewHandlers } from './views.js';
 
 /** conversations.replies: default and most messages a page, the repeated parent included. */
 const MAX_REPLIES_PAGE = 1000;
@@ -226,6 +227,7 @@ export const apiHandlers: Record<string, ApiHandler> = {
   ...streamHandlers,
   ...sessionHandlers,
   ...canvasHandlers,
+  ...viewHandlers,
 };
 
 /** Methods that take the app-level token instead of the bot token. */

@@ -1,6 +1,6 @@
 import { stringify } from 'node:querystring';
 import type { ActionDeps } from './actions.js';
-import { newTriggerId, payloadChannelName, payloadMessage, payloadUser } from './events.js';
+import { payloadChannelName, payloadMessage, payloadUser } from './events.js';
 import type { DeliveryResult, SimMessage } from './types.js';
 
 /** Posts an interactivity payload: form field `payload` over HTTP, an `interactive` envelope over sockets. */
@@ -25,7 +25,7 @@ export function interactionBase(deps: ActionDeps, user: string, channel: string)
     channel: { id: channel, name: payloadChannelName(state.conversations.get(channel)) },
     is_enterprise_install: false,
     enterprise: null,
-    trigger_id: newTriggerId(),
+    trigger_id: deps.state.views.issue(user),
   };
 }
 

@@ -59,6 +59,8 @@ export const METHOD_RATE_RULES: Readonly<Record<string, readonly RateRule[]>> = 
   'assistant.threads.setTitle': tier(TIER_4),
   // Tier 4. https://docs.slack.dev/reference/methods/views.publish
   'views.publish': tier(TIER_4),
+  // Tier 4. https://docs.slack.dev/reference/methods/views.open
+  'views.open': tier(TIER_4),
   // Tier 4. https://docs.slack.dev/reference/methods/users.info
   'users.info': tier(TIER_4),
   // Tier 3. https://docs.slack.dev/reference/methods/users.conversations

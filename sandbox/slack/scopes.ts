@@ -69,6 +69,8 @@ export const METHOD_SCOPES: Readonly<Record<string, Needed>> = {
   'users.conversations': ['channels:read', 'groups:read', 'im:read', 'mpim:read'],
   // Publishing the app's own Home tab needs no scope.
   'views.publish': [],
+  // No scope: the trigger_id of the person's interaction is the permission.
+  'views.open': [],
 };
 
 /** The scopes `method` needs here (any one of them), given the conversation it names. */

@@ -44,6 +44,7 @@ import type {
   SimUser,
   SlackSimOptions,
 } from './types.js';
+import { closeView, type SimView, submitView, type ViewValues } from './views.js';
 import { waitForCondition } from './wait.js';
 
 export type { SimCanvas } from './canvases.js';
@@ -382,6 +383,21 @@ export class SlackSim extends EventEmitter {
       streaming_message_ts: streaming.map((m) => m.ts),
       event_ts: this.state.nextTs(),
     });
+  }
+
+  /** Modals opened for `user` (views.open), oldest first; `open` false once submitted or closed. */
+  views(user?: string): SimView[] {
+    return this.state.views.opened.filter((v) => !user || v.user === user);
+  }
+
+  /** The person submits a modal with these values (block_id → action_id → value). */
+  submitView(s: { user: string; viewId: string; values: ViewValues }): Promise<DeliveryResult> {
+    return submitView(this.deps, s);
+  }
+
+  /** The person closes a modal without submitting it. */
+  closeView(s: { user: string; viewId: string }): Promise<DeliveryResult | undefined> {
+    return closeView(this.deps, s);
   }
 
   joinChannel(user: string, channel: string): Promise<DeliveryResult[]> {

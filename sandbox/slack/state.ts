@@ -2,6 +2,7 @@ import { SimCanvases } from './canvases.js';
 import { ActionTokens } from './search.js';
 import type { SimSession } from './sessions.js';
 import type { SimConversation, SimEphemeral, SimMessage, SimStatus, SimUser } from './types.js';
+import { SimViews } from './views.js';
 
 /** Identity of the simulated workspace and its one installed app. */
 export interface SimIdentity {
@@ -70,6 +71,8 @@ export class SimState {
   readonly suggestedPrompts = new Map<string, { title?: string; prompts: unknown[] }>();
   readonly titles = new Map<string, string>();
   readonly homeViews = new Map<string, unknown>();
+  /** Trigger ids handed out with interactions, and the modals opened with them (see views.ts). */
+  readonly views = new SimViews();
   /** Agent sessions by channel and thread (see sessions.ts). */
   readonly sessions = new Map<string, SimSession>();
   /** Canvases the app created (see canvases.ts). */

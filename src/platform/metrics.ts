@@ -47,6 +47,11 @@ export function createMetrics() {
       'Feedback buttons clicked under answers: vote (up, down), the model and channel profile that answered, and whether it changed an earlier vote',
       ['vote', 'model', 'profile', 'change'],
     ),
+    feedbackReasons: counter(
+      'slackbot_feedback_reasons_total',
+      'Reasons given in the thumbs-down modal (wrong, outdated, incomplete, harmful, other), by the channel profile that answered',
+      ['reason', 'profile'],
+    ),
     answers: counter(
       'slackbot_answers_total',
       'Answers by outcome (ok or error kind) and source (claude, joined, cache)',

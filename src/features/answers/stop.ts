@@ -15,6 +15,7 @@ import type { Broadcast } from '../../platform/broadcast.js';
 import type { Logger } from '../../platform/logger.js';
 import type { AnswerJob } from '../../slack/job.js';
 import { callOnce, slackErrorCode } from '../../slack/web.js';
+import { askedKey, latestAskerKey } from '../askers.js';
 import type { AnswerRunner } from './runner.js';
 
 /** Where a replica asks the others to stop a thread's answers. */
@@ -78,11 +79,11 @@ export class StopRights {
   /** Remembers that the job's person asked in its thread. Never throws. */
   async asked(job: AnswerJob): Promise<void> {
     // Named by its workspace, so uninstalling it deletes these too (TeamData's sweep).
-    const thread = `stop:${job.place.teamId}:${job.place.channelId}:${job.place.threadTs}`;
+    const { teamId, channelId, threadTs } = job.place;
     await Promise.all([
-      this.deps.store.set(`${thread}:${job.userId}`, true, ASKED_KEEP_MS),
+      this.deps.store.set(askedKey(teamId, channelId, threadTs, job.userId), true, ASKED_KEEP_MS),
       // The latest asker is who others are told to ask.
-      this.deps.store.set(thread, job.userId, ASKED_KEEP_MS),
+      this.deps.store.set(latestAskerKey(teamId, channelId, threadTs), job.userId, ASKED_KEEP_MS),
     ]).catch((err) => this.deps.log.warn({ err, ref: job.eventId }, 'could not record who asked'));
   }
 
@@ -97,10 +98,9 @@ export class StopRights {
     userId: string,
   ): Promise<string | undefined> {
     if (this.deps.admins.has(userId)) return 'anyone';
-    const thread = `stop:${team}:${channel}:${threadTs}`;
     const [mine, latest] = await Promise.all([
-      this.deps.store.get<boolean>(`${thread}:${userId}`),
-      this.deps.store.get<string>(thread),
+      this.deps.store.get<boolean>(askedKey(team, channel, threadTs, userId)),
+      this.deps.store.get<string>(latestAskerKey(team, channel, threadTs)),
     ]).catch(() => [undefined, undefined] as const);
     if (mine) return userId;
     const who = typeof latest === 'string' ? `<@${latest}>, who asked,` : 'the person who asked';

@@ -2,7 +2,9 @@ import type { App } from '@slack/bolt';
 import type Keyv from 'keyv';
 import { utcDay } from '../../limits/usage.js';
 import { FEEDBACK_ACTION_ID, readFeedback, type Vote } from '../../slack/write/feedback.js';
+import { askedIn } from '../askers.js';
 import type { FeatureDeps } from '../deps.js';
+import { type GivenReason, REASON_CALLBACK_ID, ReasonBook, readSubmission, reasonModal } from './reasons.js';
 
 /** A person's vote on an answer is kept this long (to change it, or not count it twice). */
 const VOTE_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -27,10 +29,20 @@ const PROFILES_COUNTED = 200;
 
 /** Votes per UTC day in the key-value store (Redis with REDIS_URL), for the Home tab. */
 export class FeedbackBook {
+  /** Why answers were voted down (the 👎 modal). */
+  readonly reasons: ReasonBook;
+
   constructor(
     private readonly store: Keyv,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.reasons = new ReasonBook(store, now);
+  }
+
+  /** The latest reasons given, newest first (the Home tab of the bot's admins). */
+  recentReasons(): Promise<GivenReason[]> {
+    return this.reasons.recent();
+  }
 
   /**
    * Counts a vote today, taking the person's earlier vote on the same answer back from the day
@@ -81,12 +93,52 @@ export class FeedbackBook {
 export function install(app: App, deps: FeatureDeps): FeedbackBook {
   const { log, metrics, store } = deps.platform;
   const book = new FeedbackBook(store, deps.now);
-  app.action(FEEDBACK_ACTION_ID, async ({ ack, body, action }) => {
+  /**
+   * Feedback only on answers the person can see: in a DM with the bot, only the person who asked
+   * there (recorded with each question); elsewhere whoever can read the conversation (guests and
+   * people of other organizations only in conversations they are members of).
+   */
+  const maySee = async (
+    team: string,
+    user: string,
+    channel: string | undefined,
+    threadTs: string | undefined,
+  ) => {
+    if (!channel) return false;
+    if (channel.startsWith('D'))
+      return Boolean(threadTs) && (await askedIn(store, { team, channel, threadTs: threadTs ?? '' }, user));
+    return (await deps.slack.readers.canRead(user, channel).catch(() => undefined)) === true;
+  };
+  app.action(FEEDBACK_ACTION_ID, async ({ ack, body, action, client }) => {
     await ack();
     const a = action as { block_id?: unknown; value?: unknown };
     const fb = readFeedback(a.block_id, a.value);
     if (!fb) return;
     const user = body.user.id;
+    const b = body as {
+      channel?: { id?: string };
+      team?: { id?: string } | null;
+      message?: { ts?: string; thread_ts?: string };
+    };
+    const channel = b.channel?.id;
+    if (!(await maySee(b.team?.id ?? '', user, channel, b.message?.thread_ts ?? b.message?.ts))) {
+      log.info({ ref: fb.ref, user, channel }, 'feedback refused: not a conversation the person can see');
+      return;
+    }
+    // The modal first: its trigger_id is good for 3 seconds. The 👎 is counted whatever becomes of it.
+    if (fb.vote === 'down') {
+      const trigger = (body as { trigger_id?: string }).trigger_id;
+      const view = reasonModal({
+        ref: fb.ref,
+        profile: fb.profile ?? 'default',
+        channel: channel ?? '',
+        user,
+      });
+      if (trigger)
+        await client.views
+          .open({ trigger_id: trigger, view })
+          .catch((err) => log.warn({ err, ref: fb.ref }, 'the feedback modal could not be opened'));
+    }
     const key = `feedback:${fb.ref}:${user}`;
     // The profile that answered (named in the buttons), and its model as it stands now.
     const profile = fb.profile ?? 'default';
@@ -103,6 +155,23 @@ export function install(app: App, deps: FeatureDeps): FeedbackBook {
     });
     await store.set(key, counted, VOTE_TTL_MS).catch(() => {});
     log.info({ ref: fb.ref, user, vote: fb.vote, previous: previous?.vote, model, profile }, 'feedback');
+  });
+  // The reason: kept with the answer's reference, counted, listed for admins.
+  app.view(REASON_CALLBACK_ID, async ({ ack, body, view }) => {
+    const given = readSubmission(view as Parameters<typeof readSubmission>[0]);
+    // Only the person the modal was opened for (Slack shows it to them alone).
+    if (!given || given.ctx.user !== body.user.id) {
+      await ack();
+      log.info({ user: body.user.id }, 'feedback reason refused: not the person it was asked of');
+      return;
+    }
+    await ack();
+    const { ctx, reason, text } = given;
+    metrics.feedbackReasons.inc({ reason, profile: ctx.profile });
+    await book.reasons
+      .keep({ ...ctx, reason, ...(text ? { text } : {}) })
+      .catch((err) => log.warn({ err, ref: ctx.ref }, 'feedback reason not kept'));
+    log.info({ ref: ctx.ref, user: ctx.user, reason, words: text?.length ?? 0 }, 'feedback reason');
   });
   return book;
 }

@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { FeatureDeps } from '../deps.js';
 import { register as registerGreeting } from './greeting.js';
 import type { ChannelFactsView } from './memory.js';
+import type { ReasonView } from './reasons.js';
 import type { Votes } from './usage.js';
 import { register as registerUsage } from './usage.js';
 
@@ -12,7 +13,7 @@ const GREETED_KEEP_MS = 90 * 24 * 60 * 60 * 1000;
 export function install(
   app: App,
   deps: FeatureDeps & {
-    feedback?: { week(): Promise<Votes> };
+    feedback?: { week(): Promise<Votes>; recentReasons?(): Promise<ReasonView[]> };
     /** The DM profile's suggested prompts, if any. */
     prompts?: () => string[] | undefined;
     /** Each channel's remembered facts (channel memory), for admins. */

@@ -4,6 +4,7 @@ import type { UsageBook, UsageDay, UsageTotals } from '../../limits/usage.js';
 import type { Logger } from '../../platform/logger.js';
 import type { ProfileSummary } from '../deps.js';
 import { type ChannelFactsView, memoryBlocks } from './memory.js';
+import { type ReasonView, reasonBlocks } from './reasons.js';
 
 export interface UsageHomeDeps {
   log: Logger;
@@ -15,7 +16,7 @@ export interface UsageHomeDeps {
   /** The channel profiles in effect, shown to admins. */
   profiles?: () => ProfileSummary[];
   /** Votes on answers of the last week (the feedback buttons), shown to everyone. */
-  feedback?: { week(): Promise<Votes> };
+  feedback?: { week(): Promise<Votes>; recentReasons?(): Promise<ReasonView[]> };
   /** Each channel's remembered facts in a workspace, shown to admins. */
   memory?: (team: string) => Promise<ChannelFactsView[]>;
 }
@@ -147,6 +148,13 @@ export function register(app: App, deps: UsageHomeDeps): void {
         return undefined;
       });
       if (facts) view.blocks.push(...memoryBlocks(facts));
+    }
+    if (admin && deps.feedback?.recentReasons) {
+      const reasons = await deps.feedback.recentReasons().catch((err) => {
+        deps.log.warn({ err }, 'feedback reasons unavailable');
+        return undefined;
+      });
+      if (reasons) view.blocks.push(...reasonBlocks(reasons));
     }
     await deps.postClient.views.publish({ user_id: user, view });
   });
