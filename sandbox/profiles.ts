@@ -33,6 +33,33 @@ export const DEMO_PROFILES: readonly DemoProfile[] = [
   },
 ];
 
+/**
+ * Routines the sandbox shows (with the offline model only: with a real key each run is a paid
+ * Claude call): every minute, a digest of #general's news in #digests (when there is any), and
+ * a canvas in #digests with a dated summary of #general's last day added each minute.
+ */
+export const DEMO_ROUTINES = [
+  {
+    name: 'general-digest',
+    schedule: '* * * * *',
+    timezone: 'UTC',
+    summarize: '#general',
+    post_to: '#digests',
+  },
+  {
+    name: 'general-canvas',
+    schedule: '* * * * *',
+    timezone: 'UTC',
+    summarize: '#general',
+    window: '24h',
+    post_to: '#digests',
+    as: 'canvas',
+  },
+];
+
+/** Where the demo routines post: the bot and every seeded person are in it. */
+export const DIGESTS_CHANNEL = { id: 'C0DIGESTS', name: 'digests' };
+
 /** What a place gets when no profile names it. */
 export const NO_PROFILE = 'default';
 
@@ -49,12 +76,13 @@ export class SandboxProfiles {
     /** The file the bot reads (CLAUDE_PROFILES_FILE). */
     readonly file: string,
     private readonly dir: string,
+    private readonly routines: boolean,
   ) {}
 
-  /** Writes the first file in a folder of its own; `remove()` deletes it. */
-  static create(): SandboxProfiles {
+  /** Writes the first file in a folder of its own; `remove()` deletes it. `routines`: the demo routines. */
+  static create(opts: { routines?: boolean } = {}): SandboxProfiles {
     const dir = mkdtempSync(path.join(tmpdir(), 'sandbox-profiles-'));
-    const p = new SandboxProfiles(path.join(dir, 'profiles.json'), dir);
+    const p = new SandboxProfiles(path.join(dir, 'profiles.json'), dir, opts.routines ?? false);
     p.write();
     return p;
   }
@@ -101,6 +129,7 @@ export class SandboxProfiles {
     // Every sandbox channel follows the threads it answered (replies need no mention there); channel
     // memory is on by default.
     const defaults = { follow_threads: true };
-    writeFileSync(this.file, `${JSON.stringify({ default: defaults, profiles }, null, 2)}\n`);
+    const routines = this.routines ? DEMO_ROUTINES : [];
+    writeFileSync(this.file, `${JSON.stringify({ default: defaults, profiles, routines }, null, 2)}\n`);
   }
 }

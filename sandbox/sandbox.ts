@@ -1,8 +1,8 @@
-import { type Bot, createBot } from '../src/bot.js';
+import { type Bot, type BotOverrides, createBot } from '../src/bot.js';
 import { type Config, isPlaceholder, parseConfig } from '../src/config/config.js';
 import { type SandboxClaude, startSandboxClaude } from './claude/sandbox-claude.js';
 import { startWebServer, type WebServer } from './page/server.js';
-import { SandboxProfiles } from './profiles.js';
+import { DIGESTS_CHANNEL, SandboxProfiles } from './profiles.js';
 import { seedHistory } from './slack/seed-history.js';
 import { SlackSim } from './slack/sim.js';
 
@@ -24,6 +24,8 @@ export interface SandboxOptions {
   env: Record<string, string | undefined>;
   /** Port of the page; 0 = any free port. */
   port: number;
+  /** The routines' clock (tests run the demo routines' minutes in moments). */
+  routines?: BotOverrides['routines'];
 }
 
 /**
@@ -58,9 +60,22 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     const sim = await SlackSim.start();
     cleanups.push(() => sim.close());
     seedHistory(sim);
+    sim.addConversation({
+      ...DIGESTS_CHANNEL,
+      members: [
+        ...sim
+          .users()
+          .filter((u) => !u.is_bot)
+          .map((u) => u.id),
+        sim.botUserId,
+      ],
+    });
     const env = fromEnv(opts.env);
-    // Without a profiles file of the operator's, the sandbox writes one the panel can switch.
-    const profiles = env.CLAUDE_PROFILES_FILE ? undefined : SandboxProfiles.create();
+    // Without a profiles file of the operator's, the sandbox writes one the panel can switch; with
+    // the offline model it shows routines too.
+    const profiles = env.CLAUDE_PROFILES_FILE
+      ? undefined
+      : SandboxProfiles.create({ routines: !usesRealClaude(opts.env) });
     if (profiles) cleanups.push(async () => profiles.remove());
     const claude = await startSandboxClaude(usesRealClaude(opts.env), {
       profileOf: profiles && ((body) => profiles.profileOf(body)),
@@ -81,7 +96,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       SLACK_API_URL: sim.apiUrl,
       PORT: '0',
     });
-    const bot = createBot(config);
+    const bot = createBot(config, opts.routines ? { routines: opts.routines } : {});
     const { port: botPort } = await bot.start();
     cleanups.push(() => bot.stop());
     sim.connectHttp({ eventsUrl: `http://127.0.0.1:${botPort}/slack/events` });

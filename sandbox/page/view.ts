@@ -33,6 +33,15 @@ export interface WorkspaceView {
   /** Current assistant status by `channel:thread_ts` (only non-empty ones). */
   statuses: Record<string, string>;
   prompts: Array<{ channel: string; thread_ts: string; title?: string; prompts: unknown[] }>;
+  /** Canvases the bot made, with the channel whose tabs they are in. */
+  canvases: Array<{
+    id: string;
+    title: string;
+    channel?: string;
+    markdown: string;
+    edits: number;
+    url: string;
+  }>;
 }
 
 /** The operator panel's part of the page's state. */
@@ -115,6 +124,14 @@ export function workspaceView(sim: SlackSim): WorkspaceView {
     ephemerals: [...state.ephemerals],
     statuses,
     prompts: sim.suggestedPrompts(),
+    canvases: sim.canvases().map((c) => ({
+      id: c.id,
+      title: c.title,
+      ...(c.channelId ? { channel: c.channelId } : {}),
+      markdown: sim.canvasMarkdown(c.id),
+      edits: c.edits,
+      url: sim.canvasUrl(c.id),
+    })),
   };
 }
 

@@ -1,6 +1,7 @@
 // The sandbox page: keeps the workspace state from server-sent events, draws it, and turns clicks
 // and typing into POSTs that the server passes to the simulated Slack.
 import { renderPanel } from './panel.js';
+import { renderSlack } from './render.js';
 import { channelName, el, messageNode, promptsNode, userName, withDayDividers } from './view.js';
 
 const $ = (id) => document.getElementById(id);
@@ -8,6 +9,8 @@ const ui = {
   me: '',
   channel: 'C0GENERAL',
   thread: null,
+  /** The canvas open beside the channel (in the thread's place). */
+  canvas: null,
   highlight: null,
   panelOpen: false,
   notices: [],
@@ -130,8 +133,23 @@ function draw() {
     : `Message ${title} — try @claude or /summarize`;
   fill($('messages'), threadNodes(ws.messages[ui.channel] ?? [], null), lastChannel === ui.channel);
   lastChannel = ui.channel;
-  $('thread').hidden = !ui.thread;
-  if (ui.thread) {
+  drawCanvases();
+  $('thread').hidden = !ui.thread && !ui.canvas;
+  $('thread-messages').hidden = Boolean(ui.canvas);
+  $('thread-composer').hidden = Boolean(ui.canvas);
+  $('canvas-view').hidden = !ui.canvas;
+  if (ui.canvas) {
+    const canvas = (ws.canvases ?? []).find((x) => x.id === ui.canvas);
+    $('thread-title').textContent =
+      `📄 ${canvas?.title || 'Canvas'}${canvas?.edits ? ` · edited ${canvas.edits}×` : ''}`;
+    $('canvas-view').innerHTML = canvas
+      ? renderSlack(canvas.markdown.replace(/!\[\]\(@(\w+)\)/g, '<@$1>'), {
+          markdown: true,
+          userName: (id) => userName(ws, id),
+          channelName: (id) => channelName(ws, id),
+        })
+      : '';
+  } else if (ui.thread) {
     $('thread-title').textContent = `Thread in ${c?.isIm ? 'DM' : `#${channelName(ws, ui.channel)}`}`;
     fill(
       $('thread-messages'),
@@ -140,6 +158,32 @@ function draw() {
     );
   }
   lastThread = ui.thread;
+}
+
+/** The canvases tabbed in this channel (Slack shows them as tabs at the top of the channel). */
+function drawCanvases() {
+  const strip = $('channel-canvases');
+  const here = (ws.canvases ?? []).filter((c) => c.channel === ui.channel);
+  strip.replaceChildren(
+    ...here.map((c) => {
+      const b = el('button', `canvas-tab${c.id === ui.canvas ? ' active' : ''}`, `📄 ${c.title || 'Canvas'}`);
+      b.type = 'button';
+      b.dataset.canvas = c.id;
+      return b;
+    }),
+  );
+}
+
+/** A canvas link (…/docs/T…/F…) opens the canvas beside the channel. */
+function openCanvasLink(href) {
+  const m = /\/docs\/[A-Z0-9]+\/(F[A-Z0-9]+)$/.exec(href);
+  const canvas = m && (ws.canvases ?? []).find((c) => c.id === m[1]);
+  if (!canvas) return false;
+  if (canvas.channel) ui.channel = canvas.channel;
+  ui.canvas = canvas.id;
+  ui.thread = null;
+  draw();
+  return true;
 }
 
 function drawBanner() {
@@ -152,6 +196,7 @@ function drawBanner() {
 
 async function openChannel(id, isDm) {
   ui.thread = null;
+  ui.canvas = null;
   ui.highlight = null;
   ui.toBottom = true;
   if (isDm) {
@@ -170,6 +215,7 @@ function openPermalink(href) {
   const msg = ws.messages[m[1]].find((x) => x.ts === ts);
   ui.channel = m[1];
   ui.thread = threadTs ?? (msg?.reply_count ? ts : null);
+  ui.canvas = null;
   ui.highlight = ts;
   draw();
   return true;
@@ -203,14 +249,21 @@ document.addEventListener('click', async (ev) => {
   const t = ev.target.closest('a, button');
   if (!t) return;
   if (t.tagName === 'A') {
-    if (openPermalink(t.href)) ev.preventDefault();
+    if (openPermalink(t.href) || openCanvasLink(t.href)) ev.preventDefault();
     return;
   }
   const d = t.dataset;
+  if (d.canvas) {
+    ui.canvas = ui.canvas === d.canvas ? null : d.canvas;
+    ui.thread = null;
+    draw();
+    return;
+  }
   if (d.try) tryThis(d.try);
   else if (d.channel) await openChannel(d.channel, d.dm === '1');
   else if (d.openThread) {
     ui.thread = d.openThread;
+    ui.canvas = null;
     ui.highlight = null;
     draw();
   } else if (d.shortcut) {
@@ -297,6 +350,7 @@ composer('composer', 'composer-text', () => undefined, 'composer-file');
 composer('thread-composer', 'thread-text', () => ui.thread);
 $('close-thread').addEventListener('click', () => {
   ui.thread = null;
+  ui.canvas = null;
   draw();
 });
 $('me').addEventListener('change', async (ev) => {

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { WorkspaceView } from '../../sandbox/page/view.js';
+import { startSandbox } from '../../sandbox/sandbox.js';
+import { testClock } from '../support/routines.js';
+
+test('the sandbox shows routines: every minute a digest of #general in #digests, and the canvas it updates, on the page', async (t) => {
+  const clock = testClock();
+  const sandbox = await startSandbox({
+    env: { LOG_LEVEL: 'silent' },
+    port: 0,
+    routines: { now: clock.now, tickMs: 10 },
+  });
+  t.after(() => sandbox.close());
+  const { sim } = sandbox;
+  const start = clock.minute();
+  // Something new in #general during the minute.
+  await sim.post({ user: 'U0ALICE', channel: 'C0GENERAL', text: 'We decided to demo routines on Friday.' });
+  const state = async () =>
+    ((await (await fetch(new URL('/api/state', sandbox.url))).json()) as { workspace: WorkspaceView })
+      .workspace;
+  // The routines see their first slot from the start, and run at the next one.
+  await sandbox.bot.routines.tick();
+  clock.set(Math.max(start + 60_000, Date.now() + 1000));
+  const digest = await sim.waitFor(
+    () => sim.messages('C0DIGESTS').find((m) => /Digest of #general/.test(m.text)),
+    { timeoutMs: 15_000, what: 'the digest in #digests' },
+  );
+  assert.match(JSON.stringify(digest.blocks), /Friday/);
+  const canvas = await sim.waitFor(() => sim.canvases()[0], { timeoutMs: 15_000, what: 'the canvas' });
+  clock.set(clock.now() + 60_000);
+  await sim.waitFor(() => canvas.edits >= 1, { timeoutMs: 15_000, what: 'the next minute’s section' });
+  const page = await state();
+  const shown = page.canvases.find((c) => c.id === canvas.id);
+  assert.equal(shown?.channel, 'C0DIGESTS', 'tabbed in #digests');
+  assert.equal(shown?.markdown.match(/^## /gm)?.length, 2, 'one dated section a minute');
+  assert.ok(page.conversations.some((c) => c.id === 'C0DIGESTS'));
+});
