@@ -110,7 +110,7 @@ test('/summarize shows a private summary whose links open the sources', async ()
   assert.equal(await page.inputValue('#composer-text'), '/summarize 2h');
   await page.press('#composer-text', 'Enter');
   const summary = page.locator('#messages .message.ephemeral', { hasText: 'Summary of' });
-  await summary.locator('.block-button').waitFor(WAIT);
+  await summary.getByRole('button', { name: 'Share in channel' }).waitFor(WAIT);
   assert.match(String(await summary.textContent()), /Only visible to you/);
   // The last two hours of the seeded day hold the CSV poll and its decision.
   assert.match(String(await summary.textContent()), /Decisions.*locale-based default plus an override/s);
@@ -122,6 +122,16 @@ test('/summarize shows a private summary whose links open the sources', async ()
   await page.locator('[data-channel="C0GENERAL"]').click();
   await summary.getByRole('button', { name: 'Share in channel' }).click();
   await botIn('#messages').filter({ hasText: 'Summary of' }).waitFor(WAIT);
+  // Saved as a canvas: the link opens it beside the channel, and the channel shows it as a tab.
+  await summary.getByRole('button', { name: 'Save as canvas' }).click();
+  const saved = page.locator('#messages .message.ephemeral', { hasText: 'Saved as a canvas' });
+  await saved.locator('a[href*="/docs/"]').click(WAIT);
+  const canvas = page.locator('#canvas-view');
+  await canvas.getByText('Summary of the last 2 hours in #general').first().waitFor(WAIT);
+  assert.ok((await canvas.locator('a[href*="/archives/C0GENERAL/p"]').count()) > 0, 'its sources are links');
+  await page.locator('#channel-canvases .canvas-tab', { hasText: 'Summary of' }).waitFor(WAIT);
+  await screenshot(page, 'summary-canvas.png');
+  await page.locator('#close-thread').click();
 });
 
 test('the "Summarize thread" action on a message gives a private summary of its thread', async () => {
@@ -130,7 +140,7 @@ test('the "Summarize thread" action on a message gives a private summary of its 
   const parent = page.locator('#messages .message.highlight', { hasText: 'Support ticket trend' });
   await parent.locator('.summarize-thread').click();
   const summary = page.locator('#thread-messages .message.ephemeral', { hasText: 'Summary of a thread' });
-  await summary.locator('.block-button').waitFor(WAIT);
+  await summary.getByRole('button', { name: 'Share in channel' }).waitFor(WAIT);
   assert.match(String(await summary.textContent()), /one-pager by Friday/, 'the summary is of that thread');
   assert.doesNotMatch(String(await summary.textContent()), /semicolon/i, 'and of that thread only');
   await screenshot(page, 'summarize-thread.png');
