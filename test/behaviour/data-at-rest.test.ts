@@ -5,7 +5,7 @@ import { REDIS_URL, uniquePrefix } from '../support/redis.js';
 import { startRig } from '../support/rig.js';
 import { mention, waitForReplies } from '../support/visible.js';
 
-test('every key the bot writes to Redis expires: answers, follow-ups, summaries, shares, greetings, usage', async (t) => {
+test('every key the bot writes to Redis expires: answers, follow-ups, channel memory, summaries, shares, greetings, usage', async (t) => {
   const prefix = uniquePrefix();
   const redis = new Redis(REDIS_URL);
   t.after(async () => {
@@ -25,6 +25,18 @@ test('every key the bot writes to Redis expires: answers, follow-ups, summaries,
   // An answer in a thread (claim, cache, single-flight, queue, usage, budgets, answered thread).
   const message = await mention(sim, 'hello');
   await waitForReplies(sim, 'C0GENERAL', message.ts);
+  // A remembered fact (channel memory) and a thread no longer followed ("@bot stop").
+  for (const text of ['remember that backups run nightly', 'stop']) {
+    const { message: m } = await sim.post({
+      user: 'U0ALICE',
+      channel: 'C0GENERAL',
+      thread_ts: message.ts,
+      text: `<@${sim.botUserId}> ${text}`,
+    });
+    await sim.waitFor(() =>
+      sim.thread('C0GENERAL', message.ts).some((r) => r.ts > m.ts && r.user === sim.botUserId),
+    );
+  }
   // A summary and its Share button (saved summary, share claim).
   await sim.slashCommand({ user: 'U0ALICE', channel: 'C0GENERAL', command: '/summarize', text: '' });
   const summary = await sim.waitFor(() =>

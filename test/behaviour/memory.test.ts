@@ -82,7 +82,9 @@ test('remember, list and forget: answered by the bot itself; the fact reaches on
   const after = await ask(r, 'C0GENERAL', 'anything new?');
   assert.doesNotMatch(systemOf(after), /deploy freeze/);
   assert.match(systemOf(after), /standup moved to 9:30/);
+  await say(sim, 'C0GENERAL', 'remember that lunch is at noon');
   assert.match(await say(sim, 'C0GENERAL', 'forget 1'), /Forgotten: “standup moved to 9:30”/);
+  assert.match(await say(sim, 'C0GENERAL', 'forget everything'), /Forgotten: all 1 fact of this channel/);
   const none = await ask(r, 'C0GENERAL', 'and now?');
   assert.doesNotMatch(systemOf(none), /channel_facts/);
   assert.equal(claude.requests.length, 5, 'only the questions called Claude');

@@ -3,11 +3,13 @@
 export type MemoryCommand =
   | { kind: 'remember'; fact: string }
   | { kind: 'list' }
-  | { kind: 'forget'; what: string };
+  | { kind: 'forget'; what: string }
+  | { kind: 'forgetAll' };
 
 const REMEMBER = /^remember(?:\s+that\b|\s*:)\s*([\s\S]*)$/i;
 const LIST =
   /^(?:what do you remember|what have you remembered|list (?:your )?memor(?:y|ies)|memory|memories)(?:\s+(?:here|in this channel|about this channel))?\s*[?.!]*$/i;
+const FORGET_ALL = /^forget (?:everything|all(?: facts)?)(?: here| in this channel)?\s*[.!]*$/i;
 const FORGET = /^forget(?:\s+that\b|\s*:)?\s+([\s\S]+)$/i;
 
 /** The command in the words addressed to the bot (see addressedWords), or undefined when none. */
@@ -15,6 +17,7 @@ export function parseMemoryCommand(words: string): MemoryCommand | undefined {
   const remember = REMEMBER.exec(words);
   if (remember) return { kind: 'remember', fact: remember[1] ?? '' };
   if (LIST.test(words)) return { kind: 'list' };
+  if (FORGET_ALL.test(words)) return { kind: 'forgetAll' };
   const forget = FORGET.exec(words);
   if (forget) return { kind: 'forget', what: (forget[1] ?? '').trim() };
   return undefined;

@@ -11,6 +11,12 @@ import type Keyv from 'keyv';
 export const MAX_FACTS = 30;
 /** The longest fact, in characters (after mentions and markup are made plain). */
 export const MAX_FACT_CHARS = 400;
+/**
+ * How long a channel's facts are kept after they last changed or were last used by a question
+ * (Redis, memory): nothing the bot stores is kept for ever. A channel that asks nothing for a
+ * year starts again with no facts.
+ */
+export const MEMORY_KEEP_MS = 365 * 24 * 60 * 60 * 1000;
 
 /** One remembered fact: its text (clean, bounded), who taught it and when (YYYY-MM-DD). */
 export interface Fact {
@@ -25,6 +31,8 @@ export interface FactBook {
   update(team: string, channel: string, change: (facts: Fact[]) => Fact[]): Promise<Fact[]>;
   /** The channels of a workspace that have facts (the Home tab lists them). */
   channels(team: string): Promise<string[]>;
+  /** The channel's facts were used: their time to live (MEMORY_KEEP_MS) starts again. */
+  touch?(team: string, channel: string): Promise<void>;
 }
 
 /** Keeps one writer per channel at a time in this process (two facts taught at once both stay). */
@@ -48,7 +56,8 @@ const isFacts = (v: unknown): v is Fact[] =>
 /** The Redis commands the facts need (ioredis's). */
 export interface FactsRedis {
   get(key: string): Promise<string | null>;
-  set(key: string, value: string): Promise<unknown>;
+  set(key: string, value: string, px: 'PX', ms: number): Promise<unknown>;
+  pexpire(key: string, ms: number): Promise<number>;
   del(key: string): Promise<number>;
   sadd(key: string, member: string): Promise<number>;
   srem(key: string, member: string): Promise<number>;
@@ -83,8 +92,9 @@ export class RedisFacts implements FactBook {
       const next = change(before);
       if (next === before) return next;
       if (next.length) {
-        await this.redis.set(key, JSON.stringify(next));
+        await this.redis.set(key, JSON.stringify(next), 'PX', MEMORY_KEEP_MS);
         await this.redis.sadd(index, channel);
+        await this.redis.pexpire(index, MEMORY_KEEP_MS);
       } else {
         await this.redis.del(key);
         await this.redis.srem(index, channel);
@@ -95,6 +105,11 @@ export class RedisFacts implements FactBook {
 
   channels(team: string): Promise<string[]> {
     return this.redis.smembers(`${this.prefix}memory-channels:${team}`);
+  }
+
+  async touch(team: string, channel: string): Promise<void> {
+    await this.redis.pexpire(`${this.prefix}memory:${team}:${channel}`, MEMORY_KEEP_MS);
+    await this.redis.pexpire(`${this.prefix}memory-channels:${team}`, MEMORY_KEEP_MS);
   }
 }
 
@@ -116,14 +131,13 @@ export class StoreFacts implements FactBook {
   update(team: string, channel: string, change: (facts: Fact[]) => Fact[]): Promise<Fact[]> {
     return this.serial.run(`${team}:${channel}`, async () => {
       const next = change(await this.list(team, channel));
-      if (next.length) await this.store.set(`memory:${team}:${channel}`, next);
+      if (next.length) await this.store.set(`memory:${team}:${channel}`, next, MEMORY_KEEP_MS);
       else await this.store.delete(`memory:${team}:${channel}`);
       await this.serial.run(`index:${team}`, async () => {
         const all = new Set(await this.channels(team));
-        const had = all.has(channel);
         if (next.length) all.add(channel);
         else all.delete(channel);
-        if (had !== all.has(channel)) await this.store.set(`memory-channels:${team}`, [...all]);
+        await this.store.set(`memory-channels:${team}`, [...all], MEMORY_KEEP_MS);
       });
       return next;
     });

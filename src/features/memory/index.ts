@@ -5,6 +5,7 @@
  * that channel, and only that channel, its facts in the cached system prompt. Only members of the
  * channel may see or change them; a profile's `memory: false` turns it off.
  */
+import { LRUCache } from 'lru-cache';
 import type { Logger } from '../../platform/logger.js';
 import { accessGate } from '../../slack/access.js';
 import type { AnswerJob } from '../../slack/job.js';
@@ -23,6 +24,9 @@ import {
   StoreFacts,
 } from './facts.js';
 import { factList, MEMORY_TEXT } from './texts.js';
+
+/** How often a channel's facts in use have their time to live renewed (per process). */
+const TOUCH_EVERY_MS = 24 * 60 * 60 * 1000;
 
 /** A redelivered command event is not done twice (the claim outlives Slack's retries). */
 const COMMAND_KEEP_MS = 6 * 60 * 60 * 1000;
@@ -59,6 +63,7 @@ export function createMemory(deps: FeatureDeps): ChannelMemory {
   const book = factBook(deps);
   const admit = accessGate(deps.access, { claims: limits.claims, postClient: slack.postClient, log });
   const today = () => (deps.now?.() ?? new Date()).toISOString().slice(0, 10);
+  const touched = new LRUCache<string, true>({ max: 10_000, ttl: TOUCH_EVERY_MS });
 
   const say = async (job: AnswerJob, text: string) => {
     await callOnce(() =>
@@ -86,6 +91,14 @@ export function createMemory(deps: FeatureDeps): ChannelMemory {
         ),
       );
       return factList(facts, (id) => names.get(id) ?? id);
+    }
+    if (cmd.kind === 'forgetAll') {
+      let n = 0;
+      await book.update(teamId, channelId, (facts) => {
+        n = facts.length;
+        return [];
+      });
+      return n ? MEMORY_TEXT.forgotAll(n) : MEMORY_TEXT.nothing;
     }
     if (cmd.kind === 'forget') {
       let said = MEMORY_TEXT.notFound;
@@ -153,7 +166,14 @@ export function createMemory(deps: FeatureDeps): ChannelMemory {
     },
     async factsFor(place) {
       if (place.kind !== 'channel') return [];
-      return (await book.list(place.teamId, place.channelId).catch(() => [])).map((f) => f.text);
+      const facts = await book.list(place.teamId, place.channelId).catch(() => []);
+      // Facts in use are kept: their time to live starts again, at most once a day per channel here.
+      const key = `${place.teamId}:${place.channelId}`;
+      if (facts.length && book.touch && !touched.has(key)) {
+        touched.set(key, true);
+        void book.touch(place.teamId, place.channelId).catch(() => {});
+      }
+      return facts.map((f) => f.text);
     },
     async overview(team) {
       const channels = await book.channels(team).catch(() => []);

@@ -12,6 +12,7 @@ export const MEMORY_TEXT = {
   full: `I already remember ${MAX_FACTS} facts in this channel, the most I keep. Say “forget <number>” to make room (“what do you remember?” lists them).`,
   nothing:
     'I don’t remember anything in this channel yet. Mention me with “remember that …” to teach me a fact.',
+  forgotAll: (n: number) => `:wastebasket: Forgotten: all ${n} fact${n === 1 ? '' : 's'} of this channel.`,
   forgot: (text: string) => `:wastebasket: Forgotten: “${escapeMrkdwn(text)}”`,
   notFound: 'I don’t remember anything like that here. Say “what do you remember?” for the numbered list.',
   which: (numbers: number[]) =>
