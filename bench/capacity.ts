@@ -103,7 +103,7 @@ async function dropKeys(url: string, prefix: string): Promise<void> {
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
   try {
     // Bottleneck names its keys b_<id>_…; everything else starts with the prefix.
-    for (const pattern of [`${prefix}*`, `b_${prefix}*`]) {
+    for (const pattern of [`${prefix}*`, `b_{${prefix}*`]) {
       let cursor = '0';
       do {
         const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);

@@ -15,7 +15,14 @@ import {
   text,
 } from './parsers.js';
 import { parsePrices } from './prices.js';
+import { parseRedisUrl } from './redis-url.js';
 import type { Field, FieldValue } from './shape.js';
+
+/** REDIS_URL: checked here in all three forms (redis-url.ts), kept as given. */
+const redisUrl = (v: string): string => {
+  parseRedisUrl(v);
+  return v;
+};
 
 /** What people read about a setting, and how .env.example shows it. */
 interface Doc {
@@ -161,7 +168,7 @@ export const SETTINGS = [
   ]),
   ...section('Cache, scale-out, server', [
     setting('CACHE_TTL_SECONDS', 'cacheTtlSeconds', int(0, 30 * 24 * 3600), { default: '600', doc: "how long identical requests reuse an answer, in seconds; `0` turns the cache off; a profile's `cache_ttl_seconds` sets its own" }),
-    setting('REDIS_URL', 'redisUrl', matching(/^rediss?:\/\/\S+$/, 'expected redis://host:port or rediss://…'), { doc: 'replicas share the cache, exactly-once claims, single-flight and the Claude limits; unset: in memory, one process. `redis://:PASSWORD@host:6379`, or `rediss://…` for TLS (a private CA: `NODE_EXTRA_CA_CERTS=/path/ca.pem`)', secret: true }),
+    setting('REDIS_URL', 'redisUrl', redisUrl, { doc: 'replicas share the cache, exactly-once claims, single-flight and the Claude limits; unset: in memory, one process. `redis://:PASSWORD@host:6379`, or `rediss://…` for TLS (a private CA: `NODE_EXTRA_CA_CERTS=/path/ca.pem`); Sentinel: `redis+sentinel://:PASSWORD@sentinel1:26379,sentinel2:26379/mymaster`; Redis Cluster: `redis+cluster://:PASSWORD@node1:6379,node2:6379` (`rediss+…` for TLS; [operations.md](operations.md#redis-sentinel-and-cluster))', secret: true }),
     setting('REDIS_KEY_PREFIX', 'redisKeyPrefix', matching(/^[A-Za-z0-9:_.-]{1,64}$/, 'expected letters, digits and : _ . - (at most 64)'), { default: 'scb:', doc: 'prefix of every Redis key, so several bots can share one Redis' }),
     setting('PORT', 'port', int(0, 65535), { default: '3000', doc: 'HTTP port (events in HTTP mode; health and metrics in both modes unless `OPS_PORT` is set)' }),
     setting('OPS_PORT', 'opsPort', int(0, 65535), { doc: 'a port of its own for `/healthz`, `/readyz` and `/metrics`, so `PORT` serves only `/slack/events` (keep it off the public network); unset: all on `PORT`' }),

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../platform/logger.js';
+import type { RedisClient } from '../platform/redis.js';
 import { redisReady } from '../platform/redis.js';
 
 /** How long a claim (or a durable job) lasts without renewal: a dead process's work is taken up after it. */
@@ -76,7 +76,7 @@ export class RedisClaims implements ClaimStore {
   private local = new MemoryClaims();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly log: Logger,
   ) {}

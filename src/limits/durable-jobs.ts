@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
-import { redisReady } from '../platform/redis.js';
+import { type RedisClient, redisReady, tagged } from '../platform/redis.js';
 
 /**
  * Durable questions across replicas: a Redis Stream with one consumer group. Each accepted
@@ -20,8 +19,9 @@ import { redisReady } from '../platform/redis.js';
  */
 
 /**
- * Sets the claim, adds the entry and delivers it to this consumer, in one step. The question
- * itself goes in a key of its own, named after the entry: a stream entry removed with XDEL stays
+ * Sets the claim, adds the entry and delivers it to this consumer, in one step. The claim, the
+ * stream and the question's key (ARGV[5] .. id) share a hash tag, so the script is legal in a Redis
+ * Cluster. The question itself goes in a key of its own, named after the entry: a stream entry removed with XDEL stays
  * in the stream's memory (and in RDB snapshots) until every entry of its node is gone, whereas a
  * deleted key is gone at once.
  */
@@ -117,18 +117,19 @@ export function askedIn(payload: string, teamId: string): boolean {
 
 export class DurableJobs implements JobStore {
   readonly consumer = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  private readonly stream: string;
   private readonly group = 'answers';
   /** Jobs this process works on: never taken over by itself (after a long pause of its own). */
   private readonly held = new Set<string>();
+  /** The hash tags of the streams jobs were accepted into (kept as long as a claim), for the sweeps. */
+  private readonly registry: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     /** Without renewal for this long, a job is another replica's to take. */
     readonly leaseMs: number,
   ) {
-    this.stream = `${prefix}jobs`;
+    this.registry = `${prefix}job-streams`;
   }
 
   /** Redis answers now: a new job can be made durable. */
@@ -139,116 +140,205 @@ export class DurableJobs implements JobStore {
   /**
    * Makes the job durable and this replica its holder. `duplicate` when the claim exists (a
    * redelivery); throws when Redis cannot take it (the caller answers it without durability).
+   * A claim key with a hash tag (`claim:{T123}:…`) puts the job in that tag's stream, in the
+   * claim's hash slot, so the script stays legal in a Redis Cluster.
    */
   async accept(claimKey: string, payload: string, keepMs: number): Promise<HeldJob | 'duplicate'> {
-    const id = (await this.redis.eval(
-      ACCEPT,
-      2,
-      this.prefix + claimKey,
-      this.stream,
-      keepMs,
-      this.group,
-      this.consumer,
-      payload,
-      this.textKey(''),
-    )) as string | null;
-    if (!id) return 'duplicate';
+    const tag = hashTag(claimKey);
+    const [entry] = await Promise.all([
+      this.redis.eval(
+        ACCEPT,
+        2,
+        this.prefix + claimKey,
+        this.stream(tag),
+        keepMs,
+        this.group,
+        this.consumer,
+        payload,
+        this.textKey(tag, ''),
+      ) as Promise<string | null>,
+      tag ? this.redis.multi().sadd(this.registry, tag).pexpire(this.registry, keepMs).exec() : undefined,
+    ]);
+    if (!entry) return 'duplicate';
+    const id = jobId(tag, entry);
     this.held.add(id);
-    return { id, payload, acceptedAt: timeOf(id) };
+    return { id, payload, acceptedAt: timeOf(entry) };
   }
 
   /** Keeps the lease; false once another replica owns the job. Throws when Redis is away. */
   async renew(id: string): Promise<boolean> {
-    return (await this.redis.eval(RENEW, 1, this.stream, this.group, this.consumer, id)) === 1;
+    const { tag, entry } = parseId(id);
+    return (await this.redis.eval(RENEW, 1, this.stream(tag), this.group, this.consumer, entry)) === 1;
   }
 
   /** Records a message written for the job, so a replica taking it over can replace it. */
   async wrote(id: string, ts: string): Promise<void> {
-    const key = this.writtenKey(id);
+    const { tag, entry } = parseId(id);
+    const key = this.writtenKey(tag, entry);
     await this.redis.multi().rpush(key, ts).ltrim(key, -MAX_WRITTEN, -1).pexpire(key, 86_400_000).exec();
   }
 
   /** The job is answered (or told why not): nobody takes it over. */
   async done(id: string): Promise<void> {
     this.held.delete(id);
-    await this.redis.eval(DONE, 3, this.stream, this.writtenKey(id), this.textKey(id), this.group, id);
+    const { tag, entry } = parseId(id);
+    await this.redis.eval(
+      DONE,
+      3,
+      this.stream(tag),
+      this.writtenKey(tag, entry),
+      this.textKey(tag, entry),
+      this.group,
+      entry,
+    );
   }
 
   /** Gives the job back at once (shutdown before its turn): the next sweep of any replica takes it. */
   async handBack(id: string): Promise<void> {
     this.held.delete(id);
-    await this.redis.eval(HAND_BACK, 1, this.stream, this.group, this.consumer, id, this.leaseMs * 10);
+    const { tag, entry } = parseId(id);
+    await this.redis.eval(
+      HAND_BACK,
+      1,
+      this.stream(tag),
+      this.group,
+      this.consumer,
+      entry,
+      this.leaseMs * 10,
+    );
   }
 
   /** Takes up to `count` jobs whose lease lapsed, with the messages their holder wrote. */
   async takeOver(count: number): Promise<TakenJob[]> {
-    const reply = (await this.redis.xautoclaim(
-      this.stream,
-      this.group,
-      this.consumer,
-      this.leaseMs,
-      '0-0',
-      'COUNT',
-      count,
-    )) as [string, Array<[string, string[]] | null>, string[]?];
     const jobs: TakenJob[] = [];
-    for (const entry of reply[1] ?? []) {
-      if (!entry) continue;
-      const [id, fields] = entry;
+    for (const tag of await this.tags()) {
+      if (jobs.length >= count) break;
+      jobs.push(...(await this.takeOverIn(tag, count - jobs.length)));
+    }
+    return jobs;
+  }
+
+  private async takeOverIn(tag: string, count: number): Promise<TakenJob[]> {
+    const stream = this.stream(tag);
+    let reply: [string, Array<[string, string[]] | null>, string[]?];
+    try {
+      reply = (await this.redis.xautoclaim(
+        stream,
+        this.group,
+        this.consumer,
+        this.leaseMs,
+        '0-0',
+        'COUNT',
+        count,
+      )) as typeof reply;
+    } catch (err) {
+      // No such stream (nothing accepted there yet, or it expired): nothing to take.
+      if (/NOGROUP/.test((err as Error).message)) return [];
+      throw err;
+    }
+    const jobs: TakenJob[] = [];
+    for (const item of reply[1] ?? []) {
+      if (!item) continue;
+      const [entry, fields] = item;
+      const id = jobId(tag, entry);
       if (this.held.has(id)) continue;
       this.held.add(id);
       // Entries written before the question had a key of its own carry it in the entry.
       const at = fields.indexOf('job');
-      const payload = at >= 0 ? (fields[at + 1] ?? '') : ((await this.redis.get(this.textKey(id))) ?? '');
-      const written = await this.redis.lrange(this.writtenKey(id), 0, -1);
-      const pending = (await this.redis.xpending(this.stream, this.group, id, id, 1)) as Array<
+      const payload =
+        at >= 0 ? (fields[at + 1] ?? '') : ((await this.redis.get(this.textKey(tag, entry))) ?? '');
+      const written = await this.redis.lrange(this.writtenKey(tag, entry), 0, -1);
+      const pending = (await this.redis.xpending(stream, this.group, entry, entry, 1)) as Array<
         [string, string, number, number]
       >;
       const attempts = Number(pending[0]?.[3] ?? 1);
-      jobs.push({ id, payload, acceptedAt: timeOf(id), written, attempts });
+      jobs.push({ id, payload, acceptedAt: timeOf(entry), written, attempts });
     }
     return jobs;
   }
 
   /** Age of the oldest job not yet done, in ms (0 when none). */
   async oldestAgeMs(now = Date.now()): Promise<number> {
-    try {
-      const summary = (await this.redis.xpending(this.stream, this.group)) as [number, string | null];
-      return summary[0] > 0 && summary[1] ? Math.max(0, now - timeOf(summary[1])) : 0;
-    } catch {
-      // No stream or group yet (or Redis emptied): nothing is waiting.
-      return 0;
+    let oldest = 0;
+    for (const tag of await this.tags().catch(() => [])) {
+      try {
+        const summary = (await this.redis.xpending(this.stream(tag), this.group)) as [number, string | null];
+        if (summary[0] > 0 && summary[1]) oldest = Math.max(oldest, now - timeOf(summary[1]));
+      } catch {
+        // No stream or group yet (or Redis emptied): nothing is waiting there.
+      }
     }
+    return oldest;
   }
 
-  /** Makes the stream and group exist (a Redis emptied since then gets them back on next accept). */
-  async prepare(): Promise<void> {
-    await this.redis.xgroup('CREATE', this.stream, this.group, '$', 'MKSTREAM').catch(() => {});
-  }
+  /** Nothing to make ahead: each stream and its group are made by the first job accepted into it. */
+  async prepare(): Promise<void> {}
 
+  /**
+   * The workspace's stream (its claims carry its id as their tag), and its jobs in the untagged
+   * stream of earlier versions.
+   */
   async forgetTeam(teamId: string): Promise<number> {
     let forgotten = 0;
-    const entries = (await this.redis.xrange(this.stream, '-', '+').catch(() => [])) as Array<
-      [string, string[]]
-    >;
-    for (const [id, fields] of entries) {
-      const at = fields.indexOf('job');
-      const payload = at >= 0 ? (fields[at + 1] ?? '') : ((await this.redis.get(this.textKey(id))) ?? '');
-      if (!askedIn(payload, teamId)) continue;
-      await this.done(id);
-      forgotten++;
+    for (const tag of ['', teamId]) {
+      const entries = (await this.redis.xrange(this.stream(tag), '-', '+').catch(() => [])) as Array<
+        [string, string[]]
+      >;
+      for (const [entry, fields] of entries) {
+        if (!tag) {
+          const at = fields.indexOf('job');
+          const payload =
+            at >= 0 ? (fields[at + 1] ?? '') : ((await this.redis.get(this.textKey(tag, entry))) ?? '');
+          if (!askedIn(payload, teamId)) continue;
+        }
+        await this.done(jobId(tag, entry));
+        forgotten++;
+      }
     }
+    await this.redis.srem(this.registry, teamId);
     return forgotten;
   }
 
-  private writtenKey(id: string): string {
-    return `${this.prefix}job-written:${id}`;
+  /** The tags of the streams that may hold jobs; '' is the untagged stream of earlier versions. */
+  private async tags(): Promise<string[]> {
+    return ['', ...(await this.redis.smembers(this.registry))];
   }
 
-  /** Where the question of entry `id` is kept until it is done. */
-  private textKey(id: string): string {
-    return `${this.prefix}job-text:${id}`;
+  /** The stream of jobs whose claims carry `tag` (`scb:{T123}:jobs`); untagged: `scb:jobs`. */
+  private stream(tag: string): string {
+    return tag ? tagged(this.prefix, tag, 'jobs') : `${this.prefix}jobs`;
   }
+
+  private writtenKey(tag: string, entry: string): string {
+    return tag ? tagged(this.prefix, tag, `job-written:${entry}`) : `${this.prefix}job-written:${entry}`;
+  }
+
+  /** Where the question of entry `entry` is kept until it is done (same hash slot as its stream). */
+  private textKey(tag: string, entry: string): string {
+    return tag ? tagged(this.prefix, tag, `job-text:${entry}`) : `${this.prefix}job-text:${entry}`;
+  }
+}
+
+/**
+ * The hash tag of a key as Redis Cluster reads it: what is between the first `{` and the next `}`,
+ * if not empty; '' when there is none.
+ * @see https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#hash-tags
+ */
+export function hashTag(key: string): string {
+  const open = key.indexOf('{');
+  if (open < 0) return '';
+  const close = key.indexOf('}', open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : '';
+}
+
+/** A job's id: its stream's tag and its entry id (`T123/1700000000000-0`); untagged: the entry id. */
+function jobId(tag: string, entry: string): string {
+  return tag ? `${tag}/${entry}` : entry;
+}
+
+function parseId(id: string): { tag: string; entry: string } {
+  const at = id.lastIndexOf('/');
+  return at < 0 ? { tag: '', entry: id } : { tag: id.slice(0, at), entry: id.slice(at + 1) };
 }
 
 /** The time part of a stream id (`<ms>-<seq>`). */

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../platform/redis.js';
 import { redisReady } from '../platform/redis.js';
 
 /**
@@ -15,7 +15,7 @@ export interface FlightLocks {
 
 export class RedisFlightLocks implements FlightLocks {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

@@ -1,7 +1,6 @@
 import Bottleneck from 'bottleneck';
-import type { Redis } from 'ioredis';
 import type { Logger } from '../platform/logger.js';
-import { redisReady } from '../platform/redis.js';
+import { type RedisClient, redisReady } from '../platform/redis.js';
 
 /** Lower runs first (Bottleneck's 0–9). People waiting on an answer go before summary chunks. */
 export const PRIORITY = { interactive: 3, background: 7 } as const;
@@ -18,7 +17,7 @@ export interface QueueOptions {
    */
   maxQueued: number;
   /** Shared limits across replicas when set. */
-  redis?: Redis;
+  redis?: RedisClient;
   /** Bottleneck id: replicas with the same id share limits. */
   id: string;
   log: Logger;
@@ -89,8 +88,11 @@ class RecoveringConnection extends Bottleneck.IORedisConnection {
     // Bottleneck's subscriber duplicates our client, its 1 s command timeout included; after a
     // reconnect ioredis subscribes again with a promise nobody handles, which a Redis slow to
     // come back then times out as an unhandled rejection. A subscription may take its time.
-    const sub = (this as unknown as { subscriber?: { options: { commandTimeout?: number } } }).subscriber;
+    // (A cluster's subscriber keeps the option per node, under redisOptions.)
+    type Options = { commandTimeout?: number; redisOptions?: { commandTimeout?: number } };
+    const sub = (this as unknown as { subscriber?: { options: Options } }).subscriber;
     if (sub) sub.options.commandTimeout = undefined;
+    if (sub?.options.redisOptions) sub.options.redisOptions.commandTimeout = undefined;
   }
 
   __scriptFn__(name: string): (...args: unknown[]) => unknown {
@@ -176,7 +178,7 @@ class Limit {
     });
   }
 
-  limiter(redis: Redis | undefined): Bottleneck {
+  limiter(redis: RedisClient | undefined): Bottleneck {
     return this.shared && redisReady(redis) ? this.shared : this.local;
   }
 }
@@ -197,20 +199,26 @@ export class ClaudeQueue {
   constructor(private readonly opts: QueueOptions) {
     this.connection = opts.redis ? new RecoveringConnection({ client: opts.redis }) : undefined;
     this.connection?.on('error', () => {});
+    // Each limiter's id is a hash tag: Bottleneck's scripts use its eight keys (`b_<id>_…`) together,
+    // which a Redis Cluster allows only within one hash slot.
     this.requests = new Limit(
       (hb) => ({ maxConcurrent: opts.maxConcurrent, ...bucket(opts.requestsPerMinute, hb) }),
-      `${opts.id}:requests`,
+      `{${opts.id}:requests}`,
       this.connection,
     );
     this.outputTokens = opts.outputTokensPerMinute
       ? new Limit(
           (hb) => bucket(opts.outputTokensPerMinute as number, hb),
-          `${opts.id}:otpm`,
+          `{${opts.id}:otpm}`,
           this.connection,
         )
       : undefined;
     this.inputTokens = opts.inputTokensPerMinute
-      ? new Limit((hb) => bucket(opts.inputTokensPerMinute as number, hb), `${opts.id}:itpm`, this.connection)
+      ? new Limit(
+          (hb) => bucket(opts.inputTokensPerMinute as number, hb),
+          `{${opts.id}:itpm}`,
+          this.connection,
+        )
       : undefined;
   }
 

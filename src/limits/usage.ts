@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { type ClaudeUsage, inputTokensOf } from '../claude/client.js';
 import { costOf, type Price, priceOf } from '../claude/prices.js';
 import type { Logger } from '../platform/logger.js';
+import type { RedisClient } from '../platform/redis.js';
 
 /** What one channel or person used in a day. */
 export interface UsageTotals {
@@ -106,7 +106,7 @@ export class UsageBook {
   private readonly memory = new LRUCache<string, LRUCache<string, number>>({ max: 2 });
 
   constructor(
-    private readonly redis?: Redis,
+    private readonly redis?: RedisClient,
     private readonly prefix = 'scb:',
   ) {}
 

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
+import type { RedisClient } from '../platform/redis.js';
 import { redisReady } from '../platform/redis.js';
 
 /** Per-person limits; 0 turns one off. */
@@ -43,7 +43,7 @@ export class UserBudget {
 
   constructor(
     private readonly limits: BudgetLimits,
-    private readonly redis: Redis | undefined,
+    private readonly redis: RedisClient | undefined,
     private readonly prefix: string,
     private readonly now: () => number = Date.now,
   ) {}

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from './logger.js';
+import { duplicateRedis, type RedisClient } from './redis.js';
 
 /**
  * Messages to every replica through Redis pub/sub, for what one replica hears and another must act
@@ -13,9 +13,9 @@ export interface Broadcast {
   close(): void;
 }
 
-export function createBroadcast(redis: Redis, prefix: string, log: Logger): Broadcast {
+export function createBroadcast(redis: RedisClient, prefix: string, log: Logger): Broadcast {
   const handlers = new Map<string, (message: string) => void>();
-  let subscriber: Redis | undefined;
+  let subscriber: RedisClient | undefined;
   return {
     async publish(topic, message) {
       await redis.publish(prefix + topic, message).catch((err: Error) => {
@@ -27,7 +27,7 @@ export function createBroadcast(redis: Redis, prefix: string, log: Logger): Broa
       if (!subscriber) {
         // A connection of its own (a subscribed connection can do nothing else), which waits for
         // Redis as long as it takes and subscribes to every topic again each time it is ready.
-        const sub = redis.duplicate({
+        const sub = duplicateRedis(redis, {
           enableOfflineQueue: true,
           maxRetriesPerRequest: null,
           commandTimeout: undefined,

@@ -1,11 +1,10 @@
-import type { Redis } from 'ioredis';
 import type Keyv from 'keyv';
 import { type Config, secretValues } from '../config/config.js';
 import { type Broadcast, createBroadcast } from './broadcast.js';
 import { createEgress, type Egress } from './egress.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { createRedis, redisReady } from './redis.js';
+import { createRedis, type RedisClient, redisReady } from './redis.js';
 import { createStore } from './store.js';
 
 /** What every layer above uses: logs, metrics, the way out (proxy), the store and Redis. */
@@ -16,7 +15,7 @@ export interface Platform {
   egress: Egress;
   /** Key-value store: Redis with REDIS_URL, else memory. */
   store: Keyv;
-  redis: Redis | undefined;
+  redis: RedisClient | undefined;
   /** Messages to every replica (Redis pub/sub); undefined without Redis (one process). */
   broadcast: Broadcast | undefined;
   /** Values scrubbed from every log line; secrets rotated in later are added (see addSecrets). */

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 
 /**
  * A small durable table of text records by key (the installations of the app): Redis with
@@ -18,7 +18,7 @@ export interface Records {
 /** Records as Redis strings under `prefix` (`scb:installation:T…`). */
 export class RedisRecords implements Records {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type Keyv from 'keyv';
 import type { Logger } from './logger.js';
+import { isCluster, type RedisClient } from './redis.js';
 
 /** A workspace (or, for an org-wide install, an organization) whose data is to go. */
 export interface TeamRef {
@@ -23,7 +23,7 @@ export type ForgetTeam = (team: TeamRef) => Promise<unknown>;
 export class TeamData {
   private readonly hooks = new Map<string, ForgetTeam>();
 
-  constructor(private readonly sweep: { redis?: Redis; prefix: string; store?: Keyv; log: Logger }) {}
+  constructor(private readonly sweep: { redis?: RedisClient; prefix: string; store?: Keyv; log: Logger }) {}
 
   /** Adds `forget` (named for the logs) to what uninstalling a workspace deletes. */
   onForget(name: string, forget: ForgetTeam): void {
@@ -57,20 +57,26 @@ export class TeamData {
   private async sweepRedis(teamId: string): Promise<number> {
     const { redis, prefix } = this.sweep;
     if (!redis || !teamId) return 0;
-    let cursor = '0';
     let deleted = 0;
-    do {
-      const [next, found] = await redis.scan(
-        cursor,
-        'MATCH',
-        `${globSafe(prefix)}*${globSafe(teamId)}*`,
-        'COUNT',
-        500,
-      );
-      cursor = next;
-      const ours = found.filter((k) => namesTeam(k, teamId));
-      if (ours.length) deleted += await redis.del(...ours);
-    } while (cursor !== '0');
+    // A cluster's keys are spread over its primaries: each is scanned, and each key deleted on its
+    // own (one DEL of keys in different hash slots is refused).
+    for (const node of isCluster(redis) ? redis.nodes('master') : [redis]) {
+      let cursor = '0';
+      do {
+        const [next, found] = await node.scan(
+          cursor,
+          'MATCH',
+          `${globSafe(prefix)}*${globSafe(teamId)}*`,
+          'COUNT',
+          500,
+        );
+        cursor = next;
+        const ours = found.filter((k) => namesTeam(k, teamId));
+        if (!ours.length) continue;
+        if (isCluster(redis)) for (const key of ours) deleted += await redis.del(key);
+        else deleted += await redis.del(...ours);
+      } while (cursor !== '0');
+    }
     return deleted;
   }
 
@@ -86,9 +92,12 @@ export class TeamData {
   }
 }
 
-/** Whether `key` has `teamId` as one of its `:`-separated parts. */
+/**
+ * Whether `key` has `teamId` as one of its `:`-separated parts, a hash tag's braces aside
+ * (`scb:claim:{T0123}:…`, `scb:slack-quota:{start:T0123}`: see platform/redis.ts `tagged`).
+ */
 export function namesTeam(key: string, teamId: string): boolean {
-  return key.split(':').includes(teamId);
+  return key.split(':').some((part) => part.replace(/^\{|\}$/g, '') === teamId);
 }
 
 /** Escapes Redis glob characters. */

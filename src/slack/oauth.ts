@@ -35,7 +35,7 @@ export function createInstaller(
   deps: {
     log: Logger;
     slackLog: SlackLogger;
-    redis?: import('ioredis').Redis;
+    redis?: import('../platform/redis.js').RedisClient;
     fetch?: typeof fetch;
   },
 ) {

@@ -272,7 +272,7 @@ test('Socket Mode with Redis: SIGKILL at five points between receipt and answer 
     t,
     true,
     { REDIS_URL, REDIS_KEY_PREFIX: prefix },
-    async () => (await redis.keys(`${prefix}job-written:*`)).length > 0,
+    async () => (await redis.keys(`${prefix}*job-written:*`)).length > 0,
   );
 });
 

@@ -9,7 +9,7 @@ test('every key the bot writes to Redis expires: answers, follow-ups, channel me
   const prefix = uniquePrefix();
   const redis = new Redis(REDIS_URL);
   t.after(async () => {
-    const keys = [...(await redis.keys(`${prefix}*`)), ...(await redis.keys(`b_${prefix}*`))];
+    const keys = [...(await redis.keys(`${prefix}*`)), ...(await redis.keys(`b_{${prefix}*`))];
     if (keys.length) await redis.del(...keys);
     redis.disconnect();
   });
@@ -60,7 +60,7 @@ test('every key the bot writes to Redis expires: answers, follow-ups, channel me
   await sim.openAppHome('U0ALICE', 'home');
   await sim.waitFor(() => sim.callsTo('views.publish').length > 0);
 
-  const keys = [...(await redis.keys(`${prefix}*`)), ...(await redis.keys(`b_${prefix}*`))];
+  const keys = [...(await redis.keys(`${prefix}*`)), ...(await redis.keys(`b_{${prefix}*`))];
   assert.ok(keys.length >= 10, `keys written: ${keys.join(', ')}`);
   const forever = [];
   for (const key of keys) if ((await redis.pttl(key)) < 0) forever.push(key);

@@ -17,7 +17,8 @@ export function uniquePrefix(): string {
   return `test-${randomBytes(4).toString('hex')}:`;
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on now, on loopback. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.listen(0, '127.0.0.1', () => {

@@ -4,7 +4,8 @@ import { type Rig, type RigOptions, startRig } from './rig.js';
 
 /**
  * Two replicas of the bot sharing one Redis (under a key prefix of their own) and one simulated
- * Slack, which delivers to A until `deliverTo` sends Slack's requests to the other.
+ * Slack, which delivers to A until `deliverTo` sends Slack's requests to the other. `env` adds
+ * settings to both (REDIS_URL: another Redis, a Sentinel or a cluster).
  */
 export async function startReplicas(t: TestContext, opts: Omit<RigOptions, 'sim'> = {}) {
   const env = { REDIS_URL, REDIS_KEY_PREFIX: uniquePrefix(), ...opts.env };

@@ -355,7 +355,8 @@ export class AnswerRunner {
 
 /** The event's claim: one per message, whichever event (mention or message) carried it. */
 function claimKeyOf(job: AnswerJob): string {
-  return `claim:${job.place.teamId}:${job.place.channelId}:${job.messageTs}`;
+  // The workspace as a hash tag: the claim and its durable job share a Redis Cluster hash slot.
+  return `claim:{${job.place.teamId}}:${job.place.channelId}:${job.messageTs}`;
 }
 
 function idle(): Running {

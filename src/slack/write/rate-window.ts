@@ -3,7 +3,7 @@
  * workspace (REDIS_URL), in memory otherwise or while Redis is away (each replica then counts alone
  * for that time, as it would without Redis).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../platform/redis.js';
 import { redisReady } from '../../platform/redis.js';
 
 /** A call counted against a rolling window, or how long until the window has room. */
@@ -69,7 +69,7 @@ export class RedisWindow implements RateWindow {
   private readonly local = new MemoryWindow();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 
@@ -80,8 +80,8 @@ export class RedisWindow implements RateWindow {
       const wait = await this.redis.eval(
         TAKE,
         2,
-        `${this.prefix}${key}`,
-        `${this.prefix}${key}:blocked`,
+        this.windowKey(key),
+        this.blockKey(key),
         limit,
         windowMs,
         member,
@@ -92,11 +92,21 @@ export class RedisWindow implements RateWindow {
     }
   }
 
+  /**
+   * The window of `key` and its block under one hash tag (`scb:slack-quota:{start:T123}`), so the
+   * script that reads both stays legal in a Redis Cluster.
+   */
+  private windowKey(key: string): string {
+    return `${this.prefix}{${key}}`;
+  }
+
+  private blockKey(key: string): string {
+    return `${this.prefix}{${key}}:blocked`;
+  }
+
   async block(key: string, ms: number): Promise<void> {
     await this.local.block(key, ms);
     if (!redisReady(this.redis)) return;
-    await this.redis
-      .set(`${this.prefix}${key}:blocked`, '1', 'PX', Math.max(1, Math.round(ms)))
-      .catch(() => {});
+    await this.redis.set(this.blockKey(key), '1', 'PX', Math.max(1, Math.round(ms))).catch(() => {});
   }
 }

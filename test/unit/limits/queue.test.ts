@@ -90,11 +90,11 @@ test('Bottleneck keys flushed from Redis 7 mid-run: jobs keep running (recovery)
   });
   const ok = () => q.schedule({ priority: 5, inputTokens: 1, outputTokens: 1 }, async () => 'ok');
   assert.equal(await ok(), 'ok');
-  const keys = await admin.keys(`b_${prefix}*`);
+  const keys = await admin.keys(`b_{${prefix}*`);
   assert.ok(keys.length > 0, 'the limiter keeps its state in Redis');
   await admin.del(...keys);
   for (let i = 0; i < 5; i++) assert.equal(await ok(), 'ok');
-  assert.ok((await admin.keys(`b_${prefix}*`)).length > 0, 'state re-created');
+  assert.ok((await admin.keys(`b_{${prefix}*`)).length > 0, 'state re-created');
 });
 
 test('output tokens per minute are reserved up front from max_tokens', async (t) => {
