@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../platform/redis.js';
 
 /**
  * What is kept of a routine between runs, durably: with REDIS_URL in Redis (shared by replicas),
@@ -46,7 +46,7 @@ export class MemoryRoutineBook implements RoutineBook {
 /** Shared by every replica; a routine's record is one key (JSON), apart from the claims' keys. */
 export class RedisRoutineBook implements RoutineBook {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
   async get(name: string) {
