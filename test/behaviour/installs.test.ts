@@ -13,10 +13,11 @@ import { DatabaseSync } from 'node:sqlite';
 import { type TestContext, test } from 'node:test';
 import { Redis } from 'ioredis';
 import type { SlackSim } from '../../sandbox/slack/sim.js';
+import { startChild } from '../support/child.js';
 import { heldClaude } from '../support/held-claude.js';
 import { enableOAuth, installThroughBrowser, multiWorkspaceEnv } from '../support/installs.js';
 import { REDIS_URL, uniquePrefix } from '../support/redis.js';
-import { type Rig, startRig } from '../support/rig.js';
+import { botEnv, type Rig, requestText, startFakes, startRig } from '../support/rig.js';
 import { until } from '../support/until.js';
 import { waitForReplies } from '../support/visible.js';
 
@@ -113,11 +114,13 @@ test('a mention from a workspace that never installed the app gets no answer, an
   await until('the refusal logged', () =>
     rig.logEntries().some((e) => e.team === stranger.id && /not installed; not answered/.test(String(e.msg))),
   );
-  // Refused before any listener ran: nothing written there, nothing asked of Claude.
-  assert.equal(sim.calls.filter((c) => c.args.channel === stranger.channel).length, 0);
-  assert.equal(claude.requests.length, 0);
-  // The installed workspace is answered all the same.
+  // Refused before any listener ran (Bolt says so)...
+  await until('no listener run', () => rig.logs.some((l) => l.includes('No listeners will be called')));
+  // ...and the installed workspace is answered all the same; by then nothing was written in the
+  // other, nor asked of Claude for it.
   assert.ok((await askIn(rig, installed, 'still there?')).reply);
+  assert.equal(sim.calls.filter((c) => c.args.channel === stranger.channel).length, 0);
+  assert.equal(claude.requests.length, 1);
 });
 
 test('an org-wide install answers in two workspaces of the organization', async (t) => {
@@ -333,4 +336,46 @@ test('with token rotation, a token about to expire is refreshed and the new one 
   assert.equal(first.uses, usesBefore, 'the old token wrote nothing');
   const latest = [...sim.installs.grants.values()].filter((g) => g.teamId === a.id).at(-1);
   assert.ok(latest && latest !== first && latest.uses > 0, 'the new token wrote the answer');
+});
+
+test('a question taken up again after a restart (STATE_DIR) is answered with its own workspace’s token', async (t) => {
+  const { sim, claude } = await startFakes(t);
+  const dir = stateDir(t);
+  // The install pages go through the front's own thread, as src/main.ts runs it.
+  const env = { ...botEnv(sim, claude), ...multiWorkspaceEnv({ STATE_DIR: dir }), FRONT_THREAD: '1' };
+  const first = startChild(t, 'test/support/child-bot.ts', env);
+  const port = await first.ready;
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
+  enableOAuth(sim, port);
+  const a = workspace(sim, 'T0ACME');
+  const b = workspace(sim, 'T0BETA');
+  await installThroughBrowser(port, a.id);
+  await installThroughBrowser(port, b.id);
+  let restarted = false;
+  claude.setResponder((req) =>
+    restarted
+      ? { text: `Answer to ${requestText(req.body).includes('acme') ? 'acme' : 'beta'}.` }
+      : { hang: true },
+  );
+  const inA = await sim.post({
+    user: a.user,
+    channel: a.channel,
+    text: `<@${sim.botUserId}> question of acme`,
+  });
+  const inB = await sim.post({
+    user: b.user,
+    channel: b.channel,
+    text: `<@${sim.botUserId}> question of beta`,
+  });
+  await claude.waitForRequests(2);
+  first.child.kill('SIGKILL');
+  await first.exited;
+  restarted = true;
+  // Started again: the journal's questions are taken up outside any event, each in its workspace.
+  const second = startChild(t, 'test/support/child-bot.ts', env);
+  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${await second.ready}/slack/events` });
+  await waitForReplies(sim, a.channel, inA.message.ts, 1, 30_000);
+  await waitForReplies(sim, b.channel, inB.message.ts, 1, 30_000);
+  assert.deepEqual([...writersIn(sim, a.channel)], [a.id]);
+  assert.deepEqual([...writersIn(sim, b.channel)], [b.id]);
 });
