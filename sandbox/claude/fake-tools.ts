@@ -57,6 +57,12 @@ export function toolRulesError(body: MessagesRequestBody): string | undefined {
     }
   }
   const messages = body.messages;
+  // "Requests which include `tool_use` or `tool_result` blocks must define tools."
+  const toolBlocks = messages.some((m) =>
+    blocksOf(m.content).some((b) => b.type === 'tool_use' || b.type === 'tool_result'),
+  );
+  if (toolBlocks && (!Array.isArray(tools) || tools.length === 0))
+    return 'Requests which include `tool_use` or `tool_result` blocks must define tools.';
   let citationsOn: boolean | undefined;
   for (const [i, m] of messages.entries()) {
     const blocks = blocksOf(m.content);

@@ -97,6 +97,7 @@ test('what the real API refuses is refused with a 400', async (t) => {
     { role: 'user' as const, content: [{ type: 'tool_result' as const, tool_use_id: id, content }] },
   ];
   assert.equal(await ask(answered([result('https://s/1', 'ok')])), '200');
+  assert.match(await ask(answered('x'), []), /^400 .*must define tools/);
   assert.match(
     await ask([
       { role: 'user', content: question },
