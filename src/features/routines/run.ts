@@ -148,10 +148,12 @@ async function toCanvas(run: RoutineRun, deps: RoutineRunDeps, d: Delivery): Pro
 /** Tells the target channel a run failed (once per failing slot). */
 export function failureNotice(
   spec: RoutineSpec,
-  deps: Pick<RoutineRunDeps, 'postClient' | 'channels'>,
+  deps: Pick<RoutineRunDeps, 'postClient' | 'channels' | 'digests'>,
   text: string,
 ): Promise<unknown> {
+  // Marked as the bot's own summary posts are: a later digest of that channel leaves it out.
+  const metadata = { event_type: deps.digests.eventType, event_payload: { routine: spec.name } };
   return deps.channels
     .idOf(spec.postTo)
-    .then((channel) => callOnce(() => deps.postClient.chat.postMessage({ channel, text })));
+    .then((channel) => callOnce(() => deps.postClient.chat.postMessage({ channel, text, metadata })));
 }
