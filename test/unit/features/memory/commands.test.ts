@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { findFact, parseMemoryCommand } from '../../../../src/features/memory/commands.js';
+import { cleanFact } from '../../../../src/features/memory/facts.js';
+import { addressedWords } from '../../../../src/slack/read/messages.js';
+
+test('commands are recognised only where they open the words addressed to the bot', () => {
+  const me = { botUserId: 'U0BOT' };
+  assert.equal(addressedWords('<@U0BOT> remember that x', me, false), 'remember that x');
+  assert.equal(addressedWords('<@U0BOT|claude>, stop', me, false), 'stop');
+  assert.equal(addressedWords('please <@U0BOT> remember that x', me, false), undefined);
+  assert.equal(addressedWords('remember that x', me, true), 'remember that x');
+  assert.deepEqual(parseMemoryCommand('remember that the VPN is vpn.acme.io'), {
+    kind: 'remember',
+    fact: 'the VPN is vpn.acme.io',
+  });
+  assert.deepEqual(parseMemoryCommand('Remember: standup at 9'), { kind: 'remember', fact: 'standup at 9' });
+  assert.equal(parseMemoryCommand('remember when we shipped v2?'), undefined, 'a question, not a command');
+  for (const w of ['what do you remember?', 'What do you remember here', 'memories', 'list your memory'])
+    assert.deepEqual(parseMemoryCommand(w), { kind: 'list' }, w);
+  assert.deepEqual(parseMemoryCommand('forget 2'), { kind: 'forget', what: '2' });
+  assert.deepEqual(parseMemoryCommand('forget that the VPN moved'), {
+    kind: 'forget',
+    what: 'the VPN moved',
+  });
+  assert.deepEqual(parseMemoryCommand('forget everything'), { kind: 'forgetAll' });
+  assert.equal(parseMemoryCommand('what is the capital of France?'), undefined);
+});
+
+test('forget finds a fact by number, by its words, or asks which when several match', () => {
+  const facts = [
+    { text: 'VPN is vpn.acme.io' },
+    { text: 'standup at 9' },
+    { text: 'standup on Fridays at 10' },
+  ];
+  assert.deepEqual(findFact(facts, '#2'), { index: 1 });
+  assert.equal(findFact(facts, '4'), undefined);
+  assert.deepEqual(findFact(facts, 'vpn'), { index: 0 });
+  assert.deepEqual(
+    findFact(facts, 'Standup at 9.'),
+    { index: 1 },
+    'the exact words win over containing ones',
+  );
+  assert.deepEqual(findFact(facts, 'standup'), { many: [2, 3] });
+  assert.equal(findFact(facts, 'lunch'), undefined);
+});
+
+test('a fact is kept plain: no pings, no invisible or control characters', () => {
+  assert.equal(
+    cleanFact('that  ops is @here\u200b\u202e and\n@channel'),
+    'ops is @\u200Bhere and @\u200Bchannel',
+  );
+  assert.equal(cleanFact('a\u0000b\tc'), 'a b c');
+});
