@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import type { SimMessage } from '../../sandbox/slack/types.js';
 import { requestText, startRig } from '../support/rig.js';
 import { visibleText, waitForReplies } from '../support/visible.js';
 
@@ -33,18 +34,27 @@ test('“use opus: …” asks with the allowed model of that name; others get a
   const ask = async (channel: string, text: string, user = 'U0ALICE') => {
     const { message } = await sim.post({ user, channel, text: `<@${sim.botUserId}> ${text}` });
     const [reply] = await waitForReplies(sim, channel, message.ts);
+    last = reply!;
     return visibleText(reply!);
   };
+  let last: SimMessage | undefined;
+  /** The small print under the last answer (its context blocks). */
+  const footnotes = () =>
+    ((last?.blocks ?? []) as Array<{ type: string; elements?: Array<{ text?: string }> }>)
+      .filter((b) => b.type === 'context')
+      .flatMap((b) => (b.elements ?? []).map((e) => e.text));
 
   claude.enqueue({ text: 'Opus here.' });
   const opus = await ask('C0GENERAL', 'use opus: review this design', 'U0BOB');
   assert.equal(claude.requests[0]?.body.model, 'claude-opus-5-5');
-  assert.match(opus, /Opus here\.\n\n_Answered with claude-opus-5-5, as asked for this question\._$/);
+  assert.equal(opus, 'Opus here.');
+  assert.deepEqual(footnotes(), ['Answered with claude-opus-5-5, as asked for this question.']);
   assert.match(requestText(claude.requests[0]!.body), /review this design/);
   assert.doesNotMatch(requestText(claude.requests[0]!.body), /use opus/, 'Claude reads the question only');
 
   await ask('C0GENERAL', 'use claude-haiku-5-5: and briefly?');
   assert.equal(claude.requests[1]?.body.model, 'claude-haiku-5-5');
+  assert.deepEqual(footnotes(), ['Answered with claude-haiku-5-5, as asked for this question.']);
 
   // Not in the list: a clear line naming the allowed ones, and no Claude call.
   const refused = await ask('C0GENERAL', 'use fable: write a poem');
@@ -60,6 +70,7 @@ test('“use opus: …” asks with the allowed model of that name; others get a
   // "use" before a word that names no model is an ordinary question, with the profile's model.
   await ask('C0GENERAL', 'use python: how do I loop?');
   assert.equal(claude.requests[2]?.body.model, 'claude-sonnet-5-5');
+  assert.deepEqual(footnotes(), [], 'no model was chosen');
   assert.match(requestText(claude.requests[2]!.body), /use python: how do I loop\?/);
 
   // The Home tab prices the opus answer at opus's rate ($7 / $70 per million here).

@@ -73,7 +73,11 @@ export async function answer(job: AnswerJob, reply: ReplySink, deps: AnswerDeps)
         await spoken;
         const note = stopNote(a.stopReason, job.place.kind, lang.texts);
         if (note) reply.append(`\n\n${note}`);
-        if (chosen) reply.append(`\n\n${chosenModelNote(chosen)}`);
+        if (chosen) {
+          // Under the answer in small print where the sink has it, else as its last line.
+          if (reply.footnote) reply.footnote(chosenModelNote(chosen));
+          else reply.append(`\n\n_${chosenModelNote(chosen)}_`);
+        }
         if (q.fileNotes?.length) reply.append(`\n\n${fileNotesText(q.fileNotes)}`);
         if (closing) reply.append(closing);
       } finally {

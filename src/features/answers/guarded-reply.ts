@@ -24,6 +24,9 @@ export function guardedReply(
     title: unlessQuiet((t: string) => sink.title(t)),
     allowMentions: (ids, nameOf) => sink.allowMentions(ids, nameOf),
     speak: (texts) => sink.speak(texts),
+    footnote: (text) => {
+      if (!quiet()) sink.footnote(text);
+    },
     offerFeedback: (profile) => {
       if (!quiet()) sink.offerFeedback(profile);
     },

@@ -73,7 +73,7 @@ export const QUARANTINED_TEXT =
 
 /** Under an answer asked with a model the person chose ("use opus: …"). */
 export function chosenModelNote(model: string): string {
-  return `_Answered with ${model}, as asked for this question._`;
+  return `Answered with ${model}, as asked for this question.`;
 }
 
 /** A model choice outside the place's profile: no Claude call; the allowed ones named. */

@@ -3,7 +3,7 @@ import type { Logger } from '../../platform/logger.js';
 import { MAX_PART_CHARS, MAX_STREAM_BYTES } from '../limits.js';
 import { callOnce, slackErrorCode } from '../web.js';
 import { feedbackBlock } from './feedback.js';
-import { createStreamFormatter, notificationText } from './format.js';
+import { createStreamFormatter, escapeMrkdwn, notificationText } from './format.js';
 import { ENGLISH_REPLY_TEXTS } from './notes.js';
 import type { ReplySink, ReplyTarget, ReplyTexts } from './sink.js';
 import { type PartRoom, prefixWithin, splitAtRoom } from './split.js';
@@ -41,6 +41,8 @@ export class SlackReply implements ReplySink {
   private texts: ReplyTexts = ENGLISH_REPLY_TEXTS;
   /** Blocks under the end of the answer (feedback buttons), set by offerFeedback. */
   private finalBlocks: Block[] | undefined;
+  /** Small print under the answer (footnote), before the feedback buttons. */
+  private readonly footnotes: Block[] = [];
   /** People the answer may ping: those who wrote in the conversation (see allowMentions). */
   private readonly people = new Set<string>();
   private nameOf: ((userId: string) => string | undefined) | undefined;
@@ -106,7 +108,13 @@ export class SlackReply implements ReplySink {
   }
 
   offerFeedback(profile?: string): void {
-    this.finalBlocks = [feedbackBlock(this.ref, profile, this.texts)];
+    this.finalBlocks = [...this.footnotes, feedbackBlock(this.ref, profile, this.texts)];
+  }
+
+  footnote(text: string): void {
+    const block = { type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(text) }] } as Block;
+    this.footnotes.push(block);
+    this.finalBlocks = [...this.footnotes, ...(this.finalBlocks ?? []).filter((b) => b.type !== 'context')];
   }
 
   /**

@@ -13,6 +13,8 @@ export interface ReplySink {
   stopped?(): Promise<void>;
   /** The bot's own words this reply writes (notes, button labels), in the asker's language. */
   speak?(texts: ReplyTexts): void;
+  /** A line under the answer, in small print (a context block): how it was made, e.g. its model. */
+  footnote?(text: string): void;
   /** The answer ends with feedback buttons (a real answer, not a prompt or an error). */
   offerFeedback?(profile?: string): void;
   /** Adds text as Claude writes it; the sink paces its writes to Slack. */
