@@ -33,7 +33,7 @@ test('start-up without settings fails with one line naming the variable, and poi
   const lines = r.stderr.trim().split('\n');
   assert.equal(
     lines[0],
-    'Configuration error: SLACK_BOT_TOKEN: required (the bot token from OAuth & Permissions, xoxb-…)',
+    'Configuration error: SLACK_BOT_TOKEN: required (the bot token from OAuth & Permissions, xoxb-…), or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET for installs in many workspaces',
   );
   assert.match(lines.at(-1) ?? '', /npm run sandbox/);
 });
