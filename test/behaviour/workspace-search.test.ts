@@ -60,6 +60,8 @@ test('an answer found in another channel the asker can read is given with its pe
   assert.equal(searches.length, 1, 'Claude searched once');
   assert.match(String(searches[0]?.args.query), /billing/);
   assert.ok(searches[0]?.args.action_token, "searched with the asker's action_token");
+  const token = String(searches[0]?.args.action_token);
+  assert.ok(!r.logs.some((l) => l.includes(token)), 'the action_token is in no log line');
   assert.equal(requests.length, 2, 'the search round and the answer');
   const offered = requests[0]?.body.tools as Array<{ name?: string }> | undefined;
   assert.deepEqual(
