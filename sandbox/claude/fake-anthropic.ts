@@ -3,12 +3,14 @@
  * and failures byte-for-byte as the real API would send them; the sandbox uses it with the offline model so
  * the bot runs end to end without an API key.
  */
+
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { inflateSync } from 'node:zlib';
 import type Anthropic from '@anthropic-ai/sdk';
+import { type BatchResult, FakeBatches } from './fake-batches.js';
 import { modelRefusal } from './fake-model-rules.js';
 import { blockSize, type CacheUsage, FakePromptCache, MIN_CACHEABLE_TOKENS } from './fake-prompt-cache.js';
 import {
@@ -113,6 +115,8 @@ export interface FakeAnthropic {
   setResponder(r: Responder): void;
   /** Resolves with a copy of `requests` once it holds at least `n` entries; rejects after `timeoutMs`. */
   waitForRequests(n: number, timeoutMs?: number): Promise<RecordedRequest[]>;
+  /** The Message Batches API: batches created, polls, and `complete()` to end them now. */
+  batches: FakeBatches;
   /** Stops listening and destroys every open socket, hanging requests included. Idempotent. */
   close(): Promise<void>;
 }
@@ -131,6 +135,8 @@ export interface StartFakeAnthropicOptions {
   knowsModel?: (id: string) => boolean;
   /** Prompt caching's minimum prompt in tokens (default 1024); `false`: no prompt caching. */
   promptCacheMinTokens?: number | false;
+  /** A message batch ends this long after creation (at a poll); undefined: only when `batches.complete()` is called. Default 0. */
+  batchDelayMs?: number | undefined;
 }
 
 type ErrorType = Anthropic.ErrorType | 'request_too_large';
@@ -275,6 +281,52 @@ export async function startFakeAnthropic(opts: StartFakeAnthropicOptions = {}): 
     }
   };
 
+  /** One request of a message batch: what /v1/messages would answer (no stream, no faults). */
+  const batchAnswer = async (params: Record<string, unknown>): Promise<BatchResult> => {
+    const body = params as unknown as MessagesRequestBody;
+    const invalid =
+      validateBody(params, true) ??
+      (params.stream === true ? 'stream: not supported in a message batch' : undefined) ??
+      toolRulesError(body) ??
+      modelRefusal(params);
+    const errored = (type: string, message: string): BatchResult => ({
+      type: 'errored',
+      error: { type: 'error', error: { type, message } },
+    });
+    if (invalid !== undefined) return errored('invalid_request_error', invalid);
+    const recorded: RecordedRequest = { path: '/v1/messages/batches', headers: {}, body, at: Date.now() };
+    const scripted = queue.shift();
+    const reply = scripted ?? (await responder(recorded));
+    if (reply.status !== undefined) {
+      const known = STATUS_ERRORS.get(reply.status);
+      return errored(known?.type ?? 'api_error', reply.errorMessage ?? known?.message ?? 'error');
+    }
+    const text = reply.text ?? offlineReply(body);
+    const id = `req_fake_${++sequence}`;
+    const plan: ReplyPlan = {
+      reply,
+      text,
+      requestId: id,
+      messageId: `msg_fake_${id.slice('req_fake_'.length)}`,
+      model: body.model,
+      tokens: {
+        input: reply.inputTokens ?? estimateInputTokens(body, tokensPerChar),
+        cacheRead: 0,
+        cacheWrite: 0,
+      },
+      toolBlocks: [],
+      after: [],
+      citations: [],
+    };
+    return { type: 'succeeded', message: buildMessage(plan, text, stopOf(plan), outputTokens(text)) };
+  };
+  let baseUrl = '';
+  const batches = new FakeBatches({
+    delayMs: 'batchDelayMs' in opts ? opts.batchDelayMs : 0,
+    answer: batchAnswer,
+    baseUrl: () => baseUrl,
+  });
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = `req_fake_${++sequence}`;
     const controller = new AbortController();
@@ -291,6 +343,22 @@ export async function startFakeAnthropic(opts: StartFakeAnthropicOptions = {}): 
 
     try {
       const path = new URL(req.url ?? '/', 'http://fake').pathname;
+      if (path.startsWith('/v1/messages/batches')) {
+        const r = await batches.handle(
+          req.method ?? 'GET',
+          path,
+          req.method === 'POST' ? await readBody(req) : '',
+        );
+        if (r?.jsonl !== undefined) {
+          res.writeHead(200, { 'content-type': 'application/binary' });
+          res.end(r.jsonl);
+        } else if (r) {
+          sendJson(res, r.status, r.body);
+        } else {
+          sendError(res, requestId, 404, `Not found: ${req.method} ${path}`);
+        }
+        return;
+      }
       if (req.method === 'GET' && path.startsWith('/v1/models/')) {
         answerModel(res, requestId, decodeURIComponent(path.slice('/v1/models/'.length)), apiKeyOf(req));
         return;
@@ -376,8 +444,10 @@ export async function startFakeAnthropic(opts: StartFakeAnthropicOptions = {}): 
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
+  baseUrl = `http://${host}:${address.port}`;
   return {
-    url: `http://${host}:${address.port}`,
+    url: baseUrl,
+    batches,
     requests,
     countRequests,
     enqueue(...replies: FakeReply[]): void {

@@ -23,6 +23,7 @@ export function createAsk(
   return new AskPipeline({
     profiles,
     traffic: limits.traffic,
+    batches: limits.batches,
     budget: limits.budget,
     rooms: {
       question: limits.room,

@@ -1,4 +1,4 @@
-import { type ClaudeUsage, tokensOf } from '../claude/client.js';
+import { type ClaudeRequest, type ClaudeResult, type ClaudeUsage, tokensOf } from '../claude/client.js';
 import type { ClaudeProfile } from '../claude/profile.js';
 import { PRIORITY } from '../limits/queue.js';
 import type { Traffic } from '../limits/traffic.js';
@@ -20,6 +20,14 @@ export interface AskPipelineDeps {
   budget?: UserBudget;
   /** Where each lane's questions wait their turn before any work is done for them. */
   rooms: Partial<Record<AskLane, WaitingRoom>>;
+  /** Calls that can wait: the Message Batches API (half the price, within 24 hours). */
+  batches?: {
+    ask(
+      scope: { teamId: string; channelId: string },
+      req: ClaudeRequest,
+      signal?: AbortSignal,
+    ): Promise<ClaudeResult>;
+  };
   /** Told of each Claude call that cost tokens (the usage book). */
   onUsage?(input: AskInput, usage: ClaudeUsage, request: { model: string; profile?: string }): void;
   log: Logger;
@@ -118,6 +126,23 @@ export class AskPipeline {
       waited,
       leaveLine,
       claude: async (request, opts = {}) => {
+        if (opts.batch && this.deps.batches) {
+          // A batch waits outside the line: its turn goes to the next summary.
+          leaveLine();
+          const r = await this.deps.batches.ask(scope, request, input.signal);
+          const answer: AskAnswer = {
+            text: r.text,
+            source: 'claude',
+            stopReason: r.stopReason,
+            usage: r.usage,
+            ...(r.requestId ? { requestId: r.requestId } : {}),
+            ...(r.content ? { content: r.content } : {}),
+          };
+          calls.push(answer);
+          onUsage?.(input, r.usage, request);
+          void budget?.spend(input.where.teamId, input.userId, tokensOf(r.usage), daily).catch(() => {});
+          return answer;
+        }
         const a = await traffic.ask(scope, request, opts.onText ?? (() => {}), {
           priority: LANE_PRIORITY[input.lane],
           cacheTtlSeconds: profile.cacheTtlSeconds,

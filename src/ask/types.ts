@@ -64,7 +64,14 @@ export interface AskSession {
    * One Claude call on the shared path (cache → single-flight → queue → breaker), with the
    * profile's cache lifetime and the lane's priority; its tokens count against the person's budget.
    */
-  claude(request: ClaudeRequest, opts?: { onText?(delta: string): void }): Promise<AskAnswer>;
+  claude(
+    request: ClaudeRequest,
+    opts?: {
+      onText?(delta: string): void;
+      /** Through the Message Batches API (work that can wait: half the price, within 24 hours). */
+      batch?: boolean;
+    },
+  ): Promise<AskAnswer>;
 }
 
 export interface AskAnswer {

@@ -70,6 +70,8 @@ export interface ClaudeUsage {
    * long-prompt prices apply per call. Unset: the sums above are one call's.
    */
   largestPromptTokens?: number;
+  /** Answered through the Message Batches API: billed at half the price (prices.ts BATCH_DISCOUNT). */
+  batch?: boolean;
 }
 
 /** Every input token (cached or not): what a call read. */

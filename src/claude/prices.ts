@@ -30,16 +30,27 @@ export function rateOf(usage: ClaudeUsage, p: ModelPrice): Price {
   return p.longPrompt && prompt > p.longPrompt.above ? p.longPrompt.rate : p;
 }
 
-/** Estimated cost of one call in US dollars (0 when the model's price is unknown). */
+/**
+ * Message Batches bill input and output at half the price.
+ * @see https://docs.anthropic.com/en/docs/build-with-claude/batch-processing#pricing
+ */
+export const BATCH_DISCOUNT = 0.5;
+
+/** Estimated cost of one call in US dollars (0 when the model's price is unknown); a batched call at the batch price. */
 export function costOf(usage: ClaudeUsage, p: ModelPrice | undefined): number {
   if (!p) return 0;
   const r = rateOf(usage, p);
-  return (
+  const tokens =
     (usage.inputTokens * r.input +
       usage.outputTokens * r.output +
       usage.cacheReadTokens * r.cacheRead +
       usage.cacheWriteTokens * r.cacheWrite) /
-      1_000_000 +
-    (usage.webSearches ?? 0) * WEB_SEARCH_USD
-  );
+    1_000_000;
+  return tokens * (usage.batch ? BATCH_DISCOUNT : 1) + (usage.webSearches ?? 0) * WEB_SEARCH_USD;
+}
+
+/** What a batched call saved against the same call through the Messages API. */
+export function batchSavingOf(usage: ClaudeUsage, p: ModelPrice | undefined): number {
+  if (!usage.batch) return 0;
+  return costOf({ ...usage, batch: false }, p) - costOf(usage, p);
 }

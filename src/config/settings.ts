@@ -164,6 +164,9 @@ export const SETTINGS = [
     setting('ALLOW_BOT_MESSAGES', 'bot.allowBotMessages', bool, { default: 'false', doc: 'answer messages from other bots (beware of bot-to-bot loops)' }),
     setting('STREAM_APPENDS_PER_MINUTE', 'bot.streamAppendsPerMinute', int(1, 10_000), { default: '90', doc: '`chat.appendStream` calls per minute shared by all answers being streamed' }),
     setting('SUMMARIES_MAX_CONCURRENT', 'bot.summariesMaxConcurrent', int(1, 100), { default: '2', doc: 'summaries worked on at once per process; more wait their turn (up to 20, then "busy"), so summaries never crowd out answers to mentions. Summaries also count against the `USER_*` limits' }),
+    setting('ROUTINES_BATCH', 'bot.routinesBatch', bool, { default: 'false', doc: "every routine's digest goes through Anthropic's Message Batches API (half the price, answered within 24 hours); a routine's own `batch: true` does it for that routine alone" }),
+    setting('BATCH_POLL_SECONDS', 'bot.batchPollSeconds', int(1, 3600), { default: '30', doc: 'first wait before asking whether a message batch has ended; doubled after each poll up to `BATCH_POLL_MAX_SECONDS`' }),
+    setting('BATCH_POLL_MAX_SECONDS', 'bot.batchPollMaxSeconds', int(1, 3600), { default: '300', doc: 'longest wait between two polls of a message batch' }),
     setting('UNFURL_LINKS', 'bot.unfurlLinks', bool, { default: 'false', doc: "let Slack unfurl links and media in the bot's posts; off so that no URL Claude writes (which could carry conversation text) is fetched by Slack" }),
   ]),
   ...section('Cache, scale-out, server', [

@@ -51,6 +51,11 @@ export interface Config {
     streamAppendsPerMinute: number;
     /** Summaries worked on at once per process; the rest wait their turn. */
     summariesMaxConcurrent: number;
+    /** Every routine through the Message Batches API (ROUTINES_BATCH); a routine's `batch` does one. */
+    routinesBatch: boolean;
+    /** First and longest wait between polls of a message batch, in seconds. */
+    batchPollSeconds: number;
+    batchPollMaxSeconds: number;
     /** Let Slack unfurl links and media in the bot's posts (off: no URL the model writes is fetched). */
     unfurlLinks: boolean;
     /** Slack user ids that see everyone's usage on the Home tab. */

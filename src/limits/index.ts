@@ -1,8 +1,12 @@
+import { BatchClient } from '../claude/batches.js';
+import type { ClaudeRequest } from '../claude/client.js';
 import { ClaudeClient } from '../claude/client.js';
 import { measureClaude } from '../claude/instrument.js';
+import { batchSavingOf, costOf, priceOf } from '../claude/prices.js';
 import type { Config } from '../config/config.js';
 import type { Platform } from '../platform/index.js';
 import { BREAKER_VALUE, watchQueue } from '../platform/metrics.js';
+import { BatchedCalls, FileBatchBook, MemoryBatchBook, RedisBatchBook } from './batched-calls.js';
 import { createBreaker } from './breaker.js';
 import { createAnswerCache } from './cache.js';
 import { type ClaimStore, DEFAULT_LEASE_MS, MemoryClaims, RedisClaims } from './claims.js';
@@ -94,6 +98,25 @@ export function createLimits(config: Config, platform: Platform, opts: LimitsOpt
     flightLeaseMs: opts.claimLeaseMs,
     onEvent: countTraffic(metrics),
   });
+  const batchClient = new BatchClient({
+    apiKey: opts.apiKey,
+    baseUrl: config.anthropic.baseUrl,
+    fetch: platform.egress.fetch,
+    timeoutMs: 60_000,
+    log,
+  });
+  const batched = new BatchedCalls({
+    client: batchClient,
+    book: redis
+      ? new RedisBatchBook(redis, prefix)
+      : config.stateDir
+        ? new FileBatchBook(config.stateDir)
+        : new MemoryBatchBook(),
+    log,
+    pollMs: config.bot.batchPollSeconds * 1000,
+    maxPollMs: Math.max(config.bot.batchPollSeconds, config.bot.batchPollMaxSeconds) * 1000,
+    onEvent: (event, model) => metrics.batches.inc({ event, model }),
+  });
   const usage = new UsageBook(redis, prefix);
   const budget = new UserBudget(
     {
@@ -114,6 +137,23 @@ export function createLimits(config: Config, platform: Platform, opts: LimitsOpt
     queue,
     room,
     traffic,
+    /** Calls that can wait, through the Message Batches API (half the price); counted like the others. */
+    batches: {
+      async ask(scope: { teamId: string; channelId: string }, req: ClaudeRequest, signal?: AbortSignal) {
+        const r = await batched.ask(scope, req, signal);
+        const model = req.model;
+        const u = r.usage;
+        const price = priceOf(model, config.claude.prices);
+        metrics.claudeRequests.inc({ model, outcome: 'ok' });
+        metrics.tokens.inc({ model, type: 'input' }, u.inputTokens);
+        metrics.tokens.inc({ model, type: 'output' }, u.outputTokens);
+        metrics.tokens.inc({ model, type: 'cache_read' }, u.cacheReadTokens);
+        metrics.tokens.inc({ model, type: 'cache_write' }, u.cacheWriteTokens);
+        metrics.cost.inc({ model }, costOf(u, price));
+        metrics.batchSaving.inc({ model }, batchSavingOf(u, price));
+        return r;
+      },
+    },
     usage,
     budget,
     recordUsage: usageRecorder(usage, config.claude.model, config.claude.prices, log, opts.now),

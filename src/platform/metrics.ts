@@ -52,6 +52,16 @@ export function createMetrics() {
       'Reasons given in the thumbs-down modal (wrong, outdated, incomplete, harmful, other), by the channel profile that answered',
       ['reason', 'profile'],
     ),
+    batches: counter(
+      'slackbot_claude_batches_total',
+      'Claude calls through the Message Batches API: submitted, resumed (a batch submitted before a restart, picked up), succeeded, failed',
+      ['event', 'model'],
+    ),
+    batchSaving: counter(
+      'slackbot_claude_batch_saving_usd_total',
+      'Estimated US dollars saved by batched calls (half the price) against the same calls through the Messages API',
+      ['model'],
+    ),
     answers: counter(
       'slackbot_answers_total',
       'Answers by outcome (ok or error kind) and source (claude, joined, cache)',

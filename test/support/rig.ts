@@ -50,6 +50,8 @@ export interface RigOptions {
   env?: Record<string, string>;
   socketMode?: boolean;
   /** Reuse an existing simulated workspace (several bots on one Slack). */
+  /** A fake Anthropic to share (two processes of one deployment); default: a new one. */
+  claude?: FakeAnthropic;
   sim?: SlackSim;
   /** Claim and job lease without renewal (a replica that takes over a killed one's questions quickly). */
   claimLeaseMs?: number;
@@ -70,7 +72,7 @@ export interface RigOptions {
  */
 export async function startRig(t: TestContext, opts: RigOptions = {}): Promise<Rig> {
   const sim = opts.sim ?? (await SlackSim.start(opts.noRateTiers ? { rateLimits: NO_RATE_LIMITS } : {}));
-  const claude = await startFakeAnthropic();
+  const claude = opts.claude ?? (await startFakeAnthropic());
   const env: Record<string, string> = {
     ...botEnv(sim, claude),
     LOG_LEVEL: 'debug',

@@ -158,6 +158,8 @@ const routine = z.strictObject({
     .optional(),
   as: z.enum(['message', 'canvas']).default('message'),
   prompt: z.string().min(1).max(2000).optional(),
+  /** Through the Message Batches API: half the price, the digest within 24 hours. */
+  batch: z.boolean().optional(),
 });
 
 /** Why a schedule is not five cron fields croner reads, or undefined. */
@@ -350,6 +352,7 @@ function routinesOf(
       ...(r.team ? { team: r.team } : {}),
       as: r.as,
       ...(r.prompt ? { prompt: r.prompt.trim() } : {}),
+      ...(r.batch !== undefined ? { batch: r.batch } : {}),
     };
   });
 }

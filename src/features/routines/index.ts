@@ -38,6 +38,7 @@ export function install(
     channels,
     teamId: () => slack.homeTeam(),
     log: platform.log,
+    batchAll: deps.config.bot.routinesBatch,
   };
   const notifyFailure = async (
     spec: Parameters<typeof failureNotice>[0],

@@ -19,6 +19,8 @@ export interface RoutineRunDeps {
   channels: { idOf(ref: string): Promise<string>; labelOf(id: string): Promise<string> };
   teamId(): string;
   log: Logger;
+  /** Whether every routine goes through the Message Batches API (ROUTINES_BATCH). */
+  batchAll?: boolean;
 }
 
 /**
@@ -48,6 +50,7 @@ export async function runRoutine(run: RoutineRun, deps: RoutineRunDeps): Promise
     label: w ? `the last ${w.text}` : `the time up to ${when}`,
     ...(spec.prompt ? { instructions: spec.prompt } : {}),
     signal: run.signal,
+    ...((spec.batch ?? deps.batchAll) ? { batch: true } : {}),
     deliver: (digest) =>
       spec.as === 'canvas'
         ? toCanvas(run, deps, { target, sourceLabel, when, digest })

@@ -41,6 +41,7 @@ export function digests(
           public: false,
           ...(r.signal ? { signal: r.signal } : {}),
           ...(r.instructions ? { instructions: r.instructions } : {}),
+          ...(r.batch ? { batch: true } : {}),
           deliver: async (d) => {
             await r.deliver(d);
             delivered = true;

@@ -47,6 +47,8 @@ export interface SummaryJob {
   instructions?: string;
   /** Aborted when the process stops (routines: the slot is taken up again). */
   signal?: AbortSignal;
+  /** Claude's calls through the Message Batches API (a routine's digest that can wait). */
+  batch?: boolean;
   /** Where the finished summary goes instead of the person (routines); `say` still hears the rest. */
   deliver?(summary: Digest): Promise<void>;
 }
@@ -193,7 +195,7 @@ async function write(
         maxTokens: s.profile.maxTokens,
         contextTokens: s.profile.contextTokens,
         ask: async (req) => {
-          const a = await s.claude(req);
+          const a = await s.claude(req, job.batch ? { batch: true } : undefined);
           sources.push(a.source);
           return { text: a.text, cut: a.stopReason === 'max_tokens' };
         },

@@ -1,0 +1,187 @@
+/**
+ * Claude calls that can wait, through the Message Batches API: each call is submitted once (its
+ * batch id kept durably under a key of the request), polled with backoff until the batch ends, and
+ * its result read. A process that restarts between submit and result asks the same request again
+ * (a routine's slot is run again), finds the pending batch by that key and polls it instead of
+ * submitting twice: the answer is paid for once and delivered once (delivery is the caller's, run
+ * once per slot). Kept in Redis with REDIS_URL (shared by replicas), in STATE_DIR/batches.json
+ * without it, else in memory (a restart then submits again).
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BatchClient, BatchState } from '../claude/batches.js';
+import type { ClaudeRequest, ClaudeResult } from '../claude/client.js';
+import { ClaudeError } from '../claude/errors.js';
+import type { Logger } from '../platform/logger.js';
+import type { RedisClient } from '../platform/redis.js';
+
+/** A batched call on its way: which batch, which request in it. */
+export interface BatchRecord {
+  batchId: string;
+  customId: string;
+  /** ms since the epoch. */
+  submittedAt: number;
+}
+
+/**
+ * How long a record is kept: a batch ends within 24 hours and Anthropic keeps its results 29 days;
+ * three days covers a run taken up again after a long outage.
+ */
+const RECORD_TTL_MS = 3 * 24 * 3600_000;
+
+export interface BatchBook {
+  get(key: string): Promise<BatchRecord | undefined>;
+  /** Throws when the record could not be kept. */
+  put(key: string, record: BatchRecord): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+export class MemoryBatchBook implements BatchBook {
+  private readonly records = new Map<string, BatchRecord>();
+  async get(key: string) {
+    return this.records.get(key);
+  }
+  async put(key: string, record: BatchRecord) {
+    this.records.set(key, record);
+  }
+  async delete(key: string) {
+    this.records.delete(key);
+  }
+}
+
+export class RedisBatchBook implements BatchBook {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly prefix: string,
+  ) {}
+  async get(key: string) {
+    const text = await this.redis.get(`${this.prefix}batch:${key}`);
+    return text ? (JSON.parse(text) as BatchRecord) : undefined;
+  }
+  async put(key: string, record: BatchRecord) {
+    await this.redis.set(`${this.prefix}batch:${key}`, JSON.stringify(record), 'PX', RECORD_TTL_MS);
+  }
+  async delete(key: string) {
+    await this.redis.del(`${this.prefix}batch:${key}`);
+  }
+}
+
+/** One process with STATE_DIR: batches.json, replaced whole (written aside, then renamed). */
+export class FileBatchBook implements BatchBook {
+  private readonly file: string;
+  constructor(
+    dir: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    mkdirSync(dir, { recursive: true });
+    this.file = join(dir, 'batches.json');
+  }
+  private all(): Record<string, BatchRecord> {
+    try {
+      const all = JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, BatchRecord>;
+      const fresh = Object.entries(all).filter(([, r]) => this.now() - r.submittedAt < RECORD_TTL_MS);
+      return Object.fromEntries(fresh);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      throw err;
+    }
+  }
+  private write(all: Record<string, BatchRecord>) {
+    writeFileSync(`${this.file}.tmp`, JSON.stringify(all));
+    renameSync(`${this.file}.tmp`, this.file);
+  }
+  async get(key: string) {
+    return this.all()[key];
+  }
+  async put(key: string, record: BatchRecord) {
+    this.write({ ...this.all(), [key]: record });
+  }
+  async delete(key: string) {
+    const { [key]: _gone, ...rest } = this.all();
+    this.write(rest);
+  }
+}
+
+/** What happened to a batched call, for metrics and logs. */
+export type BatchEvent = 'submitted' | 'resumed' | 'succeeded' | 'failed';
+
+export interface BatchedCallsOptions {
+  client: Pick<BatchClient, 'submit' | 'state' | 'result'>;
+  book: BatchBook;
+  log: Logger;
+  /** First wait between polls; doubled each time up to `maxPollMs`. */
+  pollMs: number;
+  maxPollMs: number;
+  onEvent?(event: BatchEvent, model: string): void;
+}
+
+/** The key of a request: the same request (scope, model, prompt, settings) finds the same batch. */
+export function batchKey(scope: { teamId: string; channelId: string }, req: ClaudeRequest): string {
+  const { inputTokens: _estimate, mcpServers: _servers, ...what } = req;
+  const hash = createHash('sha256')
+    .update(JSON.stringify([scope.teamId, scope.channelId, what]))
+    .digest('base64url');
+  return `${scope.teamId}:${hash.slice(0, 43)}`;
+}
+
+export class BatchedCalls {
+  constructor(private readonly opts: BatchedCallsOptions) {}
+
+  /**
+   * One Claude call through a batch: submitted unless a batch for this request is already on its
+   * way, polled until it ends (or `signal` aborts: the batch goes on, and the next ask of the same
+   * request picks it up), then its result. Throws ClaudeError; a request that expired or was
+   * canceled is forgotten, so asking again submits it anew.
+   */
+  async ask(
+    scope: { teamId: string; channelId: string },
+    req: ClaudeRequest,
+    signal?: AbortSignal,
+  ): Promise<ClaudeResult> {
+    const { client, book, log, onEvent } = this.opts;
+    const key = batchKey(scope, req);
+    let record = await book.get(key);
+    if (record) {
+      onEvent?.('resumed', req.model);
+      log.info({ batch: record.batchId, key }, 'batched call resumed: its batch was submitted before');
+    } else {
+      const customId = `r_${key.split(':')[1]?.slice(0, 40) ?? 'x'}`;
+      const batchId = await client.submit(customId, req);
+      record = { batchId, customId, submittedAt: Date.now() };
+      onEvent?.('submitted', req.model);
+      log.info({ batch: batchId, key }, 'batched call submitted');
+      // Kept before the wait: a process that dies now finds it when the work is asked again.
+      await book.put(key, record).catch((err) => log.warn({ err, batch: batchId }, 'batch id not kept'));
+    }
+    await this.untilEnded(record.batchId, signal);
+    try {
+      const result = await client.result(record.batchId, record.customId, req.model);
+      onEvent?.('succeeded', req.model);
+      return result;
+    } catch (err) {
+      onEvent?.('failed', req.model);
+      if (err instanceof ClaudeError && err.kind === 'unavailable') await book.delete(key).catch(() => {});
+      throw err;
+    }
+  }
+
+  private async untilEnded(batchId: string, signal?: AbortSignal): Promise<void> {
+    let wait = this.opts.pollMs;
+    for (;;) {
+      signal?.throwIfAborted();
+      let state: BatchState | undefined;
+      try {
+        state = await this.opts.client.state(batchId);
+      } catch (err) {
+        // A failed poll is tried again at the next one; a batch that is gone is not.
+        if (err instanceof ClaudeError && err.kind === 'invalid_request') throw err;
+        this.opts.log.info({ err, batch: batchId }, 'batch poll failed; polling again');
+      }
+      if (state === 'ended') return;
+      await sleep(wait, undefined, signal ? { signal } : {}).catch(() => signal?.throwIfAborted());
+      wait = Math.min(this.opts.maxPollMs, wait * 2);
+    }
+  }
+}
