@@ -4,7 +4,7 @@ import { type TestContext, test } from 'node:test';
 import { heldClaude } from '../support/held-claude.js';
 import { REDIS_URL, uniquePrefix } from '../support/redis.js';
 import { startReplicas } from '../support/replicas.js';
-import { startRig } from '../support/rig.js';
+import { requestText, startRig } from '../support/rig.js';
 import { addLeads, digests, routinesFile, testClock, tsIn } from '../support/routines.js';
 import { until } from '../support/until.js';
 
@@ -211,4 +211,51 @@ test('a run that fails tells the target channel once, retries with backoff, then
   assert.equal(digests(sim, leads).length, 1);
   assert.equal(digests(sim, leads)[0]?.slot, slot);
   assert.equal(notices().length, 1);
+});
+
+test('every replica down for three scheduled minutes: the one that comes back runs the latest of them, once, reading from where the last digest ended', async (t) => {
+  const clock = testClock();
+  const file = routinesFile(t, [EVERY_MINUTE]);
+  const env = { REDIS_URL, REDIS_KEY_PREFIX: uniquePrefix(), CLAUDE_PROFILES_FILE: file };
+  const routines = { now: clock.now, tickMs: 10 };
+  const first = await startRig(t, { env, routines });
+  const { sim } = first;
+  const leads = addLeads(sim);
+  const start = clock.minute();
+  await until('the routine is scheduled', () => first.logs.some((l) => l.includes('routine scheduled')));
+  sim.seedMessage({
+    channel: 'C0GENERAL',
+    user: 'U0BOB',
+    text: 'First: the plan is agreed.',
+    ts: tsIn(start, 10),
+  });
+  clock.set(start + 60_000);
+  await sim.waitFor(() => digests(sim, leads).length === 1, { what: 'the first digest' });
+  await until('the run recorded', () => first.logs.some((l) => l.includes('"routine ran"')));
+  await first.bot.stop();
+
+  // Down through three slots, with news in each of them.
+  const news = [1, 2, 3].map((i) =>
+    sim.seedMessage({
+      channel: 'C0GENERAL',
+      user: 'U0CARLA',
+      text: `Down ${i}: still on track.`,
+      ts: tsIn(start + i * 60_000, 10),
+    }),
+  );
+  clock.set(start + 4 * 60_000 + 5_000);
+  const back = await startRig(t, { env, routines, sim });
+  await sim.waitFor(() => digests(sim, leads).length === 2, { what: 'the made-up digest' });
+  for (let k = 0; k < 5; k++) await back.bot.routines.tick();
+  await until('the run recorded', () => back.logs.some((l) => l.includes('"routine ran"')));
+  const made = digests(sim, leads);
+  assert.deepEqual(
+    made.map((d) => d.slot),
+    [start + 60_000, start + 4 * 60_000],
+    'the latest missed slot only',
+  );
+  // Its window starts where the last digest ended: the news of all three minutes reach Claude.
+  const asked = back.claude.requests.map((r) => requestText(r.body)).join('\n');
+  for (const m of news) assert.ok(asked.includes(m.text), `${m.text} is read for the made-up digest`);
+  assert.ok(!asked.includes('First: the plan is agreed.'), 'nothing the first digest had');
 });
