@@ -165,3 +165,42 @@ test('“stop” in a thread outlasts a restart with Redis', async (t) => {
   assert.equal(second.claude.requests.length, 1, 'after the restart only the mention was answered');
   assert.match(lastAsked(second), /now\?/);
 });
+
+test('“@bot stop” in a thread also stops the person’s answer being written there', async (t) => {
+  const r = await startRig(t, { env: { ANSWER_THREAD_FOLLOWUPS: 'true' } });
+  const { sim, claude } = r;
+  const long = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
+  claude.enqueue({ text: long, chunkSize: 6, chunkDelayMs: 30 });
+  const { message } = await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    text: `<@${sim.botUserId}> go on`,
+  });
+  await sim.waitFor(() => botReplies(sim, 'C0GENERAL', message.ts).find((m) => m.streaming), {
+    what: 'the answer streaming',
+  });
+  await sim.post({
+    user: 'U0ALICE',
+    channel: 'C0GENERAL',
+    thread_ts: message.ts,
+    text: `<@${sim.botUserId}> stop`,
+  });
+  const replies = await sim.waitFor(
+    () => {
+      const all = botReplies(sim, 'C0GENERAL', message.ts);
+      return all.some((m) => m.text.includes('(stopped)')) &&
+        all.some((m) => /stop answering replies/.test(m.text))
+        ? all
+        : undefined;
+    },
+    { what: 'the answer stopped and the stop confirmed' },
+  );
+  assert.ok(
+    !replies
+      .map((m) => m.text)
+      .join('')
+      .includes('word199'),
+    'the rest of the answer never came',
+  );
+  assert.equal(claude.requests.length, 1, '“stop” is no question');
+});

@@ -6,7 +6,7 @@ import type { FeatureDeps } from '../deps.js';
 import { ThreadFollowing } from './follow.js';
 import { register } from './listener.js';
 import { AnswerRunner } from './runner.js';
-import { installStop, StopRights } from './stop.js';
+import { installStop, StopRights, tellReplicas } from './stop.js';
 
 /**
  * Answers: a mention in a channel or a DM becomes a job, answered in its thread with the thread as
@@ -62,7 +62,10 @@ export function install(
     postClient: slack.postClient,
     log,
     follows: async (place) => (await deps.profiles.forPlace(place)).followThreads === true,
-    stopAnswers: (channel, thread, user) => runner.stop(channel, thread, user),
+    stopAnswers: (channel, thread, user) => {
+      void tellReplicas(platform.broadcast, channel, thread, user).catch(() => {});
+      return runner.stop(channel, thread, user);
+    },
   });
   const commands = [
     (job: AnswerJob, words: string) => following.command(job, words),

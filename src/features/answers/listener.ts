@@ -120,9 +120,10 @@ export function register(app: App, deps: MessageListenerDeps): void {
     // A follow-up without a mention: only a person's (never another app's: no loops between bots),
     // in a thread the bot answered, not addressed to someone else.
     if (!e.thread_ts || e.thread_ts === e.ts || fromOtherBot(e) || mentionsOthers(text, me)) return;
-    if (!(await deps.hasAnsweredIn(teamId, e.channel, e.thread_ts))) return;
     const job = withoutWords(jobFor(body, e, teamId, 'channel', me));
+    // The profile first: where no profile follows threads (the default) the store is not asked.
     if (!(await deps.followsThread(job.place))) return;
+    if (!(await deps.hasAnsweredIn(teamId, e.channel, e.thread_ts))) return;
     await deps.submit(job);
   });
 }

@@ -54,9 +54,19 @@ export function installStop(
     }
     const stopped = runner.stop(e.channel, e.thread_ts, by);
     log.info({ channel: e.channel, thread: e.thread_ts, user: e.user, stopped }, 'stop button pressed');
-    const message: StopMessage = { channel: e.channel, thread: e.thread_ts, by };
-    await broadcast?.publish(STOP_TOPIC, JSON.stringify(message));
+    await tellReplicas(broadcast, e.channel, e.thread_ts, by);
   });
+}
+
+/** Asks the other replicas to stop `by`'s answers in a thread (the ones written there). */
+export async function tellReplicas(
+  broadcast: Broadcast | undefined,
+  channel: string,
+  thread: string,
+  by: string,
+): Promise<void> {
+  const message: StopMessage = { channel, thread, by };
+  await broadcast?.publish(STOP_TOPIC, JSON.stringify(message));
 }
 
 /**
