@@ -36,7 +36,8 @@ export const DEMO_PROFILES: readonly DemoProfile[] = [
 /**
  * Routines the sandbox shows (with the offline model only: with a real key each run is a paid
  * Claude call): every minute, a digest of #general's news in #digests (when there is any), and
- * a canvas in #digests with a dated summary of #general's last day added each minute.
+ * a canvas in #digests with a dated summary of #general's last day added each minute; every five
+ * minutes, a digest of #general's last hour asked through a message batch (half the price).
  */
 export const DEMO_ROUTINES = [
   {
@@ -54,6 +55,17 @@ export const DEMO_ROUTINES = [
     window: '24h',
     post_to: '#digests',
     as: 'canvas',
+  },
+  {
+    // Through the fake Claude's Message Batches API: the digest comes at the first poll after the
+    // slot (BATCH_POLL_SECONDS), at half the price on the Home tab's usage.
+    name: 'general-batch',
+    schedule: '*/5 * * * *',
+    timezone: 'UTC',
+    summarize: '#general',
+    window: '1h',
+    post_to: '#digests',
+    batch: true,
   },
 ];
 
