@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import type {
   ContentBlock,
   MessageParam,
@@ -33,6 +33,13 @@ function betasOf(req: ClaudeRequest): { headers: Record<string, string> } | Reco
   ];
   return betas.length ? { headers: { 'anthropic-beta': betas.join(',') } } : {};
 }
+
+/**
+ * The API version the SDK sends (its `anthropic-version` header), sent by the start-up check too
+ * (test/unit/claude/check.test.ts compares the two requests).
+ * @see https://docs.anthropic.com/en/api/versioning
+ */
+const ANTHROPIC_VERSION = '2026-10-21';
 
 /** Paused server-tool turns continued within one answer; a longer one ends as paused. */
 const MAX_CONTINUATIONS = 5;
@@ -140,16 +147,18 @@ export interface StreamOptions {
  * queue can slow down.
  */
 export class ClaudeClient {
-  private sdk: Anthropic;
+  /** The SDK's client for `currentKey`, built with the first call (the SDK is loaded then, not at start). */
+  private sdk: Promise<Anthropic> | undefined;
   private currentKey: string;
   private readonly loggedSettings = new Set<string>();
 
   constructor(private readonly opts: ClaudeClientOptions) {
     this.currentKey = opts.apiKey();
-    this.sdk = this.build(this.currentKey);
   }
 
-  private build(apiKey: string): Anthropic {
+  private async build(apiKey: string): Promise<Anthropic> {
+    // Loaded on first use: the SDK (about 270 modules with its tracing) is not needed to start.
+    const { default: Anthropic } = await import('@anthropic-ai/sdk');
     return new Anthropic({
       apiKey,
       baseURL: this.opts.baseUrl ?? null,
@@ -165,11 +174,16 @@ export class ClaudeClient {
   }
 
   /** Picks up a rotated key (from *_FILE) for the calls that start from now on. */
-  private client(): Anthropic {
+  private client(): Promise<Anthropic> {
     const key = this.opts.apiKey();
-    if (key !== this.currentKey) {
+    if (key !== this.currentKey || !this.sdk) {
       this.currentKey = key;
-      this.sdk = this.build(key);
+      const built = this.build(key);
+      // A failed load is tried again by the next call.
+      built.catch(() => {
+        if (this.sdk === built) this.sdk = undefined;
+      });
+      this.sdk = built;
     }
     return this.sdk;
   }
@@ -178,31 +192,55 @@ export class ClaudeClient {
    * Looks the model up (the Models API) so a refused key or an unknown model id is found at start,
    * not by the first person who asks. Throws one line naming the setting for those two; resolves
    * with a warning line when Anthropic could not say (unreachable, busy, a gateway without the route).
+   * A plain fetch with the SDK's request (its base URL, path, version and key headers, through the
+   * same egress), so start-up does not load the SDK; the answer is classified by the same table.
    * @see https://docs.anthropic.com/en/api/models
    */
   async check(model: string, timeoutMs = 5000): Promise<string | undefined> {
+    const base = this.opts.baseUrl || 'https://api.anthropic.com';
+    const url = `${base}${base.endsWith('/') ? '' : '/'}v1/models/${encodeURIComponent(model)}`;
+    let res: Response;
+    let body: string;
     try {
-      await this.client().models.retrieve(model, {}, { timeout: timeoutMs, maxRetries: 0 });
-      return undefined;
+      res = await (this.opts.fetch ?? fetch)(url, {
+        headers: {
+          accept: 'application/json',
+          'anthropic-version': ANTHROPIC_VERSION,
+          // The SDK sends the key as a bearer token.
+          authorization: `Bearer ${this.opts.apiKey()}`,
+        },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      body = await res.text();
     } catch (err) {
-      if (err instanceof Anthropic.AuthenticationError || err instanceof Anthropic.PermissionDeniedError) {
-        throw new Error(
-          `ANTHROPIC_API_KEY: Anthropic did not accept the key (${err.status} ${errorType(err)})`,
-        );
-      }
-      // Anthropic names the model in its 404; a gateway without the Models API does not.
-      if (err instanceof Anthropic.NotFoundError && (!this.opts.baseUrl || err.message.includes(model))) {
-        throw new Error(
-          `CLAUDE_MODEL: Anthropic does not know the model "${model}" (see https://docs.anthropic.com/en/docs/about-claude/models)`,
-        );
-      }
-      if (err instanceof Anthropic.APIConnectionError) {
-        const where = this.opts.baseUrl ?? 'https://api.anthropic.com';
-        const cause = networkCause(err) ?? err.message;
-        return `ANTHROPIC_BASE_URL: could not reach Anthropic at ${where} (${cause}); answers fail until it can (check the network, DNS or HTTPS_PROXY)`;
-      }
-      return `CLAUDE_MODEL: Anthropic could not check the model now (${toClaudeError(err).kind}); going on`;
+      const where = this.opts.baseUrl ?? 'https://api.anthropic.com';
+      // As the SDK tells them apart: a timeout (APIConnectionTimeoutError, "Request timed out.")
+      // or another connection failure (APIConnectionError, whose cause carries the code).
+      const e = err as Error & { cause?: unknown };
+      const timedOut =
+        e.name === 'TimeoutError' || e.name === 'AbortError' || /timed? ?out/i.test(`${e}${String(e.cause)}`);
+      const cause = timedOut ? 'Request timed out.' : (networkCause(err) ?? 'Connection error.');
+      return `ANTHROPIC_BASE_URL: could not reach Anthropic at ${where} (${cause}); answers fail until it can (check the network, DNS or HTTPS_PROXY)`;
     }
+    if (res.ok) return undefined;
+    const json = parseJson(body) as { error?: { type?: unknown } } | undefined;
+    if (res.status === 401 || res.status === 403) {
+      const type = typeof json?.error?.type === 'string' ? json.error.type : 'error';
+      throw new Error(`ANTHROPIC_API_KEY: Anthropic did not accept the key (${res.status} ${type})`);
+    }
+    // Anthropic names the model in its 404; a gateway without the Models API does not.
+    if (res.status === 404 && (!this.opts.baseUrl || body.includes(model))) {
+      throw new Error(
+        `CLAUDE_MODEL: Anthropic does not know the model "${model}" (see https://docs.anthropic.com/en/docs/about-claude/models)`,
+      );
+    }
+    // The fields the SDK's APIError would carry, for the same classification.
+    const failed = Object.assign(new Error(`${res.status} ${body}`), {
+      status: res.status,
+      headers: res.headers,
+      error: json,
+    });
+    return `CLAUDE_MODEL: Anthropic could not check the model now (${toClaudeError(failed).kind}); going on`;
   }
 
   /** The request's MCP servers as the connector takes them, each with its profile's token. */
@@ -264,9 +302,6 @@ export class ClaudeClient {
     const sources: Source[] = [];
     const failed: string[] = [];
     let messages = req.messages;
-    // One client (one key) for the whole answer: the thinking blocks a paused turn sends back are
-    // valid only with the account that made them, so a key rotated mid-answer waits for the next.
-    const sdk = this.client();
     // Built through the model table: a field the model refuses is never sent.
     const maxTokens = maxTokensFor(req.model, req.maxTokens);
     const { dropped, ...fields } = requestFields(req.model, maxTokens, req.wish);
@@ -280,6 +315,9 @@ export class ClaudeClient {
       });
     let largestPrompt = 0;
     try {
+      // One client (one key) for the whole answer: the thinking blocks a paused turn sends back are
+      // valid only with the account that made them, so a key rotated mid-answer waits for the next.
+      const sdk = await this.client();
       for (let turn = 0; ; turn++) {
         const stream = sdk.messages.stream(
           {
@@ -352,8 +390,8 @@ export class ClaudeClient {
       }
     } catch (err) {
       if (timedOut) throw timedOut;
-      if (err instanceof Anthropic.RateLimitError) {
-        const info = rateLimitInfo(err.headers, true);
+      if ((err as { status?: unknown }).status === 429) {
+        const info = rateLimitInfo((err as { headers?: Headers }).headers, true);
         if (info) this.opts.onRateLimit?.(info);
       }
       const e = toClaudeError(err, req.model);
@@ -370,7 +408,11 @@ export class ClaudeClient {
   }
 }
 
-/** The API's error type (`authentication_error`…) from an SDK error, for one-line messages. */
-function errorType(err: InstanceType<typeof Anthropic.APIError>): string {
-  return (err.error as { error?: { type?: string } } | undefined)?.error?.type ?? 'error';
+/** JSON, or undefined for a body that is not (a gateway's HTML page). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

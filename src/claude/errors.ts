@@ -1,5 +1,3 @@
-import Anthropic from '@anthropic-ai/sdk';
-
 /**
  * What went wrong with a Claude call, in the few kinds a user can act on. Stable strings: they
  * appear in logs and metrics.
@@ -15,7 +13,7 @@ export type ClaudeErrorKind =
   | 'unavailable'
   | 'interrupted';
 
-/** A failed Claude call, mapped from the SDK's error classes at the boundary. */
+/** A failed Claude call, mapped from the SDK's typed errors at the boundary. */
 export class ClaudeError extends Error {
   override name = 'ClaudeError';
   constructor(
@@ -53,50 +51,71 @@ export function refusedSetting(message: string): string | undefined {
   return m ? `${m[1]}${m[2]}` : undefined;
 }
 
+/**
+ * The typed fields of the SDK's errors (`APIError`: `status`, `headers`, `requestID`, the API's
+ * `error.type`; `name` for those without a status), read as fields rather than with `instanceof`,
+ * so this module does not load the SDK (src/claude/client.ts loads it with the first question) and
+ * the start-up check (a plain fetch) is classified by the same table.
+ * @see https://docs.anthropic.com/en/api/errors
+ */
+interface ApiErrorFields {
+  status?: unknown;
+  headers?: { get(name: string): string | null } | undefined;
+  requestID?: unknown;
+  name?: unknown;
+  type?: unknown;
+  error?: { error?: { type?: unknown; message?: unknown } } | undefined;
+}
+
 /** Maps anything thrown by the SDK (or our timers) to a ClaudeError; `model` is the one the request named. */
 export function toClaudeError(err: unknown, model?: string): ClaudeError {
   if (err instanceof ClaudeError) return err;
-  const requestId = err instanceof Anthropic.APIError ? (err.requestID ?? undefined) : undefined;
+  const e = (typeof err === 'object' && err !== null ? err : {}) as ApiErrorFields;
+  const requestId = typeof e.requestID === 'string' ? e.requestID : undefined;
   const wrap = (kind: ClaudeErrorKind, message: string) =>
     new ClaudeError(kind, message, requestId, { cause: err });
-  if (err instanceof Anthropic.APIConnectionTimeoutError)
-    return wrap('timeout', 'Claude did not answer in time');
-  if (err instanceof Anthropic.RateLimitError || err instanceof Anthropic.OverloadedError) {
-    const e =
-      err instanceof Anthropic.RateLimitError
+  // The SDK's class for each status (APIError.generate): 429 RateLimitError, 529 OverloadedError,
+  // 401 / 403 Authentication / PermissionDenied, 400 BadRequest, 413 ContentTooLarge, 404
+  // NotFound, any other 5xx InternalServerError.
+  const status = typeof e.status === 'number' ? e.status : undefined;
+  if (status === undefined) {
+    if (e.name === 'APIConnectionTimeoutError') return wrap('timeout', 'Claude did not answer in time');
+    if (e.name === 'APIConnectionError') return wrap('unavailable', 'Could not reach Claude');
+  }
+  if (status === 429 || status === 529) {
+    const limited =
+      status === 429
         ? wrap('rate_limited', 'Claude rate limit reached')
         : wrap('overloaded', 'Claude is overloaded');
-    const after = Number(err.headers?.get('retry-after'));
-    if (Number.isFinite(after) && after >= 0) e.retryAfterMs = after * 1000;
-    return e;
+    const after = Number(e.headers?.get('retry-after'));
+    if (Number.isFinite(after) && after >= 0) limited.retryAfterMs = after * 1000;
+    return limited;
   }
-  if (err instanceof Anthropic.AuthenticationError || err instanceof Anthropic.PermissionDeniedError) {
-    return wrap('auth', 'Claude rejected the API key');
-  }
-  if (err instanceof Anthropic.BadRequestError || err instanceof Anthropic.ContentTooLargeError) {
+  if (status === 401 || status === 403) return wrap('auth', 'Claude rejected the API key');
+  if (status === 400 || status === 413) {
     const text = err instanceof Error ? err.message : '';
-    const apiMessage = (err.error as { error?: { message?: string } } | undefined)?.error?.message;
-    const setting = err instanceof Anthropic.BadRequestError ? refusedSetting(apiMessage ?? '') : undefined;
+    const apiMessage = e.error?.error?.message;
+    const setting =
+      status === 400 ? refusedSetting(typeof apiMessage === 'string' ? apiMessage : '') : undefined;
     if (setting) {
-      const e = wrap('model_setting', `${model ?? 'the model'} does not accept the request's ${setting}`);
-      e.setting = setting;
-      e.model = model;
-      return e;
+      const refused = wrap(
+        'model_setting',
+        `${model ?? 'the model'} does not accept the request's ${setting}`,
+      );
+      refused.setting = setting;
+      refused.model = model;
+      return refused;
     }
-    return /too long|too large|maximum context/i.test(text) || err instanceof Anthropic.ContentTooLargeError
+    return /too long|too large|maximum context/i.test(text) || status === 413
       ? wrap('too_long', 'The conversation is too long for Claude')
       : wrap('invalid_request', 'Claude could not process this request');
   }
-  if (err instanceof Anthropic.NotFoundError)
-    return wrap('invalid_request', 'Claude does not know this model');
-  if (err instanceof Anthropic.InternalServerError) return wrap('unavailable', 'Claude is unavailable');
-  if (err instanceof Anthropic.APIConnectionError) return wrap('unavailable', 'Could not reach Claude');
-  if (err instanceof Anthropic.APIError) {
-    // An SSE `error` event mid-stream arrives as a plain APIError without status.
-    const type = (err as { type?: string }).type ?? (err.error as { error?: { type?: string } })?.error?.type;
-    if (type === 'overloaded_error') return wrap('overloaded', 'Claude is overloaded');
-    if (type === 'rate_limit_error') return wrap('rate_limited', 'Claude rate limit reached');
-    return wrap('interrupted', 'The answer from Claude broke off');
-  }
+  if (status === 404) return wrap('invalid_request', 'Claude does not know this model');
+  if (status !== undefined && status >= 500) return wrap('unavailable', 'Claude is unavailable');
+  // Any other status, and an SSE `error` event mid-stream (an APIError without status): by the
+  // API's error type.
+  const type = e.type ?? e.error?.error?.type;
+  if (type === 'overloaded_error') return wrap('overloaded', 'Claude is overloaded');
+  if (type === 'rate_limit_error') return wrap('rate_limited', 'Claude rate limit reached');
   return wrap('interrupted', 'The answer from Claude broke off');
 }
