@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Cron } from 'croner';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { McpToken } from '../../claude/mcp.js';
 import {
   type McpServer,
@@ -27,141 +27,6 @@ export class ProfileError extends Error {
 /** The largest profiles file read: a bigger one is a mistake (a log pointed at by accident). */
 export const PROFILES_FILE_MAX_BYTES = 1024 * 1024;
 
-const domains = z.array(z.string().regex(/^[a-z0-9.*-]+(\/\S*)?$/i, { message: 'expected a domain' }));
-
-const serverTool = z.union([
-  z.boolean(),
-  z
-    .strictObject({
-      max_uses: z.number().int().min(1).max(100).optional(),
-      allowed_domains: domains.optional(),
-      blocked_domains: domains.optional(),
-    })
-    .refine((t) => !(t.allowed_domains && t.blocked_domains), {
-      message: 'set allowed_domains or blocked_domains, not both',
-    }),
-]);
-
-/**
- * Slack search for Claude: `true`, `false`, or limits. At most 20 messages a search, as
- * assistant.search.context's `limit` allows (docs.slack.dev/reference/methods/assistant.search.context).
- */
-const workspaceSearch = z.union([
-  z.boolean(),
-  z.strictObject({
-    max_searches: z.number().int().min(1).max(10).optional(),
-    max_results: z.number().int().min(1).max(20).optional(),
-  }),
-]);
-
-/** `C012ABC` (an id), `#support` (a name), `#support-*` (a name pattern), `dm` (direct messages). */
-const channel = z.string().regex(/^(dm|[CGD][A-Z0-9]{2,}|#[a-z0-9_*-]{1,80})$/, {
-  message: 'expected a channel id (C012ABC), #name, #prefix-* or dm',
-});
-
-const modelId = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9.@:_-]*$/i, { message: 'expected a model id such as claude-sonnet-5-5' });
-
-const fields = {
-  model: modelId.optional(),
-  /** Models a person may choose per question ("@bot use opus: …"). */
-  models: z.array(modelId).min(1).max(10).optional(),
-  /** Channel memory ("@bot remember that …"); on unless false. */
-  memory: z.boolean().optional(),
-  /** Un-mentioned replies in threads the bot answered are answered; ANSWER_THREAD_FOLLOWUPS by default. */
-  follow_threads: z.boolean().optional(),
-  system_prompt: z.string().min(1).max(100_000).optional(),
-  system_prompt_file: z.string().min(1).optional(),
-  max_tokens: z.number().int().min(16).max(128_000).optional(),
-  context_tokens: z.number().int().min(1000).max(1_000_000).optional(),
-  web_search: serverTool.optional(),
-  web_fetch: serverTool.optional(),
-  workspace_search: workspaceSearch.optional(),
-  cache_ttl_seconds: z
-    .number()
-    .int()
-    .min(0)
-    .max(30 * 24 * 3600)
-    .optional(),
-  user_tokens_per_day: z.number().int().min(0).optional(),
-  suggested_prompts: z.array(z.string().min(1).max(200)).max(4).optional(),
-  mcp_servers: z
-    .array(
-      z.strictObject({
-        name: z
-          .string()
-          .regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'expected letters, digits, _ or - (at most 64)' }),
-        url: z.string().regex(/^https:\/\/\S+$/, { message: 'expected an https:// URL' }),
-        token_file: z.string().min(1).optional(),
-      }),
-    )
-    .max(20)
-    .optional(),
-};
-
-const profile = z.strictObject({
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]{1,40}$/, { message: 'expected letters, digits, _ . - (at most 40)' }),
-  channels: z.array(channel).min(1),
-  /** Only in this workspace (installs in many workspaces); unset: in every workspace. */
-  team: z
-    .string()
-    .regex(/^T[A-Z0-9]{2,}$/, { message: 'expected a workspace id such as T012ABC' })
-    .optional(),
-  ...fields,
-});
-
-/** One named channel: an id (C012ABC, G012ABC) or #name; no patterns, no DMs. */
-const oneChannel = z.string().regex(/^([CG][A-Z0-9]{2,}|#[a-z0-9_-]{1,80})$/, {
-  message: 'expected a channel id (C012ABC) or #name',
-});
-
-const WINDOW_UNITS: Record<string, number> = { m: 60, h: 3600, d: 86_400, w: 604_800 };
-
-const routine = z.strictObject({
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]{1,40}$/, { message: 'expected letters, digits, _ . - (at most 40)' }),
-  schedule: z.string().superRefine((v, ctx) => {
-    const problem = cronProblem(v);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }),
-  timezone: z
-    .string()
-    .refine(isTimeZone, { message: 'expected an IANA time zone such as Europe/Paris or UTC' })
-    .default('UTC'),
-  summarize: oneChannel,
-  // A count of messages (1 to 1000) or a duration (90m, 24h, 7d, 1w; at most 90 days).
-  window: z
-    .union([z.number(), z.string()])
-    .transform((v, ctx) => {
-      const text = String(v).trim();
-      if (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 1000)
-        return { count: Number(text), text };
-      const m = /^(\d{1,5})\s*([mhdw])$/.exec(text);
-      const seconds = m ? Number(m[1]) * (WINDOW_UNITS[m[2] as string] ?? 0) : 0;
-      if (seconds >= 60 && seconds <= 90 * 86_400) return { seconds, text };
-      ctx.addIssue({
-        code: 'custom',
-        message: 'expected a count (1 to 1000) or a duration such as 24h or 7d (at most 90 days)',
-      });
-      return z.NEVER;
-    })
-    .optional(),
-  post_to: oneChannel,
-  /** The workspace it runs in (installs in many workspaces: required there). */
-  team: z
-    .string()
-    .regex(/^T[A-Z0-9]{2,}$/, { message: 'expected a workspace id such as T012ABC' })
-    .optional(),
-  as: z.enum(['message', 'canvas']).default('message'),
-  prompt: z.string().min(1).max(2000).optional(),
-  /** Through the Message Batches API: half the price, the digest within 24 hours. */
-  batch: z.boolean().optional(),
-});
-
 /** Why a schedule is not five cron fields croner reads, or undefined. */
 function cronProblem(schedule: string): string | undefined {
   if (schedule.trim().split(/\s+/).length !== 5)
@@ -183,13 +48,159 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
-const file = z.strictObject({
-  default: z.strictObject(fields).optional(),
-  profiles: z.array(profile).max(200).default([]),
-  routines: z.array(routine).max(100).default([]),
-});
+const WINDOW_UNITS: Record<string, number> = { m: 60, h: 3600, d: 86_400, w: 604_800 };
 
-type RawSettings = z.infer<typeof file>['default'] & {};
+/**
+ * The file's schema, built with the first profiles file read (zod is loaded then, like the YAML
+ * parser: a bot without a profiles file loads neither).
+ */
+function buildSchema(z: typeof import('zod').z) {
+  const domains = z.array(z.string().regex(/^[a-z0-9.*-]+(\/\S*)?$/i, { message: 'expected a domain' }));
+
+  const serverTool = z.union([
+    z.boolean(),
+    z
+      .strictObject({
+        max_uses: z.number().int().min(1).max(100).optional(),
+        allowed_domains: domains.optional(),
+        blocked_domains: domains.optional(),
+      })
+      .refine((t) => !(t.allowed_domains && t.blocked_domains), {
+        message: 'set allowed_domains or blocked_domains, not both',
+      }),
+  ]);
+
+  /**
+   * Slack search for Claude: `true`, `false`, or limits. At most 20 messages a search, as
+   * assistant.search.context's `limit` allows (docs.slack.dev/reference/methods/assistant.search.context).
+   */
+  const workspaceSearch = z.union([
+    z.boolean(),
+    z.strictObject({
+      max_searches: z.number().int().min(1).max(10).optional(),
+      max_results: z.number().int().min(1).max(20).optional(),
+    }),
+  ]);
+
+  /** `C012ABC` (an id), `#support` (a name), `#support-*` (a name pattern), `dm` (direct messages). */
+  const channel = z.string().regex(/^(dm|[CGD][A-Z0-9]{2,}|#[a-z0-9_*-]{1,80})$/, {
+    message: 'expected a channel id (C012ABC), #name, #prefix-* or dm',
+  });
+
+  const modelId = z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.@:_-]*$/i, { message: 'expected a model id such as claude-sonnet-5-5' });
+
+  const fields = {
+    model: modelId.optional(),
+    /** Models a person may choose per question ("@bot use opus: …"). */
+    models: z.array(modelId).min(1).max(10).optional(),
+    /** Channel memory ("@bot remember that …"); on unless false. */
+    memory: z.boolean().optional(),
+    /** Un-mentioned replies in threads the bot answered are answered; ANSWER_THREAD_FOLLOWUPS by default. */
+    follow_threads: z.boolean().optional(),
+    system_prompt: z.string().min(1).max(100_000).optional(),
+    system_prompt_file: z.string().min(1).optional(),
+    max_tokens: z.number().int().min(16).max(128_000).optional(),
+    context_tokens: z.number().int().min(1000).max(1_000_000).optional(),
+    web_search: serverTool.optional(),
+    web_fetch: serverTool.optional(),
+    workspace_search: workspaceSearch.optional(),
+    cache_ttl_seconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 24 * 3600)
+      .optional(),
+    user_tokens_per_day: z.number().int().min(0).optional(),
+    suggested_prompts: z.array(z.string().min(1).max(200)).max(4).optional(),
+    mcp_servers: z
+      .array(
+        z.strictObject({
+          name: z
+            .string()
+            .regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'expected letters, digits, _ or - (at most 64)' }),
+          url: z.string().regex(/^https:\/\/\S+$/, { message: 'expected an https:// URL' }),
+          token_file: z.string().min(1).optional(),
+        }),
+      )
+      .max(20)
+      .optional(),
+  };
+
+  const profile = z.strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,40}$/, { message: 'expected letters, digits, _ . - (at most 40)' }),
+    channels: z.array(channel).min(1),
+    /** Only in this workspace (installs in many workspaces); unset: in every workspace. */
+    team: z
+      .string()
+      .regex(/^T[A-Z0-9]{2,}$/, { message: 'expected a workspace id such as T012ABC' })
+      .optional(),
+    ...fields,
+  });
+
+  /** One named channel: an id (C012ABC, G012ABC) or #name; no patterns, no DMs. */
+  const oneChannel = z.string().regex(/^([CG][A-Z0-9]{2,}|#[a-z0-9_-]{1,80})$/, {
+    message: 'expected a channel id (C012ABC) or #name',
+  });
+
+  const routine = z.strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,40}$/, { message: 'expected letters, digits, _ . - (at most 40)' }),
+    schedule: z.string().superRefine((v, ctx) => {
+      const problem = cronProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+    timezone: z
+      .string()
+      .refine(isTimeZone, { message: 'expected an IANA time zone such as Europe/Paris or UTC' })
+      .default('UTC'),
+    summarize: oneChannel,
+    // A count of messages (1 to 1000) or a duration (90m, 24h, 7d, 1w; at most 90 days).
+    window: z
+      .union([z.number(), z.string()])
+      .transform((v, ctx) => {
+        const text = String(v).trim();
+        if (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 1000)
+          return { count: Number(text), text };
+        const m = /^(\d{1,5})\s*([mhdw])$/.exec(text);
+        const seconds = m ? Number(m[1]) * (WINDOW_UNITS[m[2] as string] ?? 0) : 0;
+        if (seconds >= 60 && seconds <= 90 * 86_400) return { seconds, text };
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected a count (1 to 1000) or a duration such as 24h or 7d (at most 90 days)',
+        });
+        return z.NEVER;
+      })
+      .optional(),
+    post_to: oneChannel,
+    /** The workspace it runs in (installs in many workspaces: required there). */
+    team: z
+      .string()
+      .regex(/^T[A-Z0-9]{2,}$/, { message: 'expected a workspace id such as T012ABC' })
+      .optional(),
+    as: z.enum(['message', 'canvas']).default('message'),
+    prompt: z.string().min(1).max(2000).optional(),
+    /** Through the Message Batches API: half the price, the digest within 24 hours. */
+    batch: z.boolean().optional(),
+  });
+
+  const file = z.strictObject({
+    default: z.strictObject(fields).optional(),
+    profiles: z.array(profile).max(200).default([]),
+    routines: z.array(routine).max(100).default([]),
+  });
+  return { file, serverTool, workspaceSearch };
+}
+type Schema = ReturnType<typeof buildSchema>;
+let schema: Schema | undefined;
+const schemaOf = (): Schema =>
+  (schema ??= buildSchema((createRequire(import.meta.url)('zod') as typeof import('zod')).z));
+
+type RawSettings = z.infer<Schema['file']>['default'] & {};
 
 /** One profile's own settings (unset fields are undefined: they come from the default, then the environment). */
 export interface ProfileSettings {
@@ -253,7 +264,7 @@ export function loadProfiles(filePath: string): ProfileSet {
   } catch (err) {
     fail('', `not valid YAML (${(err as Error).message.split('\n')[0]})`);
   }
-  const result = file.safeParse(data ?? {});
+  const result = schemaOf().file.safeParse(data ?? {});
   if (!result.success) {
     const issue = result.error.issues[0];
     const at = issue?.path ?? [];
@@ -276,7 +287,7 @@ export function loadProfiles(filePath: string): ProfileSet {
       issue?.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}` : issue?.message;
     fail(where, `${field ? `${field}: ` : ''}${message}`);
   }
-  const parsed = result.data as z.infer<typeof file>;
+  const parsed = result.data as z.infer<Schema['file']>;
   const dir = path.dirname(filePath);
   const names = new Set<string>();
   const settings = (raw: RawSettings, where: string): ProfileSettings => {
@@ -335,7 +346,7 @@ export function loadProfiles(filePath: string): ProfileSet {
 }
 
 function routinesOf(
-  raw: z.infer<typeof file>['routines'],
+  raw: z.infer<Schema['file']>['routines'],
   fail: (where: string, what: string) => never,
 ): RoutineSpec[] {
   const seen = new Set<string>();
@@ -357,7 +368,7 @@ function routinesOf(
   });
 }
 
-function toolOf(raw: z.infer<typeof serverTool> | undefined): ServerToolSettings | false | undefined {
+function toolOf(raw: z.infer<Schema['serverTool']> | undefined): ServerToolSettings | false | undefined {
   if (raw === undefined) return undefined;
   if (raw === false) return false;
   if (raw === true) return {};
@@ -365,7 +376,7 @@ function toolOf(raw: z.infer<typeof serverTool> | undefined): ServerToolSettings
 }
 
 function workspaceSearchOf(
-  raw: z.infer<typeof workspaceSearch> | undefined,
+  raw: z.infer<Schema['workspaceSearch']> | undefined,
 ): WorkspaceSearchSettings | false | undefined {
   if (raw === undefined || raw === false) return raw;
   if (raw === true) return { ...WORKSPACE_SEARCH_DEFAULTS };
