@@ -208,6 +208,9 @@ export class ClaudeClient {
           'anthropic-version': ANTHROPIC_VERSION,
           // The SDK sends the key as a bearer token.
           authorization: `Bearer ${this.opts.apiKey()}`,
+          // A one-off at start: its connection is not kept for the first question, which may come
+          // after the server has timed an idle connection out (a reused one is then reset).
+          connection: 'close',
         },
         signal: AbortSignal.timeout(timeoutMs),
       });
