@@ -25,6 +25,7 @@ import { AccessPolicy } from './slack/access.js';
 import { createSlack } from './slack/index.js';
 import type { Identity } from './slack/read/messages.js';
 import { type EngineLink, readyLine } from './slack/receive/front.js';
+import type { BootingFront } from './slack/receive/front-thread.js';
 import { createReceiving } from './slack/receive/index.js';
 import type { WRITE_BUDGETS } from './slack/write/write-quota.js';
 
@@ -38,8 +39,11 @@ export interface BotOverrides {
   claimLeaseMs?: number;
   /** Reads the current Anthropic key (rotation); default: the configured one. */
   anthropicKey?: () => string;
-  /** Runs the front (receiving and acks) in a worker thread of its own (src/main.ts does). */
-  frontThread?: boolean;
+  /**
+   * Runs the front (receiving and acks) in a worker thread of its own: true boots it now; src/main.ts
+   * boots it before loading the bot (bootFrontThread) and passes it here.
+   */
+  frontThread?: boolean | BootingFront;
   /** Told when the front's thread dies: the bot hears nothing more from Slack. */
   onFrontFailure?: (err: Error) => void;
   /** How often CLAUDE_PROFILES_FILE is checked for changes; default 10 s. */

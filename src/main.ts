@@ -1,10 +1,10 @@
 import './platform/node-check.js';
 import { unwatchFile, watchFile } from 'node:fs';
 import { config as loadDotenv } from 'dotenv';
-import { createBot } from './bot.js';
 import { ConfigError, parseConfig, SECRET_SETTINGS } from './config/config.js';
 import { configHint, cutDotenvValues, readDotenvFile } from './config/env-file.js';
 import { yieldCpuTo } from './platform/priority.js';
+import { bootFrontThread, frontWorkerData } from './slack/receive/front-thread.js';
 
 loadDotenv({ quiet: true });
 
@@ -32,9 +32,13 @@ if (!config || problems.length > 0) {
 }
 
 // Slack's requests are received and acknowledged in a thread of their own (src/slack/receive/front.ts),
-// so acks stay fast while this thread writes answers.
+// so acks stay fast while this thread writes answers. It boots now, on another core where there is
+// one, while this thread loads the rest of the bot: its start-up (a V8 instance and Node's HTTP
+// stack of its own) then adds little to the bot's.
+const frontThread = bootFrontThread(frontWorkerData(config));
+const { createBot } = await import('./bot.js');
 const bot = createBot(config, {
-  frontThread: true,
+  frontThread,
   onFrontFailure: (err) => {
     bot.log.fatal({ err }, 'the thread receiving Slack requests failed; shutting down');
     void shutdown('front failure', 1);

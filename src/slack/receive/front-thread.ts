@@ -66,22 +66,81 @@ const STATUS_EVERY_MS = 1000;
 /** /healthz fails when the main thread has not been heard from for this long. */
 export const UNRESPONSIVE_AFTER_MS = 30_000;
 
+/** Whether the engine keeps questions in a durable store (see FrontConfig.durableQuestions). */
+export const keepsQuestions = (config: Pick<Config, 'redisUrl' | 'stateDir'>): boolean =>
+  Boolean(config.redisUrl || config.stateDir);
+
+/** What the front's worker is given: the Slack settings it needs, and no more of the config. */
+export function frontWorkerData(config: Config): FrontWorkerData {
+  return {
+    config: {
+      port: config.port,
+      opsPort: config.opsPort,
+      slack: {
+        signingSecret: config.slack.signingSecret,
+        appToken: config.slack.appToken,
+        apiUrl: config.slack.apiUrl,
+      },
+      durableQuestions: keepsQuestions(config),
+      installs: Boolean(config.slack.clientId),
+    },
+    logLevel: config.logLevel,
+    proxy: config.proxy,
+  };
+}
+
+/** The front's worker, booting: what it says before the engine is attached is held for it. */
+export interface BootingFront {
+  readonly worker: Worker;
+  /** Its messages so far, and its errors. */
+  readonly held: Array<{ message: FromFront } | { error: Error }>;
+  /** The exit code if it ended before it was started. */
+  endedEarly?: number;
+  /** Set once startFrontThread has attached the engine. */
+  attached?: boolean;
+}
+
 /**
- * Boots the front's worker at once (it listens on `start()`) and serves it from this thread's
- * engine (`link`). `onFailure` is told when the worker dies: without it the bot hears nothing
- * more from Slack.
+ * Boots the front's worker now (its own V8 instance and modules, on another core where there is
+ * one), so it boots while this thread loads the rest of the bot (src/main.ts calls it before
+ * importing the bot): on 2 cores its start-up no longer adds to the bot's. It listens only once
+ * startFrontThread's `start()` says so. Unreferenced until then, so a front that is never started
+ * keeps no process alive.
+ */
+export function bootFrontThread(workerData: FrontWorkerData): BootingFront {
+  // Under tsx (tests) the source is .ts, built it is .js; the worker inherits execArgv (--import tsx).
+  const file = new URL(`./front-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+  const worker = new Worker(file, { workerData });
+  worker.unref();
+  const booting: BootingFront = { worker, held: [] };
+  const hold = (message: FromFront) => {
+    if (!booting.attached) booting.held.push({ message });
+  };
+  const holdError = (error: Error) => {
+    if (!booting.attached) booting.held.push({ error });
+  };
+  worker.on('message', hold).on('error', holdError);
+  worker.once('exit', (code) => {
+    if (!booting.attached) booting.endedEarly = code;
+  });
+  return booting;
+}
+
+/**
+ * Serves the front's worker (booted now, or already by bootFrontThread) from this thread's engine
+ * (`link`). `onFailure` is told when the worker dies: without it the bot hears nothing more from
+ * Slack.
  */
 export function startFrontThread(
-  workerData: FrontWorkerData,
+  from: FrontWorkerData | BootingFront,
   deps: { link: EngineLink; log: Logger; onFailure: (err: Error) => void },
 ): ThreadedFront {
   const { link, log } = deps;
-  // Under tsx (tests) the source is .ts, built it is .js; the worker inherits execArgv (--import tsx).
-  const file = new URL(`./front-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-  let worker: Worker | undefined;
+  const booting = 'worker' in from ? from : bootFrontThread(from);
+  const w = booting.worker;
   let stopping = false;
   let threadId: number | undefined;
-  const send = (message: ToFront) => worker?.postMessage(message);
+  const send = (message: ToFront) => w.postMessage(message);
   // Sent every STATUS_EVERY_MS, changed or not: it doubles as the main thread's heartbeat.
   const report = () => {
     const { ready, redisOk } = link.health();
@@ -135,20 +194,19 @@ export function startFrontThread(
     }
   };
 
-  // The worker boots (its own V8 instance and modules, on another core where there is one) from
-  // now on, beside the main thread's own start-up work; it listens only when told to start.
-  // Unreferenced until then, so a front that is never started keeps no process alive.
-  const w = new Worker(file, { workerData });
-  worker = w;
-  w.unref();
+  const onError = (err: Error) => log.fatal({ err }, 'front thread crashed');
+  // What it said while booting first, then what it says from now on.
+  booting.attached = true;
+  const held = booting.held.splice(0);
+  w.on('message', onMessage).on('error', onError);
+  for (const h of held) {
+    if ('message' in h) onMessage(h.message);
+    else onError(h.error);
+  }
   let started = false;
-  let endedEarly: number | undefined;
+  let endedEarly = booting.endedEarly;
   w.once('exit', (code) => {
     if (!started) endedEarly = code;
-  });
-  w.on('message', onMessage);
-  w.on('error', (err) => {
-    log.fatal({ err }, 'front thread crashed');
   });
 
   return {

@@ -129,10 +129,6 @@ export type FrontConfig = Pick<Config, 'port' | 'opsPort'> & {
   installs?: boolean;
 };
 
-/** Whether the engine keeps questions in a durable store (see FrontConfig.durableQuestions). */
-export const keepsQuestions = (config: Pick<Config, 'redisUrl' | 'stateDir'>): boolean =>
-  Boolean(config.redisUrl || config.stateDir);
-
 /**
  * The receiving side: takes Slack's requests (HTTP behind the guard, or Socket Mode), checks
  * signatures, hands them on and acknowledges events (a possible question once the engine holds

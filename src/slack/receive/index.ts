@@ -2,8 +2,8 @@ import type { Config } from '../../config/config.js';
 import { createEgress } from '../../platform/egress.js';
 import type { Logger } from '../../platform/logger.js';
 import { boltLogger } from '../logger.js';
-import { createFront, type EngineLink, keepsQuestions, type Listening } from './front.js';
-import { startFrontThread } from './front-thread.js';
+import { createFront, type EngineLink, type Listening } from './front.js';
+import { type BootingFront, frontWorkerData, keepsQuestions, startFrontThread } from './front-thread.js';
 
 export interface Receiving {
   /** Listens (HTTP or Socket Mode); resolves with the HTTP port(s). */
@@ -20,28 +20,21 @@ export interface Receiving {
  */
 export function createReceiving(
   config: Config,
-  opts: { link: EngineLink; log: Logger; thread?: boolean; onFailure?: (err: Error) => void },
+  opts: {
+    link: EngineLink;
+    log: Logger;
+    /** True: boot the thread now; or the thread src/main.ts booted early (bootFrontThread). */
+    thread?: boolean | BootingFront;
+    onFailure?: (err: Error) => void;
+  },
 ): Receiving {
   const { link, log } = opts;
   if (opts.thread) {
-    return startFrontThread(
-      {
-        config: {
-          port: config.port,
-          opsPort: config.opsPort,
-          slack: {
-            signingSecret: config.slack.signingSecret,
-            appToken: config.slack.appToken,
-            apiUrl: config.slack.apiUrl,
-          },
-          durableQuestions: keepsQuestions(config),
-          installs: Boolean(config.slack.clientId),
-        },
-        logLevel: config.logLevel,
-        proxy: config.proxy,
-      },
-      { link, log, onFailure: opts.onFailure ?? ((err) => log.fatal({ err }, 'front failed')) },
-    );
+    return startFrontThread(opts.thread === true ? frontWorkerData(config) : opts.thread, {
+      link,
+      log,
+      onFailure: opts.onFailure ?? ((err) => log.fatal({ err }, 'front failed')),
+    });
   }
   // Socket Mode's WebSocket goes through the proxy too.
   const egress = createEgress(config.proxy);
