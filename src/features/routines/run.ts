@@ -130,7 +130,8 @@ async function toCanvas(run: RoutineRun, deps: RoutineRunDeps, d: Delivery): Pro
     const sections = [...canvas.sections, d.when];
     while (sections.length > MAX_CANVAS_SECTIONS)
       await deps.canvases.deleteHeading(canvas.id, sections.shift() ?? '');
-    await run.save({ ...run.record, canvas: { ...canvas, sections } });
+    // The marker stays until the scheduler records the run: a replica after this one still looks first.
+    await run.save({ ...run.record, writing: slot, canvas: { ...canvas, sections } });
     return;
   }
   await run.save({ ...run.record, writing: slot });
