@@ -65,8 +65,7 @@ const CROSS_CHECKS: ReadonlyArray<{
       c.slack.botToken && c.slack.clientId
         ? 'set it for one workspace, or SLACK_CLIENT_ID (with SLACK_CLIENT_SECRET, SLACK_STATE_SECRET) for installs in many; not both'
         : !c.slack.botToken && !c.slack.clientId
-          ? // As before installs in many workspaces: the one-workspace setup reads the same (docs/install.md has the other).
-            'required (the bot token from OAuth & Permissions, xoxb-…)'
+          ? 'required (the bot token from OAuth & Permissions, xoxb-…), or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET for installs in many workspaces'
           : undefined,
   },
   ...(

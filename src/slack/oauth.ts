@@ -63,6 +63,16 @@ export function createInstaller(
     },
   });
   const { log } = deps;
+  /** Workspaces an org-wide install was seen serving (`org-teams:E…`): uninstalling it forgets them too. */
+  const seen = new Set<string>();
+  const served = async (ref: WorkspaceRef) => {
+    const ent = ref.enterpriseId;
+    if (!ref.enterpriseInstall || !ent || !ref.teamId || seen.has(`${ent}:${ref.teamId}`)) return;
+    const key = `org-teams:${ent}`;
+    const teams = new Set(JSON.parse((await records.get(key)) ?? '[]') as string[]);
+    if (!teams.has(ref.teamId)) await records.set(key, JSON.stringify([...teams, ref.teamId]));
+    seen.add(`${ent}:${ref.teamId}`);
+  };
   const callbackOptions = {
     successAsync: async (i: Installation, o: unknown, req: IncomingMessage, res: ServerResponse) => {
       log.info(
@@ -88,6 +98,7 @@ export function createInstaller(
         isEnterpriseInstall: Boolean(ref.enterpriseInstall),
       } as Parameters<InstallProvider['authorize']>[0]);
       if (!a.botToken) throw new Error(`no bot token installed for workspace ${ref.teamId}`);
+      await served(ref).catch(() => {});
       return {
         ...ref,
         botToken: a.botToken,
@@ -96,7 +107,20 @@ export function createInstaller(
       };
     },
     /** Bolt's App authorize: the installation of the event's workspace or organization. */
-    authorize: provider.authorize,
+    async authorize(source: Parameters<InstallProvider['authorize']>[0]) {
+      const found = await provider.authorize(source);
+      if (source.isEnterpriseInstall)
+        await served({
+          teamId: source.teamId ?? '',
+          ...(source.enterpriseId ? { enterpriseId: source.enterpriseId } : {}),
+          enterpriseInstall: true,
+        }).catch(() => {});
+      return found;
+    },
+    /** The workspaces an organization's org-wide install served (as far as this bot saw). */
+    async teamsOf(enterpriseId: string): Promise<string[]> {
+      return JSON.parse((await records.get(`org-teams:${enterpriseId}`)) ?? '[]') as string[];
+    },
     /** Deletes a workspace's (or an organization's org-wide) installation. */
     async forget(ref: WorkspaceRef): Promise<void> {
       await store.deleteInstallation({
@@ -104,11 +128,14 @@ export function createInstaller(
         enterpriseId: ref.enterpriseId,
         isEnterpriseInstall: false,
       } as never);
-      if (ref.enterpriseInstall && ref.enterpriseId)
+      if (ref.enterpriseInstall && ref.enterpriseId) {
         await store.deleteInstallation({
           enterpriseId: ref.enterpriseId,
           isEnterpriseInstall: true,
         } as never);
+        await records.delete(`org-teams:${ref.enterpriseId}`);
+        for (const key of [...seen]) if (key.startsWith(`${ref.enterpriseId}:`)) seen.delete(key);
+      }
     },
     /** Serves /slack/install and /slack/oauth_redirect with InstallProvider's handlers. */
     async serve(request: WebRequest): Promise<WebResponse> {

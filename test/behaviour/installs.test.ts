@@ -379,3 +379,37 @@ test('a question taken up again after a restart (STATE_DIR) is answered with its
   assert.deepEqual([...writersIn(sim, a.channel)], [a.id]);
   assert.deepEqual([...writersIn(sim, b.channel)], [b.id]);
 });
+
+test('with Redis: uninstalling an org-wide install deletes the keys of every workspace it served', async (t) => {
+  const prefix = uniquePrefix();
+  const redis = new Redis(REDIS_URL);
+  t.after(async () => {
+    const left = await redis.keys(`${prefix}*`);
+    if (left.length) await redis.del(...left);
+    redis.disconnect();
+  });
+  const rig = await startRig(t, { env: multiWorkspaceEnv({ REDIS_URL, REDIS_KEY_PREFIX: prefix }) });
+  const { sim } = rig;
+  enableOAuth(sim, rig.port);
+  sim.addEnterprise({ id: 'E0GRID', name: 'Grid Org', teams: [] });
+  const one = workspace(sim, 'T0GRIDA', 'E0GRID');
+  const two = workspace(sim, 'T0GRIDB', 'E0GRID');
+  const other = workspace(sim, 'T0BETA');
+  await installThroughBrowser(rig.port, 'E0GRID');
+  await installThroughBrowser(rig.port, other.id);
+  for (const w of [one, two, other]) await askIn(rig, w, 'hello?');
+  const ofOrg = [one, two].flatMap((w) => [w.id, w.channel, w.user]).concat('E0GRID');
+  assert.ok(naming(await dumpRedis(redis, prefix), ofOrg).length > 4, 'the org’s workspaces have keys');
+
+  await sim.uninstall({ enterpriseId: 'E0GRID' });
+  await until('the organization forgotten', () =>
+    rig.logEntries().some((e) => e.msg === 'workspace forgotten' && e.team === 'E0GRID'),
+  );
+  const after = await dumpRedis(redis, prefix);
+  assert.deepEqual(naming(after, ofOrg), [], 'nothing of the organization’s workspaces is left');
+  assert.ok(naming(after, [other.id]).length > 1, 'another workspace keeps its keys');
+  await sim.post({ user: one.user, channel: one.channel, text: `<@${sim.botUserId}> anyone?` });
+  await until('the refusal logged', () =>
+    rig.logEntries().some((e) => e.team === one.id && /not installed/.test(String(e.msg))),
+  );
+});

@@ -22,6 +22,12 @@ export function install(app: App, deps: FeatureDeps): void {
       ...(enterpriseId ? { enterpriseId } : {}),
       ...(enterpriseInstall ? { enterpriseInstall } : {}),
     };
+    // An organization's org-wide install removed: each workspace it served goes too.
+    const served = enterpriseInstall && enterpriseId ? await deps.slack.installer?.teamsOf(enterpriseId) : [];
+    for (const member of served ?? []) {
+      const r = await deps.teamData.forget({ teamId: member, enterpriseId: enterpriseId as string });
+      log.info({ team: member, enterprise: enterpriseId, why, ...r }, 'workspace forgotten');
+    }
     const { failed, keys } = await deps.teamData.forget(team);
     log.info({ team: teamId, enterprise: enterpriseId, why, keys, failed }, 'workspace forgotten');
   };

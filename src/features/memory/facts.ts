@@ -179,6 +179,7 @@ export class FileFacts implements FactBook {
     this.data[team] = teamFacts;
     if (next.length) teamFacts[channel] = next;
     else delete teamFacts[channel];
+    if (Object.keys(teamFacts).length === 0) delete this.data[team];
     const tmp = `${this.file}.tmp`;
     writeFileSync(tmp, JSON.stringify(this.data), { mode: 0o600 });
     renameSync(tmp, this.file);

@@ -64,6 +64,10 @@ export function createMemory(deps: FeatureDeps): ChannelMemory {
   const admit = accessGate(deps.access, { claims: limits.claims, postClient: slack.postClient, log });
   const today = () => (deps.now?.() ?? new Date()).toISOString().slice(0, 10);
   const touched = new LRUCache<string, true>({ max: 10_000, ttl: TOUCH_EVERY_MS });
+  // Uninstalled from a workspace: every channel's facts there go (STATE_DIR's file included).
+  deps.teamData.onForget('channel-memory', async ({ teamId }) => {
+    for (const channel of await book.channels(teamId)) await book.update(teamId, channel, () => []);
+  });
 
   const say = async (job: AnswerJob, text: string) => {
     await callOnce(() =>

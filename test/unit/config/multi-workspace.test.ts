@@ -34,7 +34,7 @@ test('each missing or wrong multi-workspace setting is one line naming it', () =
   // Word for word as with one workspace only.
   assert.equal(
     configErrorOf(noToken),
-    'SLACK_BOT_TOKEN: required (the bot token from OAuth & Permissions, xoxb-…)',
+    'SLACK_BOT_TOKEN: required (the bot token from OAuth & Permissions, xoxb-…), or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET for installs in many workspaces',
   );
   assert.match(configErrorOf({ ...multi, SLACK_BOT_TOKEN: 'xoxb-1-abc' }), /^SLACK_BOT_TOKEN: .*not both/);
   for (const name of ['SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET', 'SLACK_INSTALLATION_KEY'] as const) {
