@@ -8,6 +8,7 @@ import { CLAUDE_FAULTS, type ClaudeFault, type SandboxClaude } from '../claude/s
 import type { SandboxProfiles } from '../profiles.js';
 import type { SimFile } from '../slack/files.js';
 import type { DeliveryResult, SlackSim } from '../slack/sim.js';
+import type { ViewValues } from '../slack/views.js';
 
 /** Commands the app declares in manifest.yml; Slack refuses any other one before the app sees it. */
 export const KNOWN_COMMANDS = new Set(['/summarize']);
@@ -135,6 +136,21 @@ export async function clickButton(sim: SlackSim, body: Record<string, unknown>):
     ...(messageTs ? { messageTs } : {}),
   });
   return { ok: true, channel, notice: failureNotice('This action', r) };
+}
+
+/** A modal submitted (its values as Slack's view.state.values) or closed, by the person it is open for. */
+export async function answerView(sim: SlackSim, body: Record<string, unknown>): Promise<ActionOutcome> {
+  const user = person(sim, body);
+  const viewId = str(body, 'viewId');
+  const v = sim.views(user).find((x) => x.id === viewId && x.open);
+  if (!v) throw new BadAction('no such open view');
+  if (body.close === true) {
+    await sim.closeView({ user, viewId });
+    return { ok: true };
+  }
+  const values = (typeof body.values === 'object' && body.values !== null ? body.values : {}) as ViewValues;
+  const r = await sim.submitView({ user, viewId, values });
+  return { ok: true, notice: failureNotice('This form', r) };
 }
 
 /** Opening the bot's Messages tab: the DM, and `app_home_opened` (the greeting, the first time). */

@@ -12,6 +12,7 @@ import type { SandboxProfiles } from '../profiles.js';
 import type { SlackSim } from '../slack/sim.js';
 import {
   type ActionOutcome,
+  answerView,
   BadAction,
   clickButton,
   openDm,
@@ -111,6 +112,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     '/api/shortcut': (b) => runShortcut(sim, b),
     '/api/action': (b) => clickButton(sim, b),
     '/api/open-dm': (b) => openDm(sim, b),
+    '/api/view': (b) => answerView(sim, b),
     '/api/fault': (b) => setFault(sim, claude, b),
     '/api/profile': (b) => {
       const outcome = setProfile(bot, profiles, b);

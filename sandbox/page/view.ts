@@ -33,6 +33,8 @@ export interface WorkspaceView {
   /** Current assistant status by `channel:thread_ts` (only non-empty ones). */
   statuses: Record<string, string>;
   prompts: Array<{ channel: string; thread_ts: string; title?: string; prompts: unknown[] }>;
+  /** Modals the app opened (views.open) that are still open, for whoever they were opened for. */
+  views: Array<{ id: string; user: string; view: Record<string, unknown> }>;
   /** Canvases the bot made, with the channel whose tabs they are in. */
   canvases: Array<{
     id: string;
@@ -124,6 +126,10 @@ export function workspaceView(sim: SlackSim): WorkspaceView {
     ephemerals: [...state.ephemerals],
     statuses,
     prompts: sim.suggestedPrompts(),
+    views: sim
+      .views()
+      .filter((v) => v.open)
+      .map((v) => ({ id: v.id, user: v.user, view: v.view })),
     canvases: sim.canvases().map((c) => ({
       id: c.id,
       title: c.title,

@@ -86,6 +86,19 @@ test('feedback buttons are drawn under the answer, and a press reaches the bot, 
   const metric = () => sandbox.bot.metrics.registry.getSingleMetricAsString('slackbot_feedback_total');
   await until('the vote counted', async () => /vote="up"[^\n]*change="new"\} 1/.test(await metric()));
   assert.match(await metric(), /vote="up"[^\n]*profile="default",change="new"\} 1/);
+  // 👎 opens the reason modal (views.open); the reason picked reaches the bot and is counted.
+  await answer.getByRole('button', { name: 'Bad answer' }).click();
+  const modal = page.locator('#modal .modal');
+  await modal.waitFor(WAIT);
+  assert.match(String(await modal.textContent()), /What went wrong\?/);
+  await modal.getByLabel('Outdated').check();
+  await modal.locator('textarea').fill('The date changed last week.');
+  await screenshot(page, 'feedback-reason.png');
+  await modal.getByRole('button', { name: 'Send' }).click();
+  const reasons = () =>
+    sandbox.bot.metrics.registry.getSingleMetricAsString('slackbot_feedback_reasons_total');
+  await until('the reason counted', async () => /reason="outdated"[^\n]*\} 1/.test(await reasons()));
+  await page.locator('#modal').waitFor({ state: 'hidden', ...WAIT });
   await page.locator('#close-thread').click();
 });
 

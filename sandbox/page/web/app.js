@@ -158,6 +158,77 @@ function draw() {
     );
   }
   lastThread = ui.thread;
+  drawModal();
+}
+
+/** A modal the app opened for you (views.open): radio buttons and text inputs, Send or close. */
+let shownModal = null;
+function drawModal() {
+  const box = $('modal');
+  const open = (ws.views ?? []).find((v) => v.user === ui.me);
+  if (!open) {
+    box.hidden = true;
+    box.replaceChildren();
+    shownModal = null;
+    return;
+  }
+  if (shownModal === open.id) return;
+  shownModal = open.id;
+  const v = open.view;
+  const form = el('form', 'modal');
+  form.append(el('div', 'modal-title', v.title?.text ?? ''));
+  for (const b of v.blocks ?? []) {
+    if (b.type !== 'input') continue;
+    const field = el('fieldset', 'modal-field');
+    field.append(el('legend', '', `${b.label?.text ?? ''}${b.optional ? '' : ' *'}`));
+    const e = b.element ?? {};
+    if (e.type === 'radio_buttons') {
+      for (const o of e.options ?? []) {
+        const label = el('label', 'modal-option');
+        const input = el('input');
+        input.type = 'radio';
+        input.name = `${b.block_id}/${e.action_id}`;
+        input.value = o.value;
+        input.required = !b.optional;
+        label.append(input, ` ${o.text?.text ?? o.value}`);
+        field.append(label);
+      }
+    } else if (e.type === 'plain_text_input') {
+      const input = el(e.multiline ? 'textarea' : 'input');
+      input.name = `${b.block_id}/${e.action_id}`;
+      if (e.max_length) input.maxLength = e.max_length;
+      field.append(input);
+    }
+    form.append(field);
+  }
+  const buttons = el('div', 'modal-buttons');
+  const close = el('button', 'block-button', v.close?.text ?? 'Cancel');
+  close.type = 'button';
+  close.addEventListener('click', () => send('/api/view', { user: ui.me, viewId: open.id, close: true }));
+  const submit = el('button', 'block-button primary', v.submit?.text ?? 'Submit');
+  submit.type = 'submit';
+  buttons.append(close, submit);
+  form.append(buttons);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const values = {};
+    for (const b of v.blocks ?? []) {
+      if (b.type !== 'input') continue;
+      const e = b.element ?? {};
+      const name = `${b.block_id}/${e.action_id}`;
+      const input = form.querySelector(
+        `[name="${CSS.escape(name)}"]${e.type === 'radio_buttons' ? ':checked' : ''}`,
+      );
+      const value =
+        e.type === 'radio_buttons'
+          ? { type: e.type, selected_option: input ? { value: input.value } : null }
+          : { type: e.type, value: input?.value || null };
+      values[b.block_id] = { [e.action_id]: value };
+    }
+    await send('/api/view', { user: ui.me, viewId: open.id, values });
+  });
+  box.replaceChildren(form);
+  box.hidden = false;
 }
 
 /** The canvases tabbed in this channel (Slack shows them as tabs at the top of the channel). */
