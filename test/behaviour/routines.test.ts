@@ -259,3 +259,35 @@ test('every replica down for three scheduled minutes: the one that comes back ru
   for (const m of news) assert.ok(asked.includes(m.text), `${m.text} is read for the made-up digest`);
   assert.ok(!asked.includes('First: the plan is agreed.'), 'nothing the first digest had');
 });
+
+test('a replica killed the moment it adds its section to the routine canvas: the replica after finds the section, and adds none', async (t) => {
+  const routine = { ...EVERY_MINUTE, name: 'canvas-digest', as: 'canvas' };
+  const { a, b, sim, clock, leads, enable } = await replicaPair(t, routine);
+  const start = clock.minute();
+  sim.seedMessage({ channel: 'C0GENERAL', user: 'U0BOB', text: 'Ship on Friday.', ts: tsIn(start, 20) });
+  clock.set(start + 60_000);
+  const canvas = await sim.waitFor(() => sim.canvases()[0], { what: 'the canvas, by A' });
+  await until('A recorded its first run', () => a.logs.some((l) => l.includes('"routine ran"')));
+  sim.seedMessage({
+    channel: 'C0GENERAL',
+    user: 'U0CARLA',
+    text: 'Notes are ready.',
+    ts: tsIn(start + 60_000, 20),
+  });
+  const onCall = (call: { method: string }) => {
+    if (call.method !== 'canvases.edit') return;
+    sim.off('call', onCall);
+    a.bot.routines.halt();
+  };
+  sim.on('call', onCall);
+  clock.set(start + 120_000);
+  await sim.waitFor(() => canvas.edits === 1, { what: 'A’s section' });
+  await a.bot.routines.stop();
+  enable();
+  await until('B recorded the run', () => b.logs.some((l) => l.includes('"routine ran"')));
+  for (let k = 0; k < 5; k++) await b.bot.routines.tick();
+  assert.equal(canvas.edits, 1, 'the section is added once');
+  assert.equal(sim.canvases().length, 1);
+  assert.equal(canvas.sections.filter((s) => s.type === 'h2').length, 2);
+  assert.equal(sim.messages(leads).filter((m) => m.user === sim.botUserId).length, 1, 'only the canvas link');
+});
