@@ -10,10 +10,11 @@
  * BENCH_KILLS (replicas killed for the takeover row, 10), BENCH_LEASE_MS (their lease, 2000),
  * BENCH_STARTS (start-ups of the bot and of bare Bolt, taken in turn, medians kept, 3),
  * BENCH_SKIP (comma-separated: ack, overhead, files, cache, capacity, capacity2, process (idle and
- * queued memory, start-up), file-memory, format, takeover, prompt-cache, stream-quota),
- * BENCH_ONLY (comma-separated, same names: run just those), BENCH_FORMAT_KB (answer sizes, 20,40),
+ * queued memory, start-up), file-memory, format, takeover, prompt-cache, stream-quota,
+ * workspace-quota), BENCH_ONLY (comma-separated, same names: run just those), BENCH_FORMAT_KB (answer sizes, 20,40),
  * BENCH_QUOTA_MENTIONS (mentions in one workspace for the stream-quota row, 40) over
- * BENCH_QUOTA_SECONDS (30).
+ * BENCH_QUOTA_SECONDS (30); the workspace-quota row: BENCH_WQ_QUESTIONS (workspace B's questions in
+ * each phase, 9: both phases and a first question within B's own 20 stream starts a minute), BENCH_WQ_BURST (workspace A's mentions, 40) within BENCH_WQ_SECONDS (15).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -28,6 +29,7 @@ import { measurePromptCache } from './prompt-cache.js';
 import { mb, ms, pct, type Row, ratio, signed, table } from './stats.js';
 import { measureStreamQuota } from './stream-quota.js';
 import { measureTakeover } from './takeover.js';
+import { measureWorkspaceQuota } from './workspace-quota.js';
 
 function num(name: string, fallback: number): number {
   const v = Number(process.env[name]);
@@ -47,6 +49,9 @@ const o = {
   starts: num('BENCH_STARTS', 3),
   quotaMentions: num('BENCH_QUOTA_MENTIONS', 40),
   quotaSeconds: num('BENCH_QUOTA_SECONDS', 30),
+  wqQuestions: num('BENCH_WQ_QUESTIONS', 9),
+  wqBurst: num('BENCH_WQ_BURST', 40),
+  wqSeconds: num('BENCH_WQ_SECONDS', 15),
   redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
   kills: num('BENCH_KILLS', 10),
   leaseMs: num('BENCH_LEASE_MS', 2000),
@@ -186,6 +191,20 @@ if (!skipped('stream-quota')) {
     baseline: `one question alone: ${ms(alone.lastAnswerMs)}`,
     compared: `last answer ${ms(burst.tailMs)} after the last mention (${ratio(burst.tailMs, alone.lastAnswerMs)})`,
     goal: '≤ 45 s; ≤ 1 ratelimited a minute; no error text',
+  });
+}
+
+if (!skipped('workspace-quota')) {
+  step(
+    `workspace quota: workspace B's ${o.wqQuestions} questions alone, then beside ${o.wqBurst} mentions in workspace A within ${o.wqSeconds} s`,
+  );
+  const r = await measureWorkspaceQuota(o.wqQuestions, o.wqBurst, o.wqSeconds);
+  rows.push({
+    measure: `workspace B's answers (one a second) while workspace A is past Slack's tiers (${o.wqBurst} mentions in ${o.wqSeconds} s): mention → first words, p50 / p95; → whole answer, p50 / p95`,
+    bot: `${ms(r.beside.firstP50)} / ${ms(r.beside.firstP95)}; ${ms(r.beside.p50)} / ${ms(r.beside.p95)}; ${r.postedB} of B's posted instead of streamed, ${r.ratelimitedB} ratelimited in B (A: ${r.ratelimitedA}; ${r.postedA} of A's answers posted, all whole after ${ms(r.lastAnswerA)})`,
+    baseline: `B alone: ${ms(r.alone.firstP50)} / ${ms(r.alone.firstP95)}; ${ms(r.alone.p50)} / ${ms(r.alone.p95)}`,
+    compared: `first words p95 ${ratio(r.beside.firstP95, r.alone.firstP95)}; whole p50 ${ratio(r.beside.p50, r.alone.p50)}, p95 ${ratio(r.beside.p95, r.alone.p95)}`,
+    goal: 'B unchanged (≤ 1.2×), every answer of B streamed, 0 ratelimited in B',
   });
 }
 

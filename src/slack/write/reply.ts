@@ -128,7 +128,7 @@ export class SlackReply implements ReplySink {
 
   append(delta: string): void {
     this.firstTextAt ||= Date.now();
-    this.closePacer ??= this.pacer.open();
+    this.closePacer ??= this.pacer.open(this.target.teamId);
     this.pending += this.formatter.push(delta);
     this.schedule();
   }
@@ -241,7 +241,7 @@ export class SlackReply implements ReplySink {
   }
 
   private intervalMs(): number {
-    return this.useStreaming ? this.pacer.intervalMs() : FALLBACK_UPDATE_MS;
+    return this.useStreaming ? this.pacer.intervalMs(this.target.teamId) : FALLBACK_UPDATE_MS;
   }
 
   /** Waits for the writer; with `force`, writes what is left without pacing. */
