@@ -254,6 +254,9 @@ test('with STATE_DIR (SQLite): app_uninstalled deletes the installation and the 
   await installThroughBrowser(rig.port, a.id);
   await installThroughBrowser(rig.port, b.id);
   await askIn(rig, a, 'first question');
+  // A fact the channel asked the bot to remember (channel memory, in STATE_DIR without Redis).
+  await askIn(rig, a, 'remember that the launch is on Friday');
+  assert.match(readFileSync(join(dir, 'channel-memory.json'), 'utf8'), /T0ACME/);
 
   const rows = () => {
     const out: string[] = [];
@@ -316,6 +319,11 @@ test('with STATE_DIR (SQLite): app_uninstalled deletes the installation and the 
     'the other workspace stays installed',
   );
   assert.ok(existsSync(join(dir, 'installations.sqlite')));
+  // Nor in the bytes of any file of STATE_DIR (deleted rows are overwritten, the WAL truncated).
+  for (const file of readdirSync(dir)) {
+    const bytes = readFileSync(join(dir, file)).toString('latin1');
+    for (const id of [a.id, a.channel, a.user]) assert.ok(!bytes.includes(id), `${file} still names ${id}`);
+  }
 });
 
 test('with token rotation, a token about to expire is refreshed and the new one used and stored', async (t) => {
