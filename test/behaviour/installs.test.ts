@@ -15,7 +15,7 @@ import { Redis } from 'ioredis';
 import type { SlackSim } from '../../sandbox/slack/sim.js';
 import { startChild } from '../support/child.js';
 import { heldClaude } from '../support/held-claude.js';
-import { enableOAuth, installThroughBrowser, multiWorkspaceEnv } from '../support/installs.js';
+import { enableOAuth, installThroughBrowser, multiWorkspaceEnv, OAUTH_APP } from '../support/installs.js';
 import { REDIS_URL, uniquePrefix } from '../support/redis.js';
 import { botEnv, type Rig, requestText, startFakes, startRig } from '../support/rig.js';
 import { until } from '../support/until.js';
@@ -101,6 +101,10 @@ test('two workspaces installed through /slack/install are each answered with the
     rig.logEntries().some((e) => e.msg === 'app installed' && e.team === a.id),
     'each install is logged',
   );
+  // No installation's token, nor the app's client secret, in any log line (LOG_LEVEL=debug).
+  const secrets = [...sim.installs.grants.values()].map((g) => g.token).concat(OAUTH_APP.clientSecret);
+  for (const line of rig.logs)
+    for (const secret of secrets) assert.ok(!line.includes(secret), 'a secret in the logs');
 });
 
 test('a mention from a workspace that never installed the app gets no answer, and a log line', async (t) => {
