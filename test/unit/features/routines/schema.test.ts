@@ -49,7 +49,7 @@ test('routines in the profiles file: defaults, and one-line errors naming the ro
     [{ window: '3y' }, /routine "morning": window: expected a count/],
     [{ window: 5000 }, /routine "morning": window: expected a count/],
     [{ as: 'email' }, /routine "morning": as: /],
-    [{ batch: true }, /routine "morning": unknown field batch/],
+    [{ retries: 3 }, /routine "morning": unknown field retries/],
   ];
   for (const [change, expected] of cases) {
     const message = load([{ ...OK, ...change }]);
