@@ -139,3 +139,23 @@ test('Stop under the progress stops the summary: no summary, no Claude answer wa
   assert.equal(s.ephemerals({ user: 'U0ALICE' }).filter(hasSummary).length, 0, 'no summary');
   assert.equal(s.ephemerals({ user: 'U0BOB' }).length, 0);
 });
+
+test('a public summary can be stopped: Slack’s stop button on its plan, by the person who asked; nothing half done stays', async (t) => {
+  const { sim: s, claude } = await startRig(t);
+  seed(s, 'C0GENERAL', 20);
+  const held = heldClaude(claude);
+  await s.slashCommand({ user: 'U0ALICE', channel: 'C0GENERAL', command: '/summarize', text: 'public' });
+  const parent = await s.waitFor(() =>
+    s.messages('C0GENERAL').find((m) => m.user === s.botUserId && (m.reply_count ?? 0) > 0),
+  );
+  await s.waitFor(() => held.waiting === 1 || undefined);
+  // The person also has the Stop button privately.
+  await s.waitFor(() => s.ephemerals({ user: 'U0ALICE' }).find((e) => stopValue(e)));
+  await s.stopSession('C0GENERAL', parent.ts, 'U0ALICE');
+  await s.waitFor(() => s.ephemerals({ user: 'U0ALICE' }).find((e) => /Stopped/.test(e.text)));
+  held.release();
+  await s.waitFor(() => s.messages('C0GENERAL').every((m) => m.user !== s.botUserId) || undefined, {
+    what: 'the title and plan taken back',
+  });
+  assert.equal(s.ephemerals({ user: 'U0ALICE' }).filter((e) => /Only .* can stop/.test(e.text)).length, 0);
+});

@@ -69,6 +69,8 @@ export interface SummaryDeps {
   quota?: WriteQuota;
   /** The plan of a private summary, shown to the person (the listener keeps response_url's budget). */
   progress?(change: PlanChange): void;
+  /** A public summary's thread exists (its plan streams there): Slack's stop button there stops it. */
+  onThread?(channel: string, threadTs: string): void;
   limits?: HistoryLimits;
   now?: () => Date;
 }
@@ -179,6 +181,7 @@ async function write(
       );
       if (await ps.start(title, plan.all)) stream = ps;
     }
+    deps.onThread?.(job.channelId, parentTs);
   }
   const sources: AnswerSource[] = [];
   let outcome: Awaited<ReturnType<typeof summarize>>;

@@ -20,6 +20,7 @@ import type { Identity } from '../../slack/read/messages.js';
 import type { Readers } from '../../slack/read/readers.js';
 import { CanvasWriter } from '../../slack/write/canvas.js';
 import type { WriteQuota } from '../../slack/write/write-quota.js';
+import { askedKey } from '../askers.js';
 import type { Digests } from '../deps.js';
 import { parseSummarizeArgs, usageText } from './args.js';
 import { digests } from './digests.js';
@@ -64,6 +65,8 @@ export interface SummarizeListenerDeps {
  */
 const RESPONSE_URL_USES = 5;
 const MAX_PROGRESS_LINES = 3;
+/** How long a public summary's asker is remembered in its thread (for the stop button). */
+const ASKED_KEEP_MS = 24 * 60 * 60 * 1000;
 /** Where a replica asks the others to stop a summary. */
 const STOP_TOPIC = 'summary-stop';
 
@@ -205,8 +208,8 @@ export function register(app: App, deps: SummarizeListenerDeps): Digests {
     deps.track(publisher.saveCanvas(body as BlockAction, (action as ButtonAction).value ?? '', respond));
   });
 
-  /** Summaries being written here, by reference: who asked, and how to stop it. */
-  const running = new Map<string, { userId: string; controller: AbortController }>();
+  /** Summaries being written here, by reference: who asked, how to stop it, a public one's thread. */
+  const running = new Map<string, { userId: string; controller: AbortController; thread?: string }>();
   const stopHere = (ref: string, userId: string) => {
     const r = running.get(ref);
     if (!r || r.userId !== userId) return false;
@@ -216,6 +219,17 @@ export function register(app: App, deps: SummarizeListenerDeps): Digests {
   deps.broadcast?.subscribe(STOP_TOPIC, (message) => {
     const { ref, userId } = JSON.parse(message) as { ref: string; userId: string };
     if (stopHere(ref, userId)) deps.log.info({ ref }, 'summary stopped for another replica');
+  });
+  // Slack's stop button on a public summary's streamed plan: only the person who asked stops it.
+  // @see https://docs.slack.dev/reference/events/agent_session_stopped
+  app.event('agent_session_stopped', async ({ event }) => {
+    const e = event as unknown as { channel?: string; thread_ts?: string; user?: string };
+    const thread = `${e.channel}:${e.thread_ts}`;
+    for (const [ref, r] of running) {
+      if (r.thread !== thread) continue;
+      const here = e.user ? stopHere(ref, e.user) : false;
+      deps.log.info({ ref, user: e.user, here }, 'summary stop button pressed');
+    }
   });
   // The Stop button under a summary's progress: only the person who asked can press it (it is
   // shown to them only); the summary may be written by another replica.
@@ -254,12 +268,25 @@ export function register(app: App, deps: SummarizeListenerDeps): Digests {
     };
     const controller = new AbortController();
     running.set(job.ref, { userId: job.userId, controller });
+    // A public summary streams its plan in its thread: the person gets the Stop button privately too.
+    const onThread = (channel: string, ts: string) => {
+      const r = running.get(job.ref);
+      if (r) r.thread = `${channel}:${ts}`;
+      // Recorded as asked there, so the answers' stop rule knows the press is theirs (no "only who asked" note).
+      void deps.store.set(askedKey(job.teamId, channel, ts, job.userId), true, ASKED_KEEP_MS).catch(() => {});
+      const text = 'Writing the summary in its thread in the channel';
+      void say({
+        text: `:hourglass_flowing_sand: ${text}…`,
+        blocks: progressBlocks(text, [], job.ref),
+      } as RespondArguments);
+    };
     try {
       await summarizeFor({ ...job, signal: controller.signal }, say, {
         ...deps,
         publisher,
         workspaceUrl: urlOf,
         progress,
+        onThread,
       });
     } finally {
       running.delete(job.ref);
@@ -273,7 +300,7 @@ export function register(app: App, deps: SummarizeListenerDeps): Digests {
 function progressBlocks(text: string, tasks: string[], ref: string): Array<Record<string, unknown>> {
   return [
     { type: 'section', text: { type: 'mrkdwn', text: `:hourglass_flowing_sand: ${text}` } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: tasks.join('\n') }] },
+    ...(tasks.length ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: tasks.join('\n') }] }] : []),
     {
       type: 'actions',
       elements: [
