@@ -11,7 +11,8 @@
  * BENCH_STARTS (start-ups of the bot and of bare Bolt, taken in turn, medians kept, 3),
  * BENCH_SKIP (comma-separated: ack, overhead, files, cache, capacity, capacity2, process (idle and
  * queued memory, start-up), file-memory, format, takeover, prompt-cache, stream-quota,
- * workspace-quota), BENCH_ONLY (comma-separated, same names: run just those), BENCH_FORMAT_KB (answer sizes, 20,40),
+ * workspace-quota), BENCH_ONLY (comma-separated, same names: run just those; or name them as arguments,
+ * `npm run bench -- process`), BENCH_FORMAT_KB (answer sizes, 20,40),
  * BENCH_QUOTA_MENTIONS (mentions in one workspace for the stream-quota row, 40) over
  * BENCH_QUOTA_SECONDS (30); the workspace-quota row: BENCH_WQ_QUESTIONS (workspace B's questions in
  * each phase, 9: both phases and a first question within B's own 20 stream starts a minute), BENCH_WQ_BURST (workspace A's mentions, 40) within BENCH_WQ_SECONDS (15).
@@ -56,7 +57,8 @@ const o = {
   kills: num('BENCH_KILLS', 10),
   leaseMs: num('BENCH_LEASE_MS', 2000),
   skip: new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean)),
-  only: new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean)),
+  // `npm run bench -- process` is BENCH_ONLY=process.
+  only: new Set([...(process.env.BENCH_ONLY ?? '').split(','), ...process.argv.slice(2)].filter(Boolean)),
   formatKb: (process.env.BENCH_FORMAT_KB ?? '20,40')
     .split(',')
     .map(Number)
