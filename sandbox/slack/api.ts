@@ -9,6 +9,7 @@ import {
   apiConversation,
   apiMessage,
   apiUser,
+  DISTRIBUTED_HISTORY_MESSAGES,
   decodeCursor,
   encodeCursor,
   fail,
@@ -122,7 +123,9 @@ const readHandlers: Record<string, ApiHandler> = {
   'conversations.history': (ctx, args) => {
     const conv = resolveConversation(ctx, strArg(args, 'channel'), { needMember: true });
     if (isError(conv)) return conv;
-    const limit = pageSize(args, 100, 999);
+    const limit = ctx.historyLimited
+      ? pageSize(args, DISTRIBUTED_HISTORY_MESSAGES, DISTRIBUTED_HISTORY_MESSAGES)
+      : pageSize(args, 100, 999);
     let newestFirst = ctx.state
       .topLevel(conv.id)
       .filter((m) => inWindow(args, m))
@@ -165,7 +168,9 @@ const readHandlers: Record<string, ApiHandler> = {
     const [parent, ...allReplies] = ctx.state.thread(conv.id, parentTs);
     if (!parent) return fail('thread_not_found');
     const replies = allReplies.filter((m) => inWindow(args, m));
-    const limit = pageSize(args, MAX_REPLIES_PAGE, MAX_REPLIES_PAGE);
+    const limit = ctx.historyLimited
+      ? pageSize(args, DISTRIBUTED_HISTORY_MESSAGES, DISTRIBUTED_HISTORY_MESSAGES)
+      : pageSize(args, MAX_REPLIES_PAGE, MAX_REPLIES_PAGE);
     const perPage = Math.max(1, limit - 1);
     const offset = offsetOf(args);
     if (typeof offset !== 'number') return offset;

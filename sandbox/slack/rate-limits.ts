@@ -87,6 +87,18 @@ export const METHOD_RATE_RULES: Readonly<Record<string, readonly RateRule[]>> = 
 };
 
 /**
+ * A commercially distributed app that is not in the Marketplace (installed by other organizations)
+ * gets one conversations.history and one conversations.replies call a minute per workspace, instead
+ * of Tier 3 (SlackSimOptions.historyLimited; internal apps keep Tier 3).
+ * @see https://docs.slack.dev/changelog/2025/05/29/rate-limit-changes-for-non-marketplace-apps
+ * @see LIBRARY-FACTS.md, "Platform limits worth designing for"
+ */
+export const DISTRIBUTED_HISTORY_RULES: Readonly<Record<string, readonly RateRule[]>> = {
+  'conversations.history': tier(1),
+  'conversations.replies': tier(1),
+};
+
+/**
  * Counts accepted calls per method and team (or channel) over rolling windows and says when a call
  * is over its limit. Refused calls do not count, as at Slack.
  */

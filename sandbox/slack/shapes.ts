@@ -14,7 +14,21 @@ export interface ApiContext {
   stopEventSubscribed: boolean;
   /** The bot token's scopes (methods whose needs depend on their arguments check them here). */
   scopes: ReadonlySet<string>;
+  /**
+   * A commercially distributed app outside the Marketplace: conversations.history and .replies
+   * return at most DISTRIBUTED_HISTORY_MESSAGES a call (and are limited to one call a minute:
+   * rate-limits.ts DISTRIBUTED_HISTORY_RULES).
+   */
+  historyLimited?: boolean;
 }
+
+/**
+ * Messages per conversations.history / .replies call for a commercially distributed app that is
+ * not in the Marketplace: `limit` defaults to and is capped at 15 (internal apps keep 1,000).
+ * @see https://docs.slack.dev/changelog/2025/05/29/rate-limit-changes-for-non-marketplace-apps
+ * @see LIBRARY-FACTS.md, "Platform limits worth designing for"
+ */
+export const DISTRIBUTED_HISTORY_MESSAGES = 15;
 
 /** A Slack error answer (`{ok:false, error}` with HTTP 200). */
 export function fail(error: string, extra: Record<string, unknown> = {}): ApiResult {

@@ -25,7 +25,7 @@ import {
   type SimTeam,
 } from './installs.js';
 import { blockAction, messageShortcut } from './interactions.js';
-import { RateLimiter } from './rate-limits.js';
+import { DISTRIBUTED_HISTORY_RULES, RateLimiter } from './rate-limits.js';
 import { ResponseUrls } from './response.js';
 import { manifestDeclaresAgent, manifestEvents, manifestScopes } from './scopes.js';
 import type { SimSession } from './sessions.js';
@@ -139,6 +139,7 @@ export class SlackSim extends EventEmitter {
       agentView: opts.agentView ?? manifestDeclaresAgent(),
       stopEventSubscribed: manifestEvents().includes('agent_session_stopped'),
       scopes,
+      ...(opts.historyLimited ? { historyLimited: true } : {}),
     };
     const responseUrls = new ResponseUrls(ctx, this.url);
     this.files = new SimFiles(this.url, this.team.id);
@@ -165,7 +166,10 @@ export class SlackSim extends EventEmitter {
       appToken: this.appToken,
       scopes,
       faults: this.faults,
-      rates: new RateLimiter(opts.rateLimits),
+      rates: new RateLimiter({
+        ...opts.rateLimits,
+        ...(opts.historyLimited ? DISTRIBUTED_HISTORY_RULES : {}),
+      }),
       responseUrls,
       installs: this.installs,
       files: this.files,

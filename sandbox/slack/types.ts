@@ -151,6 +151,11 @@ export interface SlackSimOptions {
    * window to keep a test quick. Keep them as tight as the real tier: a looser one hides bugs.
    */
   rateLimits?: Readonly<Record<string, readonly RateRule[]>>;
+  /**
+   * The app is commercially distributed outside the Marketplace: conversations.history and
+   * .replies allow one call a minute per workspace and 15 messages a call.
+   */
+  historyLimited?: boolean;
 }
 
 /** What the app answered when the sim delivered something to it. */

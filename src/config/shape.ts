@@ -18,6 +18,8 @@ export interface Config {
     installationKey: string | undefined;
     /** Where Slack sends the installer back; unset: the app's first configured redirect URL. */
     redirectUri: string | undefined;
+    /** SLACK_HISTORY_LIMITED: a distributed non-Marketplace app's history quota (1 call a minute, 15 messages). */
+    historyLimited: boolean;
   };
   anthropic: { apiKey: string; baseUrl: string | undefined };
   claude: {

@@ -31,6 +31,8 @@ export interface BotTexts {
   continueThread: string;
   /** Under an answer Claude declined to finish. */
   declined: string;
+  /** Under an answer that could not read the whole thread (the app's Slack history quota). */
+  partialThread: string;
   /** The status while the question waits its turn. */
   queued: (ahead: number) => string;
 }
@@ -63,6 +65,8 @@ const EN: BotTexts = {
   continueDm: 'Reply “continue”',
   continueThread: 'Mention me with “continue” in this thread',
   declined: '_Claude declined to continue this answer._',
+  partialThread:
+    '_I could not read this whole thread (Slack limits how much history this app may read), so this answer may miss part of it._',
   queued: (ahead) => (ahead > 0 ? `is queued (${ahead} ahead of you)…` : 'is queued, next in line…'),
 };
 
@@ -97,6 +101,8 @@ const DE: BotTexts = {
   continueDm: 'Antworte mit „weiter“',
   continueThread: 'Erwähne mich mit „weiter“ in diesem Thread',
   declined: '_Claude hat es abgelehnt, diese Antwort fortzusetzen._',
+  partialThread:
+    '_Ich konnte diesen Thread nicht ganz lesen (Slack begrenzt, wie viel Verlauf diese App lesen darf), daher fehlt dieser Antwort vielleicht ein Teil davon._',
   queued: (ahead) =>
     ahead > 0 ? `wartet in der Schlange (${ahead} vor dir)…` : 'wartet in der Schlange, als Nächstes dran…',
 };
@@ -129,6 +135,8 @@ const JA: BotTexts = {
   continueDm: '「続けて」と返信してください',
   continueThread: 'このスレッドで「続けて」と私にメンションしてください',
   declined: '_Claude はこの回答の続行を辞退しました。_',
+  partialThread:
+    '_このスレッドをすべて読むことはできませんでした（Slack がこのアプリの読める履歴を制限しています）。そのため、この回答には一部が反映されていない可能性があります。_',
   queued: (ahead) => (ahead > 0 ? `順番待ちです（前に ${ahead} 件）…` : '順番待ちです、次の番です…'),
 };
 

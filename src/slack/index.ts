@@ -6,6 +6,7 @@ import { boltLogger } from './logger.js';
 import { createInstaller } from './oauth.js';
 import { UserDirectory } from './read/directory.js';
 import { SlackFileDownloads } from './read/files.js';
+import { LimitedHistory } from './read/limited-history.js';
 import type { Identity } from './read/messages.js';
 import { Readers } from './read/readers.js';
 import { loadBoltApp } from './receive/bolt-app.js';
@@ -123,6 +124,11 @@ export function createSlack(
     log.error({ err }, 'slack listener error');
   });
   const directory = new UserDirectory(readClient);
+  // Replicas on one Redis share each workspace's quotas (writes, history reads); alone, this
+  // process keeps them.
+  const quotaWindow = platform.redis
+    ? new RedisWindow(platform.redis, `${config.redisKeyPrefix}slack-quota:`)
+    : new MemoryWindow();
   return {
     app,
     receiver,
@@ -138,16 +144,12 @@ export function createSlack(
       canvases: readClient,
     }),
     readers: new Readers(directory, readClient, log, homeTeam),
-    pacer: new StreamPacer(
-      config.bot.streamAppendsPerMinute,
-      // Replicas on one Redis share each workspace's budgets; alone, this process keeps them.
-      new WriteQuota(
-        platform.redis
-          ? new RedisWindow(platform.redis, `${config.redisKeyPrefix}slack-quota:`)
-          : new MemoryWindow(),
-        writeBudgets,
-      ),
-    ),
+    pacer: new StreamPacer(config.bot.streamAppendsPerMinute, new WriteQuota(quotaWindow, writeBudgets)),
+    /**
+     * History reads within a distributed app's quota (SLACK_HISTORY_LIMITED); undefined for an
+     * internal app, which reads threads as Tier 3 allows.
+     */
+    history: config.slack.historyLimited ? new LimitedHistory(quotaWindow, platform.store) : undefined,
     identity,
     /** The bot token's scopes as auth.test named them; undefined before connecting or when not named. */
     grantedScopes: () => granted,

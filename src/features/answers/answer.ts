@@ -73,6 +73,7 @@ export async function answer(job: AnswerJob, reply: ReplySink, deps: AnswerDeps)
         await spoken;
         const note = stopNote(a.stopReason, job.place.kind, lang.texts);
         if (note) reply.append(`\n\n${note}`);
+        if (q.partial) reply.append(`\n\n${lang.texts.partialThread}`);
         if (chosen) {
           // Under the answer in small print where the sink has it, else as its last line.
           if (reply.footnote) reply.footnote(chosenModelNote(chosen));

@@ -6,6 +6,7 @@ import type { AnswerJob } from '../../slack/job.js';
 import type { UserDirectory } from '../../slack/read/directory.js';
 import { fileRefs, type SlackFile } from '../../slack/read/file-kinds.js';
 import { readQuestionMessages } from '../../slack/read/history.js';
+import type { LimitedHistory } from '../../slack/read/limited-history.js';
 import { type Identity, isOwnMessage, plainText, TEXT_SUBTYPES } from '../../slack/read/messages.js';
 import { botTokenOf } from '../../slack/web.js';
 
@@ -14,6 +15,8 @@ export interface Conversation {
   messages: ConversationMessage[];
   /** Older messages of a long thread that were not read (between the parent and `messages[1]`). */
   unread: number;
+  /** The app's history quota (SLACK_HISTORY_LIMITED) kept part of the thread from being read. */
+  partial?: boolean;
   /** Shared files that were not read, and why: the answer names them. */
   fileNotes?: FileNote[];
   /** Gives back the memory its files hold; called once Claude is done with them. */
@@ -26,6 +29,8 @@ export interface ConversationDeps {
   identity: Identity;
   /** Turns the files shared in the conversation into what Claude reads. */
   files: SharedFileReader<SlackFile>;
+  /** Set when the app's history reads are limited (SLACK_HISTORY_LIMITED): reads within the quota. */
+  history?: LimitedHistory;
 }
 
 /** Share of the token budget the files of a conversation may take: the words need room too. */
@@ -45,15 +50,23 @@ export async function loadConversation(
   const me = deps.identity;
   // A question that starts a thread is the whole thread: read as the event carried it, unless it
   // waited its turn (then it is read as it stands now, edited or deleted meanwhile).
-  const { messages: raw, unread } =
-    job.asked && !opts.waited
+  const startsThread = job.place.threadTs === job.messageTs;
+  const read =
+    job.asked && startsThread && !opts.waited
       ? { messages: [job.asked], unread: 0 }
       : await readQuestionMessages(
           deps.client,
           { ...job.place, messageTs: job.messageTs, topLevelDm: job.topLevelDm },
           opts.tokenBudget,
           estimateTokens,
+          deps.history,
         );
+  const { unread, partial } = read as { unread: number; partial?: boolean };
+  // Reads within a quota may stop short of the question: the event carried it.
+  const raw =
+    job.asked && !read.messages.some((m) => m.ts === job.messageTs)
+      ? [...read.messages, job.asked]
+      : read.messages;
   const out: ConversationMessage[] = [];
   const shared = new Map<ConversationMessage, SlackFile[]>();
   for (const m of raw) {
@@ -87,6 +100,7 @@ export async function loadConversation(
   return {
     messages: out,
     unread,
+    ...(partial ? { partial: true } : {}),
     ...(files.notes.length > 0 ? { fileNotes: files.notes } : {}),
     ...(files.release ? { release: files.release } : {}),
   };

@@ -40,6 +40,7 @@ export function install(
     directory: slack.directory,
     identity: slack.identity,
     pacer: slack.pacer,
+    ...(slack.history ? { history: slack.history } : {}),
     metrics,
     log,
     now: deps.now,

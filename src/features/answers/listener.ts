@@ -154,7 +154,8 @@ function jobFor(
     ...(typeof e.user_team === 'string' && e.user_team !== teamId ? { userTeamId: e.user_team } : {}),
     messageTs: e.ts,
     topLevelDm: kind === 'dm' && !e.thread_ts,
-    ...(kind === 'channel' && !e.thread_ts ? { asked: askedMessage(e) } : {}),
+    // Kept for a reply in a thread too: a read within the history quota may stop short of it.
+    ...(kind === 'channel' ? { asked: askedMessage(e) } : {}),
     ...(typeof e.action_token === 'string' && e.action_token ? { actionToken: e.action_token } : {}),
     ...(blank ? { blank } : {}),
   };

@@ -37,6 +37,8 @@ export interface Question {
   /** Messages sent and left out (logs). */
   messages: number;
   omitted: number;
+  /** The app's history quota kept part of the thread from being read: the answer says so. */
+  partial?: boolean;
   /** Gives back the memory the conversation's files hold (FILES_MEMORY_MAX_BYTES). */
   release?: () => void;
 }
@@ -126,6 +128,7 @@ export async function readQuestion(
       fileNotes: conv.fileNotes,
       messages: trimmed.messages.length,
       omitted,
+      ...(conv.partial ? { partial: true } : {}),
       release: conv.release,
     };
   } catch (err) {

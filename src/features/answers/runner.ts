@@ -13,6 +13,7 @@ import type { Metrics } from '../../platform/metrics.js';
 import type { AnswerJob } from '../../slack/job.js';
 import type { UserDirectory } from '../../slack/read/directory.js';
 import type { SlackFile } from '../../slack/read/file-kinds.js';
+import type { LimitedHistory } from '../../slack/read/limited-history.js';
 import type { Identity } from '../../slack/read/messages.js';
 import { slackErrorCode } from '../../slack/web.js';
 import { type Workspaces, workspaceOfPlace } from '../../slack/workspaces.js';
@@ -40,6 +41,8 @@ export interface RunnerDeps {
   directory: UserDirectory;
   identity: Identity;
   pacer: StreamPacer;
+  /** History reads within a distributed app's quota (SLACK_HISTORY_LIMITED). */
+  history?: LimitedHistory;
   metrics: Metrics;
   log: Logger;
   now?: () => Date;
@@ -299,8 +302,8 @@ export class AnswerRunner {
       await lease.complete();
       return;
     }
-    const { readClient: client, directory, identity, files } = this.deps;
-    const conversation = { client, directory, identity, files };
+    const { readClient: client, directory, identity, files, history } = this.deps;
+    const conversation = { client, directory, identity, files, ...(history ? { history } : {}) };
     try {
       const outcome = await answer(job, guardedReply(sink, { quiet, note, onFirstText }), {
         pipeline: this.deps.pipeline,

@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import type { LimitedHistory } from './limited-history.js';
 import type { SlackMessage } from './messages.js';
 import { readThreadEnd } from './thread.js';
 
@@ -13,6 +14,8 @@ export interface QuestionPlace {
   messageTs: string;
   /** A DM message outside a thread: the recent DM history is its context. */
   topLevelDm?: boolean;
+  /** The workspace: its history quota, when the app's reads are limited (SLACK_HISTORY_LIMITED). */
+  teamId?: string;
 }
 
 /**
@@ -25,9 +28,15 @@ export async function readQuestionMessages(
   place: QuestionPlace,
   budget: number,
   sizeOf: (text: string) => number,
-): Promise<{ messages: SlackMessage[]; unread: number }> {
-  if (place.topLevelDm)
+  limited?: LimitedHistory,
+): Promise<{ messages: SlackMessage[]; unread: number; partial?: boolean }> {
+  if (place.topLevelDm && !limited)
     return { messages: await dmHistory(client, place.channelId, place.messageTs), unread: 0 };
+  if (limited) {
+    // A top-level DM is read as its own thread: what the person asked, with no history call.
+    if (place.topLevelDm) return { messages: [], unread: 0 };
+    return limited.readThread(client, place.teamId ?? '', place.channelId, place.threadTs, place.messageTs);
+  }
   return readThreadEnd(client, place.channelId, place.threadTs, place.messageTs, budget, sizeOf);
 }
 
