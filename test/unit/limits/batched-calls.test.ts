@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { ClaudeRequest, ClaudeResult } from '../../../src/claude/client.js';
+import { ClaudeError } from '../../../src/claude/errors.js';
+import { BatchedCalls, batchKey, FileBatchBook, MemoryBatchBook } from '../../../src/limits/batched-calls.js';
+import { createLogger } from '../../../src/platform/logger.js';
+
+const log = createLogger({ level: 'silent' });
+const scope = { teamId: 'T1', channelId: 'C1' };
+const req = (text: string): ClaudeRequest => ({
+  model: 'claude-sonnet-5-5',
+  maxTokens: 100,
+  system: [],
+  messages: [{ role: 'user', content: text }],
+});
+const ok: ClaudeResult = {
+  text: 'done',
+  stopReason: 'end_turn',
+  usage: { inputTokens: 10, outputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0, batch: true },
+  requestId: 'msg_1',
+  attempts: 1,
+};
+
+/** A batch client whose batches end after `polls` polls; `result` answers what the test says. */
+function fakeClient(polls: number, result: () => ClaudeResult | Error = () => ok) {
+  const calls = { submit: 0, state: 0, result: 0 };
+  let seq = 0;
+  return {
+    calls,
+    client: {
+      async submit() {
+        calls.submit++;
+        return `b${++seq}`;
+      },
+      async state() {
+        calls.state++;
+        return calls.state >= polls ? ('ended' as const) : ('in_progress' as const);
+      },
+      async result() {
+        calls.result++;
+        const r = result();
+        if (r instanceof Error) throw r;
+        return r;
+      },
+    },
+  };
+}
+
+test('batched calls: submitted once, polled until ended, the same request later finds its batch instead of submitting', async () => {
+  const { client, calls } = fakeClient(3);
+  const events: string[] = [];
+  const book = new MemoryBatchBook();
+  const calls1 = new BatchedCalls({
+    client,
+    book,
+    log,
+    pollMs: 1,
+    maxPollMs: 4,
+    onEvent: (e) => events.push(e),
+  });
+  const r = await calls1.ask(scope, req('a'));
+  assert.equal(r.text, 'done');
+  assert.deepEqual(calls, { submit: 1, state: 3, result: 1 });
+  // Another process (same book): the same request resumes, a new one is submitted.
+  const calls2 = new BatchedCalls({
+    client,
+    book,
+    log,
+    pollMs: 1,
+    maxPollMs: 4,
+    onEvent: (e) => events.push(e),
+  });
+  await calls2.ask(scope, req('a'));
+  assert.equal(calls.submit, 1);
+  await calls2.ask(scope, req('b'));
+  assert.equal(calls.submit, 2);
+  assert.deepEqual(events, ['submitted', 'succeeded', 'resumed', 'succeeded', 'submitted', 'succeeded']);
+  assert.notEqual(batchKey(scope, req('a')), batchKey({ ...scope, teamId: 'T2' }, req('a')), 'per workspace');
+});
+
+test('an expired or canceled request is forgotten, so asking again submits it anew; an abort stops the wait', async () => {
+  let expired = true;
+  const { client, calls } = fakeClient(1, () => (expired ? new ClaudeError('unavailable', 'expired') : ok));
+  const dir = mkdtempSync(path.join(tmpdir(), 'batches-'));
+  try {
+    const book = new FileBatchBook(dir);
+    const calls1 = new BatchedCalls({ client, book, log, pollMs: 1, maxPollMs: 2 });
+    await assert.rejects(calls1.ask(scope, req('x')), (e: unknown) => e instanceof ClaudeError);
+    assert.equal(await book.get(batchKey(scope, req('x'))), undefined);
+    expired = false;
+    await calls1.ask(scope, req('x'));
+    assert.equal(calls.submit, 2);
+    // Kept in STATE_DIR: a new book over the same folder finds it.
+    assert.ok(await new FileBatchBook(dir).get(batchKey(scope, req('x'))));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const slow = fakeClient(1_000_000);
+  const stop = new AbortController();
+  const waiting = new BatchedCalls({
+    client: slow.client,
+    book: new MemoryBatchBook(),
+    log,
+    pollMs: 1,
+    maxPollMs: 2,
+  }).ask(scope, req('y'), stop.signal);
+  stop.abort(new Error('stopped'));
+  await assert.rejects(waiting, /stopped/);
+});
