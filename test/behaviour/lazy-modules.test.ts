@@ -1,6 +1,7 @@
 /**
  * Heavy modules load when first needed, not at start: sharp with the first image, the YAML parser
- * and zod (the profiles file's schema) with a profiles file, node:sqlite with STATE_DIR, the
+ * and zod (the profiles file’s schema) with a profiles file, croner with its routines, node:sqlite
+ * with STATE_DIR, the
  * Anthropic SDK with the first question (the start-up model check is a plain fetch). The modules
  * a started bot has loaded are recorded by a loader hook (test/support/record-loads.ts).
  */
@@ -40,6 +41,7 @@ async function heavyLoadedAtStart(
     ['sharp', /\/node_modules\/sharp\/|^require:sharp$/m],
     ['yaml', /\/node_modules\/yaml\/|^require:yaml$/m],
     ['zod', /\/node_modules\/zod\/|^require:zod$/m],
+    ['croner', /\/node_modules\/croner\/|^require:croner$/m],
     ['node:sqlite', /^(require:)?node:sqlite$/m],
     ['@anthropic-ai/sdk', /\/node_modules\/@anthropic-ai\/sdk\/|^require:@anthropic-ai\/sdk/m],
   ]
@@ -51,13 +53,16 @@ test('a bot started without profiles or STATE_DIR has loaded neither sharp, nor 
   assert.deepEqual(await heavyLoadedAtStart(t), []);
 });
 
-test('the check sees them once they are needed: a profiles file loads the YAML parser and zod, STATE_DIR node:sqlite', async (t) => {
+test('the check sees them once they are needed: a profiles file loads the YAML parser and zod, its routines croner, STATE_DIR node:sqlite', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'lazy-'));
   const profiles = join(dir, 'profiles.yaml');
-  writeFileSync(profiles, 'default:\n  max_tokens: 500\n');
+  writeFileSync(
+    profiles,
+    'default:\n  max_tokens: 500\nroutines:\n  - { name: d, schedule: "0 9 * * *", summarize: "#general", post_to: "#general" }\n',
+  );
   assert.deepEqual(
     await heavyLoadedAtStart(t, { CLAUDE_PROFILES_FILE: profiles, STATE_DIR: join(dir, 'state') }),
-    ['yaml', 'zod', 'node:sqlite'],
+    ['yaml', 'zod', 'croner', 'node:sqlite'],
   );
 });
 

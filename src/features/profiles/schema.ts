@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Cron } from 'croner';
+import type { Cron } from 'croner';
 import type { z } from 'zod';
 import { McpToken } from '../../claude/mcp.js';
 import {
@@ -27,12 +27,16 @@ export class ProfileError extends Error {
 /** The largest profiles file read: a bigger one is a mistake (a log pointed at by accident). */
 export const PROFILES_FILE_MAX_BYTES = 1024 * 1024;
 
+let croner: typeof Cron | undefined;
+
 /** Why a schedule is not five cron fields croner reads, or undefined. */
 function cronProblem(schedule: string): string | undefined {
   if (schedule.trim().split(/\s+/).length !== 5)
     return 'expected 5 cron fields (minute hour day-of-month month day-of-week), such as "0 9 * * 1-5"';
   try {
-    new Cron(schedule, { paused: true, mode: '5-part' });
+    // Loaded with the first routine, like the YAML parser with the first file.
+    croner ??= (createRequire(import.meta.url)('croner') as typeof import('croner')).Cron;
+    new croner(schedule, { paused: true, mode: '5-part' });
     return undefined;
   } catch (err) {
     return (err as Error).message.replace(/^CronPattern:\s*/, '');

@@ -1,5 +1,13 @@
-import { Cron } from 'croner';
+import { createRequire } from 'node:module';
+import type { Cron } from 'croner';
 import type { RoutineSpec } from '../deps.js';
+
+/** croner, loaded with the first routine: a bot without routines never loads it. */
+let CronClass: typeof Cron | undefined;
+export function cronClass(): typeof Cron {
+  CronClass ??= (createRequire(import.meta.url)('croner') as typeof import('croner')).Cron;
+  return CronClass;
+}
 
 /**
  * When a routine's runs fall: croner reads the five cron fields in the routine's time zone
@@ -14,7 +22,8 @@ function cronOf(spec: Pick<RoutineSpec, 'schedule' | 'timezone'>): Cron {
   let cron = crons.get(key);
   if (!cron) {
     // Paused: croner only computes times here; the scheduler decides when to run.
-    cron = new Cron(spec.schedule, { paused: true, timezone: spec.timezone, mode: '5-part' });
+    const CronOf = cronClass();
+    cron = new CronOf(spec.schedule, { paused: true, timezone: spec.timezone, mode: '5-part' });
     if (crons.size > 500) crons.clear();
     crons.set(key, cron);
   }
