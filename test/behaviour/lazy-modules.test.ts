@@ -2,8 +2,8 @@
  * Heavy modules load when first needed, not at start: sharp with the first image, the YAML parser
  * and zod (the profiles file’s schema) with a profiles file, croner with its routines, node:sqlite
  * with STATE_DIR, the Anthropic SDK with the first question (the start-up model check is a plain
- * fetch). The modules
- * a started bot has loaded are recorded by a loader hook (test/support/record-loads.ts).
+ * fetch). The modules a started bot has loaded are recorded by a loader hook
+ * (test/support/record-loads.ts).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
