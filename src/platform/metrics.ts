@@ -1,4 +1,40 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { createRequire, Module } from 'node:module';
+import type * as PromClient from 'prom-client';
+
+/**
+ * prom-client, loaded without the OpenTelemetry API: its process CPU metric requires
+ * @opentelemetry/api when it loads (about 50 modules, some 20 ms of a start) only to label
+ * exemplars, which this registry never turns on. While prom-client loads, require's cache holds a
+ * stand-in that loads the real API on first use (as src/slack/receive/bolt-app.ts does for Bolt's
+ * receivers), so anything that does use it gets the real one.
+ */
+function loadPromClient(): typeof PromClient {
+  const require = createRequire(import.meta.url);
+  const index = require.resolve('prom-client');
+  const fromPromClient = createRequire(index);
+  const otelFile = fromPromClient.resolve('@opentelemetry/api');
+  if (require.cache[index] || require.cache[otelFile]) return require(index) as typeof PromClient;
+  let real: object | undefined;
+  const standIn = new Module(otelFile);
+  standIn.filename = otelFile;
+  standIn.loaded = true;
+  standIn.exports = new Proxy(
+    {},
+    {
+      get: (_target, key) => {
+        real ??= fromPromClient('@opentelemetry/api') as object;
+        return Reflect.get(real, key);
+      },
+    },
+  );
+  require.cache[otelFile] = standIn;
+  try {
+    return require(index) as typeof PromClient;
+  } finally {
+    delete require.cache[otelFile];
+  }
+}
+const { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } = loadPromClient();
 
 /** Seconds, from a fast ack (a few ms) to Slack's 3 s limit. */
 const ACK_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3];
