@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { costOf, priceOf, WEB_SEARCH_USD } from '../../../src/claude/prices.js';
+import { batchSavingOf, costOf, priceOf, WEB_SEARCH_USD } from '../../../src/claude/prices.js';
 import { ConfigError, parseConfig } from '../../../src/config/config.js';
 
 const base = {
@@ -86,4 +86,14 @@ test('a Haiku 5.5 prompt over 100,000 tokens is priced whole at the long-prompt 
   close(costOf(twoCalls, p), (120_000 * 0.1 + 1000 * 0.5) / 1e6, 'two calls of 60,000');
   // A CLAUDE_PRICES entry is one rate, whatever the length.
   close(costOf(call(150_000), { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 }), 0.151, 'override');
+});
+
+test('a batched call costs half (input and output); its saving is the other half', () => {
+  const p = priceOf('claude-sonnet-5-5', {});
+  const usage = { inputTokens: 1_000_000, outputTokens: 100_000, cacheReadTokens: 0, cacheWriteTokens: 0 };
+  const full = costOf(usage, p);
+  assert.ok(full > 0);
+  assert.equal(costOf({ ...usage, batch: true }, p), full / 2);
+  assert.equal(batchSavingOf({ ...usage, batch: true }, p), full / 2);
+  assert.equal(batchSavingOf(usage, p), 0);
 });
