@@ -93,6 +93,8 @@ export class FeedbackBook {
 export function install(app: App, deps: FeatureDeps): FeedbackBook {
   const { log, metrics, store } = deps.platform;
   const book = new FeedbackBook(store, deps.now);
+  // Uninstalling a workspace: its votes' and reasons' keys name it (swept); the admins' list is not.
+  deps.teamData.onForget('feedback-reasons', ({ teamId }) => book.reasons.forgetTeam(teamId));
   /**
    * Feedback only on answers the person can see: in a DM with the bot, only the person who asked
    * there (recorded with each question); elsewhere whoever can read the conversation (guests and
@@ -129,6 +131,7 @@ export function install(app: App, deps: FeatureDeps): FeedbackBook {
     if (fb.vote === 'down') {
       const trigger = (body as { trigger_id?: string }).trigger_id;
       const view = reasonModal({
+        ...(b.team?.id ? { team: b.team.id } : {}),
         ref: fb.ref,
         profile: fb.profile ?? 'default',
         channel: channel ?? '',
@@ -139,7 +142,8 @@ export function install(app: App, deps: FeatureDeps): FeedbackBook {
           .open({ trigger_id: trigger, view })
           .catch((err) => log.warn({ err, ref: fb.ref }, 'the feedback modal could not be opened'));
     }
-    const key = `feedback:${fb.ref}:${user}`;
+    // The key names the workspace: uninstalling it sweeps the key.
+    const key = `feedback:${b.team?.id || '-'}:${fb.ref}:${user}`;
     // The profile that answered (named in the buttons), and its model as it stands now.
     const profile = fb.profile ?? 'default';
     const today = utcDay(deps.now?.() ?? new Date());

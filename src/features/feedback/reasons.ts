@@ -31,6 +31,8 @@ const RECENT_KEY = 'feedback:reasons:recent';
 
 /** What the modal carries between opening and submitting (private_metadata). */
 export interface ReasonContext {
+  /** The workspace of the answer: its reasons go when it uninstalls the app. */
+  team?: string;
   ref: string;
   profile: string;
   channel: string;
@@ -108,6 +110,10 @@ export function readSubmission(view: {
   return { ctx, reason: reason as Reason, ...(text ? { text } : {}) };
 }
 
+/** A reason's key names its workspace, so uninstalling it finds the key. */
+const reasonKey = (team: string | undefined, ref: string, user: string) =>
+  `feedback-reason:${team || '-'}:${ref}:${user}`;
+
 /** Reasons in the key-value store (Redis with REDIS_URL, else embedded). */
 export class ReasonBook {
   constructor(
@@ -118,7 +124,7 @@ export class ReasonBook {
   /** Keeps a reason with its answer (a second one from the same person replaces the first). */
   async keep(r: Omit<GivenReason, 'at'>): Promise<GivenReason> {
     const given: GivenReason = { ...r, at: this.now().toISOString() };
-    await this.store.set(`feedback-reason:${r.ref}:${r.user}`, given, REASON_TTL_MS);
+    await this.store.set(reasonKey(r.team, r.ref, r.user), given, REASON_TTL_MS);
     // The recent list is read, changed and written back: two reasons in the same instant on two
     // replicas may keep only one of them in the list (each stays with its answer and in metrics).
     const recent = ((await this.store.get(RECENT_KEY)) as GivenReason[] | undefined) ?? [];
@@ -131,8 +137,18 @@ export class ReasonBook {
   }
 
   /** The reason a person gave on an answer, if any. */
-  async of(ref: string, user: string): Promise<GivenReason | undefined> {
-    return (await this.store.get(`feedback-reason:${ref}:${user}`)) as GivenReason | undefined;
+  async of(ref: string, user: string, team?: string): Promise<GivenReason | undefined> {
+    return (await this.store.get(reasonKey(team, ref, user))) as GivenReason | undefined;
+  }
+
+  /**
+   * Takes a workspace's reasons out of the admins' list (their own keys name the workspace and go
+   * with the uninstall's sweep of its keys).
+   */
+  async forgetTeam(teamId: string): Promise<void> {
+    const recent = await this.recent();
+    const kept = recent.filter((r) => r.team !== teamId);
+    if (kept.length !== recent.length) await this.store.set(RECENT_KEY, kept, REASON_TTL_MS);
   }
 
   /** The latest reasons, newest first. */

@@ -30,6 +30,8 @@ export interface RoutineBook {
   get(name: string): Promise<RoutineRecord | undefined>;
   /** Throws when the record could not be kept: nothing is written to Slack after a failed put. */
   put(name: string, record: RoutineRecord): Promise<void>;
+  /** Deletes the routine's record (its workspace uninstalled the app). */
+  forget(name: string): Promise<void>;
 }
 
 export class MemoryRoutineBook implements RoutineBook {
@@ -40,6 +42,9 @@ export class MemoryRoutineBook implements RoutineBook {
   }
   async put(name: string, record: RoutineRecord) {
     this.records.set(name, structuredClone(record));
+  }
+  async forget(name: string) {
+    this.records.delete(name);
   }
 }
 
@@ -55,6 +60,9 @@ export class RedisRoutineBook implements RoutineBook {
   }
   async put(name: string, record: RoutineRecord) {
     await this.redis.set(`${this.prefix}routine-record:${name}`, JSON.stringify(record));
+  }
+  async forget(name: string) {
+    await this.redis.del(`${this.prefix}routine-record:${name}`);
   }
 }
 
@@ -77,8 +85,33 @@ export class FileRoutineBook implements RoutineBook {
     return this.all()[name];
   }
   async put(name: string, record: RoutineRecord) {
-    const all = { ...this.all(), [name]: record };
+    this.write({ ...this.all(), [name]: record });
+  }
+  async forget(name: string) {
+    const { [name]: _gone, ...rest } = this.all();
+    this.write(rest);
+  }
+  private write(all: Record<string, RoutineRecord>) {
     writeFileSync(`${this.file}.tmp`, JSON.stringify(all));
     renameSync(`${this.file}.tmp`, this.file);
   }
+}
+
+/**
+ * Deletes the records of the routines that run in `teamId` (their `team:`, or the bot's own
+ * workspace for those without one): what uninstalling keeps of routines is gone with it.
+ */
+export async function forgetRoutinesOf(
+  teamId: string,
+  routines: readonly { name: string; team?: string }[],
+  book: RoutineBook,
+  homeTeam: string | undefined,
+): Promise<number> {
+  let n = 0;
+  for (const r of routines) {
+    if ((r.team ?? homeTeam) !== teamId) continue;
+    await book.forget(r.name);
+    n++;
+  }
+  return n;
 }

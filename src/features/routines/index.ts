@@ -5,7 +5,13 @@ import { DEFAULT_LEASE_MS } from '../../limits/claims.js';
 import type { Platform } from '../../platform/index.js';
 import { CanvasWriter } from '../../slack/write/canvas.js';
 import type { Digests, FeatureDeps } from '../deps.js';
-import { FileRoutineBook, MemoryRoutineBook, RedisRoutineBook, type RoutineBook } from './book.js';
+import {
+  FileRoutineBook,
+  forgetRoutinesOf,
+  MemoryRoutineBook,
+  RedisRoutineBook,
+  type RoutineBook,
+} from './book.js';
 import { failureNotice, runRoutine } from './run.js';
 import { slotLabel } from './schedule.js';
 import { RoutineProblem, RoutineScheduler } from './scheduler.js';
@@ -54,9 +60,20 @@ export function install(
     });
     await failureNotice(spec, runDeps, text);
   };
+  const book = routineBook(deps.config, platform);
+  // Uninstalling a workspace deletes what its routines kept (the last run, the canvas's id).
+  deps.teamData.onForget('routines', ({ teamId }) =>
+    forgetRoutinesOf(
+      teamId,
+      deps.profiles.routines(),
+      book,
+      // Routines without `team:` run only in a single workspace's bot.
+      slack.workspaces.multi ? undefined : slack.homeTeam(),
+    ),
+  );
   return new RoutineScheduler({
     routines: () => deps.profiles.routines(),
-    book: routineBook(deps.config, platform),
+    book,
     claims: limits.claims,
     // In its workspace, with that installation's token (installs in many workspaces).
     run: (run) =>
