@@ -3,6 +3,8 @@ import { escapeMrkdwn } from '../../slack/write/format.js';
 
 /** One reason given under a 👎, as the feedback feature keeps it. */
 export interface ReasonView {
+  /** The answer's workspace (unset for reasons kept before it was recorded). */
+  team?: string;
   ref: string;
   user: string;
   channel: string;

@@ -154,7 +154,9 @@ export function register(app: App, deps: UsageHomeDeps): void {
         deps.log.warn({ err }, 'feedback reasons unavailable');
         return undefined;
       });
-      if (reasons) view.blocks.push(...reasonBlocks(reasons));
+      // An admin sees the reasons of the workspace whose Home tab this is, never another's.
+      const here = reasons?.filter((r) => r.team === undefined || r.team === context.teamId);
+      if (here) view.blocks.push(...reasonBlocks(here));
     }
     await deps.postClient.views.publish({ user_id: user, view });
   });

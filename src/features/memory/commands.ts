@@ -1,5 +1,7 @@
 /** The channel memory's commands, as people type them after the bot's mention. */
 
+import { MAX_FACT_CHARS } from './facts.js';
+
 export type MemoryCommand =
   | { kind: 'remember'; fact: string }
   | { kind: 'list' }
@@ -36,12 +38,9 @@ export function findFact(
     const i = Number(n[1]) - 1;
     return i >= 0 && i < facts.length ? { index: i } : undefined;
   }
-  const norm = (s: string) =>
-    s
-      .toLowerCase()
-      .replace(/\s+/g, ' ')
-      .replace(/[.!?]+$/, '')
-      .trim();
+  // No fact is longer than MAX_FACT_CHARS: a longer text matches none (and costs no more work).
+  if (what.length > MAX_FACT_CHARS * 2) return undefined;
+  const norm = (s: string) => trimEndPunctuation(s.toLowerCase().replace(/\s+/g, ' ')).trim();
   const wanted = norm(what);
   if (!wanted) return undefined;
   const exact = facts.findIndex((f) => norm(f.text) === wanted);
@@ -49,4 +48,14 @@ export function findFact(
   const hits = facts.flatMap((f, i) => (norm(f.text).includes(wanted) ? [i] : []));
   if (hits.length === 1) return { index: hits[0] as number };
   return hits.length > 1 ? { many: hits.map((i) => i + 1) } : undefined;
+}
+
+/**
+ * Without the final run of `.`, `!` and `?`, in one pass from the end (an unanchored regex such as
+ * `/[.!?]+$/` retries from every position and is quadratic on a long run of dots).
+ */
+function trimEndPunctuation(s: string): string {
+  let end = s.length;
+  while (end > 0 && '.!?'.includes(s.charAt(end - 1))) end--;
+  return s.slice(0, end);
 }

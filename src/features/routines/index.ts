@@ -36,7 +36,7 @@ export function install(
   deps: FeatureDeps & { digests: Digests; routines?: RoutineOptions },
 ): RoutineScheduler {
   const { platform, slack, limits } = deps;
-  const channels = channelNames(slack.readClient);
+  const channels = channelNames(slack.readClient, () => slack.homeTeam());
   const runDeps = {
     digests: deps.digests,
     postClient: slack.postClient,
@@ -97,9 +97,11 @@ function routineBook(config: Config, platform: Platform): RoutineBook {
 
 /**
  * Channels a routine names, by id or #name: names are looked up among the conversations the bot
- * is in (users.conversations), since it can read and post only there. Remembered for 10 minutes.
+ * is in (users.conversations), since it can read and post only there. Remembered for 10 minutes,
+ * per workspace (`team()`: the workspace the current run is for): #general is another channel in
+ * each.
  */
-function channelNames(client: WebClient) {
+function channelNames(client: WebClient, team: () => string) {
   const byName = new LRUCache<string, string>({ max: 1000, ttl: 10 * 60_000 });
   const byId = new LRUCache<string, string>({ max: 1000, ttl: 10 * 60_000 });
   const load = async () => {
@@ -113,8 +115,8 @@ function channelNames(client: WebClient) {
       });
       for (const c of r.channels ?? []) {
         if (c.id && c.name) {
-          byName.set(c.name, c.id);
-          byId.set(c.id, `#${c.name}`);
+          byName.set(`${team()}:${c.name}`, c.id);
+          byId.set(`${team()}:${c.id}`, `#${c.name}`);
         }
       }
       cursor = r.response_metadata?.next_cursor || undefined;
@@ -123,18 +125,18 @@ function channelNames(client: WebClient) {
   return {
     async idOf(ref: string): Promise<string> {
       if (!ref.startsWith('#')) return ref;
-      const name = ref.slice(1);
+      const name = `${team()}:${ref.slice(1)}`;
       if (!byName.has(name)) await load();
       const id = byName.get(name);
       if (!id) throw new RoutineProblem(`I’m not in ${ref}, or there is no such channel: invite me there.`);
       return id;
     },
     async labelOf(id: string): Promise<string> {
-      const known = byId.get(id);
+      const known = byId.get(`${team()}:${id}`);
       if (known) return known;
       const r = await client.conversations.info({ channel: id });
       const label = r.channel?.name ? `#${r.channel.name}` : id;
-      byId.set(id, label);
+      byId.set(`${team()}:${id}`, label);
       return label;
     },
   };

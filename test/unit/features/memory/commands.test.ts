@@ -52,3 +52,10 @@ test('a fact is kept plain: no pings, no invisible or control characters', () =>
   );
   assert.equal(cleanFact('a\u0000b\tc'), 'a b c');
 });
+
+test('forget: trailing punctuation is ignored; a text longer than any fact matches none', () => {
+  const facts = [{ text: 'Deploys happen on Fridays.' }];
+  assert.deepEqual(findFact(facts, 'deploys happen on fridays!!?'), { index: 0 });
+  assert.equal(findFact(facts, `${'.'.repeat(40_000)}a`), undefined);
+  assert.equal(findFact([{ text: 'a' }], `a${'!'.repeat(900)}`), undefined, 'longer than twice a fact');
+});
