@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 
 /** `npm run bench` in a tiny configuration: every phase runs and the table comes out. */
-test('the benchmark runs end to end and prints its table', { timeout: 180_000 }, async () => {
+test('the benchmark runs end to end and prints its table', { timeout: 240_000 }, async () => {
   // Ack, capacity, memory and start-up run dist/main.js (CI builds before testing); never build here, it is slow.
   const withDist = existsSync('dist/main.js');
   const env = {
@@ -21,7 +21,9 @@ test('the benchmark runs end to end and prints its table', { timeout: 180_000 },
     BENCH_LEASE_MS: '1000',
     BENCH_BUILD: '0',
     BENCH_FORMAT_KB: '2,4',
-    ...(withDist ? {} : { BENCH_SKIP: 'ack,capacity,capacity2,process,file-memory' }),
+    // workspace-quota has a fixed size (two workspaces, 18 questions a second apart, 40 mentions):
+    // 40 s to two minutes, too long for the suite; `npm run bench -- workspace-quota` runs it.
+    BENCH_SKIP: withDist ? 'workspace-quota' : 'workspace-quota,ack,capacity,capacity2,process,file-memory',
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts'], { env });
   let out = '';
