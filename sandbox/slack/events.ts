@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { actionTokenFor } from './search.js';
+import { shownFields } from './shapes.js';
 import type { SimIdentity, SimState } from './state.js';
 import type { SimConversation, SimMessage } from './types.js';
 
@@ -136,16 +137,7 @@ export function payloadChannelName(conv: SimConversation | undefined): string {
 
 /** The message object Slack embeds in shortcut and block_actions payloads. */
 export function payloadMessage(state: SimState, m: SimMessage): Record<string, unknown> {
-  const {
-    channel: _c,
-    streaming: _s,
-    chunks_text: _t,
-    chunks: _k,
-    stream_started_at: _a,
-    task_display_mode: _m,
-    ...rest
-  } = m;
-  return { type: 'message', ...rest, ...(m.user && !m.bot_id ? { team: state.id.teamId } : {}) };
+  return { type: 'message', ...shownFields(m), ...(m.user && !m.bot_id ? { team: state.id.teamId } : {}) };
 }
 
 /** A client_msg_id like the ones Slack clients attach. */

@@ -111,8 +111,8 @@ export function isError(v: object): v is ApiResult {
   return 'ok' in v && v.ok === false;
 }
 
-/** A stored message as the Web API shows it (internal fields dropped, bot profile added). */
-export function apiMessage(ctx: ApiContext, m: SimMessage): Record<string, unknown> {
+/** A stored message without the simulator's own fields (its channel, the stream's state). */
+export function shownFields(m: SimMessage): Partial<SimMessage> {
   const {
     channel: _c,
     streaming: _s,
@@ -122,7 +122,12 @@ export function apiMessage(ctx: ApiContext, m: SimMessage): Record<string, unkno
     task_display_mode: _m,
     ...rest
   } = m;
-  const out: Record<string, unknown> = { type: 'message', ...rest };
+  return rest;
+}
+
+/** A stored message as the Web API shows it (internal fields dropped, bot profile added). */
+export function apiMessage(ctx: ApiContext, m: SimMessage): Record<string, unknown> {
+  const out: Record<string, unknown> = { type: 'message', ...shownFields(m) };
   if (m.user && !m.bot_id) out.team = ctx.team.id;
   if (m.bot_id && m.bot_id === ctx.state.id.botId) {
     out.app_id = ctx.state.id.appId;
