@@ -87,7 +87,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       // Ctrl-C should not wait long for answers still streaming into a page nobody watches.
       SHUTDOWN_GRACE_MS: '2000',
       // Short enough that the "timeout" fault of the panel shows its message within seconds.
-      ...(claude.mode === 'offline' ? { CLAUDE_FIRST_TOKEN_TIMEOUT_MS: '8000' } : {}),
+      // After a simulated outage the circuit probes again within seconds, not the default 30.
+      ...(claude.mode === 'offline'
+        ? { CLAUDE_FIRST_TOKEN_TIMEOUT_MS: '8000', CLAUDE_BREAKER_RESET_MS: '5000' }
+        : {}),
       ...env,
       ...(profiles ? { CLAUDE_PROFILES_FILE: profiles.file } : {}),
       ...claude.env,

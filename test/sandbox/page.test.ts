@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { OFFLINE_MODEL_NOTE } from '../../sandbox/claude/offline-model.js';
 import { type Sandbox, startSandbox } from '../../sandbox/sandbox.js';
@@ -27,6 +27,17 @@ after(async () => {
 });
 
 const thread = () => page.locator('#thread-messages');
+/** Waits for a text to show; when it does not, the failure says what the thread showed instead. */
+async function shown(locator: Locator, timeout = WAIT.timeout): Promise<void> {
+  try {
+    await locator.waitFor({ timeout });
+  } catch (err) {
+    const open = (await thread().isVisible()) ? String(await thread().textContent()) : '(no thread open)';
+    throw new Error(
+      `${(err as Error).message.split('\n')[0]}\nthe open thread showed:\n${open.slice(-2000)}`,
+    );
+  }
+}
 // Messages the bot posted in the conversation (its ephemerals are only for the person who asked).
 const botIn = (root: string) =>
   page.locator(`${root} .message:not(.ephemeral)`, { has: page.locator('.badge') });
@@ -187,14 +198,19 @@ test('the operator panel masks secrets, shows requests, and simulates a 529', as
     /Anthropic is overloaded: after its retries the bot says so/,
   );
   await panel.getByLabel('Claude 529 (overloaded)').check();
-  await page.waitForFunction('document.querySelector(\'input[value="overloaded"]\').checked');
-  await page.locator('[data-channel="C0GENERAL"]').click();
-  await page.fill('#composer-text', '@claude are we on track?');
-  await page.press('#composer-text', 'Enter');
-  await thread().getByText(ERROR_TEXT.overloaded).waitFor({ timeout: 30_000 });
-  assert.equal(sandbox.claude.fault(), 'overloaded');
-  await screenshot(page, 'panel-overloaded.png');
-  await panel.getByLabel('Normal').check();
+  // The radio is checked at once; the sandbox's fake Claude takes the fault when the page's request lands.
+  await until('the fault switched on', () => sandbox.claude.fault() === 'overloaded');
+  try {
+    await page.locator('[data-channel="C0GENERAL"]').click();
+    await page.fill('#composer-text', '@claude are we on track?');
+    await page.press('#composer-text', 'Enter');
+    await shown(thread().getByText(ERROR_TEXT.overloaded), 30_000);
+    await screenshot(page, 'panel-overloaded.png');
+  } finally {
+    // Whatever happened above, the next steps meet a Claude that answers.
+    await panel.getByLabel('Normal').check();
+    await until('the fault switched off', () => sandbox.claude.fault() === 'none');
+  }
 });
 
 test('the panel switches #general to the support profile; the next answer says it used it', async () => {
@@ -207,7 +223,7 @@ test('the panel switches #general to the support profile; the next answer says i
   assert.equal(await menu.inputValue(), 'support', 'the bot itself now gives #general support');
   await page.fill('#composer-text', '@claude who is on triage?');
   await page.press('#composer-text', 'Enter');
-  await thread().getByText('Answered with the support profile').waitFor(WAIT);
+  await shown(thread().getByText('Answered with the support profile'));
   await screenshot(page, 'panel-profiles.png');
   await menu.selectOption('default');
   await panel.getByText(/^support: /).waitFor({ state: 'detached', ...WAIT });
@@ -221,9 +237,11 @@ test('a file attached in the composer reaches the bot; the offline model says wh
   await page.setInputFiles('#composer-file', { name: 'error.png', mimeType: 'image/png', buffer: png });
   await page.fill('#composer-text', '@claude what is wrong here?');
   await page.press('#composer-text', 'Enter');
-  await thread()
-    .getByText(new RegExp(`I received an image “error\\.png” \\(PNG, ${png.length} bytes, 64×48 px\\)`))
-    .waitFor(WAIT);
+  await shown(
+    thread().getByText(
+      new RegExp(`I received an image “error\\.png” \\(PNG, ${png.length} bytes, 64×48 px\\)`),
+    ),
+  );
 });
 
 test('no script errors on the page', () => {
