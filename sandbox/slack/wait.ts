@@ -4,7 +4,7 @@ import type { SimCall } from './types.js';
 /**
  * Resolves with the predicate's first value other than undefined/false/null, re-checking on every
  * 'change' and 'call' of the emitter, and every 25 ms for predicates over state outside the sim
- * (e.g. what a bot recorded after acking); rejects after timeoutMs (default 5000) naming `what` and listing
+ * (e.g. what a bot recorded after acking); rejects after timeoutMs (default 15 s: a bound on a hang, generous for a busy machine) naming `what` and listing
  * recent calls, which is usually the fastest clue to why a bot did not do what a test expected.
  * `waiters` lets the owner reject pending waits when it closes.
  */
@@ -15,7 +15,7 @@ export function waitForCondition<T>(
   predicate: () => T | undefined | false | null,
   opts: { timeoutMs?: number; what?: string },
 ): Promise<T> {
-  const timeoutMs = opts.timeoutMs ?? 5000;
+  const timeoutMs = opts.timeoutMs ?? 15_000;
   return new Promise<T>((resolve, reject) => {
     const finish = () => {
       clearTimeout(timer);

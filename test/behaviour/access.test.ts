@@ -71,7 +71,7 @@ test('EXCLUDE_EXTERNAL_CHANNELS: Slack Connect channels get the note (conversati
   await sim.post({ user: 'U0ALICE', channel: 'C0NEW', text: `<@${sim.botUserId}> hm` });
   const unverified = await sim.waitFor(() => sim.ephemerals({ channel: 'C0NEW' })[0], {
     what: 'note',
-    timeoutMs: 8000,
+    timeoutMs: 15_000,
   });
   assert.match(unverified.text, /could not check/);
   assert.equal(claude.requests.length, 1);

@@ -211,7 +211,7 @@ test('the real process acks in a thread of its own: a mention is answered, its a
       metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       return /^slackbot_answers_total\{/m.test(metrics);
     },
-    { timeoutMs: 5000, everyMs: 25 },
+    { timeoutMs: 15_000, everyMs: 25 },
   );
   assert.match(metrics, /^slackbot_ack_seconds_count\{type="event"\} 2$/m);
   assert.match(metrics, /^slackbot_answers_total\{outcome="ok",source="claude"\} 1$/m);

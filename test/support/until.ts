@@ -7,7 +7,7 @@ export async function until(
   check: () => boolean | Promise<boolean>,
   opts: { timeoutMs?: number; everyMs?: number } = {},
 ): Promise<void> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 8000);
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, opts.everyMs ?? 50));

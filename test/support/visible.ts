@@ -15,7 +15,7 @@ export function botReplies(sim: SlackSim, channel: string, threadTs: string): Si
 }
 
 /** Waits until the bot has finished (no message still streaming) at least `n` replies in a thread. */
-export function waitForReplies(sim: SlackSim, channel: string, threadTs: string, n = 1, timeoutMs = 8000) {
+export function waitForReplies(sim: SlackSim, channel: string, threadTs: string, n = 1, timeoutMs = 20_000) {
   return sim.waitFor(
     () => {
       const r = botReplies(sim, channel, threadTs).filter((m) => !/^_Thinking…_$/.test(m.text));

@@ -162,9 +162,9 @@ test('with the front in its own thread, events that ask nothing are acknowledged
   assert.equal(healthz?.status, 200);
   assert.ok(healthz?.whileBlocked, 'health answered while the main thread was blocked');
   assert.equal(readyz?.status, 200);
-  await until('the event handed on', () => delivered.length === 1, { timeoutMs: 5000, everyMs: 10 });
+  await until('the event handed on', () => delivered.length === 1, { timeoutMs: 15_000, everyMs: 10 });
   assert.equal((delivered[0]?.body.event as { reaction?: string } | undefined)?.reaction, 'tada');
-  await until('the ack timed', () => acked.includes('event'), { timeoutMs: 5000, everyMs: 10 });
+  await until('the ack timed', () => acked.includes('event'), { timeoutMs: 15_000, everyMs: 10 });
 });
 
 function mention(eventId: string) {
@@ -195,7 +195,7 @@ test('a mention is acknowledged only once the engine holds its question', async 
     order.push('acknowledged');
     return a;
   });
-  await until('the mention handed on', () => order.includes('handed on'), { timeoutMs: 5000, everyMs: 10 });
+  await until('the mention handed on', () => order.includes('handed on'), { timeoutMs: 15_000, everyMs: 10 });
   // Round trips through the same front: an ack sent at once would have arrived by now.
   for (let i = 0; i < 3; i++) await send(`${base}/healthz`);
   hold();
@@ -213,7 +213,7 @@ test('a mention the engine does not take in time is acknowledged within Slack’
   const body = mention('Ev4');
   const answer = await send(`${base}/slack/events`, { method: 'POST', headers: signed(body), body });
   assert.equal(answer.status, 200);
-  await until('the early ack counted', () => unaccepted === 1, { timeoutMs: 5000, everyMs: 10 });
+  await until('the early ack counted', () => unaccepted === 1, { timeoutMs: 15_000, everyMs: 10 });
 });
 
 test('a slash command is answered with what the listener acknowledges; forged requests never reach the engine', async (t) => {
@@ -282,7 +282,7 @@ test('while the main thread has stopped answering, health fails and events are l
   // Slack's retry, once the engine answers again, is taken.
   const retry = await send(`${base}/slack/events`, { method: 'POST', headers: signed(body), body });
   assert.equal(retry.status, 200);
-  await until('the retry handed on', () => delivered.length === 1, { timeoutMs: 5000, everyMs: 10 });
+  await until('the retry handed on', () => delivered.length === 1, { timeoutMs: 15_000, everyMs: 10 });
 });
 
 test('/metrics answers 503 within its wait while the main thread is stalled, and its figures again after', async (t) => {
@@ -326,7 +326,7 @@ test('with OPS_PORT, health and metrics are served there only, and PORT serves o
   const post = { method: 'POST', headers: signed(body), body };
   assert.equal((await send(`${ops}/slack/events`, post)).status, 404, 'no Slack requests on OPS_PORT');
   assert.equal((await send(`${base}/slack/events`, post)).status, 200);
-  await until('the event handed on', () => delivered.length === 1, { timeoutMs: 5000, everyMs: 10 });
+  await until('the event handed on', () => delivered.length === 1, { timeoutMs: 15_000, everyMs: 10 });
 });
 
 /** A port free now (OPS_PORT 0 would work too; a fixed one is what operators set). */
