@@ -35,9 +35,50 @@ export function readBlocks(args: Record<string, unknown>): { blocks?: unknown[];
     }
     const block = b as { type: string; text?: unknown };
     if (block.type === 'markdown' && typeof block.text === 'string') markdownChars += block.text.length;
+    const planError = planBlockError(b as Record<string, unknown>);
+    if (planError)
+      return { error: fail('invalid_blocks', { response_metadata: { messages: [`[ERROR] ${planError}`] } }) };
   }
   if (markdownChars > MAX_MARKDOWN_CHARS) return { error: fail('msg_too_long') };
   return { blocks };
+}
+
+/** A task's status, in a stream's `task_update` chunk and a `task_card` block alike. */
+export const TASK_STATUSES = new Set(['pending', 'in_progress', 'complete', 'error']);
+const isText = (v: unknown) => typeof v === 'string' && v.trim() !== '';
+const isRichText = (v: unknown) =>
+  typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'rich_text';
+
+/**
+ * What is wrong with a `plan` block (a title, task cards) or a lone `task_card` block, if anything:
+ * each task has a task_id, a title, an optional status of pending|in_progress|complete|error, and
+ * details and output as one rich_text each.
+ * @see https://docs.slack.dev/reference/block-kit/blocks/plan-block
+ * @see https://docs.slack.dev/reference/block-kit/blocks/task-card-block
+ */
+function planBlockError(b: Record<string, unknown>): string | undefined {
+  const taskError = (t: unknown): string | undefined => {
+    if (typeof t !== 'object' || t === null) return 'a task must be an object';
+    const task = t as Record<string, unknown>;
+    if (task.type !== undefined && task.type !== 'task_card') return 'a task must be a task_card';
+    if (!isText(task.task_id)) return 'missing required field: task_id';
+    if (!isText(task.title)) return 'missing required field: title';
+    if (task.status !== undefined && !TASK_STATUSES.has(task.status as string))
+      return 'status must be one of: pending, in_progress, complete, error';
+    if (task.details !== undefined && !isRichText(task.details)) return 'details must be a rich_text';
+    if (task.output !== undefined && !isRichText(task.output)) return 'output must be a rich_text';
+    return undefined;
+  };
+  if (b.type === 'task_card') return taskError(b);
+  if (b.type !== 'plan') return undefined;
+  if (!isText(b.title)) return 'missing required field: title';
+  if (b.tasks === undefined) return undefined;
+  if (!Array.isArray(b.tasks)) return 'tasks must be an array';
+  for (const t of b.tasks) {
+    const error = taskError(t);
+    if (error) return error;
+  }
+  return undefined;
 }
 
 /** The thread a reply goes to: a reply's own thread when given a reply ts; undefined when unknown. */

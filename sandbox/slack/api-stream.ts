@@ -4,6 +4,7 @@ import {
   readBlocks,
   recordUnfurls,
   storeBotMessage,
+  TASK_STATUSES,
   threadParentTs,
   writableConversation,
 } from './api-chat.js';
@@ -65,8 +66,6 @@ function readStreamInput(args: Record<string, unknown>): StreamInput | ApiResult
   };
 }
 
-/** A task's status in a `task_update` chunk. */
-export const TASK_STATUSES = new Set(['pending', 'in_progress', 'complete', 'error']);
 /** Characters of a task's `details` and `output`. */
 export const MAX_TASK_TEXT = 256;
 /** How tasks show: `timeline` (cards between the text, the default) or `plan` (one plan block). */

@@ -9,6 +9,7 @@ import type { TeamData } from '../platform/team-data.js';
 import type { AccessPolicy } from '../slack/access.js';
 import type { Slack } from '../slack/index.js';
 import type { SlackFile } from '../slack/read/file-kinds.js';
+import type { PlanTask } from '../slack/write/plan-stream.js';
 
 /** What every feature's install(app, deps) is given: the layers below it, already built. */
 export interface FeatureDeps {
@@ -102,6 +103,12 @@ export interface DigestRequest {
   signal?: AbortSignal;
   /** Through the Message Batches API: half the price, answered within 24 hours. */
   batch?: boolean;
+  /**
+   * The plan as it advances (read, each part, writing; a task in error when it fails), as
+   * /summarize shows it; only once the window has messages. `milestone`: worth showing (the plan
+   * known, half way, writing), as the summaries' private lines are spaced.
+   */
+  progress?(change: { tasks: readonly PlanTask[]; milestone: boolean }): void;
   /** Where the finished digest goes; its failure fails the digest. */
   deliver(digest: Digest): Promise<void>;
 }

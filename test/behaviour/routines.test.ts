@@ -5,7 +5,7 @@ import { heldClaude } from '../support/held-claude.js';
 import { REDIS_URL, uniquePrefix } from '../support/redis.js';
 import { startReplicas } from '../support/replicas.js';
 import { requestText, startRig } from '../support/rig.js';
-import { addLeads, digests, routinesFile, testClock, tsIn } from '../support/routines.js';
+import { addLeads, digests, routinesFile, slotMessages, testClock, tsIn } from '../support/routines.js';
 import { until } from '../support/until.js';
 
 type Block = { type?: string; text?: unknown };
@@ -89,6 +89,7 @@ test('two replicas on one Redis: over five scheduled minutes, exactly one digest
     'one digest per scheduled minute, in order',
   );
   assert.equal(ran(), 5, 'five runs in all, on either replica');
+  assert.equal(slotMessages(sim, leads).length, 5, 'one message a minute');
 });
 
 /** Replica A runs the routine; B has no routines until `enable()` (as if it started later). */
@@ -129,16 +130,23 @@ test('a replica killed while its run waits for Claude: another takes the slot up
   });
   clock.set(slot);
   await until('A asks Claude', () => held.waiting > 0);
+  // A's message shows the plan in #leads: B carries on in it.
+  const [shown] = await sim.waitFor(() => slotMessages(sim, leads).length === 1 && slotMessages(sim, leads), {
+    what: 'A’s plan in #leads',
+  });
+  assert.equal(shown?.writing, true);
   a.bot.routines.halt();
   held.release();
   enable();
   await sim.waitFor(() => digests(sim, leads).length === 1, { what: 'the digest, by B' });
+  assert.equal(digests(sim, leads)[0]?.message.ts, shown?.message.ts, 'the digest is A’s message, finished');
   await until('B recorded the run', () => b.logs.some((l) => l.includes('"routine ran"')));
   await a.bot.routines.stop();
   for (let k = 0; k < 5; k++) await b.bot.routines.tick();
   assert.equal(digests(sim, leads).length, 1, 'one digest');
   assert.equal(digests(sim, leads)[0]?.slot, slot);
   assert.equal(b.claude.requests.length, 1, 'B wrote it');
+  assert.equal(slotMessages(sim, leads).length, 1, 'one message in #leads');
   assert.equal(
     sim.messages(leads).filter((m) => /could not write/.test(m.text)).length,
     0,
@@ -155,9 +163,11 @@ test('a replica killed the moment its digest is posted: the replica after finds 
     text: 'Release moved to Monday.',
     ts: tsIn(slot - 60_000, 20),
   });
-  // Killed as Slack stores the post, before A can record it.
+  // Killed as Slack stores the digest (the plan's message turned into it), before A can record it.
   const onCall = (call: { method: string; args: Record<string, unknown> }) => {
-    if (call.method !== 'chat.postMessage' || call.args.channel !== leads) return;
+    if (call.method !== 'chat.update' || call.args.channel !== leads) return;
+    const blocks = call.args.blocks;
+    if (!/"type":"markdown"/.test(typeof blocks === 'string' ? blocks : JSON.stringify(blocks))) return;
     sim.off('call', onCall);
     a.bot.routines.halt();
   };
@@ -172,6 +182,7 @@ test('a replica killed the moment its digest is posted: the replica after finds 
   await until('B recorded the run', () => b.logs.some((l) => l.includes('"routine ran"')));
   for (let k = 0; k < 5; k++) await b.bot.routines.tick();
   assert.equal(digests(sim, leads).length, 1, 'one digest');
+  assert.equal(slotMessages(sim, leads).length, 1, 'and no other message of that slot');
 });
 
 test('a run that fails tells the target channel once, retries with backoff, then posts its digest once', async (t) => {
@@ -210,6 +221,7 @@ test('a run that fails tells the target channel once, retries with backoff, then
   for (let k = 0; k < 3; k++) await bot.routines.tick();
   assert.equal(digests(sim, leads).length, 1);
   assert.equal(digests(sim, leads)[0]?.slot, slot);
+  assert.equal(slotMessages(sim, leads).length, 1, 'the retries carried on in the first attempt’s message');
   assert.equal(notices().length, 1);
 });
 
@@ -289,5 +301,15 @@ test('a replica killed the moment it adds its section to the routine canvas: the
   assert.equal(canvas.edits, 1, 'the section is added once');
   assert.equal(sim.canvases().length, 1);
   assert.equal(canvas.sections.filter((s) => s.type === 'h2').length, 2);
-  assert.equal(sim.messages(leads).filter((m) => m.user === sim.botUserId).length, 1, 'only the canvas link');
+  // One message a run, each ending with the canvas's link: A's second is the one B finished.
+  const said = sim.messages(leads).filter((m) => m.user === sim.botUserId);
+  assert.equal(said.length, 2, 'one message a run');
+  assert.deepEqual(
+    slotMessages(sim, leads).map((d) => [d.slot, d.writing]),
+    [
+      [start + 60_000, false],
+      [start + 120_000, false],
+    ],
+  );
+  assert.match(JSON.stringify(said[1]?.blocks), /Added to the routine’s canvas/);
 });

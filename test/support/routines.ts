@@ -35,19 +35,29 @@ export function addLeads(sim: SlackSim): string {
 /** A Slack ts `seconds` into the minute that starts at `minuteMs`. */
 export const tsIn = (minuteMs: number, seconds: number) => `${minuteMs / 1000 + seconds}.000100`;
 
-/** The routine digests the bot posted in `channel`, with their slot, oldest first. */
-export function digests(sim: SlackSim, channel: string) {
+type SlotMeta = { event_payload?: { routine?: string; slot?: string; state?: string } } | undefined;
+
+/**
+ * The bot's messages of a routine's slots in `channel` (one per slot, whatever it shows now: the
+ * plan while the digest is written, then the digest or the canvas's link), oldest first.
+ */
+export function slotMessages(sim: SlackSim, channel: string) {
   return sim
     .messages(channel)
     .filter((m) => m.user === sim.botUserId)
-    .map((m) => ({
-      m,
-      meta: m.metadata as { event_payload?: { routine?: string; slot?: string } } | undefined,
-    }))
+    .map((m) => ({ m, meta: m.metadata as SlotMeta }))
     .filter((d) => d.meta?.event_payload?.slot)
     .map((d) => ({
       message: d.m,
       slot: Number(d.meta?.event_payload?.slot),
       routine: d.meta?.event_payload?.routine,
+      writing: d.meta?.event_payload?.state === 'writing',
     }));
+}
+
+/** The routine digests the bot posted in `channel` (finished: no longer showing their plan), with their slot. */
+export function digests(sim: SlackSim, channel: string) {
+  return slotMessages(sim, channel)
+    .filter((d) => !d.writing)
+    .map(({ message, slot, routine }) => ({ message, slot, routine }));
 }

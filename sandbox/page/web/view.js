@@ -65,7 +65,8 @@ function blocksHtml(ws, blocks, skipMarkdown) {
         parts.push(md ? renderSlack(b.text.text, renderCtx(ws, false)) : `<p>${escapeHtml(b.text.text)}</p>`);
       for (const f of b.fields ?? []) parts.push(renderSlack(plainText(f), renderCtx(ws, false)));
       if (b.accessory?.type === 'button') parts.push(`<div class="actions">${buttonHtml(b.accessory)}</div>`);
-    } else if (b.type === 'header') parts.push(`<p class="heading">${escapeHtml(plainText(b.text))}</p>`);
+    } else if (b.type === 'plan') parts.push(planHtml(blockPlan(b)));
+    else if (b.type === 'header') parts.push(`<p class="heading">${escapeHtml(plainText(b.text))}</p>`);
     else if (b.type === 'divider') parts.push('<hr>');
     else if (b.type === 'context') {
       const texts = (b.elements ?? []).filter((e) => e.type !== 'image').map((e) => plainText(e));
@@ -93,6 +94,29 @@ function buttonHtml(e) {
   const style = e.style === 'primary' || e.style === 'danger' ? ` ${e.style}` : '';
   const label = e.accessibility_label ? ` aria-label="${escapeHtml(e.accessibility_label)}"` : '';
   return `<button type="button" class="block-button${style}"${label} data-action-id="${escapeHtml(e.action_id ?? '')}" data-value="${escapeHtml(e.value ?? '')}">${escapeHtml(plainText(e.text))}</button>`;
+}
+
+/** The words of a rich_text object (a task card's details or output). */
+function richTextWords(r) {
+  return (r?.elements ?? [])
+    .flatMap((section) => section.elements ?? [])
+    .map((e) => e.text ?? '')
+    .join('');
+}
+
+/** A `plan` block (task cards) as the plan a streamed message's chunks fold into. */
+function blockPlan(b) {
+  return {
+    mode: 'plan',
+    title: plainText(b.title),
+    tasks: (b.tasks ?? []).map((t) => ({
+      id: t.task_id,
+      title: t.title,
+      status: t.status ?? 'pending',
+      details: richTextWords(t.details) || undefined,
+      output: richTextWords(t.output) || undefined,
+    })),
+  };
 }
 
 const TASK_ICONS = { pending: '○', in_progress: '◔', complete: '✓', error: '✕' };

@@ -40,6 +40,7 @@ export function install(
   const runDeps = {
     digests: deps.digests,
     postClient: slack.postClient,
+    quota: slack.pacer.quota,
     canvases: new CanvasWriter(slack.postClient),
     channels,
     teamId: () => slack.homeTeam(),

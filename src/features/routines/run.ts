@@ -2,10 +2,25 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../platform/logger.js';
 import { callOnce } from '../../slack/web.js';
 import { type CanvasWriter, canvasUrl } from '../../slack/write/canvas.js';
+import type { WriteQuota } from '../../slack/write/write-quota.js';
 import type { Digest, Digests, RoutineSpec } from '../deps.js';
+import {
+  findSlotMessage,
+  RoutineProgress,
+  type RunPlace,
+  type SlotMessage,
+  slotMetadata,
+} from './progress.js';
 import { slotLabel } from './schedule.js';
 import type { RoutineRun, RunResult } from './scheduler.js';
-import { canvasCreatedText, canvasSection, canvasTitle, digestMessage } from './texts.js';
+import {
+  canvasCreatedText,
+  canvasDoneMessage,
+  canvasSection,
+  canvasTask,
+  canvasTitle,
+  digestMessage,
+} from './texts.js';
 
 /** Dated sections a routine's canvas keeps; older ones are removed (a canvas holds 1 MiB). */
 export const MAX_CANVAS_SECTIONS = 60;
@@ -15,6 +30,8 @@ const MAX_WINDOW_MS = 90 * 24 * 3600_000;
 export interface RoutineRunDeps {
   digests: Digests;
   postClient: WebClient;
+  /** The workspace's budget of Slack writes: the plan's edits go only while it has room. */
+  quota: WriteQuota;
   canvases: CanvasWriter;
   channels: { idOf(ref: string): Promise<string>; labelOf(id: string): Promise<string> };
   teamId(): string;
@@ -26,8 +43,11 @@ export interface RoutineRunDeps {
 /**
  * One run of a routine: the digest of its channel through the summaries' path (the source
  * channel's profile, the summary lane, a budget of the routine's own), delivered as a message or
- * as a dated section of the routine's canvas. A marker is kept before anything is written; a
- * run that finds it (the replica before died) looks for that digest first and never writes it twice.
+ * as a dated section of the routine's canvas. While it is written its plan shows in the target
+ * channel, in the message that ends with the digest (or the canvas's link); a batched run, which
+ * may wait for hours, shows none. A marker is kept before anything is written; a run that finds it
+ * (the one before failed, or its replica died) looks for that slot's message first and never
+ * writes the digest twice.
  */
 export async function runRoutine(run: RoutineRun, deps: RoutineRunDeps): Promise<RunResult> {
   const { spec, slot } = run;
@@ -40,6 +60,9 @@ export async function runRoutine(run: RoutineRun, deps: RoutineRunDeps): Promise
   const from =
     w && 'seconds' in w ? slot - w.seconds * 1000 : Math.max(run.record.coveredTo, slot - MAX_WINDOW_MS);
   const window = w && 'count' in w ? { count: w.count } : { oldest: from / 1000, latest: slot / 1000 };
+  const batch = spec.batch ?? deps.batchAll;
+  const place = { target, sourceLabel, when };
+  const progress = batch ? undefined : new RoutineProgress(run, deps, place);
   const out = await deps.digests.write({
     ref: `routine-${spec.name}-${new Date(slot).toISOString()}`,
     teamId: deps.teamId(),
@@ -50,22 +73,21 @@ export async function runRoutine(run: RoutineRun, deps: RoutineRunDeps): Promise
     label: w ? `the last ${w.text}` : `the time up to ${when}`,
     ...(spec.prompt ? { instructions: spec.prompt } : {}),
     signal: run.signal,
-    ...((spec.batch ?? deps.batchAll) ? { batch: true } : {}),
+    ...(batch ? { batch: true } : {}),
+    ...(progress ? { progress: (c) => progress.change(c) } : {}),
     deliver: (digest) =>
       spec.as === 'canvas'
-        ? toCanvas(run, deps, { target, sourceLabel, when, digest })
-        : toMessage(run, deps, { target, sourceLabel, when, digest }),
+        ? toCanvas(run, deps, { ...place, digest, progress })
+        : toMessage(run, deps, { ...place, digest, progress }),
   });
   if (out.ok) return { ok: true };
   const restarting = out.failure.kind === 'restarting';
   return { ok: false, reason: out.failure.kind, restarting, ...(out.text ? { text: out.text } : {}) };
 }
 
-interface Delivery {
-  target: string;
-  sourceLabel: string;
-  when: string;
+interface Delivery extends RunPlace {
   digest: Digest;
+  progress: RoutineProgress | undefined;
 }
 
 /** Throws before a write once this replica is halted (a killed process writes nothing more). */
@@ -73,73 +95,108 @@ function alive(run: RoutineRun): void {
   if (run.halted()) throw new Error('halted');
 }
 
+/**
+ * The slot's message, once the plan's edits are over: the run's own, or (a run before this one
+ * began writing, or this one's post went unanswered) the one found in the channel.
+ */
+async function slotMessage(
+  run: RoutineRun,
+  deps: RoutineRunDeps,
+  d: Delivery,
+): Promise<SlotMessage | undefined> {
+  const shown = await d.progress?.settle();
+  if (shown?.message) return shown.message;
+  if (run.record.writing !== run.slot && !shown?.posted) return undefined;
+  return findSlotMessage(deps, d.target, run.spec.name, run.slot);
+}
+
 async function toMessage(run: RoutineRun, deps: RoutineRunDeps, d: Delivery): Promise<void> {
   const { spec, slot } = run;
-  if (
-    run.record.writing === slot &&
-    (await posted(deps, d.target, spec.name, slot, deps.digests.eventType))
-  ) {
+  const found = await slotMessage(run, deps, d);
+  if (found?.done) {
     deps.log.info({ routine: spec.name }, 'routine digest was posted before its replica died');
+    return;
+  }
+  const message = {
+    channel: d.target,
+    ...digestMessage({
+      routine: spec.name,
+      source: d.sourceLabel,
+      when: d.when,
+      digest: d.digest,
+      tasks: found ? d.progress?.tasks : undefined,
+    }),
+    metadata: slotMetadata(deps.digests.eventType, spec.name, slot),
+  };
+  if (found) {
+    // The plan's message becomes the digest: one message per slot, however many runs it took.
+    alive(run);
+    await deps.quota.update(deps.teamId(), true);
+    alive(run);
+    await callOnce(() => deps.postClient.chat.update({ ...message, ts: found.ts }));
     return;
   }
   await run.save({ ...run.record, writing: slot });
   alive(run);
   await callOnce(() =>
-    deps.postClient.chat.postMessage({
-      channel: d.target,
-      ...digestMessage({ routine: spec.name, source: d.sourceLabel, when: d.when, digest: d.digest }),
-      metadata: {
-        event_type: deps.digests.eventType,
-        event_payload: { routine: spec.name, slot: String(slot) },
-      },
-      unfurl_links: false,
-      unfurl_media: false,
-    }),
+    deps.postClient.chat.postMessage({ ...message, unfurl_links: false, unfurl_media: false }),
   );
-}
-
-/** Whether the bot's digest of this slot is among the target channel's recent messages. */
-async function posted(
-  deps: RoutineRunDeps,
-  channel: string,
-  routine: string,
-  slot: number,
-  eventType: string,
-) {
-  const r = await deps.postClient.conversations.history({ channel, limit: 100, include_all_metadata: true });
-  return (r.messages ?? []).some((m) => {
-    const meta = m.metadata as { event_type?: string; event_payload?: Record<string, unknown> } | undefined;
-    return (
-      meta?.event_type === eventType &&
-      meta.event_payload?.routine === routine &&
-      meta.event_payload?.slot === String(slot)
-    );
-  });
 }
 
 async function toCanvas(run: RoutineRun, deps: RoutineRunDeps, d: Delivery): Promise<void> {
   const { spec, slot } = run;
+  const found = await slotMessage(run, deps, d);
+  // Added and said by a run before this one.
+  if (found?.done) return;
   const title = canvasTitle(spec.name, d.sourceLabel);
   const section = canvasSection(d.when, d.digest);
   const canvas = run.record.canvas?.channel === d.target ? run.record.canvas : undefined;
+  let id: string;
   if (canvas) {
-    if (run.record.writing === slot && (await deps.canvases.hasHeading(canvas.id, d.when))) return;
+    id = canvas.id;
+    if (!(run.record.writing === slot && (await deps.canvases.hasHeading(canvas.id, d.when)))) {
+      await run.save({ ...run.record, writing: slot });
+      alive(run);
+      await deps.canvases.insertAfter(canvas.id, title, section);
+      const sections = [...canvas.sections, d.when];
+      while (sections.length > MAX_CANVAS_SECTIONS)
+        await deps.canvases.deleteHeading(canvas.id, sections.shift() ?? '');
+      // The marker stays until the scheduler records the run: a replica after this one still looks first.
+      await run.save({ ...run.record, writing: slot, canvas: { ...canvas, sections } });
+    }
+  } else {
     await run.save({ ...run.record, writing: slot });
     alive(run);
-    await deps.canvases.insertAfter(canvas.id, title, section);
-    const sections = [...canvas.sections, d.when];
-    while (sections.length > MAX_CANVAS_SECTIONS)
-      await deps.canvases.deleteHeading(canvas.id, sections.shift() ?? '');
-    // The marker stays until the scheduler records the run: a replica after this one still looks first.
-    await run.save({ ...run.record, writing: slot, canvas: { ...canvas, sections } });
+    id = await deps.canvases.create({ title, markdown: `# ${title}\n\n${section}`, channelId: d.target });
+    // Kept at once: the next runs add to this canvas.
+    await run.save({ ...run.record, writing: slot, canvas: { id, channel: d.target, sections: [d.when] } });
+  }
+  const link = `<${canvasUrl(await deps.digests.workspaceUrl(), deps.teamId(), id)}|${title}>`;
+  const created = !canvas;
+  if (found) {
+    // The plan's message ends with the canvas's link. The section is in: a failed edit fails nothing.
+    const tasks = [...(d.progress?.tasks ?? []).filter((t) => t.id !== 'canvas'), canvasTask(true)];
+    alive(run);
+    await deps.quota.update(deps.teamId(), true);
+    alive(run);
+    await callOnce(() =>
+      deps.postClient.chat.update({
+        channel: d.target,
+        ts: found.ts,
+        ...canvasDoneMessage({
+          routine: spec.name,
+          source: d.sourceLabel,
+          when: d.when,
+          tasks,
+          link,
+          created,
+        }),
+        metadata: slotMetadata(deps.digests.eventType, spec.name, slot, { canvas: id }),
+      }),
+    ).catch((err) => deps.log.warn({ err, routine: spec.name }, 'could not link the routine canvas'));
     return;
   }
-  await run.save({ ...run.record, writing: slot });
-  alive(run);
-  const id = await deps.canvases.create({ title, markdown: `# ${title}\n\n${section}`, channelId: d.target });
-  // Kept at once: the next runs add to this canvas.
-  await run.save({ ...run.record, writing: slot, canvas: { id, channel: d.target, sections: [d.when] } });
-  const link = `<${canvasUrl(await deps.digests.workspaceUrl(), deps.teamId(), id)}|${title}>`;
+  if (!created) return;
   await callOnce(() =>
     deps.postClient.chat.postMessage({
       channel: d.target,

@@ -1,3 +1,5 @@
+import { planBlock } from '../../slack/write/plan-message.js';
+import type { PlanTask } from '../../slack/write/plan-stream.js';
 import type { Digest } from '../deps.js';
 
 type Block = Record<string, unknown>;
@@ -5,16 +7,45 @@ type Block = Record<string, unknown>;
 /** Escapes mrkdwn (`&<>`), so names from the profiles file or Slack form no command. */
 const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** A digest posted in the target channel: what and when, the summary, what it covers. */
-export function digestMessage(opts: { routine: string; source: string; when: string; digest: Digest }): {
+interface RunLabel {
+  routine: string;
+  source: string;
+  when: string;
+}
+
+const head = (o: RunLabel) =>
+  `*Digest of ${esc(o.source)}* for ${esc(o.when)} · routine \`${esc(o.routine)}\``;
+
+/** The plan's title in a routine's message. */
+const planTitle = (o: RunLabel) => `Digest of ${o.source}`;
+
+/** A run's message while it is written: what and when, and the plan as it advances. */
+export function progressMessage(o: RunLabel & { tasks: readonly PlanTask[] }): {
   text: string;
   blocks: Block[];
 } {
-  const head = `:newspaper: *Digest of ${esc(opts.source)}* for ${esc(opts.when)} · routine \`${esc(opts.routine)}\``;
+  return {
+    text: `Writing the digest of ${o.source} for ${o.when}…`,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `:hourglass_flowing_sand: ${head(o)}` } },
+      planBlock(planTitle(o), o.tasks),
+    ],
+  };
+}
+
+/**
+ * A digest posted in the target channel: what and when, the plan it went through (when the run's
+ * message showed one), the summary, what it covers.
+ */
+export function digestMessage(opts: RunLabel & { digest: Digest; tasks?: readonly PlanTask[] | undefined }): {
+  text: string;
+  blocks: Block[];
+} {
   return {
     text: `Digest of ${opts.source} for ${opts.when}`,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: head } },
+      { type: 'section', text: { type: 'mrkdwn', text: `:newspaper: ${head(opts)}` } },
+      ...(opts.tasks?.length ? [planBlock(planTitle(opts), opts.tasks)] : []),
       { type: 'markdown', text: opts.digest.markdown },
       { type: 'context', elements: [{ type: 'mrkdwn', text: opts.digest.coverage }] },
     ],
@@ -27,6 +58,29 @@ export const canvasTitle = (routine: string, source: string) => `${routine}: dig
 /** One run's section of a routine's canvas, under a heading naming its slot. */
 export function canvasSection(heading: string, digest: Digest): string {
   return [`## ${heading}`, digest.markdown, `_${digest.coveragePlain}_`].join('\n\n');
+}
+
+/** The task a canvas routine's plan ends with. */
+export const canvasTask = (done: boolean): PlanTask =>
+  done
+    ? { id: 'canvas', title: 'Added it to the canvas', status: 'complete' }
+    : { id: 'canvas', title: 'Adding it to the canvas', status: 'pending' };
+
+/** A canvas routine's message once its section is in the canvas: the plan, and the canvas's link. */
+export function canvasDoneMessage(
+  o: RunLabel & { tasks: readonly PlanTask[]; link: string; created: boolean },
+): { text: string; blocks: Block[] } {
+  const where = o.created
+    ? `Started a canvas in this channel’s tabs for the routine’s digests, newest first: ${o.link}`
+    : `Added to the routine’s canvas, newest first: ${o.link}`;
+  return {
+    text: `Added the digest of ${o.source} for ${o.when} to the routine’s canvas`,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `:page_facing_up: ${head(o)}` } },
+      planBlock(planTitle(o), o.tasks),
+      { type: 'section', text: { type: 'mrkdwn', text: where } },
+    ],
+  };
 }
 
 /** A new routine canvas, said once in its channel. */

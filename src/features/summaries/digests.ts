@@ -6,8 +6,8 @@ import { SUMMARY_EVENT_TYPE } from './read-channel.js';
 
 /**
  * Digests for other features (routines) as summary jobs: the window between two times (or a
- * count), delivered where the request says. The progress a person would read is dropped; the
- * text of a failure is kept for the caller.
+ * count), delivered where the request says. The plan goes to the request's `progress`; the
+ * lines a person would read are dropped, and the text of a failure is kept for the caller.
  */
 export function digests(
   summarize: (job: SummaryJob, say: (m: RespondArguments) => Promise<unknown>) => Promise<AskOutcome<void>>,
@@ -42,6 +42,7 @@ export function digests(
           ...(r.signal ? { signal: r.signal } : {}),
           ...(r.instructions ? { instructions: r.instructions } : {}),
           ...(r.batch ? { batch: true } : {}),
+          ...(r.progress ? { progress: r.progress } : {}),
           deliver: async (d) => {
             await r.deliver(d);
             delivered = true;

@@ -51,6 +51,8 @@ export interface SummaryJob {
   batch?: boolean;
   /** Where the finished summary goes instead of the person (routines); `say` still hears the rest. */
   deliver?(summary: Digest): Promise<void>;
+  /** Where the plan goes instead of the person's private lines (a routine's channel message). */
+  progress?(change: PlanChange): void;
 }
 
 export interface SummaryDeps {
@@ -162,6 +164,7 @@ async function write(
   let parentTs: string | undefined;
   const plan = new SummaryPlan((c) => {
     if (stream) void stream.update(c.changed);
+    else if (job.progress) job.progress(c);
     else if (!job.public) deps.progress?.(c);
   });
   plan.read(coverage.messages, coverageText({ ...coverage, firstTs: undefined }).slice(0, 256));
