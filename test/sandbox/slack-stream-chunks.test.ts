@@ -61,3 +61,54 @@ test('stream chunks: task_update and plan_update as documented, task_display_mod
   });
   assert.equal(m.text, 'The summary.');
 });
+
+test('plan blocks in a message: a title and task cards (task_id, title, status, rich_text details), checked on post and update', async (t) => {
+  const sim = await SlackSim.start();
+  t.after(() => sim.close());
+  const client = new WebClient(sim.botToken, {
+    slackApiUrl: sim.apiUrl,
+    retryConfig: { retries: 0 },
+    logLevel: LogLevel.ERROR,
+  });
+  const card = { task_id: 'read', title: 'Reading', status: 'in_progress' };
+  const plan = (tasks: unknown[], title: unknown = 'Digest of #general') => [{ type: 'plan', title, tasks }];
+  for (const bad of [
+    plan([card], ''),
+    plan([{ ...card, status: 'done' }]),
+    plan([{ ...card, task_id: '' }]),
+    plan([{ ...card, title: undefined }]),
+    plan([{ ...card, details: 'Read it all' }]),
+    plan([{ ...card, type: 'section' }]),
+  ])
+    await failsWith(
+      client.chat.postMessage({ channel: 'C0GENERAL', text: 'x', blocks: bad as never }),
+      'invalid_blocks',
+    );
+  const details = {
+    type: 'rich_text',
+    elements: [{ type: 'rich_text_section', elements: [{ type: 'text', text: '3 people' }] }],
+  };
+  const { ts = '' } = await client.chat.postMessage({
+    channel: 'C0GENERAL',
+    text: 'Writing the digest…',
+    blocks: plan([
+      { ...card, details },
+      { task_id: 'write', title: 'Write' },
+    ]) as never,
+  });
+  await failsWith(
+    client.chat.update({
+      channel: 'C0GENERAL',
+      ts,
+      blocks: plan([{ ...card, status: 'finished' }]) as never,
+    }),
+    'invalid_blocks',
+  );
+  await client.chat.update({
+    channel: 'C0GENERAL',
+    ts,
+    blocks: plan([{ ...card, status: 'complete' }]) as never,
+  });
+  const shown = sim.messages('C0GENERAL').find((m) => m.ts === ts);
+  assert.deepEqual(shown?.blocks, plan([{ ...card, status: 'complete' }]));
+});
