@@ -1,9 +1,21 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../../platform/logger.js';
 import { callOnce } from '../../slack/web.js';
 import { PlanMessage } from '../../slack/write/plan-message.js';
 import type { PlanTask } from '../../slack/write/plan-stream.js';
-import type { RoutineRunDeps } from './run.js';
+import type { WriteQuota } from '../../slack/write/write-quota.js';
+import type { Digests } from '../deps.js';
 import type { RoutineRun } from './scheduler.js';
 import { canvasTask, progressMessage } from './texts.js';
+
+/** What a run's message needs (a part of the run's own deps). */
+export interface ProgressDeps {
+  postClient: WebClient;
+  quota: WriteQuota;
+  digests: Pick<Digests, 'eventType'>;
+  teamId(): string;
+  log: Logger;
+}
 
 /** Where a run writes and what it is called there. */
 export interface RunPlace {
@@ -33,7 +45,7 @@ export function slotMetadata(
 
 /** The bot's message of this slot among the target channel's recent messages, if any. */
 export async function findSlotMessage(
-  deps: Pick<RoutineRunDeps, 'postClient' | 'digests'>,
+  deps: Pick<ProgressDeps, 'postClient' | 'digests'>,
   channel: string,
   routine: string,
   slot: number,
@@ -71,7 +83,7 @@ export class RoutineProgress {
 
   constructor(
     private readonly run: RoutineRun,
-    private readonly deps: RoutineRunDeps,
+    private readonly deps: ProgressDeps,
     private readonly place: RunPlace,
   ) {}
 
