@@ -325,6 +325,7 @@ export async function startFakeAnthropic(opts: StartFakeAnthropicOptions = {}): 
     delayMs: 'batchDelayMs' in opts ? opts.batchDelayMs : 0,
     answer: batchAnswer,
     baseUrl: () => baseUrl,
+    errorOf: statusError,
   });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -738,10 +739,18 @@ function sendError(
   message?: string,
   headers?: Record<string, string>,
 ): void {
-  const known = STATUS_ERRORS.get(status);
-  const type: ErrorType = known?.type ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
-  const fallback = known?.message ?? (status >= 500 ? 'Internal server error' : 'Invalid request');
-  sendJson(res, status, errorBody(type, message ?? fallback, requestId), headers);
+  const known = statusError(status);
+  sendJson(res, status, errorBody(known.type, message ?? known.message, requestId), headers);
+}
+
+/** The `error.type` and default message of a status, as the real API answers it. */
+function statusError(status: number): { type: ErrorType; message: string } {
+  return (
+    STATUS_ERRORS.get(status) ?? {
+      type: status >= 500 ? 'api_error' : 'invalid_request_error',
+      message: status >= 500 ? 'Internal server error' : 'Invalid request',
+    }
+  );
 }
 
 function errorBody(type: ErrorType, message: string, requestId: string) {

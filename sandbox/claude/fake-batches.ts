@@ -14,6 +14,8 @@
  *   `{type: canceled}` or `{type: expired}`; only once the batch has ended.
  * - POST /v1/messages/batches/{id}/cancel: canceling, then ended with the rest canceled.
  * A batch ends after `delayMs` (the first retrieve after it), or when a test calls `complete`.
+ * `pollFault` makes every retrieve answer an error status (a revoked key's 401, a 500 that lasts),
+ * as the real API's errors are shaped, until it is cleared.
  * @see https://docs.anthropic.com/en/api/creating-message-batches
  * @see https://docs.anthropic.com/en/api/retrieving-message-batches
  * @see https://docs.anthropic.com/en/api/retrieving-message-batch-results
@@ -52,6 +54,8 @@ export interface FakeBatchesOptions {
   /** The answer of one request (succeeded, or errored when /v1/messages would refuse it). */
   answer(params: Record<string, unknown>): Promise<BatchResult>;
   baseUrl(): string;
+  /** The `error.type` and message the real API answers with a status (the fake's one table). */
+  errorOf(status: number): { type: string; message: string };
 }
 
 type Reply = { status: number; body: unknown; jsonl?: string };
@@ -65,6 +69,8 @@ export class FakeBatches {
   private seq = 0;
   /** Retrieves answered (polls), for tests. */
   polls = 0;
+  /** While set, every retrieve (poll) answers this error status instead (401, 500, 529…). */
+  pollFault: 401 | 403 | 500 | 529 | undefined;
 
   constructor(private readonly opts: FakeBatchesOptions) {}
 
@@ -121,6 +127,10 @@ export class FakeBatches {
     if (!b) return error(404, 'not_found_error', `message batch ${m[1]} not found`);
     if (!m[2] && method === 'GET') {
       this.polls++;
+      if (this.pollFault) {
+        const e = this.opts.errorOf(this.pollFault);
+        return error(this.pollFault, e.type, e.message);
+      }
       const due = this.opts.delayMs !== undefined && Date.now() - b.createdAt >= this.opts.delayMs;
       if (b.status !== 'ended' && (due || b.status === 'canceling')) await this.end(b);
       return { status: 200, body: this.view(b) };

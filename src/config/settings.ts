@@ -168,6 +168,7 @@ export const SETTINGS = [
     setting('ROUTINES_BATCH', 'bot.routinesBatch', bool, { default: 'false', doc: "every routine's digest goes through Anthropic's Message Batches API (half the price, answered within 24 hours); a routine's own `batch: true` does it for that routine alone" }),
     setting('BATCH_POLL_SECONDS', 'bot.batchPollSeconds', int(1, 3600), { default: '30', doc: 'first wait before asking whether a message batch has ended; doubled after each poll up to `BATCH_POLL_MAX_SECONDS`' }),
     setting('BATCH_POLL_MAX_SECONDS', 'bot.batchPollMaxSeconds', int(1, 3600), { default: '300', doc: 'longest wait between two polls of a message batch' }),
+    setting('BATCH_POLL_MAX_FAILURES', 'bot.batchPollMaxFailures', int(1, 1000), { default: '10', doc: "polls of a message batch that may fail in a row (a revoked API key, an API answering errors) before the batch is given up: its id is forgotten and the routine's run fails (the channel is told once, the run retried as a failed run is). A batch not ended 25 hours after its submission is given up too (Anthropic ends every batch within 24)" }),
     setting('UNFURL_LINKS', 'bot.unfurlLinks', bool, { default: 'false', doc: "let Slack unfurl links and media in the bot's posts; off so that no URL Claude writes (which could carry conversation text) is fetched by Slack" }),
   ]),
   ...section('Cache, scale-out, server', [

@@ -58,6 +58,7 @@ export interface Config {
     /** First and longest wait between polls of a message batch, in seconds. */
     batchPollSeconds: number;
     batchPollMaxSeconds: number;
+    batchPollMaxFailures: number;
     /** Let Slack unfurl links and media in the bot's posts (off: no URL the model writes is fetched). */
     unfurlLinks: boolean;
     /** Slack user ids that see everyone's usage on the Home tab. */

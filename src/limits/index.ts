@@ -115,6 +115,7 @@ export function createLimits(config: Config, platform: Platform, opts: LimitsOpt
     log,
     pollMs: config.bot.batchPollSeconds * 1000,
     maxPollMs: Math.max(config.bot.batchPollSeconds, config.bot.batchPollMaxSeconds) * 1000,
+    maxPollFailures: config.bot.batchPollMaxFailures,
     onEvent: (event, model) => metrics.batches.inc({ event, model }),
   });
   const usage = new UsageBook(redis, prefix);

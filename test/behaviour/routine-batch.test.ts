@@ -112,3 +112,51 @@ test('a restart between submit and result: the new process finds the pending bat
   assert.equal(claude.batches.created.length, 1, 'one batch in all');
   assert.equal(digests(sim, leads)[0]?.slot, slot);
 });
+
+test('a batch whose polls keep failing (a revoked key) is given up: the channel is told once, and the retry submits a new batch and posts the digest once', async (t) => {
+  const clock = testClock();
+  const claude = await startFakeAnthropic({ batchDelayMs: undefined });
+  t.after(() => claude.close());
+  const hourly = { ...BATCHED, name: 'hourly-cheap', schedule: '0 * * * *' };
+  const { sim, bot, logs } = await startRig(t, {
+    claude,
+    env: {
+      CLAUDE_PROFILES_FILE: routinesFile(t, [hourly]),
+      BATCH_POLL_SECONDS: '1',
+      BATCH_POLL_MAX_SECONDS: '1',
+      BATCH_POLL_MAX_FAILURES: '2',
+    },
+    routines: { now: clock.now, tickMs: 20 },
+  });
+  const leads = addLeads(sim);
+  const slot = Math.ceil(clock.now() / 3_600_000) * 3_600_000;
+  sim.seedMessage({
+    channel: 'C0GENERAL',
+    user: 'U0BOB',
+    text: 'The audit starts Monday.',
+    ts: tsIn(slot - 60_000, 10),
+  });
+  await until('the routine is scheduled', () => logs.some((l) => l.includes('routine scheduled')));
+  claude.batches.pollFault = 401;
+  clock.set(slot);
+  const notices = () => sim.messages(leads).filter((m) => /could not write its digest/.test(m.text));
+  await sim.waitFor(() => notices().length === 1, { what: 'the failure notice' });
+  assert.match(notices()[0]?.text ?? '', /`hourly-cheap`.*#general/);
+  assert.ok(logs.some((l) => l.includes('batched call given up')));
+  assert.equal(claude.batches.created.length, 1);
+  // Still failing at the retry (a new batch, given up too): nothing more is said.
+  clock.set(slot + 61_000);
+  await until('the second batch', () => claude.batches.created.length === 2);
+  await until('the second attempt failed', () => logs.filter((l) => l.includes('will retry')).length === 2);
+  // The key works again: the next retry submits anew (the given-up ids are forgotten) and posts once.
+  claude.batches.pollFault = undefined;
+  clock.set(slot + 61_000 + 121_000);
+  await until('the third batch', () => claude.batches.created.length === 3);
+  await claude.batches.complete();
+  await sim.waitFor(() => digests(sim, leads).length === 1, { what: 'the digest after the retries' });
+  for (let k = 0; k < 3; k++) await bot.routines.tick();
+  assert.equal(digests(sim, leads).length, 1);
+  assert.equal(digests(sim, leads)[0]?.slot, slot);
+  assert.equal(notices().length, 1, 'told once');
+  assert.equal(claude.batches.created.length, 3);
+});

@@ -5,7 +5,13 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { ClaudeRequest, ClaudeResult } from '../../../src/claude/client.js';
 import { ClaudeError } from '../../../src/claude/errors.js';
-import { BatchedCalls, batchKey, FileBatchBook, MemoryBatchBook } from '../../../src/limits/batched-calls.js';
+import {
+  BATCH_GIVE_UP_MS,
+  BatchedCalls,
+  batchKey,
+  FileBatchBook,
+  MemoryBatchBook,
+} from '../../../src/limits/batched-calls.js';
 import { createLogger } from '../../../src/platform/logger.js';
 
 const log = createLogger({ level: 'silent' });
@@ -59,6 +65,7 @@ test('batched calls: submitted once, polled until ended, the same request later 
     log,
     pollMs: 1,
     maxPollMs: 4,
+    maxPollFailures: 3,
     onEvent: (e) => events.push(e),
   });
   const r = await calls1.ask(scope, req('a'));
@@ -71,6 +78,7 @@ test('batched calls: submitted once, polled until ended, the same request later 
     log,
     pollMs: 1,
     maxPollMs: 4,
+    maxPollFailures: 3,
     onEvent: (e) => events.push(e),
   });
   await calls2.ask(scope, req('a'));
@@ -87,7 +95,7 @@ test('an expired or canceled request is forgotten, so asking again submits it an
   const dir = mkdtempSync(path.join(tmpdir(), 'batches-'));
   try {
     const book = new FileBatchBook(dir);
-    const calls1 = new BatchedCalls({ client, book, log, pollMs: 1, maxPollMs: 2 });
+    const calls1 = new BatchedCalls({ client, book, log, pollMs: 1, maxPollMs: 2, maxPollFailures: 3 });
     await assert.rejects(calls1.ask(scope, req('x')), (e: unknown) => e instanceof ClaudeError);
     assert.equal(await book.get(batchKey(scope, req('x'))), undefined);
     expired = false;
@@ -106,7 +114,88 @@ test('an expired or canceled request is forgotten, so asking again submits it an
     log,
     pollMs: 1,
     maxPollMs: 2,
+    maxPollFailures: 3,
   }).ask(scope, req('y'), stop.signal);
   stop.abort(new Error('stopped'));
   await assert.rejects(waiting, /stopped/);
+});
+
+test('polls that keep failing (a revoked key) give the batch up after maxPollFailures in a row: its id is forgotten and asking again submits anew', async () => {
+  let failing = true;
+  let polls = 0;
+  let submits = 0;
+  const events: string[] = [];
+  const client = {
+    async submit() {
+      return `b${++submits}`;
+    },
+    async state() {
+      polls++;
+      // One poll answers in between: the count of failures in a row starts again.
+      if (polls === 2) return 'in_progress' as const;
+      if (failing) throw new ClaudeError('auth', 'Claude rejected the API key');
+      return 'ended' as const;
+    },
+    async result() {
+      return ok;
+    },
+  };
+  const book = new MemoryBatchBook();
+  const calls = new BatchedCalls({
+    client,
+    book,
+    log,
+    pollMs: 1,
+    maxPollMs: 2,
+    maxPollFailures: 3,
+    onEvent: (e) => events.push(e),
+  });
+  await assert.rejects(
+    calls.ask(scope, req('p')),
+    (e: unknown) => e instanceof ClaudeError && e.kind === 'auth',
+  );
+  assert.equal(polls, 5, 'one failure, one answer, then three failures in a row');
+  assert.equal(await book.get(batchKey(scope, req('p'))), undefined, 'the batch id is forgotten');
+  failing = false;
+  assert.equal((await calls.ask(scope, req('p'))).text, 'done');
+  assert.equal(submits, 2, 'submitted anew');
+  assert.deepEqual(events, ['submitted', 'given_up', 'submitted', 'succeeded']);
+});
+
+test('a batch polled fine but not ended 25 hours after its submission is given up; a 404 (gone) is forgotten too', async () => {
+  let t = Date.parse('2026-12-01T00:00:00Z');
+  let submits = 0;
+  const client = {
+    async submit() {
+      return `b${++submits}`;
+    },
+    async state(id: string) {
+      if (id === 'gone') throw new ClaudeError('invalid_request', 'not found');
+      t += 3600_000;
+      return 'in_progress' as const;
+    },
+    async result() {
+      return ok;
+    },
+  };
+  const book = new MemoryBatchBook();
+  const calls = new BatchedCalls({
+    client,
+    book,
+    log,
+    pollMs: 1,
+    maxPollMs: 1,
+    maxPollFailures: 3,
+    now: () => t,
+  });
+  const started = t;
+  await assert.rejects(
+    calls.ask(scope, req('slow')),
+    (e: unknown) => e instanceof ClaudeError && e.kind === 'unavailable',
+  );
+  assert.equal(t - started, BATCH_GIVE_UP_MS, 'waited until the bound, not past it');
+  assert.equal(await book.get(batchKey(scope, req('slow'))), undefined);
+  await book.put(batchKey(scope, req('gone')), { batchId: 'gone', customId: 'r_x', submittedAt: t });
+  await assert.rejects(calls.ask(scope, req('gone')), /not found/);
+  assert.equal(await book.get(batchKey(scope, req('gone'))), undefined);
 });
