@@ -210,6 +210,11 @@ test('the operator panel masks secrets, shows requests, and simulates a 529', as
     // Whatever happened above, the next steps meet a Claude that answers.
     await panel.getByLabel('Normal').check();
     await until('the fault switched off', () => sandbox.claude.fault() === 'none');
+    // Three 529s in a row may open the circuit (on a slow run earlier answers have left its window):
+    // the next question is its probe once it half-opens, 5 s later in the sandbox.
+    const breaker = () =>
+      sandbox.bot.metrics.registry.getSingleMetricAsString('slackbot_claude_breaker_state');
+    await until('the circuit not open', async () => !/ 2$/m.test(await breaker()), { timeoutMs: 20_000 });
   }
 });
 
