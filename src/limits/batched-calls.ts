@@ -8,12 +8,13 @@
  * without it, else in memory (a restart then submits again).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BatchClient, BatchState } from '../claude/batches.js';
 import type { ClaudeRequest, ClaudeResult } from '../claude/client.js';
 import { ClaudeError } from '../claude/errors.js';
+import { readJsonFile } from '../platform/json-file.js';
 import type { Logger } from '../platform/logger.js';
 import type { RedisClient } from '../platform/redis.js';
 
@@ -87,14 +88,10 @@ export class FileBatchBook implements BatchBook {
     this.file = join(dir, 'batches.json');
   }
   private all(): Record<string, BatchRecord> {
-    try {
-      const all = JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, BatchRecord>;
-      const fresh = Object.entries(all).filter(([, r]) => this.now() - r.submittedAt < RECORD_TTL_MS);
-      return Object.fromEntries(fresh);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw err;
-    }
+    // Throws UnreadableFile (naming the file) rather than taking a damaged file for an empty one.
+    const all = (readJsonFile(this.file) ?? {}) as Record<string, BatchRecord>;
+    const fresh = Object.entries(all).filter(([, r]) => this.now() - r.submittedAt < RECORD_TTL_MS);
+    return Object.fromEntries(fresh);
   }
   private write(all: Record<string, BatchRecord>) {
     writeFileSync(`${this.file}.tmp`, JSON.stringify(all));

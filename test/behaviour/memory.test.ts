@@ -5,10 +5,11 @@
  * bounded; kept in Redis across a restart; admins see it on the Home tab.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { Redis } from 'ioredis';
 import type { RecordedRequest } from '../../sandbox/claude/fake-anthropic.js';
 import type { SlackSim } from '../../sandbox/slack/sim.js';
 import { REDIS_URL, uniquePrefix } from '../support/redis.js';
@@ -159,4 +160,50 @@ test('facts survive a restart with Redis, and admins see each channel’s facts 
     return v ? JSON.stringify(v) : undefined;
   });
   assert.doesNotMatch(bob, /deploy freeze/, 'only admins see every channel’s memory');
+});
+
+test('a channel-memory.json that cannot be read is left as it is: one error line names it, the person is told memory is unavailable, nothing is overwritten', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'scb-memory-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'channel-memory.json');
+  // Cut short mid-write by hand (or a full disk): everyone's facts are in it, but it is no JSON.
+  const broken = `{"T0SIM":{"C0GENERAL":[{"text":"${FACT}","by":"U0BOB","at":"2026-12-01"}],"C0RANDOM":[{"te`;
+  writeFileSync(file, broken);
+  const r = await startRig(t, { env: { STATE_DIR: dir } });
+  // pino's level 50 is error.
+  const named = () => r.logEntries().filter((e) => e.level === 50 && e.file === file);
+  assert.equal(named().length, 1, 'one error line names the file at start');
+  const taught = await say(r.sim, 'C0GENERAL', 'remember that the office is closed on Monday');
+  assert.match(taught, /memory of this channel is unavailable/);
+  assert.match(taught, /changed nothing/);
+  assert.match(await say(r.sim, 'C0GENERAL', 'what do you remember?'), /unavailable/);
+  assert.match(await say(r.sim, 'C0GENERAL', 'forget everything'), /unavailable/);
+  assert.equal(readFileSync(file, 'utf8'), broken, 'the file is left as it was');
+  assert.equal(named().length, 1, 'still one error line');
+  // A question is still answered (without the channel's facts).
+  const q = await ask(r, 'C0GENERAL', 'when is the freeze?');
+  assert.doesNotMatch(systemOf(q), /deploy freeze/);
+  // Fixed by hand: read again at the next use, without a restart.
+  writeFileSync(file, `${broken.slice(0, broken.indexOf(',"C0RANDOM"'))}}}`);
+  assert.match(
+    await say(r.sim, 'C0GENERAL', 'what do you remember?'),
+    /1\. the deploy freeze starts Friday at noon/,
+  );
+  assert.match(await say(r.sim, 'C0GENERAL', 'remember that the office is closed on Monday'), /fact 2 of/);
+});
+
+test('with Redis, a channel’s facts that cannot be read are not overwritten: the person is told memory is unavailable', async (t) => {
+  const prefix = uniquePrefix();
+  const r = await startRig(t, { env: { REDIS_URL, REDIS_KEY_PREFIX: prefix } });
+  const redis = new Redis(REDIS_URL);
+  t.after(() => redis.quit());
+  const team = r.sim.team.id;
+  const key = `${prefix}memory:${team}:C0GENERAL`;
+  await redis.set(key, '[{"text":"cut sho');
+  assert.match(
+    await say(r.sim, 'C0GENERAL', `remember that ${FACT}`),
+    /memory of this channel is unavailable/,
+  );
+  assert.equal(await redis.get(key), '[{"text":"cut sho', 'left as it was');
+  assert.ok(r.logEntries().some((e) => e.where === key && /unreadable/.test(String(e.msg))));
 });

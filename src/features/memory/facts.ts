@@ -3,9 +3,11 @@
  * REDIS_URL (every replica sees them), in a file in STATE_DIR without Redis (they survive a
  * restart), else in the process's memory. Bounded: MAX_FACTS a channel, MAX_FACT_CHARS a fact.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type Keyv from 'keyv';
+import { readJsonFile, UnreadableFile } from '../../platform/json-file.js';
+import type { Logger } from '../../platform/logger.js';
 
 /** Facts one channel keeps: the prompt carries them all, so they stay few. */
 export const MAX_FACTS = 30;
@@ -23,6 +25,21 @@ export interface Fact {
   text: string;
   by: string;
   at: string;
+}
+
+/**
+ * The facts could not be read (a file or value that is not what the bot wrote): nothing is changed
+ * (a change would write over facts that are only unreadable), and the person is told memory is
+ * unavailable. `where` names the file or key; `logged` when the book has logged it already.
+ */
+export class MemoryUnavailable extends Error {
+  override name = 'MemoryUnavailable';
+  constructor(
+    readonly where: string,
+    readonly logged = false,
+  ) {
+    super(`channel memory unreadable: ${where}`);
+  }
 }
 
 /** Where facts are kept. `update` reads, changes and writes one channel's facts. */
@@ -78,10 +95,17 @@ export class RedisFacts implements FactBook {
   ) {}
 
   async list(team: string, channel: string): Promise<Fact[]> {
-    const raw = await this.redis.get(`${this.prefix}memory:${team}:${channel}`);
+    const key = `${this.prefix}memory:${team}:${channel}`;
+    const raw = await this.redis.get(key);
     if (!raw) return [];
-    const v = JSON.parse(raw) as unknown;
-    return isFacts(v) ? v : [];
+    let v: unknown;
+    try {
+      v = JSON.parse(raw);
+    } catch {
+      throw new MemoryUnavailable(key);
+    }
+    if (!isFacts(v)) throw new MemoryUnavailable(key);
+    return v;
   }
 
   update(team: string, channel: string, change: (facts: Fact[]) => Fact[]): Promise<Fact[]> {
@@ -125,7 +149,9 @@ export class StoreFacts implements FactBook {
 
   async list(team: string, channel: string): Promise<Fact[]> {
     const v = await this.store.get(`memory:${team}:${channel}`);
-    return isFacts(v) ? v : [];
+    if (v === undefined || v === null) return [];
+    if (!isFacts(v)) throw new MemoryUnavailable(`memory:${team}:${channel}`);
+    return v;
   }
 
   update(team: string, channel: string, change: (facts: Fact[]) => Fact[]): Promise<Fact[]> {
@@ -152,23 +178,61 @@ export class StoreFacts implements FactBook {
 /**
  * Facts in one JSON file in STATE_DIR (one process without Redis): read at start, written whole
  * (to a temporary file, then renamed, so a crash leaves the old or the new file) on each change.
+ * A file that is there but cannot be read or is not what the bot writes is left as it is: one
+ * error line names it, and until it is fixed or moved aside (read again at each use) memory is
+ * unavailable rather than empty, so the next change does not write over everyone's facts.
  */
 export class FileFacts implements FactBook {
   private readonly file: string;
   private data: Record<string, Record<string, Fact[]>> = {};
+  /** The file could not be read: nothing is read from or written to it until it can. */
+  private broken = false;
 
-  constructor(dir: string) {
+  constructor(
+    dir: string,
+    private readonly log: Pick<Logger, 'error' | 'info'>,
+  ) {
     mkdirSync(dir, { recursive: true });
     this.file = path.join(dir, 'channel-memory.json');
+    this.load();
+  }
+
+  /** Reads the file; false (logged once) when it is there but unreadable. */
+  private load(): boolean {
+    let v: unknown;
     try {
-      const v = JSON.parse(readFileSync(this.file, 'utf8')) as unknown;
-      if (v && typeof v === 'object') this.data = v as typeof this.data;
-    } catch {
-      // No file yet (or an unreadable one): no facts.
+      v = readJsonFile(this.file) ?? {};
+    } catch (err) {
+      if (err instanceof UnreadableFile) return this.unreadable(err.why);
+      throw err;
     }
+    return isFactFile(v) ? this.loaded(v) : this.unreadable('not a channel memory file');
+  }
+
+  private loaded(data: Record<string, Record<string, Fact[]>>): true {
+    if (this.broken) this.log.info({ file: this.file }, 'channel memory file readable again');
+    this.broken = false;
+    this.data = data;
+    return true;
+  }
+
+  private unreadable(why: string): false {
+    if (!this.broken)
+      this.log.error(
+        { file: this.file, why },
+        'channel memory file cannot be read; left as it is and memory unavailable until it is fixed or moved aside',
+      );
+    this.broken = true;
+    return false;
+  }
+
+  /** Throws MemoryUnavailable while the file cannot be read (tried again at each use). */
+  private readable(): void {
+    if (this.broken && !this.load()) throw new MemoryUnavailable(this.file, true);
   }
 
   async list(team: string, channel: string): Promise<Fact[]> {
+    this.readable();
     const v = this.data[team]?.[channel];
     return isFacts(v) ? v.map((f) => ({ ...f })) : [];
   }
@@ -187,8 +251,19 @@ export class FileFacts implements FactBook {
   }
 
   async channels(team: string): Promise<string[]> {
+    this.readable();
     return Object.keys(this.data[team] ?? {});
   }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** What FileFacts writes: workspaces, each of channels, each of facts. */
+function isFactFile(v: unknown): v is Record<string, Record<string, Fact[]>> {
+  return (
+    isObject(v) && Object.values(v).every((team) => isObject(team) && Object.values(team).every(isFacts))
+  );
 }
 
 /**

@@ -20,6 +20,7 @@ import {
   FileFacts,
   MAX_FACT_CHARS,
   MAX_FACTS,
+  MemoryUnavailable,
   RedisFacts,
   StoreFacts,
 } from './facts.js';
@@ -49,7 +50,7 @@ export function factBook(deps: Pick<FeatureDeps, 'config' | 'platform'>): FactBo
   if (platform.redis) return new RedisFacts(platform.redis, config.redisKeyPrefix);
   if (config.stateDir) {
     try {
-      return new FileFacts(config.stateDir);
+      return new FileFacts(config.stateDir, platform.log);
     } catch (err) {
       platform.log.error({ err }, 'STATE_DIR cannot keep channel memory; it is kept in memory only');
     }
@@ -155,6 +156,14 @@ export function createMemory(deps: FeatureDeps): ChannelMemory {
       log.info(at, 'memory command');
       await say(job, text);
     } catch (err) {
+      if (err instanceof MemoryUnavailable) {
+        // Said plainly, and nothing changed: the facts are unreadable, not gone.
+        if (err.logged) log.warn(at, 'memory command refused: channel memory unavailable');
+        else
+          log.error({ ...at, where: err.where }, 'channel memory unreadable; left as it is, nothing changed');
+        await say(job, MEMORY_TEXT.unavailable);
+        return;
+      }
       log.warn({ ...at, err }, 'memory command failed');
       await say(job, MEMORY_TEXT.failed);
     }

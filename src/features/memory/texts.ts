@@ -22,6 +22,8 @@ export const MEMORY_TEXT = {
   unverified:
     'I could not check with Slack that you are a member of this channel, so I left my memory as it was. Please try again later.',
   failed: ':warning: I could not reach my memory just now. Please try again in a moment.',
+  unavailable:
+    ':warning: My memory of this channel is unavailable: what I keep it in could not be read. I changed nothing, and the facts it holds are not deleted. Please tell whoever runs this bot (its log names the problem).',
 };
 
 /** The numbered list of a channel's facts, with who taught each and when. */

@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readJsonFile } from '../../platform/json-file.js';
 import type { RedisClient } from '../../platform/redis.js';
 
 /**
@@ -73,13 +74,9 @@ export class FileRoutineBook implements RoutineBook {
     mkdirSync(dir, { recursive: true });
     this.file = join(dir, 'routines.json');
   }
+  /** Throws UnreadableFile (naming the file) rather than taking a damaged file for an empty one. */
   private all(): Record<string, RoutineRecord> {
-    try {
-      return JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, RoutineRecord>;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw err;
-    }
+    return (readJsonFile(this.file) ?? {}) as Record<string, RoutineRecord>;
   }
   async get(name: string) {
     return this.all()[name];
