@@ -23,6 +23,24 @@ export interface ActionDeps {
   envelopeFor?: (envelope: Record<string, unknown>) => Record<string, unknown>;
   /** Whether the app gets this event in this conversation (its subscriptions and scopes); unset: all. */
   receives?(event: Record<string, unknown>, conv: SimConversation): boolean;
+  /** The workspace a person acts in (a conversation's, else the person's own); unset: the sim's own. */
+  teamFor?(where: { channel?: string; user?: string }): ActingTeam;
+}
+
+/** The workspace (and organization) a command or an interaction comes from, as payloads name it. */
+export interface ActingTeam {
+  id: string;
+  domain: string;
+  enterprise?: { id: string; name: string };
+  /** The app serves it through an org-wide install. */
+  orgWide: boolean;
+}
+
+/** Where a person acts: a command's or a click's team and enterprise fields come from it. */
+export function actingTeam(deps: ActionDeps, where: { channel?: string; user?: string }): ActingTeam {
+  return (
+    deps.teamFor?.(where) ?? { id: deps.state.id.teamId, domain: deps.state.id.teamDomain, orgWide: false }
+  );
 }
 
 /**
@@ -196,10 +214,12 @@ export async function slashCommand(
 ): Promise<DeliveryResult> {
   const { state } = deps;
   const conv = state.conversations.get(c.channel);
+  const team = actingTeam(deps, { channel: c.channel, user: c.user });
   const fields = {
     token: 'sim-verification-token',
-    team_id: state.id.teamId,
-    team_domain: state.id.teamDomain,
+    team_id: team.id,
+    team_domain: team.domain,
+    ...(team.enterprise ? { enterprise_id: team.enterprise.id, enterprise_name: team.enterprise.name } : {}),
     channel_id: c.channel,
     channel_name: payloadChannelName(conv),
     user_id: c.user,
@@ -207,7 +227,7 @@ export async function slashCommand(
     command: c.command,
     text: c.text,
     api_app_id: state.id.appId,
-    is_enterprise_install: 'false',
+    is_enterprise_install: String(team.orgWide),
     response_url: deps.responseUrls.issue({ channel: c.channel, user: c.user }),
     trigger_id: state.views.issue(c.user),
   };

@@ -137,7 +137,8 @@ export function payloadChannelName(conv: SimConversation | undefined): string {
 
 /** The message object Slack embeds in shortcut and block_actions payloads. */
 export function payloadMessage(state: SimState, m: SimMessage): Record<string, unknown> {
-  return { type: 'message', ...shownFields(m), ...(m.user && !m.bot_id ? { team: state.id.teamId } : {}) };
+  const team = m.user ? (state.users.get(m.user)?.team_id ?? state.id.teamId) : state.id.teamId;
+  return { type: 'message', ...shownFields(m), ...(m.user && !m.bot_id ? { team } : {}) };
 }
 
 /** A client_msg_id like the ones Slack clients attach. */

@@ -1,5 +1,5 @@
 import { stringify } from 'node:querystring';
-import type { ActionDeps } from './actions.js';
+import { type ActionDeps, actingTeam } from './actions.js';
 import { payloadChannelName, payloadMessage, payloadUser } from './events.js';
 import type { DeliveryResult, SimMessage } from './types.js';
 
@@ -17,14 +17,15 @@ export function deliverInteraction(
 /** Common head of interactivity payloads. */
 export function interactionBase(deps: ActionDeps, user: string, channel: string): Record<string, unknown> {
   const { state } = deps;
+  const team = actingTeam(deps, { channel, user });
   return {
     token: 'sim-verification-token',
     api_app_id: state.id.appId,
-    team: { id: state.id.teamId, domain: state.id.teamDomain },
+    team: { id: team.id, domain: team.domain },
     user: payloadUser(state, user),
     channel: { id: channel, name: payloadChannelName(state.conversations.get(channel)) },
-    is_enterprise_install: false,
-    enterprise: null,
+    is_enterprise_install: team.orgWide,
+    enterprise: team.enterprise ?? null,
     trigger_id: deps.state.views.issue(user),
   };
 }

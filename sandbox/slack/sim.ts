@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  type ActingTeam,
   type ActionDeps,
   appHomeOpened,
   deliverEvent,
@@ -159,6 +160,7 @@ export class SlackSim extends EventEmitter {
         return !needs || (subscribed.has(needs.subscription) && scopes.has(needs.scope));
       },
       envelopeFor: (envelope) => this.addressed(envelope),
+      teamFor: (where) => this.actingTeam(where),
     };
     this.hooks = {
       ctx,
@@ -562,6 +564,22 @@ export class SlackSim extends EventEmitter {
     ])
       out.push(await deliverEvent(this.deps, { ...event, sim_team: teamId, sim_org_wide: orgWide }));
     return out;
+  }
+
+  /** The workspace a person acts in: the conversation's, else the person's own, else this one. */
+  private actingTeam(where: { channel?: string; user?: string }): ActingTeam {
+    const id =
+      where.channel && this.state.conversations.has(where.channel)
+        ? this.installs.teamOf(where.channel)
+        : ((where.user && this.state.users.get(where.user)?.team_id) ?? this.team.id);
+    const team = this.installs.teams.get(id);
+    const ent = team?.enterpriseId ? this.installs.enterprises.get(team.enterpriseId) : undefined;
+    return {
+      id,
+      domain: team?.domain ?? this.team.domain,
+      ...(ent ? { enterprise: { id: ent.id, name: ent.name } } : {}),
+      orgWide: Boolean(this.installs.serving(id)?.orgWide),
+    };
   }
 
   /** Addresses an envelope to the workspace (and organization) its event happened in. */

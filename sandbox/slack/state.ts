@@ -122,12 +122,14 @@ export class SimState {
     return conv;
   }
 
-  /** The DM between the bot and a user, created when missing (Slack opens it on first use). */
+  /** The DM between the bot and a user, created when missing (Slack opens it on first use), in the person's workspace. */
   imWith(userId: string): SimConversation {
     for (const c of this.conversations.values()) {
       if (c.is_im && c.user === userId) return c;
     }
+    const team = this.users.get(userId)?.team_id;
     return this.addConversation({
+      ...(team ? { team_id: team } : {}),
       id: `D${userId.slice(1)}`,
       name: userId,
       is_im: true,

@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'node:querystring';
-import type { ActionDeps } from './actions.js';
+import { type ActionDeps, actingTeam } from './actions.js';
 import { newTriggerId, payloadUser } from './events.js';
 import { type ApiContext, fail, jsonArg, strArg } from './shapes.js';
 import type { ApiResult, DeliveryResult } from './types.js';
@@ -144,16 +144,18 @@ function deliver(deps: ActionDeps, payload: Record<string, unknown>): Promise<De
 
 function viewPayload(deps: ActionDeps, v: SimView, values: ViewValues) {
   const { state } = deps;
+  // A modal belongs to the workspace of the person it was opened for.
+  const team = actingTeam(deps, { user: v.user });
   return {
     token: 'sim-verification-token',
     api_app_id: state.id.appId,
-    team: { id: state.id.teamId, domain: state.id.teamDomain },
+    team: { id: team.id, domain: team.domain },
     user: payloadUser(state, v.user),
-    is_enterprise_install: false,
-    enterprise: null,
+    is_enterprise_install: team.orgWide,
+    enterprise: team.enterprise ?? null,
     view: {
       id: v.id,
-      team_id: state.id.teamId,
+      team_id: team.id,
       type: 'modal',
       ...v.view,
       state: { values },
