@@ -89,12 +89,17 @@ export class SandboxProfiles {
     readonly file: string,
     private readonly dir: string,
     private readonly routines: boolean,
+    private readonly team: string | undefined,
   ) {}
 
-  /** Writes the first file in a folder of its own; `remove()` deletes it. `routines`: the demo routines. */
-  static create(opts: { routines?: boolean } = {}): SandboxProfiles {
+  /**
+   * Writes the first file in a folder of its own; `remove()` deletes it. `routines`: the demo
+   * routines, run in `team` (a bot installed in several workspaces runs a routine only where its
+   * `team:` says).
+   */
+  static create(opts: { routines?: boolean; team?: string } = {}): SandboxProfiles {
     const dir = mkdtempSync(path.join(tmpdir(), 'sandbox-profiles-'));
-    const p = new SandboxProfiles(path.join(dir, 'profiles.json'), dir, opts.routines ?? false);
+    const p = new SandboxProfiles(path.join(dir, 'profiles.json'), dir, opts.routines ?? false, opts.team);
     p.write();
     return p;
   }
@@ -141,7 +146,8 @@ export class SandboxProfiles {
     // Every sandbox channel follows the threads it answered (replies need no mention there); channel
     // memory is on by default.
     const defaults = { follow_threads: true };
-    const routines = this.routines ? DEMO_ROUTINES : [];
+    const team = this.team;
+    const routines = this.routines ? DEMO_ROUTINES.map((r) => (team ? { ...r, team } : r)) : [];
     writeFileSync(this.file, `${JSON.stringify({ default: defaults, profiles, routines }, null, 2)}\n`);
   }
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { type Bot, type BotOverrides, createBot } from '../src/bot.js';
 import { type Config, isPlaceholder, parseConfig } from '../src/config/config.js';
 import { type SandboxClaude, startSandboxClaude } from './claude/sandbox-claude.js';
@@ -5,8 +8,12 @@ import { startWebServer, type WebServer } from './page/server.js';
 import { DIGESTS_CHANNEL, SandboxProfiles } from './profiles.js';
 import { seedHistory } from './slack/seed-history.js';
 import { SlackSim } from './slack/sim.js';
+import { GLOBEX, installThroughOAuth, sandboxOAuth, seedGlobex } from './workspaces.js';
 
-/** A running sandbox: simulated Slack, Claude (offline or real), the real bot and the page. */
+/**
+ * A running sandbox: simulated Slack with two workspaces (its own and Globex), Claude (offline or
+ * real), the real bot installed in both, and the page.
+ */
 export interface Sandbox {
   /** The page, e.g. http://127.0.0.1:3030/ */
   url: string;
@@ -30,9 +37,10 @@ export interface SandboxOptions {
 
 /**
  * Settings that would connect the sandbox to something real besides Claude: a workspace's
- * tokens and URL (a developer's .env usually has them) or a shared Redis. The sim replaces them.
+ * tokens and URL (a developer's .env usually has them), a shared Redis, or the state folder of a
+ * real bot (its installations and questions). The sim and a folder of the sandbox's own replace them.
  */
-const NOT_FROM_ENV = /^(SLACK_|REDIS_URL|PORT$)/;
+const NOT_FROM_ENV = /^(SLACK_|REDIS_URL|PORT$|STATE_DIR$)/;
 
 /** Whether the real Claude API is used: a key (or key file) is set. */
 export function usesRealClaude(env: Record<string, string | undefined>): boolean {
@@ -48,8 +56,10 @@ function fromEnv(env: Record<string, string | undefined>): Record<string, string
 
 /**
  * Starts everything on 127.0.0.1. The bot is built by createBot from the same schema as
- * production and gets its events signed over HTTP from the simulated Slack. Throws ConfigError
- * for a malformed setting in `env`.
+ * production and gets its events signed over HTTP from the simulated Slack. Two workspaces need
+ * multi-workspace mode (one SLACK_BOT_TOKEN speaks for one workspace only): the bot runs with
+ * SLACK_CLIENT_ID and friends, and is installed in each workspace through /slack/install at start.
+ * Throws ConfigError for a malformed setting in `env`.
  */
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const cleanups: Array<() => Promise<void>> = [];
@@ -60,6 +70,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     const sim = await SlackSim.start();
     cleanups.push(() => sim.close());
     seedHistory(sim);
+    seedGlobex(sim);
     sim.addConversation({
       ...DIGESTS_CHANNEL,
       members: [
@@ -75,12 +86,16 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     // the offline model it shows routines too.
     const profiles = env.CLAUDE_PROFILES_FILE
       ? undefined
-      : SandboxProfiles.create({ routines: !usesRealClaude(opts.env) });
+      : SandboxProfiles.create({ routines: !usesRealClaude(opts.env), team: sim.team.id });
     if (profiles) cleanups.push(async () => profiles.remove());
     const claude = await startSandboxClaude(usesRealClaude(opts.env), {
       profileOf: profiles && ((body) => profiles.profileOf(body)),
     });
     cleanups.push(() => claude.close());
+    // The installations (and the journal of questions) live here, for this run only.
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'sandbox-state-'));
+    cleanups.push(async () => rmSync(stateDir, { recursive: true, force: true }));
+    const oauth = sandboxOAuth(stateDir);
 
     const config = parseConfig({
       LOG_LEVEL: 'warn',
@@ -94,7 +109,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       ...env,
       ...(profiles ? { CLAUDE_PROFILES_FILE: profiles.file } : {}),
       ...claude.env,
-      SLACK_BOT_TOKEN: sim.botToken,
+      ...oauth.env,
       SLACK_SIGNING_SECRET: sim.signingSecret,
       SLACK_API_URL: sim.apiUrl,
       PORT: '0',
@@ -102,7 +117,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     const bot = createBot(config, opts.routines ? { routines: opts.routines } : {});
     const { port: botPort } = await bot.start();
     cleanups.push(() => bot.stop());
-    sim.connectHttp({ eventsUrl: `http://127.0.0.1:${botPort}/slack/events` });
+    const botUrl = `http://127.0.0.1:${botPort}`;
+    sim.connectHttp({ eventsUrl: `${botUrl}/slack/events` });
+    sim.enableOAuth({ ...oauth.app, redirectUrls: [`${botUrl}/slack/oauth_redirect`] });
+    for (const team of [sim.team.id, GLOBEX.id]) await installThroughOAuth(botUrl, team);
 
     const web: WebServer = await startWebServer({ sim, bot, claude, config, profiles, port: opts.port });
     cleanups.push(() => web.close());

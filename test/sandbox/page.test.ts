@@ -190,9 +190,12 @@ test('the operator panel masks secrets, shows requests, and simulates a 529', as
   const panel = page.locator('#panel');
   await panel.locator('.request summary').first().click();
   await panel.getByText('System prompt').first().waitFor();
-  const token = panel.locator('tr', { hasText: 'slack.botToken' });
-  assert.equal(await token.locator('td').nth(1).textContent(), '•••••• (set)');
-  assert.ok(!(await page.content()).includes(sandbox.sim.botToken), 'no token on the page');
+  // Two workspaces: the bot runs in multi-workspace mode, its secrets are the app's OAuth ones.
+  const secret = panel.locator('tr', { hasText: 'slack.clientSecret' });
+  assert.equal(await secret.locator('td').nth(1).textContent(), '•••••• (set)');
+  const content = await page.content();
+  for (const grant of sandbox.sim.installs.grants.values())
+    assert.ok(!content.includes(grant.token), 'no workspace’s token on the page');
   assert.match(
     String(await panel.locator('.fault', { hasText: 'Claude 529' }).textContent()),
     /Anthropic is overloaded: after its retries the bot says so/,

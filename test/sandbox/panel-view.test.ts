@@ -75,5 +75,6 @@ test('with the offline model the panel shows no Anthropic key, as the banner say
   assert.equal(claude.mode, 'offline');
   const settings = new Map((await panelView(sim, bot, claude, config)).settings);
   assert.equal(settings.get('anthropic.apiKey'), '(unset: offline model, no ANTHROPIC_API_KEY)');
-  assert.equal(settings.get('slack.botToken'), MASK, 'other secrets stay masked');
+  // The sandbox runs in multi-workspace mode (two workspaces): its app's client secret is set.
+  assert.equal(settings.get('slack.clientSecret'), MASK, 'other secrets stay masked');
 });
