@@ -1,7 +1,9 @@
 /**
  * What a person does on the sandbox page, turned into what Slack would send the app: messages
  * (with `@name` typed as a mention), slash commands, the "Summarize thread" shortcut, button
- * clicks, opening the bot's Messages tab. Everything goes through the simulated Slack.
+ * clicks, opening the bot's Messages tab. Everything goes through the simulated Slack, in the
+ * workspace the page shows (`team` in the body; unset: the sim's own): the person and the
+ * conversation must be of that workspace.
  */
 import type { Bot } from '../../src/bot.js';
 import { CLAUDE_FAULTS, type ClaudeFault, type SandboxClaude } from '../claude/sandbox-claude.js';
@@ -43,10 +45,22 @@ function str(body: Record<string, unknown>, key: string, required = true): strin
   return '';
 }
 
-/** `@claude`, `@alice` (name or display name, any case) become Slack mentions `<@U…>`. */
-export function withMentions(sim: SlackSim, text: string): string {
+/** The workspace a person acts in: the body's `team`, one the simulated Slack has. */
+function workspace(sim: SlackSim, body: Record<string, unknown>): string {
+  const team = str(body, 'team', false) || sim.team.id;
+  if (!sim.installs.teams.has(team)) throw new BadAction(`unknown workspace ${team}`);
+  return team;
+}
+
+/**
+ * `@claude`, `@alice` (name or display name, any case) become Slack mentions `<@U…>`; with
+ * `team`, only that workspace's people (and the bot) are mentioned.
+ */
+export function withMentions(sim: SlackSim, text: string, team?: string): string {
   const byName = new Map<string, string>();
-  for (const u of sim.users()) {
+  const inTeam = (u: { team_id?: string; is_bot?: boolean }) =>
+    !team || u.is_bot || (u.team_id ?? sim.team.id) === team;
+  for (const u of sim.users().filter(inTeam)) {
     for (const n of [u.name, u.display_name, u.real_name.split(' ')[0] ?? '']) {
       if (n) byName.set(n.toLowerCase(), u.id);
     }
@@ -63,16 +77,20 @@ function failureNotice(what: string, r: DeliveryResult): string | undefined {
   return `${what} failed with the error "${reason}"`;
 }
 
+/** A person of the workspace acted in. */
 function person(sim: SlackSim, body: Record<string, unknown>): string {
   const user = str(body, 'user');
   const u = sim.state.users.get(user);
-  if (!u || u.is_bot) throw new BadAction(`unknown person ${user}`);
+  if (!u || u.is_bot || (u.team_id ?? sim.team.id) !== workspace(sim, body))
+    throw new BadAction(`unknown person ${user}`);
   return user;
 }
 
+/** A conversation of the workspace acted in. */
 function conversation(sim: SlackSim, body: Record<string, unknown>): string {
   const channel = str(body, 'channel');
-  if (!sim.state.conversations.has(channel)) throw new BadAction(`unknown conversation ${channel}`);
+  if (!sim.state.conversations.has(channel) || sim.installs.teamOf(channel) !== workspace(sim, body))
+    throw new BadAction(`unknown conversation ${channel}`);
   return channel;
 }
 
@@ -106,7 +124,7 @@ export async function sendMessage(sim: SlackSim, body: Record<string, unknown>):
   const { message } = await sim.post({
     user,
     channel,
-    text: withMentions(sim, text),
+    text: withMentions(sim, text, workspace(sim, body)),
     ...(threadTs ? { thread_ts: threadTs } : {}),
     ...(files.length ? { files } : {}),
   });

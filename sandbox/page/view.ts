@@ -22,12 +22,23 @@ export type MessageView = Pick<
   edited?: boolean;
 };
 
-/** The workspace part of the page's state. */
+/** The Slack part of the page's state: every workspace, each person and conversation naming its own. */
 export interface WorkspaceView {
+  /** The sim's own workspace's name. */
   team: string;
+  /** The workspaces the page switches between, the sim's own first. */
+  teams: Array<{ id: string; name: string }>;
   botUserId: string;
-  users: Array<{ id: string; name: string; realName: string; isBot: boolean }>;
-  conversations: Array<{ id: string; name: string; isPrivate: boolean; isIm: boolean; user?: string }>;
+  /** `team`: the person's workspace (the bot's is the sim's own; it is in every workspace). */
+  users: Array<{ id: string; name: string; realName: string; isBot: boolean; team: string }>;
+  conversations: Array<{
+    id: string;
+    name: string;
+    isPrivate: boolean;
+    isIm: boolean;
+    user?: string;
+    team: string;
+  }>;
   messages: Record<string, MessageView[]>;
   ephemerals: SimEphemeral[];
   /** Current assistant status by `channel:thread_ts` (only non-empty ones). */
@@ -90,12 +101,14 @@ export function workspaceView(sim: SlackSim): WorkspaceView {
   }
   return {
     team: sim.team.name,
+    teams: [...sim.installs.teams.values()].map((t) => ({ id: t.id, name: t.name })),
     botUserId: sim.botUserId,
     users: sim.users().map((u) => ({
       id: u.id,
       name: u.display_name || u.name,
       realName: u.real_name,
       isBot: Boolean(u.is_bot),
+      team: u.team_id ?? sim.team.id,
     })),
     conversations: conversations.map((c) => ({
       id: c.id,
@@ -103,6 +116,7 @@ export function workspaceView(sim: SlackSim): WorkspaceView {
       isPrivate: c.is_private,
       isIm: c.is_im,
       ...(c.user ? { user: c.user } : {}),
+      team: sim.installs.teamOf(c.id),
     })),
     messages: Object.fromEntries(
       conversations.map((c) => [
@@ -208,8 +222,13 @@ async function profilesView(
   const channels = sim
     .conversations()
     .filter((c) => !c.is_im && !c.is_mpim && c.members.includes(sim.botUserId));
+  // Another workspace's channels say whose they are (each workspace may have its own #general).
+  const label = (c: (typeof channels)[number]) => {
+    const team = c.team_id && c.team_id !== sim.team.id ? sim.installs.teams.get(c.team_id) : undefined;
+    return team ? `#${c.name} (${team.name})` : `#${c.name}`;
+  };
   const places = [
-    ...channels.map((c) => ({ place: c.id, label: `#${c.name}`, kind: 'channel' as const })),
+    ...channels.map((c) => ({ place: c.id, label: label(c), kind: 'channel' as const })),
     { place: 'dm', label: 'Direct messages', kind: 'dm' as const },
   ];
   return {

@@ -6,8 +6,12 @@ import { channelName, el, messageNode, promptsNode, userName, withDayDividers } 
 
 const $ = (id) => document.getElementById(id);
 const ui = {
+  /** The workspace shown (the rail); the person and the channel are of it. */
+  team: '',
   me: '',
   channel: 'C0GENERAL',
+  /** Who you were and where, in each workspace you left: coming back shows the same place. */
+  left: {},
   thread: null,
   /** The canvas open beside the channel (in the thread's place). */
   canvas: null,
@@ -19,11 +23,12 @@ const ui = {
 let ws = null;
 let panel = null;
 
+/** An action in the workspace shown: the server checks the person and conversation are of it. */
 async function send(path, body) {
   const res = await fetch(path, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    body: JSON.stringify({ team: ui.team, ...body }),
   });
   const out = await res.json().catch(() => ({ error: `HTTP ${res.status}` }));
   if (!res.ok) notice(out.error ?? `HTTP ${res.status}`);
@@ -44,13 +49,62 @@ const myEphemerals = (thread) =>
     (e) => e.user === ui.me && e.channel === ui.channel && (thread ? e.thread_ts === thread : !e.thread_ts),
   );
 
+/** Enters another workspace as the person you were there (or its first), in no channel yet. */
+function enterTeam(id) {
+  if (id === ui.team) return;
+  ui.left[ui.team] = { me: ui.me, channel: ui.channel };
+  ui.team = id;
+  ui.me = ui.left[id]?.me ?? ws.users.find((u) => !u.isBot && u.team === id)?.id ?? '';
+  ui.thread = null;
+  ui.canvas = null;
+  ui.highlight = null;
+  ui.toBottom = true;
+}
+
+/** The rail's click: that workspace, where you were in it (or its first channel). */
+function switchTeam(id) {
+  enterTeam(id);
+  ui.channel =
+    ui.left[id]?.channel ?? ws.conversations.find((c) => !c.isIm && c.team === id)?.id ?? ui.channel;
+  draw();
+}
+
+/** Shows the workspace a conversation is in (a link may lead to another one). */
+function showTeamOf(channel) {
+  const team = ws.conversations.find((c) => c.id === channel)?.team;
+  if (team) enterTeam(team);
+}
+
+function drawRail() {
+  const rail = $('teams');
+  rail.replaceChildren(
+    ...ws.teams.map((t) => {
+      const b = el('button', `rail-team${t.id === ui.team ? ' active' : ''}`);
+      b.type = 'button';
+      b.dataset.team = t.id;
+      b.title = `${t.name} workspace`;
+      b.setAttribute('aria-label', `${t.name} workspace`);
+      b.append(el('span', 'rail-icon', t.name.charAt(0).toUpperCase()), el('span', 'rail-name', t.name));
+      return b;
+    }),
+  );
+  $('team-name').textContent = ws.teams.find((t) => t.id === ui.team)?.name ?? '';
+  // The steps start from the first workspace's seeded day: shown there only.
+  $('try').hidden = ui.team !== ws.teams[0]?.id;
+}
+
 function drawSidebar() {
+  drawRail();
   const me = $('me');
-  if (!me.options.length) {
-    for (const u of ws.users.filter((x) => !x.isBot))
-      me.append(new Option(`${u.realName} (@${u.name})`, u.id));
-    me.value = ui.me;
+  if (me.dataset.team !== ui.team) {
+    me.replaceChildren(
+      ...ws.users
+        .filter((x) => !x.isBot && x.team === ui.team)
+        .map((u) => new Option(`${u.realName} (@${u.name})`, u.id)),
+    );
+    me.dataset.team = ui.team;
   }
+  me.value = ui.me;
   const nav = $('channels');
   nav.replaceChildren(el('div', 'nav-title', 'Channels'));
   const entry = (id, label, extra) => {
@@ -60,7 +114,7 @@ function drawSidebar() {
     if (extra) b.dataset.dm = '1';
     nav.append(b);
   };
-  for (const c of ws.conversations.filter((x) => !x.isIm))
+  for (const c of ws.conversations.filter((x) => !x.isIm && x.team === ui.team))
     entry(c.id, `${c.isPrivate ? '🔒' : '#'} ${c.name}`);
   nav.append(el('div', 'nav-title', 'Direct messages'));
   const bot = ws.users.find((u) => u.isBot);
@@ -250,7 +304,10 @@ function openCanvasLink(href) {
   const m = /\/docs\/[A-Z0-9]+\/(F[A-Z0-9]+)$/.exec(href);
   const canvas = m && (ws.canvases ?? []).find((c) => c.id === m[1]);
   if (!canvas) return false;
-  if (canvas.channel) ui.channel = canvas.channel;
+  if (canvas.channel) {
+    showTeamOf(canvas.channel);
+    ui.channel = canvas.channel;
+  }
   ui.canvas = canvas.id;
   ui.thread = null;
   draw();
@@ -284,6 +341,7 @@ function openPermalink(href) {
   const ts = `${m[2].slice(0, -6)}.${m[2].slice(-6)}`;
   const threadTs = new URLSearchParams(m[3] ?? '').get('thread_ts');
   const msg = ws.messages[m[1]].find((x) => x.ts === ts);
+  showTeamOf(m[1]);
   ui.channel = m[1];
   ui.thread = threadTs ?? (msg?.reply_count ? ts : null);
   ui.canvas = null;
@@ -300,6 +358,7 @@ const TRY = {
 
 /** A "Try this first" step: shows where to look and prepares the words, the person presses Enter. */
 function tryThis(step) {
+  showTeamOf('C0GENERAL');
   ui.channel = 'C0GENERAL';
   ui.thread = null;
   ui.highlight = null;
@@ -330,7 +389,8 @@ document.addEventListener('click', async (ev) => {
     draw();
     return;
   }
-  if (d.try) tryThis(d.try);
+  if (d.team) switchTeam(d.team);
+  else if (d.try) tryThis(d.try);
   else if (d.channel) await openChannel(d.channel, d.dm === '1');
   else if (d.openThread) {
     ui.thread = d.openThread;
@@ -438,7 +498,8 @@ $('panel-toggle').addEventListener('click', () => {
 const events = new EventSource('/api/events');
 events.addEventListener('workspace', (ev) => {
   ws = JSON.parse(ev.data);
-  if (!ui.me) ui.me = ws.users.find((u) => !u.isBot)?.id ?? '';
+  if (!ui.team) ui.team = ws.teams[0]?.id ?? '';
+  if (!ui.me) ui.me = ws.users.find((u) => !u.isBot && u.team === ui.team)?.id ?? '';
   draw();
   document.body.dataset.ready = '1';
 });
