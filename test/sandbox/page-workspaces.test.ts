@@ -159,6 +159,18 @@ test('/summarize and “Summarize thread” in Globex summarize Globex’s #laun
   await page.locator('#close-thread').click();
 });
 
+test('Nora’s DM with the bot is in Globex: its greeting is written with Globex’s token', async () => {
+  await page.locator('[data-dm="1"]').click();
+  await page.locator('#messages').getByText('Hi! I’m').waitFor(WAIT);
+  const sim = sandbox.sim;
+  const dm = sim.conversations().find((c) => c.is_im && c.user === 'U0NORA');
+  assert.ok(dm, 'Nora’s DM');
+  assert.equal(dm.team_id, GLOBEX.id);
+  const calls = sim.calls.filter((c) => c.args.channel === dm.id || c.args.channel_id === dm.id);
+  assert.deepEqual(whoseTokens(calls), [GLOBEX.id]);
+  await page.locator(`[data-channel="${GLOBEX_LAUNCH.id}"]`).click();
+});
+
 test('back in the Sandbox workspace, #general is as it was and shows nothing of Globex', async () => {
   await page.locator('#teams').getByRole('button', { name: 'Sandbox workspace' }).click();
   assert.equal(await page.locator('#team-name').textContent(), 'Sandbox');

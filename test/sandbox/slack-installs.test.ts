@@ -1,5 +1,7 @@
 /** The simulated Slack's workspaces, OAuth endpoints and token rules (sandbox/slack/installs.ts). */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type TestContext, test } from 'node:test';
 import { CODE_TTL_MS } from '../../sandbox/slack/installs.js';
 import { SlackSim } from '../../sandbox/slack/sim.js';
@@ -140,4 +142,54 @@ test('an org-wide install covers the organization’s workspaces and no other', 
     (await api(s, 'conversations.info', { channel: 'C0OTHER' }, bearer)).error,
     'channel_not_found',
   );
+});
+
+test('a command, a click and a modal from another workspace carry its ids; its people’s DMs are in it', async (t) => {
+  const s = await sim(t);
+  s.addUser({ id: 'U0OTHER', name: 'other-person', team_id: 'T0OTHER' });
+  const bodies: string[] = [];
+  const app = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => {
+      body += c.toString();
+    });
+    req.on('end', () => {
+      bodies.push(body);
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => app.close(() => resolve())));
+  s.connectHttp({ eventsUrl: `http://127.0.0.1:${(app.address() as AddressInfo).port}/slack/events` });
+  const payload = () => JSON.parse(new URLSearchParams(bodies.at(-1)).get('payload') ?? '{}');
+
+  await s.slashCommand({ user: 'U0OTHER', channel: 'C0OTHER', command: '/summarize', text: '' });
+  const command = new URLSearchParams(bodies.at(-1));
+  assert.deepEqual([command.get('team_id'), command.get('team_domain')], ['T0OTHER', 't0other']);
+  await s.blockAction({ user: 'U0OTHER', channel: 'C0OTHER', actionId: 'a', value: 'v' });
+  assert.deepEqual(payload().team, { id: 'T0OTHER', domain: 't0other' });
+  // A modal opened with the click's trigger, by the app installed there: submitted, it is that workspace's.
+  const { access_token } = await api(s, 'oauth.v2.access', {
+    code: await codeFor(s, 'T0OTHER'),
+    client_id: APP.clientId,
+    client_secret: APP.clientSecret,
+  });
+  const view = { type: 'modal', title: { type: 'plain_text', text: 'Why?' }, blocks: [] };
+  const opened = await api(
+    s,
+    'views.open',
+    { trigger_id: String(payload().trigger_id), view: JSON.stringify(view) },
+    { authorization: `Bearer ${String(access_token)}` },
+  );
+  assert.equal(opened.ok, true);
+  await s.submitView({ user: 'U0OTHER', viewId: String((opened.view as { id: string }).id), values: {} });
+  assert.deepEqual(
+    [payload().type, payload().team.id, payload().view.team_id],
+    ['view_submission', 'T0OTHER', 'T0OTHER'],
+  );
+  // The sim's own workspace is unchanged.
+  await s.slashCommand({ user: 'U0ALICE', channel: 'C0GENERAL', command: '/summarize', text: '' });
+  assert.equal(new URLSearchParams(bodies.at(-1)).get('team_id'), s.team.id);
+  assert.equal(s.state.imWith('U0OTHER').team_id, 'T0OTHER');
+  assert.equal(s.installs.teamOf(s.state.imWith('U0ALICE').id), s.team.id);
 });
