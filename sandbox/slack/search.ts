@@ -58,6 +58,11 @@ export class ActionTokens {
     return hit && hit.until > this.now() ? hit.user : undefined;
   }
 
+  /** The tokens still good (a test looks for them where they must not be kept). */
+  live(): string[] {
+    return [...this.tokens].filter(([, v]) => v.until > this.now()).map(([t]) => t);
+  }
+
   /** Every token issued so far ends now (a test of an answer that took too long). */
   expireAll(): void {
     this.tokens.clear();

@@ -108,6 +108,8 @@ export interface ToolAsker {
   kind: 'channel' | 'dm';
   /** The person's permission for the app to act for them (Slack's `action_token`), if any. */
   actionToken?: string;
+  /** The event had one, but it was not kept while the question waited through a restart. */
+  actionTokenNotKept?: boolean;
 }
 
 /** Client tools one answer may use, lent by a feature, with what it says under the answer. */

@@ -2,6 +2,7 @@
  * A question from Slack as plain data: who asked, where, what. Serialisable, so the same job can
  * be run from an event, a test, or a shared job queue; nothing here knows Bolt.
  */
+import type { Sealer } from '../platform/sealed.js';
 
 /** Where a conversation lives. */
 export interface Place {
@@ -44,6 +45,12 @@ export interface AnswerJob {
    */
   actionToken?: string;
   /**
+   * The event carried an `action_token` that was not kept with the waiting job (no
+   * SLACK_INSTALLATION_KEY to seal it): taken up after a restart, the answer goes without workspace
+   * search and says why.
+   */
+  actionTokenNotKept?: true;
+  /**
    * Set when the message has nothing for Claude to answer: only a mention or whitespace, and no
    * file. Answered with a short prompt, no Claude call.
    */
@@ -69,18 +76,43 @@ export interface AskedMessage {
 
 const isText = (v: unknown): v is string => typeof v === 'string';
 
+/** A job as a durable store keeps it: the person's token sealed, or left out. */
+interface StoredJob extends Omit<AnswerJob, 'actionToken'> {
+  /** Written by versions before tokens were sealed; read, never written. */
+  actionToken?: string;
+  sealedActionToken?: string;
+}
+
+/** What a sealed action_token is bound to: its job's event (a value copied to another job does not open). */
+const tokenContext = (eventId: string) => `action-token:${eventId}`;
+
+/**
+ * The job as text for a durable store (Redis, STATE_DIR's journal), where it waits until answered:
+ * the person's `action_token` is never kept readable. It is sealed with `sealer`
+ * (SLACK_INSTALLATION_KEY, AES-256-GCM) when there is one, else left out (the job then says, if
+ * taken up after a restart, that workspace search was not available).
+ */
+export function storedJob(job: AnswerJob, sealer: Sealer | undefined): string {
+  const { actionToken, ...rest } = job;
+  if (!actionToken) return JSON.stringify(rest);
+  const stored: StoredJob = sealer
+    ? { ...rest, sealedActionToken: sealer.seal(actionToken, tokenContext(job.eventId)) }
+    : { ...rest, actionTokenNotKept: true };
+  return JSON.stringify(stored);
+}
+
 /**
  * A job read back from the shared job stream (written by a replica of this bot, but checked
  * field by field all the same); undefined when it is not one.
  */
-export function parseJob(text: string): AnswerJob | undefined {
+export function parseJob(text: string, sealer?: Sealer): AnswerJob | undefined {
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch {
     return undefined;
   }
-  const j = v as Partial<AnswerJob> | null;
+  const j = v as Partial<StoredJob> | null;
   const p = j?.place as Partial<Place> | undefined;
   const ok =
     isText(j?.eventId) &&
@@ -94,6 +126,17 @@ export function parseJob(text: string): AnswerJob | undefined {
     (j.asked === undefined || isText((j.asked as Partial<AskedMessage>).ts)) &&
     (j.blank === undefined || j.blank === 'mention' || j.blank === 'file') &&
     (j.model === undefined || isText(j.model)) &&
-    (j.actionToken === undefined || isText(j.actionToken));
-  return ok ? (j as AnswerJob) : undefined;
+    (j.actionToken === undefined || isText(j.actionToken)) &&
+    (j.sealedActionToken === undefined || isText(j.sealedActionToken)) &&
+    (j.actionTokenNotKept === undefined || j.actionTokenNotKept === true);
+  if (!ok) return undefined;
+  const { sealedActionToken, ...job } = j as StoredJob;
+  if (sealedActionToken === undefined) return job;
+  try {
+    if (!sealer) throw new Error('no key');
+    return { ...job, actionToken: sealer.open(sealedActionToken, tokenContext(job.eventId)) };
+  } catch {
+    // Sealed with another key (rotated) or none set now: answered without it, saying why.
+    return { ...job, actionTokenNotKept: true };
+  }
 }

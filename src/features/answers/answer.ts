@@ -66,7 +66,12 @@ export async function answer(job: AnswerJob, reply: ReplySink, deps: AnswerDeps)
       const q = await readQuestion(job, s, reply, deps, chosen);
       if (!q) return undefined;
       try {
-        const asker = { ref: job.eventId, ...job.place, actionToken: job.actionToken };
+        const asker = {
+          ref: job.eventId,
+          ...job.place,
+          actionToken: job.actionToken,
+          ...(job.actionTokenNotKept ? { actionTokenNotKept: true } : {}),
+        };
         const lent = deps.tools?.(asker, s.profile, (t) => void reply.thinking(t).catch(() => {}));
         const { answer: a, closing } = await askWithLent(s, q.request, lent, (d) => reply.append(d));
         reply.offerFeedback?.(s.profile.name);

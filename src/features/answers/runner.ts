@@ -10,7 +10,8 @@ import { type ClaimStore, DEFAULT_LEASE_MS } from '../../limits/claims.js';
 import type { JobStore } from '../../limits/durable-jobs.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
-import type { AnswerJob } from '../../slack/job.js';
+import { Sealer } from '../../platform/sealed.js';
+import { type AnswerJob, parseJob, storedJob } from '../../slack/job.js';
 import type { UserDirectory } from '../../slack/read/directory.js';
 import type { SlackFile } from '../../slack/read/file-kinds.js';
 import type { LimitedHistory } from '../../slack/read/limited-history.js';
@@ -92,19 +93,30 @@ export class AnswerRunner {
   private readonly takeover: Takeover | undefined;
   /** Questions could not be kept in the durable store lately (logged once until they can). */
   private notDurable = false;
+  /** Seals the person's action_token kept with a waiting job (SLACK_INSTALLATION_KEY); unset: not kept. */
+  private readonly sealer: Sealer | undefined;
 
   constructor(private readonly deps: RunnerDeps) {
     const jobs = deps.jobs;
+    const key = deps.config.slack.installationKey;
+    this.sealer = key ? new Sealer(key) : undefined;
+    const sealer = this.sealer;
     this.takeover = jobs
-      ? new Takeover(jobs, deps.metrics, deps.log, (job, taken, fate) => {
-          const release = () => deps.claims.release(claimKeyOf(job));
-          const lease = jobLease(jobs, taken.id, release, deps.log, taken.written);
-          const expired = fate === 'expired';
-          this.spawn(job, async (r) => {
-            if (fate === 'quarantined') await quarantine(deps, job, lease, taken.attempts);
-            else if (expired || (await this.admitted(job, lease))) await this.work(job, r, lease, expired);
-          });
-        })
+      ? new Takeover(
+          jobs,
+          deps.metrics,
+          deps.log,
+          (text) => parseJob(text, sealer),
+          (job, taken, fate) => {
+            const release = () => deps.claims.release(claimKeyOf(job));
+            const lease = jobLease(jobs, taken.id, release, deps.log, taken.written);
+            const expired = fate === 'expired';
+            this.spawn(job, async (r) => {
+              if (fate === 'quarantined') await quarantine(deps, job, lease, taken.attempts);
+              else if (expired || (await this.admitted(job, lease))) await this.work(job, r, lease, expired);
+            });
+          },
+        )
       : undefined;
   }
 
@@ -227,7 +239,8 @@ export class AnswerRunner {
     if (jobs) {
       try {
         if (!jobs.available) throw new Error('redis unavailable');
-        const held = await jobs.accept(claimKey, JSON.stringify(job), CLAIM_KEEP_MS);
+        // Kept without the person's action_token readable (sealed, or left out): see storedJob.
+        const held = await jobs.accept(claimKey, storedJob(job, this.sealer), CLAIM_KEEP_MS);
         if (held === 'duplicate') return undefined;
         metrics.jobs.inc({ event: 'queued' });
         this.notDurable = false;

@@ -1,7 +1,7 @@
 import type { JobStore, TakenJob } from '../../limits/durable-jobs.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
-import { type AnswerJob, parseJob } from '../../slack/job.js';
+import type { AnswerJob } from '../../slack/job.js';
 import { MAX_ATTEMPTS } from './quarantine.js';
 
 /**
@@ -27,6 +27,8 @@ export class Takeover {
     private readonly jobs: JobStore,
     private readonly metrics: Metrics,
     private readonly log: Logger,
+    /** Reads a job back from its stored text (parseJob with the runner's sealer). */
+    private readonly parse: (text: string) => AnswerJob | undefined,
     private readonly resume: (job: AnswerJob, taken: TakenJob, fate: Fate) => void,
   ) {}
 
@@ -58,7 +60,7 @@ export class Takeover {
   }
 
   private take(taken: TakenJob, maxAgeMs: number): void {
-    const job = parseJob(taken.payload);
+    const job = this.parse(taken.payload);
     if (!job) {
       this.log.warn({ job: taken.id }, 'unreadable job dropped');
       void this.jobs.done(taken.id).catch(() => {});

@@ -19,8 +19,8 @@ export function install(deps: Pick<FeatureDeps, 'slack' | 'platform'>): ToolLend
     log: platform.log,
   });
   return (asker, profile, status) => {
-    const { ref, actionToken, ...place } = asker;
-    const one = search.begin({ ref, place, actionToken }, profile.workspaceSearch, (q) =>
+    const { ref, actionToken, actionTokenNotKept, ...place } = asker;
+    const one = search.begin({ ref, place, actionToken, actionTokenNotKept }, profile.workspaceSearch, (q) =>
       status(searchingStatus(q)),
     );
     if (!one) return undefined;

@@ -1,13 +1,15 @@
 /** What workspace search says besides Claude's answers. */
 
 /** Why workspace search is off for an answer: the app, the person's event, or Slack at the time. */
-export type SearchOff = 'no_scope' | 'no_token' | 'token_refused' | 'failed';
+export type SearchOff = 'no_scope' | 'no_token' | 'not_kept' | 'token_refused' | 'failed';
 
 const WHY: Record<SearchOff, string> = {
   no_scope:
     'this app is not allowed to search Slack (it lacks the `search:read` scopes: an admin can reinstall it from manifest.yml)',
   no_token:
     'Slack gave no search permission with your message (it gives one only to people of this workspace, for their own messages)',
+  not_kept:
+    'your message was answered after a restart, and the search permission that came with it is not kept while a question waits',
   token_refused:
     'Slack no longer accepted the search permission of your message (it lasts only a short while)',
   failed: 'Slack’s search did not answer',

@@ -41,6 +41,8 @@ export interface SearchAsker {
   ref: string;
   place: Place;
   actionToken?: string;
+  /** The event had a token, not kept while the question waited through a restart. */
+  actionTokenNotKept?: boolean | undefined;
 }
 
 /**
@@ -64,7 +66,13 @@ export class WorkspaceSearch {
     const granted = this.deps.grantedScopes();
     const types = granted ? searchableTypes(granted) : ['public_channel'];
     const off: SearchOff | undefined =
-      types.length === 0 ? 'no_scope' : !asker.actionToken ? 'no_token' : undefined;
+      types.length === 0
+        ? 'no_scope'
+        : asker.actionToken
+          ? undefined
+          : asker.actionTokenNotKept
+            ? 'not_kept'
+            : 'no_token';
     return new AnswerSearch(
       this.deps,
       asker,
