@@ -8,14 +8,12 @@
  * without it, else in memory (a restart then submits again).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BatchClient, BatchState } from '../claude/batches.js';
 import type { ClaudeRequest, ClaudeResult } from '../claude/client.js';
 import { ClaudeError } from '../claude/errors.js';
-import { readJsonFile } from '../platform/json-file.js';
 import type { Logger } from '../platform/logger.js';
+import { JsonFileRecords, MemoryRecords, type Records, RedisJsonRecords } from '../platform/records.js';
 import type { RedisClient } from '../platform/redis.js';
 
 /** A batched call on its way: which batch, which request in it. */
@@ -40,72 +38,22 @@ const RECORD_TTL_MS = 3 * 24 * 3600_000;
  */
 export const BATCH_GIVE_UP_MS = 25 * 3600_000;
 
-export interface BatchBook {
-  get(key: string): Promise<BatchRecord | undefined>;
-  /** Throws when the record could not be kept. */
-  put(key: string, record: BatchRecord): Promise<void>;
-  delete(key: string): Promise<void>;
-}
+/** Where batched calls' records are kept (`platform/records.ts`). */
+export type BatchBook = Records<BatchRecord>;
 
-export class MemoryBatchBook implements BatchBook {
-  private readonly records = new Map<string, BatchRecord>();
-  async get(key: string) {
-    return this.records.get(key);
-  }
-  async put(key: string, record: BatchRecord) {
-    this.records.set(key, record);
-  }
-  async delete(key: string) {
-    this.records.delete(key);
+export class MemoryBatchBook extends MemoryRecords<BatchRecord> {}
+
+/** One key a request (`<prefix>batch:<key>`), expiring after RECORD_TTL_MS. */
+export class RedisBatchBook extends RedisJsonRecords<BatchRecord> {
+  constructor(redis: RedisClient, prefix: string) {
+    super(redis, `${prefix}batch:`, RECORD_TTL_MS);
   }
 }
 
-export class RedisBatchBook implements BatchBook {
-  constructor(
-    private readonly redis: RedisClient,
-    private readonly prefix: string,
-  ) {}
-  async get(key: string) {
-    const text = await this.redis.get(`${this.prefix}batch:${key}`);
-    return text ? (JSON.parse(text) as BatchRecord) : undefined;
-  }
-  async put(key: string, record: BatchRecord) {
-    await this.redis.set(`${this.prefix}batch:${key}`, JSON.stringify(record), 'PX', RECORD_TTL_MS);
-  }
-  async delete(key: string) {
-    await this.redis.del(`${this.prefix}batch:${key}`);
-  }
-}
-
-/** One process with STATE_DIR: batches.json, replaced whole (written aside, then renamed). */
-export class FileBatchBook implements BatchBook {
-  private readonly file: string;
-  constructor(
-    dir: string,
-    private readonly now: () => number = Date.now,
-  ) {
-    mkdirSync(dir, { recursive: true });
-    this.file = join(dir, 'batches.json');
-  }
-  private all(): Record<string, BatchRecord> {
-    // Throws UnreadableFile (naming the file) rather than taking a damaged file for an empty one.
-    const all = (readJsonFile(this.file) ?? {}) as Record<string, BatchRecord>;
-    const fresh = Object.entries(all).filter(([, r]) => this.now() - r.submittedAt < RECORD_TTL_MS);
-    return Object.fromEntries(fresh);
-  }
-  private write(all: Record<string, BatchRecord>) {
-    writeFileSync(`${this.file}.tmp`, JSON.stringify(all));
-    renameSync(`${this.file}.tmp`, this.file);
-  }
-  async get(key: string) {
-    return this.all()[key];
-  }
-  async put(key: string, record: BatchRecord) {
-    this.write({ ...this.all(), [key]: record });
-  }
-  async delete(key: string) {
-    const { [key]: _gone, ...rest } = this.all();
-    this.write(rest);
+/** One process with STATE_DIR: batches.json; records older than RECORD_TTL_MS are dropped. */
+export class FileBatchBook extends JsonFileRecords<BatchRecord> {
+  constructor(dir: string, now: () => number = Date.now) {
+    super(dir, 'batches.json', { keep: (r) => now() - r.submittedAt < RECORD_TTL_MS });
   }
 }
 

@@ -39,7 +39,7 @@ export class SealedInstallationStore implements InstallationStore {
       enterpriseId: installation.enterprise?.id,
       isEnterpriseInstall: installation.isEnterpriseInstall,
     });
-    await this.records.set(key, this.sealer.seal(JSON.stringify(installation), key));
+    await this.records.put(key, this.sealer.seal(JSON.stringify(installation), key));
   }
 
   /**

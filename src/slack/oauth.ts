@@ -70,7 +70,7 @@ export function createInstaller(
     if (!ref.enterpriseInstall || !ent || !ref.teamId || seen.has(`${ent}:${ref.teamId}`)) return;
     const key = `org-teams:${ent}`;
     const teams = new Set(JSON.parse((await records.get(key)) ?? '[]') as string[]);
-    if (!teams.has(ref.teamId)) await records.set(key, JSON.stringify([...teams, ref.teamId]));
+    if (!teams.has(ref.teamId)) await records.put(key, JSON.stringify([...teams, ref.teamId]));
     seen.add(`${ent}:${ref.teamId}`);
   };
   const callbackOptions = {

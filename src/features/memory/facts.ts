@@ -3,11 +3,10 @@
  * REDIS_URL (every replica sees them), in a file in STATE_DIR without Redis (they survive a
  * restart), else in the process's memory. Bounded: MAX_FACTS a channel, MAX_FACT_CHARS a fact.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type Keyv from 'keyv';
-import { readJsonFile, UnreadableFile } from '../../platform/json-file.js';
+import { UnreadableFile } from '../../platform/json-file.js';
 import type { Logger } from '../../platform/logger.js';
+import { JsonFileRecords } from '../../platform/records.js';
 
 /** Facts one channel keeps: the prompt carries them all, so they stay few. */
 export const MAX_FACTS = 30;
@@ -176,15 +175,15 @@ export class StoreFacts implements FactBook {
 }
 
 /**
- * Facts in one JSON file in STATE_DIR (one process without Redis): read at start, written whole
- * (to a temporary file, then renamed, so a crash leaves the old or the new file) on each change.
- * A file that is there but cannot be read or is not what the bot writes is left as it is: one
- * error line names it, and until it is fixed or moved aside (read again at each use) memory is
- * unavailable rather than empty, so the next change does not write over everyone's facts.
+ * Facts in one JSON file in STATE_DIR (one process without Redis), `channel-memory.json` (mode
+ * 0600): a record per workspace of its channels' facts (`{ "T…": { "C…": [facts] } }`), read at
+ * start and written whole on each change (platform/records.ts). A file that is there but cannot
+ * be read or is not what the bot writes is left as it is: one error line names it, and until it
+ * is fixed or moved aside (read again at each use) memory is unavailable rather than empty, so the
+ * next change does not write over everyone's facts.
  */
 export class FileFacts implements FactBook {
-  private readonly file: string;
-  private data: Record<string, Record<string, Fact[]>> = {};
+  private readonly teams: JsonFileRecords<Record<string, Fact[]>>;
   /** The file could not be read: nothing is read from or written to it until it can. */
   private broken = false;
 
@@ -192,67 +191,50 @@ export class FileFacts implements FactBook {
     dir: string,
     private readonly log: Pick<Logger, 'error' | 'info'>,
   ) {
-    mkdirSync(dir, { recursive: true });
-    this.file = path.join(dir, 'channel-memory.json');
-    this.load();
+    this.teams = new JsonFileRecords(dir, 'channel-memory.json', { mode: 0o600, valid: isFactFile });
+    this.readable();
   }
 
-  /** Reads the file; false (logged once) when it is there but unreadable. */
-  private load(): boolean {
-    let v: unknown;
+  /** Reads the file unless it was read; false (logged once) while it is there but unreadable. */
+  private readable(): boolean {
     try {
-      v = readJsonFile(this.file) ?? {};
+      this.teams.load();
     } catch (err) {
-      if (err instanceof UnreadableFile) return this.unreadable(err.why);
-      throw err;
+      if (!(err instanceof UnreadableFile)) throw err;
+      if (!this.broken)
+        this.log.error(
+          { file: err.file, why: err.why },
+          'channel memory file cannot be read; left as it is and memory unavailable until it is fixed or moved aside',
+        );
+      this.broken = true;
+      return false;
     }
-    return isFactFile(v) ? this.loaded(v) : this.unreadable('not a channel memory file');
-  }
-
-  private loaded(data: Record<string, Record<string, Fact[]>>): true {
-    if (this.broken) this.log.info({ file: this.file }, 'channel memory file readable again');
+    if (this.broken) this.log.info({ file: this.teams.file }, 'channel memory file readable again');
     this.broken = false;
-    this.data = data;
     return true;
   }
 
-  private unreadable(why: string): false {
-    if (!this.broken)
-      this.log.error(
-        { file: this.file, why },
-        'channel memory file cannot be read; left as it is and memory unavailable until it is fixed or moved aside',
-      );
-    this.broken = true;
-    return false;
-  }
-
-  /** Throws MemoryUnavailable while the file cannot be read (tried again at each use). */
-  private readable(): void {
-    if (this.broken && !this.load()) throw new MemoryUnavailable(this.file, true);
+  /** A workspace's facts by channel; throws MemoryUnavailable while the file cannot be read. */
+  private async team(team: string): Promise<Record<string, Fact[]>> {
+    if (!this.readable()) throw new MemoryUnavailable(this.teams.file, true);
+    return (await this.teams.get(team)) ?? {};
   }
 
   async list(team: string, channel: string): Promise<Fact[]> {
-    this.readable();
-    const v = this.data[team]?.[channel];
-    return isFacts(v) ? v.map((f) => ({ ...f })) : [];
+    return (await this.team(team))[channel] ?? [];
   }
 
   async update(team: string, channel: string, change: (facts: Fact[]) => Fact[]): Promise<Fact[]> {
-    const next = change(await this.list(team, channel));
-    const teamFacts = this.data[team] ?? {};
-    this.data[team] = teamFacts;
-    if (next.length) teamFacts[channel] = next;
-    else delete teamFacts[channel];
-    if (Object.keys(teamFacts).length === 0) delete this.data[team];
-    const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.data), { mode: 0o600 });
-    renameSync(tmp, this.file);
+    const { [channel]: before = [], ...others } = await this.team(team);
+    const next = change(before);
+    const teamFacts = next.length ? { ...others, [channel]: next } : others;
+    if (Object.keys(teamFacts).length) await this.teams.put(team, teamFacts);
+    else await this.teams.delete(team);
     return next;
   }
 
   async channels(team: string): Promise<string[]> {
-    this.readable();
-    return Object.keys(this.data[team] ?? {});
+    return Object.keys(await this.team(team));
   }
 }
 
@@ -260,10 +242,8 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** What FileFacts writes: workspaces, each of channels, each of facts. */
-function isFactFile(v: unknown): v is Record<string, Record<string, Fact[]>> {
-  return (
-    isObject(v) && Object.values(v).every((team) => isObject(team) && Object.values(team).every(isFacts))
-  );
+function isFactFile(v: Record<string, unknown>): boolean {
+  return Object.values(v).every((team) => isObject(team) && Object.values(team).every(isFacts));
 }
 
 /**

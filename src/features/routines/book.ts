@@ -1,6 +1,4 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { readJsonFile } from '../../platform/json-file.js';
+import { JsonFileRecords, MemoryRecords, type Records, RedisJsonRecords } from '../../platform/records.js';
 import type { RedisClient } from '../../platform/redis.js';
 
 /**
@@ -26,71 +24,26 @@ export interface RoutineRecord {
   canvas?: { id: string; channel: string; sections: string[] };
 }
 
-export interface RoutineBook {
-  /** Throws when the store cannot answer: the routine waits for the next tick. */
-  get(name: string): Promise<RoutineRecord | undefined>;
-  /** Throws when the record could not be kept: nothing is written to Slack after a failed put. */
-  put(name: string, record: RoutineRecord): Promise<void>;
-  /** Deletes the routine's record (its workspace uninstalled the app). */
-  forget(name: string): Promise<void>;
-}
+/**
+ * Where routines' records are kept (`platform/records.ts`): `get` throws when the store cannot
+ * answer (the routine waits for the next tick); `put` throws when the record could not be kept
+ * (nothing is written to Slack after a failed put); `delete` when its workspace uninstalled the app.
+ */
+export type RoutineBook = Records<RoutineRecord>;
 
-export class MemoryRoutineBook implements RoutineBook {
-  private readonly records = new Map<string, RoutineRecord>();
-  async get(name: string) {
-    const r = this.records.get(name);
-    return r && structuredClone(r);
-  }
-  async put(name: string, record: RoutineRecord) {
-    this.records.set(name, structuredClone(record));
-  }
-  async forget(name: string) {
-    this.records.delete(name);
-  }
-}
+export class MemoryRoutineBook extends MemoryRecords<RoutineRecord> {}
 
 /** Shared by every replica; a routine's record is one key (JSON), apart from the claims' keys. */
-export class RedisRoutineBook implements RoutineBook {
-  constructor(
-    private readonly redis: RedisClient,
-    private readonly prefix: string,
-  ) {}
-  async get(name: string) {
-    const text = await this.redis.get(`${this.prefix}routine-record:${name}`);
-    return text ? (JSON.parse(text) as RoutineRecord) : undefined;
-  }
-  async put(name: string, record: RoutineRecord) {
-    await this.redis.set(`${this.prefix}routine-record:${name}`, JSON.stringify(record));
-  }
-  async forget(name: string) {
-    await this.redis.del(`${this.prefix}routine-record:${name}`);
+export class RedisRoutineBook extends RedisJsonRecords<RoutineRecord> {
+  constructor(redis: RedisClient, prefix: string) {
+    super(redis, `${prefix}routine-record:`);
   }
 }
 
-/** One process with STATE_DIR: routines.json, replaced whole (written aside, then renamed). */
-export class FileRoutineBook implements RoutineBook {
-  private readonly file: string;
+/** One process with STATE_DIR: routines.json. */
+export class FileRoutineBook extends JsonFileRecords<RoutineRecord> {
   constructor(dir: string) {
-    mkdirSync(dir, { recursive: true });
-    this.file = join(dir, 'routines.json');
-  }
-  /** Throws UnreadableFile (naming the file) rather than taking a damaged file for an empty one. */
-  private all(): Record<string, RoutineRecord> {
-    return (readJsonFile(this.file) ?? {}) as Record<string, RoutineRecord>;
-  }
-  async get(name: string) {
-    return this.all()[name];
-  }
-  async put(name: string, record: RoutineRecord) {
-    this.write({ ...this.all(), [name]: record });
-  }
-  async forget(name: string) {
-    const { [name]: _gone, ...rest } = this.all();
-    this.write(rest);
-  }
-  private write(all: Record<string, RoutineRecord>) {
-    writeFileSync(`${this.file}.tmp`, JSON.stringify(all));
-    renameSync(`${this.file}.tmp`, this.file);
+    super(dir, 'routines.json');
   }
 }
 
@@ -107,7 +60,7 @@ export async function forgetRoutinesOf(
   let n = 0;
   for (const r of routines) {
     if ((r.team ?? homeTeam) !== teamId) continue;
-    await book.forget(r.name);
+    await book.delete(r.name);
     n++;
   }
   return n;
