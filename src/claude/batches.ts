@@ -7,10 +7,10 @@
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Logger } from '../platform/logger.js';
-import { anthropicLogger } from '../platform/logger.js';
 import type { ClaudeRequest, ClaudeResult, ClaudeUsage } from './client.js';
 import { ClaudeError, toClaudeError } from './errors.js';
 import { maxTokensFor, requestFields } from './models.js';
+import { LazySdk } from './sdk.js';
 
 export interface BatchClientOptions {
   apiKey: () => string;
@@ -28,29 +28,12 @@ export type BatchState = 'in_progress' | 'canceling' | 'ended';
 const CUSTOM_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 
 export class BatchClient {
-  private sdk: Promise<{ client: Anthropic; key: string }> | undefined;
+  /** The SDK, loaded at first use (a bot without batch routines never loads it for this). */
+  private readonly sdk: LazySdk;
 
-  constructor(private readonly opts: BatchClientOptions) {}
-
-  /** The SDK, imported at first use (a bot without batch routines never loads it for this). */
-  private async client(): Promise<Anthropic> {
-    const key = this.opts.apiKey();
-    const current = await this.sdk;
-    if (current && current.key === key) return current.client;
-    this.sdk = import('@anthropic-ai/sdk').then(({ default: Sdk }) => ({
-      key,
-      client: new Sdk({
-        apiKey: key,
-        baseURL: this.opts.baseUrl ?? null,
-        // Polling is the retry: a failed poll is tried again at the next one.
-        maxRetries: 2,
-        timeout: this.opts.timeoutMs,
-        logger: anthropicLogger(this.opts.log),
-        logLevel: 'warn',
-        ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}),
-      }),
-    }));
-    return (await this.sdk).client;
+  constructor(opts: BatchClientOptions) {
+    // Polling is the retry: a failed poll is tried again at the next one.
+    this.sdk = new LazySdk({ ...opts, maxRetries: 2 });
   }
 
   /** Sends one request as a batch of one; resolves with the batch's id. */
@@ -69,7 +52,7 @@ export class BatchClient {
       ...(req.tools?.length ? { tools: req.tools } : {}),
     } as Anthropic.Messages.MessageCreateParamsNonStreaming;
     try {
-      const sdk = await this.client();
+      const sdk = await this.sdk.client();
       const batch = await sdk.messages.batches.create({ requests: [{ custom_id: customId, params }] });
       return batch.id;
     } catch (err) {
@@ -80,7 +63,7 @@ export class BatchClient {
   /** Polls a batch (idempotent). */
   async state(batchId: string): Promise<BatchState> {
     try {
-      const sdk = await this.client();
+      const sdk = await this.sdk.client();
       return (await sdk.messages.batches.retrieve(batchId)).processing_status;
     } catch (err) {
       throw toClaudeError(err);
@@ -95,7 +78,7 @@ export class BatchClient {
   async result(batchId: string, customId: string, model: string): Promise<ClaudeResult> {
     let found: Anthropic.Messages.MessageBatchIndividualResponse | undefined;
     try {
-      const sdk = await this.client();
+      const sdk = await this.sdk.client();
       for await (const r of await sdk.messages.batches.results(batchId)) {
         if (r.custom_id === customId) found = r;
       }

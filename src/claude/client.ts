@@ -1,4 +1,3 @@
-import type Anthropic from '@anthropic-ai/sdk';
 import type {
   ContentBlock,
   MessageParam,
@@ -7,12 +6,12 @@ import type {
 } from '@anthropic-ai/sdk/resources/messages';
 import { networkCause } from '../platform/egress.js';
 import type { Logger } from '../platform/logger.js';
-import { anthropicLogger } from '../platform/logger.js';
 import { addSources, type Source, sourcesText } from './citations.js';
 import { ClaudeError, toClaudeError } from './errors.js';
 import { activityOf, addFailedServers, failedServersText, type ToolActivity } from './mcp.js';
 import { maxTokensFor, type RequestWish, requestFields } from './models.js';
 import type { McpServer } from './profile.js';
+import { LazySdk } from './sdk.js';
 
 /**
  * The beta that lets a request name remote MCP servers.
@@ -147,45 +146,15 @@ export interface StreamOptions {
  * queue can slow down.
  */
 export class ClaudeClient {
-  /** The SDK's client for `currentKey`, built with the first call (the SDK is loaded then, not at start). */
-  private sdk: Promise<Anthropic> | undefined;
-  private currentKey: string;
+  /** The SDK's client for the current key, built with the first call (the SDK is loaded then, not at start). */
+  private readonly sdk: LazySdk;
   private readonly loggedSettings = new Set<string>();
 
   constructor(private readonly opts: ClaudeClientOptions) {
-    this.currentKey = opts.apiKey();
-  }
-
-  private async build(apiKey: string): Promise<Anthropic> {
-    // Loaded on first use: the SDK (about 270 modules with its tracing) is not needed to start.
-    const { default: Anthropic } = await import('@anthropic-ai/sdk');
-    return new Anthropic({
-      apiKey,
-      baseURL: this.opts.baseUrl ?? null,
-      // Retries go back through the shared queue (src/limits), so they respect the limits and
-      // retry-after for every replica instead of each request retrying on its own.
-      maxRetries: 0,
-      // The overall limit is enforced per answer below; this bounds a single HTTP attempt.
-      timeout: this.opts.timeoutMs,
-      logger: anthropicLogger(this.opts.log),
-      logLevel: 'warn',
-      ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}),
-    });
-  }
-
-  /** Picks up a rotated key (from *_FILE) for the calls that start from now on. */
-  private client(): Promise<Anthropic> {
-    const key = this.opts.apiKey();
-    if (key !== this.currentKey || !this.sdk) {
-      this.currentKey = key;
-      const built = this.build(key);
-      // A failed load is tried again by the next call.
-      built.catch(() => {
-        if (this.sdk === built) this.sdk = undefined;
-      });
-      this.sdk = built;
-    }
-    return this.sdk;
+    // Retries go back through the shared queue (src/limits), so they respect the limits and
+    // retry-after for every replica instead of each request retrying on its own. The timeout
+    // bounds a single HTTP attempt; the overall limit is enforced per answer below.
+    this.sdk = new LazySdk({ ...opts, maxRetries: 0 });
   }
 
   /**
@@ -320,7 +289,7 @@ export class ClaudeClient {
     try {
       // One client (one key) for the whole answer: the thinking blocks a paused turn sends back are
       // valid only with the account that made them, so a key rotated mid-answer waits for the next.
-      const sdk = await this.client();
+      const sdk = await this.sdk.client();
       for (let turn = 0; ; turn++) {
         const stream = sdk.messages.stream(
           {
