@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { SlackSim } from '../../sandbox/slack/sim.js';
+import type { SimMessage, SlackSim } from '../../sandbox/slack/sim.js';
 import { requestText, startRig } from '../support/rig.js';
-import { botReplies, visibleText } from '../support/visible.js';
+import { botReplies, visibleText, waitForReplies } from '../support/visible.js';
 
 /** A person whose Slack is set to `locale` asks in #general. */
 async function askAs(sim: SlackSim, id: string, locale: string, text: string) {
@@ -59,4 +59,35 @@ test('a question in German reaches Claude with the rule to answer in the languag
   const sent = requestText(claude.requests.at(-1)?.body ?? {});
   assert.match(sent, /Answer in the language of the latest message/);
   assert.match(sent, /Wie spät ist es in Tokio\?/);
+});
+
+/** Says something to the bot in #general as a person whose Slack is in `locale`; the bot's reply text. */
+async function tell(sim: SlackSim, id: string, text: string): Promise<string> {
+  const { message } = await sim.post({ user: id, channel: 'C0GENERAL', text: `<@${sim.botUserId}> ${text}` });
+  const [reply] = await waitForReplies(sim, 'C0GENERAL', message.ts);
+  return visibleText(reply as SimMessage);
+}
+
+test('channel memory speaks German to a German-speaking person: remember, list and forget, in German words or English ones', async (t) => {
+  const { sim, claude } = await startRig(t);
+  sim.addUser({ id: 'U0GRETA', name: 'greta', locale: 'de-DE' });
+  const taught = await tell(sim, 'U0GRETA', 'merke dir, dass der Release am Freitag ist');
+  assert.match(taught, /Alles klar: Das merke ich mir für diesen Channel \(Fakt 1 von höchstens 30\)/);
+  assert.match(taught, /„was hast du dir gemerkt\?“/);
+  // The English command works for her too, and answers in her language.
+  assert.match(await tell(sim, 'U0GRETA', 'remember that standup is at 9:30'), /Fakt 2 von höchstens 30/);
+  const list = await tell(sim, 'U0GRETA', 'was hast du dir gemerkt?');
+  assert.match(list, /^Was ich mir in diesem Channel merke \(2 von höchstens 30\):/);
+  assert.match(list, /1\. der Release am Freitag ist _\(greta, \d{4}-\d\d-\d\d\)_/);
+  assert.match(list, /„vergiss <Nummer>“ löscht einen/);
+  assert.match(await tell(sim, 'U0GRETA', 'vergiss 1'), /Vergessen: „der Release am Freitag ist“/);
+  assert.match(await tell(sim, 'U0GRETA', 'forget 7'), /So etwas habe ich mir hier nicht gemerkt/);
+  assert.equal(claude.requests.length, 0, 'commands are no Claude calls');
+
+  // An English-speaking person in the same channel still reads English.
+  sim.addUser({ id: 'U0EMMA', name: 'emma', locale: 'en-GB' });
+  assert.match(
+    await tell(sim, 'U0EMMA', 'what do you remember?'),
+    /^What I remember in this channel \(1 of at most 30\)/,
+  );
 });

@@ -1,12 +1,21 @@
-/** The channel memory's commands, as people type them after the bot's mention. */
+/**
+ * The channel memory's commands, as people type them after the bot's mention: in English
+ * everywhere, and in German and Japanese where the words cannot be the start of a question
+ * ("merke dir, dass …", "覚えて：…" need the "dass" or the colon, as "remember" needs "that").
+ */
 
+import type { Language } from '../language.js';
 import { MAX_FACT_CHARS } from './facts.js';
 
-export type MemoryCommand =
+export type MemoryCommand = (
   | { kind: 'remember'; fact: string }
   | { kind: 'list' }
   | { kind: 'forget'; what: string }
-  | { kind: 'forgetAll' };
+  | { kind: 'forgetAll' }
+) & {
+  /** The language of the command's words, when not English: the reply speaks it. */
+  lang?: Language;
+};
 
 const REMEMBER = /^remember(?:\s+that\b|\s*:)\s*([\s\S]*)$/i;
 const LIST =
@@ -14,16 +23,48 @@ const LIST =
 const FORGET_ALL = /^forget (?:everything|all(?: facts)?)(?: here| in this channel)?\s*[.!]*$/i;
 const FORGET = /^forget(?:\s+that\b|\s*:)?\s+([\s\S]+)$/i;
 
+/** German: "merke dir, dass …", "was hast du dir gemerkt?", "vergiss 2", "vergiss alles". */
+const REMEMBER_DE = /^merke?\s+dir(?:\s*,?\s*dass\b|\s*:)\s*([\s\S]*)$/i;
+const LIST_DE =
+  /^(?:was hast du dir gemerkt|was merkst du dir|was weißt du noch)(?:\s+(?:hier|in diesem channel))?\s*[?.!]*$/i;
+const FORGET_ALL_DE = /^vergiss alles(?: hier| in diesem channel)?\s*[.!]*$/i;
+const FORGET_DE = /^vergiss(?:\s*,?\s*dass\b|\s*:)?\s+(?!nicht\b)([\s\S]+)$/i;
+
+/** Japanese: "覚えて：…", "何を覚えてる？", "忘れて 2" or "2を忘れて", "全部忘れて". */
+const REMEMBER_JA = /^覚えて(?:おいて)?(?:ください)?\s*[:：]\s*([\s\S]*)$/;
+const LIST_JA = /^(?:何を覚えて(?:る|いる|います)(?:か|の)?|覚えていること)\s*[?？.。!！]*$/;
+const FORGET_ALL_JA = /^(?:全部|すべて|全て)忘れて(?:ください)?\s*[.。!！]*$/;
+const FORGET_JA = /^忘れて(?:ください)?(?:\s*[:：]\s*|\s+)([\s\S]+)$/;
+const FORGET_JA_AFTER = /^([\s\S]+?)を忘れて(?:ください)?\s*[.。!！]*$/;
+
 /** The command in the words addressed to the bot (see addressedWords), or undefined when none. */
 export function parseMemoryCommand(words: string): MemoryCommand | undefined {
-  const remember = REMEMBER.exec(words);
-  if (remember) return { kind: 'remember', fact: remember[1] ?? '' };
-  if (LIST.test(words)) return { kind: 'list' };
-  if (FORGET_ALL.test(words)) return { kind: 'forgetAll' };
-  const forget = FORGET.exec(words);
-  if (forget) return { kind: 'forget', what: (forget[1] ?? '').trim() };
+  return (
+    commandIn(words, REMEMBER, LIST, FORGET_ALL, [FORGET]) ??
+    withLang(commandIn(words, REMEMBER_DE, LIST_DE, FORGET_ALL_DE, [FORGET_DE]), 'de') ??
+    withLang(commandIn(words, REMEMBER_JA, LIST_JA, FORGET_ALL_JA, [FORGET_JA, FORGET_JA_AFTER]), 'ja')
+  );
+}
+
+function commandIn(
+  words: string,
+  remember: RegExp,
+  list: RegExp,
+  forgetAll: RegExp,
+  forget: RegExp[],
+): MemoryCommand | undefined {
+  const r = remember.exec(words);
+  if (r) return { kind: 'remember', fact: r[1] ?? '' };
+  if (list.test(words)) return { kind: 'list' };
+  if (forgetAll.test(words)) return { kind: 'forgetAll' };
+  for (const f of forget) {
+    const m = f.exec(words);
+    if (m) return { kind: 'forget', what: (m[1] ?? '').trim() };
+  }
   return undefined;
 }
+
+const withLang = (cmd: MemoryCommand | undefined, lang: Language) => (cmd ? { ...cmd, lang } : undefined);
 
 /**
  * Which fact "forget …" names: a number from the list (`2`, `#2`), else the one fact that is the

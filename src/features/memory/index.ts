@@ -12,6 +12,7 @@ import type { AnswerJob } from '../../slack/job.js';
 import { plainText } from '../../slack/read/messages.js';
 import { callOnce, slackErrorCode } from '../../slack/web.js';
 import type { FeatureDeps } from '../deps.js';
+import { languageWithin, type MemoryTexts, TEXTS } from '../language.js';
 import { findFact, type MemoryCommand, parseMemoryCommand } from './commands.js';
 import {
   cleanFact,
@@ -24,13 +25,16 @@ import {
   RedisFacts,
   StoreFacts,
 } from './facts.js';
-import { factList, MEMORY_TEXT } from './texts.js';
+import { factList, memoryText } from './texts.js';
 
 /** How often a channel's facts in use have their time to live renewed (per process). */
 const TOUCH_EVERY_MS = 24 * 60 * 60 * 1000;
 
 /** A redelivered command event is not done twice (the claim outlives Slack's retries). */
 const COMMAND_KEEP_MS = 6 * 60 * 60 * 1000;
+
+/** The longest a reply waits for the person's language (a cached users.info): then it is English. */
+const LOCALE_WAIT_MS = 2000;
 
 export interface ChannelMemory {
   /**
@@ -83,11 +87,12 @@ export function createMemory(deps: FeatureDeps): ChannelMemory {
   };
 
   /** What the command does to the channel's facts, and what the person is told. */
-  const run = async (job: AnswerJob, cmd: MemoryCommand): Promise<string> => {
+  const run = async (job: AnswerJob, cmd: MemoryCommand, table: MemoryTexts): Promise<string> => {
     const { teamId, channelId } = job.place;
+    const t = memoryText(table);
     if (cmd.kind === 'list') {
       const facts = await book.list(teamId, channelId);
-      if (!facts.length) return MEMORY_TEXT.nothing;
+      if (!facts.length) return t.nothing;
       const names = new Map(
         await Promise.all(
           [...new Set(facts.map((f) => f.by))].map(
@@ -95,7 +100,7 @@ export function createMemory(deps: FeatureDeps): ChannelMemory {
           ),
         ),
       );
-      return factList(facts, (id) => names.get(id) ?? id);
+      return factList(facts, (id) => names.get(id) ?? id, table);
     }
     if (cmd.kind === 'forgetAll') {
       let n = 0;
@@ -103,38 +108,38 @@ export function createMemory(deps: FeatureDeps): ChannelMemory {
         n = facts.length;
         return [];
       });
-      return n ? MEMORY_TEXT.forgotAll(n) : MEMORY_TEXT.nothing;
+      return n ? t.forgotAll(n) : t.nothing;
     }
     if (cmd.kind === 'forget') {
-      let said = MEMORY_TEXT.notFound;
+      let said = t.notFound;
       const what = cleanFact(await plainText(cmd.what, slack.directory, slack.identity));
       await book.update(teamId, channelId, (facts) => {
         const found = findFact(facts, what);
         if (!found) return facts;
         if ('many' in found) {
-          said = MEMORY_TEXT.which(found.many);
+          said = t.which(found.many);
           return facts;
         }
-        said = MEMORY_TEXT.forgot((facts[found.index] as Fact).text);
+        said = t.forgot((facts[found.index] as Fact).text);
         return facts.filter((_, i) => i !== found.index);
       });
       return said;
     }
     const text = cleanFact(await plainText(cmd.fact, slack.directory, slack.identity));
-    if (!text) return MEMORY_TEXT.empty;
-    if (text.length > MAX_FACT_CHARS) return MEMORY_TEXT.tooLong(text.length);
+    if (!text) return t.empty;
+    if (text.length > MAX_FACT_CHARS) return t.tooLong(text.length);
     let said = '';
     await book.update(teamId, channelId, (facts) => {
       const same = facts.findIndex((f) => f.text.toLowerCase() === text.toLowerCase());
       if (same >= 0) {
-        said = MEMORY_TEXT.already(same + 1);
+        said = t.already(same + 1);
         return facts;
       }
       if (facts.length >= MAX_FACTS) {
-        said = MEMORY_TEXT.full;
+        said = t.full;
         return facts;
       }
-      said = MEMORY_TEXT.remembered(facts.length + 1);
+      said = t.remembered(facts.length + 1);
       return [...facts, { text, by: job.userId, at: today() }];
     });
     return said;
@@ -145,14 +150,18 @@ export function createMemory(deps: FeatureDeps): ChannelMemory {
     const key = `memory-command:${job.place.teamId}:${job.place.channelId}:${job.messageTs}`;
     if (!(await limits.claims.claim(key, COMMAND_KEEP_MS).catch(() => true))) return;
     if (admit && !(await admit(job).catch(() => false))) return;
+    // Said in the command's language when its words were German or Japanese, else the person's.
+    const lang = cmd.lang ?? (await languageWithin(slack.directory.locale(job.userId), LOCALE_WAIT_MS));
+    const table = TEXTS[lang].memory;
+    const t = memoryText(table);
     const profile = await profiles.forPlace(job.place);
-    if (profile.memory === false) return say(job, MEMORY_TEXT.off);
+    if (profile.memory === false) return say(job, t.off);
     // Only people in the channel: a guest or someone from another organization is checked
     // against the channels they are in; the workspace's own members read it as Slack lets them.
     const member = await slack.readers.canRead(job.userId, job.place.channelId);
-    if (member !== true) return say(job, member === false ? MEMORY_TEXT.notMember : MEMORY_TEXT.unverified);
+    if (member !== true) return say(job, member === false ? t.notMember : t.unverified);
     try {
-      const text = await run(job, cmd);
+      const text = await run(job, cmd, table);
       log.info(at, 'memory command');
       await say(job, text);
     } catch (err) {
@@ -161,11 +170,11 @@ export function createMemory(deps: FeatureDeps): ChannelMemory {
         if (err.logged) log.warn(at, 'memory command refused: channel memory unavailable');
         else
           log.error({ ...at, where: err.where }, 'channel memory unreadable; left as it is, nothing changed');
-        await say(job, MEMORY_TEXT.unavailable);
+        await say(job, t.unavailable);
         return;
       }
       log.warn({ ...at, err }, 'memory command failed');
-      await say(job, MEMORY_TEXT.failed);
+      await say(job, t.failed);
     }
   };
 

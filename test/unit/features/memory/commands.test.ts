@@ -27,6 +27,36 @@ test('commands are recognised only where they open the words addressed to the bo
   assert.equal(parseMemoryCommand('what is the capital of France?'), undefined);
 });
 
+test('German and Japanese command words work where they cannot open a question, and say their language', () => {
+  assert.deepEqual(parseMemoryCommand('Merke dir, dass der Release am Freitag ist'), {
+    kind: 'remember',
+    fact: 'der Release am Freitag ist',
+    lang: 'de',
+  });
+  assert.deepEqual(parseMemoryCommand('merk dir: Standup um 9'), {
+    kind: 'remember',
+    fact: 'Standup um 9',
+    lang: 'de',
+  });
+  assert.deepEqual(parseMemoryCommand('was hast du dir gemerkt?'), { kind: 'list', lang: 'de' });
+  assert.deepEqual(parseMemoryCommand('vergiss 2'), { kind: 'forget', what: '2', lang: 'de' });
+  assert.deepEqual(parseMemoryCommand('Vergiss alles'), { kind: 'forgetAll', lang: 'de' });
+  assert.equal(parseMemoryCommand('Merke dir den Termin?'), undefined, 'no "dass", no colon: a question');
+  assert.equal(parseMemoryCommand('vergiss nicht, mir zu sagen, wann es losgeht'), undefined);
+
+  assert.deepEqual(parseMemoryCommand('覚えて：リリースは金曜日'), {
+    kind: 'remember',
+    fact: 'リリースは金曜日',
+    lang: 'ja',
+  });
+  assert.deepEqual(parseMemoryCommand('何を覚えてる？'), { kind: 'list', lang: 'ja' });
+  assert.deepEqual(parseMemoryCommand('忘れて 2'), { kind: 'forget', what: '2', lang: 'ja' });
+  assert.deepEqual(parseMemoryCommand('2を忘れて'), { kind: 'forget', what: '2', lang: 'ja' });
+  assert.deepEqual(parseMemoryCommand('全部忘れて'), { kind: 'forgetAll', lang: 'ja' });
+  assert.equal(parseMemoryCommand('覚えていますか、先週の会議のこと'), undefined, 'a question');
+  assert.equal(parseMemoryCommand('忘れてしまったパスワードはどう戻せますか？'), undefined, 'a question');
+});
+
 test('forget finds a fact by number, by its words, or asks which when several match', () => {
   const facts = [
     { text: 'VPN is vpn.acme.io' },
