@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SimMessage, SlackSim } from '../../sandbox/slack/sim.js';
 import { requestText, startRig } from '../support/rig.js';
+import { seedThread } from '../support/seed.js';
 import { botReplies, visibleText, waitForReplies } from '../support/visible.js';
 
 /** A person whose Slack is set to `locale` asks in #general. */
@@ -89,5 +90,76 @@ test('channel memory speaks German to a German-speaking person: remember, list a
   assert.match(
     await tell(sim, 'U0EMMA', 'what do you remember?'),
     /^What I remember in this channel \(1 of at most 30\)/,
+  );
+});
+
+type Block = { type?: string; text?: { text?: string } | string; elements?: Array<Record<string, unknown>> };
+const blocksOf = (m: { blocks?: unknown[] }) => (m.blocks ?? []) as Block[];
+/** Every text a message shows: its blocks' texts, context lines and button labels. */
+const shown = (m: { text?: string; blocks?: unknown[] }) =>
+  [
+    m.text ?? '',
+    ...blocksOf(m).flatMap((b) => [
+      typeof b.text === 'string' ? b.text : (b.text?.text ?? ''),
+      ...(b.elements ?? []).map((e) =>
+        typeof e.text === 'string' ? e.text : String((e.text as { text?: string } | undefined)?.text ?? ''),
+      ),
+    ]),
+  ].join('\n');
+const buttonValue = (m: { blocks?: unknown[] }, actionId: string) =>
+  blocksOf(m)
+    .flatMap((b) => b.elements ?? [])
+    .find((e) => e.action_id === actionId)?.value as string | undefined;
+
+test('a Japanese-speaking person’s summary speaks Japanese: the first line, progress, coverage, buttons, canvas and share replies', async (t) => {
+  const { sim } = await startRig(t);
+  sim.addUser({ id: 'U0HARUKI', name: 'haruki', locale: 'ja-JP' });
+  seedThread(
+    sim,
+    'C0GENERAL',
+    { user: 'U0ALICE', text: 'Shall we ship v2 on Friday?' },
+    { user: 'U0BOB', text: 'Agreed, we decided to ship Friday.' },
+  );
+  const ack = await sim.slashCommand({
+    user: 'U0HARUKI',
+    channel: 'C0GENERAL',
+    command: '/summarize',
+    text: '',
+  });
+  assert.match(JSON.parse(ack.body).text, /#general の過去 24 時間を要約しています…/);
+
+  const summary = await sim.waitFor(
+    () =>
+      sim
+        .ephemerals({ user: 'U0HARUKI' })
+        .find((e) => e.via === 'response_url' && blocksOf(e).some((b) => b.type === 'markdown')),
+    { what: 'the summary' },
+  );
+  const seen = shown(summary);
+  assert.match(seen, /#general の過去 24 時間の要約/, 'the title');
+  assert.match(seen, /2 人による 2 件のメッセージ、スレッド 1 件、/, 'the coverage line');
+  assert.match(seen, /チャンネルで共有/);
+  assert.match(seen, /canvas として保存/);
+  // The summary itself is in the conversation's language (English here); the bot's words are not.
+  assert.doesNotMatch(seen, /Summary of|:mag: \d+ messages|Share in channel|Save as canvas/);
+  const progress = sim.ephemerals({ user: 'U0HARUKI' }).map(shown).join('\n');
+  assert.match(progress, /2 件のメッセージを読みました/);
+
+  const value = buttonValue(summary, 'summary_canvas');
+  assert.ok(value, 'a Save as canvas button');
+  await sim.blockAction({ user: 'U0HARUKI', channel: 'C0GENERAL', actionId: 'summary_canvas', value });
+  await sim.waitFor(
+    () => sim.ephemerals({ user: 'U0HARUKI' }).find((e) => /canvas として保存しました/.test(e.text)),
+    { what: 'the Japanese canvas confirmation' },
+  );
+  await sim.blockAction({ user: 'U0HARUKI', channel: 'C0GENERAL', actionId: 'summary_share', value });
+  const posted = await sim.waitFor(
+    () => sim.messages('C0GENERAL').find((m) => m.user === sim.botUserId && (m.reply_count ?? 0) > 0),
+    { what: 'the shared summary' },
+  );
+  assert.match(shown(posted), /（haruki さんの依頼）。要約はスレッドにあります/);
+  await sim.waitFor(
+    () => sim.ephemerals({ user: 'U0HARUKI' }).find((e) => /チャンネルで共有しました/.test(e.text)),
+    { what: 'the Japanese share confirmation' },
   );
 });

@@ -11,6 +11,7 @@ import { PlanStream } from '../../slack/write/plan-stream.js';
 import type { WriteQuota } from '../../slack/write/write-quota.js';
 import type { Digest } from '../deps.js';
 import { failureText } from '../failure-text.js';
+import { type Language, type SummaryTexts, TEXTS } from '../language.js';
 import type { SummaryWindow } from './args.js';
 import { coverageOf, coverageText } from './plan.js';
 import { type PlanChange, SummaryPlan } from './progress.js';
@@ -23,15 +24,7 @@ import {
 } from './read-channel.js';
 import type { SummaryPublisher } from './share.js';
 import { summarize } from './summarize.js';
-import {
-  clipMarkdown,
-  coverageMrkdwn,
-  FOREIGN_PRIVATE_TEXT,
-  filesMrkdwn,
-  NOT_YOURS_TEXT,
-  summaryBlocks,
-  UNCHECKED_READER_TEXT,
-} from './texts.js';
+import { clipMarkdown, coverageMrkdwn, filesMrkdwn, summaryBlocks, windowLabel } from './texts.js';
 
 /** One summary to make: plain data, and where the person who asked is answered. */
 export interface SummaryJob {
@@ -53,6 +46,8 @@ export interface SummaryJob {
   deliver?(summary: Digest): Promise<void>;
   /** Where the plan goes instead of the person's private lines (a routine's channel message). */
   progress?(change: PlanChange): void;
+  /** The asker's language for the bot's own words; unset (routines: no asker) reads English. */
+  lang?: Language;
 }
 
 export interface SummaryDeps {
@@ -78,8 +73,8 @@ export interface SummaryDeps {
 }
 
 /** Names Slack gives conversations without a readable name in command payloads. */
-export const where = (name: string | undefined) =>
-  name && !/^(directmessage|privategroup|mpdm)/.test(name) ? `#${name}` : 'this conversation';
+export const where = (name: string | undefined, t: SummaryTexts = TEXTS.en.summaries) =>
+  name && !/^(directmessage|privategroup|mpdm)/.test(name) ? `#${name}` : t.thisConversation;
 
 /**
  * Writes a summary through the shared pipeline: the source channel's profile, the person's
@@ -93,6 +88,7 @@ export async function summarizeFor(
   const w = job.window;
   const source = w.kind === 'thread' ? w.channelId : job.channelId;
   const kind = source.startsWith('D') ? ('dm' as const) : ('channel' as const);
+  const texts = TEXTS[job.lang ?? 'en'];
   return await deps.ask.run(
     {
       ref: job.ref,
@@ -103,16 +99,15 @@ export async function summarizeFor(
     },
     {
       status: (s) => {
-        if (s.kind === 'queued' && s.for === 'turn') {
-          const when = s.ahead === 0 ? 'next' : `after ${s.ahead} more`;
-          void say({
-            text: `:hourglass_flowing_sand: Other summaries are being written; yours starts ${when}…`,
-          });
-        }
+        if (s.kind === 'queued' && s.for === 'turn')
+          void say({ text: `:hourglass_flowing_sand: ${texts.summaries.queued(s.ahead)}` });
       },
       fail: async (f) =>
         void (await say({
-          text: f.kind === 'stopped' ? STOPPED_TEXT : failureText(f, job.ref, deps.identity.botName),
+          text:
+            f.kind === 'stopped'
+              ? `:black_square_for_stop: ${texts.summaries.stopped}`
+              : failureText(f, job.ref, deps.identity.botName, texts),
         })),
     },
     (s) => write(job, source, s, say, deps),
@@ -128,20 +123,29 @@ async function write(
 ): Promise<void> {
   const started = Date.now();
   const w = job.window;
+  const t = TEXTS[job.lang ?? 'en'].summaries;
   let place = where(job.channelName);
+  let shownPlace = where(job.channelName, t);
   if (source !== job.channelId) {
     const info = await deps.readClient.conversations.info({ channel: source });
     const c = info.channel;
-    if (!c || c.is_private || c.is_im || c.is_mpim) return void (await say({ text: FOREIGN_PRIVATE_TEXT }));
+    if (!c || c.is_private || c.is_im || c.is_mpim) return void (await say({ text: t.foreignPrivate }));
     // A link to elsewhere is honoured only where the person could read it in Slack.
     const readable = await deps.readers.canRead(job.userId, source);
     if (!readable) {
       deps.log.info({ ref: job.ref, source, readable }, 'linked conversation not readable by the person');
-      return void (await say({ text: readable === false ? NOT_YOURS_TEXT : UNCHECKED_READER_TEXT }));
+      return void (await say({ text: readable === false ? t.notYours : t.uncheckedReader }));
     }
     place = `#${c.name}`;
+    shownPlace = place;
   }
+  // Claude reads the English label (part of the cache key); the person reads theirs.
   const label = w.kind === 'thread' ? `a thread in ${place}` : `${w.label} in ${place}`;
+  const shown = !job.lang
+    ? label
+    : w.kind === 'thread'
+      ? t.threadIn(shownPlace)
+      : t.inPlace(windowLabel(w, t), shownPlace);
   const limits = deps.limits ?? DEFAULT_LIMITS;
   const history = await readChannelHistory(
     {
@@ -154,11 +158,12 @@ async function write(
     windowOf(w, deps.now?.() ?? new Date()),
     limits,
   );
-  if (history.messages.length === 0)
-    return void (await say({ text: `There are no messages to summarize in ${label}.` }));
+  if (history.messages.length === 0) return void (await say({ text: t.noMessages(shown) }));
   const coverage = coverageOf(history.messages, history.truncated, limits.maxMessages);
-  const title = `Summary of ${label}`;
-  const coverageLine = [coverageMrkdwn(coverage), filesMrkdwn(history.messages)].filter(Boolean).join('\n');
+  const title = t.title(shown);
+  const coverageLine = [coverageMrkdwn(coverage, t), filesMrkdwn(history.messages, t)]
+    .filter(Boolean)
+    .join('\n');
   // A public summary streams its plan in its thread; a private one shows it in private lines.
   let stream: PlanStream | undefined;
   let parentTs: string | undefined;
@@ -166,14 +171,15 @@ async function write(
     if (stream) void stream.update(c.changed);
     else if (job.progress) job.progress(c);
     else if (!job.public) deps.progress?.(c);
-  });
-  plan.read(coverage.messages, coverageText({ ...coverage, firstTs: undefined }).slice(0, 256));
+  }, t);
+  plan.read(coverage.messages, coverageText({ ...coverage, firstTs: undefined }, undefined, t).slice(0, 256));
   if (job.public && !job.deliver) {
     parentTs = await deps.publisher.postParent({
       channelId: job.channelId,
       userId: job.userId,
       title,
       coverage: coverageLine,
+      ...(job.lang ? { lang: job.lang } : {}),
     });
     if (deps.postClient && deps.quota) {
       const ps = new PlanStream(
@@ -210,7 +216,7 @@ async function write(
       },
     );
   } catch (err) {
-    plan.failed(job.signal?.aborted ? 'Stopped' : 'Could not be finished');
+    plan.failed(job.signal?.aborted ? t.stoppedTask : t.unfinished);
     if (parentTs) {
       // Nothing half done stays in the channel: the plan and its title go, a new try posts whole.
       await stream?.finish(undefined);
@@ -227,9 +233,17 @@ async function write(
       mentionable: (id) => authors.has(id),
       nameOf: (id) => deps.directory.knownName(id),
     }),
+    t,
   );
-  const coveragePlain = coverageText(coverage);
-  const summary = { channelId: job.channelId, userId: job.userId, title, markdown, coverage: coverageLine };
+  const coveragePlain = coverageText(coverage, undefined, t);
+  const summary = {
+    channelId: job.channelId,
+    userId: job.userId,
+    title,
+    markdown,
+    coverage: coverageLine,
+    ...(job.lang ? { lang: job.lang } : {}),
+  };
   if (job.deliver) {
     await job.deliver({
       title,
@@ -242,10 +256,10 @@ async function write(
     const metadata = { event_type: SUMMARY_EVENT_TYPE, event_payload: {} };
     const streamed = (await stream?.finish(markdown, { metadata })) ?? false;
     if (!streamed) await deps.publisher.postReply(job.channelId, parentTs, markdown);
-    await say({ text: ':white_check_mark: Posted the summary in the channel.' });
+    await say({ text: `:white_check_mark: ${t.posted}` });
   } else {
     const shareId = await deps.publisher.save({ ...summary, coveragePlain, teamId: job.teamId });
-    await say(summaryBlocks({ title, markdown, coverage: coverageLine, ...(shareId ? { shareId } : {}) }));
+    await say(summaryBlocks({ title, markdown, coverage: coverageLine, t, ...(shareId ? { shareId } : {}) }));
   }
   deps.log.info(
     {
@@ -261,9 +275,6 @@ async function write(
     'summarized',
   );
 }
-
-/** Said when the person pressed Stop. */
-export const STOPPED_TEXT = ':black_square_for_stop: Stopped: no summary was written.';
 
 /** The history a summary window reads. */
 function windowOf(w: SummaryWindow, now: Date): HistoryWindow {

@@ -22,6 +22,7 @@ import { CanvasWriter } from '../../slack/write/canvas.js';
 import type { WriteQuota } from '../../slack/write/write-quota.js';
 import { askedKey } from '../askers.js';
 import type { Digests } from '../deps.js';
+import { type Language, languageWithin, type SummaryTexts, TEXTS } from '../language.js';
 import { parseSummarizeArgs, usageText } from './args.js';
 import { digests } from './digests.js';
 import { type SummaryJob, summarizeFor, where } from './handler.js';
@@ -29,7 +30,7 @@ import { OUTSIDER_CHECK_MS, outsiderRefusal, SHORTCUT_CHECK_MS } from './outside
 import { type PlanChange, planLines } from './progress.js';
 import type { HistoryLimits } from './read-channel.js';
 import { SummaryPublisher } from './share.js';
-import { CANVAS_ACTION_ID, SHARE_ACTION_ID, STOP_ACTION_ID } from './texts.js';
+import { CANVAS_ACTION_ID, SHARE_ACTION_ID, STOP_ACTION_ID, windowLabel } from './texts.js';
 
 export interface SummarizeListenerDeps {
   ask: AskPipeline;
@@ -72,6 +73,12 @@ const STOP_TOPIC = 'summary-stop';
 
 /** Allow-list checks happen before the ack, which Slack wants within 3 seconds. */
 const ACCESS_CHECK_MS = 1500;
+/**
+ * The person's language (a cached users.info) is looked up beside the allow-lists, before the
+ * ack: English when Slack takes longer. After a shortcut's ack it may take a little longer.
+ */
+const COMMAND_LOCALE_MS = 1000;
+const SHORTCUT_LOCALE_MS = 2000;
 
 /** `/summarize`, the "Summarize thread" message shortcut and the Share button. */
 export function register(app: App, deps: SummarizeListenerDeps): Digests {
@@ -96,6 +103,7 @@ export function register(app: App, deps: SummarizeListenerDeps): Digests {
 
   app.command('/summarize', async ({ command, ack, respond }) => {
     const args = parseSummarizeArgs(command.text);
+    const spoken = languageWithin(deps.directory.locale(command.user_id), COMMAND_LOCALE_MS);
     if (args.kind !== 'summarize') {
       const usage = usageText(command.command);
       await ack({
@@ -124,9 +132,13 @@ export function register(app: App, deps: SummarizeListenerDeps): Digests {
         OUTSIDER_CHECK_MS,
       ));
     if (outside) return void (await ack({ response_type: 'ephemeral', text: outside }));
-    const place = where(command.channel_name);
-    const what = args.window.kind === 'thread' ? 'this thread' : `${args.window.label} in ${place}`;
-    await ack({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: Summarizing ${what}…` });
+    const lang = await spoken;
+    const t = TEXTS[lang].summaries;
+    const what =
+      args.window.kind === 'thread'
+        ? t.thisThread
+        : t.inPlace(windowLabel(args.window, t), where(command.channel_name, t));
+    await ack({ response_type: 'ephemeral', text: `:hourglass_flowing_sand: ${t.summarizing(what)}` });
     const job: SummaryJob = {
       ref: `sum-${randomUUID().slice(0, 8)}`,
       teamId: command.team_id,
@@ -135,6 +147,7 @@ export function register(app: App, deps: SummarizeListenerDeps): Digests {
       userId: command.user_id,
       window: args.window,
       public: args.public,
+      lang,
     };
     deps.track(run(job, respond));
   });
@@ -144,6 +157,7 @@ export function register(app: App, deps: SummarizeListenerDeps): Digests {
     async ({ shortcut, ack, respond }) => {
       await ack();
       const s = shortcut as MessageShortcut;
+      const spoken = languageWithin(deps.directory.locale(s.user.id), SHORTCUT_LOCALE_MS);
       const ts = (s.message.thread_ts as string | undefined) ?? s.message.ts;
       const denial = await deps.access?.checkAll(
         {
@@ -171,6 +185,7 @@ export function register(app: App, deps: SummarizeListenerDeps): Digests {
         SHORTCUT_CHECK_MS,
       );
       if (outside) return void deps.track(respond({ response_type: 'ephemeral', text: outside }));
+      const lang = await spoken;
       const job: SummaryJob = {
         ref: `sum-${randomUUID().slice(0, 8)}`,
         teamId: s.team?.id ?? s.user.team_id ?? '',
@@ -185,12 +200,14 @@ export function register(app: App, deps: SummarizeListenerDeps): Digests {
           key: `thread:${s.channel.id}:${ts}`,
         },
         public: false,
+        lang,
       };
+      const t = TEXTS[lang].summaries;
       deps.track(
         respond({
           response_type: 'ephemeral',
           thread_ts: ts,
-          text: ':hourglass_flowing_sand: Summarizing this thread…',
+          text: `:hourglass_flowing_sand: ${t.summarizing(t.thisThread)}`,
         })
           .catch((err) => deps.log.warn({ err, ref: job.ref }, 'could not acknowledge the shortcut'))
           .then(() => run(job, respond, ts)),
@@ -244,6 +261,7 @@ export function register(app: App, deps: SummarizeListenerDeps): Digests {
 
   /** Writes the summary; responses go out in order, so progress never overtakes the summary. */
   async function run(job: SummaryJob, respond: RespondFn, threadTs?: string): Promise<void> {
+    const t = TEXTS[job.lang ?? 'en'].summaries;
     let queue: Promise<unknown> = Promise.resolve();
     let uses = 0;
     let lines = 0;
@@ -263,7 +281,7 @@ export function register(app: App, deps: SummarizeListenerDeps): Digests {
       const { text, lines: tasks } = planLines(c.tasks);
       void say({
         text: `:hourglass_flowing_sand: ${text}`,
-        blocks: progressBlocks(text, tasks, job.ref),
+        blocks: progressBlocks(text, tasks, job.ref, t),
       } as RespondArguments);
     };
     const controller = new AbortController();
@@ -274,10 +292,10 @@ export function register(app: App, deps: SummarizeListenerDeps): Digests {
       if (r) r.thread = `${channel}:${ts}`;
       // Recorded as asked there, so the answers' stop rule knows the press is theirs (no "only who asked" note).
       void deps.store.set(askedKey(job.teamId, channel, ts, job.userId), true, ASKED_KEEP_MS).catch(() => {});
-      const text = 'Writing the summary in its thread in the channel';
+      const text = t.writingInThread;
       void say({
         text: `:hourglass_flowing_sand: ${text}…`,
-        blocks: progressBlocks(text, [], job.ref),
+        blocks: progressBlocks(text, [], job.ref, t),
       } as RespondArguments);
     };
     try {
@@ -297,7 +315,12 @@ export function register(app: App, deps: SummarizeListenerDeps): Digests {
 }
 
 /** A private progress line: the task under way, the plan, and the Stop button. */
-function progressBlocks(text: string, tasks: string[], ref: string): Array<Record<string, unknown>> {
+function progressBlocks(
+  text: string,
+  tasks: string[],
+  ref: string,
+  t: SummaryTexts,
+): Array<Record<string, unknown>> {
   return [
     { type: 'section', text: { type: 'mrkdwn', text: `:hourglass_flowing_sand: ${text}` } },
     ...(tasks.length ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: tasks.join('\n') }] }] : []),
@@ -307,7 +330,7 @@ function progressBlocks(text: string, tasks: string[], ref: string): Array<Recor
         {
           type: 'button',
           action_id: STOP_ACTION_ID,
-          text: { type: 'plain_text', text: 'Stop' },
+          text: { type: 'plain_text', text: t.stopButton },
           style: 'danger',
           value: ref,
         },

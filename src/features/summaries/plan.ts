@@ -2,6 +2,7 @@
  * Planning a summary: the messages as plain data, chunks that fit the context budget (map-reduce),
  * the coverage line, and turning Claude's `(ts: …)` citations into permalinks. No Slack, no SDK.
  */
+import { type SummaryTexts, TEXTS } from '../language.js';
 
 /** One message of the conversation being summarized, names already resolved. */
 export interface SummaryMessage {
@@ -47,9 +48,6 @@ export function coverageOf(messages: readonly SummaryMessage[], truncated: boole
   };
 }
 
-const plural = (n: number, one: string, many = `${one}s`) =>
-  `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
-
 /** UTC fallback for a ts, e.g. "2026-11-25 14:03 UTC". */
 export function utcTime(ts: string): string {
   return `${new Date(Number(ts) * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -57,19 +55,21 @@ export function utcTime(ts: string): string {
 
 /**
  * "143 messages from 12 people, 4 threads, from … to …", plus a note when the cap cut history
- * short. `time` formats a ts (Slack's date token in messages, UTC text elsewhere).
+ * short, in the language of `t`. `time` formats a ts (Slack's date token in messages, UTC text
+ * elsewhere).
  */
-export function coverageText(c: Coverage, time: (ts: string) => string = utcTime): string {
-  const parts = [
-    `${plural(c.messages, 'message')} from ${plural(c.people, 'person', 'people')}`,
-    c.threads === 0 ? 'no threads' : plural(c.threads, 'thread'),
-  ];
-  let text = parts.join(', ');
-  if (c.firstTs && c.lastTs) text += `, from ${time(c.firstTs)} to ${time(c.lastTs)}`;
-  text += '.';
-  if (c.truncated)
-    text += ` History was cut at ${plural(c.cap, 'message')}: older messages or replies are not included.`;
-  return text;
+export function coverageText(
+  c: Coverage,
+  time: (ts: string) => string = utcTime,
+  t: SummaryTexts = TEXTS.en.summaries,
+): string {
+  return t.coverage({
+    messages: c.messages,
+    people: c.people,
+    threads: c.threads,
+    ...(c.firstTs && c.lastTs ? { from: time(c.firstTs), to: time(c.lastTs) } : {}),
+    ...(c.truncated ? { cutAt: c.cap } : {}),
+  });
 }
 
 /** A group of consecutive messages sent to Claude in one call. */

@@ -4,10 +4,9 @@
  * (ephemeral lines through response_url), a public summary streams it as Slack's task chunks.
  */
 import type { PlanTask } from '../../slack/write/plan-stream.js';
+import { type SummaryTexts, TEXTS } from '../language.js';
 
 export type { PlanTask };
-
-const n = (v: number) => v.toLocaleString('en-US');
 
 /** What changed, handed to whoever shows the plan; `tasks` is the whole plan after the change. */
 export interface PlanChange {
@@ -26,9 +25,13 @@ export class SummaryPlan {
   private partsTotal = 0;
   private reported = 0;
 
-  constructor(private readonly onChange: (c: PlanChange) => void) {
-    this.tasks.set('read', { id: 'read', title: 'Reading the conversation', status: 'in_progress' });
-    this.tasks.set('write', { id: 'write', title: 'Writing the summary', status: 'pending' });
+  /** `t`: the words of the asker's language. */
+  constructor(
+    private readonly onChange: (c: PlanChange) => void,
+    private readonly t: SummaryTexts = TEXTS.en.summaries,
+  ) {
+    this.tasks.set('read', { id: 'read', title: t.reading, status: 'in_progress' });
+    this.tasks.set('write', { id: 'write', title: t.writing, status: 'pending' });
   }
 
   get all(): PlanTask[] {
@@ -46,7 +49,7 @@ export class SummaryPlan {
 
   /** The history is read; `details` is the coverage line. */
   read(messages: number, details?: string): void {
-    const title = `Read ${n(messages)} message${messages === 1 ? '' : 's'}`;
+    const title = this.t.read(messages);
     this.set({ id: 'read', title, status: 'complete', ...(details ? { details } : {}) }, false);
   }
 
@@ -55,11 +58,11 @@ export class SummaryPlan {
     if (total <= 1) return;
     this.partsTotal = total;
     if (done >= total) {
-      this.set({ id: 'parts', title: `Summarized ${n(total)} parts`, status: 'complete' }, false);
+      this.set({ id: 'parts', title: this.t.summarizedParts(total), status: 'complete' }, false);
       return;
     }
     // Parts run side by side: the one "being summarized" is the next to finish.
-    const title = `Summarizing part ${n(done + 1)} of ${n(total)}`;
+    const title = this.t.summarizingPart(done + 1, total);
     // One private line when the plan is known, one near half way.
     const milestone = done === 0 || (this.reported < 2 && done >= Math.floor(total / 2));
     if (milestone) this.reported++;
@@ -70,11 +73,11 @@ export class SummaryPlan {
   writing(): void {
     if (this.partsTotal > 1 && this.tasks.get('parts')?.status !== 'complete')
       this.parts(this.partsTotal, this.partsTotal);
-    this.set({ id: 'write', title: 'Writing the summary', status: 'in_progress' }, true);
+    this.set({ id: 'write', title: this.t.writing, status: 'in_progress' }, true);
   }
 
   done(): void {
-    this.set({ id: 'write', title: 'Wrote the summary', status: 'complete' }, false);
+    this.set({ id: 'write', title: this.t.wrote, status: 'complete' }, false);
   }
 
   /** The work stopped or failed: the task under way shows as an error. */

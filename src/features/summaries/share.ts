@@ -7,9 +7,10 @@ import type { Logger } from '../../platform/logger.js';
 import type { UserDirectory } from '../../slack/read/directory.js';
 import { callOnce, slackErrorCode } from '../../slack/web.js';
 import { type CanvasWriter, canvasUrl } from '../../slack/write/canvas.js';
-import { ERROR_TEXT, slackReadText } from '../failure-text.js';
+import { slackReadText } from '../failure-text.js';
+import { type Language, languageWithin, TEXTS } from '../language.js';
 import { SUMMARY_EVENT_TYPE } from './read-channel.js';
-import { halfSharedText, mrkdwnText, publicParent, publicReply } from './texts.js';
+import { mrkdwnText, publicParent, publicReply } from './texts.js';
 
 /** A private summary kept for its Share button. */
 export interface SavedSummary {
@@ -23,6 +24,8 @@ export interface SavedSummary {
   coverage: string;
   /** Coverage with UTC times (a canvas shows no Slack date tokens). */
   coveragePlain?: string;
+  /** The asker's language: the public post and the buttons' replies speak it (unset: English). */
+  lang?: Language;
 }
 
 const TTL_MS = 24 * 60 * 60 * 1000;
@@ -32,6 +35,8 @@ const key = (id: string) => `summary-share:${id}`;
 const claimKey = (id: string) => `shared:${id}`;
 const canvasKey = (id: string) => `summary-canvas:${id}`;
 const canvasClaim = (id: string) => `canvas:${id}`;
+/** The longest a button's reply waits for the presser's language when the summary is gone. */
+const LOCALE_WAIT_MS = 1000;
 
 /** Who may press a summary's buttons: only the person who asked, in the conversation it was made for. */
 function owns(saved: SavedSummary, body: BlockAction): boolean {
@@ -77,7 +82,7 @@ export class SummaryPublisher {
     const parent = await callOnce(() =>
       this.deps.postClient.chat.postMessage({
         channel: s.channelId,
-        ...publicParent(s.title, requester, s.coverage),
+        ...publicParent(s.title, requester, s.coverage, TEXTS[s.lang ?? 'en'].summaries),
         metadata: SUMMARY_METADATA,
       }),
     );
@@ -136,15 +141,13 @@ export class SummaryPublisher {
     const saved = (await store.get(key(id)).catch(() => undefined)) as SavedSummary | undefined;
     const reply = (text: string) =>
       respond({ response_type: 'ephemeral', replace_original: false, text }).catch(() => {});
-    if (!saved)
-      return void (await reply('This summary has expired. Run `/summarize` again to share a new one.'));
-    if (!owns(saved, body))
-      return void (await reply(
-        'Only the person who asked for this summary can share it, in its own conversation.',
-      ));
+    const texts = await this.textsOf(saved, body);
+    const t = texts.summaries;
+    if (!saved) return void (await reply(t.shareExpired));
+    if (!owns(saved, body)) return void (await reply(t.shareNotOwner));
     // An atomic claim before posting: a double click, even on two replicas, posts once.
     if (!(await claims.claim(claimKey(id), SHARE_LEASE_MS).catch(() => false)))
-      return void (await reply('This summary is already shared in the channel.'));
+      return void (await reply(t.alreadyShared));
     try {
       await this.post(saved);
     } catch (err) {
@@ -154,14 +157,14 @@ export class SummaryPublisher {
       // Its title stayed in the channel: a second press must not post another one.
       if (half) await claims.complete(claimKey(id), TTL_MS).catch(() => {});
       else await claims.release(claimKey(id)).catch(() => {});
-      const why = slackReadText(code, this.deps.botName()) ?? ERROR_TEXT.internal;
-      return void (await reply(half ? halfSharedText(why) : why));
+      const why = slackReadText(code, this.deps.botName()) ?? texts.errors.internal;
+      return void (await reply(half ? t.halfShared(why) : why));
     }
     await claims.complete(claimKey(id), TTL_MS).catch(() => {});
     await respond({
       response_type: 'ephemeral',
       replace_original: true,
-      text: ':white_check_mark: Shared in the channel.',
+      text: `:white_check_mark: ${t.shared}`,
     }).catch((err) => log.warn({ err }, 'could not confirm the share'));
   }
 
@@ -175,17 +178,17 @@ export class SummaryPublisher {
     const saved = (await store.get(key(id)).catch(() => undefined)) as SavedSummary | undefined;
     const reply = (text: string) =>
       respond({ response_type: 'ephemeral', replace_original: false, text }).catch(() => {});
-    if (!saved)
-      return void (await reply('This summary has expired. Run `/summarize` again to save a new one.'));
-    if (!owns(saved, body))
-      return void (await reply('Only the person who asked for this summary can save it as a canvas.'));
+    const texts = await this.textsOf(saved, body);
+    const t = texts.summaries;
+    if (!saved) return void (await reply(t.canvasExpired));
+    if (!owns(saved, body)) return void (await reply(t.canvasNotOwner));
     const link = async (canvasId: string) =>
       `<${canvasUrl(await this.deps.workspaceUrl(), saved.teamId, canvasId)}|${mrkdwnText(saved.title)}>`;
     const made = (await store.get(canvasKey(id)).catch(() => undefined)) as string | undefined;
-    if (made) return void (await reply(`:page_facing_up: Already saved as a canvas: ${await link(made)}`));
+    if (made) return void (await reply(`:page_facing_up: ${t.alreadyCanvas(await link(made))}`));
     // One canvas per summary, even for a double click handled by two replicas.
     if (!(await claims.claim(canvasClaim(id), SHARE_LEASE_MS).catch(() => false)))
-      return void (await reply('This summary is being saved as a canvas already.'));
+      return void (await reply(t.canvasBusy));
     let canvasId: string;
     try {
       canvasId = await canvases.create({
@@ -197,14 +200,21 @@ export class SummaryPublisher {
       const code = slackErrorCode(err);
       log.warn({ err, code }, 'summary could not be saved as a canvas');
       await claims.release(canvasClaim(id)).catch(() => {});
-      return void (await reply(slackReadText(code, this.deps.botName()) ?? ERROR_TEXT.internal));
+      return void (await reply(slackReadText(code, this.deps.botName()) ?? texts.errors.internal));
     }
     await store.set(canvasKey(id), canvasId, TTL_MS).catch(() => {});
     await claims.complete(canvasClaim(id), TTL_MS).catch(() => {});
     log.info({ canvas: canvasId, channel: saved.channelId }, 'summary saved as a canvas');
-    await reply(
-      `:page_facing_up: Saved as a canvas in this channel’s tabs: ${await link(canvasId)}. Everyone in the channel can open it.`,
-    );
+    await reply(`:page_facing_up: ${t.savedCanvas(await link(canvasId))}`);
+  }
+
+  /**
+   * The words for a button's replies: the summary's own language when the presser asked for it,
+   * else the presser's (a summary expired, or someone else's).
+   */
+  private async textsOf(saved: SavedSummary | undefined, body: BlockAction) {
+    if (saved?.lang && owns(saved, body)) return TEXTS[saved.lang];
+    return TEXTS[await languageWithin(this.deps.directory.locale(body.user.id), LOCALE_WAIT_MS)];
   }
 }
 

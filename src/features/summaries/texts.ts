@@ -1,6 +1,8 @@
 import { MAX_PART_CHARS } from '../../slack/limits.js';
 import { neutralizeMentions, notificationText } from '../../slack/write/format.js';
 import { splitMarkdown } from '../../slack/write/split.js';
+import { type SummaryTexts, TEXTS } from '../language.js';
+import type { SummaryWindow } from './args.js';
 import { type Coverage, coverageText, type SummaryMessage, utcTime } from './plan.js';
 
 /** action_id of the "Share in channel" button. */
@@ -17,10 +19,25 @@ export function mrkdwnText(text: string): string {
   return neutralizeMentions(text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
 }
 
+/** What the person's words below default to: English (routines' digests have no asker). */
+const EN = TEXTS.en.summaries;
+
+/**
+ * A window as the person reads it ("die letzten 3 Stunden", "このスレッド"); the label Claude
+ * reads stays the window's own (English, part of the cache key). A window made elsewhere (a
+ * routine's) keeps its label.
+ */
+export function windowLabel(w: SummaryWindow, t: SummaryTexts): string {
+  if (w.kind === 'thread') return t.thisThread;
+  if (w.kind === 'count') return t.lastMessages(w.count);
+  const d = w.kind === 'duration' ? /^(\d+)([mhdw])$/.exec(w.key) : null;
+  return d ? t.lastUnits(Number(d[1]), d[2] as 'm' | 'h' | 'd' | 'w') : w.label;
+}
+
 /** Coverage with Slack date tokens: each reader sees the times in their own time zone. */
-export function coverageMrkdwn(c: Coverage): string {
+export function coverageMrkdwn(c: Coverage, t: SummaryTexts = EN): string {
   const time = (ts: string) => `<!date^${Math.floor(Number(ts))}^{date_short_pretty} {time}|${utcTime(ts)}>`;
-  return `:mag: ${coverageText(c, time)}`;
+  return `:mag: ${coverageText(c, time, t)}`;
 }
 
 /** Files listed under a summary; more are counted. Keeps the context line far below Slack's 3,000 characters. */
@@ -29,7 +46,7 @@ const MAX_LISTED_FILES = 10;
 const MAX_LISTED_NAME = 80;
 
 /** The files shared in what a summary covers, as links (names only: contents are never read). */
-export function filesMrkdwn(messages: readonly SummaryMessage[]): string | undefined {
+export function filesMrkdwn(messages: readonly SummaryMessage[], t: SummaryTexts = EN): string | undefined {
   const files = messages.flatMap((m) => m.files ?? []);
   if (files.length === 0) return undefined;
   const links = files.slice(0, MAX_LISTED_FILES).map((f) => {
@@ -37,15 +54,14 @@ export function filesMrkdwn(messages: readonly SummaryMessage[]): string | undef
     const name = mrkdwnText(f.name.slice(0, MAX_LISTED_NAME)).replace(/\|/g, '¦');
     return url ? `<${url}|${name}>` : name;
   });
-  const more = files.length > MAX_LISTED_FILES ? ` and ${files.length - MAX_LISTED_FILES} more` : '';
-  return `:paperclip: Files shared: ${links.join(', ')}${more}`;
+  return `:paperclip: ${t.files(links.join(', '), Math.max(0, files.length - MAX_LISTED_FILES))}`;
 }
 
 /** The summary as one markdown block: formatted text, clipped to what one message can carry. */
-export function clipMarkdown(formatted: string): string {
+export function clipMarkdown(formatted: string, t: SummaryTexts = EN): string {
   if (formatted.length <= MAX_PART_CHARS) return formatted;
   const head = splitMarkdown(formatted, MAX_PART_CHARS)[0] ?? '';
-  return `${head}\n\n_…the summary was too long for one message and was cut here._`;
+  return `${head}\n\n${t.cut}`;
 }
 
 /** Blocks of a summary: title, text, coverage, and a share button for the private version. */
@@ -54,7 +70,9 @@ export function summaryBlocks(opts: {
   markdown: string;
   coverage: string;
   shareId?: string;
+  t?: SummaryTexts;
 }): { text: string; blocks: Block[] } {
+  const t = opts.t ?? EN;
   const blocks: Block[] = [
     { type: 'section', text: { type: 'mrkdwn', text: `*${mrkdwnText(opts.title)}*` } },
     { type: 'markdown', text: opts.markdown },
@@ -67,13 +85,13 @@ export function summaryBlocks(opts: {
         {
           type: 'button',
           action_id: SHARE_ACTION_ID,
-          text: { type: 'plain_text', text: 'Share in channel' },
+          text: { type: 'plain_text', text: t.shareButton },
           value: opts.shareId,
         },
         {
           type: 'button',
           action_id: CANVAS_ACTION_ID,
-          text: { type: 'plain_text', text: 'Save as canvas' },
+          text: { type: 'plain_text', text: t.canvasButton },
           value: opts.shareId,
         },
       ],
@@ -83,10 +101,10 @@ export function summaryBlocks(opts: {
 }
 
 /** The public post: a short parent (title, who asked, coverage) with the summary in its thread. */
-export function publicParent(title: string, requester: string, coverage: string) {
-  const text = `:memo: ${mrkdwnText(title)}, asked for by ${mrkdwnText(requester)}. The summary is in the thread.`;
+export function publicParent(title: string, requester: string, coverage: string, t: SummaryTexts = EN) {
+  const text = `:memo: ${t.publicParent(mrkdwnText(title), mrkdwnText(requester))}`;
   return {
-    text: neutralizeMentions(`${title}, asked for by ${requester}`),
+    text: neutralizeMentions(t.publicFallback(title, requester)),
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text } },
       { type: 'context', elements: [{ type: 'mrkdwn', text: coverage }] },
@@ -100,21 +118,4 @@ export function publicReply(markdown: string): { text: string; blocks: Block[] }
     text: notificationText(markdown),
     blocks: [{ type: 'markdown', text: markdown }],
   };
-}
-
-/** A summary of another conversation that is not a public channel is never shown elsewhere. */
-export const FOREIGN_PRIVATE_TEXT =
-  'That link points to a private conversation. Run `/summarize` with the link inside that conversation, so the summary stays where the messages are.';
-
-/** A guest's link to a conversation they are not a member of (guests read only their own). */
-export const NOT_YOURS_TEXT =
-  'That link points to a conversation you are not a member of, so I can’t summarize it for you. Run `/summarize` there once you have joined it.';
-
-/** Slack did not say whether the person may read the linked conversation. */
-export const UNCHECKED_READER_TEXT =
-  'I could not check with Slack whether you can read that conversation, so I did not summarize it. Please try again later.';
-
-/** A share whose title was posted but whose text could not be, nor the title removed. */
-export function halfSharedText(why: string): string {
-  return `The summary’s title was posted in the channel, but its text could not be added under it. ${why} Run \`/summarize\` again to share a new one.`;
 }
