@@ -22,7 +22,7 @@ import { CanvasWriter } from '../../slack/write/canvas.js';
 import type { WriteQuota } from '../../slack/write/write-quota.js';
 import { askedKey } from '../askers.js';
 import type { Digests } from '../deps.js';
-import { type Language, languageWithin, type SummaryTexts, TEXTS } from '../language.js';
+import { languageWithin, type SummaryTexts, TEXTS } from '../language.js';
 import { parseSummarizeArgs, usageText } from './args.js';
 import { digests } from './digests.js';
 import { type SummaryJob, summarizeFor, where } from './handler.js';
