@@ -117,8 +117,8 @@ export interface LentTools {
   tools: ClientTool[];
   /** Claude calls the answer may take at most. */
   maxCalls: number;
-  /** Said under the answer (sources, a note); '' for nothing. */
-  closing(answer: AskAnswer | undefined, cut: boolean): string;
+  /** Said under the answer (sources, a note), in the asker's `locale` (`de-DE`); '' for nothing. */
+  closing(answer: AskAnswer | undefined, cut: boolean, locale?: string): string;
 }
 
 /** Lends an answer the tools its profile turns on; `status` shows what a tool is doing. */
@@ -130,18 +130,16 @@ export type ToolLender = (
 
 /**
  * One answer's Claude call(s): with the lent tools when there are any, a single call otherwise.
- * Returns the last answer and what goes under it.
+ * Returns the last answer and whether it was cut with a tool call still asked for (what goes
+ * under it is the lent tools' `closing`, said once the asker's language is known).
  */
 export async function askWithLent(
   s: AskSession,
   request: ClaudeRequest,
   lent: LentTools | undefined,
   onText: (delta: string) => void,
-): Promise<{ answer: AskAnswer; closing: string }> {
-  if (!lent?.tools.length) {
-    const answer = await s.claude(request, { onText });
-    return { answer, closing: lent?.closing(answer, false) ?? '' };
-  }
+): Promise<{ answer: AskAnswer; cut: boolean }> {
+  if (!lent?.tools.length) return { answer: await s.claude(request, { onText }), cut: false };
   const r = await askWithTools(s, request, lent.tools, { maxCalls: lent.maxCalls, onText });
-  return { answer: r.answer, closing: lent.closing(r.answer, r.cut) };
+  return { answer: r.answer, cut: r.cut };
 }

@@ -31,13 +31,13 @@ export function addSources(into: Source[], content: readonly ContentBlock[]): vo
   }
 }
 
-/** The sources as Markdown links under the answer; '' when there are none. */
-export function sourcesText(sources: readonly Source[]): string {
+/** The sources as Markdown links under the answer, under `heading`; '' when there are none. */
+export function sourcesText(sources: readonly Source[], heading = 'Sources'): string {
   if (sources.length === 0) return '';
   const title = (t: string) => {
     const plain = t.replace(/[\s[\]()<>|*_~`]+/g, ' ').trim();
     return plain.length > MAX_TITLE_CHARS ? `${plain.slice(0, MAX_TITLE_CHARS - 1)}…` : plain || 'source';
   };
   const links = sources.map((s) => `- [${title(s.title)}](${s.url})`);
-  return `\n\n**Sources**\n${links.join('\n')}`;
+  return `\n\n**${heading}**\n${links.join('\n')}`;
 }

@@ -1,4 +1,4 @@
-import type { BotTexts, SearchOff, WindowUnit } from './language.js';
+import type { BotTexts, SearchOff, WindowUnit } from './bot-texts.js';
 
 /** German: the bot's own words (see language.ts), in the informal "du" of Slack's own German. */
 
@@ -18,6 +18,8 @@ const SEARCH_OFF: Record<SearchOff, string> = {
     'Diese App darf Slack nicht durchsuchen (ihr fehlen die `search:read`-Scopes: Ein Admin kann sie aus manifest.yml neu installieren)',
   no_token:
     'Slack hat mit deiner Nachricht keine Suchberechtigung mitgeschickt (die gibt es nur für Personen dieses Workspaces, für ihre eigenen Nachrichten)',
+  not_kept:
+    'Deine Nachricht wurde nach einem Neustart beantwortet, und die Suchberechtigung, die mit ihr kam, wird nicht aufbewahrt, während eine Frage wartet',
   token_refused: 'Slack hat die Suchberechtigung deiner Nachricht nicht mehr angenommen (sie gilt nur kurz)',
   failed: 'Die Suche von Slack hat nicht geantwortet',
 };

@@ -1,4 +1,4 @@
-import type { BotTexts, SearchOff, WindowUnit } from './language.js';
+import type { BotTexts, SearchOff, WindowUnit } from './bot-texts.js';
 
 /** English: the bot's own words (see language.ts). */
 
@@ -17,6 +17,8 @@ const SEARCH_OFF: Record<SearchOff, string> = {
     'this app is not allowed to search Slack (it lacks the `search:read` scopes: an admin can reinstall it from manifest.yml)',
   no_token:
     'Slack gave no search permission with your message (it gives one only to people of this workspace, for their own messages)',
+  not_kept:
+    'your message was answered after a restart, and the search permission that came with it is not kept while a question waits',
   token_refused:
     'Slack no longer accepted the search permission of your message (it lasts only a short while)',
   failed: 'Slack’s search did not answer',

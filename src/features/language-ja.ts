@@ -1,4 +1,4 @@
-import type { BotTexts, SearchOff, WindowUnit } from './language.js';
+import type { BotTexts, SearchOff, WindowUnit } from './bot-texts.js';
 
 /** Japanese: the bot's own words (see language.ts), in the polite form of the existing entries. */
 
@@ -11,6 +11,8 @@ const SEARCH_OFF: Record<SearchOff, string> = {
     'このアプリには Slack を検索する権限がありません（`search:read` スコープがありません。管理者が manifest.yml から再インストールできます）',
   no_token:
     'あなたのメッセージに Slack の検索許可が付いていませんでした（このワークスペースのメンバー本人のメッセージにだけ付きます）',
+  not_kept:
+    'あなたのメッセージには再起動後に回答しました。質問の待機中は、メッセージに付いていた検索許可を保持しません',
   token_refused: 'あなたのメッセージの検索許可を Slack が受け付けなくなりました（有効なのは短い間だけです）',
   failed: 'Slack の検索が応答しませんでした',
 };

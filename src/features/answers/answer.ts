@@ -49,10 +49,11 @@ export async function answer(job: AnswerJob, reply: ReplySink, deps: AnswerDeps)
   }
   const started = Date.now();
   // The asker's language for the bot's own words, looked up beside the work (a cached users.info).
-  const lang = { texts: TEXTS.en };
+  const lang: { texts: BotTexts; locale?: string } = { texts: TEXTS.en };
   const spoken = within(deps.localeOf?.(job.userId), LOCALE_WAIT_MS).then(
     (locale) => {
       lang.texts = textsFor(locale);
+      lang.locale = locale;
       reply.speak?.(lang.texts);
     },
     () => {},
@@ -62,7 +63,7 @@ export async function answer(job: AnswerJob, reply: ReplySink, deps: AnswerDeps)
     { ...input, signal: deps.signal, onWaiting: deps.onWaiting },
     replySink(reply, job, deps.botName, lang, spoken),
     async (s) => {
-      const chosen = modelOf(job, s.profile);
+      const chosen = await modelOf(job, s.profile, spoken, lang);
       const q = await readQuestion(job, s, reply, deps, chosen);
       if (!q) return undefined;
       try {
@@ -73,16 +74,17 @@ export async function answer(job: AnswerJob, reply: ReplySink, deps: AnswerDeps)
           ...(job.actionTokenNotKept ? { actionTokenNotKept: true } : {}),
         };
         const lent = deps.tools?.(asker, s.profile, (t) => void reply.thinking(t).catch(() => {}));
-        const { answer: a, closing } = await askWithLent(s, q.request, lent, (d) => reply.append(d));
+        const { answer: a, cut } = await askWithLent(s, q.request, lent, (d) => reply.append(d));
         reply.offerFeedback?.(s.profile.name);
         await spoken;
+        const closing = lent?.closing(a, cut, lang.locale);
         const note = stopNote(a.stopReason, job.place.kind, lang.texts);
         if (note) reply.append(`\n\n${note}`);
         if (q.partial) reply.append(`\n\n${lang.texts.partialThread}`);
         if (chosen) {
           // Under the answer in small print where the sink has it, else as its last line.
-          if (reply.footnote) reply.footnote(chosenModelNote(chosen));
-          else reply.append(`\n\n_${chosenModelNote(chosen)}_`);
+          if (reply.footnote) reply.footnote(chosenModelNote(chosen, lang.texts));
+          else reply.append(`\n\n_${chosenModelNote(chosen, lang.texts)}_`);
         }
         if (q.fileNotes?.length) reply.append(`\n\n${fileNotesText(q.fileNotes)}`);
         if (closing) reply.append(closing);
@@ -120,16 +122,26 @@ export async function answer(job: AnswerJob, reply: ReplySink, deps: AnswerDeps)
 /**
  * The model the person chose for this question ("use opus: …") among the profile's `models`;
  * undefined when they chose none (or "use" named no model: "use python: …" is a question). A
- * model outside the list ends the question with a line naming the allowed ones, before any call.
+ * model outside the list ends the question with a line naming the allowed ones, before any call,
+ * in the asker's language.
  */
-function modelOf(job: AnswerJob, profile: ClaudeProfile): string | undefined {
+async function modelOf(
+  job: AnswerJob,
+  profile: ClaudeProfile,
+  spoken: Promise<void>,
+  lang: { texts: BotTexts },
+): Promise<string | undefined> {
   if (!job.model) return undefined;
   const allowed = profile.models?.length ? [...new Set([profile.model, ...profile.models])] : [];
   if (!looksLikeModel(job.model, allowed)) return undefined;
   const chosen = chooseModel(job.model, allowed);
   if (chosen) return chosen;
   const aliases = MODEL_ALIASES.filter((a) => chooseModel(a, allowed));
-  throw new AskRefused('model_not_allowed', modelNotAllowedText(job.model, allowed, profile.model, aliases));
+  await spoken;
+  throw new AskRefused(
+    'model_not_allowed',
+    modelNotAllowedText(job.model, allowed, profile.model, aliases, lang.texts),
+  );
 }
 
 /** The pipeline's reports, written into the reply in the thread. */

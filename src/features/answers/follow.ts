@@ -9,17 +9,25 @@ import type Keyv from 'keyv';
 import type { Logger } from '../../platform/logger.js';
 import type { AnswerJob } from '../../slack/job.js';
 import { callOnce, slackErrorCode } from '../../slack/web.js';
+import { type Language, languageWithin, TEXTS } from '../language.js';
 
 /** As long as the runner remembers answered threads (ANSWERED_THREAD_TTL_MS). */
 const UNFOLLOWED_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
 
+/** "@bot stop" as people say it: the whole message, in English, German or Japanese. */
 const STOP = /^(?:stop|stop following(?: this thread)?|unfollow|be quiet|hush)\s*[.!]*$/i;
+const STOP_DE = /^(?:stopp|hör auf|sei still)\s*[.!]*$/i;
+const STOP_JA = /^(?:ストップ|止めて|やめて|停止)(?:ください)?\s*[.。!！]*$/;
 
-export const UNFOLLOWED_TEXT =
-  'OK, I’ll stop answering replies in this thread. Mention me when you want me again.';
-/** "stop" where the bot does not follow the thread: its running answers stopped, or nothing to stop. */
-export const STOPPED_TEXT = 'Stopped.';
-export const NOT_FOLLOWING_TEXT = 'I answer in this thread only when mentioned: there is nothing to stop.';
+/** The language the stop was said in, when it was one of the bot's stop words; else undefined. */
+function stopWords(words: string): Language | undefined {
+  if (STOP.test(words)) return 'en';
+  if (STOP_DE.test(words)) return 'de';
+  return STOP_JA.test(words) ? 'ja' : undefined;
+}
+
+/** The longest the confirmation waits for the person's language: then it is English. */
+const LOCALE_WAIT_MS = 2000;
 
 export class ThreadFollowing {
   constructor(
@@ -33,6 +41,8 @@ export class ThreadFollowing {
       follows(place: AnswerJob['place']): Promise<boolean>;
       /** Stops the person's own answers running in the thread here (as the stop button does); how many. */
       stopAnswers(channel: string, threadTs: string, userId: string): number;
+      /** The person's Slack locale (`de-DE`), for the confirmation's language. */
+      localeOf?(userId: string): Promise<string | undefined>;
     },
   ) {}
 
@@ -48,14 +58,19 @@ export class ThreadFollowing {
 
   /** "@bot stop" in a thread: its work, or undefined when the words are something else. */
   command(job: AnswerJob, words: string): Promise<void> | undefined {
-    if (job.place.kind !== 'channel' || !STOP.test(words)) return undefined;
+    const said = job.place.kind === 'channel' ? stopWords(words) : undefined;
+    if (!said) return undefined;
     return (async () => {
       const claim = `unfollow:${job.place.teamId}:${job.place.channelId}:${job.messageTs}`;
       if (!(await this.deps.claims.claim(claim, UNFOLLOWED_KEEP_MS).catch(() => true))) return;
       const following = await this.followsThread(job.place);
       const stopped = this.deps.stopAnswers(job.place.channelId, job.place.threadTs, job.userId);
       await this.deps.store?.set(this.key(job.place), true, UNFOLLOWED_KEEP_MS).catch(() => {});
-      const text = following ? UNFOLLOWED_TEXT : stopped ? STOPPED_TEXT : NOT_FOLLOWING_TEXT;
+      // German or Japanese stop words are answered in their language; English in the person's.
+      const lang =
+        said !== 'en' ? said : await languageWithin(this.deps.localeOf?.(job.userId), LOCALE_WAIT_MS);
+      const t = TEXTS[lang].follow;
+      const text = following ? t.unfollowed : stopped ? t.stopped : t.notFollowing;
       this.deps.log.info({ ref: job.eventId, channel: job.place.channelId }, 'thread no longer followed');
       await callOnce(() =>
         this.deps.postClient.chat.postMessage({

@@ -63,6 +63,7 @@ export function install(
     postClient: slack.postClient,
     log,
     follows: async (place) => (await deps.profiles.forPlace(place)).followThreads === true,
+    localeOf: (id) => slack.directory.locale(id),
     stopAnswers: (channel, thread, user) => {
       void tellReplicas(platform.broadcast, channel, thread, user).catch(() => {});
       return runner.stop(channel, thread, user);

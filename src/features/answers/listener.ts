@@ -10,6 +10,7 @@ import {
   TEXT_SUBTYPES,
 } from '../../slack/read/messages.js';
 import { enterpriseOfBody } from '../../slack/workspaces.js';
+import { CHOOSE_WORDS } from './texts.js';
 
 export interface MessageListenerDeps {
   identity: Identity;
@@ -83,7 +84,7 @@ function mentionsOthers(text: string, me: Identity): boolean {
 }
 
 /** "use opus: …" opening the words addressed to the bot: the model asked for, for this question. */
-const MODEL_CHOICE = /^use\s+([a-z0-9][a-z0-9.@:_-]*?)\s*:\s*\S/i;
+const MODEL_CHOICE = new RegExp(`^(?:${CHOOSE_WORDS})\\s+([a-z0-9][a-z0-9.@:_-]*?)\\s*:\\s*\\S`, 'i');
 
 /**
  * `@bot` in channels (app_mention), every DM message (message.im), and, when enabled, follow-ups

@@ -8,7 +8,10 @@ import type { AnswerJob } from '../../slack/job.js';
 import type { ReplySink } from '../../slack/write/reply.js';
 import { trimToBudget } from './context.js';
 import type { Conversation } from './conversation.js';
-import { BLANK_TEXT, fileNotesText } from './texts.js';
+import { BLANK_TEXT, CHOOSE_WORDS, fileNotesText } from './texts.js';
+
+/** "use opus: " opening the question, taken off when it chose the model. */
+const CHOSEN = new RegExp(`^\\s*(?:${CHOOSE_WORDS})\\s+\\S+?\\s*:\\s*`, 'i');
 
 export interface QuestionDeps {
   /**
@@ -84,7 +87,7 @@ export async function readQuestion(
   try {
     const asked = conv.messages.find((m) => m.ts === job.messageTs);
     // "use opus: …" chose the model; Claude reads the question after it.
-    if (asked && chosenModel) asked.text = asked.text.replace(/^\s*use\s+\S+?\s*:\s*/i, '');
+    if (asked && chosenModel) asked.text = asked.text.replace(CHOSEN, '');
     // A DM's session is named once, by the question that starts its thread; replies keep the name.
     if (job.place.kind === 'dm' && job.messageTs === job.place.threadTs && asked?.text.trim())
       void reply.title?.(asked.text).catch(() => {});

@@ -71,9 +71,15 @@ export function queuedText(ahead: number, texts: BotTexts = TEXTS.en): string {
 export const QUARANTINED_TEXT =
   ':warning: I could not answer this question: it stopped the bot twice while I was working on it, so I will not try it again. If it has files, try without them or with smaller ones.';
 
+/**
+ * The words that choose a model for one question ("use opus: …", German "nutze opus: …"),
+ * as a regular-expression alternation. Japanese people write "use" too.
+ */
+export const CHOOSE_WORDS = 'use|nutze|verwende';
+
 /** Under an answer asked with a model the person chose ("use opus: …"). */
-export function chosenModelNote(model: string): string {
-  return `Answered with ${model}, as asked for this question.`;
+export function chosenModelNote(model: string, texts: BotTexts = TEXTS.en): string {
+  return texts.model.answeredWith(model);
 }
 
 /** A model choice outside the place's profile: no Claude call; the allowed ones named. */
@@ -82,10 +88,9 @@ export function modelNotAllowedText(
   allowed: readonly string[],
   current: string,
   aliases: readonly string[],
+  texts: BotTexts = TEXTS.en,
 ): string {
   const safe = choice.replace(/[^a-z0-9.@:_-]/gi, '').slice(0, 60);
-  if (!allowed.length)
-    return `I can’t switch to “${safe}” here: this channel does not offer a choice of model (I answer with ${current}).`;
-  const short = aliases.length ? ` (or by family: ${aliases.join(', ')})` : '';
-  return `I can’t use “${safe}” here. Models you can choose in this channel: ${allowed.join(', ')}${short}. Say “use <model>: your question”.`;
+  if (!allowed.length) return texts.model.noChoice(safe, current);
+  return texts.model.notAllowed(safe, allowed.join(', '), aliases.join(', '));
 }

@@ -4,6 +4,7 @@ import { utcDay } from '../../limits/usage.js';
 import { FEEDBACK_ACTION_ID, readFeedback, type Vote } from '../../slack/write/feedback.js';
 import { askedIn } from '../askers.js';
 import type { FeatureDeps } from '../deps.js';
+import { languageWithin, TEXTS } from '../language.js';
 import { type GivenReason, REASON_CALLBACK_ID, ReasonBook, readSubmission, reasonModal } from './reasons.js';
 
 /** A person's vote on an answer is kept this long (to change it, or not count it twice). */
@@ -11,6 +12,11 @@ const VOTE_TTL_MS = 30 * 24 * 3600 * 1000;
 /** Daily counts for the Home tab, kept a little longer than the week it shows. */
 const DAY_TTL_MS = 8 * 24 * 3600 * 1000;
 const DAYS_SHOWN = 7;
+/**
+ * The longest the reason modal waits for the person's language: its trigger_id lasts 3 seconds
+ * from the click, so after this it opens in English.
+ */
+const MODAL_LOCALE_MS = 800;
 
 type Counts = { up: number; down: number };
 /** A day's votes, in all and per channel profile (as entries: a name is never an object key). */
@@ -123,6 +129,8 @@ export function install(app: App, deps: FeatureDeps): FeedbackBook {
       message?: { ts?: string; thread_ts?: string };
     };
     const channel = b.channel?.id;
+    // The modal speaks the person's language, looked up beside the check (a cached users.info).
+    const spoken = languageWithin(deps.slack.directory.locale(user), MODAL_LOCALE_MS);
     if (!(await maySee(b.team?.id ?? '', user, channel, b.message?.thread_ts ?? b.message?.ts))) {
       log.info({ ref: fb.ref, user, channel }, 'feedback refused: not a conversation the person can see');
       return;
@@ -130,13 +138,16 @@ export function install(app: App, deps: FeatureDeps): FeedbackBook {
     // The modal first: its trigger_id is good for 3 seconds. The 👎 is counted whatever becomes of it.
     if (fb.vote === 'down') {
       const trigger = (body as { trigger_id?: string }).trigger_id;
-      const view = reasonModal({
-        ...(b.team?.id ? { team: b.team.id } : {}),
-        ref: fb.ref,
-        profile: fb.profile ?? 'default',
-        channel: channel ?? '',
-        user,
-      });
+      const view = reasonModal(
+        {
+          ...(b.team?.id ? { team: b.team.id } : {}),
+          ref: fb.ref,
+          profile: fb.profile ?? 'default',
+          channel: channel ?? '',
+          user,
+        },
+        TEXTS[await spoken].feedback,
+      );
       if (trigger)
         await client.views
           .open({ trigger_id: trigger, view })

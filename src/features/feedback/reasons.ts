@@ -5,6 +5,7 @@
  * @see https://docs.slack.dev/reference/views/modal-views
  */
 import type Keyv from 'keyv';
+import { type FeedbackReason, type FeedbackTexts, TEXTS } from '../language.js';
 
 export const REASON_CALLBACK_ID = 'feedback_reason';
 const REASON_BLOCK = 'reason';
@@ -12,14 +13,9 @@ const REASON_ACTION = 'reason';
 const TEXT_BLOCK = 'details';
 const TEXT_ACTION = 'details';
 
-export const REASONS = {
-  wrong: 'Wrong',
-  outdated: 'Outdated',
-  incomplete: 'Incomplete',
-  harmful: 'Harmful',
-  other: 'Other',
-} as const;
-export type Reason = keyof typeof REASONS;
+/** The reasons, as kept and counted, with their English labels (the admins' Home tab). */
+export const REASONS: Readonly<Record<FeedbackReason, string>> = TEXTS.en.feedback.reasons;
+export type Reason = FeedbackReason;
 
 /** Characters of the free text (Slack's input enforces it; kept here too). */
 export const MAX_REASON_TEXT = 500;
@@ -46,24 +42,24 @@ export interface GivenReason extends ReasonContext {
   at: string;
 }
 
-/** The modal: five reasons (one required) and optional words. */
-export function reasonModal(ctx: ReasonContext) {
+/** The modal: five reasons (one required) and optional words, in the person's language (`t`). */
+export function reasonModal(ctx: ReasonContext, t: FeedbackTexts = TEXTS.en.feedback) {
   return {
     type: 'modal' as const,
     callback_id: REASON_CALLBACK_ID,
     private_metadata: JSON.stringify(ctx),
-    title: { type: 'plain_text' as const, text: 'What went wrong?' },
-    submit: { type: 'plain_text' as const, text: 'Send' },
-    close: { type: 'plain_text' as const, text: 'Skip' },
+    title: { type: 'plain_text' as const, text: t.title },
+    submit: { type: 'plain_text' as const, text: t.submit },
+    close: { type: 'plain_text' as const, text: t.close },
     blocks: [
       {
         type: 'input' as const,
         block_id: REASON_BLOCK,
-        label: { type: 'plain_text' as const, text: 'The answer was…' },
+        label: { type: 'plain_text' as const, text: t.reasonLabel },
         element: {
           type: 'radio_buttons' as const,
           action_id: REASON_ACTION,
-          options: Object.entries(REASONS).map(([value, text]) => ({
+          options: Object.entries(t.reasons).map(([value, text]) => ({
             text: { type: 'plain_text' as const, text },
             value,
           })),
@@ -73,7 +69,7 @@ export function reasonModal(ctx: ReasonContext) {
         type: 'input' as const,
         block_id: TEXT_BLOCK,
         optional: true,
-        label: { type: 'plain_text' as const, text: 'Anything to add? (optional)' },
+        label: { type: 'plain_text' as const, text: t.detailsLabel },
         element: {
           type: 'plain_text_input' as const,
           action_id: TEXT_ACTION,

@@ -1,6 +1,7 @@
 import type { ToolLender } from '../../ask/tool-loop.js';
 import { ChannelKinds } from '../../slack/read/search.js';
 import type { FeatureDeps } from '../deps.js';
+import { textsFor } from '../language.js';
 import { searchingStatus } from './texts.js';
 import { WorkspaceSearch } from './workspace-search.js';
 
@@ -25,6 +26,10 @@ export function install(deps: Pick<FeatureDeps, 'slack' | 'platform'>): ToolLend
     );
     if (!one) return undefined;
     const tool = one.tool;
-    return { tools: tool ? [tool] : [], maxCalls: one.maxCalls, closing: (a, cut) => one.closing(a, cut) };
+    return {
+      tools: tool ? [tool] : [],
+      maxCalls: one.maxCalls,
+      closing: (a, cut, locale) => one.closing(a, cut, textsFor(locale).search),
+    };
   };
 }

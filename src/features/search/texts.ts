@@ -1,28 +1,17 @@
-/** What workspace search says besides Claude's answers. */
+/** What workspace search says besides Claude's answers; its notes come from the language table. */
+import { type SearchOff, type SearchTexts, TEXTS } from '../language.js';
 
 /** Why workspace search is off for an answer: the app, the person's event, or Slack at the time. */
-export type SearchOff = 'no_scope' | 'no_token' | 'not_kept' | 'token_refused' | 'failed';
+export type { SearchOff } from '../language.js';
 
-const WHY: Record<SearchOff, string> = {
-  no_scope:
-    'this app is not allowed to search Slack (it lacks the `search:read` scopes: an admin can reinstall it from manifest.yml)',
-  no_token:
-    'Slack gave no search permission with your message (it gives one only to people of this workspace, for their own messages)',
-  not_kept:
-    'your message was answered after a restart, and the search permission that came with it is not kept while a question waits',
-  token_refused:
-    'Slack no longer accepted the search permission of your message (it lasts only a short while)',
-  failed: 'Slack’s search did not answer',
-};
-
-/** The one line under an answer given from the thread alone, saying why. */
-export function searchOffText(why: SearchOff): string {
-  return `_Workspace search is off for this answer: ${WHY[why]}. I answered from this thread._`;
+/** The one line under an answer given from the thread alone, saying why (in the asker's language). */
+export function searchOffText(why: SearchOff, t: SearchTexts = TEXTS.en.search): string {
+  return t.off(why);
 }
 
 /** Under an answer whose model still wanted to search when the answer's searches were used up. */
-export function searchCutText(maxSearches: number): string {
-  return `_I stopped searching at this answer’s limit of ${maxSearches} ${maxSearches === 1 ? 'search' : 'searches'}._`;
+export function searchCutText(maxSearches: number, t: SearchTexts = TEXTS.en.search): string {
+  return t.cut(maxSearches);
 }
 
 /** The status while Claude searches the workspace: a compact line, never the raw input. */

@@ -14,6 +14,7 @@ import {
   searchableTypes,
   searchMessages,
 } from '../../slack/read/search.js';
+import { type SearchTexts, TEXTS } from '../language.js';
 import { type SearchOff, searchCutText, searchOffText, WITHHELD_TEXT, WITHHELD_TITLE } from './texts.js';
 
 /** The tool's name, as Claude calls it. */
@@ -79,18 +80,18 @@ export class WorkspaceSearch {
       settings,
       types,
       off,
-      (why) => this.noteOnce(asker.place, why),
+      (why, t) => this.noteOnce(asker.place, why, t),
       onSearch,
     );
   }
 
   /** The off note for a thread, the first time only. */
-  private noteOnce(place: Place, why: SearchOff): string {
+  private noteOnce(place: Place, why: SearchOff, t: SearchTexts): string {
     const key = `${place.teamId}:${place.channelId}:${place.threadTs}`;
     if (this.noted.has(key)) return '';
     if (this.noted.size >= NOTED_MAX) this.noted.delete(this.noted.values().next().value as string);
     this.noted.add(key);
-    return `\n\n${searchOffText(why)}`;
+    return `\n\n${searchOffText(why, t)}`;
   }
 }
 
@@ -115,7 +116,7 @@ export class AnswerSearch {
     private readonly types: readonly string[],
     /** Why search is off from the start; undefined when Claude gets the tool. */
     readonly off: SearchOff | undefined,
-    private readonly noteOnce: (why: SearchOff) => string,
+    private readonly noteOnce: (why: SearchOff, t: SearchTexts) => string,
     private readonly onSearch?: (query: string) => void,
   ) {}
 
@@ -213,9 +214,10 @@ export class AnswerSearch {
   /**
    * What goes under the answer: the permalinks of the results Claude cited, or of every result it
    * was given when it cited none; the note when search was off or stopped; '' when none applies.
+   * In the asker's language (`t`).
    */
-  closing(answer: AskAnswer | undefined, cut: boolean): string {
-    if (this.off) return this.noteOnce(this.off);
+  closing(answer: AskAnswer | undefined, cut: boolean, t: SearchTexts = TEXTS.en.search): string {
+    if (this.off) return this.noteOnce(this.off, t);
     const cited = new Set<string>();
     for (const block of answer?.content ?? []) {
       if (block.type !== 'text') continue;
@@ -226,9 +228,9 @@ export class AnswerSearch {
       .slice(0, MAX_LISTED)
       .map((g) => ({ url: g.source, title: g.title }));
     return [
-      sourcesText(sources),
-      cut ? `\n\n${searchCutText(this.settings.maxSearches)}` : '',
-      this.failed ? this.noteOnce(this.failed) : '',
+      sourcesText(sources, t.sources),
+      cut ? `\n\n${searchCutText(this.settings.maxSearches, t)}` : '',
+      this.failed ? this.noteOnce(this.failed, t) : '',
     ].join('');
   }
 }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SearchResultBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import type { AskAnswer } from '../../../../src/ask/types.js';
+import { TEXTS } from '../../../../src/features/language.js';
 import { WorkspaceSearch } from '../../../../src/features/search/workspace-search.js';
 import { createLogger } from '../../../../src/platform/logger.js';
 import type { ChannelKind } from '../../../../src/slack/read/search.js';
@@ -116,6 +117,13 @@ test('cited results only are listed; in a DM everything is quoted; a shared chan
   };
   const listed = dm?.closing(cited, false) ?? '';
   assert.ok(listed.includes('GPRIV') && !listed.includes('CPUB'), listed);
+  assert.match(listed, /\*\*Sources\*\*/);
+  // In the asker's language: the heading and the note under it.
+  assert.match(
+    dm?.closing(cited, true, TEXTS.de.search) ?? '',
+    /\*\*Quellen\*\*[\s\S]*Limit dieser Antwort von/,
+  );
+  assert.match(dm?.closing(cited, false, TEXTS.ja.search) ?? '', /\*\*出典\*\*/);
 
   const ext = ws.begin({ ref: 'r', place: place('CEXT'), actionToken: 'tok' }, settings);
   const extBlocks = (await ext?.tool?.run({ query: 'words' })) as SearchResultBlockParam[];
