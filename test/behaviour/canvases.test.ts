@@ -151,10 +151,9 @@ test('a routine with as: canvas makes its canvas on the first run and adds a dat
     content.indexOf(`p${second.ts.replace('.', '')}`) < content.indexOf(`p${first.ts.replace('.', '')}`),
     content,
   );
-  assert.equal(
-    sim.messages(leads).filter((m) => m.user === sim.botUserId).length,
-    1,
-    'the canvas link, said once',
-  );
+  // One message a run (its plan while written), each ending with the link to the one canvas.
+  const said = sim.messages(leads).filter((m) => m.user === sim.botUserId);
+  assert.equal(said.length, 2, 'a message a run');
+  assert.ok(said.every((m) => m.text.includes(sim.canvasUrl(canvas.id))), 'each links the canvas');
   assert.deepEqual(canvas.unrendered, []);
 });

@@ -74,7 +74,8 @@ export function canvasDoneMessage(
     ? `Started a canvas in this channel’s tabs for the routine’s digests, newest first: ${o.link}`
     : `Added to the routine’s canvas, newest first: ${o.link}`;
   return {
-    text: `Added the digest of ${o.source} for ${o.when} to the routine’s canvas`,
+    // The fallback (notifications, screen readers) carries the link too.
+    text: `Added the digest of ${o.source} for ${o.when} to the routine’s canvas: ${o.link}`,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: `:page_facing_up: ${head(o)}` } },
       planBlock(planTitle(o), o.tasks),
