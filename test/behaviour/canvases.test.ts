@@ -154,6 +154,9 @@ test('a routine with as: canvas makes its canvas on the first run and adds a dat
   // One message a run (its plan while written), each ending with the link to the one canvas.
   const said = sim.messages(leads).filter((m) => m.user === sim.botUserId);
   assert.equal(said.length, 2, 'a message a run');
-  assert.ok(said.every((m) => m.text.includes(sim.canvasUrl(canvas.id))), 'each links the canvas');
+  assert.ok(
+    said.every((m) => m.text.includes(sim.canvasUrl(canvas.id))),
+    'each links the canvas',
+  );
   assert.deepEqual(canvas.unrendered, []);
 });
