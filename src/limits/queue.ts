@@ -206,20 +206,12 @@ export class ClaudeQueue {
       `{${opts.id}:requests}`,
       this.connection,
     );
-    this.outputTokens = opts.outputTokensPerMinute
-      ? new Limit(
-          (hb) => bucket(opts.outputTokensPerMinute as number, hb),
-          `{${opts.id}:otpm}`,
-          this.connection,
-        )
-      : undefined;
-    this.inputTokens = opts.inputTokensPerMinute
-      ? new Limit(
-          (hb) => bucket(opts.inputTokensPerMinute as number, hb),
-          `{${opts.id}:itpm}`,
-          this.connection,
-        )
-      : undefined;
+    const tokens = (perMinute: number | undefined, name: string) =>
+      perMinute
+        ? new Limit((hb) => bucket(perMinute, hb), `{${opts.id}:${name}}`, this.connection)
+        : undefined;
+    this.outputTokens = tokens(opts.outputTokensPerMinute, 'otpm');
+    this.inputTokens = tokens(opts.inputTokensPerMinute, 'itpm');
   }
 
   /** Requests waiting for a slot (this process). */

@@ -137,14 +137,11 @@ export class SummaryPublisher {
 
   /** The Share button: only the person who asked, only in the conversation it was made for. */
   async share(body: BlockAction, id: string, respond: RespondFn): Promise<void> {
-    const { store, claims, log } = this.deps;
-    const saved = (await store.get(key(id)).catch(() => undefined)) as SavedSummary | undefined;
-    const reply = (text: string) =>
-      respond({ response_type: 'ephemeral', replace_original: false, text }).catch(() => {});
-    const texts = await this.textsOf(saved, body);
+    const { claims, log } = this.deps;
+    const pressed = await this.pressed(body, id, respond, 'share');
+    if (!pressed) return;
+    const { saved, reply, texts } = pressed;
     const t = texts.summaries;
-    if (!saved) return void (await reply(t.shareExpired));
-    if (!owns(saved, body)) return void (await reply(t.shareNotOwner));
     // An atomic claim before posting: a double click, even on two replicas, posts once.
     if (!(await claims.claim(claimKey(id), SHARE_LEASE_MS).catch(() => false)))
       return void (await reply(t.alreadyShared));
@@ -175,13 +172,10 @@ export class SummaryPublisher {
    */
   async saveCanvas(body: BlockAction, id: string, respond: RespondFn): Promise<void> {
     const { store, claims, log, canvases } = this.deps;
-    const saved = (await store.get(key(id)).catch(() => undefined)) as SavedSummary | undefined;
-    const reply = (text: string) =>
-      respond({ response_type: 'ephemeral', replace_original: false, text }).catch(() => {});
-    const texts = await this.textsOf(saved, body);
+    const pressed = await this.pressed(body, id, respond, 'canvas');
+    if (!pressed) return;
+    const { saved, reply, texts } = pressed;
     const t = texts.summaries;
-    if (!saved) return void (await reply(t.canvasExpired));
-    if (!owns(saved, body)) return void (await reply(t.canvasNotOwner));
     const link = async (canvasId: string) =>
       `<${canvasUrl(await this.deps.workspaceUrl(), saved.teamId, canvasId)}|${mrkdwnText(saved.title)}>`;
     const made = (await store.get(canvasKey(id)).catch(() => undefined)) as string | undefined;
@@ -206,6 +200,23 @@ export class SummaryPublisher {
     await claims.complete(canvasClaim(id), TTL_MS).catch(() => {});
     log.info({ canvas: canvasId, channel: saved.channelId }, 'summary saved as a canvas');
     await reply(`:page_facing_up: ${t.savedCanvas(await link(canvasId))}`);
+  }
+
+  /**
+   * The saved summary a button press names, a way to answer the presser and the words to answer
+   * in, when the presser is the person who asked for it (button presses are not trusted); else
+   * they are told why not, and undefined.
+   */
+  private async pressed(body: BlockAction, id: string, respond: RespondFn, button: 'share' | 'canvas') {
+    const saved = (await this.deps.store.get(key(id)).catch(() => undefined)) as SavedSummary | undefined;
+    const reply = (text: string) =>
+      respond({ response_type: 'ephemeral', replace_original: false, text }).catch(() => {});
+    const texts = await this.textsOf(saved, body);
+    const t = texts.summaries;
+    if (!saved) return void (await reply(button === 'share' ? t.shareExpired : t.canvasExpired));
+    if (!owns(saved, body))
+      return void (await reply(button === 'share' ? t.shareNotOwner : t.canvasNotOwner));
+    return { saved, reply, texts };
   }
 
   /**
