@@ -1,11 +1,9 @@
 /** Routines marked `batch: true`: the digest's Claude calls go through the Message Batches API. */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { startFakeAnthropic } from '../../sandbox/claude/fake-anthropic.js';
-import { SlackSim } from '../../sandbox/slack/sim.js';
 import { REDIS_URL, uniquePrefix } from '../support/redis.js';
-import { startRig } from '../support/rig.js';
-import { addLeads, digests, routinesFile, testClock, tsIn } from '../support/routines.js';
+import { digests, failureNotices, seedGeneral, startRoutines } from '../support/routines.js';
 import { until } from '../support/until.js';
 
 const BATCHED = {
@@ -16,6 +14,13 @@ const BATCHED = {
   batch: true,
 };
 
+/** A fake Anthropic whose batches end only when the test completes them. */
+async function fakeClaude(t: TestContext) {
+  const claude = await startFakeAnthropic({ batchDelayMs: undefined });
+  t.after(() => claude.close());
+  return claude;
+}
+
 const metric = async (
   bot: { metrics: { registry: { getSingleMetricAsString(n: string): Promise<string> } } },
   name: string,
@@ -25,27 +30,13 @@ const metric = async (
     .filter((l) => !l.startsWith('#') && l.trim());
 
 test('batch: true: the digest is asked through a message batch, polled, and delivered; usage at half the price, the saving counted', async (t) => {
-  const clock = testClock();
-  const claude = await startFakeAnthropic({ batchDelayMs: undefined });
-  t.after(() => claude.close());
-  const { sim, bot, logs } = await startRig(t, {
+  const claude = await fakeClaude(t);
+  const { sim, bot, clock, leads } = await startRoutines(t, [BATCHED], {
     claude,
-    env: {
-      CLAUDE_PROFILES_FILE: routinesFile(t, [BATCHED]),
-      BATCH_POLL_SECONDS: '1',
-      ADMIN_USER_IDS: 'U0ALICE',
-    },
-    routines: { now: clock.now, tickMs: 20 },
+    env: { BATCH_POLL_SECONDS: '1', ADMIN_USER_IDS: 'U0ALICE' },
   });
-  const leads = addLeads(sim);
   const slot = clock.minute() + 60_000;
-  sim.seedMessage({
-    channel: 'C0GENERAL',
-    user: 'U0BOB',
-    text: 'We ship v2 on Friday.',
-    ts: tsIn(slot - 60_000, 10),
-  });
-  await until('the routine is scheduled', () => logs.some((l) => l.includes('routine scheduled')));
+  seedGeneral(sim, slot - 60_000, 10, 'We ship v2 on Friday.');
   clock.set(slot);
   await until('a batch submitted', () => claude.batches.created.length === 1);
   const [batch] = claude.batches.created;
@@ -76,34 +67,26 @@ test('batch: true: the digest is asked through a message batch, polled, and deli
 });
 
 test('a restart between submit and result: the new process finds the pending batch, does not submit again, and delivers once', async (t) => {
-  const clock = testClock();
-  const claude = await startFakeAnthropic({ batchDelayMs: undefined });
-  t.after(() => claude.close());
-  const sim = await SlackSim.start();
-  t.after(() => sim.close());
-  const env = {
-    REDIS_URL,
-    REDIS_KEY_PREFIX: uniquePrefix(),
-    CLAUDE_PROFILES_FILE: routinesFile(t, [BATCHED]),
-    BATCH_POLL_SECONDS: '1',
-  };
-  const routines = { now: clock.now, tickMs: 10, leaseMs: 300 };
-  const a = await startRig(t, { claude, sim, env, routines });
-  const leads = addLeads(sim);
+  const claude = await fakeClaude(t);
+  const env = { REDIS_URL, REDIS_KEY_PREFIX: uniquePrefix(), BATCH_POLL_SECONDS: '1' };
+  const a = await startRoutines(t, [BATCHED], { claude, env, tickMs: 10, leaseMs: 300 });
+  const { sim, clock, leads } = a;
   const slot = clock.minute() + 60_000;
-  sim.seedMessage({
-    channel: 'C0GENERAL',
-    user: 'U0CARLA',
-    text: 'Incident 42 is closed.',
-    ts: tsIn(slot - 60_000, 5),
-  });
-  await until('the routine is scheduled', () => a.logs.some((l) => l.includes('routine scheduled')));
+  seedGeneral(sim, slot - 60_000, 5, 'Incident 42 is closed.', 'U0CARLA');
   clock.set(slot);
   await until('A submitted the batch', () => claude.batches.created.length === 1);
   // A stops as if killed: its lease lapses, nothing more from it.
   a.bot.routines.halt();
   await a.bot.stop();
-  const b = await startRig(t, { claude, sim, env, routines });
+  const b = await startRoutines(t, [BATCHED], {
+    claude,
+    sim,
+    env,
+    clock,
+    tickMs: 10,
+    leaseMs: 300,
+    awaitScheduled: false,
+  });
   await until('B resumed the pending batch', () => b.logs.some((l) => l.includes('batched call resumed')));
   await claude.batches.complete();
   await sim.waitFor(() => digests(sim, leads).length === 1, { what: 'the digest, by B' });
@@ -114,32 +97,17 @@ test('a restart between submit and result: the new process finds the pending bat
 });
 
 test('a batch whose polls keep failing (a revoked key) is given up: the channel is told once, and the retry submits a new batch and posts the digest once', async (t) => {
-  const clock = testClock();
-  const claude = await startFakeAnthropic({ batchDelayMs: undefined });
-  t.after(() => claude.close());
+  const claude = await fakeClaude(t);
   const hourly = { ...BATCHED, name: 'hourly-cheap', schedule: '0 * * * *' };
-  const { sim, bot, logs } = await startRig(t, {
+  const { sim, bot, logs, clock, leads } = await startRoutines(t, [hourly], {
     claude,
-    env: {
-      CLAUDE_PROFILES_FILE: routinesFile(t, [hourly]),
-      BATCH_POLL_SECONDS: '1',
-      BATCH_POLL_MAX_SECONDS: '1',
-      BATCH_POLL_MAX_FAILURES: '2',
-    },
-    routines: { now: clock.now, tickMs: 20 },
+    env: { BATCH_POLL_SECONDS: '1', BATCH_POLL_MAX_SECONDS: '1', BATCH_POLL_MAX_FAILURES: '2' },
   });
-  const leads = addLeads(sim);
   const slot = Math.ceil(clock.now() / 3_600_000) * 3_600_000;
-  sim.seedMessage({
-    channel: 'C0GENERAL',
-    user: 'U0BOB',
-    text: 'The audit starts Monday.',
-    ts: tsIn(slot - 60_000, 10),
-  });
-  await until('the routine is scheduled', () => logs.some((l) => l.includes('routine scheduled')));
+  seedGeneral(sim, slot - 60_000, 10, 'The audit starts Monday.');
   claude.batches.pollFault = 401;
   clock.set(slot);
-  const notices = () => sim.messages(leads).filter((m) => /could not write its digest/.test(m.text));
+  const notices = () => failureNotices(sim, leads);
   await sim.waitFor(() => notices().length === 1, { what: 'the failure notice' });
   assert.match(notices()[0]?.text ?? '', /`hourly-cheap`.*#general/);
   assert.ok(logs.some((l) => l.includes('batched call given up')));

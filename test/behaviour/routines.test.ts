@@ -5,7 +5,18 @@ import { heldClaude } from '../support/held-claude.js';
 import { REDIS_URL, uniquePrefix } from '../support/redis.js';
 import { startReplicas } from '../support/replicas.js';
 import { requestText, startRig } from '../support/rig.js';
-import { addLeads, digests, routinesFile, slotMessages, testClock, tsIn } from '../support/routines.js';
+import {
+  addLeads,
+  digests,
+  failureNotices,
+  ranIn,
+  routinesFile,
+  scheduled,
+  seedGeneral,
+  slotMessages,
+  startRoutines,
+  testClock,
+} from '../support/routines.js';
 import { until } from '../support/until.js';
 
 type Block = { type?: string; text?: unknown };
@@ -24,21 +35,9 @@ const EVERY_MINUTE = {
 };
 
 test('a routine every minute posts a digest of its channel in the target channel at the next slot, with its sources', async (t) => {
-  const clock = testClock();
-  const file = routinesFile(t, [EVERY_MINUTE]);
-  const { sim, bot, logs } = await startRig(t, {
-    env: { CLAUDE_PROFILES_FILE: file },
-    routines: { now: clock.now, tickMs: 20 },
-  });
-  const leads = addLeads(sim);
+  const { sim, bot, clock, leads } = await startRoutines(t, [EVERY_MINUTE]);
   const start = clock.minute();
-  const shipped = sim.seedMessage({
-    channel: 'C0GENERAL',
-    user: 'U0BOB',
-    text: 'We decided to ship v2 on Friday.',
-    ts: tsIn(start, 10),
-  });
-  await until('the routine is scheduled', () => logs.some((l) => l.includes('routine scheduled')));
+  const shipped = seedGeneral(sim, start, 10, 'We decided to ship v2 on Friday.');
   await bot.routines.tick();
   assert.equal(digests(sim, leads).length, 0, 'nothing before its first slot');
 
@@ -68,12 +67,7 @@ test('two replicas on one Redis: over five scheduled minutes, exactly one digest
   );
   for (let i = 1; i <= 5; i++) {
     const slot = start + i * 60_000;
-    sim.seedMessage({
-      channel: 'C0GENERAL',
-      user: 'U0CARLA',
-      text: `Update ${i}: on track.`,
-      ts: tsIn(slot - 60_000, 30),
-    });
+    seedGeneral(sim, slot - 60_000, 30, `Update ${i}: on track.`, 'U0CARLA');
     clock.set(slot + 5_000);
     await sim.waitFor(() => digests(sim, leads).length >= i, { what: `digest ${i}` });
     // Both replicas look again, many times, within the same minute: nothing more is posted.
@@ -109,7 +103,7 @@ async function replicaPair(t: TestContext, routine: Record<string, unknown>) {
     sim: a.sim,
   });
   const leads = addLeads(a.sim);
-  await until('the routine is scheduled', () => a.logs.some((l) => l.includes('routine scheduled')));
+  await scheduled(a.logs);
   const enable = () => {
     writeFileSync(without, readFileSync(withRoutine));
     assert.equal(b.bot.reloadProfiles('test'), true);
@@ -122,12 +116,7 @@ test('a replica killed while its run waits for Claude: another takes the slot up
   // A's call dies with A (its connection drops): in this process it fails once A is halted.
   const held = heldClaude(a.claude, () => ({ status: 500 }));
   const slot = clock.minute() + 60_000;
-  sim.seedMessage({
-    channel: 'C0GENERAL',
-    user: 'U0BOB',
-    text: 'Release moved to Monday.',
-    ts: tsIn(slot - 60_000, 20),
-  });
+  seedGeneral(sim, slot - 60_000, 20, 'Release moved to Monday.');
   clock.set(slot);
   await until('A asks Claude', () => held.waiting > 0);
   // A's message shows the plan in #leads: B carries on in it.
@@ -140,7 +129,7 @@ test('a replica killed while its run waits for Claude: another takes the slot up
   enable();
   await sim.waitFor(() => digests(sim, leads).length === 1, { what: 'the digest, by B' });
   assert.equal(digests(sim, leads)[0]?.message.ts, shown?.message.ts, 'the digest is A’s message, finished');
-  await until('B recorded the run', () => b.logs.some((l) => l.includes('"routine ran"')));
+  await ranIn(b.logs, 'B recorded the run');
   await a.bot.routines.stop();
   for (let k = 0; k < 5; k++) await b.bot.routines.tick();
   assert.equal(digests(sim, leads).length, 1, 'one digest');
@@ -157,12 +146,7 @@ test('a replica killed while its run waits for Claude: another takes the slot up
 test('a replica killed the moment its digest is posted: the replica after finds it, and posts nothing more', async (t) => {
   const { a, b, sim, clock, leads, enable } = await replicaPair(t, EVERY_MINUTE);
   const slot = clock.minute() + 60_000;
-  sim.seedMessage({
-    channel: 'C0GENERAL',
-    user: 'U0BOB',
-    text: 'Release moved to Monday.',
-    ts: tsIn(slot - 60_000, 20),
-  });
+  seedGeneral(sim, slot - 60_000, 20, 'Release moved to Monday.');
   // Killed as Slack stores the digest (the plan's message turned into it), before A can record it.
   const onCall = (call: { method: string; args: Record<string, unknown> }) => {
     if (call.method !== 'chat.update' || call.args.channel !== leads) return;
@@ -179,32 +163,20 @@ test('a replica killed the moment its digest is posted: the replica after finds 
   await until('B found the digest A posted', () =>
     b.logs.some((l) => l.includes('routine digest was posted before its replica died')),
   );
-  await until('B recorded the run', () => b.logs.some((l) => l.includes('"routine ran"')));
+  await ranIn(b.logs, 'B recorded the run');
   for (let k = 0; k < 5; k++) await b.bot.routines.tick();
   assert.equal(digests(sim, leads).length, 1, 'one digest');
   assert.equal(slotMessages(sim, leads).length, 1, 'and no other message of that slot');
 });
 
 test('a run that fails tells the target channel once, retries with backoff, then posts its digest once', async (t) => {
-  const clock = testClock();
   const hourly = { ...EVERY_MINUTE, name: 'hourly', schedule: '0 * * * *' };
-  const file = routinesFile(t, [hourly]);
-  const { sim, bot, logs, claude } = await startRig(t, {
-    env: { CLAUDE_PROFILES_FILE: file },
-    routines: { now: clock.now, tickMs: 10 },
-  });
-  const leads = addLeads(sim);
+  const { sim, bot, logs, claude, clock, leads } = await startRoutines(t, [hourly], { tickMs: 10 });
   const slot = Math.ceil(clock.now() / 3_600_000) * 3_600_000;
-  sim.seedMessage({
-    channel: 'C0GENERAL',
-    user: 'U0BOB',
-    text: 'Budget approved.',
-    ts: tsIn(slot - 60_000, 20),
-  });
-  await until('the routine is scheduled', () => logs.some((l) => l.includes('routine scheduled')));
+  seedGeneral(sim, slot - 60_000, 20, 'Budget approved.');
   claude.enqueue({ status: 529 }, { status: 529 });
   clock.set(slot);
-  const notices = () => sim.messages(leads).filter((m) => /could not write its digest/.test(m.text));
+  const notices = () => failureNotices(sim, leads);
   await sim.waitFor(() => notices().length === 1, { what: 'the failure notice' });
   assert.match(notices()[0]?.text ?? '', /`hourly`.*#general[\s\S]*overloaded/);
   // Not retried before its backoff (1 minute), then retried: it fails again, and says nothing more.
@@ -226,40 +198,25 @@ test('a run that fails tells the target channel once, retries with backoff, then
 });
 
 test('every replica down for three scheduled minutes: the one that comes back runs the latest of them, once, reading from where the last digest ended', async (t) => {
-  const clock = testClock();
-  const file = routinesFile(t, [EVERY_MINUTE]);
-  const env = { REDIS_URL, REDIS_KEY_PREFIX: uniquePrefix(), CLAUDE_PROFILES_FILE: file };
-  const routines = { now: clock.now, tickMs: 10 };
-  const first = await startRig(t, { env, routines });
-  const { sim } = first;
-  const leads = addLeads(sim);
+  const env = { REDIS_URL, REDIS_KEY_PREFIX: uniquePrefix() };
+  const first = await startRoutines(t, [EVERY_MINUTE], { env, tickMs: 10 });
+  const { sim, clock, leads } = first;
   const start = clock.minute();
-  await until('the routine is scheduled', () => first.logs.some((l) => l.includes('routine scheduled')));
-  sim.seedMessage({
-    channel: 'C0GENERAL',
-    user: 'U0BOB',
-    text: 'First: the plan is agreed.',
-    ts: tsIn(start, 10),
-  });
+  seedGeneral(sim, start, 10, 'First: the plan is agreed.');
   clock.set(start + 60_000);
   await sim.waitFor(() => digests(sim, leads).length === 1, { what: 'the first digest' });
-  await until('the run recorded', () => first.logs.some((l) => l.includes('"routine ran"')));
+  await ranIn(first.logs);
   await first.bot.stop();
 
   // Down through three slots, with news in each of them.
   const news = [1, 2, 3].map((i) =>
-    sim.seedMessage({
-      channel: 'C0GENERAL',
-      user: 'U0CARLA',
-      text: `Down ${i}: still on track.`,
-      ts: tsIn(start + i * 60_000, 10),
-    }),
+    seedGeneral(sim, start + i * 60_000, 10, `Down ${i}: still on track.`, 'U0CARLA'),
   );
   clock.set(start + 4 * 60_000 + 5_000);
-  const back = await startRig(t, { env, routines, sim });
+  const back = await startRoutines(t, [EVERY_MINUTE], { env, sim, clock, tickMs: 10, awaitScheduled: false });
   await sim.waitFor(() => digests(sim, leads).length === 2, { what: 'the made-up digest' });
   for (let k = 0; k < 5; k++) await back.bot.routines.tick();
-  await until('the run recorded', () => back.logs.some((l) => l.includes('"routine ran"')));
+  await ranIn(back.logs);
   const made = digests(sim, leads);
   assert.deepEqual(
     made.map((d) => d.slot),
@@ -276,16 +233,11 @@ test('a replica killed the moment it adds its section to the routine canvas: the
   const routine = { ...EVERY_MINUTE, name: 'canvas-digest', as: 'canvas' };
   const { a, b, sim, clock, leads, enable } = await replicaPair(t, routine);
   const start = clock.minute();
-  sim.seedMessage({ channel: 'C0GENERAL', user: 'U0BOB', text: 'Ship on Friday.', ts: tsIn(start, 20) });
+  seedGeneral(sim, start, 20, 'Ship on Friday.');
   clock.set(start + 60_000);
   const canvas = await sim.waitFor(() => sim.canvases()[0], { what: 'the canvas, by A' });
-  await until('A recorded its first run', () => a.logs.some((l) => l.includes('"routine ran"')));
-  sim.seedMessage({
-    channel: 'C0GENERAL',
-    user: 'U0CARLA',
-    text: 'Notes are ready.',
-    ts: tsIn(start + 60_000, 20),
-  });
+  await ranIn(a.logs, 'A recorded its first run');
+  seedGeneral(sim, start + 60_000, 20, 'Notes are ready.', 'U0CARLA');
   const onCall = (call: { method: string }) => {
     if (call.method !== 'canvases.edit') return;
     sim.off('call', onCall);
@@ -296,7 +248,7 @@ test('a replica killed the moment it adds its section to the routine canvas: the
   await sim.waitFor(() => canvas.edits === 1, { what: 'A’s section' });
   await a.bot.routines.stop();
   enable();
-  await until('B recorded the run', () => b.logs.some((l) => l.includes('"routine ran"')));
+  await ranIn(b.logs, 'B recorded the run');
   for (let k = 0; k < 5; k++) await b.bot.routines.tick();
   assert.equal(canvas.edits, 1, 'the section is added once');
   assert.equal(sim.canvases().length, 1);

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import type { SlackSim } from '../../sandbox/slack/sim.js';
+import { type RigOptions, startRig } from './rig.js';
+import { until } from './until.js';
 
 /** A clock a test moves by hand: routines see time pass only when it says so. */
 export function testClock(start = Date.now()) {
@@ -60,4 +62,46 @@ export function digests(sim: SlackSim, channel: string) {
   return slotMessages(sim, channel)
     .filter((d) => !d.writing)
     .map(({ message, slot, routine }) => ({ message, slot, routine }));
+}
+
+/** A message in #general `seconds` into the minute that starts at `minuteMs` (what a digest reads). */
+export function seedGeneral(sim: SlackSim, minuteMs: number, seconds: number, text: string, user = 'U0BOB') {
+  return sim.seedMessage({ channel: 'C0GENERAL', user, text, ts: tsIn(minuteMs, seconds) });
+}
+
+/** Resolves once a bot whose log is `logs` has scheduled its routines. */
+export const scheduled = (logs: readonly string[]) =>
+  until('the routine is scheduled', () => logs.some((l) => l.includes('routine scheduled')));
+
+/** Resolves once a bot whose log is `logs` recorded a routine's run. */
+export const ranIn = (logs: readonly string[], what = 'the run recorded') =>
+  until(what, () => logs.some((l) => l.includes('"routine ran"')));
+
+/** The notices of a failed run posted in `channel`. */
+export const failureNotices = (sim: SlackSim, channel: string) =>
+  sim.messages(channel).filter((m) => /could not write its digest/.test(m.text));
+
+export interface RoutineRigOptions extends Omit<RigOptions, 'routines'> {
+  /** The routines' clock (default a new one at now). */
+  clock?: ReturnType<typeof testClock>;
+  tickMs?: number;
+  leaseMs?: number;
+  /** False for a bot that comes after another (the routine's record is there: nothing is logged). */
+  awaitScheduled?: boolean;
+}
+
+/**
+ * The bot with these routines (CLAUDE_PROFILES_FILE) on a clock the test moves, #leads made, and
+ * (unless told otherwise) its routines scheduled.
+ */
+export async function startRoutines(t: TestContext, routines: unknown[], opts: RoutineRigOptions = {}) {
+  const { clock = testClock(), tickMs = 20, leaseMs, env, awaitScheduled = true, ...rest } = opts;
+  const rig = await startRig(t, {
+    ...rest,
+    env: { CLAUDE_PROFILES_FILE: routinesFile(t, routines), ...env },
+    routines: { now: clock.now, tickMs, ...(leaseMs ? { leaseMs } : {}) },
+  });
+  const leads = rig.sim.conversations().some((c) => c.id === 'C0LEADS') ? 'C0LEADS' : addLeads(rig.sim);
+  if (awaitScheduled) await scheduled(rig.logs);
+  return { ...rig, clock, leads };
 }
