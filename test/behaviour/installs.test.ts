@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { type TestContext, test } from 'node:test';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { SlackSim } from '../../sandbox/slack/sim.js';
 import { startChild } from '../support/child.js';
 import { heldClaude } from '../support/held-claude.js';
 import { enableOAuth, installThroughBrowser, multiWorkspaceEnv, OAUTH_APP } from '../support/installs.js';
-import { REDIS_URL, uniquePrefix } from '../support/redis.js';
+import { REDIS_URL, scratchRedis } from '../support/redis.js';
 import { botEnv, type Rig, requestText, startFakes, startRig } from '../support/rig.js';
 import { until } from '../support/until.js';
 import { waitForReplies } from '../support/visible.js';
@@ -58,6 +58,45 @@ function stateDir(t: TestContext): string {
   return dir;
 }
 
+/** The bot in multi-workspace mode with these settings, OAuth on in the simulated Slack. */
+async function startOAuthRig(t: TestContext, env: Record<string, string>, rotation = {}) {
+  const rig = await startRig(t, { env: multiWorkspaceEnv(env) });
+  enableOAuth(rig.sim, rig.port, rotation);
+  return rig;
+}
+
+/** Workspaces T0ACME and T0BETA, each installed through the browser. */
+async function installAcmeAndBeta(rig: Rig) {
+  const a = workspace(rig.sim, 'T0ACME');
+  const b = workspace(rig.sim, 'T0BETA');
+  await installThroughBrowser(rig.port, a.id);
+  await installThroughBrowser(rig.port, b.id);
+  return { a, b };
+}
+
+/** The tokens Slack issued to the installs (not the main workspace's own). */
+const installTokens = (sim: SlackSim) =>
+  [...sim.installs.grants.values()].filter((g) => g.teamId !== sim.team.id).map((g) => g.token);
+
+/** A question in the workspace's channel that waits for Claude until `held.release()`. */
+async function heldQuestion(rig: Rig, w: { user: string; channel: string }) {
+  const held = heldClaude(rig.claude);
+  const { message } = await rig.sim.post({
+    user: w.user,
+    channel: w.channel,
+    text: `<@${rig.sim.botUserId}> slow one`,
+  });
+  return { held, message };
+}
+
+/** Resolves once the bot logged that it forgot the workspace (or organization) `team`. */
+const forgotten = (rig: Rig, team: string, what = 'the workspace forgotten') =>
+  until(what, () => rig.logEntries().some((e) => e.msg === 'workspace forgotten' && e.team === team));
+
+/** Resolves once the bot logged that `team` is not installed (its mention not answered). */
+const refused = (rig: Rig, team: string, why = /not installed/) =>
+  until('the refusal logged', () => rig.logEntries().some((e) => e.team === team && why.test(String(e.msg))));
+
 test('two workspaces installed through /slack/install are each answered with their own token', async (t) => {
   const dir = stateDir(t);
   // A profile limited to one workspace (team:), naming a channel of each.
@@ -66,11 +105,8 @@ test('two workspaces installed through /slack/install are each answered with the
     profiles,
     'profiles:\n  - name: acme-only\n    team: T0ACME\n    channels: [C0ACME1, C0BETA1]\n    model: claude-haiku-5-5\n',
   );
-  const rig = await startRig(t, {
-    env: multiWorkspaceEnv({ STATE_DIR: dir, CLAUDE_PROFILES_FILE: profiles }),
-  });
+  const rig = await startOAuthRig(t, { STATE_DIR: dir, CLAUDE_PROFILES_FILE: profiles });
   const { sim, claude } = rig;
-  enableOAuth(sim, rig.port);
   const a = workspace(sim, 'T0ACME');
   const b = workspace(sim, 'T0BETA');
   for (const w of [a, b]) {
@@ -108,16 +144,13 @@ test('two workspaces installed through /slack/install are each answered with the
 });
 
 test('a mention from a workspace that never installed the app gets no answer, and a log line', async (t) => {
-  const rig = await startRig(t, { env: multiWorkspaceEnv({ STATE_DIR: stateDir(t) }) });
+  const rig = await startOAuthRig(t, { STATE_DIR: stateDir(t) });
   const { sim, claude } = rig;
-  enableOAuth(sim, rig.port);
   const installed = workspace(sim, 'T0ACME');
   const stranger = workspace(sim, 'T0NEVER');
   await installThroughBrowser(rig.port, installed.id);
   await sim.post({ user: stranger.user, channel: stranger.channel, text: `<@${sim.botUserId}> hello?` });
-  await until('the refusal logged', () =>
-    rig.logEntries().some((e) => e.team === stranger.id && /not installed; not answered/.test(String(e.msg))),
-  );
+  await refused(rig, stranger.id, /not installed; not answered/);
   // Refused before any listener ran (Bolt says so)...
   await until('no listener run', () => rig.logs.some((l) => l.includes('No listeners will be called')));
   // ...and the installed workspace is answered all the same; by then nothing was written in the
@@ -128,9 +161,8 @@ test('a mention from a workspace that never installed the app gets no answer, an
 });
 
 test('an org-wide install answers in two workspaces of the organization', async (t) => {
-  const rig = await startRig(t, { env: multiWorkspaceEnv({ STATE_DIR: stateDir(t) }) });
+  const rig = await startOAuthRig(t, { STATE_DIR: stateDir(t) });
   const { sim } = rig;
-  enableOAuth(sim, rig.port);
   sim.addEnterprise({ id: 'E0GRID', name: 'Grid Org', teams: [] });
   const one = workspace(sim, 'T0GRIDA', 'E0GRID');
   const two = workspace(sim, 'T0GRIDB', 'E0GRID');
@@ -145,9 +177,7 @@ test('an org-wide install answers in two workspaces of the organization', async 
   }
   // A workspace outside the organization is not served by its install.
   await sim.post({ user: outside.user, channel: outside.channel, text: `<@${sim.botUserId}> me too?` });
-  await until('the refusal logged', () =>
-    rig.logEntries().some((e) => e.team === outside.id && /not installed/.test(String(e.msg))),
-  );
+  await refused(rig, outside.id);
   assert.equal(writersIn(sim, outside.channel).size, 0);
 });
 
@@ -181,28 +211,14 @@ function naming(dump: Map<string, string>, ids: string[]): string[] {
 }
 
 test('with Redis: app_uninstalled deletes every key of the workspace; tokens are never stored as plain text', async (t) => {
-  const prefix = uniquePrefix();
-  const redis = new Redis(REDIS_URL);
-  t.after(async () => {
-    const left = await redis.keys(`${prefix}*`);
-    if (left.length) await redis.del(...left);
-    redis.disconnect();
-  });
-  const rig = await startRig(t, {
-    env: multiWorkspaceEnv({ REDIS_URL, REDIS_KEY_PREFIX: prefix, USER_REQUESTS_PER_HOUR: '100' }),
-  });
+  const { redis, prefix } = scratchRedis(t);
+  const rig = await startOAuthRig(t, { REDIS_URL, REDIS_KEY_PREFIX: prefix, USER_REQUESTS_PER_HOUR: '100' });
   const { sim } = rig;
-  enableOAuth(sim, rig.port);
-  const a = workspace(sim, 'T0ACME');
-  const b = workspace(sim, 'T0BETA');
-  await installThroughBrowser(rig.port, a.id);
-  await installThroughBrowser(rig.port, b.id);
+  const { a, b } = await installAcmeAndBeta(rig);
   await askIn(rig, a, 'what is in the plan?');
   await askIn(rig, b, 'what is in the plan?');
 
-  const tokens = [...sim.installs.grants.values()]
-    .filter((g) => g.teamId !== sim.team.id)
-    .map((g) => g.token);
+  const tokens = installTokens(sim);
   assert.equal(tokens.length, 2);
   const before = await dumpRedis(redis, prefix);
   const ofA = [a.id, a.channel, a.user];
@@ -220,20 +236,13 @@ test('with Redis: app_uninstalled deletes every key of the workspace; tokens are
   }
 
   // A question of A still waiting for Claude: its job is in the shared stream.
-  const held = heldClaude(rig.claude);
-  const { message } = await sim.post({
-    user: a.user,
-    channel: a.channel,
-    text: `<@${sim.botUserId}> slow one`,
-  });
+  const { held, message } = await heldQuestion(rig, a);
   await until('the question held in Redis', async () =>
     [...(await dumpRedis(redis, prefix)).values()].some((v) => v.includes(message.ts) && v.includes(a.id)),
   );
 
   await sim.uninstall({ teamId: a.id });
-  await until('the workspace forgotten', () =>
-    rig.logEntries().some((e) => e.msg === 'workspace forgotten' && e.team === a.id),
-  );
+  await forgotten(rig, a.id);
   held.release();
   const after = await dumpRedis(redis, prefix);
   assert.deepEqual(naming(after, ofA), [], 'nothing of the workspace is left in Redis');
@@ -243,20 +252,14 @@ test('with Redis: app_uninstalled deletes every key of the workspace; tokens are
   // The other workspace is still answered; the uninstalled one is not.
   assert.ok((await askIn(rig, b, 'and now?')).reply);
   await sim.post({ user: a.user, channel: a.channel, text: `<@${sim.botUserId}> anyone?` });
-  await until('the refusal logged', () =>
-    rig.logEntries().some((e) => e.team === a.id && /not installed/.test(String(e.msg))),
-  );
+  await refused(rig, a.id);
 });
 
 test('with STATE_DIR (SQLite): app_uninstalled deletes the installation and the journal rows; tokens are sealed', async (t) => {
   const dir = stateDir(t);
-  const rig = await startRig(t, { env: multiWorkspaceEnv({ STATE_DIR: dir }) });
+  const rig = await startOAuthRig(t, { STATE_DIR: dir });
   const { sim } = rig;
-  enableOAuth(sim, rig.port);
-  const a = workspace(sim, 'T0ACME');
-  const b = workspace(sim, 'T0BETA');
-  await installThroughBrowser(rig.port, a.id);
-  await installThroughBrowser(rig.port, b.id);
+  const { a, b } = await installAcmeAndBeta(rig);
   await askIn(rig, a, 'first question');
   // A fact the channel asked the bot to remember (channel memory, in STATE_DIR without Redis).
   await askIn(rig, a, 'remember that the launch is on Friday');
@@ -282,12 +285,7 @@ test('with STATE_DIR (SQLite): app_uninstalled deletes the installation and the 
     `the installation is in SQLite: ${before.join('\n')}`,
   );
   // A question of workspace A held in the journal while it waits for Claude (a held call).
-  const held = heldClaude(rig.claude);
-  const { message } = await sim.post({
-    user: a.user,
-    channel: a.channel,
-    text: `<@${sim.botUserId}> slow one`,
-  });
+  const { held, message } = await heldQuestion(rig, a);
   await until('the question in the journal', () =>
     rows().some((r) => r.includes('questions.sqlite/jobs') && r.includes(message.ts)),
   );
@@ -301,16 +299,11 @@ test('with STATE_DIR (SQLite): app_uninstalled deletes the installation and the 
     .filter((f) => f.startsWith('installations.sqlite'))
     .map((f) => readFileSync(join(dir, f)).toString('latin1'))
     .join('');
-  const tokens = [...sim.installs.grants.values()]
-    .filter((g) => g.teamId !== sim.team.id)
-    .map((g) => g.token);
-  for (const token of tokens) assert.ok(!bytes.includes(token), 'no token in the SQLite file');
+  for (const token of installTokens(sim)) assert.ok(!bytes.includes(token), 'no token in the SQLite file');
   assert.doesNotMatch(bytes, /xoxb-/);
 
   await sim.uninstall({ teamId: a.id });
-  await until('the workspace forgotten', () =>
-    rig.logEntries().some((e) => e.msg === 'workspace forgotten' && e.team === a.id),
-  );
+  await forgotten(rig, a.id);
   held.release();
   const after = rows();
   assert.deepEqual(
@@ -331,10 +324,13 @@ test('with STATE_DIR (SQLite): app_uninstalled deletes the installation and the 
 });
 
 test('with token rotation, a token about to expire is refreshed and the new one used and stored', async (t) => {
-  const rig = await startRig(t, { env: multiWorkspaceEnv({ STATE_DIR: stateDir(t) }) });
-  const { sim } = rig;
   // An hour left: within the two hours before expiry in which InstallProvider refreshes.
-  enableOAuth(sim, rig.port, { tokenRotation: true, tokenLifetimeSeconds: 3600 });
+  const rig = await startOAuthRig(
+    t,
+    { STATE_DIR: stateDir(t) },
+    { tokenRotation: true, tokenLifetimeSeconds: 3600 },
+  );
+  const { sim } = rig;
   const a = workspace(sim, 'T0ACME');
   await installThroughBrowser(rig.port, a.id);
   const [first] = [...sim.installs.grants.values()].filter((g) => g.teamId === a.id);
@@ -393,16 +389,9 @@ test('a question taken up again after a restart (STATE_DIR) is answered with its
 });
 
 test('with Redis: uninstalling an org-wide install deletes the keys of every workspace it served', async (t) => {
-  const prefix = uniquePrefix();
-  const redis = new Redis(REDIS_URL);
-  t.after(async () => {
-    const left = await redis.keys(`${prefix}*`);
-    if (left.length) await redis.del(...left);
-    redis.disconnect();
-  });
-  const rig = await startRig(t, { env: multiWorkspaceEnv({ REDIS_URL, REDIS_KEY_PREFIX: prefix }) });
+  const { redis, prefix } = scratchRedis(t);
+  const rig = await startOAuthRig(t, { REDIS_URL, REDIS_KEY_PREFIX: prefix });
   const { sim } = rig;
-  enableOAuth(sim, rig.port);
   sim.addEnterprise({ id: 'E0GRID', name: 'Grid Org', teams: [] });
   const one = workspace(sim, 'T0GRIDA', 'E0GRID');
   const two = workspace(sim, 'T0GRIDB', 'E0GRID');
@@ -414,14 +403,10 @@ test('with Redis: uninstalling an org-wide install deletes the keys of every wor
   assert.ok(naming(await dumpRedis(redis, prefix), ofOrg).length > 4, 'the org’s workspaces have keys');
 
   await sim.uninstall({ enterpriseId: 'E0GRID' });
-  await until('the organization forgotten', () =>
-    rig.logEntries().some((e) => e.msg === 'workspace forgotten' && e.team === 'E0GRID'),
-  );
+  await forgotten(rig, 'E0GRID', 'the organization forgotten');
   const after = await dumpRedis(redis, prefix);
   assert.deepEqual(naming(after, ofOrg), [], 'nothing of the organization’s workspaces is left');
   assert.ok(naming(after, [other.id]).length > 1, 'another workspace keeps its keys');
   await sim.post({ user: one.user, channel: one.channel, text: `<@${sim.botUserId}> anyone?` });
-  await until('the refusal logged', () =>
-    rig.logEntries().some((e) => e.team === one.id && /not installed/.test(String(e.msg))),
-  );
+  await refused(rig, one.id);
 });

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import type { TestContext } from 'node:test';
 import { Redis } from 'ioredis';
 import { REDIS_URL, redisProblem } from './redis-check.js';
 
@@ -15,6 +16,21 @@ if (problem) throw new Error(problem);
 /** A key prefix of its own for each test, so parallel test files never share Redis state. */
 export function uniquePrefix(): string {
   return `test-${randomBytes(4).toString('hex')}:`;
+}
+
+/**
+ * A connection to the shared Redis and a key prefix of this test's own; after the test its keys
+ * are deleted and the connection closed.
+ */
+export function scratchRedis(t: TestContext): { redis: Redis; prefix: string } {
+  const redis = new Redis(REDIS_URL);
+  const prefix = uniquePrefix();
+  t.after(async () => {
+    const left = await redis.keys(`${prefix}*`);
+    if (left.length) await redis.del(...left);
+    redis.disconnect();
+  });
+  return { redis, prefix };
 }
 
 /** A port nothing listens on now, on loopback. */

@@ -3,11 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import type { BatchState } from '../../../src/claude/batches.js';
 import type { ClaudeRequest, ClaudeResult } from '../../../src/claude/client.js';
 import { ClaudeError } from '../../../src/claude/errors.js';
 import {
   BATCH_GIVE_UP_MS,
   BatchedCalls,
+  type BatchedCallsOptions,
   batchKey,
   FileBatchBook,
   MemoryBatchBook,
@@ -30,8 +32,15 @@ const ok: ClaudeResult = {
   attempts: 1,
 };
 
-/** A batch client whose batches end after `polls` polls; `result` answers what the test says. */
-function fakeClient(polls: number, result: () => ClaudeResult | Error = () => ok) {
+/**
+ * A batch client whose batches end after `polls` polls, or are where `state` says (told the poll's
+ * number, from 1, and the batch's id); `result` answers what the test says.
+ */
+function fakeClient(
+  polls: number,
+  result: () => ClaudeResult | Error = () => ok,
+  state?: (n: number, id: string) => BatchState,
+) {
   const calls = { submit: 0, state: 0, result: 0 };
   let seq = 0;
   return {
@@ -41,8 +50,9 @@ function fakeClient(polls: number, result: () => ClaudeResult | Error = () => ok
         calls.submit++;
         return `b${++seq}`;
       },
-      async state() {
+      async state(id: string) {
         calls.state++;
+        if (state) return state(calls.state, id);
         return calls.state >= polls ? ('ended' as const) : ('in_progress' as const);
       },
       async result() {
@@ -55,32 +65,28 @@ function fakeClient(polls: number, result: () => ClaudeResult | Error = () => ok
   };
 }
 
+/** Batched calls over `client` that poll every millisecond or two (a book in memory unless given). */
+const batched = (client: BatchedCallsOptions['client'], opts: Partial<BatchedCallsOptions> = {}) =>
+  new BatchedCalls({
+    client,
+    book: new MemoryBatchBook(),
+    log,
+    pollMs: 1,
+    maxPollMs: 2,
+    maxPollFailures: 3,
+    ...opts,
+  });
+
 test('batched calls: submitted once, polled until ended, the same request later finds its batch instead of submitting', async () => {
   const { client, calls } = fakeClient(3);
   const events: string[] = [];
   const book = new MemoryBatchBook();
-  const calls1 = new BatchedCalls({
-    client,
-    book,
-    log,
-    pollMs: 1,
-    maxPollMs: 4,
-    maxPollFailures: 3,
-    onEvent: (e) => events.push(e),
-  });
+  const calls1 = batched(client, { book, maxPollMs: 4, onEvent: (e) => events.push(e) });
   const r = await calls1.ask(scope, req('a'));
   assert.equal(r.text, 'done');
   assert.deepEqual(calls, { submit: 1, state: 3, result: 1 });
   // Another process (same book): the same request resumes, a new one is submitted.
-  const calls2 = new BatchedCalls({
-    client,
-    book,
-    log,
-    pollMs: 1,
-    maxPollMs: 4,
-    maxPollFailures: 3,
-    onEvent: (e) => events.push(e),
-  });
+  const calls2 = batched(client, { book, maxPollMs: 4, onEvent: (e) => events.push(e) });
   await calls2.ask(scope, req('a'));
   assert.equal(calls.submit, 1);
   await calls2.ask(scope, req('b'));
@@ -95,7 +101,7 @@ test('an expired or canceled request is forgotten, so asking again submits it an
   const dir = mkdtempSync(path.join(tmpdir(), 'batches-'));
   try {
     const book = new FileBatchBook(dir);
-    const calls1 = new BatchedCalls({ client, book, log, pollMs: 1, maxPollMs: 2, maxPollFailures: 3 });
+    const calls1 = batched(client, { book });
     await assert.rejects(calls1.ask(scope, req('x')), (e: unknown) => e instanceof ClaudeError);
     assert.equal(await book.get(batchKey(scope, req('x'))), undefined);
     expired = false;
@@ -108,86 +114,51 @@ test('an expired or canceled request is forgotten, so asking again submits it an
   }
   const slow = fakeClient(1_000_000);
   const stop = new AbortController();
-  const waiting = new BatchedCalls({
-    client: slow.client,
-    book: new MemoryBatchBook(),
-    log,
-    pollMs: 1,
-    maxPollMs: 2,
-    maxPollFailures: 3,
-  }).ask(scope, req('y'), stop.signal);
+  const waiting = batched(slow.client).ask(scope, req('y'), stop.signal);
   stop.abort(new Error('stopped'));
   await assert.rejects(waiting, /stopped/);
 });
 
 test('polls that keep failing (a revoked key) give the batch up after maxPollFailures in a row: its id is forgotten and asking again submits anew', async () => {
   let failing = true;
-  let polls = 0;
-  let submits = 0;
   const events: string[] = [];
-  const client = {
-    async submit() {
-      return `b${++submits}`;
-    },
-    async state() {
-      polls++;
+  const fake = fakeClient(
+    0,
+    () => ok,
+    (poll) => {
       // One poll answers in between: the count of failures in a row starts again.
-      if (polls === 2) return 'in_progress' as const;
+      if (poll === 2) return 'in_progress';
       if (failing) throw new ClaudeError('auth', 'Claude rejected the API key');
-      return 'ended' as const;
+      return 'ended';
     },
-    async result() {
-      return ok;
-    },
-  };
+  );
   const book = new MemoryBatchBook();
-  const calls = new BatchedCalls({
-    client,
-    book,
-    log,
-    pollMs: 1,
-    maxPollMs: 2,
-    maxPollFailures: 3,
-    onEvent: (e) => events.push(e),
-  });
+  const calls = batched(fake.client, { book, onEvent: (e) => events.push(e) });
   await assert.rejects(
     calls.ask(scope, req('p')),
     (e: unknown) => e instanceof ClaudeError && e.kind === 'auth',
   );
-  assert.equal(polls, 5, 'one failure, one answer, then three failures in a row');
+  assert.equal(fake.calls.state, 5, 'one failure, one answer, then three failures in a row');
   assert.equal(await book.get(batchKey(scope, req('p'))), undefined, 'the batch id is forgotten');
   failing = false;
   assert.equal((await calls.ask(scope, req('p'))).text, 'done');
-  assert.equal(submits, 2, 'submitted anew');
+  assert.equal(fake.calls.submit, 2, 'submitted anew');
   assert.deepEqual(events, ['submitted', 'given_up', 'submitted', 'succeeded']);
 });
 
 test('a batch polled fine but not ended 25 hours after its submission is given up; a 404 (gone) is forgotten too', async () => {
   let t = Date.parse('2026-12-01T00:00:00Z');
-  let submits = 0;
-  const client = {
-    async submit() {
-      return `b${++submits}`;
-    },
-    async state(id: string) {
+  const { client } = fakeClient(
+    0,
+    () => ok,
+    (_poll, id) => {
       if (id === 'gone') throw new ClaudeError('invalid_request', 'not found');
       t += 3600_000;
-      return 'in_progress' as const;
+      return 'in_progress';
     },
-    async result() {
-      return ok;
-    },
-  };
+  );
   const book = new MemoryBatchBook();
-  const calls = new BatchedCalls({
-    client,
-    book,
-    log,
-    pollMs: 1,
-    maxPollMs: 1,
-    maxPollFailures: 3,
-    now: () => t,
-  });
+  const calls = batched(client, { book, maxPollMs: 1, now: () => t });
   const started = t;
   await assert.rejects(
     calls.ask(scope, req('slow')),

@@ -7,14 +7,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
-import { Redis } from 'ioredis';
 import { FileFacts } from '../../../src/features/memory/facts.js';
 import { FileRoutineBook, RedisRoutineBook } from '../../../src/features/routines/book.js';
 import { FileBatchBook, RedisBatchBook } from '../../../src/limits/batched-calls.js';
 import { UnreadableFile } from '../../../src/platform/json-file.js';
 import { createLogger } from '../../../src/platform/logger.js';
 import { JsonFileRecords, MemoryRecords } from '../../../src/platform/records.js';
-import { REDIS_URL, uniquePrefix } from '../../support/redis.js';
+import { scratchRedis } from '../../support/redis.js';
 
 const log = createLogger({ level: 'silent', secrets: [] });
 
@@ -22,17 +21,6 @@ function tempDir(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'records-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-async function redisFor(t: TestContext): Promise<{ redis: Redis; prefix: string }> {
-  const redis = new Redis(REDIS_URL);
-  const prefix = uniquePrefix();
-  t.after(async () => {
-    const left = await redis.keys(`${prefix}*`);
-    if (left.length) await redis.del(...left);
-    redis.disconnect();
-  });
-  return { redis, prefix };
 }
 
 test('a JSON file of records: one object by key, replaced whole, copies in and out', async (t) => {
@@ -84,7 +72,7 @@ test('an unreadable file fails every call, naming it, is read again at each call
 
 test('routine records written before the shared store are read from Redis and routines.json', async (t) => {
   const dir = tempDir(t);
-  const { redis, prefix } = await redisFor(t);
+  const { redis, prefix } = scratchRedis(t);
   const old = {
     handled: 1700000000000,
     coveredTo: 1700000000000,
@@ -117,7 +105,7 @@ test('routine records written before the shared store are read from Redis and ro
 
 test('batch ids written before the shared store are read from Redis and batches.json; expired ones are not', async (t) => {
   const dir = tempDir(t);
-  const { redis, prefix } = await redisFor(t);
+  const { redis, prefix } = scratchRedis(t);
   const now = Date.now();
   const fresh = { batchId: 'msgbatch_1', customId: 'r_abc', submittedAt: now - 60_000 };
   const stale = { batchId: 'msgbatch_0', customId: 'r_old', submittedAt: now - 4 * 24 * 3600_000 };

@@ -3,13 +3,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Redis } from 'ioredis';
 import Keyv from 'keyv';
 import { FeedbackBook } from '../../../src/features/feedback/index.js';
 import { FileRoutineBook, forgetRoutinesOf, RedisRoutineBook } from '../../../src/features/routines/book.js';
 import { createLogger } from '../../../src/platform/logger.js';
 import { TeamData } from '../../../src/platform/team-data.js';
-import { REDIS_URL, uniquePrefix } from '../../support/redis.js';
+import { scratchRedis } from '../../support/redis.js';
 
 const log = createLogger({ level: 'silent', secrets: [] });
 const record = { handled: 1, coveredTo: 1, canvas: { id: 'F0CANVAS', channel: 'C0DIGEST', sections: [] } };
@@ -42,15 +41,9 @@ test('uninstalling a workspace deletes its feedback reasons and votes, and takes
 });
 
 test('uninstalling a workspace deletes its routines’ records (Redis and STATE_DIR), not another’s', async (t) => {
-  const prefix = uniquePrefix();
-  const redis = new Redis(REDIS_URL);
+  const { redis, prefix } = scratchRedis(t);
   const dir = mkdtempSync(join(tmpdir(), 'routines-'));
-  t.after(async () => {
-    const left = await redis.keys(`${prefix}*`);
-    if (left.length) await redis.del(...left);
-    redis.disconnect();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const routines = [
     { name: 'acme-digest', team: 'T0ACME' },
     { name: 'beta-digest', team: 'T0BETA' },
