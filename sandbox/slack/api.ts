@@ -194,7 +194,8 @@ const readHandlers: Record<string, ApiHandler> = {
 
   /**
    * Conversations a person is in. `types` defaults to public channels only, pages hold at most 999,
-   * and non-public conversations appear only where the bot is a member too.
+   * and non-public conversations appear only where the bot is a member too. An installation's
+   * token lists only its own workspace's conversations (each workspace may have a #general).
    * @see https://docs.slack.dev/reference/methods/users.conversations
    */
   'users.conversations': (ctx, args) => {
@@ -206,6 +207,7 @@ const readHandlers: Record<string, ApiHandler> = {
     const visible = [...ctx.state.conversations.values()].filter(
       (c) =>
         c.members.includes(user) &&
+        (ctx.sees?.(c.id) ?? true) &&
         types.has(typeOf(c)) &&
         (typeOf(c) === 'public_channel' || ctx.state.isBotMember(c)),
     );

@@ -156,11 +156,14 @@ async function handleApi(h: HttpHooks, method: string, req: IncomingMessage, res
     return answerAs(200, { ok: false, error: 'channel_not_found' });
   if (grant && method === 'auth.test' && SimInstalls.whose(grant) !== h.ctx.team.id)
     return answerAs(200, h.installs.authTest(grant, h.ctx.team));
-  return finishApi(h, method, args, handler, answerAs, whose ?? h.ctx.team.id);
+  // Lists (users.conversations) show an installation's token only its workspace's conversations.
+  const ctx = grant ? { ...h.ctx, sees: (id: string) => h.installs.covers(grant, id) } : h.ctx;
+  return finishApi(h, ctx, method, args, handler, answerAs, whose ?? h.ctx.team.id);
 }
 
 async function finishApi(
   h: HttpHooks,
+  ctx: HttpHooks['ctx'],
   method: string,
   args: Record<string, unknown>,
   handler: (typeof apiHandlers)[string] & {},
@@ -186,7 +189,7 @@ async function finishApi(
   if (fault?.error) return answer(200, { ok: false, error: fault.error });
   let result: ApiResult;
   try {
-    result = handler(h.ctx, args);
+    result = handler(ctx, args);
   } catch (err) {
     result = { ok: false, error: 'internal_error', detail: String(err) };
   }

@@ -20,6 +20,11 @@ export interface ApiContext {
    * rate-limits.ts DISTRIBUTED_HISTORY_RULES).
    */
   historyLimited?: boolean;
+  /**
+   * Whether the calling token may see a conversation: an installation's token sees only its
+   * workspace's (or organization's); unset for the sim's own bot token, which sees all.
+   */
+  sees?(channel: string): boolean;
 }
 
 /**
