@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LogLevel, WebClient } from '@slack/web-api';
-import { SlackSim } from '../../sandbox/slack/sim.js';
 import { canvasMarkdown } from '../../src/slack/write/canvas.js';
+import { startSimClient } from '../support/sim-client.js';
 
 async function start(t: { after(fn: () => Promise<void>): void }, scopes?: string[]) {
-  const sim = await SlackSim.start(scopes ? { scopes } : {});
-  t.after(() => sim.close());
-  const client = new WebClient(sim.botToken, {
-    slackApiUrl: sim.apiUrl,
-    retryConfig: { retries: 0 },
-    logLevel: LogLevel.ERROR,
-  });
+  const { sim, client } = await startSimClient(t, scopes ? { scopes } : {});
   const call = (method: string, args: Record<string, unknown>) =>
     client.apiCall(method, args).then(
       (r) => r as unknown as Record<string, unknown>,

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { WebClient } from '@slack/web-api';
-import { SlackSim } from '../../sandbox/slack/sim.js';
 import { microsToTs } from '../../sandbox/slack/state.js';
+import { startSimClient } from '../support/sim-client.js';
 
 /** A thread of 2,500 replies, one a second: reply i at parent + i seconds. */
 async function longThread(t: { after: (fn: () => Promise<void>) => void }) {
-  const sim = await SlackSim.start();
-  t.after(() => sim.close());
-  const client = new WebClient(sim.botToken, { slackApiUrl: sim.apiUrl, retryConfig: { retries: 0 } });
+  const { sim, client } = await startSimClient(t);
   const start = 1_700_000_000 * 1e6;
   const parent = sim.seedMessage({ channel: 'C0GENERAL', user: 'U0ALICE', text: 'p', ts: microsToTs(start) });
   for (let i = 1; i <= 2500; i++) {

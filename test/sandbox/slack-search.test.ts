@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type TestContext, test } from 'node:test';
-import { LogLevel, WebClient } from '@slack/web-api';
 import { manifestScopes } from '../../sandbox/slack/scopes.js';
 import { SlackSim } from '../../sandbox/slack/sim.js';
+import { simClient } from '../support/sim-client.js';
 
 /** A sim whose events land in `events` (a bare HTTP receiver that acks everything). */
 async function simWithEvents(t: TestContext, scopes?: string[]) {
@@ -31,11 +31,7 @@ async function simWithEvents(t: TestContext, scopes?: string[]) {
     await sim.close();
     await new Promise((r) => server.close(r));
   });
-  const client = new WebClient(sim.botToken, {
-    slackApiUrl: sim.apiUrl,
-    retryConfig: { retries: 0 },
-    logLevel: LogLevel.ERROR,
-  });
+  const client = simClient(sim);
   /** The action_token of a message `user` posts in `channel`. */
   const tokenOf = async (user: string, channel = 'C0GENERAL') => {
     await sim.post({ user, channel, text: `<@${sim.botUserId}> hi` });

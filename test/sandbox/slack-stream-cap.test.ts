@@ -1,21 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LogLevel, WebClient } from '@slack/web-api';
 import { MAX_STREAM_BYTES } from '../../sandbox/slack/api-stream.js';
-import { SlackSim } from '../../sandbox/slack/sim.js';
-
-/** Asserts that a Slack call fails with `error`. */
-const failsWith = (p: Promise<unknown>, error: string) =>
-  assert.rejects(p, (err: { data?: { error?: string } }) => err.data?.error === error);
+import { failsWith, startSimClient } from '../support/sim-client.js';
 
 test('a streamed message is capped in UTF-8 bytes, not characters; a refused call keeps it streaming', async (t) => {
-  const sim = await SlackSim.start();
-  t.after(() => sim.close());
-  const client = new WebClient(sim.botToken, {
-    slackApiUrl: sim.apiUrl,
-    retryConfig: { retries: 0 },
-    logLevel: LogLevel.ERROR,
-  });
+  const { sim, client } = await startSimClient(t);
   const parent = sim.seedMessage({ channel: 'D0ALICE', user: 'U0ALICE', text: '解释一下' });
   const start = { channel: 'D0ALICE', thread_ts: parent.ts };
   // 3,600 CJK characters: far below 12,000 characters, but 10,800 bytes.

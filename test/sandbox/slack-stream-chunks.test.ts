@@ -1,20 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LogLevel, WebClient } from '@slack/web-api';
 import { streamPlan } from '../../sandbox/slack/api-stream.js';
-import { SlackSim } from '../../sandbox/slack/sim.js';
-
-const failsWith = (p: Promise<unknown>, error: string) =>
-  assert.rejects(p, (err: { data?: { error?: string } }) => err.data?.error === error);
+import { failsWith, startSimClient } from '../support/sim-client.js';
 
 test('stream chunks: task_update and plan_update as documented, task_display_mode timeline|plan; tasks update in place', async (t) => {
-  const sim = await SlackSim.start();
-  t.after(() => sim.close());
-  const client = new WebClient(sim.botToken, {
-    slackApiUrl: sim.apiUrl,
-    retryConfig: { retries: 0 },
-    logLevel: LogLevel.ERROR,
-  });
+  const { sim, client } = await startSimClient(t);
   const parent = sim.seedMessage({ channel: 'D0ALICE', user: 'U0ALICE', text: 'summarize' });
   const start = { channel: 'D0ALICE', thread_ts: parent.ts };
   const task = { type: 'task_update', id: 'read', title: 'Reading', status: 'in_progress' } as const;
@@ -63,13 +53,7 @@ test('stream chunks: task_update and plan_update as documented, task_display_mod
 });
 
 test('plan blocks in a message: a title and task cards (task_id, title, status, rich_text details), checked on post and update', async (t) => {
-  const sim = await SlackSim.start();
-  t.after(() => sim.close());
-  const client = new WebClient(sim.botToken, {
-    slackApiUrl: sim.apiUrl,
-    retryConfig: { retries: 0 },
-    logLevel: LogLevel.ERROR,
-  });
+  const { sim, client } = await startSimClient(t);
   const card = { task_id: 'read', title: 'Reading', status: 'in_progress' };
   const plan = (tasks: unknown[], title: unknown = 'Digest of #general') => [{ type: 'plan', title, tasks }];
   for (const bad of [

@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LogLevel, WebClient } from '@slack/web-api';
-import { SlackSim } from '../../sandbox/slack/sim.js';
 import { TRIGGER_LIFETIME_MS } from '../../sandbox/slack/views.js';
-
-const failsWith = (p: Promise<unknown>, error: string) =>
-  assert.rejects(p, (err: { data?: { error?: string } }) => err.data?.error === error);
+import { failsWith, startSimClient } from '../support/sim-client.js';
 
 const modal = {
   type: 'modal' as const,
@@ -22,13 +18,7 @@ const modal = {
 };
 
 test('views.open: a trigger_id opens one modal, within 3 seconds; the modal is checked as Slack documents', async (t) => {
-  const sim = await SlackSim.start();
-  t.after(() => sim.close());
-  const client = new WebClient(sim.botToken, {
-    slackApiUrl: sim.apiUrl,
-    retryConfig: { retries: 0 },
-    logLevel: LogLevel.ERROR,
-  });
+  const { sim, client } = await startSimClient(t);
   await failsWith(client.views.open({ trigger_id: '1.2.abc', view: modal }), 'invalid_trigger_id');
   const trigger = sim.state.views.issue('U0ALICE');
   await failsWith(
