@@ -1,23 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SlackSim } from '../../sandbox/slack/sim.js';
+import { buttonValue, markdownOf } from '../support/blocks.js';
 import { startRig } from '../support/rig.js';
 import { addLeads, routinesFile, testClock, tsIn } from '../support/routines.js';
 import { seedThread } from '../support/seed.js';
 import { until } from '../support/until.js';
-
-type Block = { type?: string; text?: unknown; elements?: Array<Record<string, unknown>> };
-const blocksOf = (m: { blocks?: unknown[] }) => (m.blocks ?? []) as Block[];
-const markdownOf = (m: { blocks?: unknown[] }) =>
-  blocksOf(m)
-    .filter((b) => b.type === 'markdown')
-    .map((b) => String(b.text))
-    .join('\n');
-const buttonValue = (m: { blocks?: unknown[] }, actionId: string) =>
-  blocksOf(m)
-    .filter((b) => b.type === 'actions')
-    .flatMap((b) => b.elements ?? [])
-    .find((e) => e.action_id === actionId)?.value as string | undefined;
 
 /** Alice's private summary of #general: its markdown and the value of its Save as canvas button. */
 async function aliceSummary(sim: SlackSim) {

@@ -1,17 +1,9 @@
 /** A 👎 opens a modal asking why; the reason is kept with the answer, counted, and listed for admins. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startRig } from '../support/rig.js';
+import { metricLines, startRig } from '../support/rig.js';
 import { until } from '../support/until.js';
 import { mention, waitForReplies } from '../support/visible.js';
-
-const lines = async (
-  bot: { metrics: { registry: { getSingleMetricAsString(n: string): Promise<string> } } },
-  name: string,
-) =>
-  (await bot.metrics.registry.getSingleMetricAsString(name))
-    .split('\n')
-    .filter((l) => !l.startsWith('#') && l.trim());
 
 test('👎 opens a reason modal; the reason is stored, counted by reason and shown to admins; a closed modal still counts the 👎', async (t) => {
   const { sim, claude, bot } = await startRig(t, { env: { ADMIN_USER_IDS: 'U0CARLA' } });
@@ -23,7 +15,7 @@ test('👎 opens a reason modal; the reason is stored, counted by reason and sho
 
   // 👍 stays one click: no modal.
   await click('U0ALICE', 'up');
-  await until('the 👍 counted', async () => (await lines(bot, 'slackbot_feedback_total')).length === 1);
+  await until('the 👍 counted', async () => (await metricLines(bot, 'slackbot_feedback_total')).length === 1);
   assert.equal(sim.views().length, 0);
 
   await click('U0BOB', 'down');
@@ -31,7 +23,7 @@ test('👎 opens a reason modal; the reason is stored, counted by reason and sho
   assert.equal(modal.view.callback_id, 'feedback_reason');
   // The 👎 is counted at the click, before any reason.
   await until('the 👎 counted', async () =>
-    (await lines(bot, 'slackbot_feedback_total')).some((l) => /vote="down"/.test(l)),
+    (await metricLines(bot, 'slackbot_feedback_total')).some((l) => /vote="down"/.test(l)),
   );
   const r = await sim.submitView({
     user: 'U0BOB',
@@ -44,9 +36,9 @@ test('👎 opens a reason modal; the reason is stored, counted by reason and sho
   assert.equal(r.status, 200);
   await until(
     'the reason counted',
-    async () => (await lines(bot, 'slackbot_feedback_reasons_total')).length > 0,
+    async () => (await metricLines(bot, 'slackbot_feedback_reasons_total')).length > 0,
   );
-  assert.deepEqual(await lines(bot, 'slackbot_feedback_reasons_total'), [
+  assert.deepEqual(await metricLines(bot, 'slackbot_feedback_reasons_total'), [
     'slackbot_feedback_reasons_total{reason="outdated",profile="default"} 1',
   ]);
   assert.equal(sim.views('U0BOB')[0]?.open, false, 'the modal closed');
@@ -56,9 +48,9 @@ test('👎 opens a reason modal; the reason is stored, counted by reason and sho
   const second = await sim.waitFor(() => sim.views('U0CARLA')[0]);
   await sim.closeView({ user: 'U0CARLA', viewId: second.id });
   await until('both 👎 counted', async () =>
-    (await lines(bot, 'slackbot_feedback_total')).some((l) => /vote="down".*change="new"} 2/.test(l)),
+    (await metricLines(bot, 'slackbot_feedback_total')).some((l) => /vote="down".*change="new"} 2/.test(l)),
   );
-  assert.equal((await lines(bot, 'slackbot_feedback_reasons_total')).length, 1);
+  assert.equal((await metricLines(bot, 'slackbot_feedback_reasons_total')).length, 1);
 
   // Admins see the reason with the answer's reference; others do not.
   await sim.openAppHome('U0CARLA', 'home');
@@ -94,9 +86,16 @@ test('feedback only on answers the person can see: in a DM only its person; a fo
     messageTs: reply!.ts,
   });
   const modal = await sim.waitFor(() => sim.views('U0ALICE')[0]);
-  await until('Alice’s 👎 counted', async () => (await lines(bot, 'slackbot_feedback_total')).length === 1);
+  await until(
+    'Alice’s 👎 counted',
+    async () => (await metricLines(bot, 'slackbot_feedback_total')).length === 1,
+  );
   assert.equal(sim.views('U0BOB').length, 0, 'no modal for someone outside the DM');
-  assert.match((await lines(bot, 'slackbot_feedback_total'))[0] ?? '', /} 1$/, 'Bob’s click not counted');
+  assert.match(
+    (await metricLines(bot, 'slackbot_feedback_total'))[0] ?? '',
+    /} 1$/,
+    'Bob’s click not counted',
+  );
   // A submission arriving for Bob with Alice's modal's metadata is not kept.
   modal.user = 'U0BOB';
   await sim.submitView({
@@ -104,5 +103,5 @@ test('feedback only on answers the person can see: in a DM only its person; a fo
     viewId: modal.id,
     values: { reason: { reason: { type: 'radio_buttons', selected_option: { value: 'harmful' } } } },
   });
-  assert.deepEqual(await lines(bot, 'slackbot_feedback_reasons_total'), []);
+  assert.deepEqual(await metricLines(bot, 'slackbot_feedback_reasons_total'), []);
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import { startFakeAnthropic } from '../../sandbox/claude/fake-anthropic.js';
 import { REDIS_URL, uniquePrefix } from '../support/redis.js';
+import { metricLines } from '../support/rig.js';
 import { digests, failureNotices, seedGeneral, startRoutines } from '../support/routines.js';
 import { until } from '../support/until.js';
 
@@ -20,14 +21,6 @@ async function fakeClaude(t: TestContext) {
   t.after(() => claude.close());
   return claude;
 }
-
-const metric = async (
-  bot: { metrics: { registry: { getSingleMetricAsString(n: string): Promise<string> } } },
-  name: string,
-) =>
-  (await bot.metrics.registry.getSingleMetricAsString(name))
-    .split('\n')
-    .filter((l) => !l.startsWith('#') && l.trim());
 
 test('batch: true: the digest is asked through a message batch, polled, and delivered; usage at half the price, the saving counted', async (t) => {
   const claude = await fakeClaude(t);
@@ -55,10 +48,10 @@ test('batch: true: the digest is asked through a message batch, polled, and deli
   assert.match(d?.message.text ?? '', /Digest of #general/);
   // The saving is counted, and the call's cost at half the list price.
   await until('the batch counted', async () =>
-    (await metric(bot, 'slackbot_claude_batches_total')).some((l) => /event="succeeded"/.test(l)),
+    (await metricLines(bot, 'slackbot_claude_batches_total')).some((l) => /event="succeeded"/.test(l)),
   );
-  const [saving] = await metric(bot, 'slackbot_claude_batch_saving_usd_total');
-  const [cost] = await metric(bot, 'slackbot_claude_cost_usd_total');
+  const [saving] = await metricLines(bot, 'slackbot_claude_batch_saving_usd_total');
+  const [cost] = await metricLines(bot, 'slackbot_claude_cost_usd_total');
   const value = (l: string | undefined) => Number(l?.split(' ').at(-1));
   assert.ok(value(saving) > 0, saving);
   assert.ok(Math.abs(value(saving) - value(cost)) < 1e-9, `saving ${saving} equals the cost paid ${cost}`);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type TestContext, test } from 'node:test';
+import { markdownOf } from '../support/blocks.js';
 import { heldClaude } from '../support/held-claude.js';
 import { REDIS_URL, uniquePrefix } from '../support/redis.js';
 import { startReplicas } from '../support/replicas.js';
@@ -18,13 +19,6 @@ import {
   testClock,
 } from '../support/routines.js';
 import { until } from '../support/until.js';
-
-type Block = { type?: string; text?: unknown };
-const markdownOf = (m: { blocks?: unknown[] }) =>
-  ((m.blocks ?? []) as Block[])
-    .filter((b) => b.type === 'markdown')
-    .map((b) => String(b.text))
-    .join('\n');
 
 const EVERY_MINUTE = {
   name: 'general-digest',

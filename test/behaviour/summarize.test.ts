@@ -1,28 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type SimEphemeral, type SimMessage, SlackSim } from '../../sandbox/slack/sim.js';
+import { buttonValue, contextOf, markdownOf } from '../support/blocks.js';
 import { heldClaude } from '../support/held-claude.js';
 import { requestText, startRig } from '../support/rig.js';
 import { seedThread } from '../support/seed.js';
 
-type Block = { type?: string; text?: unknown; elements?: Array<Record<string, unknown>> };
-
-const blocksOf = (m: { blocks?: unknown[] }) => (m.blocks ?? []) as Block[];
-const markdownOf = (m: { blocks?: unknown[] }) =>
-  blocksOf(m)
-    .filter((b) => b.type === 'markdown')
-    .map((b) => String(b.text))
-    .join('\n');
-const contextOf = (m: { blocks?: unknown[] }) =>
-  blocksOf(m)
-    .filter((b) => b.type === 'context')
-    .flatMap((b) => (b.elements ?? []).map((e) => String(e.text)))
-    .join('\n');
-const shareValue = (m: { blocks?: unknown[] }) =>
-  blocksOf(m)
-    .filter((b) => b.type === 'actions')
-    .flatMap((b) => b.elements ?? [])
-    .find((e) => e.action_id === 'summary_share')?.value as string | undefined;
+const shareValue = (m: { blocks?: unknown[] }) => buttonValue(m, 'summary_share');
 
 /** The private summary (an ephemeral through response_url with a markdown block). */
 function waitForSummary(sim: SlackSim, user: string, n = 1, timeoutMs = 15_000): Promise<SimEphemeral> {

@@ -2,22 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { streamPlan } from '../../sandbox/slack/api-stream.js';
 import { type SimEphemeral, SlackSim } from '../../sandbox/slack/sim.js';
+import { blocksOf, buttonValue, contextOf } from '../support/blocks.js';
 import { heldClaude } from '../support/held-claude.js';
 import { startRig } from '../support/rig.js';
 
-type Block = { type?: string; text?: unknown; elements?: Array<Record<string, unknown>> };
-const blocksOf = (m: { blocks?: unknown[] }) => (m.blocks ?? []) as Block[];
 const hasSummary = (e: SimEphemeral) => blocksOf(e).some((b) => b.type === 'markdown');
-const contextOf = (m: { blocks?: unknown[] }) =>
-  blocksOf(m)
-    .filter((b) => b.type === 'context')
-    .flatMap((b) => (b.elements ?? []).map((e) => String(e.text)))
-    .join('\n');
-const stopValue = (m: { blocks?: unknown[] }) =>
-  blocksOf(m)
-    .filter((b) => b.type === 'actions')
-    .flatMap((b) => b.elements ?? [])
-    .find((e) => e.action_id === 'summary_stop')?.value as string | undefined;
+const stopValue = (m: { blocks?: unknown[] }) => buttonValue(m, 'summary_stop');
 
 /** `n` top-level messages of the last hours in `channel`. */
 function seed(sim: SlackSim, channel: string, n: number): void {

@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { HttpTransport } from '../../sandbox/slack/delivery.js';
+import { buttonValue } from '../support/blocks.js';
 import { REDIS_URL, uniquePrefix } from '../support/redis.js';
 import { type Rig, startRig } from '../support/rig.js';
 import { slowLink } from '../support/slow-link.js';
 
-type Block = { type?: string; elements?: Array<Record<string, unknown>> };
-const shareValue = (m: { blocks?: unknown[] }) =>
-  ((m.blocks ?? []) as Block[])
-    .filter((b) => b.type === 'actions')
-    .flatMap((b) => b.elements ?? [])
-    .find((e) => e.action_id === 'summary_share')?.value as string | undefined;
+const shareValue = (m: { blocks?: unknown[] }) => buttonValue(m, 'summary_share');
 
 test('Share clicked twice at once, each click handled by another replica, posts the summary once', async (t) => {
   const prefix = uniquePrefix();

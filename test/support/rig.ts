@@ -141,3 +141,10 @@ export async function startRig(t: TestContext, opts: RigOptions = {}): Promise<R
 export function requestText(body: { system?: unknown; messages?: unknown }): string {
   return JSON.stringify({ system: body.system, messages: body.messages });
 }
+
+/** The sample lines of one metric of the bot (no # HELP / # TYPE lines). */
+export async function metricLines(bot: Pick<Bot, 'metrics'>, name: string): Promise<string[]> {
+  return (await bot.metrics.registry.getSingleMetricAsString(name))
+    .split('\n')
+    .filter((l) => !l.startsWith('#') && l.trim());
+}
