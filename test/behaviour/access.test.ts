@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SlackSim } from '../../sandbox/slack/sim.js';
 import { startRig } from '../support/rig.js';
+import { addSharedChannel } from '../support/seed.js';
 import { botReplies, mention, waitForReplies } from '../support/visible.js';
 
 test('channel and user allow-lists: outside them one private note per message, no Claude call', async (t) => {
@@ -47,12 +48,7 @@ test('a workspace not on ALLOWED_TEAM_IDS gets the note; /summarize there too, p
 
 test('EXCLUDE_EXTERNAL_CHANNELS: Slack Connect channels get the note (conversations.info cached)', async (t) => {
   const { sim, claude } = await startRig(t, { env: { EXCLUDE_EXTERNAL_CHANNELS: 'true' } });
-  sim.addConversation({
-    id: 'C0SHARED',
-    name: 'with-acme',
-    is_ext_shared: true,
-    members: ['U0ALICE', sim.botUserId],
-  });
+  addSharedChannel(sim);
   for (const text of ['first', 'second']) {
     await sim.post({ user: 'U0ALICE', channel: 'C0SHARED', text: `<@${sim.botUserId}> ${text}` });
   }
@@ -146,13 +142,7 @@ test('a guest summarizes a linked thread only in a conversation they are in; ful
 
 test('shared channel: ALLOWED_TEAM_IDS checks the person’s own workspace, not only the sender', async (t) => {
   const { sim, claude } = await startRig(t, { env: { ALLOWED_TEAM_IDS: 'T0SIM' } });
-  sim.addUser({ id: 'U0EXT', name: 'eve', team_id: 'T0ACME' });
-  sim.addConversation({
-    id: 'C0SHARED',
-    name: 'with-acme',
-    is_ext_shared: true,
-    members: ['U0ALICE', 'U0EXT', sim.botUserId],
-  });
+  addSharedChannel(sim, { external: { id: 'U0EXT', name: 'eve', team: 'T0ACME' } });
   const mention = `<@${sim.botUserId}>`;
   const { deliveries, message: ext } = await sim.post({
     user: 'U0EXT',

@@ -14,6 +14,7 @@ import { createBot } from '../../src/bot.js';
 import { parseConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { botEnv, requestText, startFakes, startRig } from '../support/rig.js';
+import { addSharedChannel } from '../support/seed.js';
 import { until } from '../support/until.js';
 import { mention, visibleText, waitForReplies } from '../support/visible.js';
 
@@ -162,18 +163,8 @@ test('tools stay off in a Slack Connect channel a pattern matches; on when the p
     web_search: true
 `,
   );
-  r.sim.addConversation({
-    id: 'C0ACME',
-    name: 'with-acme',
-    is_ext_shared: true,
-    members: ['U0ALICE', r.sim.botUserId],
-  });
-  r.sim.addConversation({
-    id: 'C0GLOBEX',
-    name: 'with-globex',
-    is_ext_shared: true,
-    members: ['U0ALICE', r.sim.botUserId],
-  });
+  addSharedChannel(r.sim, { id: 'C0ACME' });
+  addSharedChannel(r.sim, { id: 'C0GLOBEX', name: 'with-globex' });
   assert.equal((await ask(r, 'C0GLOBEX', 'hi')).request.body.tools, undefined);
   assert.equal(toolCount((await ask(r, 'C0GENERAL', 'hi')).request), 1, 'not shared: on');
   const named = (await ask(r, 'C0ACME', 'hi')).request;

@@ -16,6 +16,7 @@ import { SEARCH_TOOL } from '../../sandbox/claude/offline-search.js';
 import { manifestScopes } from '../../sandbox/slack/scopes.js';
 import { SlackSim } from '../../sandbox/slack/sim.js';
 import { requestText, startRig } from '../support/rig.js';
+import { addSharedChannel } from '../support/seed.js';
 import { visibleText, waitForReplies } from '../support/visible.js';
 
 const SECRET = 'The billing migration is owned by Dana; cutover on 12 March.';
@@ -128,13 +129,7 @@ test('without an action_token (a person of another organization) the answer says
   const r = await rig(t, {
     profile: 'profiles:\n  - name: shared\n    channels: [C0SHARED]\n    workspace_search: true\n',
   });
-  r.sim.addUser({ id: 'U0EXT', name: 'ext', team_id: 'T0OTHER' });
-  r.sim.addConversation({
-    id: 'C0SHARED',
-    name: 'with-acme',
-    is_ext_shared: true,
-    members: ['U0EXT', 'U0ALICE', r.sim.botUserId],
-  });
+  addSharedChannel(r.sim, { external: { id: 'U0EXT', name: 'ext', team: 'T0OTHER' } });
   r.sim.seedMessage({ channel: 'C0RANDOM', user: 'U0BOB', text: SECRET });
   const { text, requests } = await ask(r, 'U0EXT', 'C0SHARED');
   assert.equal(r.sim.callsTo('assistant.search.context').length, 0);

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { type TestContext, test } from 'node:test';
 import { manifestScopes } from '../../sandbox/slack/scopes.js';
 import { SlackSim } from '../../sandbox/slack/sim.js';
+import { addSharedChannel } from '../support/seed.js';
 import { simClient } from '../support/sim-client.js';
 
 /** A sim whose events land in `events` (a bare HTTP receiver that acks everything). */
@@ -144,13 +145,7 @@ test('without any search:read scope the method answers missing_scope', async (t)
 
 test('people from another organization (Slack Connect) get no action_token', async (t) => {
   const { sim, tokenOf } = await simWithEvents(t);
-  sim.addUser({ id: 'U0EXT', name: 'ext', team_id: 'T0OTHER' });
-  sim.addConversation({
-    id: 'C0SHARED',
-    name: 'with-acme',
-    is_ext_shared: true,
-    members: ['U0EXT', 'U0ALICE', sim.botUserId],
-  });
+  addSharedChannel(sim, { external: { id: 'U0EXT', name: 'ext', team: 'T0OTHER' } });
   assert.equal(await tokenOf('U0EXT', 'C0SHARED'), undefined);
   assert.ok(await tokenOf('U0ALICE', 'C0SHARED'));
 });
