@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
-import type { TestContext } from 'node:test';
+import { after, before, type TestContext } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Sandbox, startSandbox } from '../../sandbox/sandbox.js';
 
 /** Debian's chromium package; .ci/run installs it when missing. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -46,4 +47,25 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = new URL(name, ARTIFACTS).pathname;
   await page.screenshot({ path });
   return path;
+}
+
+/**
+ * One sandbox (logs off, any free port) and one page of it for the whole file: the steps build on
+ * each other like a person's visit. `ready` is given them before the first test; both are closed
+ * after the last.
+ */
+export function visitForFile(
+  ready: (visit: { sandbox: Sandbox; page: Page; errors: string[] }) => void,
+): void {
+  let sandbox: Sandbox | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    sandbox = await startSandbox({ env: { LOG_LEVEL: 'silent' }, port: 0 });
+    browser = await startBrowser();
+    ready({ sandbox, ...(await openPage(browser, sandbox.url)) });
+  });
+  after(async () => {
+    await browser?.close();
+    await sandbox?.close();
+  });
 }

@@ -4,31 +4,22 @@
  * reason modal) happens in Globex, answered with the token Globex's install issued.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { OFFLINE_MODEL_NOTE } from '../../sandbox/claude/offline-model.js';
-import { type Sandbox, startSandbox } from '../../sandbox/sandbox.js';
+import type { Sandbox } from '../../sandbox/sandbox.js';
 import type { SimCall } from '../../sandbox/slack/sim.js';
 import { GLOBEX, GLOBEX_LAUNCH } from '../../sandbox/workspaces.js';
 import { until } from '../support/until.js';
-import { openPage, screenshot, startBrowser } from './browser.js';
+import { screenshot, visitForFile } from './browser.js';
 
 const WAIT = { timeout: 15_000 };
 
 let sandbox: Sandbox;
-let browser: Browser;
 let page: Page;
 let errors: string[];
-
-// One sandbox and one page for the whole file: the steps build on each other like a person's visit.
-before(async () => {
-  sandbox = await startSandbox({ env: { LOG_LEVEL: 'silent' }, port: 0 });
-  browser = await startBrowser();
-  ({ page, errors } = await openPage(browser, sandbox.url));
-});
-after(async () => {
-  await browser?.close();
-  await sandbox?.close();
+visitForFile((visit) => {
+  ({ sandbox, page, errors } = visit);
 });
 
 const thread = () => page.locator('#thread-messages');

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import type { WorkspaceView } from '../../sandbox/page/view.js';
 import { startSandbox } from '../../sandbox/sandbox.js';
 import { testClock } from '../support/routines.js';
 import { launchBrowser, openPage, screenshot } from './browser.js';
 
-test('the sandbox shows routines: every minute a digest of #general in #digests, and the canvas it updates, on the page', async (t) => {
+/** The sandbox (closed after the test) with its routines on a clock the test moves. */
+async function routineSandbox(t: TestContext) {
   const clock = testClock();
   const sandbox = await startSandbox({
     env: { LOG_LEVEL: 'silent' },
@@ -13,7 +14,11 @@ test('the sandbox shows routines: every minute a digest of #general in #digests,
     routines: { now: clock.now, tickMs: 10 },
   });
   t.after(() => sandbox.close());
-  const { sim } = sandbox;
+  return { sandbox, sim: sandbox.sim, clock };
+}
+
+test('the sandbox shows routines: every minute a digest of #general in #digests, and the canvas it updates, on the page', async (t) => {
+  const { sandbox, sim, clock } = await routineSandbox(t);
   const start = clock.minute();
   // Something new in #general during the minute.
   await sim.post({ user: 'U0ALICE', channel: 'C0GENERAL', text: 'We decided to demo routines on Friday.' });
@@ -44,14 +49,7 @@ test('the sandbox shows routines: every minute a digest of #general in #digests,
 });
 
 test('the page shows a routine’s plan in #digests while its digest is written', async (t) => {
-  const clock = testClock();
-  const sandbox = await startSandbox({
-    env: { LOG_LEVEL: 'silent' },
-    port: 0,
-    routines: { now: clock.now, tickMs: 10 },
-  });
-  t.after(() => sandbox.close());
-  const { sim } = sandbox;
+  const { sandbox, sim, clock } = await routineSandbox(t);
   await sim.post({ user: 'U0ALICE', channel: 'C0GENERAL', text: 'We decided to demo routines on Friday.' });
   await sandbox.bot.routines.tick();
   // Claude takes its time: the plan stays under way.
