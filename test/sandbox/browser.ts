@@ -49,6 +49,16 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
+/** How long a browser test waits for what a step should show (a bound on a hang, for a busy machine). */
+export const WAIT = { timeout: 15_000 };
+
+/** What a file's visit has: the sandbox, the page open on it, and the page's script errors. */
+export interface Visit {
+  sandbox: Sandbox;
+  page: Page;
+  errors: string[];
+}
+
 /**
  * One sandbox (logs off, any free port) and one page of it for the whole file: the steps build on
  * each other like a person's visit. `ready` is given them before the first test; both are closed

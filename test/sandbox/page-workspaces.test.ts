@@ -5,19 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Page } from 'playwright-core';
 import { OFFLINE_MODEL_NOTE } from '../../sandbox/claude/offline-model.js';
-import type { Sandbox } from '../../sandbox/sandbox.js';
 import type { SimCall } from '../../sandbox/slack/sim.js';
 import { GLOBEX, GLOBEX_LAUNCH } from '../../sandbox/workspaces.js';
 import { until } from '../support/until.js';
-import { screenshot, visitForFile } from './browser.js';
+import { screenshot, type Visit, visitForFile, WAIT } from './browser.js';
 
-const WAIT = { timeout: 15_000 };
-
-let sandbox: Sandbox;
-let page: Page;
-let errors: string[];
+let { sandbox, page, errors } = {} as Visit;
 visitForFile((visit) => {
   ({ sandbox, page, errors } = visit);
 });

@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import sharp from 'sharp';
 import { OFFLINE_MODEL_NOTE } from '../../sandbox/claude/offline-model.js';
-import type { Sandbox } from '../../sandbox/sandbox.js';
 import { ERROR_TEXT } from '../../src/features/failure-text.js';
 import { until } from '../support/until.js';
-import { screenshot, visitForFile } from './browser.js';
+import { screenshot, type Visit, visitForFile, WAIT } from './browser.js';
 
-const WAIT = { timeout: 15_000 };
-
-let sandbox: Sandbox;
-let page: Page;
-let errors: string[];
+let { sandbox, page, errors } = {} as Visit;
 visitForFile((visit) => {
   ({ sandbox, page, errors } = visit);
 });
