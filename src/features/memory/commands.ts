@@ -24,11 +24,12 @@ const FORGET_ALL = /^forget (?:everything|all(?: facts)?)(?: here| in this chann
 const FORGET = /^forget(?:\s+that\b|\s*:)?\s+([\s\S]+)$/i;
 
 /** German: "merke dir, dass …", "was hast du dir gemerkt?", "vergiss 2", "vergiss alles". */
-const REMEMBER_DE = /^merke?\s+dir(?:\s*,?\s*dass\b|\s*:)\s*([\s\S]*)$/i;
-const LIST_DE =
-  /^(?:was hast du dir gemerkt|was merkst du dir|was weißt du noch)(?:\s+(?:hier|in diesem channel))?\s*[?.!]*$/i;
+// One way to split each run of spaces: `\s*,?\s*` would try every split of a long run (quadratic).
+const REMEMBER_DE = /^merke?\s+dir(?:\s*(?:,\s*)?dass\b|\s*:)\s*([\s\S]*)$/i;
+const LIST_DE = /^(?:was hast du dir gemerkt|was merkst du dir)(?:\s+(?:hier|in diesem channel))?\s*[?.!]*$/i;
 const FORGET_ALL_DE = /^vergiss alles(?: hier| in diesem channel)?\s*[.!]*$/i;
-const FORGET_DE = /^vergiss(?:\s*,?\s*dass\b|\s*:)?\s+(?!nicht\b)([\s\S]+)$/i;
+// `\S` after the spaces: "vergiss  nicht" cannot give a space back to pass the "nicht" guard.
+const FORGET_DE = /^vergiss(?:\s*(?:,\s*)?dass\b|\s*:)?\s+(?!nicht\b)(\S[\s\S]*)$/i;
 
 /** Japanese: "覚えて：…", "何を覚えてる？", "忘れて 2" or "2を忘れて", "全部忘れて". */
 const REMEMBER_JA = /^覚えて(?:おいて)?(?:ください)?\s*[:：]\s*([\s\S]*)$/;
@@ -86,9 +87,46 @@ export function findFact(
   if (!wanted) return undefined;
   const exact = facts.findIndex((f) => norm(f.text) === wanted);
   if (exact >= 0) return { index: exact };
-  const hits = facts.flatMap((f, i) => (norm(f.text).includes(wanted) ? [i] : []));
+  // "forget it", "vergiss es", "それを忘れて" are "never mind", never a part of some fact.
+  if (wanted.length < 3 || PRONOUNS.has(wanted)) return undefined;
+  const hits = facts.flatMap((f, i) => (containsWords(norm(f.text), wanted) ? [i] : []));
   if (hits.length === 1) return { index: hits[0] as number };
   return hits.length > 1 ? { many: hits.map((i) => i + 1) } : undefined;
+}
+
+/** Words that point at something said before, in the languages with command words. */
+const PRONOUNS = new Set([
+  'it',
+  'this',
+  'that',
+  'them',
+  'es',
+  'das',
+  'dies',
+  'dieses',
+  'それ',
+  'これ',
+  'あれ',
+]);
+
+/** A letter or digit of a script written with spaces between words. */
+const SPACED = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{N}]/u;
+const WORDLIKE = /[\p{L}\p{N}]/u;
+
+/**
+ * `part` in `text` as whole words where words are spaced ("es" is not in "Tuesdays"), anywhere
+ * in scripts without spaces. Both are at most a few hundred characters (MAX_FACT_CHARS).
+ */
+function containsWords(text: string, part: string): boolean {
+  const startBound = SPACED.test(part.charAt(0));
+  const endBound = SPACED.test(part.charAt(part.length - 1));
+  for (let at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+    const before = text.charAt(at - 1);
+    const after = text.charAt(at + part.length);
+    if ((!startBound || !before || !WORDLIKE.test(before)) && (!endBound || !after || !WORDLIKE.test(after)))
+      return true;
+  }
+  return false;
 }
 
 /**

@@ -186,6 +186,8 @@ export class FileFacts implements FactBook {
   private readonly teams: JsonFileRecords<Record<string, Fact[]>>;
   /** The file could not be read: nothing is read from or written to it until it can. */
   private broken = false;
+  /** A workspace's record is read, changed and written whole: two changes in it wait for each other. */
+  private readonly serial = new Serial();
 
   constructor(
     dir: string,
@@ -224,13 +226,15 @@ export class FileFacts implements FactBook {
     return (await this.team(team))[channel] ?? [];
   }
 
-  async update(team: string, channel: string, change: (facts: Fact[]) => Fact[]): Promise<Fact[]> {
-    const { [channel]: before = [], ...others } = await this.team(team);
-    const next = change(before);
-    const teamFacts = next.length ? { ...others, [channel]: next } : others;
-    if (Object.keys(teamFacts).length) await this.teams.put(team, teamFacts);
-    else await this.teams.delete(team);
-    return next;
+  update(team: string, channel: string, change: (facts: Fact[]) => Fact[]): Promise<Fact[]> {
+    return this.serial.run(team, async () => {
+      const { [channel]: before = [], ...others } = await this.team(team);
+      const next = change(before);
+      const teamFacts = next.length ? { ...others, [channel]: next } : others;
+      if (Object.keys(teamFacts).length) await this.teams.put(team, teamFacts);
+      else await this.teams.delete(team);
+      return next;
+    });
   }
 
   async channels(team: string): Promise<string[]> {

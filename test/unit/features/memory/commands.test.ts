@@ -43,6 +43,13 @@ test('German and Japanese command words work where they cannot open a question, 
   assert.deepEqual(parseMemoryCommand('Vergiss alles'), { kind: 'forgetAll', lang: 'de' });
   assert.equal(parseMemoryCommand('Merke dir den Termin?'), undefined, 'no "dass", no colon: a question');
   assert.equal(parseMemoryCommand('vergiss nicht, mir zu sagen, wann es losgeht'), undefined);
+  assert.equal(parseMemoryCommand('vergiss  nicht, dass wir morgen frei haben'), undefined, 'two spaces');
+  assert.equal(parseMemoryCommand('was weißt du noch?'), undefined, 'a follow-up question');
+  assert.deepEqual(parseMemoryCommand('vergiss, dass der Standup um 9 ist'), {
+    kind: 'forget',
+    what: 'der Standup um 9 ist',
+    lang: 'de',
+  });
 
   assert.deepEqual(parseMemoryCommand('覚えて：リリースは金曜日'), {
     kind: 'remember',
@@ -73,6 +80,22 @@ test('forget finds a fact by number, by its words, or asks which when several ma
   );
   assert.deepEqual(findFact(facts, 'standup'), { many: [2, 3] });
   assert.equal(findFact(facts, 'lunch'), undefined);
+});
+
+test('forget by words: whole words only where words are spaced; "it", "es", "それ" name no fact', () => {
+  const facts = [
+    { text: 'Deploys happen on Tuesdays' },
+    { text: 'Das Büro ist freitags zu' },
+    { text: 'それは金曜日の会議' },
+  ];
+  assert.equal(findFact(facts, 'es'), undefined, '"vergiss es" is never mind');
+  assert.equal(findFact(facts, 'it'), undefined);
+  assert.equal(findFact(facts, 'das'), undefined);
+  assert.equal(findFact(facts, 'それ'), undefined);
+  assert.equal(findFact(facts, 'day'), undefined, 'not inside a word');
+  assert.deepEqual(findFact(facts, 'tuesdays'), { index: 0 });
+  assert.deepEqual(findFact(facts, 'büro'), { index: 1 });
+  assert.deepEqual(findFact(facts, '金曜日の会議'), { index: 2 }, 'anywhere in Japanese');
 });
 
 test('a fact is kept plain: no pings, no invisible or control characters', () => {
