@@ -33,6 +33,18 @@ const result = (source: string, text: string, citations = true): Anthropic.Searc
 
 const question = '<message author="Alice">\nWhen is the launch?\n</message>';
 
+/** The conversation so far when the tool's result answers Claude's call `id` in its turn `turn`. */
+const withToolResult = (
+  asked: string,
+  turn: Anthropic.MessageParam['content'],
+  content: Anthropic.ToolResultBlockParam['content'],
+  id: string,
+): Anthropic.MessageParam[] => [
+  { role: 'user', content: asked },
+  { role: 'assistant', content: turn },
+  { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content }] },
+];
+
 test('a tool call ends the turn; its search results come back and the answer cites them', async (t) => {
   const { fake: f, client } = await fake(t);
   f.enqueue({ text: '', toolUse: { name: SEARCH_TOOL, input: { query: 'launch date' } } });
@@ -59,20 +71,12 @@ test('a tool call ends the turn; its search results come back and the answer cit
       model: 'claude-x',
       max_tokens: 100,
       tools: [TOOL],
-      messages: [
-        { role: 'user', content: question },
-        { role: 'assistant', content: first.content },
-        {
-          role: 'user',
-          content: [
-            {
-              type: 'tool_result',
-              tool_use_id: use?.id ?? '',
-              content: [result('https://x.slack.com/archives/C1/p11', 'Launch moves to March')],
-            },
-          ],
-        },
-      ],
+      messages: withToolResult(
+        question,
+        first.content,
+        [result('https://x.slack.com/archives/C1/p11', 'Launch moves to March')],
+        use?.id ?? '',
+      ),
     })
     .finalMessage();
   assert.equal(second.stop_reason, 'end_turn');
@@ -91,11 +95,8 @@ test('what the real API refuses is refused with a 400', async (t) => {
       () => '200',
       (err: InstanceType<typeof Anthropic.APIError>) => `${err.status} ${err.message}`,
     );
-  const answered = (content: Anthropic.ToolResultBlockParam['content'], id = 'toolu_1') => [
-    { role: 'user' as const, content: question },
-    { role: 'assistant' as const, content: [use] },
-    { role: 'user' as const, content: [{ type: 'tool_result' as const, tool_use_id: id, content }] },
-  ];
+  const answered = (content: Anthropic.ToolResultBlockParam['content'], id = 'toolu_1') =>
+    withToolResult(question, [use], content, id);
   assert.equal(await ask(answered([result('https://s/1', 'ok')])), '200');
   assert.match(await ask(answered('x'), []), /^400 .*must define tools/);
   assert.match(
@@ -172,20 +173,12 @@ test('the offline model searches for what the thread does not say, then cites wh
     model: 'claude-x',
     max_tokens: 500,
     tools: [TOOL],
-    messages: [
-      { role: 'user', content: `${thread}\n\n${asked}` },
-      { role: 'assistant', content: first.content },
-      {
-        role: 'user',
-        content: [
-          {
-            type: 'tool_result',
-            tool_use_id: use?.id ?? '',
-            content: [result('https://s/archives/C2/p22', 'Dana owns the billing migration')],
-          },
-        ],
-      },
-    ],
+    messages: withToolResult(
+      `${thread}\n\n${asked}`,
+      first.content,
+      [result('https://s/archives/C2/p22', 'Dana owns the billing migration')],
+      use?.id ?? '',
+    ),
   });
   const text = second.content.find((b) => b.type === 'text');
   assert.match(text?.text ?? '', /Dana owns the billing migration/);
