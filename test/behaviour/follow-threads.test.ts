@@ -10,7 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { REDIS_URL, uniquePrefix } from '../support/redis.js';
 import { type Rig, startRig } from '../support/rig.js';
-import { botReplies, visibleText, waitForReplies } from '../support/visible.js';
+import { botReplies, mention, visibleText, waitForReplies } from '../support/visible.js';
 
 const PROFILES = `
 profiles:
@@ -35,11 +35,7 @@ test('follow_threads: replies in an answered thread are answered without a menti
   // Other apps' mentions are answered here (ALLOW_BOT_MESSAGES), their un-mentioned replies never.
   const r = await rig(t, { ALLOW_BOT_MESSAGES: 'true' });
   const { sim, claude } = r;
-  const { message: parent } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    text: `<@${sim.botUserId}> what is our deploy window?`,
-  });
+  const parent = await mention(sim, 'what is our deploy window?');
   await waitForReplies(sim, 'C0GENERAL', parent.ts);
   const reply = (user: string, text: string) =>
     sim.post({ user, channel: 'C0GENERAL', thread_ts: parent.ts, text });
@@ -96,28 +92,14 @@ test('follow_threads is off by default, ANSWER_THREAD_FOLLOWUPS is its default, 
   const r = await rig(t, { ANSWER_THREAD_FOLLOWUPS: 'true' });
   const { sim, claude } = r;
   // G0PRIVATE's profile says false, whatever the setting says.
-  const { message: parent } = await sim.post({
-    user: 'U0ALICE',
-    channel: 'G0PRIVATE',
-    text: `<@${sim.botUserId}> hello`,
-  });
+  const parent = await mention(sim, 'hello', { channel: 'G0PRIVATE' });
   await waitForReplies(sim, 'G0PRIVATE', parent.ts);
   await sim.post({ user: 'U0BOB', channel: 'G0PRIVATE', thread_ts: parent.ts, text: 'not for the bot' });
-  await sim.post({
-    user: 'U0BOB',
-    channel: 'G0PRIVATE',
-    thread_ts: parent.ts,
-    text: `<@${sim.botUserId}> this one is`,
-  });
+  await mention(sim, 'this one is', { user: 'U0BOB', channel: 'G0PRIVATE', thread_ts: parent.ts });
   await waitForReplies(sim, 'G0PRIVATE', parent.ts, 2);
   assert.equal(claude.requests.length, 2, 'the un-mentioned reply was not answered');
   // "stop" where the bot does not follow: said so, no question.
-  await sim.post({
-    user: 'U0BOB',
-    channel: 'G0PRIVATE',
-    thread_ts: parent.ts,
-    text: `<@${sim.botUserId}> stop`,
-  });
+  await mention(sim, 'stop', { user: 'U0BOB', channel: 'G0PRIVATE', thread_ts: parent.ts });
   const said = await waitForReplies(sim, 'G0PRIVATE', parent.ts, 3);
   assert.match(visibleText(said[2]!), /only when mentioned: there is nothing to stop/);
   assert.equal(claude.requests.length, 2);
@@ -195,12 +177,7 @@ test('“@bot stop” in a thread also stops the person’s answer being written
     },
     { what: 'the answer stopped and the stop confirmed' },
   );
-  assert.ok(
-    !replies
-      .map((m) => m.text)
-      .join('')
-      .includes('word199'),
-    'the rest of the answer never came',
-  );
+  const shown = replies.map((m) => m.text).join('');
+  assert.ok(!shown.includes('word199'), 'the rest of the answer never came');
   assert.equal(claude.requests.length, 1, '“stop” is no question');
 });

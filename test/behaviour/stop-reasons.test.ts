@@ -14,12 +14,7 @@ test('an answer stopped at the length limit says so, and "continue" goes on from
     'The first half of a long answer\n\n_…the answer reached the length limit here. Mention me with “continue” in this thread for the rest._',
   );
   claude.enqueue({ text: 'and the second half.' });
-  await sim.post({
-    user: 'U0ALICE',
-    channel: 'C0GENERAL',
-    thread_ts: message.ts,
-    text: `<@${sim.botUserId}> continue`,
-  });
+  await mention(sim, 'continue', { thread_ts: message.ts });
   const replies = await waitForReplies(sim, 'C0GENERAL', message.ts, 2);
   assert.equal(visibleText(replies[1]!), 'and the second half.');
   // Claude saw its own cut answer as the previous turn, then "continue".

@@ -25,8 +25,16 @@ export function waitForReplies(sim: SlackSim, channel: string, threadTs: string,
   );
 }
 
-/** Alice mentions the bot in #general, starting a thread; resolves with her message. */
-export async function mention(sim: SlackSim, text: string): Promise<SimMessage> {
-  return (await sim.post({ user: 'U0ALICE', channel: 'C0GENERAL', text: `<@${sim.botUserId}> ${text}` }))
-    .message;
+/**
+ * Alice (or `where.user`) mentions the bot in #general (or `where.channel`), starting a thread or
+ * replying in `where.thread_ts`; resolves with the message.
+ */
+export async function mention(
+  sim: SlackSim,
+  text: string,
+  where: { user?: string; channel?: string; thread_ts?: string } = {},
+): Promise<SimMessage> {
+  const { user = 'U0ALICE', channel = 'C0GENERAL', thread_ts } = where;
+  const at = thread_ts ? { thread_ts } : {};
+  return (await sim.post({ user, channel, ...at, text: `<@${sim.botUserId}> ${text}` })).message;
 }
