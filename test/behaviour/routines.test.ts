@@ -173,6 +173,12 @@ test('a run that fails tells the target channel once, retries with backoff, then
   const notices = () => failureNotices(sim, leads);
   await sim.waitFor(() => notices().length === 1, { what: 'the failure notice' });
   assert.match(notices()[0]?.text ?? '', /`hourly`.*#general[\s\S]*overloaded/);
+  // The slot's message shows the plan where it stopped, not an hourglass, and that it is tried again.
+  const shown = await sim.waitFor(
+    () => slotMessages(sim, leads).find((d) => /Not written yet/.test(d.message.text))?.message,
+    { what: 'the slot’s message saying it failed' },
+  );
+  assert.doesNotMatch(JSON.stringify(shown.blocks), /hourglass/);
   // Not retried before its backoff (1 minute), then retried: it fails again, and says nothing more.
   for (let k = 0; k < 3; k++) await bot.routines.tick();
   assert.equal(logs.filter((l) => l.includes('will retry')).length, 1);

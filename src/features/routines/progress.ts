@@ -6,7 +6,7 @@ import type { PlanTask } from '../../slack/write/plan-stream.js';
 import type { WriteQuota } from '../../slack/write/write-quota.js';
 import type { Digests } from '../deps.js';
 import type { RoutineRun } from './scheduler.js';
-import { canvasTask, progressMessage } from './texts.js';
+import { canvasTask, failedProgressMessage, progressMessage } from './texts.js';
 
 /** What a run's message needs (a part of the run's own deps). */
 export interface ProgressDeps {
@@ -109,6 +109,38 @@ export class RoutineProgress {
     await this.started;
     await this.edits?.close();
     return { message: this.ts ? { ts: this.ts, done: this.done } : undefined, posted: this.posted };
+  }
+
+  /**
+   * The run failed: its message (if it has one, unfinished) stops showing an hourglass and says
+   * whether the slot is tried again or given up; it stays marked as being written, so a retry
+   * carries on in it. Never throws.
+   */
+  async failed(givenUp: boolean): Promise<void> {
+    const { run, deps, place } = this;
+    const shown = await this.settle();
+    if (!shown.message || shown.message.done || run.halted()) return;
+    const message = failedProgressMessage({
+      routine: run.spec.name,
+      source: place.sourceLabel,
+      when: place.when,
+      tasks: this.current,
+      givenUp,
+    });
+    try {
+      await deps.quota.update(deps.teamId(), true);
+      if (run.halted()) return;
+      await callOnce(() =>
+        deps.postClient.chat.update({
+          channel: place.target,
+          ts: shown.message?.ts as string,
+          ...message,
+          metadata: slotMetadata(deps.digests.eventType, run.spec.name, run.slot, { state: WRITING }),
+        }),
+      );
+    } catch (err) {
+      deps.log.info({ err, routine: run.spec.name }, 'the routine’s failed run could not be shown');
+    }
   }
 
   private message() {

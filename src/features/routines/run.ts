@@ -12,7 +12,7 @@ import {
   slotMetadata,
 } from './progress.js';
 import { slotLabel } from './schedule.js';
-import type { RoutineRun, RunResult } from './scheduler.js';
+import { MAX_ATTEMPTS, type RoutineRun, type RunResult } from './scheduler.js';
 import {
   canvasCreatedText,
   canvasDoneMessage,
@@ -82,6 +82,11 @@ export async function runRoutine(run: RoutineRun, deps: RoutineRunDeps): Promise
   });
   if (out.ok) return { ok: true };
   const restarting = out.failure.kind === 'restarting';
+  if (!restarting) {
+    // The scheduler gives the slot up after its last attempt: this run's, when it failed before.
+    const before = run.record.failing?.slot === slot ? run.record.failing.attempts : 0;
+    await progress?.failed(before + 1 >= MAX_ATTEMPTS);
+  }
   return { ok: false, reason: out.failure.kind, restarting, ...(out.text ? { text: out.text } : {}) };
 }
 

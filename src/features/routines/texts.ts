@@ -34,6 +34,26 @@ export function progressMessage(o: RunLabel & { tasks: readonly PlanTask[] }): {
 }
 
 /**
+ * A run's message after the run failed: no hourglass, the plan where it stopped, and whether the
+ * slot is tried again (its next run carries on in this message) or was given up.
+ */
+export function failedProgressMessage(o: RunLabel & { tasks: readonly PlanTask[]; givenUp: boolean }): {
+  text: string;
+  blocks: Block[];
+} {
+  const status = o.givenUp
+    ? 'Not written: the routine gave this digest up after several attempts.'
+    : 'Not written yet: I’ll try again in a few minutes.';
+  return {
+    text: `The digest of ${o.source} for ${o.when}: ${status}`,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `:warning: ${head(o)}\n${status}` } },
+      ...(o.tasks.length ? [planBlock(planTitle(o), o.tasks)] : []),
+    ],
+  };
+}
+
+/**
  * A digest posted in the target channel: what and when, the plan it went through (when the run's
  * message showed one), the summary, what it covers.
  */
