@@ -151,35 +151,24 @@ test('what the real API refuses is refused with a 400', async (t) => {
 test('the offline model searches for what the thread does not say, then cites what it found', async (t) => {
   const { client } = await fake(t);
   const thread = '<message author="Bob">\nThe launch is in March.\n</message>';
-  const knows = await client.messages.create({
-    model: 'claude-x',
-    max_tokens: 500,
-    tools: [TOOL],
-    messages: [{ role: 'user', content: `${thread}\n\n${question}` }],
-  });
+  const ask = (messages: Anthropic.MessageParam[]) =>
+    client.messages.create({ model: 'claude-x', max_tokens: 500, tools: [TOOL], messages });
+  const knows = await ask([{ role: 'user', content: `${thread}\n\n${question}` }]);
   assert.equal(knows.stop_reason, 'end_turn', 'the thread speaks of the launch: no search');
 
   const asked = '<message author="Alice">\nWho owns the billing migration?\n</message>';
-  const first = await client.messages.create({
-    model: 'claude-x',
-    max_tokens: 500,
-    tools: [TOOL],
-    messages: [{ role: 'user', content: `${thread}\n\n${asked}` }],
-  });
+  const first = await ask([{ role: 'user', content: `${thread}\n\n${asked}` }]);
   assert.equal(first.stop_reason, 'tool_use');
   const use = first.content.find((b) => b.type === 'tool_use');
   assert.match(String((use?.input as { query?: string } | undefined)?.query), /billing/);
-  const second = await client.messages.create({
-    model: 'claude-x',
-    max_tokens: 500,
-    tools: [TOOL],
-    messages: withToolResult(
+  const second = await ask(
+    withToolResult(
       `${thread}\n\n${asked}`,
       first.content,
       [result('https://s/archives/C2/p22', 'Dana owns the billing migration')],
       use?.id ?? '',
     ),
-  });
+  );
   const text = second.content.find((b) => b.type === 'text');
   assert.match(text?.text ?? '', /Dana owns the billing migration/);
   assert.equal(text?.citations?.[0]?.type, 'search_result_location');
