@@ -15,7 +15,8 @@ import { offlineToolReply } from '../../sandbox/claude/offline-search.js';
 import { startChild } from '../support/child.js';
 import { newInstallationKey } from '../support/installs.js';
 import { REDIS_URL, uniquePrefix } from '../support/redis.js';
-import { botEnv, requestText, startFakes, startRig } from '../support/rig.js';
+import { childAndSurvivor } from '../support/replicas.js';
+import { botEnv, requestText, startFakes } from '../support/rig.js';
 import { until } from '../support/until.js';
 import { visibleText, waitForReplies } from '../support/visible.js';
 
@@ -54,14 +55,14 @@ test('with Redis and SLACK_INSTALLATION_KEY: the waiting job holds the action_to
     CLAUDE_PROFILES_FILE: file,
     SLACK_INSTALLATION_KEY: newInstallationKey(),
   };
-  const doomed = startChild(t, 'test/support/child-bot.ts', {
-    ...botEnv(sim, claude),
-    ...shared,
-    CLAIM_LEASE_MS: '1500',
+  const { child: doomed } = await childAndSurvivor(t, {
+    sim,
+    claude,
+    entry: 'test/support/child-bot.ts',
+    shared,
+    childEnv: { CLAIM_LEASE_MS: '1500' },
+    claimLeaseMs: 1500,
   });
-  const port = await doomed.ready;
-  await startRig(t, { env: { ...shared, ANTHROPIC_BASE_URL: claude.url }, sim, claimLeaseMs: 1500 });
-  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
   const redis = new Redis(REDIS_URL);
   t.after(() => redis.disconnect());
   let killed = false;

@@ -9,6 +9,7 @@ import type { FakeAnthropic } from '../../sandbox/claude/fake-anthropic.js';
 import type { SlackSim } from '../../sandbox/slack/sim.js';
 import { startChild } from '../support/child.js';
 import { REDIS_URL, startPrivateRedis, uniquePrefix } from '../support/redis.js';
+import { childAndSurvivor } from '../support/replicas.js';
 import { botEnv, requestText, startFakes, startRig } from '../support/rig.js';
 import { until } from '../support/until.js';
 import { botReplies, visibleText, waitForReplies } from '../support/visible.js';
@@ -28,19 +29,14 @@ async function twoReplicas(
   const { sim, claude } = await startFakes(t);
   const prefix = uniquePrefix();
   const shared = { REDIS_URL, REDIS_KEY_PREFIX: prefix, ...env };
-  const doomed = startChild(t, 'test/support/child-bot.ts', {
-    ...botEnv(sim, claude),
-    ...shared,
-    CLAIM_LEASE_MS: String(LEASE_MS),
-    ...doomedEnv,
-  });
-  const port = await doomed.ready;
-  const survivor = await startRig(t, {
-    env: { ...shared, ANTHROPIC_BASE_URL: claude.url },
+  const { child: doomed, survivor } = await childAndSurvivor(t, {
     sim,
+    claude,
+    entry: 'test/support/child-bot.ts',
+    shared,
+    childEnv: { CLAIM_LEASE_MS: String(LEASE_MS), ...doomedEnv },
     claimLeaseMs: LEASE_MS,
   });
-  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
   const redis = new Redis(REDIS_URL);
   t.after(() => redis.disconnect());
   return { sim, claude, doomed, survivor, prefix, redis };
@@ -53,17 +49,17 @@ async function twoReplicas(
 async function stoppingAndSurvivor(t: TestContext, env: Record<string, string>) {
   const { sim, claude } = await startFakes(t);
   const shared = { REDIS_URL, REDIS_KEY_PREFIX: uniquePrefix(), ...env };
-  const stopping = startChild(t, 'src/main.ts', {
-    ...botEnv(sim, claude),
-    ...shared,
-    SHUTDOWN_GRACE_MS: '1000',
-  });
-  const port = await stopping.ready;
   // The survivor takes what was handed back at its next sweep (a third of its lease), but must
   // not take, as lapsed, what the stopping one (30 s leases) still works on: its lease is long
   // enough for the grace period and the notes that follow.
-  await startRig(t, { env: { ...shared, ANTHROPIC_BASE_URL: claude.url }, sim, claimLeaseMs: 10_000 });
-  sim.connectHttp({ eventsUrl: `http://127.0.0.1:${port}/slack/events` });
+  const { child: stopping } = await childAndSurvivor(t, {
+    sim,
+    claude,
+    entry: 'src/main.ts',
+    shared,
+    childEnv: { SHUTDOWN_GRACE_MS: '1000' },
+    claimLeaseMs: 10_000,
+  });
   return { sim, claude, stopping };
 }
 
