@@ -4,6 +4,21 @@ import type { ConversationMessage } from '../../../src/claude/prompt.js';
 import { buildRequest, quoteMessage } from '../../../src/claude/prompt.js';
 
 const system = { botName: 'Claude', today: '2026-11-25', where: 'channel' as const };
+
+/** The request for `conversation`: model x, no custom prompt, nothing omitted, unless `more` says. */
+const request = (
+  conversation: ConversationMessage[],
+  more: Partial<Parameters<typeof buildRequest>[0]> = {},
+) =>
+  buildRequest({
+    model: 'x',
+    maxTokens: 1,
+    customPrompt: undefined,
+    system,
+    omitted: 0,
+    conversation,
+    ...more,
+  });
 const m = (author: string, text: string, fromBot = false, ts = '1.0'): ConversationMessage => ({
   author,
   text,
@@ -12,19 +27,15 @@ const m = (author: string, text: string, fromBot = false, ts = '1.0'): Conversat
 });
 
 test('people become user turns with their names, the bot becomes assistant turns', () => {
-  const req = buildRequest({
-    model: 'claude-sonnet-5-5',
-    maxTokens: 100,
-    customPrompt: undefined,
-    system,
-    omitted: 0,
-    conversation: [
+  const req = request(
+    [
       m('Alice', 'What is Rust?'),
       m('Bob', 'And Go?'),
       m('Claude', 'Two languages.', true),
       m('Alice', 'Compare them'),
     ],
-  });
+    { model: 'claude-sonnet-5-5', maxTokens: 100 },
+  );
   assert.deepEqual(
     req.messages.map((x) => x.role),
     ['user', 'assistant', 'user'],
@@ -36,14 +47,7 @@ test('people become user turns with their names, the bot becomes assistant turns
 });
 
 test('the system prompt has today, the language rule and caching on the stable prefix', () => {
-  const req = buildRequest({
-    model: 'x',
-    maxTokens: 1,
-    customPrompt: undefined,
-    system,
-    omitted: 0,
-    conversation: [m('Alice', 'a'), m('Claude', 'b', true), m('Alice', 'c')],
-  });
+  const req = request([m('Alice', 'a'), m('Claude', 'b', true), m('Alice', 'c')]);
   const text = req.system[0]?.text ?? '';
   assert.match(text, /2026-11-25/);
   assert.match(text, /language of the latest message/);
@@ -56,27 +60,13 @@ test('the system prompt has today, the language rule and caching on the stable p
 });
 
 test('a custom prompt replaces the persona but keeps the rules', () => {
-  const req = buildRequest({
-    model: 'x',
-    maxTokens: 1,
-    customPrompt: 'You are Ferris, a crab.',
-    system,
-    omitted: 0,
-    conversation: [m('A', 'hi')],
-  });
+  const req = request([m('A', 'hi')], { customPrompt: 'You are Ferris, a crab.' });
   assert.match(req.system[0]?.text ?? '', /^You are Ferris, a crab\./);
   assert.match(req.system[0]?.text ?? '', /Never write @channel/);
 });
 
 test('a conversation that starts with the bot starts with a user turn; omitted messages are noted', () => {
-  const req = buildRequest({
-    model: 'x',
-    maxTokens: 1,
-    customPrompt: undefined,
-    system,
-    omitted: 42,
-    conversation: [m('Claude', 'Hello!', true), m('Alice', 'hi')],
-  });
+  const req = request([m('Claude', 'Hello!', true), m('Alice', 'hi')], { omitted: 42 });
   assert.equal(req.messages[0]?.role, 'user');
   assert.match(JSON.stringify(req.messages), /42 earlier messages omitted/);
 });
@@ -89,8 +79,7 @@ test('message content cannot close its own quote element', () => {
 
 test('a conversation that ends with the bot is never sent as a prefill to a model that refuses one', () => {
   const conversation = [m('Alice', 'What is Rust?'), m('Claude', 'A language.', true)];
-  const ask = (model: string) =>
-    buildRequest({ model, maxTokens: 100, customPrompt: undefined, system, omitted: 0, conversation });
+  const ask = (model: string) => request(conversation, { model, maxTokens: 100 });
   for (const model of ['claude-sonnet-5-5', 'claude-opus-5-5', 'claude-haiku-5-5'])
     assert.equal(ask(model).messages.at(-1)?.role, 'user', model);
   // Older models take it as before.
@@ -99,15 +88,7 @@ test('a conversation that ends with the bot is never sent as a prefill to a mode
 
 test('the queue reserves input tokens as the model counts them (newer tokenizer: ~30% more)', () => {
   const ask = (model: string) =>
-    buildRequest({
-      model,
-      maxTokens: 100,
-      customPrompt: undefined,
-      system,
-      omitted: 0,
-      conversation: [m('Alice', 'hello')],
-      inputTokens: 1000,
-    }).inputTokens;
+    request([m('Alice', 'hello')], { model, maxTokens: 100, inputTokens: 1000 }).inputTokens;
   assert.equal(ask('claude-haiku-5-5'), 1300);
   assert.equal(ask('claude-haiku-4-5'), 1000);
 });
