@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { type TestContext, test } from 'node:test';
 import { parse } from 'yaml';
+import { gatherOutput } from '../support/child.js';
 import { startFakes, TEST_ANTHROPIC_KEY } from '../support/rig.js';
 import { until } from '../support/until.js';
 import { visibleText, waitForReplies } from '../support/visible.js';
@@ -29,18 +30,11 @@ function runHook(t: TestContext, name: string, env: Record<string, string>) {
     // A process group of its own, as in a terminal: Ctrl-C signals the shell and what it started.
     detached: true,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
+  const output = gatherOutput(child);
   t.after(() => {
     if (child.exitCode === null && child.signalCode === null) process.kill(-(child.pid ?? 0), 'SIGKILL');
   });
-  return { child, stdout: () => stdout, stderr: () => stderr };
+  return { child, ...output };
 }
 
 test('the get-manifest hook prints manifest.yml as JSON, Socket Mode on', async (t) => {

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { TestContext } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -56,4 +57,17 @@ export function startChild(
     stderr: () => stderr,
     output: () => stdout + stderr,
   };
+}
+
+/** What a spawned process writes to stdout and stderr, gathered as it comes. */
+export function gatherOutput(child: { stdout: Readable; stderr: Readable }) {
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  return { stdout: () => stdout, stderr: () => stderr };
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
+import { gatherOutput } from '../support/child.js';
 
 /** `npm run bench` in a tiny configuration: every phase runs and the table comes out. */
 test('the benchmark runs end to end and prints its table', { timeout: 240_000 }, async () => {
@@ -26,15 +27,10 @@ test('the benchmark runs end to end and prints its table', { timeout: 240_000 },
     BENCH_SKIP: withDist ? 'workspace-quota' : 'workspace-quota,ack,capacity,capacity2,process,file-memory',
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts'], { env });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => {
-    out += d;
-  });
-  child.stderr.on('data', (d) => {
-    err += d;
-  });
+  const output = gatherOutput(child);
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const out = output.stdout();
+  const err = output.stderr();
   assert.equal(code, 0, `bench failed:\n${err}`);
   assert.match(out, /^Machine: \d+ × .+, Node v\d+/m);
   assert.match(out, /\| measure \| bot \| baseline \| bot vs baseline \| goal \|/);
