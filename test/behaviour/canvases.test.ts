@@ -148,3 +148,56 @@ test('a routine with as: canvas makes its canvas on the first run and adds a dat
   );
   assert.deepEqual(canvas.unrendered, []);
 });
+
+test('a routine canvas whose link could not be added to the run’s message: the retry adds the link, not a second section', async (t) => {
+  const clock = testClock();
+  const file = routinesFile(t, [
+    {
+      name: 'leads-canvas',
+      schedule: '0 * * * *',
+      timezone: 'UTC',
+      summarize: '#general',
+      post_to: 'C0LEADS',
+      as: 'canvas',
+    },
+  ]);
+  const { sim, logs } = await startRig(t, {
+    env: { CLAUDE_PROFILES_FILE: file },
+    routines: { now: clock.now, tickMs: 10 },
+  });
+  const leads = addLeads(sim);
+  await until('the routine is scheduled', () => logs.some((l) => l.includes('routine scheduled')));
+  const slot = Math.ceil(clock.now() / 3_600_000) * 3_600_000;
+  sim.seedMessage({
+    channel: 'C0GENERAL',
+    user: 'U0BOB',
+    text: 'We decided to ship on Friday.',
+    ts: tsIn(slot - 60_000, 10),
+  });
+  // The edit that ends the run's message with the canvas link fails once (after the canvas is made).
+  sim.on('call', (c: { method: string }) => {
+    if (c.method === 'canvases.create') sim.failNext('chat.update', { error: 'internal_error', times: 1 });
+  });
+  clock.set(slot);
+  const canvas = await sim.waitFor(() => sim.canvases()[0], { what: 'the routine canvas' });
+  await until('the run failed', () => logs.some((l) => l.includes('will retry')));
+  clock.set(slot + 61_000);
+  await sim.waitFor(
+    () =>
+      sim.messages(leads).find((m) => m.user === sim.botUserId && m.text.includes(sim.canvasUrl(canvas.id))),
+    {
+      what: 'the slot’s message with the canvas link',
+    },
+  );
+  await until('the retry recorded', () => logs.some((l) => l.includes('"routine ran"')));
+  assert.equal(sim.callsTo('canvases.create').length, 1);
+  assert.equal(canvas.sections.filter((s) => s.type === 'h2').length, 1, 'one dated section');
+  const slotMessages = sim
+    .messages(leads)
+    .filter(
+      (m) =>
+        m.user === sim.botUserId &&
+        (m.metadata as { event_payload?: { slot?: string } } | undefined)?.event_payload?.slot,
+    );
+  assert.equal(slotMessages.length, 1, 'one message for the slot');
+});

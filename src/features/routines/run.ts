@@ -198,7 +198,9 @@ async function toCanvas(run: RoutineRun, deps: RoutineRunDeps, d: Delivery): Pro
         }),
         metadata: slotMetadata(deps.digests.eventType, spec.name, slot, { canvas: id }),
       }),
-    ).catch((err) => deps.log.warn({ err, routine: spec.name }, 'could not link the routine canvas'));
+    );
+    // Not caught: a run whose message lacks the link fails and is retried; the retry finds the
+    // section in the canvas, adds nothing, and ends the slot's message with the link.
     return;
   }
   if (!created) return;
