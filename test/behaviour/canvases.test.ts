@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import type { SlackSim } from '../../sandbox/slack/sim.js';
 import { buttonValue, markdownOf } from '../support/blocks.js';
 import { startRig } from '../support/rig.js';
@@ -69,12 +69,13 @@ test('"Save as canvas": a canvas in the channel with the summary’s points and 
   assert.equal(sim.callsTo('canvases.create').length, 1);
 });
 
-test('a routine with as: canvas makes its canvas on the first run and adds a dated section to the same canvas on the next', async (t) => {
+/** The bot with one routine summarizing #general into a canvas in #leads, on a test clock. */
+async function canvasRoutine(t: TestContext, schedule: string) {
   const clock = testClock();
   const file = routinesFile(t, [
     {
       name: 'leads-canvas',
-      schedule: '* * * * *',
+      schedule,
       timezone: 'UTC',
       summarize: '#general',
       post_to: 'C0LEADS',
@@ -85,7 +86,11 @@ test('a routine with as: canvas makes its canvas on the first run and adds a dat
     env: { CLAUDE_PROFILES_FILE: file },
     routines: { now: clock.now, tickMs: 10 },
   });
-  const leads = addLeads(sim);
+  return { clock, sim, logs, leads: addLeads(sim) };
+}
+
+test('a routine with as: canvas makes its canvas on the first run and adds a dated section to the same canvas on the next', async (t) => {
+  const { clock, sim, logs, leads } = await canvasRoutine(t, '* * * * *');
   const start = clock.minute();
   await until('the routine is scheduled', () => logs.some((l) => l.includes('routine scheduled')));
   const first = sim.seedMessage({
@@ -150,22 +155,7 @@ test('a routine with as: canvas makes its canvas on the first run and adds a dat
 });
 
 test('a routine canvas whose link could not be added to the run’s message: the retry adds the link, not a second section', async (t) => {
-  const clock = testClock();
-  const file = routinesFile(t, [
-    {
-      name: 'leads-canvas',
-      schedule: '0 * * * *',
-      timezone: 'UTC',
-      summarize: '#general',
-      post_to: 'C0LEADS',
-      as: 'canvas',
-    },
-  ]);
-  const { sim, logs } = await startRig(t, {
-    env: { CLAUDE_PROFILES_FILE: file },
-    routines: { now: clock.now, tickMs: 10 },
-  });
-  const leads = addLeads(sim);
+  const { clock, sim, logs, leads } = await canvasRoutine(t, '0 * * * *');
   await until('the routine is scheduled', () => logs.some((l) => l.includes('routine scheduled')));
   const slot = Math.ceil(clock.now() / 3_600_000) * 3_600_000;
   sim.seedMessage({
