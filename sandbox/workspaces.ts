@@ -6,8 +6,8 @@
  * simulated Slack refuses a token outside its workspace.
  */
 import { randomBytes } from 'node:crypto';
+import { type SeedLine, seedChannel } from './slack/seed-history.js';
 import type { SlackSim } from './slack/sim.js';
-import { microsToTs } from './slack/state.js';
 
 /** The second workspace. */
 export const GLOBEX = { id: 'T0GLOBEX', name: 'Globex', domain: 'globex' } as const;
@@ -20,22 +20,15 @@ const GLOBEX_PEOPLE = [
   { id: 'U0OMAR', name: 'omar', real_name: 'Omar Haddad', display_name: 'omar.h', tz: 'Asia/Dubai' },
 ];
 
-/** One line of #launch: minutes before now, who, what, and replies (minutes after their parent). */
-interface SeedLine {
-  ago: number;
-  user: string;
-  text: string;
-  replies?: Array<[number, string, string]>;
-}
-
+/** #launch: `ago` is minutes before now. */
 const LAUNCH: SeedLine[] = [
   {
     ago: 190,
     user: 'U0NORA',
     text: 'Launch checklist for the Globex Hammock 2: pricing page goes live Tuesday 09:00 CET, press embargo lifts at 10:00.',
     replies: [
-      [4, 'U0OMAR', 'I own the press release; legal signs it off Monday.'],
-      [9, 'U0NORA', 'Support macros are ready, Omar reviews them Friday.'],
+      { after: 4, user: 'U0OMAR', text: 'I own the press release; legal signs it off Monday.' },
+      { after: 9, user: 'U0NORA', text: 'Support macros are ready, Omar reviews them Friday.' },
     ],
   },
   { ago: 120, user: 'U0OMAR', text: 'Warehouse confirmed 4,000 units in stock for launch week.' },
@@ -54,18 +47,7 @@ export function seedGlobex(sim: SlackSim, nowMs = Date.now()): void {
   sim.addTeam(GLOBEX);
   for (const p of GLOBEX_PEOPLE) sim.addUser({ ...p, team_id: GLOBEX.id });
   sim.addTeamConversation(GLOBEX.id, { ...GLOBEX_LAUNCH, members: GLOBEX_PEOPLE.map((p) => p.id) });
-  let micros = 0;
-  // Distinct, increasing, in the past.
-  const tsAt = (minutesAgo: number) => {
-    micros = Math.max(micros + 1, (nowMs - minutesAgo * 60_000) * 1000);
-    return microsToTs(micros);
-  };
-  for (const line of LAUNCH) {
-    const ts = tsAt(line.ago);
-    sim.seedMessage({ channel: GLOBEX_LAUNCH.id, user: line.user, text: line.text, ts });
-    for (const [after, user, text] of line.replies ?? [])
-      sim.seedMessage({ channel: GLOBEX_LAUNCH.id, user, text, ts: tsAt(line.ago - after), thread_ts: ts });
-  }
+  seedChannel(sim, GLOBEX_LAUNCH.id, LAUNCH, (ago) => nowMs - ago * 60_000);
 }
 
 /**

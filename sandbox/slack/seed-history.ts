@@ -8,10 +8,10 @@ const EXTRA_PEOPLE = [
 ];
 
 /**
- * One line of seeded history: `ago` places it in the day (1440 = its first minute, 0 = its last), who,
- * what, and its replies (minutes after the parent).
+ * One line of seeded history: `ago` places it (the seeding function says how), who, what, and its
+ * replies (minutes after the parent).
  */
-interface SeedLine {
+export interface SeedLine {
   ago: number;
   user: string;
   text: string;
@@ -124,17 +124,24 @@ function dayStart(nowMs: number): number {
 /** `ago` (minutes before the end of a 24-hour window) mapped onto a working day of 8 hours. */
 const workMinute = (ago: number) => ((1440 - ago) / 1440) * 480;
 
-function seedChannel(sim: SlackSim, channel: string, lines: SeedLine[], nowMs: number): void {
-  const start = dayStart(nowMs);
-  // Seeded ts values are distinct, increasing and in the past, like a real day of history.
+/**
+ * Seeds `lines` (and their replies) into `channel`, each line at `whenMs(line.ago)`. The ts values
+ * are distinct, increasing and in the past, like real history; replies are threaded under their line.
+ */
+export function seedChannel(
+  sim: SlackSim,
+  channel: string,
+  lines: SeedLine[],
+  whenMs: (ago: number) => number,
+): void {
   let last = 0;
-  const tsAt = (minute: number): string => {
-    last = Math.max(last + 1, Math.round((start + minute * 60_000) * 1000));
+  const tsAt = (ms: number): string => {
+    last = Math.max(last + 1, Math.round(ms * 1000));
     return microsToTs(last);
   };
   const items = lines.flatMap((line) => [
-    { at: workMinute(line.ago), line, reply: undefined as undefined | { user: string; text: string } },
-    ...(line.replies ?? []).map((r) => ({ at: workMinute(line.ago) + r.after, line, reply: r })),
+    { at: whenMs(line.ago), line, reply: undefined as undefined | { user: string; text: string } },
+    ...(line.replies ?? []).map((r) => ({ at: whenMs(line.ago) + r.after * 60_000, line, reply: r })),
   ]);
   items.sort((a, b) => a.at - b.at);
   const parents = new Map<SeedLine, string>();
@@ -162,6 +169,8 @@ export function seedHistory(sim: SlackSim, nowMs = Date.now()): void {
       for (const p of EXTRA_PEOPLE) if (!conv.members.includes(p.id)) conv.members.push(p.id);
     }
   }
-  seedChannel(sim, 'C0GENERAL', GENERAL, nowMs);
-  seedChannel(sim, 'G0PRIVATE', PROJECT_X, nowMs);
+  // `ago`: 1440 = the day's first minute, 0 = its last.
+  const inTheDay = (ago: number) => dayStart(nowMs) + workMinute(ago) * 60_000;
+  seedChannel(sim, 'C0GENERAL', GENERAL, inTheDay);
+  seedChannel(sim, 'G0PRIVATE', PROJECT_X, inTheDay);
 }
