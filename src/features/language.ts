@@ -41,24 +41,38 @@ export function textsFor(locale: string | undefined): BotTexts {
 }
 
 /**
- * The person's language from a locale look-up (a cached users.info), waiting at most `ms`:
- * English when it fails or comes later, so the bot's words never wait long for it.
+ * The longest the bot's own words wait for the person's language where nothing else bounds it:
+ * then they are in English. Replies Slack wants within 3 s pass a shorter wait.
  */
-export async function languageWithin(
+export const LOCALE_WAIT_MS = 2000;
+
+/**
+ * A locale look-up (a cached users.info), waiting at most `ms`: undefined when it fails or comes
+ * later, so the bot's words never wait long for it.
+ */
+export async function localeWithin(
   locale: Promise<string | undefined> | undefined,
-  ms: number,
-): Promise<Language> {
-  if (!locale) return 'en';
+  ms = LOCALE_WAIT_MS,
+): Promise<string | undefined> {
+  if (!locale) return undefined;
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<undefined>((r) => {
     timer = setTimeout(() => r(undefined), ms);
     timer.unref();
   });
   try {
-    return languageOf(await Promise.race([locale, late]));
+    return await Promise.race([locale, late]);
   } catch {
-    return 'en';
+    return undefined;
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The person's language from a locale look-up (localeWithin): English when it fails or is late. */
+export async function languageWithin(
+  locale: Promise<string | undefined> | undefined,
+  ms = LOCALE_WAIT_MS,
+): Promise<Language> {
+  return languageOf(await localeWithin(locale, ms));
 }

@@ -7,7 +7,7 @@ import type { Logger } from '../../platform/logger.js';
 import type { AnswerJob } from '../../slack/job.js';
 import type { ReplySink } from '../../slack/write/reply.js';
 import { failureText } from '../failure-text.js';
-import { type BotTexts, TEXTS, textsFor } from '../language.js';
+import { type BotTexts, localeWithin, TEXTS, textsFor } from '../language.js';
 import { type QuestionDeps, readQuestion } from './question.js';
 import {
   BLANK_TEXT,
@@ -50,7 +50,7 @@ export async function answer(job: AnswerJob, reply: ReplySink, deps: AnswerDeps)
   const started = Date.now();
   // The asker's language for the bot's own words, looked up beside the work (a cached users.info).
   const lang: { texts: BotTexts; locale?: string } = { texts: TEXTS.en };
-  const spoken = within(deps.localeOf?.(job.userId), LOCALE_WAIT_MS).then(
+  const spoken = localeWithin(deps.localeOf?.(job.userId)).then(
     (locale) => {
       lang.texts = textsFor(locale);
       lang.locale = locale;
@@ -170,20 +170,6 @@ function replySink(
       return reply.fail(failureText(f, job.eventId, botName, lang.texts));
     },
   };
-}
-
-/** The longest the bot's own words wait for the asker's language: then they are in English. */
-const LOCALE_WAIT_MS = 2000;
-
-/** The value, or undefined once `ms` have passed first. */
-function within<T>(p: Promise<T> | undefined, ms: number): Promise<T | undefined> {
-  if (!p) return Promise.resolve(undefined);
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((r) => {
-    timer = setTimeout(() => r(undefined), ms);
-    timer.unref();
-  });
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 /** The metrics' name of a failure. */

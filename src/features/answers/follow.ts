@@ -26,9 +26,6 @@ function stopWords(words: string): Language | undefined {
   return STOP_JA.test(words) ? 'ja' : undefined;
 }
 
-/** The longest the confirmation waits for the person's language: then it is English. */
-const LOCALE_WAIT_MS = 2000;
-
 export class ThreadFollowing {
   constructor(
     private readonly deps: {
@@ -67,8 +64,7 @@ export class ThreadFollowing {
       const stopped = this.deps.stopAnswers(job.place.channelId, job.place.threadTs, job.userId);
       await this.deps.store?.set(this.key(job.place), true, UNFOLLOWED_KEEP_MS).catch(() => {});
       // German or Japanese stop words are answered in their language; English in the person's.
-      const lang =
-        said !== 'en' ? said : await languageWithin(this.deps.localeOf?.(job.userId), LOCALE_WAIT_MS);
+      const lang = said !== 'en' ? said : await languageWithin(this.deps.localeOf?.(job.userId));
       const t = TEXTS[lang].follow;
       const text = following ? t.unfollowed : stopped ? t.stopped : t.notFollowing;
       this.deps.log.info({ ref: job.eventId, channel: job.place.channelId }, 'thread no longer followed');

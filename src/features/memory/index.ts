@@ -33,9 +33,6 @@ const TOUCH_EVERY_MS = 24 * 60 * 60 * 1000;
 /** A redelivered command event is not done twice (the claim outlives Slack's retries). */
 const COMMAND_KEEP_MS = 6 * 60 * 60 * 1000;
 
-/** The longest a reply waits for the person's language (a cached users.info): then it is English. */
-const LOCALE_WAIT_MS = 2000;
-
 export interface ChannelMemory {
   /**
    * The work of a memory command in `words` (the text addressed to the bot), or undefined when
@@ -151,7 +148,7 @@ export function createMemory(deps: FeatureDeps): ChannelMemory {
     if (!(await limits.claims.claim(key, COMMAND_KEEP_MS).catch(() => true))) return;
     if (admit && !(await admit(job).catch(() => false))) return;
     // Said in the command's language when its words were German or Japanese, else the person's.
-    const lang = cmd.lang ?? (await languageWithin(slack.directory.locale(job.userId), LOCALE_WAIT_MS));
+    const lang = cmd.lang ?? (await languageWithin(slack.directory.locale(job.userId)));
     const table = TEXTS[lang].memory;
     const t = memoryText(table);
     const profile = await profiles.forPlace(job.place);
