@@ -4,7 +4,15 @@ import { microsToTs } from './state.js';
 /** People added to the simulated workspace next to the sim's own (alice, bob, carla). */
 const EXTRA_PEOPLE = [
   { id: 'U0DANA', name: 'dana', real_name: 'Dana Kim', display_name: 'dana', tz: 'America/New_York' },
-  { id: 'U0EVAN', name: 'evan', real_name: 'Evan Brooks', display_name: 'evan.b', tz: 'Europe/Berlin' },
+  // Evan's Slack speaks German: as him, the bot's own words (memory, notes, errors) are in German.
+  {
+    id: 'U0EVAN',
+    name: 'evan',
+    real_name: 'Evan Brooks',
+    display_name: 'evan.b',
+    tz: 'Europe/Berlin',
+    locale: 'de-DE',
+  },
 ];
 
 /**
