@@ -40,7 +40,7 @@ async function summarize(user: string): Promise<string> {
 }
 
 test('/summarize of #general names the decisions, the open action items and agrees with its coverage line', async () => {
-  const blocks = await summarize('U0EVAN');
+  const blocks = await summarize('U0CARLA');
   const md = String(JSON.parse(blocks).find((b: { type: string }) => b.type === 'markdown')?.text);
   const coverage = blocks.match(/(\d+) messages from (\d+) people, (\d+) threads/);
   assert.ok(coverage, `coverage line in ${blocks}`);
